@@ -1,0 +1,62 @@
+// One name table for inputs, outputs and defaults, used by code and tests.
+
+export const DEFAULT_PLAN_PATH = '.prd_runner/phase_plan.yaml'
+export const DEFAULT_CONFIG_PATH = '.prd_runner/config.yaml'
+
+/** GitHub's limit on the legs of one matrix. */
+export const MAX_MATRIX_LEGS = 256
+/** GitHub shows at most this many annotations of one kind per step. */
+export const MAX_SHOWN_ANNOTATIONS = 10
+/** GitHub's limit on the outputs of one job (all outputs together). */
+export const MAX_JOB_OUTPUT_BYTES = 1024 * 1024
+/** Linux refuses to start a process holding one string over this (E2BIG). */
+export const MAX_ENV_STRING_BYTES = 128 * 1024
+
+export const PlanInputs = {
+  plan: 'plan',
+  config: 'config',
+  maxWorkers: 'max-workers',
+  failFast: 'fail-fast',
+  maxWaves: 'max-waves'
+} as const
+
+export const PlanOutputs = {
+  matrix: 'matrix',
+  state: 'state',
+  hasWork: 'has-work',
+  waves: 'waves',
+  waveCount: 'wave-count',
+  phaseCount: 'phase-count',
+  maxParallelism: 'max-parallelism',
+  maxWorkers: 'max-workers',
+  failFast: 'fail-fast',
+  needs: 'needs',
+  mermaid: 'mermaid'
+} as const
+
+export const SettleInputs = {
+  state: 'state',
+  githubToken: 'github-token',
+  allowFailure: 'allow-failure'
+} as const
+
+export const SettleOutputs = {
+  matrix: 'matrix',
+  state: 'state',
+  hasWork: 'has-work',
+  succeeded: 'succeeded',
+  failed: 'failed',
+  skipped: 'skipped'
+} as const
+
+export const CheckInputs = {
+  plan: 'plan',
+  config: 'config',
+  workflow: 'workflow',
+  comment: 'comment',
+  githubToken: 'github-token'
+} as const
+
+export const CheckOutputs = {
+  valid: 'valid'
+} as const

@@ -1,0 +1,106 @@
+// The single reader of action inputs. Each action gets one typed settings
+// object; nothing below this module reads the environment.
+import { z } from 'zod'
+import { UsageError } from '../plan/errors.js'
+import * as core from './toolkit.js'
+import {
+  CheckInputs,
+  DEFAULT_CONFIG_PATH,
+  DEFAULT_PLAN_PATH,
+  PlanInputs,
+  SettleInputs
+} from './constants.js'
+
+/** An optional whole number input: '' means "not given". */
+function readCount(name: string): number | undefined {
+  const raw = core.getInput(name).trim()
+  if (raw === '') return undefined
+  if (!/^\d+$/.test(raw)) {
+    throw new UsageError(
+      `Invalid input '${name}': '${raw}'. Expected a whole number (0 or more).`
+    )
+  }
+  return Number(raw)
+}
+
+/** An optional boolean input: '' means "not given". */
+function readFlag(name: string): boolean | undefined {
+  const raw = core.getInput(name).trim()
+  if (raw === '') return undefined
+  if (/^(true|True|TRUE)$/.test(raw)) return true
+  if (/^(false|False|FALSE)$/.test(raw)) return false
+  throw new UsageError(
+    `Invalid input '${name}': '${raw}'. Expected true or false.`
+  )
+}
+
+const planSettingsSchema = z.object({
+  planPath: z.string().min(1),
+  configPath: z.string().min(1),
+  /** True when the config path was given (a missing file is then an error). */
+  configExplicit: z.boolean(),
+  maxWorkers: z.number().int().nonnegative().optional(),
+  failFast: z.boolean().optional(),
+  maxWaves: z.number().int().nonnegative()
+})
+export type PlanSettings = z.infer<typeof planSettingsSchema>
+
+export function readPlanSettings(): PlanSettings {
+  const config = core.getInput(PlanInputs.config).trim()
+  return planSettingsSchema.parse({
+    planPath: core.getInput(PlanInputs.plan).trim() || DEFAULT_PLAN_PATH,
+    configPath: config || DEFAULT_CONFIG_PATH,
+    configExplicit: config !== '',
+    maxWorkers: readCount(PlanInputs.maxWorkers),
+    failFast: readFlag(PlanInputs.failFast),
+    maxWaves: readCount(PlanInputs.maxWaves) ?? 0
+  })
+}
+
+const settleSettingsSchema = z.object({
+  state: z.string().min(1),
+  githubToken: z.string(),
+  allowFailure: z.boolean()
+})
+export type SettleSettings = z.infer<typeof settleSettingsSchema>
+
+export function readSettleSettings(): SettleSettings {
+  const state = core.getInput(SettleInputs.state).trim()
+  if (state === '') {
+    throw new UsageError(
+      `Input '${SettleInputs.state}' is empty. Pass the state output of the plan step or of the previous settle step.`
+    )
+  }
+  const githubToken = core.getInput(SettleInputs.githubToken)
+  if (githubToken !== '') core.setSecret(githubToken)
+  return settleSettingsSchema.parse({
+    state,
+    githubToken,
+    allowFailure: readFlag(SettleInputs.allowFailure) ?? false
+  })
+}
+
+const checkSettingsSchema = z.object({
+  planPath: z.string().min(1),
+  configPath: z.string().min(1),
+  configExplicit: z.boolean(),
+  workflowPath: z.string().optional(),
+  comment: z.boolean(),
+  githubToken: z.string()
+})
+export type CheckSettings = z.infer<typeof checkSettingsSchema>
+
+export function readCheckSettings(): CheckSettings {
+  const config = core.getInput(CheckInputs.config).trim()
+  const workflow = core.getInput(CheckInputs.workflow).trim()
+  const githubToken = core.getInput(CheckInputs.githubToken)
+  if (githubToken !== '') core.setSecret(githubToken)
+  return checkSettingsSchema.parse({
+    planPath: core.getInput(CheckInputs.plan).trim() || DEFAULT_PLAN_PATH,
+    configPath: config || DEFAULT_CONFIG_PATH,
+    configExplicit: config !== '',
+    workflowPath: workflow === '' ? undefined : workflow,
+    comment: readFlag(CheckInputs.comment) ?? false,
+    githubToken
+  })
+}

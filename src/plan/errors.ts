@@ -1,0 +1,30 @@
+import type { Problem } from './types.js'
+
+/**
+ * A plan that cannot be used. Carries every problem found, not just the
+ * first, so callers can report them all (CLI text, JSON, annotations).
+ */
+export class PlanError extends Error {
+  readonly problems: Problem[]
+
+  constructor(problems: Problem[]) {
+    const errors = problems.filter(p => p.severity === 'error')
+    const first = errors[0]
+    super(
+      first === undefined
+        ? 'Invalid phase plan'
+        : `${first.file}:${first.line}:${first.column}: ${first.message}` +
+            (errors.length > 1 ? ` (and ${errors.length - 1} more)` : '')
+    )
+    this.name = 'PlanError'
+    this.problems = problems
+  }
+}
+
+/** A problem with how a command or action was called (exit code 2). */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'UsageError'
+  }
+}

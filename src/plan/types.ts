@@ -1,0 +1,121 @@
+// The data every part of phase-matrix shares: a loaded plan, its problems,
+// and the result of analysing its graph. Pure types, no behaviour.
+
+/** 1-based line and column in a source file. */
+export interface SourcePosition {
+  line: number
+  column: number
+}
+
+export type ProblemCode =
+  | 'yaml'
+  | 'schema'
+  | 'empty-plan'
+  | 'duplicate-id'
+  | 'unknown-dependency'
+  | 'self-dependency'
+  | 'cycle'
+  | 'file-not-found'
+  | 'too-many-waves'
+  | 'too-large'
+  | 'stale-workflow'
+  // warnings
+  | 'unknown-key'
+  | 'duplicate-dependency'
+
+export type Severity = 'error' | 'warning'
+
+/** One thing wrong with a plan, where it is, and (for cycles) the cycle. */
+export interface Problem {
+  code: ProblemCode
+  severity: Severity
+  message: string
+  file: string
+  line: number
+  column: number
+  /** For `cycle`: each id is depended on by the next; the last equals the first. */
+  cycle?: string[]
+}
+
+/** One phase as written in the plan, aliases resolved. */
+export interface Phase {
+  id: string
+  /** Display name (`name`, alias `title`). */
+  name?: string
+  /** `description`, alias `summary`. */
+  description?: string
+  /** Ids this phase depends on, in the order written, without duplicates. */
+  deps: string[]
+  parallelGroup?: string
+  /** Shell command (`run`, alias `test_command`). */
+  run?: string
+  runsOn?: string | string[]
+  timeoutMinutes?: number
+  estimateMinutes?: number
+  /** Origin format: `done` means already succeeded. */
+  status?: string
+  /** Position of the phase in the plan (0-based). */
+  index: number
+  /** Where the phase's mapping starts. */
+  position: SourcePosition
+  /** Where each entry of `deps` is written (same order as `deps`). */
+  depPositions: SourcePosition[]
+}
+
+export interface ResourceLimits {
+  maxMemoryMb?: number
+  maxCpuPercent?: number
+}
+
+/** `.prd_runner/config.yaml` → `parallel:`, after CLI flags and inputs are applied. */
+export interface ParallelSettings {
+  enabled: boolean
+  /** 0 means no limit. */
+  maxWorkers: number
+  failFast: boolean
+  resourceLimits?: ResourceLimits
+}
+
+export const DEFAULT_PARALLEL_SETTINGS: ParallelSettings = {
+  enabled: true,
+  maxWorkers: 0,
+  failFast: false
+}
+
+export interface Plan {
+  /** The file the plan was read from, as the user named it. */
+  file: string
+  phases: Phase[]
+}
+
+/** The result of loading a plan file: a plan when it could be read at all. */
+export interface LoadResult {
+  plan?: Plan
+  problems: Problem[]
+}
+
+export interface CriticalPath {
+  /** Ids along the longest chain by `estimate_minutes`, in execution order. */
+  ids: string[]
+  minutes: number
+}
+
+/** A valid plan and its graph. Phase indices refer to `plan.phases`. */
+export interface PlanAnalysis {
+  plan: Plan
+  /** Waves of phase indices, each in plan order. Wave 1 is `waves[0]`. */
+  waves: number[][]
+  /** 0-based wave of each phase. */
+  waveOf: number[]
+  /** Indices of each phase's dependencies. */
+  depsOf: number[][]
+  /** Indices of the phases that depend on each phase, in plan order. */
+  dependentsOf: number[][]
+  /** Size of the largest wave. */
+  maxParallelism: number
+  criticalPath: CriticalPath
+  /** Sum of all estimates (sequential time). */
+  totalMinutes: number
+  /** How many phases have an `estimate_minutes`. */
+  estimatedCount: number
+}
