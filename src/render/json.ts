@@ -1,0 +1,145 @@
+// `plan --format json`: the plan's waves and phases for scripts, and the
+// `{"errors":[…]}` shape for a plan that cannot be used. Objects are built
+// once and serialised by JSON.stringify (native, linear in output size).
+import type {
+  ParallelSettings,
+  Phase,
+  PlanAnalysis,
+  Problem
+} from '../plan/types.js'
+
+/** One phase in the JSON output: only the fields that are set. */
+export interface PhaseJson {
+  id: string
+  name?: string
+  description?: string
+  deps: string[]
+  /** 1-based wave. */
+  wave: number
+  parallel_group?: string
+  run?: string
+  'runs-on'?: string | string[]
+  'timeout-minutes'?: number
+  estimate_minutes?: number
+  status?: string
+}
+
+export interface PlanJson {
+  phaseCount: number
+  waveCount: number
+  maxParallelism: number
+  waves: string[][]
+  phases: PhaseJson[]
+  /** Present when a worker limit is set (config or flag). */
+  maxWorkers?: number
+  failFast?: boolean
+  /** Present when at least one phase has `estimate_minutes`. */
+  criticalPath?: { ids: string[]; minutes: number }
+  totalMinutes?: number
+  estimatedCount: number
+  warnings?: ProblemJson[]
+}
+
+export interface ProblemJson {
+  code: string
+  message: string
+  file: string
+  line: number
+  column: number
+  cycle?: string[]
+}
+
+export interface ProblemsJson {
+  errors: ProblemJson[]
+  warnings?: ProblemJson[]
+}
+
+function phaseJson(phase: Phase, wave: number): PhaseJson {
+  // Keys in the order a reader expects; optional ones only when set.
+  const out: PhaseJson = {
+    id: phase.id,
+    ...(phase.name === undefined ? {} : { name: phase.name }),
+    ...(phase.description === undefined
+      ? {}
+      : { description: phase.description }),
+    deps: phase.deps,
+    wave
+  }
+  if (phase.parallelGroup !== undefined) {
+    out.parallel_group = phase.parallelGroup
+  }
+  if (phase.run !== undefined) out.run = phase.run
+  if (phase.runsOn !== undefined) out['runs-on'] = phase.runsOn
+  if (phase.timeoutMinutes !== undefined) {
+    out['timeout-minutes'] = phase.timeoutMinutes
+  }
+  if (phase.estimateMinutes !== undefined) {
+    out.estimate_minutes = phase.estimateMinutes
+  }
+  if (phase.status !== undefined) out.status = phase.status
+  return out
+}
+
+export function problemJson(problem: Problem): ProblemJson {
+  const out: ProblemJson = {
+    code: problem.code,
+    message: problem.message,
+    file: problem.file,
+    line: problem.line,
+    column: problem.column
+  }
+  if (problem.cycle !== undefined) out.cycle = problem.cycle
+  return out
+}
+
+/** The plan as a JSON value (see DESIGN.md "Command line"). */
+export function planJson(
+  analysis: PlanAnalysis,
+  settings?: ParallelSettings,
+  warnings: Problem[] = []
+): PlanJson {
+  const { phases } = analysis.plan
+  const ids = phases.map(phase => phase.id)
+  const out: PlanJson = {
+    phaseCount: phases.length,
+    waveCount: analysis.waves.length,
+    maxParallelism: analysis.maxParallelism,
+    waves: analysis.waves.map(wave => wave.map(index => ids[index] ?? '')),
+    phases: phases.map((phase, index) =>
+      phaseJson(phase, (analysis.waveOf[index] ?? 0) + 1)
+    ),
+    estimatedCount: analysis.estimatedCount
+  }
+  if (settings !== undefined) {
+    if (settings.maxWorkers > 0) out.maxWorkers = settings.maxWorkers
+    if (settings.failFast) out.failFast = true
+  }
+  if (analysis.estimatedCount > 0) {
+    out.criticalPath = {
+      ids: analysis.criticalPath.ids,
+      minutes: analysis.criticalPath.minutes
+    }
+    out.totalMinutes = analysis.totalMinutes
+  }
+  if (warnings.length > 0) out.warnings = warnings.map(problemJson)
+  return out
+}
+
+/** Renders the plan as one line of JSON and a newline. */
+export function renderPlanJson(
+  analysis: PlanAnalysis,
+  settings?: ParallelSettings,
+  warnings: Problem[] = []
+): string {
+  return JSON.stringify(planJson(analysis, settings, warnings)) + '\n'
+}
+
+/** Renders problems as `{"errors":[…],"warnings":[…]}` and a newline. */
+export function renderProblemsJson(problems: Problem[]): string {
+  const out: ProblemsJson = {
+    errors: problems.filter(p => p.severity === 'error').map(problemJson)
+  }
+  const warnings = problems.filter(p => p.severity === 'warning')
+  if (warnings.length > 0) out.warnings = warnings.map(problemJson)
+  return JSON.stringify(out) + '\n'
+}

@@ -1,0 +1,59 @@
+// The seed's "Parallel Execution Plan" text (feature-prd-runner
+// `plan-parallel`), byte for byte for plans the seed could express.
+// O(phases + deps): one line per phase, one per description.
+import type { ParallelSettings, PlanAnalysis } from '../plan/types.js'
+import { painter } from './colour.js'
+
+export interface PlanTextOptions {
+  /** Settings after config and flags; limits are shown only when set. */
+  settings?: ParallelSettings
+  /** ANSI colours (only for a terminal). */
+  colour?: boolean
+}
+
+/** Renders the waves of a valid plan as the seed's batch listing. */
+export function renderPlanText(
+  analysis: PlanAnalysis,
+  options: PlanTextOptions = {}
+): string {
+  const paint = painter(options.colour === true)
+  const { phases } = analysis.plan
+  const settings = options.settings
+  const lines: string[] = [
+    paint('bold', 'Parallel Execution Plan'),
+    `Total phases: ${phases.length}`,
+    `Batches: ${analysis.waves.length}`,
+    `Max parallelism: ${analysis.maxParallelism}`
+  ]
+  if (settings !== undefined) {
+    if (!settings.enabled) {
+      lines.push('Parallel: disabled (one phase at a time)')
+    } else if (settings.maxWorkers > 0) {
+      lines.push(`Max workers: ${settings.maxWorkers}`)
+    }
+    if (settings.failFast) lines.push('Fail fast: yes')
+  }
+  analysis.waves.forEach((wave, w) => {
+    lines.push('')
+    lines.push(
+      paint('bold', `Batch ${w + 1}:`) +
+        ` (${wave.length} phase(s) in parallel)`
+    )
+    for (const index of wave) {
+      const phase = phases[index]
+      if (phase === undefined) continue
+      let line = `  • ${paint('cyan', phase.id)}`
+      if (phase.status === 'done') line += ` ${paint('green', '(done)')}`
+      if (phase.deps.length > 0) {
+        line += paint('dim', ` (depends on: ${phase.deps.join(', ')})`)
+      }
+      lines.push(line)
+      const description = phase.description?.trimEnd() ?? ''
+      if (description !== '') {
+        // A multi-line description (YAML block scalar) keeps its indent.
+        lines.push('    ' + description.replaceAll('\n', '\n    '))
+      }
+    }
+  })
+  return lines.join('\n') + '\n'
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it } from '@jest/globals'
+import { renderPlanText } from '../../src/render/text.js'
+import { DEFAULT_PARALLEL_SETTINGS } from '../../src/plan/types.js'
+import { analysed, SEED_PLAN } from './build-plan.js'
+
+// Copied from shared/seed/PARALLEL_EXECUTION.md (`plan-parallel` output).
+const SEED_TEXT = `Parallel Execution Plan
+Total phases: 4
+Batches: 3
+Max parallelism: 2
+
+Batch 1: (2 phase(s) in parallel)
+  • database-schema
+    Set up database schema
+  • frontend-components
+    Build UI components
+
+Batch 2: (1 phase(s) in parallel)
+  • api-endpoints (depends on: database-schema)
+    Create API endpoints
+
+Batch 3: (1 phase(s) in parallel)
+  • integration (depends on: api-endpoints, frontend-components)
+    Integrate frontend and backend
+`
+
+describe('renderPlanText', () => {
+  it("reproduces the seed's plan-parallel output byte for byte", () => {
+    expect(renderPlanText(analysed(SEED_PLAN))).toBe(SEED_TEXT)
+  })
+
+  it('is unchanged by default settings (no limit set)', () => {
+    const text = renderPlanText(analysed(SEED_PLAN), {
+      settings: DEFAULT_PARALLEL_SETTINGS
+    })
+    expect(text).toBe(SEED_TEXT)
+  })
+
+  it('lists deps in the order written and prints a description only when present', () => {
+    const text = renderPlanText(
+      analysed([
+        ['z'],
+        ['a'],
+        ['m', ['z', 'a']],
+        ['n', ['a', 'z'], { description: '' }]
+      ])
+    )
+    expect(text).toContain(
+      '  • m (depends on: z, a)\n  • n (depends on: a, z)\n'
+    )
+    expect(text).not.toMatch(/^ {4}\S/m)
+  })
+
+  it('shows Max workers and Fail fast only when set', () => {
+    const text = renderPlanText(analysed(SEED_PLAN), {
+      settings: { enabled: true, maxWorkers: 3, failFast: true }
+    })
+    expect(text.split('\n').slice(3, 6)).toEqual([
+      'Max parallelism: 2',
+      'Max workers: 3',
+      'Fail fast: yes'
+    ])
+  })
+
+  it('says when parallel execution is disabled', () => {
+    const text = renderPlanText(analysed(SEED_PLAN), {
+      settings: { enabled: false, maxWorkers: 0, failFast: false }
+    })
+    expect(text).toContain('Parallel: disabled (one phase at a time)\n')
+  })
+
+  it('marks done phases after the id', () => {
+    const text = renderPlanText(
+      analysed([['a', [], { status: 'done' }], ['b', ['a']], ['c']])
+    )
+    expect(text).toContain('  • a (done)\n  • c\n')
+    expect(text).toContain('  • b (depends on: a)\n')
+  })
+
+  it('indents every line of a multi-line description', () => {
+    const text = renderPlanText(
+      analysed([['a', [], { description: 'first line\nsecond line\n' }]])
+    )
+    expect(text).toContain('  • a\n    first line\n    second line\n')
+  })
+
+  it('uses ANSI colour only when asked and keeps the same text', () => {
+    const plain = renderPlanText(analysed(SEED_PLAN))
+    const coloured = renderPlanText(analysed(SEED_PLAN), { colour: true })
+    expect(plain).not.toContain('\u001b[')
+    expect(coloured).toContain('\u001b[')
+    // eslint-disable-next-line no-control-regex
+    expect(coloured.replaceAll(/\u001b\[\d+m/g, '')).toBe(plain)
+  })
+})
