@@ -1,0 +1,166 @@
+// Plan text never becomes workflow code; the waves workflows are shaped as
+// DESIGN.md says (names, guards, permissions, the 10-round limit).
+import { describe, expect, test } from '@jest/globals'
+import {
+  REUSABLE_WORKFLOW_WAVES,
+  renderExampleWorkflow,
+  renderReusableWorkflow
+} from '../../src/render/reusable-workflow.js'
+import { committedWorkflows } from './github.js'
+import { needsOf, parseWorkflowYaml, ruleViolations } from './rules.js'
+
+const reusable = renderReusableWorkflow()
+const example = renderExampleWorkflow({ plan: 'examples/basic.yaml', waves: 3 })
+
+describe('safety rules', () => {
+  test.each(committedWorkflows())('$path keeps them', ({ text }) => {
+    expect(ruleViolations(parseWorkflowYaml(text))).toEqual([])
+  })
+
+  test.each([
+    [
+      '${{ matrix.run }} inside run:',
+      'eval "$PHASE_RUN"',
+      'eval "${{ matrix.run }}"',
+      /inside run/
+    ],
+    [
+      'the whole matrix through env:',
+      'PHASE_RUN: ${{ matrix.run }}',
+      'PHASE: ${{ toJSON(matrix) }}',
+      /whole value/
+    ],
+    [
+      'toJSON(needs) through env:',
+      'PHASE_RUN: ${{ matrix.run }}',
+      'ALL: ${{ toJSON(needs) }}',
+      /whole value/
+    ],
+    [
+      'the state through env:',
+      'PHASE_RUN: ${{ matrix.run }}',
+      'S: ${{ needs.plan.outputs.state }}',
+      /whole value/
+    ],
+    [
+      'phase text in a step name',
+      'name: Run phase',
+      'name: Run ${{ matrix.description }}',
+      /outside env/
+    ],
+    [
+      'an unguarded fromJSON',
+      "if: ${{ !cancelled() && needs.settle-1.outputs.has-work == 'true' }}",
+      'if: ${{ !cancelled() }}',
+      /does not require has-work/
+    ]
+  ])('a break is caught: %s', (_label, from, to, message) => {
+    expect(reusable).toContain(from)
+    const broken = parseWorkflowYaml(reusable.replaceAll(from, to))
+    expect(ruleViolations(broken).join('\n')).toMatch(message)
+  })
+})
+
+describe('the reusable workflow', () => {
+  const workflow = parseWorkflowYaml(reusable)
+  const jobs = Object.entries(workflow.jobs)
+  const waves = jobs.filter(([id]) => id.startsWith('wave-'))
+  const settles = jobs.filter(([id]) => id.startsWith('settle-'))
+
+  test(`has plan, ${REUSABLE_WORKFLOW_WAVES} wave and settle jobs, and report, in order`, () => {
+    const expected = ['plan']
+    for (let wave = 1; wave <= REUSABLE_WORKFLOW_WAVES; wave++) {
+      expected.push(`wave-${wave}`, `settle-${wave}`)
+    }
+    expect(jobs.map(([id]) => id)).toEqual([...expected, 'report'])
+    expect(reusable).toContain(`max-waves: ${REUSABLE_WORKFLOW_WAVES}`)
+  })
+
+  test('legs are named by the phase id; our own jobs have a space', () => {
+    for (const [, job] of waves) expect(job.name).toBe('${{ matrix.id }}')
+    for (const [id, job] of jobs.filter(([id]) => !id.startsWith('wave-'))) {
+      expect([id, job.name]).toEqual([id, expect.stringMatching(/ /)])
+    }
+  })
+
+  test('each wave waits for the job that handed its round out, and is guarded by its has-work', () => {
+    for (const [id, job] of waves) {
+      const wave = Number(id.slice('wave-'.length))
+      const from = wave === 1 ? 'plan' : `settle-${wave - 1}`
+      expect(needsOf(job)).toContain(from)
+      expect(job.if).toBe(
+        `\${{ !cancelled() && needs.${from}.outputs.has-work == 'true' }}`
+      )
+      expect(job.strategy).toEqual({
+        'fail-fast': false,
+        'max-parallel': '${{ fromJSON(needs.plan.outputs.max-workers) }}',
+        matrix: `\${{ fromJSON(needs.${from}.outputs.matrix) }}`
+      })
+    }
+  })
+
+  test('settle k waits for wave k and the previous state, and never fails on a failed phase', () => {
+    for (const [id, job] of settles) {
+      const wave = Number(id.slice('settle-'.length))
+      const from = wave === 1 ? 'plan' : `settle-${wave - 1}`
+      expect(needsOf(job).sort()).toEqual([from, `wave-${wave}`].sort())
+      const step = job.steps!.find(s => s.uses?.includes('settle'))!
+      expect(step.uses).toBe('phase-matrix/phase-matrix/settle@v1')
+      expect(step.with).toEqual({
+        state: `\${{ needs.${from}.outputs.state }}`,
+        'allow-failure': true
+      })
+    }
+  })
+
+  test('report waits for every settle, runs unless cancelled, and settles the newest state', () => {
+    const report = workflow.jobs.report!
+    expect(needsOf(report).sort()).toEqual(
+      ['plan', ...settles.map(([id]) => id)].sort()
+    )
+    expect(report.if).toBe('${{ !cancelled() }}')
+    const settle = report.steps!.find(s => s.id === 'settle')!
+    expect(settle.with).toEqual({
+      state: `\${{ ${settles
+        .map(([id]) => `needs.${id}.outputs.state`)
+        .reverse()
+        .join(' || ')} || needs.plan.outputs.state }}`
+    })
+    expect(settle.with).not.toHaveProperty('allow-failure')
+  })
+
+  test('uses the published actions (a reusable workflow cannot use ./)', () => {
+    expect(reusable).not.toMatch(/uses: \.\//)
+    expect(reusable).toContain('uses: phase-matrix/phase-matrix@v1')
+  })
+
+  test('permissions: none by default, contents and actions read where needed', () => {
+    expect(workflow.permissions).toEqual({})
+    for (const [id, job] of jobs) {
+      const expected =
+        id.startsWith('wave-') || id === 'plan'
+          ? { contents: 'read' }
+          : { actions: 'read' }
+      expect([id, job.permissions]).toEqual([id, expected])
+    }
+  })
+})
+
+describe('the example workflow', () => {
+  const workflow = parseWorkflowYaml(example)
+  test('uses the actions of this repository, checked out in each job that uses them', () => {
+    for (const [id, job] of Object.entries(workflow.jobs)) {
+      const steps = job.steps ?? []
+      const local = steps.findIndex(s => s.uses?.startsWith('./') === true)
+      if (local === -1) continue
+      const checkout = steps.findIndex(
+        s => s.uses?.startsWith('actions/checkout@') === true
+      )
+      expect([id, checkout >= 0 && checkout < local]).toEqual([id, true])
+      expect([id, job.permissions]).toEqual([
+        id,
+        expect.objectContaining({ contents: 'read' })
+      ])
+    }
+  })
+})
