@@ -27,8 +27,6 @@ interface Flavour {
   trigger: string[]
   planAction: string
   settleAction: string
-  /** `uses: ./x` needs the repository checked out in that job. */
-  checkoutForActions: boolean
   /** `with:` lines of the plan step, indented below `with:`. */
   planWith: string[]
   /** runs-on of our own jobs, and of a leg whose phase names none. */
@@ -48,7 +46,6 @@ export function renderReusableWorkflow(
     trigger: reusableTrigger(),
     planAction: PLAN_ACTION_REF,
     settleAction: SETTLE_ACTION_REF,
-    checkoutForActions: false,
     planWith: [
       'plan: ${{ inputs.plan }}',
       'config: ${{ inputs.config }}',
@@ -79,7 +76,6 @@ export function renderExampleWorkflow(options: ExampleWorkflowOptions): string {
     trigger: ['  push:', '    branches: [main]', '  workflow_dispatch:'],
     planAction: './',
     settleAction: './settle',
-    checkoutForActions: true,
     planWith: [`plan: ${options.plan}`, `max-waves: ${options.waves}`],
     runsOn: 'ubuntu-latest',
     setup: false,
@@ -223,13 +219,14 @@ function settleJob(flavour: Flavour, wave: number): string[] {
     `    runs-on: ${flavour.runsOn}`,
     `    timeout-minutes: ${CONTROL_TIMEOUT_MINUTES}`,
     '    permissions:',
-    ...controlPermissions(flavour),
+    ...controlPermissions(),
     '    outputs:',
     '      matrix: ${{ steps.settle.outputs.matrix }}',
     '      state: ${{ steps.settle.outputs.state }}',
     '      has-work: ${{ steps.settle.outputs.has-work }}',
     '    steps:',
-    ...(flavour.checkoutForActions ? checkoutStep() : []),
+    // Settle re-reads the plan (the state holds only statuses and its digest).
+    ...checkoutStep(),
     '      - id: settle',
     `        uses: ${flavour.settleAction}`,
     '        with:',
@@ -262,13 +259,14 @@ function reportJob(flavour: Flavour): string[] {
     `    runs-on: ${flavour.runsOn}`,
     `    timeout-minutes: ${CONTROL_TIMEOUT_MINUTES}`,
     '    permissions:',
-    ...controlPermissions(flavour),
+    ...controlPermissions(),
     '    outputs:',
     '      succeeded: ${{ steps.settle.outputs.succeeded }}',
     '      failed: ${{ steps.settle.outputs.failed }}',
     '      skipped: ${{ steps.settle.outputs.skipped }}',
     '    steps:',
-    ...(flavour.checkoutForActions ? checkoutStep() : []),
+    // Settle re-reads the plan (the state holds only statuses and its digest).
+    ...checkoutStep(),
     '      - id: settle',
     "        if: ${{ needs.plan.result == 'success' }}",
     `        uses: ${flavour.settleAction}`,
@@ -298,10 +296,9 @@ function reportJob(flavour: Flavour): string[] {
   ]
 }
 
-function controlPermissions(flavour: Flavour): string[] {
-  return flavour.checkoutForActions
-    ? ['      actions: read', '      contents: read']
-    : ['      actions: read']
+/** Settle lists the jobs of the run and re-reads the plan from the checkout. */
+function controlPermissions(): string[] {
+  return ['      actions: read', '      contents: read']
 }
 
 /** `${{ x }}` → `x`, a literal → a quoted expression string. */
@@ -395,10 +392,10 @@ function exampleHeader(options: ExampleWorkflowOptions): string[] {
     '',
     'This is the pattern to copy when you want your own wave jobs. In your',
     'repository use `phase-matrix/phase-matrix@v1` for `./` and',
-    '`phase-matrix/phase-matrix/settle@v1` for `./settle`; the settle and',
-    'report jobs then need no checkout and no `contents: read`. Keep one wave',
-    `job and one settle job per round (this plan has ${options.waves}) and set`,
-    '`max-waves` to their number, so that a deeper plan fails at the plan step.',
+    '`phase-matrix/phase-matrix/settle@v1` for `./settle`. Keep one wave job',
+    `and one settle job per round (this plan has ${options.waves}) and set \`max-waves\``,
+    'to their number, so that a deeper plan fails at the plan step. Settle',
+    're-reads the plan: check out the same commit in its job.',
     'Or call the reusable workflow .github/workflows/phases.yml instead.'
   ]
 }

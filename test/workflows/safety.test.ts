@@ -140,18 +140,21 @@ describe('the reusable workflow', () => {
       const expected =
         id.startsWith('wave-') || id === 'plan'
           ? { contents: 'read' }
-          : { actions: 'read' }
+          : { actions: 'read', contents: 'read' }
       expect([id, job.permissions]).toEqual([id, expected])
     }
   })
 })
 
-describe('the example workflow', () => {
-  const workflow = parseWorkflowYaml(example)
-  test('uses the actions of this repository, checked out in each job that uses them', () => {
+describe.each([
+  ['the reusable workflow', reusable, 'phase-matrix/phase-matrix'],
+  ['the example workflow', example, './']
+])('%s', (_name, text, prefix) => {
+  const workflow = parseWorkflowYaml(text)
+  test('checks out the repository before each of our actions (settle re-reads the plan)', () => {
     for (const [id, job] of Object.entries(workflow.jobs)) {
       const steps = job.steps ?? []
-      const local = steps.findIndex(s => s.uses?.startsWith('./') === true)
+      const local = steps.findIndex(s => s.uses?.startsWith(prefix) === true)
       if (local === -1) continue
       const checkout = steps.findIndex(
         s => s.uses?.startsWith('actions/checkout@') === true
