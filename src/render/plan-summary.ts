@@ -1,0 +1,97 @@
+// The plan step's job summary: the waves as a table and the graph as a
+// Mermaid block; for an invalid plan, every problem as a table row (GitHub
+// shows only 10 annotations per step). O(phases + deps).
+import type { Phase, PlanAnalysis, Problem } from '../plan/types.js'
+import { escapeCell } from './report.js'
+import { renderMermaid } from './mermaid.js'
+
+export interface PlanSummaryFacts {
+  /** Rounds the plan needs (waves, with waves over the leg limit split). */
+  rounds: number
+  /** 0 = no limit. */
+  maxWorkers: number
+  failFast: boolean
+  /** Most legs in one round. */
+  legLimit: number
+  /** Most bytes of the whole summary. */
+  maxBytes: number
+}
+
+function byteLength(text: string): number {
+  return new TextEncoder().encode(text).length
+}
+
+export function renderPlanSummary(
+  analysis: PlanAnalysis,
+  facts: PlanSummaryFacts
+): string {
+  const phases = analysis.plan.phases
+  const head = [
+    '## Phase plan',
+    '',
+    `${phases.length} phase(s) in ${analysis.waves.length} wave(s) (${facts.rounds} round(s) of jobs) · ` +
+      `max parallelism ${analysis.maxParallelism} · ` +
+      `max workers ${facts.maxWorkers === 0 ? 'unlimited' : facts.maxWorkers} · ` +
+      `fail-fast ${facts.failFast ? 'on' : 'off'} · plan \`${escapeCell(analysis.plan.file)}\``,
+    '',
+    '| Wave | Phases | Count |',
+    '|--:|---|--:|'
+  ]
+  const waveRow = (wave: number[], w: number, idLimit: number): string => {
+    const shown = wave.slice(0, idLimit).map(index => {
+      const phase = phases[index] as Phase
+      return escapeCell(phase.id) + (phase.status === 'done' ? ' (done)' : '')
+    })
+    if (wave.length > shown.length)
+      shown.push(`… ${wave.length - shown.length} more`)
+    const rounds = Math.ceil(wave.length / facts.legLimit)
+    const count =
+      rounds > 1 ? `${wave.length} (${rounds} rounds)` : String(wave.length)
+    return `| ${w + 1} | ${shown.join(', ')} | ${count} |`
+  }
+  const graph = ['', '```mermaid', renderMermaid(analysis).trimEnd(), '```', '']
+  const compose = (idLimit: number, withGraph: boolean): string =>
+    [
+      ...head,
+      ...analysis.waves.map((wave, w) => waveRow(wave, w, idLimit)),
+      ...(withGraph
+        ? graph
+        : [
+            '',
+            '_The graph is left out: it would exceed the job summary limit._',
+            ''
+          ])
+    ].join('\n')
+
+  let summary = compose(Number.MAX_SAFE_INTEGER, true)
+  if (byteLength(summary) <= facts.maxBytes) return summary
+  summary = compose(Number.MAX_SAFE_INTEGER, false)
+  if (byteLength(summary) <= facts.maxBytes) return summary
+  for (let idLimit = 1024; idLimit >= 1; idLimit = Math.floor(idLimit / 4)) {
+    summary = compose(idLimit, false)
+    if (byteLength(summary) <= facts.maxBytes) return summary
+  }
+  return summary
+}
+
+/** Every problem of an invalid plan as a table row. */
+export function renderProblemsSummary(problems: readonly Problem[]): string {
+  const errors = problems.filter(p => p.severity === 'error').length
+  const warnings = problems.length - errors
+  const lines = [
+    '## Phase plan: invalid',
+    '',
+    `${errors} error(s), ${warnings} warning(s).`,
+    '',
+    '|   | Where | Code | Problem |',
+    '|---|---|---|---|'
+  ]
+  for (const problem of problems) {
+    const icon = problem.severity === 'error' ? '✗ error' : '⚠ warning'
+    const where = `${problem.file}:${problem.line}:${problem.column}`
+    lines.push(
+      `| ${icon} | ${escapeCell(where)} | ${problem.code} | ${escapeCell(problem.message)} |`
+    )
+  }
+  return lines.join('\n') + '\n'
+}

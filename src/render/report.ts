@@ -1,0 +1,234 @@
+// The final report (job summary of the last settle step): every phase with
+// ✓ / ✗ / ⊘, its outcome, why, and how long it took, then the graph coloured
+// by outcome. Kept under the summary size limit by dropping, in order, the
+// graph, the rows of succeeded phases, and the rows past the limit.
+// O(phases + deps).
+import type { SkipCause } from '../plan/schedule.js'
+import { reasonOf, skipCauses } from '../plan/schedule.js'
+import type { Ledger, PhaseStatus } from '../plan/state.js'
+import { isFailed, isSkipped, isSucceeded } from '../plan/state.js'
+import type { Phase, PlanAnalysis } from '../plan/types.js'
+import type { PhaseOutcome } from './mermaid.js'
+import { renderMermaid } from './mermaid.js'
+
+/** The Mermaid colour of each status. */
+export function outcomeOfStatus(status: PhaseStatus): PhaseOutcome {
+  switch (status) {
+    case 'succeeded':
+    case 'done':
+    case 'succeeded-earlier':
+      return 'succeeded'
+    case 'cancelled':
+      return 'cancelled'
+    case 'timed-out':
+      return 'timed-out'
+    case 'failed':
+    case 'unknown':
+    case 'missing':
+    case 'other':
+      return 'failed'
+    case 'skipped':
+    case 'fail-fast':
+      return 'skipped'
+    case 'running':
+      return 'running'
+    case 'pending':
+      return 'pending'
+  }
+}
+
+/** The outcome column: what happened, in words. */
+export function outcomeWord(status: PhaseStatus): string {
+  switch (status) {
+    case 'cancelled':
+      return 'cancelled'
+    case 'timed-out':
+      return 'timed out'
+    case 'pending':
+      return 'not reached'
+    case 'running':
+      return 'running'
+    default:
+      if (isSucceeded(status)) return 'succeeded'
+      if (isFailed(status)) return 'failed'
+      return 'skipped'
+  }
+}
+
+export function outcomeIcon(status: PhaseStatus): string {
+  if (isSucceeded(status)) return '✓'
+  if (isFailed(status)) return '✗'
+  if (status === 'running') return '…'
+  return '⊘'
+}
+
+/** `45s`, `3m 07s`, `1h 02m`; '' when unknown. */
+export function formatSeconds(seconds: number | undefined): string {
+  if (seconds === undefined) return ''
+  if (seconds < 60) return `${seconds}s`
+  const minutes = Math.floor(seconds / 60)
+  if (minutes < 60)
+    return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`
+  return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`
+}
+
+/** Text safe inside a markdown table cell. */
+export function escapeCell(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ').replace(/[\\`*_[\]<>|~&]/g, '\\$&')
+}
+
+export interface Tally {
+  succeeded: number
+  failed: number
+  cancelled: number
+  timedOut: number
+  skipped: number
+  notReached: number
+}
+
+export function tally(statuses: readonly PhaseStatus[]): Tally {
+  const counts: Tally = {
+    succeeded: 0,
+    failed: 0,
+    cancelled: 0,
+    timedOut: 0,
+    skipped: 0,
+    notReached: 0
+  }
+  for (const status of statuses) {
+    if (isSucceeded(status)) counts.succeeded++
+    else if (isFailed(status)) {
+      counts.failed++
+      if (status === 'cancelled') counts.cancelled++
+      if (status === 'timed-out') counts.timedOut++
+    } else if (isSkipped(status)) counts.skipped++
+    else counts.notReached++
+  }
+  return counts
+}
+
+/** `2 failed (1 cancelled), 3 skipped, 4 succeeded`. */
+export function formatTally(counts: Tally): string {
+  const parts: string[] = []
+  if (counts.failed > 0) {
+    const kinds: string[] = []
+    if (counts.cancelled > 0) kinds.push(`${counts.cancelled} cancelled`)
+    if (counts.timedOut > 0) kinds.push(`${counts.timedOut} timed out`)
+    parts.push(
+      `${counts.failed} failed${kinds.length > 0 ? ` (${kinds.join(', ')})` : ''}`
+    )
+  }
+  if (counts.skipped > 0) parts.push(`${counts.skipped} skipped`)
+  if (counts.notReached > 0) parts.push(`${counts.notReached} not reached`)
+  parts.push(`${counts.succeeded} succeeded`)
+  return parts.join(', ')
+}
+
+export interface ReportOptions {
+  /** Most bytes (UTF-8) of the whole report. */
+  maxBytes: number
+}
+
+const HEADER = [
+  '|   | Phase | Wave | Outcome | Reason | Duration |',
+  '|:-:|---|--:|---|---|--:|'
+]
+
+function row(
+  analysis: PlanAnalysis,
+  ledger: Ledger,
+  index: number,
+  causes: readonly SkipCause[]
+): string {
+  const phase = analysis.plan.phases[index] as Phase
+  const status = ledger.statuses[index] as PhaseStatus
+  const cells = [
+    outcomeIcon(status),
+    escapeCell(phase.id),
+    String((analysis.waveOf[index] ?? 0) + 1),
+    outcomeWord(status),
+    escapeCell(reasonOf(analysis, ledger, index, causes)),
+    formatSeconds(ledger.seconds[index])
+  ]
+  return `| ${cells.join(' | ')} |`
+}
+
+function byteLength(text: string): number {
+  return new TextEncoder().encode(text).length
+}
+
+/** The report as markdown. */
+export function renderReport(
+  analysis: PlanAnalysis,
+  ledger: Ledger,
+  options: ReportOptions
+): string {
+  const counts = tally(ledger.statuses)
+  const green = counts.succeeded === ledger.statuses.length
+  const phaseCount = analysis.plan.phases.length
+  const heading = [
+    '## Phase report',
+    '',
+    green
+      ? `✅ All ${phaseCount} phase(s) succeeded (${analysis.waves.length} wave(s)).`
+      : `❌ ${formatTally(counts)} — ${phaseCount} phase(s) in ${analysis.waves.length} wave(s).`,
+    ''
+  ]
+  const causes = skipCauses(analysis, ledger)
+  const order = analysis.waves.flat()
+  const rows = order.map(index => row(analysis, ledger, index, causes))
+  const graph = [
+    '',
+    '```mermaid',
+    renderMermaid(analysis, {
+      outcomeOf: index => outcomeOfStatus(ledger.statuses[index] as PhaseStatus)
+    }).trimEnd(),
+    '```',
+    ''
+  ]
+  const compose = (
+    tableRows: string[],
+    notes: string[],
+    withGraph: boolean
+  ): string =>
+    [
+      ...heading,
+      ...HEADER,
+      ...tableRows,
+      ...notes,
+      ...(withGraph ? graph : [''])
+    ].join('\n')
+
+  let report = compose(rows, [], true)
+  if (byteLength(report) <= options.maxBytes) return report
+  const omittedGraph =
+    '\n_The graph is left out: the report would exceed the job summary limit._'
+  report = compose(rows, [omittedGraph], false)
+  if (byteLength(report) <= options.maxBytes) return report
+
+  // Only the phases that did not succeed, then as many of those as fit.
+  const notGreen = order.filter(
+    index => !isSucceeded(ledger.statuses[index] as PhaseStatus)
+  )
+  const kept: string[] = []
+  let budget =
+    options.maxBytes -
+    byteLength(compose([], [omittedGraph, '', '_x_'], false)) -
+    200
+  for (const index of notGreen) {
+    const line = row(analysis, ledger, index, causes)
+    budget -= byteLength(line) + 1
+    if (budget < 0) break
+    kept.push(line)
+  }
+  const left = phaseCount - kept.length
+  return compose(
+    kept,
+    [
+      omittedGraph,
+      '',
+      `_${left} more row(s) left out (${counts.succeeded} succeeded phase(s) among them); the settle step's log lists every phase._`
+    ],
+    false
+  )
+}
