@@ -1,0 +1,199 @@
+// Edge I/O for plan and config files: the size cap before any byte is
+// read, missing or unreadable files as problems (not exceptions), bytes →
+// UTF-8 text; then the pure parsers do the rest.
+
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
+import path from 'node:path'
+
+import { DEFAULT_PLAN_PATH } from './actions/constants.js'
+import { parseConfig } from './plan/config.js'
+import { parsePlan } from './plan/load.js'
+import { LineIndex } from './plan/positions.js'
+import type { LoadResult, ParallelSettings, Problem } from './plan/types.js'
+
+/** Plan (and config) files larger than this are refused unread. */
+export const MAX_PLAN_BYTES = 8 * 1024 * 1024
+
+/** Bytes read per call when the size is not known up front (pipes). */
+const CHUNK_BYTES = 1024 * 1024
+
+/** The text, or why there is none (`missing`: the file does not exist). */
+type TextOrProblem = { text: string } | { problem: Problem; missing: boolean }
+
+function fileProblem(
+  file: string,
+  code: Problem['code'],
+  message: string,
+  line = 1,
+  column = 1
+): Problem {
+  return { code, severity: 'error', message, file, line, column }
+}
+
+function isDefault(file: string, defaultPath: string): boolean {
+  const normal = path.normalize(file)
+  return (
+    normal === path.normalize(defaultPath) ||
+    normal.endsWith(path.sep + path.normalize(defaultPath))
+  )
+}
+
+function describeFsError(code: unknown): string | undefined {
+  switch (code) {
+    case 'ENOENT':
+    case 'ENOTDIR':
+      return 'not found'
+    case 'EISDIR':
+      return 'is a folder, not a file'
+    case 'EACCES':
+    case 'EPERM':
+      return 'cannot be read (permission denied)'
+    default:
+      return undefined
+  }
+}
+
+/**
+ * Reads a file as UTF-8 text, refusing it unread when it is over
+ * MAX_PLAN_BYTES. Files whose size stat cannot tell (pipes, devices) are
+ * read up to one byte over the limit and no further.
+ */
+function readText(file: string, what: string, hint: string): TextOrProblem {
+  let fd: number
+  try {
+    fd = openSync(file, 'r')
+  } catch (error) {
+    return unreadable(error, file, what, hint)
+  }
+  try {
+    const stat = fstatSync(fd)
+    if (stat.isDirectory()) {
+      return {
+        problem: fileProblem(
+          file,
+          'file-not-found',
+          `${what} is a folder, not a file: ${file}${hint}`
+        ),
+        missing: false
+      }
+    }
+    if (stat.isFile() && stat.size > MAX_PLAN_BYTES) {
+      return { problem: tooLarge(file, what, stat.size), missing: false }
+    }
+    const chunks: Buffer[] = []
+    let total = 0
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(
+        stat.isFile()
+          ? Math.min(stat.size + 1, MAX_PLAN_BYTES + 1) || 1
+          : CHUNK_BYTES
+      )
+      const read = readSync(fd, chunk, 0, chunk.length, null)
+      if (read === 0) break
+      chunks.push(chunk.subarray(0, read))
+      total += read
+      if (total > MAX_PLAN_BYTES) {
+        return { problem: tooLarge(file, what, total), missing: false }
+      }
+    }
+    return decode(file, Buffer.concat(chunks, total))
+  } catch (error) {
+    return unreadable(error, file, what, hint)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** A file system error as a problem; unexpected errors are rethrown. */
+function unreadable(
+  error: unknown,
+  file: string,
+  what: string,
+  hint: string
+): TextOrProblem {
+  const code = (error as { code?: unknown } | null)?.code
+  const reason = describeFsError(code)
+  if (reason === undefined) throw error
+  return {
+    problem: fileProblem(
+      file,
+      'file-not-found',
+      `${what} ${reason}: ${file}${hint}`
+    ),
+    missing: code === 'ENOENT' || code === 'ENOTDIR'
+  }
+}
+
+function tooLarge(file: string, what: string, bytes: number): Problem {
+  const mib = (n: number): string => (n / (1024 * 1024)).toFixed(1)
+  return fileProblem(
+    file,
+    'too-large',
+    `${what} is too large: ${mib(bytes)} MiB${bytes > MAX_PLAN_BYTES ? '' : '+'}, the limit is ${mib(MAX_PLAN_BYTES)} MiB (refused before reading)`
+  )
+}
+
+/** Bytes → text; binary data and invalid UTF-8 are `yaml` problems. */
+function decode(file: string, bytes: Buffer): TextOrProblem {
+  const nul = bytes.indexOf(0)
+  if (nul !== -1) {
+    // Position of the NUL: lines counted in bytes before it.
+    const { line, column } = LineIndex.of(
+      bytes.subarray(0, nul).toString('latin1')
+    ).positionOf(nul)
+    return {
+      problem: fileProblem(
+        file,
+        'yaml',
+        'binary data (a NUL byte): expected a UTF-8 text file (a UTF-16 file must be saved as UTF-8)',
+        line,
+        column
+      ),
+      missing: false
+    }
+  }
+  try {
+    // `fatal` refuses invalid UTF-8; a UTF-8 byte order mark is dropped.
+    return { text: new TextDecoder('utf-8', { fatal: true }).decode(bytes) }
+  } catch {
+    const lenient = new TextDecoder('utf-8').decode(bytes)
+    const at = Math.max(0, lenient.indexOf('\uFFFD'))
+    const { line, column } = LineIndex.of(lenient).positionOf(at)
+    return {
+      problem: fileProblem(
+        file,
+        'yaml',
+        'not UTF-8 text (an invalid byte sequence here): expected a UTF-8 text file',
+        line,
+        column
+      ),
+      missing: false
+    }
+  }
+}
+
+/** Reads and parses a plan file; every failure is a problem, never a throw. */
+export function readPlanFile(file: string): LoadResult {
+  const hint = isDefault(file, DEFAULT_PLAN_PATH)
+    ? `. Create it (a \`phases:\` list), or pass --plan FILE (the \`plan\` input in Actions) to use another file`
+    : ''
+  const read = readText(file, 'Phase plan', hint)
+  if ('problem' in read) return { problems: [read.problem] }
+  return parsePlan(read.text, file)
+}
+
+/**
+ * Reads and parses a config file. A missing file is fine unless its path
+ * was given explicitly (`explicit`), then it is a `file-not-found` problem.
+ */
+export function readConfigFile(
+  file: string,
+  explicit: boolean
+): { settings: Partial<ParallelSettings>; problems: Problem[] } {
+  const read = readText(file, 'Config file', '')
+  if ('problem' in read) {
+    if (read.missing && !explicit) return { settings: {}, problems: [] }
+    return { settings: {}, problems: [read.problem] }
+  }
+  return parseConfig(read.text, file)
+}
