@@ -1,0 +1,129 @@
+// Every cycle, one concrete path per strongly connected component.
+// Tarjan's algorithm with an explicit stack (no recursion), then a
+// breadth-first search inside each component from its first node in plan
+// order. O(V + E) time, O(V) extra space.
+
+/**
+ * Cycles as node paths along `edges`: `[a, b, c, a]` means edges a→b, b→c,
+ * c→a. Each starts at the lowest index of its component; the list is sorted
+ * by that index. Self-loops are not reported (callers report them apart).
+ *
+ * @param edges for each node, the nodes it points to
+ * @param include optional filter: only these nodes take part
+ */
+export function findCycles(
+  edges: readonly (readonly number[])[],
+  include?: (node: number) => boolean
+): number[][] {
+  const components = stronglyConnectedComponents(edges, include)
+  const cycles: number[][] = []
+  for (const members of components) {
+    if (members.length < 2) continue
+    cycles.push(shortestCycleThrough(edges, members))
+  }
+  cycles.sort((a, b) => (a[0] as number) - (b[0] as number))
+  return cycles
+}
+
+/** Tarjan's strongly connected components, iterative. */
+function stronglyConnectedComponents(
+  edges: readonly (readonly number[])[],
+  include?: (node: number) => boolean
+): number[][] {
+  const count = edges.length
+  const visitIndex = new Int32Array(count).fill(-1)
+  const lowLink = new Int32Array(count)
+  const onStack = new Uint8Array(count)
+  const componentStack = new Int32Array(count)
+  let componentTop = 0
+  // The simulated call stack: a node and the next edge to look at.
+  const frameNode = new Int32Array(count)
+  const frameEdge = new Int32Array(count)
+  let frameTop = 0
+  let counter = 0
+  const components: number[][] = []
+
+  const enter = (node: number): void => {
+    visitIndex[node] = counter
+    lowLink[node] = counter
+    counter++
+    componentStack[componentTop++] = node
+    onStack[node] = 1
+    frameNode[frameTop] = node
+    frameEdge[frameTop] = 0
+    frameTop++
+  }
+
+  for (let start = 0; start < count; start++) {
+    if (visitIndex[start] !== -1 || (include && !include(start))) continue
+    enter(start)
+    while (frameTop > 0) {
+      const node = frameNode[frameTop - 1] as number
+      const out = edges[node] as readonly number[]
+      const edge = frameEdge[frameTop - 1] as number
+      if (edge < out.length) {
+        frameEdge[frameTop - 1] = edge + 1
+        const next = out[edge] as number
+        if (include && !include(next)) continue
+        if (visitIndex[next] === -1) enter(next)
+        else if (onStack[next] === 1) {
+          lowLink[node] = Math.min(
+            lowLink[node] as number,
+            visitIndex[next] as number
+          )
+        }
+        continue
+      }
+      frameTop--
+      if (frameTop > 0) {
+        const parent = frameNode[frameTop - 1] as number
+        lowLink[parent] = Math.min(
+          lowLink[parent] as number,
+          lowLink[node] as number
+        )
+      }
+      if (lowLink[node] === visitIndex[node]) {
+        const members: number[] = []
+        let member: number
+        do {
+          member = componentStack[--componentTop] as number
+          onStack[member] = 0
+          members.push(member)
+        } while (member !== node)
+        components.push(members)
+      }
+    }
+  }
+  return components
+}
+
+/** The shortest cycle through the component's lowest-index node (BFS). */
+function shortestCycleThrough(
+  edges: readonly (readonly number[])[],
+  members: readonly number[]
+): number[] {
+  const inComponent = new Set(members)
+  let start = members[0] as number
+  for (const member of members) if (member < start) start = member
+  const parent = new Map<number, number>([[start, -1]])
+  const queue = [start]
+  for (let head = 0; head < queue.length; head++) {
+    const node = queue[head] as number
+    for (const next of edges[node] as readonly number[]) {
+      if (next === start) {
+        const path = [start]
+        for (let at = node; at !== start; at = parent.get(at) as number) {
+          path.push(at)
+        }
+        path.push(start)
+        // Built backwards from the closing edge: put it in edge order.
+        return [start, ...path.slice(1, -1).reverse(), start]
+      }
+      if (!inComponent.has(next) || parent.has(next)) continue
+      parent.set(next, node)
+      queue.push(next)
+    }
+  }
+  // A component of two or more nodes always has a cycle through each node.
+  throw new Error(`no cycle through node ${start} in its component`)
+}

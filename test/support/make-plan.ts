@@ -1,0 +1,49 @@
+// Builds a Plan in memory, as the loader would, for tests of pure logic.
+import type { Phase, Plan } from '../../src/plan/types.js'
+
+export interface PhaseSpec {
+  id: string
+  deps?: string[]
+  description?: string
+  run?: string
+  estimateMinutes?: number
+  status?: string
+}
+
+export function makePlan(specs: PhaseSpec[], file = 'plan.yaml'): Plan {
+  const phases: Phase[] = specs.map((spec, index) => {
+    const deps = spec.deps ?? []
+    const phase: Phase = {
+      id: spec.id,
+      deps,
+      index,
+      position: { line: index * 3 + 2, column: 5 },
+      depPositions: deps.map((_, d) => ({
+        line: index * 3 + 3,
+        column: 12 + d * 4
+      }))
+    }
+    if (spec.description !== undefined) phase.description = spec.description
+    if (spec.run !== undefined) phase.run = spec.run
+    if (spec.estimateMinutes !== undefined) {
+      phase.estimateMinutes = spec.estimateMinutes
+    }
+    if (spec.status !== undefined) phase.status = spec.status
+    return phase
+  })
+  return { file, phases }
+}
+
+/** Random plans as fast-check values: node i may depend on any node (dag: only on j < i). */
+export function specsFromEdges(
+  count: number,
+  edges: [number, number][]
+): PhaseSpec[] {
+  const deps: string[][] = Array.from({ length: count }, () => [])
+  for (const [from, to] of edges) {
+    const name = `p${from}`
+    if (!(deps[to] as string[]).includes(name))
+      (deps[to] as string[]).push(name)
+  }
+  return deps.map((d, i) => ({ id: `p${i}`, deps: d }))
+}
