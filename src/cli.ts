@@ -1,0 +1,151 @@
+// `phase-matrix`: parse the command name, dispatch, and turn every failure
+// into a one-line message and an exit code. No stack trace reaches a user.
+import { runCheckCommand } from './cli/check-command.js'
+import { runGenerateCommand } from './cli/generate-command.js'
+import { ExitCode, type CliIo, type Command } from './cli/io.js'
+import { runPlanCommand } from './cli/plan-command.js'
+import { PlanError, UsageError } from './plan/errors.js'
+import { formatProblems } from './render/problems.js'
+
+/** Same as package.json "version" (a test keeps them equal). */
+export const VERSION = '0.1.0'
+
+/** Exit code for a bug in phase-matrix itself (EX_SOFTWARE). */
+export const INTERNAL_ERROR_EXIT = 70
+
+interface CommandEntry {
+  usage: string
+  summary: string
+  run?: Command
+}
+
+const COMMANDS: Readonly<Record<string, CommandEntry>> = {
+  plan: {
+    usage: 'plan [--tree] [--format text|json|mermaid]',
+    summary: 'show the waves ("batches"), the dependency tree, JSON or Mermaid',
+    run: runPlanCommand
+  },
+  generate: {
+    usage: 'generate [--out FILE] [--template FILE]',
+    summary: 'write the needs-graph workflow (one job per phase)',
+    run: runGenerateCommand
+  },
+  check: {
+    usage: 'check [--workflow FILE]',
+    summary: 'validate the plan; verify a generated workflow is current',
+    run: runCheckCommand
+  },
+  simulate: {
+    usage: 'simulate [--max-workers N] [--fail ID,...]',
+    summary: '(planned) timeline of a run from estimate_minutes'
+  }
+}
+
+export const HELP = `phase-matrix ${VERSION} — run a plan of phases with dependencies as waves of parallel jobs
+
+Usage: phase-matrix <command> [flags]
+
+Commands:
+${Object.entries(COMMANDS)
+  .map(([, entry]) => `  ${entry.usage.padEnd(46)}${entry.summary}`)
+  .join('\n')}
+
+Flags for every command:
+  --plan FILE         plan file (default .prd_runner/phase_plan.yaml)
+  --config FILE       config file (default .prd_runner/config.yaml)
+  --max-workers N     run at most N phases at once (overrides config)
+  --fail-fast         start no new phase after a failure (overrides config)
+  -h, --help          help for the program or a command
+  --version           print the version
+
+Exit codes: 0 ok, 1 invalid plan, 2 usage error or unreadable file.
+Run 'phase-matrix <command> --help' for a command's flags.
+`
+
+/** Colour only on a terminal and never with NO_COLOR (https://no-color.org). */
+export function colourAllowed(
+  isTerminal: boolean,
+  env: Record<string, string | undefined>
+): boolean {
+  const noColour = env.NO_COLOR !== undefined && env.NO_COLOR !== ''
+  return isTerminal && !noColour && env.TERM !== 'dumb'
+}
+
+/** Node's errors from the operating system carry `code` and `syscall`. */
+function isSystemError(error: unknown): error is NodeJS.ErrnoException {
+  return (
+    error instanceof Error &&
+    typeof (error as NodeJS.ErrnoException).code === 'string' &&
+    typeof (error as NodeJS.ErrnoException).syscall === 'string'
+  )
+}
+
+function usageFailure(io: CliIo, command: string, message: string): number {
+  const help =
+    command === '' ? 'phase-matrix --help' : `phase-matrix ${command} --help`
+  const prefix = command === '' ? 'phase-matrix' : `phase-matrix ${command}`
+  io.stderr(`${prefix}: ${message}\nRun '${help}' for usage.\n`)
+  return ExitCode.usage
+}
+
+/** Runs the CLI with the arguments after the program name; returns the exit code. */
+export async function main(argv: string[], io: CliIo): Promise<number> {
+  const [first, ...rest] = argv
+  if (first === undefined) {
+    io.stderr(HELP)
+    return ExitCode.usage
+  }
+  if (first === '--help' || first === '-h') {
+    io.stdout(HELP)
+    return ExitCode.ok
+  }
+  if (first === '--version' || first === '-V') {
+    io.stdout(`${VERSION}\n`)
+    return ExitCode.ok
+  }
+  // `phase-matrix help plan` is `phase-matrix plan --help`.
+  const [name, args] =
+    first === 'help' ? [rest[0] ?? '', ['--help']] : [first, rest]
+  if (name === '') {
+    io.stdout(HELP)
+    return ExitCode.ok
+  }
+  const entry = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined
+  if (entry === undefined) {
+    const known = Object.keys(COMMANDS).join(', ')
+    const what = name.startsWith('-') ? 'flag before a command' : 'command'
+    return usageFailure(
+      io,
+      '',
+      `unknown ${what} '${name}' (expected one of ${known})`
+    )
+  }
+  if (entry.run === undefined) {
+    return usageFailure(
+      io,
+      '',
+      `'${name}' is planned but not available yet; 'phase-matrix plan' shows the waves and 'phase-matrix plan --format json' the estimates`
+    )
+  }
+  try {
+    return await entry.run(args, io)
+  } catch (error: unknown) {
+    if (error instanceof UsageError) {
+      return usageFailure(io, name, error.message)
+    }
+    if (error instanceof PlanError) {
+      io.stderr(formatProblems(error.problems, { colour: io.colour }))
+      return ExitCode.invalidPlan
+    }
+    const message = error instanceof Error ? error.message : String(error)
+    if (isSystemError(error)) {
+      // An unreadable file or folder (EACCES, EISDIR, …) is the user's to fix.
+      io.stderr(`phase-matrix ${name}: ${message}\n`)
+      return ExitCode.usage
+    }
+    io.stderr(
+      `phase-matrix ${name}: internal error: ${message}, please report it with the command you ran\n`
+    )
+    return INTERNAL_ERROR_EXIT
+  }
+}

@@ -1,0 +1,175 @@
+// The flag parser every command shares: `--name value`, `--name=value`,
+// boolean `--name`, `-h`, `--` to end flags. Wrong input is a UsageError
+// naming the flag, the value given and what was expected. O(argv).
+import { DEFAULT_CONFIG_PATH, DEFAULT_PLAN_PATH } from '../actions/constants.js'
+import { UsageError } from '../plan/errors.js'
+
+export interface FlagSpec {
+  kind: 'boolean' | 'string' | 'integer'
+  /** One-letter alias without the dash, e.g. `h`. */
+  short?: string
+  /** Placeholder shown in help, e.g. `FILE`. */
+  value?: string
+  description: string
+  /** For `string`: the only values accepted. */
+  choices?: readonly string[]
+  /** For `integer`: the smallest value accepted. */
+  min?: number
+}
+
+export type FlagSpecs = Readonly<Record<string, FlagSpec>>
+
+/** The type a flag's value has once parsed. */
+export type FlagValue<F extends FlagSpec> = F['kind'] extends 'boolean'
+  ? boolean
+  : F['kind'] extends 'integer'
+    ? number
+    : F extends { choices: readonly (infer C)[] }
+      ? C
+      : string
+
+export type FlagValues<S extends FlagSpecs> = {
+  -readonly [K in keyof S]?: FlagValue<S[K]>
+}
+
+export interface ParsedArgs<S extends FlagSpecs> {
+  values: FlagValues<S>
+  positionals: string[]
+}
+
+/** Flags every command that reads a plan accepts. */
+export const COMMON_FLAGS = {
+  plan: {
+    kind: 'string',
+    value: 'FILE',
+    description: `plan file (default ${DEFAULT_PLAN_PATH})`
+  },
+  config: {
+    kind: 'string',
+    value: 'FILE',
+    description: `config file (default ${DEFAULT_CONFIG_PATH}; optional unless given)`
+  },
+  'max-workers': {
+    kind: 'integer',
+    value: 'N',
+    min: 0,
+    description:
+      'run at most N phases at once, 0 for no limit (overrides config)'
+  },
+  'fail-fast': {
+    kind: 'boolean',
+    description: 'start no new phase after a failure (overrides config)'
+  },
+  help: { kind: 'boolean', short: 'h', description: 'show this help' }
+} as const satisfies FlagSpecs
+
+function flagName(spec: FlagSpec, name: string): string {
+  return spec.value === undefined ? `--${name}` : `--${name} ${spec.value}`
+}
+
+function parseValue(name: string, spec: FlagSpec, raw: string): unknown {
+  if (spec.kind === 'integer') {
+    const min = spec.min ?? 0
+    const n = /^-?\d{1,15}$/.test(raw) ? Number(raw) : Number.NaN
+    if (!Number.isSafeInteger(n) || n < min) {
+      throw new UsageError(
+        `--${name} expects a whole number of at least ${min}, got '${raw}'`
+      )
+    }
+    return n
+  }
+  if (spec.choices !== undefined && !spec.choices.includes(raw)) {
+    throw new UsageError(
+      `--${name} expects one of ${spec.choices.join(', ')}, got '${raw}'`
+    )
+  }
+  if (raw === '') {
+    throw new UsageError(`--${name} expects ${spec.value ?? 'a value'}, got ''`)
+  }
+  return raw
+}
+
+/**
+ * Parses argv against the specs. When `--help`/`-h` appears anywhere before
+ * `--` and the specs have `help`, returns only `{ help: true }` so help works
+ * even next to a mistake.
+ */
+export function parseArgs<S extends FlagSpecs>(
+  argv: readonly string[],
+  specs: S
+): ParsedArgs<S> {
+  const values: Record<string, unknown> = {}
+  const positionals: string[] = []
+  const byShort = new Map<string, string>()
+  for (const [name, spec] of Object.entries(specs)) {
+    if (spec.short !== undefined) byShort.set(spec.short, name)
+  }
+  const end = argv.indexOf('--')
+  const flags = end === -1 ? argv : argv.slice(0, end)
+  if ('help' in specs && (flags.includes('--help') || flags.includes('-h'))) {
+    const help: Record<string, unknown> = { help: true }
+    return { values: help as FlagValues<S>, positionals }
+  }
+
+  for (let i = 0; i < flags.length; i++) {
+    const arg = flags[i] ?? ''
+    if (!arg.startsWith('-') || arg === '-') {
+      positionals.push(arg)
+      continue
+    }
+    const equals = arg.indexOf('=')
+    let name: string | undefined
+    if (arg.startsWith('--')) {
+      name = arg.slice(2, equals === -1 ? undefined : equals)
+    } else if (equals === -1) {
+      name = byShort.get(arg.slice(1))
+    }
+    const spec = name === undefined ? undefined : specs[name]
+    if (
+      name === undefined ||
+      spec === undefined ||
+      !Object.hasOwn(specs, name)
+    ) {
+      const known = Object.entries(specs).map(([n]) => `--${n}`)
+      throw new UsageError(
+        `unknown flag '${arg}' (expected one of ${known.join(', ')})`
+      )
+    }
+    if (spec.kind === 'boolean') {
+      if (equals !== -1) {
+        throw new UsageError(`--${name} takes no value, got '${arg}'`)
+      }
+      values[name] = true
+      continue
+    }
+    let raw: string
+    if (equals !== -1) {
+      raw = arg.slice(equals + 1)
+    } else {
+      const next = flags[i + 1]
+      // A following flag is not a value, but a negative number is (and is
+      // then refused with the range it should be in).
+      const isFlag = /^-[^\d]/.test(next ?? '')
+      if (next === undefined || isFlag) {
+        throw new UsageError(`${flagName(spec, name)} is missing its value`)
+      }
+      raw = next
+      i++
+    }
+    values[name] = parseValue(name, spec, raw)
+  }
+  if (end !== -1) positionals.push(...argv.slice(end + 1))
+  return { values: values as FlagValues<S>, positionals }
+}
+
+/** Aligned help lines for the specs, e.g. `  --plan FILE   plan file …`. */
+export function formatFlagHelp(specs: FlagSpecs): string {
+  const rows = Object.entries(specs).map(([name, spec]) => {
+    const short = spec.short === undefined ? '' : `-${spec.short}, `
+    return [short + flagName(spec, name), spec.description] as const
+  })
+  const width = Math.max(...rows.map(([left]) => left.length))
+  return rows
+    .map(([left, right]) => `  ${left.padEnd(width)}  ${right}`)
+    .join('\n')
+}

@@ -1,0 +1,175 @@
+// `phase-matrix plan`: load the config and the plan, analyse the graph, and
+// print the waves as the seed's text, a dependency tree, JSON or Mermaid.
+// Also exports the load step the other plan-reading commands share.
+import path from 'node:path'
+import { DEFAULT_CONFIG_PATH, DEFAULT_PLAN_PATH } from '../actions/constants.js'
+import { readConfigFile, readPlanFile } from '../files.js'
+import { analyzePlan } from '../plan/analyze.js'
+import { resolveSettings } from '../plan/config.js'
+import { UsageError } from '../plan/errors.js'
+import type { ParallelSettings, PlanAnalysis, Problem } from '../plan/types.js'
+import { renderPlanJson, renderProblemsJson } from '../render/json.js'
+import { renderMermaid } from '../render/mermaid.js'
+import { formatProblems } from '../render/problems.js'
+import { renderPlanText } from '../render/text.js'
+import { renderTree } from '../render/tree.js'
+import {
+  COMMON_FLAGS,
+  formatFlagHelp,
+  parseArgs,
+  type FlagValues
+} from './args.js'
+import { ExitCode, type CliIo } from './io.js'
+
+export const PLAN_FLAGS = {
+  ...COMMON_FLAGS,
+  tree: {
+    kind: 'boolean',
+    description: "show the seed's Phase Dependency Tree instead of batches"
+  },
+  format: {
+    kind: 'string',
+    value: 'FORMAT',
+    choices: ['text', 'json', 'mermaid'],
+    description: 'text (default), json or mermaid'
+  }
+} as const
+
+export const PLAN_HELP = `Usage: phase-matrix plan [--tree] [--format text|json|mermaid] [flags]
+
+Show which phases run together (waves, the seed's "batches"), which wait,
+and every problem in the plan with its line and column.
+
+Flags:
+${formatFlagHelp(PLAN_FLAGS)}
+
+Exit codes: 0 ok, 1 invalid plan, 2 usage error or unreadable file.
+`
+
+/** A plan read and analysed for a command, with every problem found. */
+export interface LoadedPlan {
+  settings: ParallelSettings
+  /** Present only when there is no error. */
+  analysis?: PlanAnalysis
+  /** Config, load and graph problems (errors and warnings), in that order. */
+  problems: Problem[]
+  /** 0, 1 (invalid plan) or 2 (unreadable file). */
+  exitCode: number
+}
+
+/** Codes that mean a file could not be read at all (exit 2, not 1). */
+const UNREADABLE = new Set<string>(['file-not-found', 'too-large'])
+
+/** The exit code for a set of problems: warnings never change it. */
+export function exitCodeFor(problems: readonly Problem[]): number {
+  const errors = problems.filter(p => p.severity === 'error')
+  if (errors.some(p => UNREADABLE.has(p.code))) return ExitCode.usage
+  return errors.length > 0 ? ExitCode.invalidPlan : ExitCode.ok
+}
+
+/**
+ * Reads config and plan relative to `io.cwd` (file names in problems stay as
+ * the user wrote them when `io.cwd` is the process's folder), applies the
+ * flags over the config and analyses the plan.
+ */
+export function loadPlanForCli(
+  values: FlagValues<typeof COMMON_FLAGS>,
+  io: CliIo
+): LoadedPlan {
+  const where = (file: string): string =>
+    path.isAbsolute(file) || path.resolve(io.cwd) === process.cwd()
+      ? file
+      : path.join(io.cwd, file)
+  const config = readConfigFile(
+    where(values.config ?? DEFAULT_CONFIG_PATH),
+    values.config !== undefined
+  )
+  const loaded = readPlanFile(where(values.plan ?? DEFAULT_PLAN_PATH))
+  const problems = [...config.problems, ...loaded.problems]
+  let analysis: PlanAnalysis | undefined
+  if (loaded.plan !== undefined) {
+    // Analysed even when loading found errors, so one run reports them all.
+    const analysed = analyzePlan(loaded.plan)
+    problems.push(...analysed.problems)
+    analysis = analysed.analysis
+  }
+  const overrides: { maxWorkers?: number; failFast?: boolean } = {}
+  if (values['max-workers'] !== undefined) {
+    overrides.maxWorkers = values['max-workers']
+  }
+  if (values['fail-fast'] === true) overrides.failFast = true
+  const settings = resolveSettings(config.settings, overrides)
+  const exitCode = exitCodeFor(problems)
+  return exitCode === ExitCode.ok
+    ? { settings, analysis, problems, exitCode }
+    : { settings, problems, exitCode }
+}
+
+/** `phase-matrix plan`; throws UsageError for bad flags (see cli.ts). */
+export function runPlanCommand(argv: string[], io: CliIo): Promise<number> {
+  // Settled as a promise so a synchronous throw reaches the caller's catch.
+  return Promise.resolve().then(() => plan(argv, io))
+}
+
+function plan(argv: string[], io: CliIo): number {
+  const { values, positionals } = parseArgs(argv, PLAN_FLAGS)
+  if (values.help === true) {
+    io.stdout(PLAN_HELP)
+    return ExitCode.ok
+  }
+  if (positionals.length > 0) {
+    throw new UsageError(
+      `unexpected argument '${positionals[0] ?? ''}' (plan takes flags only; the plan file goes after --plan)`
+    )
+  }
+  const format = values.format ?? 'text'
+  if (values.tree === true && format !== 'text') {
+    throw new UsageError(
+      `--tree is a text view and cannot be combined with --format ${format}`
+    )
+  }
+
+  const loaded = loadPlanForCli(values, io)
+  const warnings = loaded.problems.filter(p => p.severity === 'warning')
+  const { analysis } = loaded
+  if (analysis === undefined) {
+    if (format === 'json') io.stdout(renderProblemsJson(loaded.problems))
+    else io.stderr(formatProblems(loaded.problems, { colour: io.colour }))
+    return loaded.exitCode
+  }
+  if (warnings.length > 0) {
+    io.stderr(formatProblems(warnings, { colour: io.colour }))
+  }
+  io.stdout(render(analysis, format, values.tree === true, loaded, io))
+  return ExitCode.ok
+}
+
+function render(
+  analysis: PlanAnalysis,
+  format: 'text' | 'json' | 'mermaid',
+  tree: boolean,
+  loaded: LoadedPlan,
+  io: CliIo
+): string {
+  const { phases } = analysis.plan
+  switch (format) {
+    case 'json':
+      return renderPlanJson(
+        analysis,
+        loaded.settings,
+        loaded.problems.filter(p => p.severity === 'warning')
+      )
+    case 'mermaid':
+      return renderMermaid(analysis, {
+        outcomeOf: index =>
+          phases[index]?.status === 'done' ? 'succeeded' : undefined
+      })
+    case 'text':
+      return tree
+        ? renderTree(analysis, { colour: io.colour })
+        : renderPlanText(analysis, {
+            settings: loaded.settings,
+            colour: io.colour
+          })
+  }
+}

@@ -1,0 +1,31 @@
+#!/usr/bin/env node
+// Bundle entry for `phase-matrix` (package.json "bin"): runs the CLI with the
+// process's streams. Sets process.exitCode instead of calling process.exit so
+// output written to a pipe is flushed completely before Node exits.
+import { colourAllowed, INTERNAL_ERROR_EXIT, main } from '../cli.js'
+
+// A reader that goes away early (`phase-matrix plan | head`) is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') return
+  process.stderr.write(`phase-matrix: cannot write output: ${error.message}\n`)
+  process.exitCode = 2
+})
+
+main(process.argv.slice(2), {
+  stdout: text => process.stdout.write(text),
+  stderr: text => process.stderr.write(text),
+  cwd: process.cwd(),
+  env: process.env,
+  colour: colourAllowed(process.stdout.isTTY, process.env)
+}).then(
+  code => {
+    process.exitCode = code
+  },
+  (error: unknown) => {
+    const message = error instanceof Error ? error.message : String(error)
+    process.stderr.write(
+      `phase-matrix: internal error: ${message}, please report it\n`
+    )
+    process.exitCode = INTERNAL_ERROR_EXIT
+  }
+)
