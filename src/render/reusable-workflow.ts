@@ -328,7 +328,7 @@ function reusableTrigger(): string[] {
     '        type: boolean',
     '        default: false',
     '      runs-on:',
-    '        description: Runner label, or a JSON list of labels, for phases without their own runs-on.',
+    '        description: Runner label, or a JSON list of labels, for every job (a phase may name its own).',
     '        type: string',
     '        default: ubuntu-latest',
     '      setup:',
