@@ -13,5 +13,6 @@ export default {
     ]
   },
   testMatch: ['<rootDir>/test/**/*.test.ts'],
-  testTimeout: 30000
+  testTimeout: 30000,
+  reporters: ['default', '<rootDir>/scripts/summary-reporter.js']
 }
