@@ -1,0 +1,373 @@
+import { describe, expect, test } from '@jest/globals'
+import fc from 'fast-check'
+import { analyzePlan } from '../../src/plan/analyze.js'
+import {
+  countRounds,
+  handOutNext,
+  initialStatuses,
+  isFinished,
+  outcomeLists,
+  reasonOf,
+  runningPhases,
+  settleRound,
+  skipCauses,
+  type LegResult
+} from '../../src/plan/schedule.js'
+import type { Ledger } from '../../src/plan/state.js'
+import type { PlanAnalysis } from '../../src/plan/types.js'
+import {
+  makePlan,
+  specsFromEdges,
+  type PhaseSpec
+} from '../support/make-plan.js'
+
+function analyse(specs: PhaseSpec[]): PlanAnalysis {
+  const { analysis, problems } = analyzePlan(makePlan(specs))
+  expect(problems).toEqual([])
+  return analysis!
+}
+
+interface Run {
+  analysis: PlanAnalysis
+  ledger: Ledger
+  /** Ids handed out, round by round. */
+  rounds: string[][]
+  /** Ledger snapshots before each round was settled. */
+  history: Ledger[]
+}
+
+interface SimulateOptions {
+  failFast?: boolean
+  legLimit?: number
+  /** The status each failing phase gets (default failed). */
+  failAs?: LegResult['status']
+  earlier?: Set<string>
+}
+
+/** Plays a whole run: phases in `fails` fail when they run, the rest succeed. */
+function simulate(
+  specs: PhaseSpec[],
+  fails: ReadonlySet<string>,
+  options: SimulateOptions = {}
+): Run {
+  const analysis = analyse(specs)
+  const ids = analysis.plan.phases.map(p => p.id)
+  const statuses = initialStatuses(analysis)
+  const handOutOptions = {
+    attempt: 1,
+    legLimit: options.legLimit ?? 256,
+    succeededEarlier: (index: number) =>
+      options.earlier?.has(ids[index]!) === true ? { seconds: 5 } : undefined
+  }
+  let { ledger, round } = handOutNext(
+    analysis,
+    {
+      digest: '0123456789abcdef',
+      planPath: 'plan.yaml',
+      maxWorkers: 256,
+      failFast: options.failFast ?? false,
+      attempt: 1,
+      round: 0,
+      wave: -1,
+      statuses,
+      seconds: statuses.map(() => undefined)
+    },
+    handOutOptions
+  )
+  const rounds: string[][] = []
+  const history: Ledger[] = []
+  while (round.length > 0) {
+    rounds.push(round.map(i => ids[i]!))
+    history.push(ledger)
+    expect(runningPhases(ledger)).toEqual(round)
+    const results: LegResult[] = round.map(index => ({
+      index,
+      status: fails.has(ids[index]!)
+        ? (options.failAs ?? 'failed')
+        : 'succeeded',
+      seconds: index + 1
+    }))
+    ledger = settleRound(analysis, ledger, results)
+    ;({ ledger, round } = handOutNext(analysis, ledger, handOutOptions))
+  }
+  expect(isFinished(ledger)).toBe(true)
+  return { analysis, ledger, rounds, history }
+}
+
+function reasons(run: Run): Record<string, string> {
+  const causes = skipCauses(run.analysis, run.ledger)
+  const out: Record<string, string> = {}
+  run.analysis.plan.phases.forEach(phase => {
+    out[phase.id] = reasonOf(run.analysis, run.ledger, phase.index, causes)
+  })
+  return out
+}
+
+// The seed's "Error Handling" example.
+const SEED_FAILURE: PhaseSpec[] = [
+  { id: 'database-schema' },
+  { id: 'frontend-components' },
+  { id: 'api-endpoints', deps: ['database-schema'] },
+  { id: 'frontend-state', deps: ['frontend-components'] },
+  { id: 'integration', deps: ['api-endpoints', 'frontend-state'] }
+]
+
+describe('the schedule', () => {
+  test("the seed's failure example: dependents skipped, independent phases go on", () => {
+    const run = simulate(SEED_FAILURE, new Set(['frontend-components']))
+    expect(run.rounds).toEqual([
+      ['database-schema', 'frontend-components'],
+      ['api-endpoints']
+    ])
+    expect(outcomeLists(run.analysis, run.ledger)).toEqual({
+      succeeded: ['database-schema', 'api-endpoints'],
+      failed: ['frontend-components'],
+      skipped: ['frontend-state', 'integration']
+    })
+    expect(reasons(run)).toEqual({
+      'database-schema': '',
+      'frontend-components': 'job concluded failure',
+      'api-endpoints': '',
+      'frontend-state': 'dependency frontend-components failed',
+      integration:
+        'dependency frontend-state skipped (frontend-components failed)'
+    })
+    expect(run.ledger.seconds).toEqual([1, 2, 3, undefined, undefined])
+  })
+
+  test('all green: one round per wave', () => {
+    const run = simulate(SEED_FAILURE, new Set())
+    expect(run.rounds).toEqual([
+      ['database-schema', 'frontend-components'],
+      ['api-endpoints', 'frontend-state'],
+      ['integration']
+    ])
+    expect(outcomeLists(run.analysis, run.ledger).succeeded).toHaveLength(5)
+  })
+
+  test('a cancelled or timed-out dependency is named as such', () => {
+    const run = simulate(SEED_FAILURE, new Set(['database-schema']), {
+      failAs: 'timed-out'
+    })
+    expect(reasons(run)['api-endpoints']).toBe(
+      'dependency database-schema failed (timed out)'
+    )
+    expect(reasons(run)['database-schema']).toBe('job timed out')
+  })
+
+  test('fail-fast: no new phase starts after a failure', () => {
+    const specs: PhaseSpec[] = [
+      { id: 'a' },
+      { id: 'b' },
+      { id: 'c', deps: ['a'] },
+      { id: 'd', deps: ['b'] },
+      { id: 'e', deps: ['d'] }
+    ]
+    const run = simulate(specs, new Set(['a']), { failFast: true })
+    expect(run.rounds).toEqual([['a', 'b']])
+    expect(reasons(run)).toEqual({
+      a: 'job concluded failure',
+      b: '',
+      c: 'dependency a failed',
+      d: 'fail-fast: a failed',
+      e: 'fail-fast: a failed'
+    })
+    expect(run.ledger.stoppedBy).toBe(0)
+  })
+
+  test('phases marked done never run and count as succeeded', () => {
+    const specs: PhaseSpec[] = [
+      { id: 'a', status: 'done' },
+      { id: 'b', deps: ['a'] },
+      { id: 'c', deps: ['b'] }
+    ]
+    const run = simulate(specs, new Set())
+    expect(run.rounds).toEqual([['b'], ['c']])
+    expect(reasons(run).a).toBe('status: done in the plan')
+    expect(countRounds(run.analysis, initialStatuses(run.analysis), 256)).toBe(
+      2
+    )
+  })
+
+  test('everything done: nothing to hand out at all', () => {
+    const run = simulate([{ id: 'a', status: 'done' }], new Set())
+    expect(run.rounds).toEqual([])
+    expect(run.ledger.round).toBe(0)
+  })
+
+  test('phases that succeeded in an earlier attempt are not handed out again', () => {
+    const run = simulate(SEED_FAILURE, new Set(), {
+      earlier: new Set(['api-endpoints', 'frontend-state'])
+    })
+    // Wave 2 became empty: the next round is wave 3.
+    expect(run.rounds).toEqual([
+      ['database-schema', 'frontend-components'],
+      ['integration']
+    ])
+    expect(reasons(run)['api-endpoints']).toBe(
+      'succeeded in an earlier attempt of this run'
+    )
+    expect(run.ledger.seconds[2]).toBe(5)
+  })
+
+  test('rounds that became empty are passed over', () => {
+    const specs: PhaseSpec[] = [
+      { id: 'a' },
+      { id: 'b', deps: ['a'] },
+      { id: 'c', deps: ['b'] },
+      { id: 'x' },
+      { id: 'y', deps: ['x'] },
+      { id: 'z', deps: ['y'] },
+      { id: 'w', deps: ['z'] }
+    ]
+    const run = simulate(specs, new Set(['a']))
+    expect(run.rounds).toEqual([['a', 'x'], ['y'], ['z'], ['w']])
+    const wavesOfRounds = run.history.map(l => l.wave)
+    expect(wavesOfRounds).toEqual([0, 1, 2, 3])
+  })
+
+  test('a wave over the leg limit is handed out as consecutive rounds', () => {
+    const specs: PhaseSpec[] = Array.from({ length: 600 }, (_, i) => ({
+      id: `p${i}`
+    }))
+    specs.push({ id: 'last', deps: ['p0', 'p599'] })
+    const run = simulate(specs, new Set(['p300']))
+    expect(run.rounds.map(r => r.length)).toEqual([256, 256, 88, 1])
+    expect(run.rounds[1]![0]).toBe('p256')
+    expect(run.history.map(l => [l.round, l.wave])).toEqual([
+      [1, 0],
+      [2, 0],
+      [3, 0],
+      [4, 1]
+    ])
+    expect(countRounds(run.analysis, initialStatuses(run.analysis), 256)).toBe(
+      4
+    )
+  })
+
+  test('settling a round needs a result for every leg, and only for legs', () => {
+    const analysis = analyse(SEED_FAILURE)
+    const statuses = initialStatuses(analysis)
+    const { ledger } = handOutNext(
+      analysis,
+      {
+        digest: '0123456789abcdef',
+        planPath: 'plan.yaml',
+        maxWorkers: 1,
+        failFast: false,
+        attempt: 1,
+        round: 0,
+        wave: -1,
+        statuses,
+        seconds: statuses.map(() => undefined)
+      },
+      { attempt: 1, legLimit: 256 }
+    )
+    expect(() =>
+      settleRound(analysis, ledger, [{ index: 0, status: 'succeeded' }])
+    ).toThrow(/No result for phase #1/)
+    expect(() =>
+      settleRound(analysis, ledger, [{ index: 2, status: 'succeeded' }])
+    ).toThrow(/not in the current round/)
+    expect(() =>
+      handOutNext(analysis, ledger, { attempt: 1, legLimit: 256 })
+    ).toThrow(/not been settled/)
+  })
+
+  test('a 100,000-phase chain settles without recursion', () => {
+    const specs: PhaseSpec[] = Array.from({ length: 100_000 }, (_, i) =>
+      i === 0 ? { id: 'p0' } : { id: `p${i}`, deps: [`p${i - 1}`] }
+    )
+    const run = simulate(specs, new Set(['p0']))
+    expect(run.rounds).toEqual([['p0']])
+    const causes = skipCauses(run.analysis, run.ledger)
+    expect(reasonOf(run.analysis, run.ledger, 99_999, causes)).toBe(
+      'dependency p99998 skipped (p0 failed)'
+    )
+  })
+})
+
+describe('properties on random DAGs', () => {
+  const dagWithFailures = fc.integer({ min: 1, max: 14 }).chain(count =>
+    fc.record({
+      count: fc.constant(count),
+      edges: fc.array(
+        fc
+          .tuple(fc.nat(count - 1), fc.nat(count - 1))
+          .map(([a, b]): [number, number] => (a < b ? [a, b] : [b, a])),
+        { maxLength: count * 2 }
+      ),
+      fails: fc.uniqueArray(fc.nat(count - 1), { maxLength: count }),
+      failFast: fc.boolean(),
+      legLimit: fc.integer({ min: 1, max: 4 })
+    })
+  )
+
+  test('skipped iff a transitive dependency failed; nothing runs before its deps succeeded', () => {
+    fc.assert(
+      fc.property(
+        dagWithFailures,
+        ({ count, edges, fails, failFast, legLimit }) => {
+          const specs = specsFromEdges(
+            count,
+            edges.filter(([a, b]) => a !== b)
+          )
+          const failing = new Set(fails.map(i => `p${i}`))
+          const run = simulate(specs, failing, { failFast, legLimit })
+          const { analysis, ledger } = run
+          const status = (i: number) => ledger.statuses[i]!
+
+          // Transitive dependencies, by plan index (deps point to lower indices).
+          const ancestors: Set<number>[] = []
+          for (let i = 0; i < count; i++) {
+            const set = new Set<number>()
+            for (const d of analysis.depsOf[i]!) {
+              set.add(d)
+              for (const a of ancestors[d]!) set.add(a)
+            }
+            ancestors.push(set)
+          }
+          const failed = (i: number) => status(i) === 'failed'
+          for (let i = 0; i < count; i++) {
+            const ancestorFailed = [...ancestors[i]!].some(failed)
+            if (!failFast) {
+              expect(status(i) === 'skipped').toBe(ancestorFailed)
+              expect(failed(i)).toBe(failing.has(`p${i}`) && !ancestorFailed)
+              expect(['succeeded', 'failed', 'skipped']).toContain(status(i))
+            } else if (ancestorFailed) {
+              expect(['skipped', 'fail-fast']).toContain(status(i))
+            }
+          }
+
+          // When each phase was handed out, every dependency had succeeded.
+          const roundOf = new Map<string, number>()
+          run.rounds.forEach((ids, r) => {
+            for (const id of ids) roundOf.set(id, r)
+          })
+          run.history.forEach((before, r) => {
+            for (const id of run.rounds[r]!) {
+              const index = Number(id.slice(1))
+              for (const dep of analysis.depsOf[index]!) {
+                expect(before.statuses[dep]).toBe('succeeded')
+                expect(roundOf.get(`p${dep}`)!).toBeLessThan(r)
+              }
+            }
+            expect(run.rounds[r]!.length).toBeGreaterThan(0)
+            expect(run.rounds[r]!.length).toBeLessThanOrEqual(legLimit)
+          })
+
+          // fail-fast: no phase is handed out after the round of the first failure.
+          if (failFast) {
+            const firstFailedRound = run.rounds.findIndex(ids =>
+              ids.some(id => failing.has(id))
+            )
+            if (firstFailedRound !== -1) {
+              expect(run.rounds).toHaveLength(firstFailedRound + 1)
+            }
+          }
+        }
+      ),
+      { numRuns: 300 }
+    )
+  })
+})
