@@ -2,7 +2,7 @@
 // Each entry in src/entries/ only calls run(); its bundle goes where its
 // action.yml (or package.json "bin") points.
 import { execFileSync } from 'node:child_process'
-import { existsSync, rmSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 
 const bundles = [
   { entry: 'src/entries/plan.ts', out: 'dist' },
@@ -11,7 +11,6 @@ const bundles = [
   { entry: 'src/entries/cli.ts', out: 'dist/cli' }
 ]
 
-rmSync('dist', { recursive: true, force: true })
 for (const { entry, out } of bundles) {
   if (!existsSync(entry)) {
     console.log(`skip ${entry} (not written yet)`)
