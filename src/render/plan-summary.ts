@@ -32,7 +32,7 @@ export function renderPlanSummary(
     `${phases.length} phase(s) in ${analysis.waves.length} wave(s) (${facts.rounds} round(s) of jobs) · ` +
       `max parallelism ${analysis.maxParallelism} · ` +
       `max workers ${facts.maxWorkers === 0 ? 'unlimited' : facts.maxWorkers} · ` +
-      `fail-fast ${facts.failFast ? 'on' : 'off'} · plan \`${escapeCell(analysis.plan.file)}\``,
+      `fail-fast ${facts.failFast ? 'on' : 'off'} · plan ${escapeCell(analysis.plan.file)}`,
     '',
     '| Wave | Phases | Count |',
     '|--:|---|--:|'

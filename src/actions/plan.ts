@@ -1,0 +1,261 @@
+// The plan action: reads the plan and its config, reports every problem as
+// an annotation, and hands out the first round as a job matrix together with
+// the run state that settle carries on. Must not load @actions/github (cold
+// start: bench/action.bench.ts).
+import { readConfigFile, readPlanFile } from '../files.js'
+import { digestPlanFile } from '../plan-digest.js'
+import { analyzePlan } from '../plan/analyze.js'
+import { resolveSettings } from '../plan/config.js'
+import { PlanError } from '../plan/errors.js'
+import { countRounds, handOutNext, initialStatuses } from '../plan/schedule.js'
+import type { Ledger } from '../plan/state.js'
+import { encodeLedger } from '../plan/state.js'
+import type {
+  ParallelSettings,
+  Phase,
+  PlanAnalysis,
+  Problem
+} from '../plan/types.js'
+import { renderMatrix } from '../render/matrix.js'
+import { renderMermaid } from '../render/mermaid.js'
+import {
+  renderPlanSummary,
+  renderProblemsSummary
+} from '../render/plan-summary.js'
+import { renderPlanText } from '../render/text.js'
+import { annotateProblems } from './annotations.js'
+import {
+  MAX_ENV_STRING_BYTES,
+  MAX_JOB_OUTPUT_BYTES,
+  MAX_MATRIX_LEGS,
+  MAX_SUMMARY_BYTES,
+  PlanOutputs
+} from './constants.js'
+import { readPlanSettings, type PlanSettings } from './inputs.js'
+import { runAttempt, workspace } from './run-context.js'
+import * as core from './toolkit.js'
+
+/** Room left in GitHub's 1 MB of job outputs for the caller's own outputs. */
+const OUTPUT_MARGIN_BYTES = 64 * 1024
+
+/**
+ * `strategy.max-parallel` for the wave jobs: always a positive whole number.
+ * resolveSettings already made it 1 for `enabled: false` (unless an input
+ * sets max-workers); 0 (no limit) becomes the most legs a matrix can have.
+ */
+export function maxWorkersOutput(parallel: ParallelSettings): number {
+  return parallel.maxWorkers === 0 ? MAX_MATRIX_LEGS : parallel.maxWorkers
+}
+
+/** A problem that concerns the plan as a whole, pointed at its first line. */
+function wholePlanProblem(
+  file: string,
+  code: Problem['code'],
+  message: string
+): Problem {
+  return { code, severity: 'error', message, file, line: 1, column: 1 }
+}
+
+export function tooManyWavesMessage(
+  rounds: number,
+  waves: number,
+  maxWaves: number
+): string {
+  const split =
+    rounds === waves
+      ? ''
+      : ` (${waves} wave(s), split into rounds of at most ${MAX_MATRIX_LEGS} phases)`
+  return (
+    `The plan needs ${rounds} wave(s)${split}, but max-waves allows ${maxWaves}. ` +
+    'Use the generated needs graph instead: `phase-matrix generate` writes a workflow ' +
+    'with one job per phase and no limit on depth.'
+  )
+}
+
+function byteLength(text: string): number {
+  return Buffer.byteLength(text, 'utf8')
+}
+
+/** Refuses outputs GitHub would drop or a state no process could receive. */
+function checkOutputSizes(file: string, outputs: Record<string, string>): void {
+  const sizes = Object.entries(outputs).map(
+    ([name, value]) => [name, byteLength(value)] as const
+  )
+  const total = sizes.reduce((sum, [, size]) => sum + size, 0)
+  const budget = MAX_JOB_OUTPUT_BYTES - OUTPUT_MARGIN_BYTES
+  const state = outputs[PlanOutputs.state] ?? ''
+  if (total > budget) {
+    const largest = [...sizes]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 4)
+      .map(([name, size]) => `${name} ${Math.ceil(size / 1024)} KiB`)
+      .join(', ')
+    throw new PlanError([
+      wholePlanProblem(
+        file,
+        'too-large',
+        `The plan step's outputs take ${Math.ceil(total / 1024)} KiB (${largest}); ` +
+          `GitHub keeps at most ${MAX_JOB_OUTPUT_BYTES / 1024} KiB of outputs per job ` +
+          `and we leave ${OUTPUT_MARGIN_BYTES / 1024} KiB for yours. Shorten the plan's ` +
+          'descriptions and commands, split the plan, or use the generated needs graph (`phase-matrix generate`).'
+      )
+    ])
+  }
+  if (byteLength(state) > MAX_ENV_STRING_BYTES / 2) {
+    throw new PlanError([
+      wholePlanProblem(
+        file,
+        'too-large',
+        `The run state takes ${Math.ceil(byteLength(state) / 1024)} KiB; a step input over ` +
+          `${MAX_ENV_STRING_BYTES / 1024} KiB cannot reach a process (E2BIG). Split the plan ` +
+          'or use the generated needs graph (`phase-matrix generate`).'
+      )
+    ])
+  }
+}
+
+interface Loaded {
+  analysis: PlanAnalysis
+  parallel: ParallelSettings
+  warnings: Problem[]
+}
+
+/** Plan and config read and analysed; every problem found, or a PlanError. */
+function load(settings: PlanSettings): Loaded {
+  const loaded = readPlanFile(settings.planPath)
+  const config = readConfigFile(settings.configPath, settings.configExplicit)
+  const analyzed =
+    loaded.plan === undefined ? { problems: [] } : analyzePlan(loaded.plan)
+  const problems = [
+    ...loaded.problems,
+    ...config.problems,
+    ...analyzed.problems
+  ]
+  const analysis = 'analysis' in analyzed ? analyzed.analysis : undefined
+  if (analysis === undefined || problems.some(p => p.severity === 'error')) {
+    throw new PlanError(problems)
+  }
+  const overrides: { maxWorkers?: number; failFast?: boolean } = {}
+  if (settings.maxWorkers !== undefined)
+    overrides.maxWorkers = settings.maxWorkers
+  if (settings.failFast !== undefined) overrides.failFast = settings.failFast
+  return {
+    analysis,
+    parallel: resolveSettings(config.settings, overrides),
+    warnings: problems
+  }
+}
+
+async function plan(settings: PlanSettings): Promise<void> {
+  const { analysis, parallel, warnings } = load(settings)
+  annotateProblems(warnings, workspace())
+  const phases = analysis.plan.phases
+  const statuses = initialStatuses(analysis)
+  const rounds = countRounds(analysis, statuses, MAX_MATRIX_LEGS)
+  if (settings.maxWaves > 0 && rounds > settings.maxWaves) {
+    throw new PlanError([
+      wholePlanProblem(
+        analysis.plan.file,
+        'too-many-waves',
+        tooManyWavesMessage(rounds, analysis.waves.length, settings.maxWaves)
+      )
+    ])
+  }
+
+  const maxWorkers = maxWorkersOutput(parallel)
+  const attempt = runAttempt()
+  const start: Ledger = {
+    digest: digestPlanFile(settings.planPath),
+    planPath: settings.planPath,
+    maxWorkers,
+    failFast: parallel.failFast,
+    attempt,
+    round: 0,
+    wave: -1,
+    statuses,
+    seconds: statuses.map(() => undefined)
+  }
+  const { ledger, round, leftInWave } = handOutNext(analysis, start, {
+    attempt,
+    legLimit: MAX_MATRIX_LEGS
+  })
+
+  const idOf = (index: number): string => (phases[index] as Phase).id
+  const mermaid = renderMermaid(analysis)
+  const needs: Record<string, string[]> = {}
+  for (const phase of phases)
+    needs[phase.id] = analysis.depsOf[phase.index]?.map(idOf) ?? []
+  const outputs: Record<string, string> = {
+    [PlanOutputs.matrix]: renderMatrix(analysis, round),
+    [PlanOutputs.state]: encodeLedger(ledger),
+    [PlanOutputs.hasWork]: round.length > 0 ? 'true' : 'false',
+    [PlanOutputs.waves]: JSON.stringify(
+      analysis.waves.map(wave => wave.map(idOf))
+    ),
+    [PlanOutputs.waveCount]: String(analysis.waves.length),
+    [PlanOutputs.phaseCount]: String(phases.length),
+    [PlanOutputs.maxParallelism]: String(analysis.maxParallelism),
+    [PlanOutputs.maxWorkers]: String(maxWorkers),
+    [PlanOutputs.failFast]: parallel.failFast ? 'true' : 'false',
+    [PlanOutputs.needs]: JSON.stringify(needs),
+    [PlanOutputs.mermaid]: mermaid
+  }
+  checkOutputSizes(analysis.plan.file, outputs)
+
+  await core.group('Phase plan', async () => {
+    core.info(renderPlanText(analysis, { settings: parallel }).trimEnd())
+    core.info('')
+    core.info(
+      `Parallel execution plan: ${analysis.waves.length} batches, max parallelism: ${analysis.maxParallelism}, ${rounds} round(s) of jobs`
+    )
+    if (round.length === 0) {
+      core.info('Nothing to run: every phase is marked done.')
+    } else {
+      const wave = ledger.wave + 1
+      const more =
+        leftInWave > 0
+          ? ` (${leftInWave} more of this batch in the next round)`
+          : ''
+      core.info(
+        `Executing batch ${wave}/${analysis.waves.length} with ${round.length} phase(s)${more}: ${round.map(idOf).join(', ')}`
+      )
+    }
+    return Promise.resolve()
+  })
+  for (const [name, value] of Object.entries(outputs))
+    core.setOutput(name, value)
+  await core.appendSummary(
+    renderPlanSummary(analysis, {
+      rounds,
+      maxWorkers: parallel.maxWorkers,
+      failFast: parallel.failFast,
+      legLimit: MAX_MATRIX_LEGS,
+      maxBytes: MAX_SUMMARY_BYTES
+    })
+  )
+}
+
+/** Annotations, log and summary for a plan that cannot run. */
+async function reportPlanError(error: PlanError): Promise<string> {
+  annotateProblems(error.problems, workspace())
+  await core.appendSummary(renderProblemsSummary(error.problems))
+  const errors = error.problems.filter(p => p.severity === 'error')
+  const files = [...new Set(errors.map(p => p.file))].join(', ')
+  return `Invalid phase plan: ${errors.length} error(s) in ${files}. ${error.message}`
+}
+
+export async function run(): Promise<void> {
+  try {
+    await plan(readPlanSettings())
+  } catch (error) {
+    let message = error instanceof Error ? error.message : String(error)
+    if (error instanceof PlanError) {
+      try {
+        message = await reportPlanError(error)
+      } catch (reportError) {
+        message += ` (reporting failed: ${reportError instanceof Error ? reportError.message : String(reportError)})`
+      }
+    }
+    core.setFailed(message)
+  }
+}

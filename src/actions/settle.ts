@@ -1,0 +1,318 @@
+// The settle action, run after each round: reads the conclusion of every leg
+// of the round just run from the jobs of this run, skips the dependents of
+// failures, hands out the next round, and when nothing is left writes the
+// report and fails the step if any phase failed or was skipped (unless
+// allow-failure). On a finished state it only repeats the report and the
+// verdict, without calling the API, so a final report job can call it.
+import { context } from '@actions/github'
+import { readPlanFile } from '../files.js'
+import { JobsApi, type WorkflowJob } from '../github/jobs.js'
+import { readLegs, succeededBefore, type LegReading } from '../github/legs.js'
+import { digestPlanFile } from '../plan-digest.js'
+import { analyzePlan } from '../plan/analyze.js'
+import { PlanError, UsageError } from '../plan/errors.js'
+import type { LegResult } from '../plan/schedule.js'
+import {
+  handOutNext,
+  isFinished,
+  outcomeLists,
+  reasonOf,
+  runningPhases,
+  settleRound,
+  skipCauses
+} from '../plan/schedule.js'
+import type { Ledger, PhaseStatus } from '../plan/state.js'
+import { decodeLedger, encodeLedger, isSucceeded } from '../plan/state.js'
+import type { Phase, PlanAnalysis } from '../plan/types.js'
+import { renderMatrix } from '../render/matrix.js'
+import {
+  formatSeconds,
+  formatTally,
+  outcomeIcon,
+  outcomeWord,
+  renderReport,
+  tally
+} from '../render/report.js'
+import { annotateProblems } from './annotations.js'
+import {
+  MAX_ENV_STRING_BYTES,
+  MAX_JOB_OUTPUT_BYTES,
+  MAX_MATRIX_LEGS,
+  MAX_SUMMARY_BYTES,
+  SettleInputs,
+  SettleOutputs
+} from './constants.js'
+import { readSettleSettings, type SettleSettings } from './inputs.js'
+import { runAttempt, workspace } from './run-context.js'
+import * as core from './toolkit.js'
+
+/** The plan the state was made from, re-read from the checkout and verified. */
+function loadPlanOfState(ledger: Ledger): PlanAnalysis {
+  const file = ledger.planPath
+  let digest: string
+  try {
+    digest = digestPlanFile(file)
+  } catch {
+    throw new UsageError(
+      `The plan file '${file}' that the plan step read is not in this job's workspace (${process.cwd()}). ` +
+        'Check out the repository (actions/checkout, same ref) before the settle step: settle re-reads the plan.'
+    )
+  }
+  if (digest !== ledger.digest) {
+    throw new UsageError(
+      `The plan changed since the plan step: '${file}' now has digest ${digest}, the state was made from ${ledger.digest}. ` +
+        'Settle must read the same plan as the plan step: check out the same commit and do not edit the plan between them.'
+    )
+  }
+  const loaded = readPlanFile(file)
+  const analyzed =
+    loaded.plan === undefined ? { problems: [] } : analyzePlan(loaded.plan)
+  const problems = [...loaded.problems, ...analyzed.problems]
+  if (
+    analyzed.analysis === undefined ||
+    problems.some(p => p.severity === 'error')
+  ) {
+    throw new PlanError(problems)
+  }
+  const analysis = analyzed.analysis
+  if (analysis.plan.phases.length !== ledger.statuses.length) {
+    throw new UsageError(
+      `Input 'state' holds ${ledger.statuses.length} phase(s) but '${file}' has ${analysis.plan.phases.length}. ` +
+        "Pass the 'state' output of this run's plan step or previous settle step."
+    )
+  }
+  return analysis
+}
+
+function resultOf(id: string, index: number, reading: LegReading): LegResult {
+  if (reading.kind === 'settled') {
+    const result: LegResult = { index, status: reading.status }
+    if (reading.seconds !== undefined) result.seconds = reading.seconds
+    if (reading.names.length > 1) {
+      core.warning(
+        `Several jobs stand for phase ${id}: ${reading.names.join(', ')}. Taking the worst of their outcomes.`
+      )
+    }
+    return result
+  }
+  if (reading.kind === 'missing') {
+    const close =
+      reading.close.length > 0
+        ? ` Jobs with similar names: ${reading.close.join(', ')}.`
+        : ''
+    core.warning(
+      `No job named ${id} (or '<caller job> / ${id}') in this run: the leg of phase ${id} did not run or is named differently.` +
+        ` Name the legs \${{ matrix.id }}.${close}`
+    )
+    return { index, status: 'missing' }
+  }
+  return { index, status: 'unknown' }
+}
+
+function logStatus(
+  analysis: PlanAnalysis,
+  ledger: Ledger,
+  index: number,
+  reason: string
+): void {
+  const phase = analysis.plan.phases[index] as Phase
+  const status = ledger.statuses[index] as PhaseStatus
+  const seconds = formatSeconds(ledger.seconds[index])
+  const detail = [reason, seconds].filter(part => part !== '').join(', ')
+  if (status === 'skipped' || status === 'fail-fast') {
+    core.info(`${outcomeIcon(status)} Phase ${phase.id} skipped: ${reason}`)
+  } else {
+    core.info(
+      `${outcomeIcon(status)} Phase ${phase.id} completed: ${isSucceeded(status) ? 'success' : outcomeWord(status)}${detail === '' ? '' : ` (${detail})`}`
+    )
+  }
+}
+
+/** Reads the round just run and hands out the next one. */
+async function advance(
+  analysis: PlanAnalysis,
+  before: Ledger,
+  settings: SettleSettings
+): Promise<Ledger> {
+  const phases = analysis.plan.phases
+  const idOf = (index: number): string => (phases[index] as Phase).id
+  const attempt = runAttempt()
+  const running = runningPhases(before)
+  let jobs: WorkflowJob[] = []
+  let ledger = before
+
+  if (running.length > 0 || attempt > 1) {
+    if (settings.githubToken === '') {
+      throw new UsageError(
+        `Input '${SettleInputs.githubToken}' is empty. Settle reads the jobs of this run: pass \${{ github.token }} (the default) with \`permissions: actions: read\`.`
+      )
+    }
+    const api = new JobsApi({
+      token: settings.githubToken,
+      owner: context.repo.owner,
+      repo: context.repo.repo,
+      runId: context.runId,
+      log: message => {
+        core.info(message)
+      }
+    })
+    await core.group(
+      `Batch ${before.wave + 1}/${analysis.waves.length} (round ${before.round}): reading ${running.length} job(s)`,
+      async () => {
+        const read = await readLegs(api, running.map(idOf), {
+          minAttempt: before.attempt,
+          log: message => {
+            core.info(message)
+          }
+        })
+        jobs = read.jobs
+        core.info(
+          `Listed ${read.jobs.length} job(s) of run ${context.runId} in ${api.requestCount} request(s).`
+        )
+        const results = running.map(index =>
+          resultOf(
+            idOf(index),
+            index,
+            read.readings.get(idOf(index)) ?? { kind: 'missing', close: [] }
+          )
+        )
+        ledger = settleRound(analysis, before, results)
+        const causes = skipCauses(analysis, ledger)
+        for (const index of running) {
+          logStatus(
+            analysis,
+            ledger,
+            index,
+            reasonOf(analysis, ledger, index, causes)
+          )
+        }
+        before.statuses.forEach((status, index) => {
+          if (status === 'pending' && ledger.statuses[index] !== 'pending') {
+            logStatus(
+              analysis,
+              ledger,
+              index,
+              reasonOf(analysis, ledger, index, causes)
+            )
+          }
+        })
+      }
+    )
+  }
+
+  const earlier =
+    attempt > 1
+      ? succeededBefore(jobs, attempt)
+      : new Map<string, { seconds?: number }>()
+  const handOut = handOutNext(analysis, ledger, {
+    attempt,
+    legLimit: MAX_MATRIX_LEGS,
+    succeededEarlier: index => earlier.get(idOf(index))
+  })
+  handOut.ledger.statuses.forEach((status, index) => {
+    if (
+      status === 'succeeded-earlier' &&
+      ledger.statuses[index] === 'pending'
+    ) {
+      core.info(
+        `✓ Phase ${idOf(index)} succeeded in an earlier attempt of this run: not run again`
+      )
+    }
+  })
+  if (handOut.round.length > 0) {
+    const more =
+      handOut.leftInWave > 0
+        ? ` (${handOut.leftInWave} more of this batch in the next round)`
+        : ''
+    core.info(
+      `Executing batch ${handOut.ledger.wave + 1}/${analysis.waves.length} with ${handOut.round.length} phase(s)${more}: ${handOut.round.map(idOf).join(', ')}`
+    )
+  }
+  return handOut.ledger
+}
+
+/** Every phase in the log (the summary may leave rows out), then the report. */
+async function finish(
+  analysis: PlanAnalysis,
+  ledger: Ledger,
+  settings: SettleSettings
+): Promise<void> {
+  const causes = skipCauses(analysis, ledger)
+  const counts = tally(ledger.statuses)
+  await core.group('Phase report', () => {
+    for (const index of analysis.waves.flat()) {
+      logStatus(
+        analysis,
+        ledger,
+        index,
+        reasonOf(analysis, ledger, index, causes)
+      )
+    }
+    return Promise.resolve()
+  })
+  await core.appendSummary(
+    renderReport(analysis, ledger, { maxBytes: MAX_SUMMARY_BYTES })
+  )
+  const green = counts.succeeded === ledger.statuses.length
+  if (green) {
+    core.info(`All ${ledger.statuses.length} phase(s) succeeded.`)
+    return
+  }
+  const verdict = `Phases did not all succeed: ${formatTally(counts)}.`
+  if (settings.allowFailure) {
+    core.warning(`${verdict} Not failing the step: allow-failure is true.`)
+  } else {
+    core.setFailed(`${verdict} See the phase report in the job summary.`)
+  }
+}
+
+function setOutputs(analysis: PlanAnalysis, ledger: Ledger): void {
+  const round = runningPhases(ledger)
+  const lists = outcomeLists(analysis, ledger)
+  const outputs: Record<string, string> = {
+    [SettleOutputs.matrix]: renderMatrix(analysis, round),
+    [SettleOutputs.state]: encodeLedger(ledger),
+    [SettleOutputs.hasWork]: round.length > 0 ? 'true' : 'false',
+    [SettleOutputs.succeeded]: JSON.stringify(lists.succeeded),
+    [SettleOutputs.failed]: JSON.stringify(lists.failed),
+    [SettleOutputs.skipped]: JSON.stringify(lists.skipped)
+  }
+  const total = Object.values(outputs).reduce(
+    (sum, value) => sum + Buffer.byteLength(value),
+    0
+  )
+  if (total > MAX_JOB_OUTPUT_BYTES) {
+    throw new UsageError(
+      `The settle step's outputs take ${Math.ceil(total / 1024)} KiB; GitHub keeps at most ${MAX_JOB_OUTPUT_BYTES / 1024} KiB per job. ` +
+        'Split the plan or use the generated needs graph (`phase-matrix generate`).'
+    )
+  }
+  const stateBytes = Buffer.byteLength(outputs[SettleOutputs.state] ?? '')
+  if (stateBytes > MAX_ENV_STRING_BYTES / 2) {
+    throw new UsageError(
+      `The run state takes ${Math.ceil(stateBytes / 1024)} KiB; a step input over ${MAX_ENV_STRING_BYTES / 1024} KiB cannot reach a process (E2BIG).`
+    )
+  }
+  for (const [name, value] of Object.entries(outputs))
+    core.setOutput(name, value)
+}
+
+async function settle(settings: SettleSettings): Promise<void> {
+  const before = decodeLedger(settings.state)
+  const analysis = loadPlanOfState(before)
+  const ledger = isFinished(before)
+    ? before
+    : await advance(analysis, before, settings)
+  setOutputs(analysis, ledger)
+  if (isFinished(ledger)) await finish(analysis, ledger, settings)
+}
+
+export async function run(): Promise<void> {
+  try {
+    await settle(readSettleSettings())
+  } catch (error) {
+    if (error instanceof PlanError)
+      annotateProblems(error.problems, workspace())
+    core.setFailed(error instanceof Error ? error.message : String(error))
+  }
+}

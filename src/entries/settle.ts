@@ -1,0 +1,4 @@
+// Bundle entry of the settle action (dist/settle/index.js).
+import { run } from '../actions/settle.js'
+
+void run()

@@ -1,0 +1,431 @@
+// A whole run, played as GitHub would: the bundled plan and settle actions
+// run as processes; after each round the test adds the legs' jobs to a local
+// stand-in of the jobs API with chosen conclusions and feeds the state to the
+// next settle step, until the report. Needs `npm run build` first.
+import {
+  afterAll,
+  beforeAll,
+  beforeEach,
+  describe,
+  expect,
+  test
+} from '@jest/globals'
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
+import {
+  makeJob,
+  startFakeGitHub,
+  type FakeGitHub
+} from '../support/fake-github.js'
+import {
+  PLAN_BUNDLE,
+  SETTLE_BUNDLE,
+  runAction,
+  workspaceWith,
+  type ActionRun
+} from '../support/run-action.js'
+
+const TOKEN = 'ghs_wholeRunTokenNeverLogged'
+
+// The seed's "Error Handling" example.
+const SEED_PLAN = `phases:
+  - id: database-schema
+    description: Set up database schema
+    run: npm run migrate
+  - id: frontend-components
+    description: Build UI components
+  - id: api-endpoints
+    description: Create API endpoints
+    deps: [database-schema]
+  - id: frontend-state
+    description: Set up state management
+    deps: [frontend-components]
+  - id: integration
+    description: Integrate frontend and backend
+    deps: [api-endpoints, frontend-state]
+`
+
+let github: FakeGitHub
+
+beforeAll(async () => {
+  github = await startFakeGitHub()
+})
+
+afterAll(async () => {
+  await github.close()
+})
+
+beforeEach(() => {
+  github.jobs.length = 0
+  github.requests.length = 0
+  github.onList = undefined
+})
+
+interface Step {
+  run: ActionRun
+  /** Requests the step made to the jobs API. */
+  requests: number
+}
+
+interface Played {
+  plan: ActionRun
+  /** Ids of each round's matrix. */
+  rounds: string[][]
+  settles: Step[]
+  last: ActionRun
+}
+
+interface PlayOptions {
+  /** Conclusion of a phase's leg (default success). */
+  conclusions?: Record<string, string>
+  /** Job name prefix, as inside a reusable workflow. */
+  prefix?: string
+  attempt?: number
+  planInputs?: Record<string, string>
+  allowFailure?: boolean
+}
+
+function env(attempt: number): Record<string, string> {
+  return {
+    GITHUB_API_URL: github.url,
+    GITHUB_RUN_ATTEMPT: String(attempt)
+  }
+}
+
+async function settle(
+  cwd: string,
+  state: string,
+  attempt: number,
+  allowFailure = false
+): Promise<Step> {
+  const before = github.jobRequests().length
+  const run = await runAction(SETTLE_BUNDLE, {
+    cwd,
+    inputs: {
+      state,
+      'github-token': TOKEN,
+      'allow-failure': allowFailure ? 'true' : 'false'
+    },
+    env: env(attempt)
+  })
+  expect(run.stderr).toBe('')
+  return { run, requests: github.jobRequests().length - before }
+}
+
+/** The token appears only where it is registered as a secret (masked by the runner). */
+function expectTokenOnlyMasked(stdout: string): void {
+  const unmasked = stdout
+    .split('\n')
+    .filter(line => line !== `::add-mask::${TOKEN}`)
+    .join('\n')
+  expect(unmasked).not.toContain(TOKEN)
+}
+
+function idsOf(matrix: string | undefined): string[] {
+  const parsed = JSON.parse(matrix ?? '') as { include: { id: string }[] }
+  return parsed.include.map(entry => entry.id)
+}
+
+/** Adds one job per leg of the round, named as the wave job names them. */
+function runLegs(ids: string[], options: PlayOptions): void {
+  for (const id of ids) {
+    github.jobs.push(
+      makeJob({
+        name: `${options.prefix ?? ''}${id}`,
+        conclusion: options.conclusions?.[id] ?? 'success',
+        attempt: options.attempt ?? 1,
+        seconds: 60 + id.length
+      })
+    )
+  }
+}
+
+async function play(cwd: string, options: PlayOptions = {}): Promise<Played> {
+  const attempt = options.attempt ?? 1
+  const plan = await runAction(PLAN_BUNDLE, {
+    cwd,
+    inputs: options.planInputs ?? {},
+    env: env(attempt)
+  })
+  expect(plan.status).toBe(0)
+  const rounds: string[][] = []
+  const settles: Step[] = []
+  let outputs = plan.outputs
+  let last = plan
+  for (let guard = 0; outputs['has-work'] === 'true'; guard++) {
+    expect(guard).toBeLessThan(50)
+    const ids = idsOf(outputs['matrix'])
+    expect(ids.length).toBeGreaterThan(0)
+    rounds.push(ids)
+    runLegs(ids, options)
+    const step = await settle(
+      cwd,
+      outputs['state'] ?? '',
+      attempt,
+      options.allowFailure
+    )
+    settles.push(step)
+    last = step.run
+    outputs = step.run.outputs
+    if (outputs['has-work'] === 'true') expect(step.run.status).toBe(0)
+  }
+  return { plan, rounds, settles, last }
+}
+
+describe('a whole run', () => {
+  test("the seed's failure example: dependents skipped with the reason, the rest runs, the run is red", async () => {
+    const cwd = workspaceWith({ '.prd_runner/phase_plan.yaml': SEED_PLAN })
+    const played = await play(cwd, {
+      conclusions: { 'frontend-components': 'failure' }
+    })
+    expect(played.rounds).toEqual([
+      ['database-schema', 'frontend-components'],
+      ['api-endpoints']
+    ])
+    const { last } = played
+    expect(last.status).toBe(1)
+    expect(last.outputs).toMatchObject({
+      'has-work': 'false',
+      matrix: '{"include":[]}',
+      succeeded: '["database-schema","api-endpoints"]',
+      failed: '["frontend-components"]',
+      skipped: '["frontend-state","integration"]'
+    })
+
+    // The log of the first settle: the round's results, the skips, the next batch.
+    const first = played.settles[0]!.run.stdout
+    expect(first).toContain('Phase database-schema completed: success')
+    expect(first).toContain('Phase frontend-components completed: failed')
+    expect(first).toContain(
+      'Phase frontend-state skipped: dependency frontend-components failed'
+    )
+    expect(first).toContain(
+      'Phase integration skipped: dependency frontend-state skipped (frontend-components failed)'
+    )
+    expect(first).toContain(
+      'Executing batch 2/3 with 1 phase(s): api-endpoints'
+    )
+    expect(first).toMatch(/^::group::/m)
+
+    // The report: every phase, its outcome, the reason, the duration, the graph.
+    const report = last.summary
+    expect(report).toContain('❌ 1 failed, 2 skipped, 2 succeeded')
+    expect(report).toMatch(
+      /\| ✓ \| database-schema \| 1 \| succeeded \| {2}\| 1m 15s \|/
+    )
+    expect(report).toMatch(
+      /\| ✗ \| frontend-components \| 1 \| failed \| job concluded failure \| 1m 19s \|/
+    )
+    expect(report).toMatch(
+      /\| ⊘ \| frontend-state \| 2 \| skipped \| dependency frontend-components failed \| {2}\|/
+    )
+    expect(report).toMatch(
+      /\| ⊘ \| integration \| 3 \| skipped \| dependency frontend-state skipped \(frontend-components failed\) \|/
+    )
+    expect(report).toContain('```mermaid')
+    expect(report).toMatch(/classDef failed .*\n {2}class p1 failed/)
+    expect(report).toMatch(/class p3,p4 skipped/)
+    expect(last.stdout).toMatch(
+      /^::error::Phases did not all succeed: 1 failed, 2 skipped, 2 succeeded/m
+    )
+
+    // A final report job calling settle again: same report and verdict, no API call.
+    const again = await settle(cwd, last.outputs['state'] ?? '', 1)
+    expect(again.requests).toBe(0)
+    expect(again.run.status).toBe(1)
+    expect(again.run.summary).toBe(report)
+    expect(again.run.outputs).toEqual(last.outputs)
+
+    for (const step of [
+      played.plan,
+      ...played.settles.map(s => s.run),
+      again.run
+    ]) {
+      expectTokenOnlyMasked(step.stdout)
+    }
+  })
+
+  test('allow-failure: the same report, a warning, and a green step', async () => {
+    const cwd = workspaceWith({ '.prd_runner/phase_plan.yaml': SEED_PLAN })
+    const played = await play(cwd, {
+      conclusions: { 'frontend-components': 'failure' },
+      allowFailure: true
+    })
+    expect(played.last.status).toBe(0)
+    expect(played.last.stdout).toMatch(
+      /^::warning::Phases did not all succeed.*allow-failure is true/m
+    )
+    expect(played.last.summary).toContain(
+      'dependency frontend-components failed'
+    )
+  })
+
+  test('all green inside a reusable workflow: one round per wave, exit 0, request count ceil(jobs/100)', async () => {
+    const cwd = workspaceWith({ 'plans/seed.yaml': SEED_PLAN })
+    // Unrelated jobs of the same run, some with look-alike names.
+    for (let i = 0; i < 230; i++)
+      github.jobs.push(makeJob({ name: `lint ${i}` }))
+    github.jobs.push(
+      makeJob({ name: 'api-endpoints-docs', conclusion: 'failure' }),
+      makeJob({ name: 'x / api-endpoints-v2', conclusion: 'failure' })
+    )
+    const played = await play(cwd, {
+      prefix: 'phases / ',
+      planInputs: { plan: 'plans/seed.yaml', 'max-workers': '2' }
+    })
+    expect(played.plan.outputs['max-workers']).toBe('2')
+    expect(played.rounds).toEqual([
+      ['database-schema', 'frontend-components'],
+      ['api-endpoints', 'frontend-state'],
+      ['integration']
+    ])
+    expect(played.last.status).toBe(0)
+    expect(played.last.summary).toContain('✅ All 5 phase(s) succeeded')
+    expect(played.last.outputs['failed']).toBe('[]')
+    // Nothing pending: every settle lists the run once, ceil(jobs / 100) requests.
+    const jobsAt = [234, 236, 237]
+    played.settles.forEach((step, i) => {
+      expect(step.requests).toBe(Math.ceil(jobsAt[i]! / 100))
+    })
+  })
+
+  test('fail-fast: no new phase starts after a failure', async () => {
+    const cwd = workspaceWith({
+      '.prd_runner/phase_plan.yaml': SEED_PLAN,
+      '.prd_runner/config.yaml':
+        'parallel:\n  fail_fast: true\n  max_workers: 3\n'
+    })
+    const played = await play(cwd, {
+      conclusions: { 'database-schema': 'timed_out' }
+    })
+    expect(played.plan.outputs['fail-fast']).toBe('true')
+    expect(played.plan.outputs['max-workers']).toBe('3')
+    expect(played.rounds).toEqual([['database-schema', 'frontend-components']])
+    expect(played.last.status).toBe(1)
+    expect(played.last.summary).toMatch(
+      /\| ✗ \| database-schema \| 1 \| timed out \| job timed out \|/
+    )
+    expect(played.last.summary).toContain(
+      'dependency database-schema failed (timed out)'
+    )
+    expect(played.last.summary).toMatch(
+      /\| ⊘ \| frontend-state \| 2 \| skipped \| fail-fast: database-schema failed \|/
+    )
+    expect(played.last.summary).toContain(
+      '1 failed (1 timed out), 3 skipped, 1 succeeded'
+    )
+  })
+
+  test('re-run failed jobs (attempt 2): resumes from the failure, succeeded phases are not run again', async () => {
+    const cwd = workspaceWith({ '.prd_runner/phase_plan.yaml': SEED_PLAN })
+    const planRun = await runAction(PLAN_BUNDLE, { cwd, env: env(1) })
+    const planState = planRun.outputs['state'] ?? ''
+
+    // Attempt 1: frontend-components fails; api-endpoints runs in round 2.
+    runLegs(['database-schema', 'frontend-components'], {
+      conclusions: { 'frontend-components': 'failure' }
+    })
+    const settle1 = await settle(cwd, planState, 1)
+    expect(idsOf(settle1.run.outputs['matrix'])).toEqual(['api-endpoints'])
+    runLegs(['api-endpoints'], {})
+    const settle2 = await settle(cwd, settle1.run.outputs['state'] ?? '', 1)
+    expect(settle2.run.status).toBe(1)
+
+    // Attempt 2: GitHub re-runs the failed leg and everything after the plan
+    // job, which keeps its attempt-1 outputs.
+    runLegs(['frontend-components'], { attempt: 2 })
+    const rerun1 = await settle(cwd, planState, 2)
+    expect(rerun1.run.status).toBe(0)
+    expect(idsOf(rerun1.run.outputs['matrix'])).toEqual(['frontend-state'])
+    expect(rerun1.run.stdout).toContain(
+      'Phase api-endpoints succeeded in an earlier attempt of this run: not run again'
+    )
+    runLegs(['frontend-state'], { attempt: 2 })
+    const rerun2 = await settle(cwd, rerun1.run.outputs['state'] ?? '', 2)
+    expect(idsOf(rerun2.run.outputs['matrix'])).toEqual(['integration'])
+    runLegs(['integration'], { attempt: 2 })
+    const rerun3 = await settle(cwd, rerun2.run.outputs['state'] ?? '', 2)
+    expect(rerun3.run.status).toBe(0)
+    expect(rerun3.run.outputs['succeeded']).toBe(
+      '["database-schema","frontend-components","api-endpoints","frontend-state","integration"]'
+    )
+    expect(rerun3.run.summary).toMatch(
+      /\| ✓ \| api-endpoints \| 2 \| succeeded \| succeeded in an earlier attempt of this run \|/
+    )
+  })
+
+  test('a leg with no job is failed, naming the names close to it', async () => {
+    const cwd = workspaceWith({
+      '.prd_runner/phase_plan.yaml': 'phases:\n  - id: api\n  - id: web\n'
+    })
+    const planRun = await runAction(PLAN_BUNDLE, { cwd, env: env(1) })
+    github.jobs.push(
+      makeJob({ name: 'web' }),
+      makeJob({ name: 'api-gateway' }),
+      makeJob({ name: 'x / api-gateway' })
+    )
+    const step = await settle(cwd, planRun.outputs['state'] ?? '', 1)
+    expect(step.run.status).toBe(1)
+    expect(step.run.stdout).toMatch(
+      /^::warning::No job named api .*Jobs with similar names: api-gateway, x \/ api-gateway\./m
+    )
+    expect(step.run.summary).toContain(
+      '| ✗ | api | 1 | failed | no job named api in this run |'
+    )
+    expect(step.run.outputs['failed']).toBe('["api"]')
+  })
+
+  test('a 403 fails the step with a message naming permissions: actions: read', async () => {
+    const cwd = workspaceWith({ '.prd_runner/phase_plan.yaml': SEED_PLAN })
+    const planRun = await runAction(PLAN_BUNDLE, { cwd, env: env(1) })
+    github.fail({
+      status: 403,
+      body: { message: 'Resource not accessible by integration' }
+    })
+    const step = await settle(cwd, planRun.outputs['state'] ?? '', 1)
+    expect(step.run.status).toBe(1)
+    expect(step.run.stdout).toMatch(/^::error::.*permissions: actions: read/m)
+    expectTokenOnlyMasked(step.run.stdout)
+  })
+
+  test('a plan edited after the plan step, and a garbage state, are clear errors', async () => {
+    const cwd = workspaceWith({ '.prd_runner/phase_plan.yaml': SEED_PLAN })
+    const planRun = await runAction(PLAN_BUNDLE, { cwd, env: env(1) })
+    writeFileSync(
+      path.join(cwd, '.prd_runner/phase_plan.yaml'),
+      `${SEED_PLAN}  - id: extra\n`
+    )
+    const changed = await settle(cwd, planRun.outputs['state'] ?? '', 1)
+    expect(changed.run.status).toBe(1)
+    expect(changed.run.stdout).toMatch(
+      /^::error::The plan changed since the plan step/m
+    )
+    expect(changed.requests).toBe(0)
+
+    const garbage = await settle(cwd, 'not a state', 1)
+    expect(garbage.run.status).toBe(1)
+    expect(garbage.run.stdout).toMatch(
+      /^::error::Input 'state' is not a phase-matrix state \(not JSON\)/m
+    )
+  })
+
+  test('a wave over 256 phases is handed out in consecutive rounds of at most 256 legs', async () => {
+    const phases = Array.from(
+      { length: 300 },
+      (_, i) => `  - id: p${i}\n`
+    ).join('')
+    const cwd = workspaceWith({
+      '.prd_runner/phase_plan.yaml': `phases:\n${phases}  - id: last\n    deps: [p0, p299]\n`
+    })
+    const played = await play(cwd, { conclusions: { p299: 'cancelled' } })
+    expect(played.rounds.map(r => r.length)).toEqual([256, 44])
+    expect(played.rounds[1]![0]).toBe('p256')
+    expect(played.last.status).toBe(1)
+    expect(played.last.summary).toContain(
+      'dependency p299 failed (was cancelled)'
+    )
+    expect(played.last.summary).toContain(
+      '1 failed (1 cancelled), 1 skipped, 299 succeeded'
+    )
+  })
+})
