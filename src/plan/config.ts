@@ -167,10 +167,14 @@ function warnUnknown(
 function validate(reader: YamlReader, read: MappingRead): ParallelConfigInput {
   const first = parallelConfigSchema.safeParse(read.values)
   if (first.success) return first.data
+  // One problem per value (zod may add a failed check to a failed type).
+  const seen = new Set<string>()
   for (const issue of first.error.issues) {
     const path = issue.path.filter(
       (part): part is string => typeof part === 'string'
     )
+    if (seen.has(path.join('.'))) continue
+    seen.add(path.join('.'))
     const { node, offset } = locate(read, path)
     const name = path.join('.')
     const wantsBoolean =

@@ -258,9 +258,15 @@ function validatePhase(
   const first = phaseSchema.safeParse(read.values)
   if (first.success) return first.data
   const dropped = new Map<string, Set<number>>()
+  // zod may report a failed type and then a failed check of the same
+  // value (`[]` is not a string, and too short): one problem per value.
+  const seen = new Set<string>()
   for (const issue of first.error.issues) {
     const field = issue.path[0]
     if (typeof field !== 'string') continue
+    const path = issue.path.join('\0')
+    if (seen.has(path)) continue
+    seen.add(path)
     const item = issue.path[1]
     const { node, offset } = locate(read, issue.path)
     reader.report(

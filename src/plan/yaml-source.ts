@@ -56,8 +56,9 @@ class NestingTooDeep extends Error {
 /** The parser's stack of open tokens, refusing to grow past MAX_NESTING. */
 class NestingGuard extends Array<CST.Token> {
   override push(...tokens: CST.Token[]): number {
-    // The stack also holds the document and the scalar being read: +2.
-    if (this.length + tokens.length > MAX_NESTING + 2) {
+    // The stack holds the document, the open collections and the node
+    // being read: its length is the nesting depth, give or take one.
+    if (this.length + tokens.length > MAX_NESTING) {
       throw new NestingTooDeep(tokens[0]?.offset ?? 0)
     }
     for (const token of tokens) this[this.length] = token
