@@ -2,6 +2,7 @@
 // into a one-line message and an exit code. No stack trace reaches a user.
 import { runCheckCommand } from './cli/check-command.js'
 import { runGenerateCommand } from './cli/generate-command.js'
+import { COMMON_FLAGS, formatFlagHelp } from './cli/args.js'
 import { ExitCode, type CliIo, type Command } from './cli/io.js'
 import { runPlanCommand } from './cli/plan-command.js'
 import { PlanError, UsageError } from './plan/errors.js'
@@ -14,29 +15,24 @@ export const VERSION = '0.1.0'
 export const INTERNAL_ERROR_EXIT = 70
 
 interface CommandEntry {
-  usage: string
   summary: string
   run?: Command
 }
 
 const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   plan: {
-    usage: 'plan [--tree] [--format text|json|mermaid]',
-    summary: 'show the waves ("batches"), the dependency tree, JSON or Mermaid',
+    summary: 'the waves ("batches"), the dependency tree, JSON or Mermaid',
     run: runPlanCommand
   },
   generate: {
-    usage: 'generate [--out FILE] [--template FILE]',
     summary: 'write the needs-graph workflow (one job per phase)',
     run: runGenerateCommand
   },
   check: {
-    usage: 'check [--workflow FILE]',
     summary: 'validate the plan; verify a generated workflow is current',
     run: runCheckCommand
   },
   simulate: {
-    usage: 'simulate [--max-workers N] [--fail ID,...]',
     summary: '(planned) timeline of a run from estimate_minutes'
   }
 }
@@ -47,16 +43,19 @@ Usage: phase-matrix <command> [flags]
 
 Commands:
 ${Object.entries(COMMANDS)
-  .map(([, entry]) => `  ${entry.usage.padEnd(46)}${entry.summary}`)
+  .map(([name, entry]) => `  ${name.padEnd(10)}${entry.summary}`)
   .join('\n')}
 
 Flags for every command:
-  --plan FILE         plan file (default .prd_runner/phase_plan.yaml)
-  --config FILE       config file (default .prd_runner/config.yaml)
-  --max-workers N     run at most N phases at once (overrides config)
-  --fail-fast         start no new phase after a failure (overrides config)
-  -h, --help          help for the program or a command
-  --version           print the version
+${formatFlagHelp({
+  ...COMMON_FLAGS,
+  help: {
+    kind: 'boolean',
+    short: 'h',
+    description: 'help for the program or a command'
+  },
+  version: { kind: 'boolean', description: 'print the version' }
+})}
 
 Exit codes: 0 ok, 1 invalid plan, 2 usage error or unreadable file.
 Run 'phase-matrix <command> --help' for a command's flags.

@@ -47,14 +47,13 @@ export const COMMON_FLAGS = {
   config: {
     kind: 'string',
     value: 'FILE',
-    description: `config file (default ${DEFAULT_CONFIG_PATH}; optional unless given)`
+    description: `config file (default ${DEFAULT_CONFIG_PATH}, may be absent)`
   },
   'max-workers': {
     kind: 'integer',
     value: 'N',
     min: 0,
-    description:
-      'run at most N phases at once, 0 for no limit (overrides config)'
+    description: 'at most N phases at once, 0: no limit (overrides config)'
   },
   'fail-fast': {
     kind: 'boolean',

@@ -22,17 +22,17 @@ import {
 import { ExitCode, type CliIo } from './io.js'
 
 export const PLAN_FLAGS = {
-  ...COMMON_FLAGS,
   tree: {
     kind: 'boolean',
-    description: "show the seed's Phase Dependency Tree instead of batches"
+    description: "the seed's Phase Dependency Tree instead of batches"
   },
   format: {
     kind: 'string',
     value: 'FORMAT',
     choices: ['text', 'json', 'mermaid'],
     description: 'text (default), json or mermaid'
-  }
+  },
+  ...COMMON_FLAGS
 } as const
 
 export const PLAN_HELP = `Usage: phase-matrix plan [--tree] [--format text|json|mermaid] [flags]
