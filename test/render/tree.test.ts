@@ -97,6 +97,27 @@ describe('renderTree', () => {
     )
   })
 
+  it('points forward to a branch that continues below the tree', () => {
+    // c39 sits at the depth limit under the chain c0…c39, and also directly
+    // under the root s, which the walk reaches after the chain.
+    const chain: PhaseSpec[] = Array.from(
+      { length: MAX_TREE_DEPTH + 1 },
+      (_, i) => (i === 0 ? ['c0'] : [`c${i}`, [`c${i - 1}`]])
+    )
+    const deep = `c${MAX_TREE_DEPTH - 1}`
+    const specs: PhaseSpec[] = [...chain, ['s']]
+    specs[MAX_TREE_DEPTH - 1] = [deep, [`c${MAX_TREE_DEPTH - 2}`, 's']]
+    const text = renderTree(analysed(specs))
+    expect(occurrences(text, deep)).toEqual([
+      `${deep} (continued below)`,
+      `${deep} (see below)`,
+      `${deep} (continued)`
+    ])
+    expect(
+      text.endsWith(`\n\n${deep} (continued)\n└─ c${MAX_TREE_DEPTH}\n`)
+    ).toBe(true)
+  })
+
   it('prints a 100,000-phase chain without overflow, in short lines', () => {
     const n = 100_000
     const specs: PhaseSpec[] = Array.from({ length: n }, (_, i) =>
