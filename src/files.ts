@@ -80,20 +80,24 @@ function readText(file: string, what: string, hint: string): TextOrProblem {
     if (stat.isFile() && stat.size > MAX_PLAN_BYTES) {
       return { problem: tooLarge(file, what, stat.size), missing: false }
     }
+    // One byte past the limit is enough to know a file is too large, also
+    // when it grows after `stat` or is a pipe or device with no size.
+    const limit = MAX_PLAN_BYTES + 1
+    const first = stat.isFile() ? Math.min(stat.size + 1, limit) : CHUNK_BYTES
     const chunks: Buffer[] = []
     let total = 0
     for (;;) {
-      const chunk = Buffer.allocUnsafe(
-        stat.isFile()
-          ? Math.min(stat.size + 1, MAX_PLAN_BYTES + 1) || 1
-          : CHUNK_BYTES
+      const want = Math.min(
+        chunks.length === 0 ? first : CHUNK_BYTES,
+        limit - total
       )
-      const read = readSync(fd, chunk, 0, chunk.length, null)
+      const chunk = Buffer.allocUnsafe(want)
+      const read = readSync(fd, chunk, 0, want, null)
       if (read === 0) break
       chunks.push(chunk.subarray(0, read))
       total += read
       if (total > MAX_PLAN_BYTES) {
-        return { problem: tooLarge(file, what, total), missing: false }
+        return { problem: tooLarge(file, what), missing: false }
       }
     }
     return decode(file, Buffer.concat(chunks, total))
@@ -124,12 +128,16 @@ function unreadable(
   }
 }
 
-function tooLarge(file: string, what: string, bytes: number): Problem {
+/** `size`: the file's size when stat knows it, else undefined (read past the limit). */
+function tooLarge(file: string, what: string, size?: number): Problem {
   const mib = (n: number): string => (n / (1024 * 1024)).toFixed(1)
+  const limit = mib(MAX_PLAN_BYTES)
   return fileProblem(
     file,
     'too-large',
-    `${what} is too large: ${mib(bytes)} MiB${bytes > MAX_PLAN_BYTES ? '' : '+'}, the limit is ${mib(MAX_PLAN_BYTES)} MiB (refused before reading)`
+    size === undefined
+      ? `${what} is too large: more than ${limit} MiB, the limit (stopped reading there)`
+      : `${what} is too large: ${mib(size)} MiB, the limit is ${limit} MiB (refused before reading)`
   )
 }
 

@@ -95,6 +95,20 @@ describe('readPlanFile', () => {
     expect(result.plan!.phases.map(p => p.id)).toEqual(['a'])
   })
 
+  const endless = realFs.existsSync('/dev/zero') ? test : test.skip
+  endless(
+    'an endless device is read one byte past the limit, then refused',
+    () => {
+      bytesRead = 0
+      const result = readPlanFile('/dev/zero')
+      expect(bytesRead).toBe(MAX_PLAN_BYTES + 1)
+      expect(result.problems.map(p => p.code)).toEqual(['too-large'])
+      expect(result.problems[0]!.message).toBe(
+        'Phase plan is too large: more than 8.0 MiB, the limit (stopped reading there)'
+      )
+    }
+  )
+
   test('a 5 MB plan loads', () => {
     const { text, phases } = planOfSize(5 * 1024 * 1024)
     const file = at('five.yaml')
