@@ -23,6 +23,7 @@ import {
   describeNode,
   locate,
   mustBe,
+  shorten,
   startOf
 } from './yaml-reader.js'
 import type { MappingRead, MappingSpec } from './yaml-reader.js'
@@ -156,8 +157,8 @@ function warnUnknown(
       'unknown-key',
       'warning',
       suggestion === undefined
-        ? `unknown key \`${key}\` in \`${section}\` is ignored; it has ${known.join(', ')}`
-        : `unknown key \`${key}\` in \`${section}\`: did you mean \`${suggestion}\`?`,
+        ? `unknown key \`${shorten(key)}\` in \`${section}\` is ignored; it has ${known.join(', ')}`
+        : `unknown key \`${shorten(key)}\` in \`${section}\`: did you mean \`${suggestion}\`?`,
       offset
     )
   }

@@ -31,6 +31,7 @@ import {
   isBareNonString,
   locate,
   mustBe,
+  shorten,
   sourceOf,
   startOf
 } from './yaml-reader.js'
@@ -217,7 +218,7 @@ function readPhase(
   const id = read.values.id
   const ref =
     typeof id === 'string' && /^\S+$/.test(id)
-      ? `phase ${id}`
+      ? `phase ${shorten(id, 80)}`
       : `phase #${ordinal}`
   for (const { key, offset: at } of read.unknown) {
     const suggestion = suggestKey(key, KNOWN_PHASE_KEYS, PHASE_KEY_SYNONYMS)
@@ -227,8 +228,8 @@ function readPhase(
       key === '<<'
         ? `merge key \`<<\` in ${ref} is ignored: YAML 1.2 has no merge keys; write the keys out`
         : suggestion === undefined
-          ? `unknown key \`${key}\` in ${ref} is ignored; a phase has ${MAIN_PHASE_KEYS}`
-          : `unknown key \`${key}\` in ${ref}: did you mean \`${suggestion}\`?`,
+          ? `unknown key \`${shorten(key)}\` in ${ref} is ignored; a phase has ${MAIN_PHASE_KEYS}`
+          : `unknown key \`${shorten(key)}\` in ${ref}: did you mean \`${suggestion}\`?`,
       at
     )
   }

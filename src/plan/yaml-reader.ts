@@ -89,6 +89,11 @@ export function startOf(node: Node | Pair | null | undefined): number {
   return node.range?.[0] ?? 0
 }
 
+/** Text for a message, cut to `max` characters: a file may hold huge keys. */
+export function shorten(text: string, max = 60): string {
+  return text.length > max ? `${text.slice(0, max - 3)}...` : text
+}
+
 /** What a node is, for messages: `"text"`, `1.10 (a number)`, `a list`. */
 export function describeNode(node: Node | null | undefined): string {
   if (node === null || node === undefined) return 'nothing'
@@ -97,10 +102,9 @@ export function describeNode(node: Node | null | undefined): string {
   if (isAlias(node)) return `the alias *${node.source}`
   const value = node.value
   if (typeof value === 'string') {
-    const shown = value.length > 60 ? `${value.slice(0, 57)}...` : value
-    return JSON.stringify(shown)
+    return JSON.stringify(shorten(value))
   }
-  const source = sourceOf(node)
+  const source = shorten(sourceOf(node))
   if (value === null) return source === '' ? 'nothing' : `${source} (null)`
   return `${source} (a ${typeof value})`
 }
@@ -225,7 +229,7 @@ export class YamlReader {
     if (isScalar(key)) {
       this.remember(key)
       if (typeof key.value === 'string') return key.value
-      const source = sourceOf(key)
+      const source = shorten(sourceOf(key))
       this.report(
         'yaml',
         'error',
@@ -500,7 +504,7 @@ export function mustBe(
   wantsString: boolean
 ): string {
   if (wantsString && isBareNonString(node)) {
-    const source = sourceOf(node)
+    const source = shorten(sourceOf(node))
     const kind = kindOf(node)
     const is = kind === 'null' ? 'is null' : `is a ${kind}`
     return `${label} ${source}${where} ${is}; write it in quotes: "${source}"`

@@ -185,6 +185,25 @@ describe('keys', () => {
     ])
   })
 
+  test('huge keys and values are cut short in messages', () => {
+    const huge = 'k'.repeat(100_000)
+    const digits = '9'.repeat(100_000)
+    const result = parsePlan(
+      // (An implicit key is at most 1,024 characters: use an explicit one.)
+      `phases:\n  - id: ${digits}\n    ? ${huge}\n    : 1\n    deps: [${digits}]\n`,
+      'huge.yaml'
+    )
+    expect(result.problems.map(p => p.code)).toEqual([
+      'schema',
+      'unknown-key',
+      'schema'
+    ])
+    for (const problem of result.problems) {
+      expect(problem.message.length).toBeLessThan(300)
+    }
+    expect(result.problems[1]!.message).toMatch(/^unknown key `k{57}\.\.\.` in/)
+  })
+
   describe('__proto__', () => {
     let before: string[]
     beforeEach(() => {
