@@ -1,0 +1,279 @@
+// The plan action, bundled, run as the runner runs it. Needs `npm run build`.
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+import {
+  PLAN_BUNDLE,
+  SETTLE_BUNDLE,
+  requireBundle,
+  runAction,
+  workspaceWith
+} from '../support/run-action.js'
+import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js'
+
+const PLAN_FILE = '.prd_runner/phase_plan.yaml'
+
+let github: FakeGitHub
+
+beforeAll(async () => {
+  github = await startFakeGitHub()
+})
+
+afterAll(async () => {
+  await github.close()
+})
+
+async function plan(
+  files: Record<string, string>,
+  inputs: Record<string, string> = {}
+) {
+  const cwd = workspaceWith(files)
+  return { cwd, ...(await runAction(PLAN_BUNDLE, { cwd, inputs })) }
+}
+
+describe('the plan action', () => {
+  test('the first round as a matrix, with every output', async () => {
+    const run = await plan({
+      [PLAN_FILE]: `phases:
+  - id: build
+    name: Build it
+    description: Compile
+    run: make
+    runs-on: [self-hosted, linux]
+    timeout-minutes: 20
+  - id: lint
+  - id: test
+    deps: [build]
+    summary: Run the tests
+    test_command: make test
+`
+    })
+    expect(run.status).toBe(0)
+    expect(run.stderr).toBe('')
+    expect(JSON.parse(run.outputs['matrix']!)).toEqual({
+      include: [
+        {
+          id: 'build',
+          name: 'Build it',
+          description: 'Compile',
+          run: 'make',
+          wave: 1,
+          deps: [],
+          'runs-on': ['self-hosted', 'linux'],
+          'timeout-minutes': 20
+        },
+        {
+          id: 'lint',
+          name: 'lint',
+          description: '',
+          run: '',
+          wave: 1,
+          deps: []
+        }
+      ]
+    })
+    expect(run.outputs).toMatchObject({
+      'has-work': 'true',
+      waves: '[["build","lint"],["test"]]',
+      'wave-count': '2',
+      'phase-count': '3',
+      'max-parallelism': '2',
+      'max-workers': '256',
+      'fail-fast': 'false',
+      needs: '{"build":[],"lint":[],"test":["build"]}'
+    })
+    expect(run.outputs['mermaid']).toMatch(/^flowchart LR\n/)
+    expect(JSON.parse(run.outputs['state']!)).toMatchObject({
+      v: 1,
+      p: PLAN_FILE,
+      s: 'rrp',
+      r: 1,
+      c: 0
+    })
+    expect(run.stdout).toContain(
+      'Executing batch 1/2 with 2 phase(s): build, lint'
+    )
+    // The job summary: the waves as a table and the graph.
+    expect(run.summary).toContain('| 1 | build, lint | 2 |')
+    expect(run.summary).toContain('| 2 | test | 1 |')
+    expect(run.summary).toMatch(/```mermaid\nflowchart LR\n[\s\S]*```/)
+  })
+
+  test('every problem of an invalid plan: one annotation each at its line and column, all in log and summary', async () => {
+    const lines = ['phases:']
+    for (let i = 0; i < 12; i++)
+      lines.push(`  - id: p${i}`, `    deps: [missing-${i}]`)
+    lines.push(
+      '  - id: a',
+      '    deps: [c]',
+      '  - id: b',
+      '    deps: [a]',
+      '  - id: c',
+      '    deps: [b]',
+      '    dep: [a]'
+    )
+    const run = await plan({ [PLAN_FILE]: lines.join('\n') + '\n' })
+    expect(run.status).toBe(1)
+    const errors = run.stdout
+      .split('\n')
+      .filter(line => line.startsWith('::error '))
+    expect(errors).toHaveLength(13)
+    for (let i = 0; i < 12; i++) {
+      expect(errors[i]).toBe(
+        `::error title=phase-matrix%3A unknown-dependency,file=${PLAN_FILE},line=${3 + 2 * i},col=12::Phase \`p${i}\` depends on unknown phase \`missing-${i}\``
+      )
+    }
+    expect(errors[12]).toMatch(
+      /^::error title=phase-matrix%3A cycle,file=.*,line=27,col=12::Circular dependency detected: a -> b -> c -> a$/
+    )
+    expect(run.stdout).toMatch(
+      /^::warning title=phase-matrix%3A unknown-key,file=.*,line=32,col=5::unknown key `dep`/m
+    )
+    // The log: all of them, the seed's cycle block, and why.
+    expect(run.stdout).toContain(
+      'Phases involved in cycle:\n  1. a depends on c'
+    )
+    expect(run.stdout).toContain(
+      'all 14 problems are listed above and in the job summary'
+    )
+    expect(run.stdout).toMatch(/^::error::Invalid phase plan: 13 error\(s\)/m)
+    // The summary: every one of them.
+    expect(run.summary).toContain('13 error(s), 1 warning(s).')
+    for (let i = 0; i < 12; i++) expect(run.summary).toContain(`missing-${i}`)
+    expect(run.summary).toContain('Circular dependency detected')
+    expect(run.outputs).toEqual({})
+  })
+
+  test('a missing plan file is a file-not-found annotation', async () => {
+    const run = await plan({ 'README.md': '' }, { plan: 'plans/nope.yaml' })
+    expect(run.status).toBe(1)
+    expect(run.stdout).toMatch(
+      /^::error title=phase-matrix%3A file-not-found,file=plans\/nope\.yaml/m
+    )
+  })
+
+  test('max-waves: a deeper plan fails at the plan step, pointing to the needs graph', async () => {
+    const chain = ['phases:', '  - id: s0']
+    for (let i = 1; i < 12; i++)
+      chain.push(`  - id: s${i}`, `    deps: [s${i - 1}]`)
+    const run = await plan(
+      { [PLAN_FILE]: chain.join('\n') + '\n' },
+      { 'max-waves': '10' }
+    )
+    expect(run.status).toBe(1)
+    expect(run.stdout).toMatch(
+      /^::error title=phase-matrix%3A too-many-waves,file=.*,line=1,col=1::The plan needs 12 wave\(s\), but max-waves allows 10\. Use the generated needs graph instead: `phase-matrix generate`/m
+    )
+    const ok = await plan(
+      { [PLAN_FILE]: chain.join('\n') + '\n' },
+      { 'max-waves': '12' }
+    )
+    expect(ok.status).toBe(0)
+  })
+
+  test('max-waves counts rounds: a wave over 256 phases takes several', async () => {
+    const wide = ['phases:']
+    for (let i = 0; i < 300; i++) wide.push(`  - id: w${i}`)
+    const run = await plan(
+      { [PLAN_FILE]: wide.join('\n') + '\n' },
+      { 'max-waves': '1' }
+    )
+    expect(run.status).toBe(1)
+    expect(run.stdout).toContain(
+      'The plan needs 2 wave(s) (1 wave(s), split into rounds of at most 256 phases), but max-waves allows 1.'
+    )
+  })
+
+  test('phases marked done: in waves and phase-count, in no matrix; all done means no work', async () => {
+    const partly = await plan({
+      [PLAN_FILE]:
+        'phases:\n  - id: a\n    status: done\n  - id: b\n  - id: c\n    deps: [a]\n'
+    })
+    expect(idsOf(partly.outputs['matrix'])).toEqual(['b'])
+    expect(partly.outputs['phase-count']).toBe('3')
+    expect(partly.outputs['waves']).toBe('[["a","b"],["c"]]')
+    expect(partly.summary).toContain('| 1 | a (done), b | 2 |')
+
+    const done = await plan({
+      [PLAN_FILE]: 'phases:\n  - id: a\n    status: done\n'
+    })
+    expect(done.status).toBe(0)
+    expect(done.outputs['has-work']).toBe('false')
+    expect(done.outputs['matrix']).toBe('{"include":[]}')
+    expect(done.stdout).toContain('Nothing to run: every phase is marked done.')
+
+    // Settle on it: finished at once, green, without a single API call.
+    const before = github.requests.length
+    const settled = await runAction(SETTLE_BUNDLE, {
+      cwd: done.cwd,
+      inputs: { state: done.outputs['state']!, 'github-token': 'ghs_x' },
+      env: { GITHUB_API_URL: github.url }
+    })
+    expect(settled.status).toBe(0)
+    expect(github.requests.length).toBe(before)
+    expect(settled.summary).toContain('✅ All 1 phase(s) succeeded')
+    expect(settled.summary).toContain('status: done in the plan')
+  })
+
+  test('max-workers: the input, the config, parallel disabled', async () => {
+    const phases = 'phases:\n  - id: a\n  - id: b\n'
+    expect(
+      (await plan({ [PLAN_FILE]: phases }, { 'max-workers': '4' })).outputs[
+        'max-workers'
+      ]
+    ).toBe('4')
+    const disabled = await plan({
+      [PLAN_FILE]: phases,
+      '.prd_runner/config.yaml': 'parallel:\n  enabled: false\n'
+    })
+    expect(disabled.outputs['max-workers']).toBe('1')
+    const configured = await plan(
+      {
+        [PLAN_FILE]: phases,
+        'ci/phases.yaml': 'parallel:\n  max_workers: 7\n  fail_fast: true\n'
+      },
+      { config: 'ci/phases.yaml' }
+    )
+    expect(configured.outputs['max-workers']).toBe('7')
+    expect(configured.outputs['fail-fast']).toBe('true')
+    const overridden = await plan(
+      {
+        [PLAN_FILE]: phases,
+        'ci/phases.yaml': 'parallel:\n  fail_fast: true\n'
+      },
+      { config: 'ci/phases.yaml', 'fail-fast': 'false' }
+    )
+    expect(overridden.outputs['fail-fast']).toBe('false')
+    const bad = await plan({ [PLAN_FILE]: phases }, { 'max-workers': 'many' })
+    expect(bad.status).toBe(1)
+    expect(bad.stdout).toMatch(
+      /^::error::Invalid input 'max-workers': 'many'\. Expected a whole number/m
+    )
+  })
+
+  test('outputs near 1 MB are a clear error, not a truncated matrix', async () => {
+    const command = `echo ${'x'.repeat(4500)}`
+    const big = ['phases:']
+    for (let i = 0; i < 250; i++)
+      big.push(`  - id: big${i}`, `    run: ${command}`)
+    const run = await plan({ [PLAN_FILE]: big.join('\n') + '\n' })
+    expect(run.status).toBe(1)
+    expect(run.stdout).toMatch(
+      /^::error title=phase-matrix%3A too-large,.*::The plan step's outputs take \d+ KiB \(matrix \d+ KiB.*GitHub keeps at most 1024 KiB/m
+    )
+    expect(run.outputs).toEqual({})
+  })
+
+  test('the plan bundle does not load @actions/github', () => {
+    requireBundle(PLAN_BUNDLE)
+    const bundle = readFileSync(PLAN_BUNDLE, 'utf8')
+    expect(bundle).not.toMatch(/octokit/i)
+    expect(bundle).not.toContain('undici')
+    expect(bundle).not.toContain('@actions/http-client')
+  })
+})
+
+function idsOf(matrix: string | undefined): string[] {
+  return (
+    JSON.parse(matrix ?? '') as { include: { id: string }[] }
+  ).include.map(e => e.id)
+}
