@@ -34,7 +34,7 @@ export function longestPath(
       }
     }
     finish[node] = start + weightOf(node)
-    if (last === -1 || (finish[node]) > (finish[last] as number)) {
+    if (last === -1 || finish[node] > (finish[last] as number)) {
       last = node
     }
   }
