@@ -26,10 +26,14 @@ export function renderPlanText(
     `Max parallelism: ${analysis.maxParallelism}`
   ]
   if (settings !== undefined) {
-    if (!settings.enabled) {
-      lines.push('Parallel: disabled (one phase at a time)')
-    } else if (settings.maxWorkers > 0) {
-      lines.push(`Max workers: ${settings.maxWorkers}`)
+    if (settings.maxWorkers > 0) {
+      // `enabled: false` in the config means one worker unless a flag says
+      // otherwise; say why the limit is 1.
+      const why =
+        !settings.enabled && settings.maxWorkers === 1
+          ? ' (parallel disabled in config)'
+          : ''
+      lines.push(`Max workers: ${settings.maxWorkers}${why}`)
     }
     if (settings.failFast) lines.push('Fail fast: yes')
   }

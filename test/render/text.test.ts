@@ -62,11 +62,13 @@ describe('renderPlanText', () => {
     ])
   })
 
-  it('says when parallel execution is disabled', () => {
+  it('says why the limit is 1 when parallel execution is disabled', () => {
     const text = renderPlanText(analysed(SEED_PLAN), {
-      settings: { enabled: false, maxWorkers: 0, failFast: false }
+      settings: { enabled: false, maxWorkers: 1, failFast: false }
     })
-    expect(text).toContain('Parallel: disabled (one phase at a time)\n')
+    expect(text).toContain(
+      'Max parallelism: 2\nMax workers: 1 (parallel disabled in config)\n'
+    )
   })
 
   it('marks done phases after the id', () => {
