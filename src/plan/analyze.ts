@@ -3,15 +3,12 @@
 // "did you mean" suggestions for unknown ids.
 import { longestPath } from './critical-path.js'
 import { findCycles } from './cycles.js'
-import { closestMatch } from './closest-id.js'
-import type {
-  Phase,
-  Plan,
-  PlanAnalysis,
-  Problem,
-  ProblemCode,
-  SourcePosition
-} from './types.js'
+import {
+  problemReporter,
+  resolveDependencies,
+  type ResolvedGraph
+} from './resolve.js'
+import type { Phase, Plan, PlanAnalysis, Problem } from './types.js'
 import { computeWaves } from './waves.js'
 
 export interface AnalyzeResult {
@@ -20,58 +17,23 @@ export interface AnalyzeResult {
   problems: Problem[]
 }
 
-/** Unknown ids get a suggestion only up to this many (suggesting is O(V)). */
-const MAX_SUGGESTIONS = 50
-
 export function analyzePlan(plan: Plan): AnalyzeResult {
-  const { phases, file } = plan
-  const problems: Problem[] = []
-  const report = (
-    code: ProblemCode,
-    at: SourcePosition,
-    message: string,
-    cycle?: string[]
-  ): void => {
-    const problem: Problem = {
-      code,
-      severity: 'error',
-      message,
-      file,
-      line: at.line,
-      column: at.column
-    }
-    if (cycle) problem.cycle = cycle
-    problems.push(problem)
-  }
+  const resolved = resolveDependencies(plan)
+  return analyzeGraph(plan, resolved)
+}
 
-  const indexOf = indexIds(phases, report)
-  const ids = [...indexOf.keys()]
-  let suggestionsLeft = MAX_SUGGESTIONS
-
-  const depsOf: number[][] = []
-  const dependentsOf: number[][] = phases.map(() => [])
-  for (const phase of phases) {
-    const deps: number[] = []
-    phase.deps.forEach((depId, position) => {
-      const at = phase.depPositions[position] ?? phase.position
-      const dep = indexOf.get(depId)
-      if (depId === phase.id) {
-        report('self-dependency', at, `Phase \`${phase.id}\` depends on itself`)
-      } else if (dep === undefined) {
-        let message = `Phase \`${phase.id}\` depends on unknown phase \`${depId}\``
-        if (suggestionsLeft > 0) {
-          suggestionsLeft--
-          const guess = closestMatch(depId, ids)
-          if (guess !== undefined) message += `; did you mean \`${guess}\`?`
-        }
-        report('unknown-dependency', at, message)
-      } else if (!deps.includes(dep)) {
-        deps.push(dep)
-        ;(dependentsOf[dep] as number[]).push(phase.index)
-      }
-    })
-    depsOf.push(deps)
-  }
+/**
+ * The graph half: waves, every cycle and the critical path of a plan whose
+ * ids are already resolved. Keeps the problems `resolved` brings.
+ */
+export function analyzeGraph(
+  plan: Plan,
+  resolved: ResolvedGraph
+): AnalyzeResult {
+  const { phases } = plan
+  const { depsOf, dependentsOf } = resolved
+  const problems = [...resolved.problems]
+  const report = problemReporter(plan.file, problems)
 
   const { waves, waveOf, order, releasedCount } = computeWaves(
     depsOf,
@@ -132,41 +94,4 @@ export function analyzePlan(plan: Plan): AnalyzeResult {
       estimatedCount
     }
   }
-}
-
-/**
- * Id → first index. Reports exact duplicates and ids equal but for case
- * (GitHub job ids are case-insensitive).
- */
-function indexIds(
-  phases: readonly Phase[],
-  report: (code: ProblemCode, at: SourcePosition, message: string) => void
-): Map<string, number> {
-  const indexOf = new Map<string, number>()
-  const byFoldedId = new Map<string, Phase>()
-  for (const phase of phases) {
-    const first = indexOf.get(phase.id)
-    if (first !== undefined) {
-      const line = (phases[first] as Phase).position.line
-      report(
-        'duplicate-id',
-        phase.position,
-        `Duplicate phase id \`${phase.id}\`: already defined at line ${line}`
-      )
-      continue
-    }
-    indexOf.set(phase.id, phase.index)
-    const folded = phase.id.toLowerCase()
-    const sameButCase = byFoldedId.get(folded)
-    if (sameButCase) {
-      report(
-        'duplicate-id',
-        phase.position,
-        `Phase id \`${phase.id}\` differs from \`${sameButCase.id}\` (line ${sameButCase.position.line}) only in case; GitHub job ids are case-insensitive`
-      )
-    } else {
-      byFoldedId.set(folded, phase)
-    }
-  }
-  return indexOf
 }
