@@ -116,6 +116,8 @@ function coldStart(): void {
   const base = median(baseline)
   const ours = median(plan)
   const ratio = ours / base
+  // The fastest run of each is the least disturbed by other load.
+  const bestRatio = Math.min(...plan) / Math.min(...baseline)
   const size = readFileSync(PLAN_BUNDLE).length
   console.log(
     `Cold start, 100-phase plan, median of ${RUNS} interleaved runs each:`
@@ -125,7 +127,7 @@ function coldStart(): void {
     `  node dist/index.js    ${ours.toFixed(1)} ms   (bundle ${(size / 1024).toFixed(0)} KiB)`
   )
   console.log(
-    `  ratio                 ${ratio.toFixed(2)}×   (target ≤ ${TARGET}×: ${ratio <= TARGET ? 'met' : 'NOT MET'})`
+    `  ratio                 ${ratio.toFixed(2)}×   (target ≤ ${TARGET}×: ${ratio <= TARGET ? 'met' : 'NOT MET'}); fastest runs: ${bestRatio.toFixed(2)}×`
   )
 }
 
