@@ -77,9 +77,14 @@ export function readTextFile(file: string, what: string): string {
   }
 }
 
-/** `file` as the process opens it: relative paths are taken from `cwd`. */
+/**
+ * `file` as the process opens it: relative paths are taken from `cwd`, and
+ * stay as given (for messages) when `cwd` is the process's own folder.
+ */
 export function resolveFrom(cwd: string, file: string): string {
-  return path.isAbsolute(file) ? file : path.join(cwd, file)
+  return path.isAbsolute(file) || path.resolve(cwd) === process.cwd()
+    ? file
+    : path.join(cwd, file)
 }
 
 /** Reads and checks a template file (relative to `cwd`). */

@@ -1,0 +1,160 @@
+// `phase-matrix check`: validate the plan; with --workflow, also verify the
+// committed needs workflow is byte for byte what `generate` writes, with
+// the settings its header records (template, config, flags) unless given
+// here. A stale file prints a unified diff and the command that fixes it.
+import { DEFAULT_PLAN_PATH } from '../actions/constants.js'
+import {
+  generateWorkflow,
+  isInsideRepository,
+  normalizePath,
+  readTextFile,
+  recordedInvocation,
+  resolveFrom,
+  workflowDrift
+} from '../needs-files.js'
+import { UsageError } from '../plan/errors.js'
+import type { GenerateInvocation } from '../render/generate-command-line.js'
+import { formatProblems } from '../render/problems.js'
+import {
+  COMMON_FLAGS,
+  formatFlagHelp,
+  parseArgs,
+  type FlagValues
+} from './args.js'
+import { ExitCode, type CliIo, type Command } from './io.js'
+import { loadPlanForCli } from './plan-command.js'
+
+export const CHECK_FLAGS = {
+  ...COMMON_FLAGS,
+  workflow: {
+    kind: 'string',
+    value: 'FILE',
+    description: 'a workflow written by generate: fail when it is out of date'
+  },
+  template: {
+    kind: 'string',
+    value: 'FILE',
+    description:
+      "template to regenerate with (default: the one in FILE's header)"
+  }
+} as const
+
+export const CHECK_HELP = `Usage: phase-matrix check [--workflow FILE] [--template FILE] [flags]
+
+Validate the plan: every problem with its line and column. With --workflow,
+also check that FILE is exactly what 'phase-matrix generate' writes; the
+plan, config, template, --max-workers and --fail-fast recorded in FILE's
+header are used unless given here. When it is not, print a unified diff
+(patch -p0 applies it) and the command that rewrites FILE.
+
+Flags:
+${formatFlagHelp(CHECK_FLAGS)}
+
+Exit codes: 0 ok, 1 invalid plan or out-of-date workflow, 2 usage error or
+unreadable file.
+`
+
+type CheckValues = FlagValues<typeof CHECK_FLAGS>
+
+/** Flags given here win; the header fills in the rest. */
+function mergeRecorded(
+  values: CheckValues,
+  recorded: GenerateInvocation | undefined,
+  workflowFile: string
+): CheckValues {
+  if (recorded === undefined) return values
+  const merged: CheckValues = { ...values }
+  merged.plan ??= recorded.plan
+  merged.config ??= recorded.config
+  merged['max-workers'] ??= recorded.maxWorkers
+  merged['fail-fast'] ??= recorded.failFast
+  if (merged.template === undefined && recorded.template !== undefined) {
+    if (!isInsideRepository(recorded.template)) {
+      throw new UsageError(
+        `the header of ${workflowFile} names the template '${recorded.template}', outside this folder; pass --template FILE to use it`
+      )
+    }
+    merged.template = recorded.template
+  }
+  return merged
+}
+
+function invocationFor(values: CheckValues, out: string): GenerateInvocation {
+  const invocation: GenerateInvocation = {
+    plan: normalizePath(values.plan ?? DEFAULT_PLAN_PATH)
+  }
+  if (values.config !== undefined)
+    invocation.config = normalizePath(values.config)
+  if (values.template !== undefined) {
+    invocation.template = normalizePath(values.template)
+  }
+  if (values['max-workers'] !== undefined) {
+    invocation.maxWorkers = values['max-workers']
+  }
+  if (values['fail-fast'] === true) invocation.failFast = true
+  invocation.out = normalizePath(out)
+  return invocation
+}
+
+function check(argv: string[], io: CliIo): number {
+  const parsed = parseArgs(argv, CHECK_FLAGS)
+  if (parsed.values.help === true) {
+    io.stdout(CHECK_HELP)
+    return ExitCode.ok
+  }
+  if (parsed.positionals.length > 0) {
+    throw new UsageError(
+      `unexpected argument '${parsed.positionals[0] ?? ''}' (check takes only flags; the workflow is --workflow FILE)`
+    )
+  }
+  const workflowFile = parsed.values.workflow
+  let committed: string | undefined
+  let values = parsed.values
+  if (workflowFile !== undefined) {
+    committed = readTextFile(resolveFrom(io.cwd, workflowFile), 'Workflow')
+    values = mergeRecorded(values, recordedInvocation(committed), workflowFile)
+  }
+  const loaded = loadPlanForCli(values, io)
+  if (loaded.problems.length > 0) {
+    io.stderr(formatProblems(loaded.problems, { colour: io.colour }))
+  }
+  const { analysis } = loaded
+  if (analysis === undefined) return loaded.exitCode
+  const phases = analysis.plan.phases.length
+  const summary = `${analysis.plan.file} is valid: ${phases} phase(s) in ${analysis.waves.length} wave(s).\n`
+  if (workflowFile === undefined || committed === undefined) {
+    io.stdout(summary)
+    return ExitCode.ok
+  }
+
+  const invocation = invocationFor(values, workflowFile)
+  const generated = generateWorkflow(
+    analysis,
+    loaded.settings,
+    invocation,
+    io.cwd
+  )
+  if (generated.problems.length > 0) {
+    io.stderr(formatProblems(generated.problems, { colour: io.colour }))
+    return ExitCode.invalidPlan
+  }
+  const drift = workflowDrift(
+    committed,
+    generated.text,
+    invocation.out ?? workflowFile,
+    invocation
+  )
+  if (drift.current) {
+    io.stdout(summary)
+    io.stdout(`${workflowFile} is up to date.\n`)
+    return ExitCode.ok
+  }
+  io.stdout(drift.diff)
+  io.stderr(
+    `phase-matrix check: ${workflowFile} is out of date: it is not what 'phase-matrix generate' writes for ${analysis.plan.file} (the diff above turns it into that). Fix it with:\n  ${drift.fixCommand}\n`
+  )
+  return ExitCode.invalidPlan
+}
+
+export const runCheckCommand: Command = (argv, io) =>
+  Promise.resolve().then(() => check(argv, io))

@@ -1,0 +1,121 @@
+// `phase-matrix generate`: the needs-graph workflow (one job per phase,
+// `needs:` = deps, a gate job) for a valid plan, on stdout or in --out.
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { DEFAULT_PLAN_PATH } from '../actions/constants.js'
+import { generateWorkflow, normalizePath, resolveFrom } from '../needs-files.js'
+import { UsageError } from '../plan/errors.js'
+import type { GenerateInvocation } from '../render/generate-command-line.js'
+import { formatProblems } from '../render/problems.js'
+import {
+  COMMON_FLAGS,
+  formatFlagHelp,
+  parseArgs,
+  type FlagValues
+} from './args.js'
+import { ExitCode, type CliIo, type Command } from './io.js'
+import { loadPlanForCli } from './plan-command.js'
+
+export const GENERATE_FLAGS = {
+  ...COMMON_FLAGS,
+  out: {
+    kind: 'string',
+    value: 'FILE',
+    description:
+      'write the workflow to FILE (folders are created) instead of stdout'
+  },
+  template: {
+    kind: 'string',
+    value: 'FILE',
+    description:
+      'a workflow whose name, on, permissions, env, defaults, concurrency and jobs.phase (runner, setup steps…) are used'
+  }
+} as const
+
+export const GENERATE_HELP = `Usage: phase-matrix generate [--out FILE] [--template FILE] [flags]
+
+Write a GitHub workflow with one job per phase, each job's needs being the
+phase's dependencies, and a final job "phase-matrix gate" that fails unless
+every phase succeeded (make it the required check). Plan text is never run
+as an expression. Commit the file and keep it current with
+'phase-matrix check --workflow FILE'.
+
+Flags:
+${formatFlagHelp(GENERATE_FLAGS)}
+
+Exit codes: 0 ok, 1 invalid plan (or a workflow GitHub would refuse),
+2 usage error or unreadable file.
+`
+
+/** What `generate` records in the header for these flags. */
+export function invocationOf(
+  values: FlagValues<typeof GENERATE_FLAGS>
+): GenerateInvocation {
+  const invocation: GenerateInvocation = {
+    plan: normalizePath(values.plan ?? DEFAULT_PLAN_PATH)
+  }
+  if (values.config !== undefined)
+    invocation.config = normalizePath(values.config)
+  if (values.template !== undefined) {
+    invocation.template = normalizePath(values.template)
+  }
+  if (values['max-workers'] !== undefined) {
+    invocation.maxWorkers = values['max-workers']
+  }
+  if (values['fail-fast'] === true) invocation.failFast = true
+  if (values.out !== undefined) invocation.out = normalizePath(values.out)
+  return invocation
+}
+
+/** Writes through a temporary file so a reader never sees half a workflow. */
+function writeFileAtomically(file: string, text: string): void {
+  mkdirSync(path.dirname(file), { recursive: true })
+  const temporary = `${file}.${process.pid}.tmp`
+  writeFileSync(temporary, text)
+  renameSync(temporary, file)
+}
+
+function generate(argv: string[], io: CliIo): number {
+  const { values, positionals } = parseArgs(argv, GENERATE_FLAGS)
+  if (values.help === true) {
+    io.stdout(GENERATE_HELP)
+    return ExitCode.ok
+  }
+  if (positionals.length > 0) {
+    throw new UsageError(
+      `unexpected argument '${positionals[0] ?? ''}' (generate takes only flags; the plan is --plan FILE)`
+    )
+  }
+  const loaded = loadPlanForCli(values, io)
+  if (loaded.problems.length > 0) {
+    io.stderr(formatProblems(loaded.problems, { colour: io.colour }))
+  }
+  if (loaded.analysis === undefined) return loaded.exitCode
+  const invocation = invocationOf(values)
+  const workflow = generateWorkflow(
+    loaded.analysis,
+    loaded.settings,
+    invocation,
+    io.cwd
+  )
+  if (workflow.problems.length > 0) {
+    io.stderr(formatProblems(workflow.problems, { colour: io.colour }))
+    return ExitCode.invalidPlan
+  }
+  for (const note of workflow.notes) {
+    io.stderr(`phase-matrix generate: note: ${note}\n`)
+  }
+  if (values.out === undefined) {
+    io.stdout(workflow.text)
+    return ExitCode.ok
+  }
+  writeFileAtomically(resolveFrom(io.cwd, values.out), workflow.text)
+  const jobs = workflow.jobIds.filter(id => id !== undefined).length
+  io.stdout(
+    `Wrote ${values.out}: ${jobs} phase job(s) and the gate, ${workflow.bytes} bytes.\n`
+  )
+  return ExitCode.ok
+}
+
+export const runGenerateCommand: Command = (argv, io) =>
+  Promise.resolve().then(() => generate(argv, io))

@@ -1,0 +1,304 @@
+// `phase-matrix generate` and `phase-matrix check`, in process through the
+// CLI's own dispatcher (exit codes and messages as a user sees them), in a
+// temporary folder with real files.
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import { parse } from 'yaml'
+import { main } from '../../src/cli.js'
+import { splitShellWords } from '../../src/render/generate-command-line.js'
+import { recordingIo, type RecordingIo } from '../cli-helpers.js'
+
+const PLAN = `phases:
+  - id: database-schema
+    description: Set up database schema
+    run: echo schema
+  - id: frontend-components
+    run: echo ui
+  - id: api-endpoints
+    deps: [database-schema]
+    run: echo api
+  - id: integration
+    deps: [api-endpoints, frontend-components]
+    run: echo integration
+`
+
+const TEMPLATE = `on:
+  pull_request:
+jobs:
+  phase:
+    runs-on: ubuntu-24.04
+    steps:
+      - run: npm ci
+`
+
+let dir: string
+
+beforeEach(() => {
+  dir = mkdtempSync(path.join(tmpdir(), 'phase-matrix-needs-'))
+  writeFileSync(path.join(dir, 'plan.yaml'), PLAN)
+})
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true })
+})
+
+async function run(...argv: string[]): Promise<RecordingIo & { code: number }> {
+  const io = recordingIo({ cwd: dir })
+  const code = await main(argv, io)
+  return Object.assign(io, { code })
+}
+
+function read(file: string): string {
+  return readFileSync(path.join(dir, file), 'utf8')
+}
+
+/** The command check prints as the fix, run as the user would. */
+async function runFix(stderr: string): Promise<number> {
+  const line = /\n {2}(phase-matrix generate .*)\n/.exec(stderr)?.[1]
+  expect(line).toBeDefined()
+  const words = splitShellWords(line!.slice('phase-matrix '.length))!
+  return (await run(...words)).code
+}
+
+describe('phase-matrix generate', () => {
+  test('writes the workflow to stdout', async () => {
+    const result = await run('generate', '--plan', 'plan.yaml')
+    expect(result.code).toBe(0)
+    expect(result.err).toBe('')
+    const workflow = parse(result.out) as {
+      jobs: Record<string, { needs?: string[] }>
+    }
+    expect(Object.keys(workflow.jobs)).toEqual([
+      'database-schema',
+      'frontend-components',
+      'api-endpoints',
+      'integration',
+      'phase-matrix-gate'
+    ])
+    expect(workflow.jobs['integration']!.needs).toEqual([
+      'api-endpoints',
+      'frontend-components'
+    ])
+    expect(result.out).toContain('#   phase-matrix generate --plan plan.yaml\n')
+  })
+
+  test('--out creates the folders and writes the file', async () => {
+    const result = await run(
+      'generate',
+      '--plan',
+      './plan.yaml',
+      '--out',
+      '.github/workflows/phases.yml'
+    )
+    expect(result.code).toBe(0)
+    expect(result.out).toMatch(
+      /^Wrote \.github\/workflows\/phases\.yml: 4 phase job\(s\) and the gate, \d+ bytes\.\n$/
+    )
+    const text = read('.github/workflows/phases.yml')
+    expect(text).toContain(
+      '#   phase-matrix generate --plan plan.yaml --out .github/workflows/phases.yml\n'
+    )
+    expect(readdirSync(path.join(dir, '.github/workflows'))).toEqual([
+      'phases.yml'
+    ])
+  })
+
+  test('an invalid plan: every problem, exit 1, nothing written', async () => {
+    writeFileSync(
+      path.join(dir, 'plan.yaml'),
+      'phases:\n  - id: a\n    deps: [b]\n  - id: b\n    deps: [a]\n  - id: c\n    deps: [nope]\n'
+    )
+    const result = await run(
+      'generate',
+      '--plan',
+      'plan.yaml',
+      '--out',
+      'out.yml'
+    )
+    expect(result.code).toBe(1)
+    expect(result.err).toContain(
+      'ERROR: Circular dependency detected: a -> b -> a'
+    )
+    expect(result.err).toContain('nope')
+    expect(existsSync(path.join(dir, 'out.yml'))).toBe(false)
+  })
+
+  test('a missing plan or template is exit 2', async () => {
+    expect((await run('generate', '--plan', 'missing.yaml')).code).toBe(2)
+    const template = await run(
+      'generate',
+      '--plan',
+      'plan.yaml',
+      '--template',
+      'nope.yml'
+    )
+    expect(template.code).toBe(2)
+    expect(template.err).toContain('Template not found: ')
+  })
+
+  test('a template with an unknown key is a usage error naming it', async () => {
+    writeFileSync(path.join(dir, 't.yml'), 'jobz: {}\n')
+    const result = await run(
+      'generate',
+      '--plan',
+      'plan.yaml',
+      '--template',
+      't.yml'
+    )
+    expect(result.code).toBe(2)
+    expect(result.err).toContain(
+      "template t.yml: unknown key 'jobz' at the top level"
+    )
+  })
+
+  test('max_workers from the config is reported as not applied', async () => {
+    mkdirSync(path.join(dir, '.prd_runner'))
+    writeFileSync(
+      path.join(dir, '.prd_runner/config.yaml'),
+      'parallel:\n  max_workers: 2\n'
+    )
+    const result = await run('generate', '--plan', 'plan.yaml')
+    expect(result.code).toBe(0)
+    expect(result.err).toContain('note: max_workers: 2 is not applied')
+    expect(result.out).toContain('# max_workers: 2 is not applied')
+  })
+
+  test('a plan too big for one workflow file is refused (too-large)', async () => {
+    const phases = Array.from(
+      { length: 300 },
+      (_, i) => `  - id: p${i}\n    run: echo ${'x'.repeat(2000)}\n`
+    ).join('')
+    writeFileSync(path.join(dir, 'plan.yaml'), `phases:\n${phases}`)
+    const result = await run(
+      'generate',
+      '--plan',
+      'plan.yaml',
+      '--out',
+      'big.yml'
+    )
+    expect(result.code).toBe(1)
+    expect(result.err).toContain('[too-large]')
+    expect(result.err).toContain('waves')
+    expect(existsSync(path.join(dir, 'big.yml'))).toBe(false)
+  })
+
+  test('--help and unknown flags', async () => {
+    const help = await run('generate', '--help')
+    expect(help.code).toBe(0)
+    expect(help.out).toContain('Usage: phase-matrix generate')
+    const bad = await run('generate', '--outt', 'x')
+    expect(bad.code).toBe(2)
+    expect(bad.err).toContain("unknown flag '--outt'")
+  })
+})
+
+describe('phase-matrix check', () => {
+  test('a valid plan passes; an invalid one lists every problem', async () => {
+    const ok = await run('check', '--plan', 'plan.yaml')
+    expect(ok.code).toBe(0)
+    expect(ok.out).toContain('is valid: 4 phase(s) in 3 wave(s)')
+    writeFileSync(
+      path.join(dir, 'bad.yaml'),
+      'phases:\n  - id: a\n    deps: [a]\n  - id: a\n'
+    )
+    const bad = await run('check', '--plan', 'bad.yaml')
+    expect(bad.code).toBe(1)
+    expect(bad.err).toContain('[self-dependency]')
+    expect(bad.err).toContain('[duplicate-id]')
+  })
+
+  test('a current workflow passes; an edited plan makes it stale with a diff and the fix', async () => {
+    const out = '.github/workflows/phases.yml'
+    expect(
+      (await run('generate', '--plan', 'plan.yaml', '--out', out)).code
+    ).toBe(0)
+    const current = await run('check', '--workflow', out)
+    expect(current.code).toBe(0)
+    expect(current.out).toContain(`${out} is up to date.`)
+
+    writeFileSync(
+      path.join(dir, 'plan.yaml'),
+      PLAN.replace('deps: [database-schema]', 'deps: []')
+    )
+    const stale = await run('check', '--workflow', out)
+    expect(stale.code).toBe(1)
+    expect(stale.out).toContain(`--- ${out}\n+++ ${out}\n@@ `)
+    expect(stale.out).toContain('-    needs:\n-      - database-schema\n')
+    expect(stale.err).toContain(`${out} is out of date`)
+    expect(stale.err).toContain(
+      `  phase-matrix generate --plan plan.yaml --out ${out}\n`
+    )
+
+    expect(await runFix(stale.err)).toBe(0)
+    expect((await run('check', '--workflow', out)).code).toBe(0)
+  })
+
+  test('a hand edit, even a lost final newline, is stale', async () => {
+    await run('generate', '--plan', 'plan.yaml', '--out', 'w.yml')
+    writeFileSync(path.join(dir, 'w.yml'), read('w.yml').replace(/\n$/, ''))
+    const stale = await run('check', '--workflow', 'w.yml')
+    expect(stale.code).toBe(1)
+    expect(stale.out).toContain('\\ No newline at end of file')
+  })
+
+  test('the template and flags recorded in the header are used again', async () => {
+    writeFileSync(path.join(dir, 'template.yml'), TEMPLATE)
+    await run(
+      'generate',
+      '--plan',
+      'plan.yaml',
+      '--template',
+      'template.yml',
+      '--fail-fast',
+      '--max-workers',
+      '3',
+      '--out',
+      'w.yml'
+    )
+    expect(read('w.yml')).toContain('actions: write')
+    const current = await run('check', '--workflow', 'w.yml')
+    expect(current.code).toBe(0)
+
+    writeFileSync(
+      path.join(dir, 'template.yml'),
+      TEMPLATE.replace('npm ci', 'npm install')
+    )
+    const stale = await run('check', '--workflow', 'w.yml')
+    expect(stale.code).toBe(1)
+    expect(stale.out).toContain('+      - run: npm install')
+    expect(stale.err).toContain(
+      'phase-matrix generate --plan plan.yaml --template template.yml --max-workers 3 --fail-fast --out w.yml'
+    )
+    expect(await runFix(stale.err)).toBe(0)
+    expect((await run('check', '--workflow', 'w.yml')).code).toBe(0)
+  })
+
+  test('a header naming a template outside the folder is refused', async () => {
+    await run('generate', '--plan', 'plan.yaml', '--out', 'w.yml')
+    const text = read('w.yml').replace(
+      '--plan plan.yaml',
+      '--plan plan.yaml --template /etc/passwd'
+    )
+    writeFileSync(path.join(dir, 'w.yml'), text)
+    const result = await run('check', '--workflow', 'w.yml')
+    expect(result.code).toBe(2)
+    expect(result.err).toContain(
+      "names the template '/etc/passwd', outside this folder"
+    )
+  })
+
+  test('an unreadable workflow is exit 2', async () => {
+    const result = await run('check', '--workflow', 'nope.yml')
+    expect(result.code).toBe(2)
+    expect(result.err).toContain('Workflow not found: ')
+  })
+})
