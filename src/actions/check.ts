@@ -1,0 +1,399 @@
+// The pull-request check (check/action.yml): validates the plan with an
+// annotation on the plan's own line and column for every problem, verifies
+// a generated needs workflow is current, writes the job summary (verdict,
+// problems, drift diff, waves, graph, estimates) and, with `comment: true`,
+// keeps one sticky comment on the pull request that also says what changed
+// against the base branch's plan. The base plan is read through the
+// contents API at the base commit: nothing of the pull request is checked
+// out or run here. Fails on an invalid plan or a stale workflow; a token
+// that may not comment (pull requests from forks) is only a notice.
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { z } from 'zod'
+import { readConfigFile, readPlanFile } from '../files.js'
+import {
+  githubClient,
+  GitHubApiError,
+  readFileAtRef,
+  upsertStickyComment
+} from '../github/comments.js'
+import {
+  generateWorkflow,
+  isInsideRepository,
+  normalizePath,
+  readTextFile,
+  recordedInvocation,
+  workflowDrift
+} from '../needs-files.js'
+import { analyzePlan } from '../plan/analyze.js'
+import { resolveSettings } from '../plan/config.js'
+import { UsageError } from '../plan/errors.js'
+import { parsePlan } from '../plan/load.js'
+import type {
+  ParallelSettings,
+  Plan,
+  PlanAnalysis,
+  Problem
+} from '../plan/types.js'
+import {
+  COMMENT_MARKER,
+  renderCheckComment,
+  renderCheckReport,
+  type BaseComparison,
+  type CheckReport,
+  type WorkflowDrift
+} from '../render/check-report.js'
+import type { GenerateInvocation } from '../render/generate-command-line.js'
+import { truncateMarkdown } from '../render/markdown.js'
+import { diffPlans } from '../render/plan-changes.js'
+import { annotateProblems } from './annotations.js'
+import {
+  CheckOutputs,
+  DEFAULT_CONFIG_PATH,
+  MAX_SUMMARY_BYTES
+} from './constants.js'
+import { readCheckSettings, type CheckSettings } from './inputs.js'
+import { workspace } from './run-context.js'
+import * as core from './toolkit.js'
+
+/** The pull request this run is for, from the event payload. */
+const pullRequestEvent = z.object({
+  pull_request: z.object({
+    number: z.number().int().positive(),
+    base: z.object({ sha: z.string().min(1) })
+  })
+})
+
+interface PullRequest {
+  owner: string
+  repo: string
+  number: number
+  baseSha: string
+}
+
+/** GITHUB_EVENT_PATH's pull request and GITHUB_REPOSITORY, or undefined. */
+export function pullRequestOfRun(): PullRequest | undefined {
+  const eventPath = process.env['GITHUB_EVENT_PATH'] ?? ''
+  const [owner, repo] = (process.env['GITHUB_REPOSITORY'] ?? '').split('/')
+  if (eventPath === '' || !owner || !repo) return undefined
+  let payload: unknown
+  try {
+    payload = JSON.parse(readFileSync(eventPath, 'utf8'))
+  } catch {
+    return undefined
+  }
+  const parsed = pullRequestEvent.safeParse(payload)
+  if (!parsed.success) return undefined
+  return {
+    owner,
+    repo,
+    number: parsed.data.pull_request.number,
+    baseSha: parsed.data.pull_request.base.sha
+  }
+}
+
+/** The plan and its problems (config, load, graph). */
+interface LoadedPlan {
+  plan?: Plan
+  analysis?: PlanAnalysis
+  problems: Problem[]
+}
+
+function loadPlan(settings: CheckSettings): LoadedPlan {
+  const config = readConfigFile(settings.configPath, settings.configExplicit)
+  const loaded = readPlanFile(settings.planPath)
+  const problems = [...config.problems, ...loaded.problems]
+  if (loaded.plan === undefined) return { problems }
+  const analysed = analyzePlan(loaded.plan)
+  problems.push(...analysed.problems)
+  const valid = !problems.some(problem => problem.severity === 'error')
+  return valid
+    ? { plan: loaded.plan, analysis: analysed.analysis, problems }
+    : { plan: loaded.plan, problems }
+}
+
+/**
+ * Settings to regenerate with: the config input when given, else the one
+ * the header records, with the header's --max-workers / --fail-fast.
+ */
+function regenerationSettings(
+  settings: CheckSettings,
+  recorded: GenerateInvocation | undefined
+): { parallel: ParallelSettings; problems: Problem[]; config?: string } {
+  const explicit = settings.configExplicit || recorded?.config !== undefined
+  const config = settings.configExplicit
+    ? settings.configPath
+    : (recorded?.config ?? DEFAULT_CONFIG_PATH)
+  const read = readConfigFile(config, explicit)
+  const overrides: { maxWorkers?: number; failFast?: boolean } = {}
+  if (recorded?.maxWorkers !== undefined)
+    overrides.maxWorkers = recorded.maxWorkers
+  if (recorded?.failFast === true) overrides.failFast = true
+  const result: {
+    parallel: ParallelSettings
+    problems: Problem[]
+    config?: string
+  } = {
+    parallel: resolveSettings(read.settings, overrides),
+    problems: read.problems
+  }
+  if (explicit) result.config = normalizePath(config)
+  return result
+}
+
+interface DriftResult {
+  drift?: WorkflowDrift
+  error?: string
+  /** Problems of the recorded config (shown like the plan's). */
+  problems: Problem[]
+}
+
+function checkWorkflow(
+  settings: CheckSettings,
+  workflowFile: string,
+  analysis: PlanAnalysis
+): DriftResult {
+  let committed: string
+  try {
+    committed = readTextFile(workflowFile, 'Workflow')
+  } catch (error) {
+    if (error instanceof UsageError)
+      return { error: error.message, problems: [] }
+    throw error
+  }
+  const recorded = recordedInvocation(committed)
+  const regen = regenerationSettings(settings, recorded)
+  if (regen.problems.some(problem => problem.severity === 'error')) {
+    return {
+      problems: regen.problems,
+      error: `The config ${regen.config ?? ''} named in ${workflowFile} cannot be used.`
+    }
+  }
+  const invocation: GenerateInvocation = {
+    plan: normalizePath(settings.planPath)
+  }
+  if (regen.config !== undefined) invocation.config = regen.config
+  if (recorded?.template !== undefined) {
+    if (!isInsideRepository(recorded.template)) {
+      return {
+        problems: [],
+        error: `The header of ${workflowFile} names the template '${recorded.template}', outside the repository; the check reads no file there.`
+      }
+    }
+    invocation.template = normalizePath(recorded.template)
+  }
+  if (recorded?.maxWorkers !== undefined)
+    invocation.maxWorkers = recorded.maxWorkers
+  if (recorded?.failFast === true) invocation.failFast = true
+  invocation.out = normalizePath(workflowFile)
+  try {
+    const generated = generateWorkflow(
+      analysis,
+      regen.parallel,
+      invocation,
+      process.cwd()
+    )
+    if (generated.problems.length > 0) {
+      return {
+        problems: generated.problems,
+        error: `${workflowFile} cannot be generated for this plan.`
+      }
+    }
+    return {
+      drift: workflowDrift(
+        committed,
+        generated.text,
+        invocation.out,
+        invocation
+      ),
+      problems: []
+    }
+  } catch (error) {
+    if (error instanceof UsageError)
+      return { error: error.message, problems: [] }
+    throw error
+  }
+}
+
+/** The plan file's path from the repository root, for the contents API. */
+function repositoryPath(file: string, root: string): string | undefined {
+  const relative = path.relative(root, path.resolve(file))
+  if (
+    relative === '' ||
+    relative.startsWith('..') ||
+    path.isAbsolute(relative)
+  ) {
+    return undefined
+  }
+  return relative.split(path.sep).join('/')
+}
+
+async function compareWithBase(
+  settings: CheckSettings,
+  pr: PullRequest,
+  head: Plan
+): Promise<BaseComparison> {
+  const file = repositoryPath(settings.planPath, workspace() ?? process.cwd())
+  if (file === undefined) {
+    return {
+      kind: 'unavailable',
+      reason: `${settings.planPath} is outside the repository`
+    }
+  }
+  try {
+    const client = githubClient({ token: settings.githubToken })
+    const text = await readFileAtRef(client, {
+      owner: pr.owner,
+      repo: pr.repo,
+      path: file,
+      ref: pr.baseSha
+    })
+    if (text === undefined) return { kind: 'no-base-plan', baseRef: pr.baseSha }
+    const base = parsePlan(text, file)
+    if (base.plan === undefined) {
+      const first = base.problems[0]
+      return {
+        kind: 'unavailable',
+        reason: `the base branch's plan does not load (${first?.message ?? 'unknown problem'})`
+      }
+    }
+    return {
+      kind: 'changes',
+      baseRef: pr.baseSha,
+      changes: diffPlans(base.plan, head)
+    }
+  } catch (error) {
+    return {
+      kind: 'unavailable',
+      reason: error instanceof Error ? error.message : String(error)
+    }
+  }
+}
+
+async function postComment(
+  settings: CheckSettings,
+  pr: PullRequest,
+  report: CheckReport
+): Promise<void> {
+  const client = githubClient({ token: settings.githubToken })
+  try {
+    const result = await upsertStickyComment(
+      client,
+      { owner: pr.owner, repo: pr.repo, issueNumber: pr.number },
+      COMMENT_MARKER,
+      renderCheckComment(report)
+    )
+    core.info(`The pull request comment was ${result.action}: ${result.url}`)
+  } catch (error) {
+    if (error instanceof GitHubApiError && error.status === 403) {
+      core.notice(
+        'This token may not comment on the pull request (pull requests from forks get a read-only token), so the plan is in the job summary only.',
+        { title: 'phase-matrix: no comment' }
+      )
+      return
+    }
+    core.warning(
+      `The pull request comment could not be written: ${error instanceof Error ? error.message : String(error)}. The plan is in the job summary.`,
+      { title: 'phase-matrix: no comment' }
+    )
+  }
+}
+
+/** The check; exported so a test can call it. */
+export async function run(): Promise<void> {
+  try {
+    await check()
+  } catch (error) {
+    core.setFailed(error instanceof Error ? error.message : String(error))
+  }
+}
+
+async function check(): Promise<void> {
+  const settings = readCheckSettings()
+  const root = workspace()
+  const loaded = loadPlan(settings)
+  const problems = [...loaded.problems]
+  const report: CheckReport = { planFile: settings.planPath, problems }
+  if (loaded.analysis !== undefined) report.analysis = loaded.analysis
+
+  let stale: Problem | undefined
+  if (settings.workflowPath !== undefined && loaded.analysis !== undefined) {
+    const result = checkWorkflow(
+      settings,
+      settings.workflowPath,
+      loaded.analysis
+    )
+    problems.push(...result.problems)
+    if (result.error !== undefined) report.driftError = result.error
+    if (result.drift !== undefined) {
+      report.drift = result.drift
+      if (!result.drift.current) {
+        stale = {
+          code: 'stale-workflow',
+          severity: 'error',
+          message: `${result.drift.file} is not what phase-matrix generate writes for ${settings.planPath}. Regenerate it: ${result.drift.fixCommand}`,
+          file: settings.workflowPath,
+          line: result.drift.firstDifferentLine,
+          column: 1
+        }
+      }
+    }
+  }
+  annotateProblems(
+    stale === undefined ? report.problems : [...report.problems, stale],
+    root
+  )
+  if (report.drift !== undefined && !report.drift.current) {
+    const diff = report.drift.diff
+    await core.group(
+      `${report.drift.file} is out of date: the diff to what generate writes`,
+      () => {
+        core.info(diff)
+        return Promise.resolve()
+      }
+    )
+  }
+
+  const pr = settings.comment ? pullRequestOfRun() : undefined
+  if (settings.comment && pr === undefined) {
+    core.notice(
+      'comment: true, but this run is not for a pull request: no comment written.',
+      {
+        title: 'phase-matrix: no comment'
+      }
+    )
+  }
+  if (pr !== undefined && loaded.plan !== undefined) {
+    report.base = await compareWithBase(settings, pr, loaded.plan)
+  }
+
+  const markdown = renderCheckReport(report)
+  await core.summary
+    .addRaw(
+      truncateMarkdown(
+        markdown,
+        Math.floor(MAX_SUMMARY_BYTES / 3),
+        '_The summary is cut short to fit GitHub’s limit; the log has every problem._'
+      ),
+      true
+    )
+    .write()
+  if (pr !== undefined) await postComment(settings, pr, report)
+
+  const errors = report.problems.filter(p => p.severity === 'error').length
+  const planValid = loaded.analysis !== undefined && errors === 0
+  const current = report.drift === undefined || report.drift.current
+  const valid = planValid && current && report.driftError === undefined
+  core.setOutput(CheckOutputs.valid, valid ? 'true' : 'false')
+  if (!planValid) {
+    core.setFailed(
+      `${settings.planPath}: ${errors} error(s); each is annotated on its line and listed in the job summary.`
+    )
+  } else if (report.driftError !== undefined) {
+    core.setFailed(report.driftError)
+  } else if (!current && report.drift !== undefined) {
+    core.setFailed(
+      `${report.drift.file} is out of date. Regenerate it and commit the result: ${report.drift.fixCommand}`
+    )
+  }
+}

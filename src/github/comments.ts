@@ -1,0 +1,195 @@
+// The REST adapter of the pull-request check: one sticky comment per pull
+// request (found again by a hidden marker across every page of comments,
+// updated in place, else created) and a file's text at a commit (the base
+// branch's plan, read through the contents API: nothing of the pull request
+// is checked out or run). Errors keep GitHub's status so the caller can
+// tell "this token may not comment" (403, a pull request from a fork) from
+// the rest. The token is never logged.
+import { getOctokit } from '@actions/github'
+
+export interface GitHubApiOptions {
+  token: string
+  /** API root; the runner's GITHUB_API_URL when not given. */
+  baseUrl?: string
+}
+
+export interface Repository {
+  owner: string
+  repo: string
+}
+
+/** A request GitHub refused or that got no answer (status 0). */
+export class GitHubApiError extends Error {
+  readonly status: number
+
+  constructor(message: string, status: number) {
+    super(message)
+    this.name = 'GitHubApiError'
+    this.status = status
+  }
+}
+
+export type CommentAction = 'created' | 'updated'
+
+export interface StickyCommentResult {
+  action: CommentAction
+  id: number
+  url: string
+}
+
+type Client = ReturnType<typeof getOctokit>
+
+/** Most comment pages read while looking for ours (100 comments a page). */
+const MAX_COMMENT_PAGES = 100
+
+const quiet = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined
+}
+
+export function githubClient(options: GitHubApiOptions): Client {
+  return getOctokit(options.token, {
+    baseUrl:
+      options.baseUrl ??
+      process.env['GITHUB_API_URL'] ??
+      'https://api.github.com',
+    userAgent: 'phase-matrix',
+    log: quiet
+  })
+}
+
+function statusOf(error: unknown): number {
+  const status = (error as { status?: unknown } | null)?.status
+  return typeof status === 'number' ? status : 0
+}
+
+/** Runs one API call; a refusal becomes a GitHubApiError naming `what`. */
+async function call<T>(what: string, request: () => Promise<T>): Promise<T> {
+  try {
+    return await request()
+  } catch (error) {
+    const status = statusOf(error)
+    const message = error instanceof Error ? error.message : String(error)
+    throw new GitHubApiError(
+      `${what} failed${status === 0 ? '' : ` (HTTP ${status})`}: ${message}`,
+      status
+    )
+  }
+}
+
+/** The id of our comment (its body starts with `marker`), if any. O(comments). */
+export async function findComment(
+  client: Client,
+  target: Repository & { issueNumber: number },
+  marker: string
+): Promise<number | undefined> {
+  return call('Listing the pull request comments', async () => {
+    let pages = 0
+    for await (const page of client.paginate.iterator(
+      'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
+      {
+        owner: target.owner,
+        repo: target.repo,
+        issue_number: target.issueNumber,
+        per_page: 100
+      }
+    )) {
+      const ours = page.data.find(
+        comment => comment.body?.startsWith(marker) === true
+      )
+      if (ours !== undefined) return ours.id
+      pages++
+      if (pages >= MAX_COMMENT_PAGES) return undefined
+    }
+    return undefined
+  })
+}
+
+/**
+ * Keeps one comment on the pull request: updates the one that starts with
+ * `marker`, or creates it. `body` must start with `marker`.
+ */
+export async function upsertStickyComment(
+  client: Client,
+  target: Repository & { issueNumber: number },
+  marker: string,
+  body: string
+): Promise<StickyCommentResult> {
+  if (!body.startsWith(marker)) {
+    throw new Error(
+      'internal error: a sticky comment must start with its marker'
+    )
+  }
+  const existing = await findComment(client, target, marker)
+  if (existing !== undefined) {
+    const response = await call('Updating the comment', () =>
+      client.request(
+        'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}',
+        {
+          owner: target.owner,
+          repo: target.repo,
+          comment_id: existing,
+          body
+        }
+      )
+    )
+    return {
+      action: 'updated',
+      id: Number(response.data.id),
+      url: response.data.html_url
+    }
+  }
+  const response = await call('Creating the comment', () =>
+    client.request(
+      'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+      {
+        owner: target.owner,
+        repo: target.repo,
+        issue_number: target.issueNumber,
+        body
+      }
+    )
+  )
+  return {
+    action: 'created',
+    id: Number(response.data.id),
+    url: response.data.html_url
+  }
+}
+
+/**
+ * A file's text at `ref` through the contents API (raw media type, so
+ * files over 1 MB come whole), or undefined when it does not exist there.
+ */
+export async function readFileAtRef(
+  client: Client,
+  target: Repository & { path: string; ref: string }
+): Promise<string | undefined> {
+  try {
+    const response = await call(`Reading ${target.path} at ${target.ref}`, () =>
+      client.request('GET /repos/{owner}/{repo}/contents/{path}', {
+        owner: target.owner,
+        repo: target.repo,
+        path: target.path,
+        ref: target.ref,
+        mediaType: { format: 'raw' }
+      })
+    )
+    const data: unknown = response.data
+    // GitHub answers text/plain; Octokit hands other types over as bytes.
+    if (data instanceof ArrayBuffer) return new TextDecoder().decode(data)
+    if (typeof data !== 'string') {
+      throw new GitHubApiError(
+        `Reading ${target.path} at ${target.ref}: expected a file, got ${Array.isArray(data) ? 'a folder' : 'something else'}`,
+        response.status
+      )
+    }
+    return data
+  } catch (error) {
+    if (error instanceof GitHubApiError && error.status === 404)
+      return undefined
+    throw error
+  }
+}

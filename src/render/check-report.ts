@@ -1,0 +1,271 @@
+// What the pull-request check shows, as GitHub Markdown: the verdict, every
+// problem, whether the generated workflow is current (with the diff and the
+// command that fixes it), what the pull request changes in the plan, the
+// waves, the Mermaid graph, and — when phases have estimates — the critical
+// path and the sequential against the parallel time. The same text is the
+// job summary and (after the hidden marker) the sticky comment.
+// O(phases + deps + diff size).
+import type { PlanAnalysis, Problem } from '../plan/types.js'
+import {
+  codeBlock,
+  inlineCode,
+  markdownText,
+  truncateMarkdown
+} from './markdown.js'
+import { renderMermaid } from './mermaid.js'
+import { noChanges, type PlanChanges } from './plan-changes.js'
+
+/** Finds our comment again among the pull request's comments. */
+export const COMMENT_MARKER = '<!-- phase-matrix:check -->'
+/** GitHub refuses comment bodies longer than this. */
+export const MAX_COMMENT_CHARS = 65536
+/** GitHub's Mermaid renderer gives up above this many characters. */
+export const MAX_MERMAID_CHARS = 50000
+/** Diff lines shown before the rest is left to the log. */
+const MAX_DIFF_LINES = 400
+
+export interface WorkflowDrift {
+  /** The workflow file checked. */
+  file: string
+  /** True when the file is exactly what `generate` writes. */
+  current: boolean
+  /** Unified diff from the file to what `generate` writes ('' if current). */
+  diff: string
+  /** The command that rewrites the file. */
+  fixCommand: string
+  /** 1-based line of the file where it first differs. */
+  firstDifferentLine: number
+}
+
+export type BaseComparison =
+  | { kind: 'changes'; baseRef: string; changes: PlanChanges }
+  | { kind: 'no-base-plan'; baseRef: string }
+  | { kind: 'unavailable'; reason: string }
+
+export interface CheckReport {
+  planFile: string
+  /** Present when the plan is valid. */
+  analysis?: PlanAnalysis
+  /** Every problem (errors and warnings). */
+  problems: readonly Problem[]
+  /** Present when a workflow was checked and could be compared. */
+  drift?: WorkflowDrift
+  /** Why the workflow could not be compared (e.g. file missing). */
+  driftError?: string
+  /** What the pull request changes, when the base plan was looked up. */
+  base?: BaseComparison
+}
+
+function plural(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`
+}
+
+function verdict(report: CheckReport): string {
+  const file = inlineCode(report.planFile)
+  const errors = report.problems.filter(p => p.severity === 'error').length
+  const warnings = report.problems.length - errors
+  if (report.analysis === undefined || errors > 0) {
+    return `❌ ${file} is not a usable plan: ${plural(errors, 'error')}${warnings > 0 ? `, ${plural(warnings, 'warning')}` : ''}.`
+  }
+  const { analysis } = report
+  const shape = `${plural(analysis.plan.phases.length, 'phase')} in ${plural(analysis.waves.length, 'wave')}, at most ${analysis.maxParallelism} at once`
+  const warned = warnings > 0 ? ` (${plural(warnings, 'warning')})` : ''
+  return `✅ ${file} is valid: ${shape}${warned}.`
+}
+
+function problemsSection(problems: readonly Problem[]): string[] {
+  if (problems.length === 0) return []
+  const lines = [
+    '#### Problems',
+    '',
+    '| | Where | Code | Problem |',
+    '|---|---|---|---|'
+  ]
+  for (const problem of problems) {
+    const icon = problem.severity === 'error' ? '❌' : '⚠️'
+    const where = `${problem.file}:${problem.line}:${problem.column}`
+    const cycle =
+      problem.cycle === undefined
+        ? ''
+        : ` (cycle: ${markdownText(problem.cycle.join(' -> '))})`
+    lines.push(
+      `| ${icon} | ${inlineCode(where)} | ${problem.code} | ${markdownText(problem.message)}${cycle} |`
+    )
+  }
+  return [...lines, '']
+}
+
+function driftSection(report: CheckReport): string[] {
+  if (report.driftError !== undefined) {
+    return [
+      '#### Generated workflow',
+      '',
+      `❌ ${markdownText(report.driftError)}`,
+      ''
+    ]
+  }
+  const drift = report.drift
+  if (drift === undefined) return []
+  const file = inlineCode(drift.file)
+  if (drift.current) {
+    return [
+      '#### Generated workflow',
+      '',
+      `✅ ${file} is what \`phase-matrix generate\` writes for this plan.`,
+      ''
+    ]
+  }
+  const diffLines = drift.diff.split('\n')
+  const shown =
+    diffLines.length > MAX_DIFF_LINES
+      ? [
+          ...diffLines.slice(0, MAX_DIFF_LINES),
+          `… ${diffLines.length - MAX_DIFF_LINES} more lines in the log`
+        ]
+      : diffLines
+  return [
+    '#### Generated workflow',
+    '',
+    `❌ ${file} is out of date. Regenerate it and commit the result:`,
+    '',
+    codeBlock(drift.fixCommand, 'sh'),
+    '',
+    '<details><summary>What changes</summary>',
+    '',
+    codeBlock(shown.join('\n'), 'diff'),
+    '',
+    '</details>',
+    ''
+  ]
+}
+
+function idList(ids: readonly string[]): string {
+  return ids.map(inlineCode).join(', ')
+}
+
+function baseSection(base: BaseComparison | undefined): string[] {
+  if (base === undefined) return []
+  const head = '#### Changes against the base branch'
+  if (base.kind === 'unavailable') {
+    return [
+      head,
+      '',
+      `The base plan could not be read: ${markdownText(base.reason)}`,
+      ''
+    ]
+  }
+  const ref = inlineCode(base.baseRef.slice(0, 12))
+  if (base.kind === 'no-base-plan') {
+    return [
+      head,
+      '',
+      `The base branch (${ref}) has no plan at this path: every phase is new.`,
+      ''
+    ]
+  }
+  const { changes } = base
+  if (noChanges(changes)) {
+    return [
+      head,
+      '',
+      `No phase, dependency or run command changed against ${ref}.`,
+      ''
+    ]
+  }
+  const lines = [head, '', `Against ${ref}:`, '']
+  if (changes.added.length > 0) {
+    lines.push(`- Added: ${idList(changes.added)}`)
+  }
+  if (changes.removed.length > 0) {
+    lines.push(`- Removed: ${idList(changes.removed)}`)
+  }
+  for (const change of changes.changed) {
+    const parts: string[] = []
+    if (change.addedDeps.length > 0) {
+      parts.push(`now depends on ${idList(change.addedDeps)}`)
+    }
+    if (change.removedDeps.length > 0) {
+      parts.push(`no longer depends on ${idList(change.removedDeps)}`)
+    }
+    if (change.fields.length > 0) {
+      parts.push(`changed ${change.fields.map(f => `\`${f}\``).join(', ')}`)
+    }
+    lines.push(`- ${inlineCode(change.id)}: ${parts.join('; ')}`)
+  }
+  return [...lines, '']
+}
+
+function wavesSection(analysis: PlanAnalysis): string[] {
+  const { phases } = analysis.plan
+  const lines = ['#### Waves', '', '| Wave | Phases | Count |', '|--:|---|--:|']
+  analysis.waves.forEach((wave, w) => {
+    const ids = wave.map(index => {
+      const phase = phases[index]
+      const id = inlineCode(phase?.id ?? '')
+      return phase?.status?.toLowerCase() === 'done' ? `${id} (done)` : id
+    })
+    lines.push(`| ${w + 1} | ${ids.join(', ')} | ${wave.length} |`)
+  })
+  return [...lines, '']
+}
+
+function graphSection(analysis: PlanAnalysis): string[] {
+  const mermaid = renderMermaid(analysis)
+  if (mermaid.length > MAX_MERMAID_CHARS) {
+    return [
+      '#### Graph',
+      '',
+      `_The graph is left out: ${mermaid.length} characters of Mermaid is more than GitHub draws (${MAX_MERMAID_CHARS})._`,
+      ''
+    ]
+  }
+  return ['#### Graph', '', codeBlock(mermaid.trimEnd(), 'mermaid'), '']
+}
+
+function estimatesSection(analysis: PlanAnalysis): string[] {
+  if (analysis.estimatedCount === 0) return []
+  const total = analysis.plan.phases.length
+  const { criticalPath, totalMinutes } = analysis
+  const saved =
+    totalMinutes > 0
+      ? ` (${Math.round((1 - criticalPath.minutes / totalMinutes) * 100)}% less)`
+      : ''
+  const partial =
+    analysis.estimatedCount < total
+      ? ` ${analysis.estimatedCount} of ${total} phases have \`estimate_minutes\`; the others count as 0.`
+      : ''
+  return [
+    '#### Estimates',
+    '',
+    `- Critical path: ${criticalPath.ids.map(inlineCode).join(' → ')} (${criticalPath.minutes} min)`,
+    `- Sequential: ${totalMinutes} min; in parallel at best: ${criticalPath.minutes} min${saved}.${partial}`,
+    ''
+  ]
+}
+
+/** The job summary. */
+export function renderCheckReport(report: CheckReport): string {
+  const lines = ['### phase-matrix: plan check', '', verdict(report), '']
+  lines.push(...problemsSection(report.problems))
+  lines.push(...driftSection(report))
+  lines.push(...baseSection(report.base))
+  if (report.analysis !== undefined) {
+    lines.push(...wavesSection(report.analysis))
+    lines.push(...estimatesSection(report.analysis))
+    lines.push(...graphSection(report.analysis))
+  }
+  return lines.join('\n')
+}
+
+/** The sticky comment: marker first, then the report, under GitHub's limit. */
+export function renderCheckComment(
+  report: CheckReport,
+  maxChars: number = MAX_COMMENT_CHARS
+): string {
+  const body = `${COMMENT_MARKER}\n${renderCheckReport(report)}`
+  return truncateMarkdown(
+    body,
+    maxChars,
+    '_This comment is cut short to fit GitHub’s size limit; the job summary of the check has all of it._'
+  )
+}

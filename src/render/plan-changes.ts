@@ -1,0 +1,89 @@
+// What a pull request changes in a plan: phases added and removed, and for
+// phases in both, the dependencies added and removed and which of the
+// fields that change a run (`run`, `runs-on`, `timeout-minutes`, `status`)
+// differ. Phases are matched by id. O(V + E) with hash sets.
+import type { Phase, Plan } from '../plan/types.js'
+
+export type ChangedField = 'run' | 'runs-on' | 'timeout-minutes' | 'status'
+
+export interface PhaseChange {
+  id: string
+  addedDeps: string[]
+  removedDeps: string[]
+  fields: ChangedField[]
+}
+
+export interface PlanChanges {
+  /** Ids only in the head plan, in head order. */
+  added: string[]
+  /** Ids only in the base plan, in base order. */
+  removed: string[]
+  /** Phases in both that differ, in head order. */
+  changed: PhaseChange[]
+}
+
+function sameRunsOn(a: Phase['runsOn'], b: Phase['runsOn']): boolean {
+  if (typeof a === 'string' || typeof b === 'string' || !a || !b) {
+    return a === b
+  }
+  return a.length === b.length && a.every((label, i) => label === b[i])
+}
+
+function changedFields(base: Phase, head: Phase): ChangedField[] {
+  const fields: ChangedField[] = []
+  if (base.run !== head.run) fields.push('run')
+  if (!sameRunsOn(base.runsOn, head.runsOn)) fields.push('runs-on')
+  if (base.timeoutMinutes !== head.timeoutMinutes) {
+    fields.push('timeout-minutes')
+  }
+  if (base.status !== head.status) fields.push('status')
+  return fields
+}
+
+/** Changes from `base` to `head`; a missing base means every phase is new. */
+export function diffPlans(base: Plan | undefined, head: Plan): PlanChanges {
+  const baseById = new Map<string, Phase>()
+  for (const phase of base?.phases ?? []) {
+    if (!baseById.has(phase.id)) baseById.set(phase.id, phase)
+  }
+  const headIds = new Set(head.phases.map(phase => phase.id))
+  const changes: PlanChanges = { added: [], removed: [], changed: [] }
+  const seen = new Set<string>()
+  for (const phase of head.phases) {
+    if (seen.has(phase.id)) continue
+    seen.add(phase.id)
+    const before = baseById.get(phase.id)
+    if (before === undefined) {
+      changes.added.push(phase.id)
+      continue
+    }
+    const oldDeps = new Set(before.deps)
+    const newDeps = new Set(phase.deps)
+    const change: PhaseChange = {
+      id: phase.id,
+      addedDeps: phase.deps.filter(dep => !oldDeps.has(dep)),
+      removedDeps: before.deps.filter(dep => !newDeps.has(dep)),
+      fields: changedFields(before, phase)
+    }
+    if (
+      change.addedDeps.length > 0 ||
+      change.removedDeps.length > 0 ||
+      change.fields.length > 0
+    ) {
+      changes.changed.push(change)
+    }
+  }
+  for (const id of baseById.keys()) {
+    if (!headIds.has(id)) changes.removed.push(id)
+  }
+  return changes
+}
+
+/** True when the plans have the same phases, deps and run fields. */
+export function noChanges(changes: PlanChanges): boolean {
+  return (
+    changes.added.length === 0 &&
+    changes.removed.length === 0 &&
+    changes.changed.length === 0
+  )
+}

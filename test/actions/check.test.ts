@@ -1,0 +1,334 @@
+// The check action (dist/check/index.js) run as the runner runs it: real
+// INPUT_* variables, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY files, a
+// pull_request event payload, and a local HTTP server answering GitHub's
+// comment and contents API. `npm run build` first.
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { parse } from 'yaml'
+import { CheckInputs, CheckOutputs } from '../../src/actions/constants.js'
+import { generateWorkflow } from '../../src/needs-files.js'
+import { analyzePlan } from '../../src/plan/analyze.js'
+import { parsePlan } from '../../src/plan/load.js'
+import { DEFAULT_PARALLEL_SETTINGS } from '../../src/plan/types.js'
+import { COMMENT_MARKER } from '../../src/render/check-report.js'
+import {
+  startFakeCommentsApi,
+  type FakeCommentsApi
+} from '../support/fake-comments-api.js'
+import {
+  REPO_ROOT,
+  runAction,
+  workspaceWith,
+  type ActionRun
+} from '../support/run-action.js'
+
+const BUNDLE = path.join(REPO_ROOT, 'dist/check/index.js')
+const PLAN_PATH = '.prd_runner/phase_plan.yaml'
+const WORKFLOW_PATH = '.github/workflows/phases.yml'
+const BASE_SHA = 'b4se0000000000000000000000000000000000ff'
+
+const PLAN = `phases:
+  - id: database-schema
+    description: Set up database schema
+    run: echo schema
+    estimate_minutes: 10
+  - id: frontend-components
+    run: echo ui
+    estimate_minutes: 20
+  - id: api-endpoints
+    deps: [database-schema]
+    run: echo api
+    estimate_minutes: 15
+  - id: integration
+    deps: [api-endpoints, frontend-components]
+    run: echo integration
+    estimate_minutes: 5
+`
+
+/** The workflow `generate --plan PLAN_PATH --out WORKFLOW_PATH` writes. */
+function generated(planText: string): string {
+  const { plan } = parsePlan(planText, PLAN_PATH)
+  const { analysis } = analyzePlan(plan!)
+  return generateWorkflow(
+    analysis!,
+    DEFAULT_PARALLEL_SETTINGS,
+    { plan: PLAN_PATH, out: WORKFLOW_PATH },
+    REPO_ROOT
+  ).text
+}
+
+let api: FakeCommentsApi
+beforeEach(async () => {
+  api = await startFakeCommentsApi('octo', 'plans')
+})
+afterEach(async () => {
+  await api.close()
+})
+
+interface CheckRun {
+  inputs?: Partial<Record<keyof typeof CheckInputs, string>>
+  files: Record<string, string>
+  event?: unknown
+}
+
+async function check(options: CheckRun): Promise<ActionRun & { cwd: string }> {
+  const cwd = workspaceWith({
+    ...options.files,
+    'event.json': JSON.stringify(
+      options.event ?? {
+        action: 'synchronize',
+        number: 7,
+        pull_request: { number: 7, base: { sha: BASE_SHA, ref: 'main' } }
+      }
+    )
+  })
+  const inputs: Record<string, string> = {
+    [CheckInputs.plan]: PLAN_PATH,
+    [CheckInputs.config]: '',
+    [CheckInputs.workflow]: '',
+    [CheckInputs.comment]: 'false',
+    [CheckInputs.githubToken]: 'ghs_secret_token'
+  }
+  for (const [key, value] of Object.entries(options.inputs ?? {})) {
+    inputs[CheckInputs[key as keyof typeof CheckInputs]] = value
+  }
+  const run = await runAction(BUNDLE, {
+    cwd,
+    inputs,
+    env: {
+      GITHUB_EVENT_NAME: 'pull_request',
+      GITHUB_EVENT_PATH: path.join(cwd, 'event.json'),
+      GITHUB_REPOSITORY: 'octo/plans',
+      GITHUB_API_URL: api.url
+    }
+  })
+  return { ...run, cwd }
+}
+
+/** `::error file=…,line=…::` commands, as the runner would annotate. */
+function annotations(
+  stdout: string,
+  kind: 'error' | 'warning' | 'notice'
+): string[] {
+  return stdout.split('\n').filter(line => line.startsWith(`::${kind} `))
+}
+
+describe('check action', () => {
+  test('a good plan: valid, a summary with waves, graph and estimates', async () => {
+    const run = await check({ files: { [PLAN_PATH]: PLAN } })
+    expect(run.stderr).toBe('')
+    expect(run.status).toBe(0)
+    expect(run.outputs[CheckOutputs.valid]).toBe('true')
+    expect(annotations(run.stdout, 'error')).toEqual([])
+    expect(run.summary).toContain(
+      'is valid: 4 phases in 3 waves, at most 2 at once.'
+    )
+    expect(run.summary).toContain('| 2 | `api-endpoints` | 1 |')
+    expect(run.summary).toContain('```mermaid')
+    expect(run.summary).toContain(
+      'Critical path: `database-schema` → `api-endpoints` → `integration` (30 min)'
+    )
+    expect(run.summary).toContain(
+      'Sequential: 50 min; in parallel at best: 30 min'
+    )
+    expect(api.requests).toEqual([])
+  })
+
+  test('an invalid plan: an annotation on the line of every problem, then it fails', async () => {
+    const phases = Array.from(
+      { length: 12 },
+      (_, i) => `  - id: p${i}\n    deps: [missing-${i}]\n`
+    ).join('')
+    const plan = `phases:\n${phases}  - id: a\n    deps: [b]\n  - id: b\n    deps: [a]\n`
+    const run = await check({ files: { [PLAN_PATH]: plan } })
+    expect(run.status).toBe(1)
+    expect(run.outputs[CheckOutputs.valid]).toBe('false')
+    const errors = annotations(run.stdout, 'error')
+    // 12 unknown dependencies and one cycle: all annotated, not only 10.
+    expect(
+      errors.filter(e => e.includes('title=phase-matrix%3A unknown-dependency'))
+    ).toHaveLength(12)
+    expect(
+      errors.filter(e => e.includes('title=phase-matrix%3A cycle'))
+    ).toHaveLength(1)
+    expect(errors).toContainEqual(
+      expect.stringMatching(
+        /^::error title=phase-matrix%3A unknown-dependency,file=\.prd_runner\/phase_plan\.yaml,line=3,col=12::/
+      )
+    )
+    expect(run.stdout).toContain('GitHub shows the first 10 annotations')
+    expect(run.summary).toContain('is not a usable plan: 13 errors.')
+    expect(run.summary.match(/^\| ❌ \|/gm)).toHaveLength(13)
+    expect(run.stdout).toMatch(/::error::.*13 error\(s\)/)
+  })
+
+  test('a current generated workflow passes', async () => {
+    const run = await check({
+      inputs: { workflow: WORKFLOW_PATH },
+      files: { [PLAN_PATH]: PLAN, [WORKFLOW_PATH]: generated(PLAN) }
+    })
+    expect(run.status).toBe(0)
+    expect(run.outputs[CheckOutputs.valid]).toBe('true')
+    expect(run.summary).toContain(
+      'is what `phase-matrix generate` writes for this plan'
+    )
+  })
+
+  test('a stale workflow fails with an annotation, the diff and the fix', async () => {
+    const edited = PLAN.replace('deps: [database-schema]', 'deps: []')
+    const run = await check({
+      inputs: { workflow: WORKFLOW_PATH },
+      files: { [PLAN_PATH]: edited, [WORKFLOW_PATH]: generated(PLAN) }
+    })
+    expect(run.status).toBe(1)
+    expect(run.outputs[CheckOutputs.valid]).toBe('false')
+    const fix = `phase-matrix generate --plan ${PLAN_PATH} --out ${WORKFLOW_PATH}`
+    const stale = annotations(run.stdout, 'error').find(e =>
+      e.includes('stale-workflow')
+    )
+    expect(stale).toMatch(
+      /file=\.github\/workflows\/phases\.yml,line=\d+,col=1::/
+    )
+    const line = Number(/line=(\d+)/.exec(stale!)![1])
+    expect(generated(PLAN).split('\n')[line - 1]).not.toBe(
+      generated(edited).split('\n')[line - 1]
+    )
+    expect(run.stdout).toContain(
+      '::group::.github/workflows/phases.yml is out of date'
+    )
+    expect(run.stdout).toContain('-    needs:')
+    expect(run.summary).toContain(fix)
+    expect(run.summary).toContain('```diff')
+  })
+
+  test('a missing workflow file fails the check', async () => {
+    const run = await check({
+      inputs: { workflow: 'nope.yml' },
+      files: { [PLAN_PATH]: PLAN }
+    })
+    expect(run.status).toBe(1)
+    expect(run.outputs[CheckOutputs.valid]).toBe('false')
+    expect(run.stdout).toContain('::error::Workflow not found: nope.yml')
+  })
+
+  test('comment: creates one sticky comment with the changes against the base plan', async () => {
+    api.files.set(
+      `${BASE_SHA}:${PLAN_PATH}`,
+      PLAN.replace(
+        'deps: [api-endpoints, frontend-components]',
+        'deps: [api-endpoints]'
+      ) + '  - id: old-phase\n'
+    )
+    const run = await check({
+      inputs: { comment: 'true' },
+      files: { [PLAN_PATH]: PLAN }
+    })
+    expect(run.status).toBe(0)
+    const comments = api.comments.get(7) ?? []
+    expect(comments).toHaveLength(1)
+    const body = comments[0]!.body
+    expect(body.startsWith(`${COMMENT_MARKER}\n`)).toBe(true)
+    expect(body).toContain('- Removed: `old-phase`')
+    expect(body).toContain(
+      '- `integration`: now depends on `frontend-components`'
+    )
+    expect(body).toContain(
+      '| 1 | `database-schema`, `frontend-components` | 2 |'
+    )
+    const fetched = api.requests.find(r => r.path.includes('/contents/'))
+    expect(fetched?.path).toContain(`ref=${BASE_SHA}`)
+    expect(fetched?.authorization).toBe('token ghs_secret_token')
+    // The token is masked (the runner's add-mask) and never printed.
+    const leaks = run.stdout
+      .split('\n')
+      .filter(line => line.includes('ghs_secret_token'))
+    expect(leaks).toEqual(['::add-mask::ghs_secret_token'])
+
+    // The next push updates the same comment in place.
+    const again = await check({
+      inputs: { comment: 'true' },
+      files: { [PLAN_PATH]: PLAN.replace('echo ui', 'echo ui2') }
+    })
+    expect(again.status).toBe(0)
+    expect(api.comments.get(7)).toHaveLength(1)
+    expect(api.comments.get(7)![0]!.body).toContain('changed `run`')
+    expect(api.requests.filter(r => r.method === 'PATCH')).toHaveLength(1)
+  })
+
+  test('comment: a base branch without the plan says every phase is new', async () => {
+    const run = await check({
+      inputs: { comment: 'true' },
+      files: { [PLAN_PATH]: PLAN }
+    })
+    expect(run.status).toBe(0)
+    expect(api.comments.get(7)![0]!.body).toContain('has no plan at this path')
+  })
+
+  test('comment on a fork: a notice, the summary, and no failure', async () => {
+    api.readOnly = true
+    const run = await check({
+      inputs: { comment: 'true' },
+      files: { [PLAN_PATH]: PLAN }
+    })
+    expect(run.status).toBe(0)
+    expect(run.outputs[CheckOutputs.valid]).toBe('true')
+    const notices = annotations(run.stdout, 'notice')
+    expect(notices).toHaveLength(1)
+    expect(notices[0]).toContain('may not comment on the pull request')
+    expect(annotations(run.stdout, 'warning')).toEqual([])
+    expect(run.summary).toContain('is valid')
+    expect(api.comments.get(7)).toBeUndefined()
+  })
+
+  test('comment outside a pull request: a notice, no request', async () => {
+    const run = await check({
+      inputs: { comment: 'true' },
+      files: { [PLAN_PATH]: PLAN },
+      event: { ref: 'refs/heads/main' }
+    })
+    expect(run.status).toBe(0)
+    expect(annotations(run.stdout, 'notice')[0]).toContain(
+      'not for a pull request'
+    )
+    expect(api.requests).toEqual([])
+  })
+
+  test('a broken comment input is a clear failure', async () => {
+    const run = await check({
+      inputs: { comment: 'yes please' },
+      files: { [PLAN_PATH]: PLAN }
+    })
+    expect(run.status).toBe(1)
+    expect(run.stdout).toContain(
+      "::error::Invalid input 'comment': 'yes please'"
+    )
+  })
+})
+
+describe('check/action.yml', () => {
+  interface ActionFile {
+    inputs: Record<string, { description: string; default?: string }>
+    outputs: Record<string, { description: string }>
+    runs: { using: string; main: string }
+  }
+  const action = parse(
+    readFileSync(path.join(REPO_ROOT, 'check/action.yml'), 'utf8')
+  ) as ActionFile
+
+  test('declares exactly the inputs and outputs the code reads and writes', () => {
+    expect(Object.keys(action.inputs).sort()).toEqual(
+      Object.values(CheckInputs).sort()
+    )
+    expect(Object.keys(action.outputs)).toEqual(Object.values(CheckOutputs))
+    expect(action.inputs['comment']!.default).toBe('false')
+    expect(action.inputs['github-token']!.default).toBe('${{ github.token }}')
+  })
+
+  test('runs the shared bundle on node24', () => {
+    expect(action.runs).toEqual({
+      using: 'node24',
+      main: '../dist/check/index.js'
+    })
+  })
+})

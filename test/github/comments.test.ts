@@ -1,0 +1,150 @@
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
+import {
+  findComment,
+  githubClient,
+  GitHubApiError,
+  readFileAtRef,
+  upsertStickyComment
+} from '../../src/github/comments.js'
+import {
+  startFakeCommentsApi,
+  type FakeCommentsApi
+} from '../support/fake-comments-api.js'
+
+const MARKER = '<!-- phase-matrix:check -->'
+const target = { owner: 'octo', repo: 'plans', issueNumber: 7 }
+
+let api: FakeCommentsApi
+beforeEach(async () => {
+  api = await startFakeCommentsApi()
+})
+afterEach(async () => {
+  await api.close()
+})
+
+function client(): ReturnType<typeof githubClient> {
+  return githubClient({ token: 'ghs_test', baseUrl: api.url })
+}
+
+function others(
+  count: number
+): { id: number; body: string; user: { login: string; type: string } }[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: i + 1,
+    body: `comment ${i + 1} mentions ${MARKER} in the middle`,
+    user: { login: 'someone', type: 'User' }
+  }))
+}
+
+describe('upsertStickyComment', () => {
+  test('creates the comment when there is none', async () => {
+    api.comments.set(7, others(3))
+    const result = await upsertStickyComment(
+      client(),
+      target,
+      MARKER,
+      `${MARKER}\nhello`
+    )
+    expect(result.action).toBe('created')
+    expect(api.comments.get(7)).toHaveLength(4)
+    expect(api.comments.get(7)![3]!.body).toBe(`${MARKER}\nhello`)
+    expect(api.requests.map(r => r.method)).toEqual(['GET', 'POST'])
+    expect(api.requests[0]!.authorization).toBe('token ghs_test')
+  })
+
+  test('finds ours on a later page and updates it in place', async () => {
+    const ours = {
+      id: 555,
+      body: `${MARKER}\nold`,
+      user: { login: 'github-actions[bot]', type: 'Bot' }
+    }
+    api.comments.set(7, [...others(250), ours, ...others(20)])
+    const result = await upsertStickyComment(
+      client(),
+      target,
+      MARKER,
+      `${MARKER}\nnew`
+    )
+    expect(result).toEqual(
+      expect.objectContaining({ action: 'updated', id: 555 })
+    )
+    expect(ours.body).toBe(`${MARKER}\nnew`)
+    expect(api.comments.get(7)).toHaveLength(271)
+    const lists = api.requests.filter(r => r.method === 'GET')
+    expect(lists.map(r => r.path)).toEqual([
+      '/repos/octo/plans/issues/7/comments?per_page=100',
+      '/repos/octo/plans/issues/7/comments?per_page=100&page=2',
+      '/repos/octo/plans/issues/7/comments?per_page=100&page=3'
+    ])
+    expect(api.requests.filter(r => r.method === 'PATCH')).toHaveLength(1)
+  })
+
+  test('a second run updates the comment the first one created', async () => {
+    await upsertStickyComment(client(), target, MARKER, `${MARKER}\none`)
+    const second = await upsertStickyComment(
+      client(),
+      target,
+      MARKER,
+      `${MARKER}\ntwo`
+    )
+    expect(second.action).toBe('updated')
+    expect(api.comments.get(7)!.map(c => c.body)).toEqual([`${MARKER}\ntwo`])
+  })
+
+  test('a read-only token (fork) is a GitHubApiError with status 403', async () => {
+    api.readOnly = true
+    const error = await upsertStickyComment(
+      client(),
+      target,
+      MARKER,
+      `${MARKER}\nx`
+    ).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(GitHubApiError)
+    expect((error as GitHubApiError).status).toBe(403)
+    expect((error as Error).message).toContain(
+      'Resource not accessible by integration'
+    )
+    expect((error as Error).message).not.toContain('ghs_test')
+  })
+
+  test('a body without the marker is refused before any request', async () => {
+    await expect(
+      upsertStickyComment(client(), target, MARKER, 'no marker')
+    ).rejects.toThrow(/marker/)
+    expect(api.requests).toEqual([])
+  })
+})
+
+describe('findComment', () => {
+  test('only a comment that starts with the marker counts', async () => {
+    api.comments.set(7, others(5))
+    expect(await findComment(client(), target, MARKER)).toBeUndefined()
+  })
+})
+
+describe('readFileAtRef', () => {
+  test('reads a file at a commit, raw, with a path of several folders', async () => {
+    api.files.set('abc123:.prd_runner/phase_plan.yaml', 'phases: []\n')
+    const text = await readFileAtRef(client(), {
+      owner: 'octo',
+      repo: 'plans',
+      path: '.prd_runner/phase_plan.yaml',
+      ref: 'abc123'
+    })
+    expect(text).toBe('phases: []\n')
+    expect(api.requests[0]!.accept).toMatch(
+      /application\/vnd\.github\.(v3\.)?raw/
+    )
+  })
+
+  test('a file the commit does not have is undefined', async () => {
+    expect(
+      await readFileAtRef(client(), {
+        owner: 'octo',
+        repo: 'plans',
+        path: 'x.yaml',
+        ref: 'abc'
+      })
+    ).toBeUndefined()
+  })
+})
