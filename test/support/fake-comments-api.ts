@@ -39,7 +39,9 @@ function readBody(request: IncomingMessage): Promise<string> {
     let text = ''
     request.setEncoding('utf8')
     request.on('data', (chunk: string) => (text += chunk))
-    request.on('end', () => { resolve(text); })
+    request.on('end', () => {
+      resolve(text)
+    })
     request.on('error', reject)
   })
 }
@@ -84,17 +86,21 @@ export async function startFakeCommentsApi(
         })
         response.end(raw ? data : JSON.stringify(data))
       }
-      const forbidden = (): void => { send(403, {
+      const forbidden = (): void => {
+        send(403, {
           message: 'Resource not accessible by integration',
           documentation_url:
             'https://docs.github.com/rest/issues/comments#create-an-issue-comment',
           status: '403'
-        }); }
-      const notFound = (): void => { send(404, {
+        })
+      }
+      const notFound = (): void => {
+        send(404, {
           message: 'Not Found',
           documentation_url: 'https://docs.github.com/rest',
           status: '404'
-        }); }
+        })
+      }
       const commentJson = (comment: FakeComment): unknown => ({
         ...comment,
         html_url: `https://github.com/${owner}/${repo}/pull/1#issuecomment-${comment.id}`,
@@ -135,7 +141,10 @@ export async function startFakeCommentsApi(
           headers
         )
       } else if (list !== null && request.method === 'POST') {
-        if (api.readOnly) { forbidden(); return; }
+        if (api.readOnly) {
+          forbidden()
+          return
+        }
         const body = (recorded.body as { body: string }).body
         const comment: FakeComment = {
           id: nextId++,
@@ -146,23 +155,33 @@ export async function startFakeCommentsApi(
         api.comments.set(number, [...(api.comments.get(number) ?? []), comment])
         send(201, commentJson(comment))
       } else if (one !== null && request.method === 'PATCH') {
-        if (api.readOnly) { forbidden(); return; }
+        if (api.readOnly) {
+          forbidden()
+          return
+        }
         const id = Number(one[1])
         const comment = [...api.comments.values()].flat().find(c => c.id === id)
-        if (comment === undefined) { notFound(); return; }
+        if (comment === undefined) {
+          notFound()
+          return
+        }
         comment.body = (recorded.body as { body: string }).body
         send(200, commentJson(comment))
       } else if (contents !== null && request.method === 'GET') {
         const path = decodeURIComponent(contents[1] ?? '')
         const ref = url.searchParams.get('ref') ?? ''
         const file = api.files.get(`${ref}:${path}`)
-        if (file === undefined) { notFound(); return; }
+        if (file === undefined) {
+          notFound()
+          return
+        }
         if (!(request.headers.accept ?? '').includes('raw')) {
           send(200, {
             type: 'file',
             encoding: 'base64',
             content: Buffer.from(file).toString('base64')
-          }); return;
+          })
+          return
         }
         send(200, file)
       } else {
@@ -175,7 +194,10 @@ export async function startFakeCommentsApi(
   api.url = `http://127.0.0.1:${port}`
   api.close = () =>
     new Promise<void>((resolve, reject) =>
-      server.close(error => { error ? reject(error) : resolve(); })
+      server.close(error => {
+        if (error) reject(error)
+        else resolve()
+      })
     )
   return api
 }
