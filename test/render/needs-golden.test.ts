@@ -11,6 +11,8 @@ import {
   type ParallelSettings
 } from '../../src/plan/types.js'
 import type { GenerateInvocation } from '../../src/render/generate-command-line.js'
+import { main } from '../../src/cli.js'
+import { recordingIo } from '../cli-helpers.js'
 import { actionlint, githubParserErrors } from '../workflows/github.js'
 
 const GOLDEN = 'test/fixtures/golden/needs'
@@ -88,5 +90,20 @@ describe('golden needs workflows', () => {
     const workflow = { path: `.github/workflows/${c.name}.yml`, text }
     expect(await actionlint(workflow)).toEqual([])
     expect(await githubParserErrors(workflow)).toEqual([])
+  })
+})
+
+describe('the committed example', () => {
+  test('.github/workflows/needs-example.yml is what generate writes (what plan-check.yml checks)', async () => {
+    const io = recordingIo()
+    const code = await main(
+      ['check', '--workflow', '.github/workflows/needs-example.yml'],
+      io
+    )
+    expect(io.err).toBe('')
+    expect(code).toBe(0)
+    expect(io.out).toContain(
+      '.github/workflows/needs-example.yml is up to date.'
+    )
   })
 })
