@@ -2,13 +2,25 @@ import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'coverage/', 'test/fixtures/'] },
+  {
+    ignores: [
+      'dist/',
+      'node_modules/',
+      'coverage/',
+      'test/fixtures/',
+      '.bench-tmp/',
+      '.replay-tmp/'
+    ]
+  },
   js.configs.recommended,
   {
     files: ['**/*.ts'],
     extends: [tseslint.configs.strictTypeChecked],
     languageOptions: {
-      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname }
+      parserOptions: {
+        projectService: true,
+        tsconfigRootDir: import.meta.dirname
+      }
     },
     rules: {
       '@typescript-eslint/explicit-function-return-type': [
@@ -31,8 +43,22 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['@actions/*'], message: 'src/plan and src/render are pure: no @actions imports.' },
-            { group: ['node:fs', 'node:fs/*', 'fs', 'node:child_process', 'node:http', 'node:https', 'node:net'], message: 'src/plan and src/render do no I/O.' }
+            {
+              group: ['@actions/*'],
+              message: 'src/plan and src/render are pure: no @actions imports.'
+            },
+            {
+              group: [
+                'node:fs',
+                'node:fs/*',
+                'fs',
+                'node:child_process',
+                'node:http',
+                'node:https',
+                'node:net'
+              ],
+              message: 'src/plan and src/render do no I/O.'
+            }
           ]
         }
       ]
@@ -48,7 +74,14 @@ export default tseslint.config(
   {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: {
-      globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', performance: 'readonly', Buffer: 'readonly' }
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        performance: 'readonly',
+        Buffer: 'readonly'
+      }
     }
   }
 )

@@ -14,7 +14,22 @@ const benches = readdirSync('bench')
   .sort()
 for (const file of benches) {
   const out = path.join(tmp, path.basename(file, '.bench.ts'))
-  execFileSync('npx', ['ncc', 'build', path.join('bench', file), '-o', out, '--quiet', '--no-cache', '--transpile-only'], { stdio: 'inherit' })
+  execFileSync(
+    'npx',
+    [
+      'ncc',
+      'build',
+      path.join('bench', file),
+      '-o',
+      out,
+      '--quiet',
+      '--no-cache',
+      '--transpile-only'
+    ],
+    { stdio: 'inherit' }
+  )
   console.log(`\n## ${file}\n`)
-  execFileSync(process.execPath, ['--expose-gc', path.join(out, 'index.js')], { stdio: 'inherit' })
+  execFileSync(process.execPath, ['--expose-gc', path.join(out, 'index.js')], {
+    stdio: 'inherit'
+  })
 }

@@ -18,7 +18,18 @@ for (const { entry, out } of bundles) {
   }
   execFileSync(
     'npx',
-    ['ncc', 'build', entry, '-o', out, '--minify', '--no-cache', '--quiet', '--license', 'licenses.txt'],
+    [
+      'ncc',
+      'build',
+      entry,
+      '-o',
+      out,
+      '--minify',
+      '--no-cache',
+      '--quiet',
+      '--license',
+      'licenses.txt'
+    ],
     { stdio: 'inherit' }
   )
   console.log(`built ${out}/index.js from ${entry}`)

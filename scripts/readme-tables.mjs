@@ -6,8 +6,16 @@ import { parse } from 'yaml'
 
 const actions = [
   { marker: 'plan', file: 'action.yml', uses: 'phase-matrix/phase-matrix@v1' },
-  { marker: 'settle', file: 'settle/action.yml', uses: 'phase-matrix/phase-matrix/settle@v1' },
-  { marker: 'check', file: 'check/action.yml', uses: 'phase-matrix/phase-matrix/check@v1' }
+  {
+    marker: 'settle',
+    file: 'settle/action.yml',
+    uses: 'phase-matrix/phase-matrix/settle@v1'
+  },
+  {
+    marker: 'check',
+    file: 'check/action.yml',
+    uses: 'phase-matrix/phase-matrix/check@v1'
+  }
 ]
 
 const cell = text =>
@@ -18,10 +26,24 @@ const cell = text =>
 
 export function tablesFor(file, uses) {
   const action = parse(readFileSync(file, 'utf8'))
-  const lines = [`\`uses: ${uses}\` — ${cell(action.description)}`, '', '| input | default | description |', '|---|---|---|']
+  const lines = [
+    `\`uses: ${uses}\` — ${cell(action.description)}`,
+    '',
+    '| input | default | description |',
+    '|---|---|---|'
+  ]
   for (const [name, input] of Object.entries(action.inputs ?? {})) {
-    const fallback = input.default === undefined ? (input.required ? '*required*' : '') : `\`${input.default}\``
-    lines.push(`| \`${name}\` | ${cell(fallback)} | ${cell(input.description)} |`)
+    const fallback =
+      input.default === undefined
+        ? input.required
+          ? '*required*'
+          : ''
+        : input.default === ''
+          ? "''"
+          : `\`${input.default}\``
+    lines.push(
+      `| \`${name}\` | ${cell(fallback)} | ${cell(input.description)} |`
+    )
   }
   lines.push('', '| output | description |', '|---|---|')
   for (const [name, output] of Object.entries(action.outputs ?? {})) {
@@ -37,7 +59,8 @@ export function renderReadme(readme) {
     const end = `<!-- action-docs:${marker}:end -->`
     const from = text.indexOf(start)
     const to = text.indexOf(end)
-    if (from === -1 || to === -1) throw new Error(`README.md lacks the ${start} … ${end} markers`)
+    if (from === -1 || to === -1)
+      throw new Error(`README.md lacks the ${start} … ${end} markers`)
     text = `${text.slice(0, from + start.length)}\n${tablesFor(file, uses)}\n${text.slice(to)}`
   }
   return text
@@ -48,7 +71,9 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const fresh = renderReadme(current)
   if (process.argv.includes('--check')) {
     if (fresh !== current) {
-      console.error("README.md's action tables are stale: run `npm run readme` and commit README.md.")
+      console.error(
+        "README.md's action tables are stale: run `npm run readme` and commit README.md."
+      )
       process.exitCode = 1
     }
   } else if (fresh !== current) {
