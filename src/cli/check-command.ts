@@ -2,11 +2,9 @@
 // committed needs workflow is byte for byte what `generate` writes, with
 // the settings its header records (template, config, flags) unless given
 // here. A stale file prints a unified diff and the command that fixes it.
-import { DEFAULT_PLAN_PATH } from '../actions/constants.js'
 import {
   generateWorkflow,
   isInsideRepository,
-  normalizePath,
   readTextFile,
   recordedInvocation,
   resolveFrom,
@@ -22,6 +20,7 @@ import {
   type FlagValues
 } from './args.js'
 import { ExitCode, type CliIo, type Command } from './io.js'
+import { invocationOf } from './generate-command.js'
 import { loadPlanForCli } from './plan-command.js'
 
 export const CHECK_FLAGS = {
@@ -79,23 +78,6 @@ function mergeRecorded(
   return merged
 }
 
-function invocationFor(values: CheckValues, out: string): GenerateInvocation {
-  const invocation: GenerateInvocation = {
-    plan: normalizePath(values.plan ?? DEFAULT_PLAN_PATH)
-  }
-  if (values.config !== undefined)
-    invocation.config = normalizePath(values.config)
-  if (values.template !== undefined) {
-    invocation.template = normalizePath(values.template)
-  }
-  if (values['max-workers'] !== undefined) {
-    invocation.maxWorkers = values['max-workers']
-  }
-  if (values['fail-fast'] === true) invocation.failFast = true
-  invocation.out = normalizePath(out)
-  return invocation
-}
-
 function check(argv: string[], io: CliIo): number {
   const parsed = parseArgs(argv, CHECK_FLAGS)
   if (parsed.values.help === true) {
@@ -127,7 +109,7 @@ function check(argv: string[], io: CliIo): number {
     return ExitCode.ok
   }
 
-  const invocation = invocationFor(values, workflowFile)
+  const invocation = invocationOf({ ...values, out: workflowFile })
   const generated = generateWorkflow(
     analysis,
     loaded.settings,
