@@ -10,6 +10,7 @@ import {
   codeBlock,
   inlineCode,
   markdownText,
+  problemsTable,
   truncateMarkdown
 } from './markdown.js'
 import { renderMermaid } from './mermaid.js'
@@ -75,24 +76,7 @@ function verdict(report: CheckReport): string {
 
 function problemsSection(problems: readonly Problem[]): string[] {
   if (problems.length === 0) return []
-  const lines = [
-    '#### Problems',
-    '',
-    '| | Where | Code | Problem |',
-    '|---|---|---|---|'
-  ]
-  for (const problem of problems) {
-    const icon = problem.severity === 'error' ? '❌' : '⚠️'
-    const where = `${problem.file}:${problem.line}:${problem.column}`
-    const cycle =
-      problem.cycle === undefined
-        ? ''
-        : ` (cycle: ${markdownText(problem.cycle.join(' -> '))})`
-    lines.push(
-      `| ${icon} | ${inlineCode(where)} | ${problem.code} | ${markdownText(problem.message)}${cycle} |`
-    )
-  }
-  return [...lines, '']
+  return ['#### Problems', '', ...problemsTable(problems), '']
 }
 
 function driftSection(report: CheckReport): string[] {

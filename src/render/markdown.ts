@@ -2,6 +2,7 @@
 // shown as written, never as markup — no links, images, HTML, tables
 // broken by `|`, or @mentions that notify people — and long documents cut
 // to a limit without leaving a code block open. O(text length).
+import type { Problem } from '../plan/types.js'
 
 /** Characters that start Markdown or HTML; `@` stays visible but never mentions. */
 const MARKUP = /[\\`*_[\]<>|~&#!]/g
@@ -68,4 +69,21 @@ export function truncateMarkdown(
   if (fenceAtCut !== undefined && fenceAtCut.length <= 60) kept.push(fenceAtCut)
   kept.push('', note)
   return kept.join('\n')
+}
+
+/** Every problem as a table: severity, `file:line:column`, code, message. */
+export function problemsTable(problems: readonly Problem[]): string[] {
+  const lines = ['| | Where | Code | Problem |', '|---|---|---|---|']
+  for (const problem of problems) {
+    const icon = problem.severity === 'error' ? '❌ error' : '⚠️ warning'
+    const where = `${problem.file}:${problem.line}:${problem.column}`
+    const cycle =
+      problem.cycle === undefined
+        ? ''
+        : ` (cycle: ${markdownText(problem.cycle.join(' -> '))})`
+    lines.push(
+      `| ${icon} | ${inlineCode(where)} | ${problem.code} | ${markdownText(problem.message)}${cycle} |`
+    )
+  }
+  return lines
 }

@@ -2,7 +2,7 @@
 // Mermaid block; for an invalid plan, every problem as a table row (GitHub
 // shows only 10 annotations per step). O(phases + deps).
 import type { Phase, PlanAnalysis, Problem } from '../plan/types.js'
-import { escapeCell } from './report.js'
+import { markdownText, problemsTable } from './markdown.js'
 import { renderMermaid } from './mermaid.js'
 
 export interface PlanSummaryFacts {
@@ -32,7 +32,7 @@ export function renderPlanSummary(
     `${phases.length} phase(s) in ${analysis.waves.length} wave(s) (${facts.rounds} round(s) of jobs) · ` +
       `max parallelism ${analysis.maxParallelism} · ` +
       `max workers ${facts.maxWorkers === 0 ? 'unlimited' : facts.maxWorkers} · ` +
-      `fail-fast ${facts.failFast ? 'on' : 'off'} · plan ${escapeCell(analysis.plan.file)}`,
+      `fail-fast ${facts.failFast ? 'on' : 'off'} · plan ${markdownText(analysis.plan.file)}`,
     '',
     '| Wave | Phases | Count |',
     '|--:|---|--:|'
@@ -40,7 +40,7 @@ export function renderPlanSummary(
   const waveRow = (wave: number[], w: number, idLimit: number): string => {
     const shown = wave.slice(0, idLimit).map(index => {
       const phase = phases[index] as Phase
-      return escapeCell(phase.id) + (phase.status === 'done' ? ' (done)' : '')
+      return markdownText(phase.id) + (phase.status === 'done' ? ' (done)' : '')
     })
     if (wave.length > shown.length)
       shown.push(`… ${wave.length - shown.length} more`)
@@ -83,15 +83,7 @@ export function renderProblemsSummary(problems: readonly Problem[]): string {
     '',
     `${errors} error(s), ${warnings} warning(s).`,
     '',
-    '|   | Where | Code | Problem |',
-    '|---|---|---|---|'
+    ...problemsTable(problems)
   ]
-  for (const problem of problems) {
-    const icon = problem.severity === 'error' ? '✗ error' : '⚠ warning'
-    const where = `${problem.file}:${problem.line}:${problem.column}`
-    lines.push(
-      `| ${icon} | ${escapeCell(where)} | ${problem.code} | ${escapeCell(problem.message)} |`
-    )
-  }
   return lines.join('\n') + '\n'
 }

@@ -9,6 +9,7 @@ import type { Ledger, PhaseStatus } from '../plan/state.js'
 import { isFailed, isSkipped, isSucceeded } from '../plan/state.js'
 import type { Phase, PlanAnalysis } from '../plan/types.js'
 import type { PhaseOutcome } from './mermaid.js'
+import { markdownText } from './markdown.js'
 import { renderMermaid } from './mermaid.js'
 
 /** The Mermaid colour of each status. */
@@ -70,11 +71,6 @@ export function formatSeconds(seconds: number | undefined): string {
   if (minutes < 60)
     return `${minutes}m ${String(seconds % 60).padStart(2, '0')}s`
   return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`
-}
-
-/** Text safe inside a markdown table cell. */
-export function escapeCell(text: string): string {
-  return text.replace(/[\r\n]+/g, ' ').replace(/[\\`*_[\]<>|~&]/g, '\\$&')
 }
 
 export interface Tally {
@@ -144,10 +140,10 @@ function row(
   const status = ledger.statuses[index] as PhaseStatus
   const cells = [
     outcomeIcon(status),
-    escapeCell(phase.id),
+    markdownText(phase.id),
     String((analysis.waveOf[index] ?? 0) + 1),
     outcomeWord(status),
-    escapeCell(reasonOf(analysis, ledger, index, causes)),
+    markdownText(reasonOf(analysis, ledger, index, causes)),
     formatSeconds(ledger.seconds[index])
   ]
   return `| ${cells.join(' | ')} |`

@@ -112,7 +112,7 @@ describe('renderCheckReport', () => {
     }))
     const text = renderCheckReport({ planFile: 'plan.yaml', problems })
     expect(text).toContain('❌ `plan.yaml` is not a usable plan: 14 errors.')
-    expect(text.match(/^\| ❌ \|/gm)).toHaveLength(14)
+    expect(text.match(/^\| ❌ error \|/gm)).toHaveLength(14)
     expect(text).toContain('`plan.yaml:14:5`')
     expect(text).not.toMatch(/@evil/)
   })

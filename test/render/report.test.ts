@@ -1,3 +1,4 @@
+import { markdownText } from '../../src/render/markdown.js'
 import { describe, expect, test } from '@jest/globals'
 import { annotationFile } from '../../src/actions/annotations.js'
 import { analyzePlan } from '../../src/plan/analyze.js'
@@ -10,11 +11,7 @@ import type { Ledger } from '../../src/plan/state.js'
 import type { PlanAnalysis } from '../../src/plan/types.js'
 import { renderMatrix } from '../../src/render/matrix.js'
 import { renderPlanSummary } from '../../src/render/plan-summary.js'
-import {
-  escapeCell,
-  formatSeconds,
-  renderReport
-} from '../../src/render/report.js'
+import { formatSeconds, renderReport } from '../../src/render/report.js'
 import { makePlan, type PhaseSpec } from '../support/make-plan.js'
 
 function analyse(specs: PhaseSpec[]): PlanAnalysis {
@@ -100,7 +97,7 @@ describe('the report', () => {
   })
 
   test('cells and durations', () => {
-    expect(escapeCell('a|b*c_d\ne<f>')).toBe('a\\|b\\*c\\_d e\\<f\\>')
+    expect(markdownText('a|b*c_d\ne<f>')).toBe('a\\|b\\*c\\_d e\\<f\\>')
     expect(formatSeconds(undefined)).toBe('')
     expect(formatSeconds(59)).toBe('59s')
     expect(formatSeconds(61)).toBe('1m 01s')
