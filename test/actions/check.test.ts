@@ -159,7 +159,7 @@ describe('check action', () => {
     )
     expect(run.stdout).toContain('GitHub shows the first 10 annotations')
     expect(run.summary).toContain('is not a usable plan: 13 errors.')
-    expect(run.summary.match(/^\| ❌ \|/gm)).toHaveLength(13)
+    expect(run.summary.match(/^\| ❌ error \|/gm)).toHaveLength(13)
     expect(run.stdout).toMatch(/::error::.*13 error\(s\)/)
   })
 
