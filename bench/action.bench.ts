@@ -16,23 +16,12 @@ import {
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { makeJob, startFakeGitHub } from '../test/support/fake-github.js'
+import { prng } from './prng.js'
 
 const RUNS = 21
 const TARGET = 2.3
 const PLAN_BUNDLE = path.resolve('dist/index.js')
 const SETTLE_BUNDLE = path.resolve('dist/settle/index.js')
-
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /** A plan of `count` phases, each depending on up to 3 earlier ones. */
 function planText(count: number, seed: number): string {

@@ -15,6 +15,7 @@ import { parseYamlSource } from '../src/plan/yaml-source.js'
 import type { Plan, PlanAnalysis } from '../src/plan/types.js'
 import { renderPlanJson } from '../src/render/json.js'
 import { renderPlanText } from '../src/render/text.js'
+import { prng } from './prng.js'
 
 type Edge = [string, string]
 interface Toposort {
@@ -27,18 +28,6 @@ const toposort = createRequire(import.meta.url)('toposort') as Toposort
 const SIZES = [1_000, 10_000, 50_000]
 const SEED = 20240611
 const WORDS = ['build', 'test', 'migrate', 'deploy', 'lint', 'package', 'docs']
-
-/** mulberry32: small, fast, deterministic. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 /**
  * A plan file of n phases: ids, 0-3 deps on earlier phases (half of them on

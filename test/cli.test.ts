@@ -11,26 +11,7 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { colourAllowed, main, VERSION } from '../src/cli.js'
 import { planJson, problemsJson, recordingIo } from './cli-helpers.js'
-
-const SEED_TEXT = `Parallel Execution Plan
-Total phases: 4
-Batches: 3
-Max parallelism: 2
-
-Batch 1: (2 phase(s) in parallel)
-  • database-schema
-    Set up database schema
-  • frontend-components
-    Build UI components
-
-Batch 2: (1 phase(s) in parallel)
-  • api-endpoints (depends on: database-schema)
-    Create API endpoints
-
-Batch 3: (1 phase(s) in parallel)
-  • integration (depends on: api-endpoints, frontend-components)
-    Integrate frontend and backend
-`
+import { SEED_TEXT } from './support/seed-text.js'
 
 let dir: string
 /** Writes a file under the temp folder and returns its absolute path. */

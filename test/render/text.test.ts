@@ -1,28 +1,8 @@
 import { describe, expect, it } from '@jest/globals'
 import { renderPlanText } from '../../src/render/text.js'
 import { DEFAULT_PARALLEL_SETTINGS } from '../../src/plan/types.js'
+import { SEED_TEXT } from '../support/seed-text.js'
 import { analysed, SEED_PLAN } from './build-plan.js'
-
-// Copied from shared/seed/PARALLEL_EXECUTION.md (`plan-parallel` output).
-const SEED_TEXT = `Parallel Execution Plan
-Total phases: 4
-Batches: 3
-Max parallelism: 2
-
-Batch 1: (2 phase(s) in parallel)
-  • database-schema
-    Set up database schema
-  • frontend-components
-    Build UI components
-
-Batch 2: (1 phase(s) in parallel)
-  • api-endpoints (depends on: database-schema)
-    Create API endpoints
-
-Batch 3: (1 phase(s) in parallel)
-  • integration (depends on: api-endpoints, frontend-components)
-    Integrate frontend and backend
-`
 
 describe('renderPlanText', () => {
   it("reproduces the seed's plan-parallel output byte for byte", () => {
