@@ -7,8 +7,12 @@ import { digestPlanFile } from '../plan-digest.js'
 import { analyzePlan } from '../plan/analyze.js'
 import { resolveSettings } from '../plan/config.js'
 import { PlanError } from '../plan/errors.js'
-import { countRounds, handOutNext, initialStatuses } from '../plan/schedule.js'
-import type { Ledger } from '../plan/state.js'
+import {
+  countRounds,
+  handOutNext,
+  initialStatuses,
+  startLedger
+} from '../plan/schedule.js'
 import { encodeLedger } from '../plan/state.js'
 import type {
   ParallelSettings,
@@ -164,17 +168,13 @@ async function plan(settings: PlanSettings): Promise<void> {
 
   const maxWorkers = maxWorkersOutput(parallel)
   const attempt = runAttempt()
-  const start: Ledger = {
+  const start = startLedger(analysis, {
     digest: digestPlanFile(settings.planPath),
     planPath: settings.planPath,
     maxWorkers,
     failFast: parallel.failFast,
-    attempt,
-    round: 0,
-    wave: -1,
-    statuses,
-    seconds: statuses.map(() => undefined)
-  }
+    attempt
+  })
   const { ledger, round, leftInWave } = handOutNext(analysis, start, {
     attempt,
     legLimit: MAX_MATRIX_LEGS

@@ -30,6 +30,24 @@ export function initialStatuses(analysis: PlanAnalysis): PhaseStatus[] {
   )
 }
 
+/** The ledger before round 1: what the plan step records for the run. */
+export function startLedger(
+  analysis: PlanAnalysis,
+  run: Pick<
+    Ledger,
+    'digest' | 'planPath' | 'maxWorkers' | 'failFast' | 'attempt'
+  >
+): Ledger {
+  const statuses = initialStatuses(analysis)
+  return {
+    ...run,
+    round: 0,
+    wave: -1,
+    statuses,
+    seconds: statuses.map(() => undefined)
+  }
+}
+
 /**
  * Rounds the plan needs when every phase succeeds: per wave, its phases
  * still pending in chunks of `legLimit`. Failures only lower it.

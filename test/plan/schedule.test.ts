@@ -5,6 +5,7 @@ import {
   countRounds,
   handOutNext,
   initialStatuses,
+  startLedger,
   isFinished,
   outcomeLists,
   reasonOf,
@@ -52,7 +53,6 @@ function simulate(
 ): Run {
   const analysis = analyse(specs)
   const ids = analysis.plan.phases.map(p => p.id)
-  const statuses = initialStatuses(analysis)
   const handOutOptions = {
     attempt: 1,
     legLimit: options.legLimit ?? 256,
@@ -61,17 +61,13 @@ function simulate(
   }
   let { ledger, round } = handOutNext(
     analysis,
-    {
+    startLedger(analysis, {
       digest: '0123456789abcdef',
       planPath: 'plan.yaml',
       maxWorkers: 256,
       failFast: options.failFast ?? false,
-      attempt: 1,
-      round: 0,
-      wave: -1,
-      statuses,
-      seconds: statuses.map(() => undefined)
-    },
+      attempt: 1
+    }),
     handOutOptions
   )
   const rounds: string[][] = []
@@ -247,20 +243,15 @@ describe('the schedule', () => {
 
   test('settling a round needs a result for every leg, and only for legs', () => {
     const analysis = analyse(SEED_FAILURE)
-    const statuses = initialStatuses(analysis)
     const { ledger } = handOutNext(
       analysis,
-      {
+      startLedger(analysis, {
         digest: '0123456789abcdef',
         planPath: 'plan.yaml',
         maxWorkers: 1,
         failFast: false,
-        attempt: 1,
-        round: 0,
-        wave: -1,
-        statuses,
-        seconds: statuses.map(() => undefined)
-      },
+        attempt: 1
+      }),
       { attempt: 1, legLimit: 256 }
     )
     expect(() =>

@@ -4,7 +4,7 @@ import { annotationFile } from '../../src/actions/annotations.js'
 import { analyzePlan } from '../../src/plan/analyze.js'
 import {
   handOutNext,
-  initialStatuses,
+  startLedger,
   settleRound
 } from '../../src/plan/schedule.js'
 import type { Ledger } from '../../src/plan/state.js'
@@ -20,20 +20,15 @@ function analyse(specs: PhaseSpec[]): PlanAnalysis {
 
 /** Runs every round; phases whose id starts with "bad" fail. */
 function finished(analysis: PlanAnalysis): Ledger {
-  const statuses = initialStatuses(analysis)
   let { ledger, round } = handOutNext(
     analysis,
-    {
+    startLedger(analysis, {
       digest: '0123456789abcdef',
       planPath: 'plan.yaml',
       maxWorkers: 1,
       failFast: false,
-      attempt: 1,
-      round: 0,
-      wave: -1,
-      statuses,
-      seconds: statuses.map(() => undefined)
-    },
+      attempt: 1
+    }),
     { attempt: 1, legLimit: 256 }
   )
   while (round.length > 0) {
