@@ -9,7 +9,7 @@ import { PlanError, UsageError } from './plan/errors.js'
 import { formatProblems } from './render/problems.js'
 
 /** Same as package.json "version" (a test keeps them equal). */
-export const VERSION = '0.1.0'
+export const VERSION = '1.0.0'
 
 /** Exit code for a bug in phase-matrix itself (EX_SOFTWARE). */
 export const INTERNAL_ERROR_EXIT = 70
