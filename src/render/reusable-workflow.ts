@@ -255,7 +255,9 @@ function reportJob(flavour: Flavour): string[] {
     // A block list: Prettier keeps it as written however many waves.
     '    needs:',
     ...['plan', ...settles].map(job => `      - ${job}`),
-    '    if: ${{ !cancelled() }}',
+    // always(), not !cancelled(): GitHub reports a skipped job as Success to
+    // a required check, so a cancelled run must still end in a red report.
+    '    if: ${{ always() }}',
     `    runs-on: ${flavour.runsOn}`,
     `    timeout-minutes: ${CONTROL_TIMEOUT_MINUTES}`,
     '    permissions:',
@@ -265,6 +267,12 @@ function reportJob(flavour: Flavour): string[] {
     '      failed: ${{ steps.settle.outputs.failed }}',
     '      skipped: ${{ steps.settle.outputs.skipped }}',
     '    steps:',
+    '      - name: Red when the run was cancelled',
+    '        if: ${{ cancelled() }}',
+    '        shell: bash',
+    '        run: |',
+    '          echo "::error::The run was cancelled: not every phase ran."',
+    '          exit 1',
     // Settle re-reads the plan (the state holds only statuses and its digest).
     ...checkoutStep(),
     '      - id: settle',

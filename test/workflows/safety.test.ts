@@ -115,12 +115,16 @@ describe('the reusable workflow', () => {
     }
   })
 
-  test('report waits for every settle, runs unless cancelled, and settles the newest state', () => {
+  test('report waits for every settle, runs always (red when cancelled), and settles the newest state', () => {
     const report = workflow.jobs.report!
     expect(needsOf(report).sort()).toEqual(
       ['plan', ...settles.map(([id]) => id)].sort()
     )
-    expect(report.if).toBe('${{ !cancelled() }}')
+    // A skipped job counts as Success for a required check: never skip it.
+    expect(report.if).toBe('${{ always() }}')
+    const onCancel = report.steps![0]!
+    expect(onCancel.if).toBe('${{ cancelled() }}')
+    expect(onCancel.run).toMatch(/exit 1/)
     const settle = report.steps!.find(s => s.id === 'settle')!
     expect(settle.with).toEqual({
       state: `\${{ ${settles

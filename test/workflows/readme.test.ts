@@ -1,0 +1,46 @@
+// The workflows README.md tells users to copy are workflows too: each YAML
+// block that is a whole workflow must pass actionlint and GitHub's parser.
+import { describe, expect, test } from '@jest/globals'
+import { readFileSync } from 'node:fs'
+import { actionlint, githubParserErrors, type WorkflowFile } from './github.js'
+
+function readmeWorkflows(): WorkflowFile[] {
+  const readme = readFileSync('README.md', 'utf8')
+  const blocks = [...readme.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)]
+  return (
+    blocks
+      .map((match, index) => ({
+        path: `README.md#yaml-${index + 1}`,
+        text: match[1] ?? ''
+      }))
+      // A whole workflow: top-level `on:` and `jobs:`. Excerpts that elide
+      // lines with `...` (a generated file shown in part) are not for copying.
+      .filter(
+        block =>
+          /^'?on'?:/m.test(block.text) &&
+          /^jobs:/m.test(block.text) &&
+          !/^\s+\.\.\.$/m.test(block.text)
+      )
+  )
+}
+
+describe('workflows shown in README.md', () => {
+  const workflows = readmeWorkflows()
+
+  test('there are copyable workflows for each way of running a plan', () => {
+    const uses = workflows.map(w => w.text).join('\n')
+    expect(uses).toContain(
+      'phase-matrix/phase-matrix/.github/workflows/phases.yml@v1'
+    )
+    expect(uses).toContain('phase-matrix/phase-matrix/settle@v1')
+    expect(uses).toContain('phase-matrix/phase-matrix/check@v1')
+  })
+
+  test.each(workflows.map(w => [w.path, w] as const))(
+    '%s passes actionlint and GitHub’s parser',
+    async (_path, workflow) => {
+      expect(await actionlint(workflow)).toEqual([])
+      expect(await githubParserErrors(workflow)).toEqual([])
+    }
+  )
+})
