@@ -13,7 +13,6 @@ import { z } from 'zod'
 import { readConfigFile, readPlanFile } from '../files.js'
 import {
   githubClient,
-  GitHubApiError,
   readFileAtRef,
   upsertStickyComment
 } from '../github/comments.js'
@@ -54,6 +53,7 @@ import {
 } from './constants.js'
 import { readCheckSettings, type CheckSettings } from './inputs.js'
 import { workspace } from './run-context.js'
+import { GitHubApiError } from '../github/api-error.js'
 import * as core from './toolkit.js'
 
 /** The pull request this run is for, from the event payload. */

@@ -5,6 +5,7 @@
 // is checked out or run). Errors keep GitHub's status so the caller can
 // tell "this token may not comment" (403, a pull request from a fork) from
 // the rest. The token is never logged.
+import { GitHubApiError } from './api-error.js'
 import { getOctokit } from '@actions/github'
 
 export interface GitHubApiOptions {
@@ -16,17 +17,6 @@ export interface GitHubApiOptions {
 export interface Repository {
   owner: string
   repo: string
-}
-
-/** A request GitHub refused or that got no answer (status 0). */
-export class GitHubApiError extends Error {
-  readonly status: number
-
-  constructor(message: string, status: number) {
-    super(message)
-    this.name = 'GitHubApiError'
-    this.status = status
-  }
 }
 
 export type CommentAction = 'created' | 'updated'

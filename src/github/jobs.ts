@@ -5,6 +5,7 @@
 // clear message for what cannot be retried (401, 403, 404). The token is
 // never logged: messages carry GitHub's message and the status only.
 // One listing costs ceil(jobs / 100) requests when nothing fails.
+import { GitHubApiError } from './api-error.js'
 import { getOctokit } from '@actions/github'
 
 /** One job of the run as the API lists it (the fields we read). */
@@ -54,17 +55,6 @@ export interface JobsApiOptions {
   sleep?: (ms: number) => Promise<void>
   now?: () => number
   log?: (message: string) => void
-}
-
-/** The API refused in a way retrying cannot fix; `status` is GitHub's answer (0: none). */
-export class JobsApiError extends Error {
-  readonly status: number
-
-  constructor(message: string, status: number) {
-    super(message)
-    this.name = 'JobsApiError'
-    this.status = status
-  }
 }
 
 interface Answer {
@@ -157,7 +147,7 @@ function isJob(value: unknown): value is WorkflowJob {
 function parsePage(data: unknown): WorkflowJob[] {
   const jobs = (data as { jobs?: unknown } | null)?.jobs
   if (!Array.isArray(jobs)) {
-    throw new JobsApiError(
+    throw new GitHubApiError(
       `GitHub's list of jobs came back without a "jobs" array: ${JSON.stringify(data).slice(0, 120)}`,
       200
     )
@@ -216,20 +206,20 @@ export class JobsApi {
   }
 
   /** The message for an answer no retry can fix. */
-  private fatal(failure: Failure): JobsApiError {
+  private fatal(failure: Failure): GitHubApiError {
     const run = this.describeRun()
     const said =
       failure.message === '' ? '' : ` GitHub said: ${failure.message}`
     switch (failure.status) {
       case 401:
-        return new JobsApiError(
+        return new GitHubApiError(
           `GitHub refused the token (401) while listing the jobs of ${run}. ` +
             "Pass a valid token in 'github-token' (the default is ${{ github.token }})." +
             said,
           401
         )
       case 403:
-        return new JobsApiError(
+        return new GitHubApiError(
           `GitHub refused to list the jobs of ${run} (403): the token lacks permission. ` +
             'Give the job `permissions: actions: read` (with any other permissions it needs), ' +
             "or pass a token that can read this repository's Actions in 'github-token'." +
@@ -237,21 +227,21 @@ export class JobsApi {
           403
         )
       case 404:
-        return new JobsApiError(
+        return new GitHubApiError(
           `GitHub found no ${run} (404): the run id is wrong or the token cannot see the repository. ` +
             "A token from another repository needs `actions: read` on this one (input 'github-token')." +
             said,
           404
         )
       default:
-        return new JobsApiError(
+        return new GitHubApiError(
           `GitHub answered ${failure.status} while listing the jobs of ${run}.${said}`,
           failure.status
         )
     }
   }
 
-  /** One GET with our retries; throws JobsApiError when it cannot succeed. */
+  /** One GET with our retries; throws GitHubApiError when it cannot succeed. */
   private async get(
     route: string,
     parameters: Record<string, unknown>
@@ -275,7 +265,7 @@ export class JobsApi {
         )
         if (wait !== undefined) {
           if (wait > this.policy.maxRateLimitWaitMs) {
-            throw new JobsApiError(
+            throw new GitHubApiError(
               `GitHub's rate limit (${failure.status}) asks us to wait ${Math.ceil(wait / 1000)} s ` +
                 `before listing the jobs of ${this.describeRun()}; we wait at most ` +
                 `${this.policy.maxRateLimitWaitMs / 1000} s. Re-run the failed jobs later, or use a token with its own rate limit in 'github-token'.`,
@@ -283,7 +273,7 @@ export class JobsApi {
             )
           }
           if (rateLimitWaits >= this.policy.rateLimitRetries) {
-            throw new JobsApiError(
+            throw new GitHubApiError(
               `GitHub kept rate-limiting (${failure.status}) the jobs listing of ${this.describeRun()} ` +
                 `after ${rateLimitWaits} wait(s). Re-run the failed jobs later.`,
               failure.status
@@ -304,7 +294,7 @@ export class JobsApi {
             ? `a network error (${failure.message})`
             : `${failure.status}`
         if (failures >= this.policy.attempts) {
-          throw new JobsApiError(
+          throw new GitHubApiError(
             `Listing the jobs of ${this.describeRun()} failed ${failures} times; the last answer was ${what}.`,
             failure.status
           )
@@ -335,14 +325,14 @@ export class JobsApi {
       )
       if (next === undefined) return jobs
       if (page >= MAX_PAGES) {
-        throw new JobsApiError(
+        throw new GitHubApiError(
           `The jobs of ${this.describeRun()} span more than ${MAX_PAGES} pages; refusing to read further.`,
           200
         )
       }
       // The token goes only to the API we were given.
       if (new URL(next).origin !== this.origin) {
-        throw new JobsApiError(
+        throw new GitHubApiError(
           `GitHub's next page of jobs points to ${new URL(next).origin}, not ${this.origin}; refusing to send the token there.`,
           200
         )

@@ -1,7 +1,8 @@
 // The REST adapter against a local server that answers like GitHub: pages
 // and Link headers, faults, rate limits, attempts, reusable-workflow names.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { JobsApi, JobsApiError, nextLink } from '../../src/github/jobs.js'
+import { GitHubApiError } from '../../src/github/api-error.js'
+import { JobsApi, nextLink } from '../../src/github/jobs.js'
 import {
   closeNames,
   newestByName,
@@ -69,12 +70,12 @@ function legOptions() {
   }
 }
 
-async function failure(promise: Promise<unknown>): Promise<JobsApiError> {
+async function failure(promise: Promise<unknown>): Promise<GitHubApiError> {
   try {
     await promise
   } catch (error) {
-    expect(error).toBeInstanceOf(JobsApiError)
-    return error as JobsApiError
+    expect(error).toBeInstanceOf(GitHubApiError)
+    return error as GitHubApiError
   }
   throw new Error('expected the call to fail')
 }
