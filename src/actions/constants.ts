@@ -32,6 +32,8 @@ export const PlanOutputs = {
   maxParallelism: 'max-parallelism',
   maxWorkers: 'max-workers',
   failFast: 'fail-fast',
+  maxMemoryMb: 'max-memory-mb',
+  maxCpuPercent: 'max-cpu-percent',
   needs: 'needs',
   mermaid: 'mermaid'
 } as const

@@ -197,6 +197,13 @@ async function plan(settings: PlanSettings): Promise<void> {
     [PlanOutputs.maxParallelism]: String(analysis.maxParallelism),
     [PlanOutputs.maxWorkers]: String(maxWorkers),
     [PlanOutputs.failFast]: parallel.failFast ? 'true' : 'false',
+    // Handed to each leg as env (PHASE_MAX_MEMORY_MB, PHASE_MAX_CPU_PERCENT).
+    [PlanOutputs.maxMemoryMb]: String(
+      parallel.resourceLimits?.maxMemoryMb ?? ''
+    ),
+    [PlanOutputs.maxCpuPercent]: String(
+      parallel.resourceLimits?.maxCpuPercent ?? ''
+    ),
     [PlanOutputs.needs]: JSON.stringify(needs),
     [PlanOutputs.mermaid]: mermaid
   }

@@ -146,6 +146,8 @@ function planJob(flavour: Flavour): string[] {
     '      state: ${{ steps.plan.outputs.state }}',
     '      has-work: ${{ steps.plan.outputs.has-work }}',
     '      max-workers: ${{ steps.plan.outputs.max-workers }}',
+    '      max-memory-mb: ${{ steps.plan.outputs.max-memory-mb }}',
+    '      max-cpu-percent: ${{ steps.plan.outputs.max-cpu-percent }}',
     '    steps:',
     ...checkoutStep(),
     '      - id: plan',
@@ -194,6 +196,9 @@ function waveJob(flavour: Flavour, wave: number): string[] {
     '          PHASE_ID: ${{ matrix.id }}',
     '          PHASE_WAVE: ${{ matrix.wave }}',
     '          PHASE_RUN: ${{ matrix.run }}',
+    // The config's resource_limits, for the phase to honour ('' when unset).
+    '          PHASE_MAX_MEMORY_MB: ${{ needs.plan.outputs.max-memory-mb }}',
+    '          PHASE_MAX_CPU_PERCENT: ${{ needs.plan.outputs.max-cpu-percent }}',
     '        run: |',
     '          if [ -z "$PHASE_RUN" ]; then',
     '            echo "::notice::Phase $PHASE_ID has no run command: nothing to do."',

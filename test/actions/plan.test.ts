@@ -79,6 +79,8 @@ describe('the plan action', () => {
       'max-parallelism': '2',
       'max-workers': '256',
       'fail-fast': 'false',
+      'max-memory-mb': '',
+      'max-cpu-percent': '',
       needs: '{"build":[],"lint":[],"test":["build"]}'
     })
     expect(run.outputs['mermaid']).toMatch(/^flowchart LR\n/)
@@ -229,11 +231,15 @@ describe('the plan action', () => {
     const configured = await plan(
       {
         [PLAN_FILE]: phases,
-        'ci/phases.yaml': 'parallel:\n  max_workers: 7\n  fail_fast: true\n'
+        'ci/phases.yaml':
+          'parallel:\n  max_workers: 7\n  fail_fast: true\n' +
+          '  resource_limits: {max_memory_mb: 8192, max_cpu_percent: 80}\n'
       },
       { config: 'ci/phases.yaml' }
     )
     expect(configured.outputs['max-workers']).toBe('7')
+    expect(configured.outputs['max-memory-mb']).toBe('8192')
+    expect(configured.outputs['max-cpu-percent']).toBe('80')
     expect(configured.outputs['fail-fast']).toBe('true')
     const overridden = await plan(
       {
