@@ -11,11 +11,8 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 import { readConfigFile, readPlanFile } from '../files.js'
-import {
-  githubClient,
-  readFileAtRef,
-  upsertStickyComment
-} from '../github/comments.js'
+import { githubClient } from '../github/client.js'
+import { readFileAtRef, upsertStickyComment } from '../github/comments.js'
 import {
   generateWorkflow,
   isInsideRepository,

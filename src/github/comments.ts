@@ -6,13 +6,7 @@
 // tell "this token may not comment" (403, a pull request from a fork) from
 // the rest. The token is never logged.
 import { GitHubApiError } from './api-error.js'
-import { getOctokit } from '@actions/github'
-
-export interface GitHubApiOptions {
-  token: string
-  /** API root; the runner's GITHUB_API_URL when not given. */
-  baseUrl?: string
-}
+import type { GitHubClient } from './client.js'
 
 export interface Repository {
   owner: string
@@ -27,28 +21,10 @@ export interface StickyCommentResult {
   url: string
 }
 
-type Client = ReturnType<typeof getOctokit>
+type Client = GitHubClient
 
 /** Most comment pages read while looking for ours (100 comments a page). */
 const MAX_COMMENT_PAGES = 100
-
-const quiet = {
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined
-}
-
-export function githubClient(options: GitHubApiOptions): Client {
-  return getOctokit(options.token, {
-    baseUrl:
-      options.baseUrl ??
-      process.env['GITHUB_API_URL'] ??
-      'https://api.github.com',
-    userAgent: 'phase-matrix',
-    log: quiet
-  })
-}
 
 function statusOf(error: unknown): number {
   const status = (error as { status?: unknown } | null)?.status

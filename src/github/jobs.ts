@@ -6,7 +6,7 @@
 // never logged: messages carry GitHub's message and the status only.
 // One listing costs ceil(jobs / 100) requests when nothing fails.
 import { GitHubApiError } from './api-error.js'
-import { getOctokit } from '@actions/github'
+import { apiBaseUrl, githubClient } from './client.js'
 
 /** One job of the run as the API lists it (the fields we read). */
 export interface WorkflowJob {
@@ -175,21 +175,8 @@ export class JobsApi {
   private readonly origin: string
 
   constructor(private readonly options: JobsApiOptions) {
-    const baseUrl =
-      options.baseUrl ??
-      process.env['GITHUB_API_URL'] ??
-      'https://api.github.com'
-    const octokit = getOctokit(options.token, {
-      baseUrl,
-      userAgent: 'phase-matrix',
-      // Octokit's own console logging could print request details; we say what matters.
-      log: {
-        debug: () => undefined,
-        info: () => undefined,
-        warn: () => undefined,
-        error: () => undefined
-      }
-    })
+    const baseUrl = apiBaseUrl(options)
+    const octokit = githubClient({ token: options.token, baseUrl })
     this.request = (route, parameters) =>
       octokit.request(route, parameters) as Promise<Answer>
     this.origin = new URL(baseUrl).origin

@@ -1,8 +1,8 @@
 import { GitHubApiError } from '../../src/github/api-error.js'
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
+import { githubClient } from '../../src/github/client.js'
 import {
   findComment,
-  githubClient,
   readFileAtRef,
   upsertStickyComment
 } from '../../src/github/comments.js'
