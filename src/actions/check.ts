@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
-import { readConfigFile, readPlanFile } from '../files.js'
+import { readConfigFile } from '../files.js'
 import { githubClient } from '../github/client.js'
 import { readFileAtRef, upsertStickyComment } from '../github/comments.js'
 import {
@@ -21,7 +21,6 @@ import {
   recordedInvocation,
   workflowDrift
 } from '../needs-files.js'
-import { analyzePlan } from '../plan/analyze.js'
 import { resolveSettings } from '../plan/config.js'
 import { UsageError } from '../plan/errors.js'
 import { parsePlan } from '../plan/load.js'
@@ -51,6 +50,7 @@ import {
 import { readCheckSettings, type CheckSettings } from './inputs.js'
 import { workspace } from './run-context.js'
 import { GitHubApiError } from '../github/api-error.js'
+import { loadPlan } from '../load-plan.js'
 import * as core from './toolkit.js'
 
 /** The pull request this run is for, from the event payload. */
@@ -87,26 +87,6 @@ export function pullRequestOfRun(): PullRequest | undefined {
     number: parsed.data.pull_request.number,
     baseSha: parsed.data.pull_request.base.sha
   }
-}
-
-/** The plan and its problems (config, load, graph). */
-interface LoadedPlan {
-  plan?: Plan
-  analysis?: PlanAnalysis
-  problems: Problem[]
-}
-
-function loadPlan(settings: CheckSettings): LoadedPlan {
-  const config = readConfigFile(settings.configPath, settings.configExplicit)
-  const loaded = readPlanFile(settings.planPath)
-  const problems = [...config.problems, ...loaded.problems]
-  if (loaded.plan === undefined) return { problems }
-  const analysed = analyzePlan(loaded.plan)
-  problems.push(...analysed.problems)
-  const valid = !problems.some(problem => problem.severity === 'error')
-  return valid
-    ? { plan: loaded.plan, analysis: analysed.analysis, problems }
-    : { plan: loaded.plan, problems }
 }
 
 /**
@@ -308,7 +288,10 @@ export async function run(): Promise<void> {
 async function check(): Promise<void> {
   const settings = readCheckSettings()
   const root = workspace()
-  const loaded = loadPlan(settings)
+  const loaded = loadPlan({
+    planPath: settings.planPath,
+    config: { path: settings.configPath, explicit: settings.configExplicit }
+  })
   const problems = [...loaded.problems]
   const report: CheckReport = { planFile: settings.planPath, problems }
   if (loaded.analysis !== undefined) report.analysis = loaded.analysis

@@ -2,10 +2,7 @@
 // an annotation, and hands out the first round as a job matrix together with
 // the run state that settle carries on. Must not load @actions/github (cold
 // start: bench/action.bench.ts).
-import { readConfigFile, readPlanFile } from '../files.js'
 import { digestPlanFile } from '../plan-digest.js'
-import { analyzePlan } from '../plan/analyze.js'
-import { resolveSettings } from '../plan/config.js'
 import { PlanError } from '../plan/errors.js'
 import {
   countRounds,
@@ -37,6 +34,7 @@ import {
 } from './constants.js'
 import { readPlanSettings, type PlanSettings } from './inputs.js'
 import { runAttempt, workspace } from './run-context.js'
+import { loadPlan } from '../load-plan.js'
 import * as core from './toolkit.js'
 
 /** Room left in GitHub's 1 MB of job outputs for the caller's own outputs. */
@@ -126,27 +124,20 @@ interface Loaded {
 
 /** Plan and config read and analysed; every problem found, or a PlanError. */
 function load(settings: PlanSettings): Loaded {
-  const loaded = readPlanFile(settings.planPath)
-  const config = readConfigFile(settings.configPath, settings.configExplicit)
-  const analyzed =
-    loaded.plan === undefined ? { problems: [] } : analyzePlan(loaded.plan)
-  const problems = [
-    ...loaded.problems,
-    ...config.problems,
-    ...analyzed.problems
-  ]
-  const analysis = 'analysis' in analyzed ? analyzed.analysis : undefined
-  if (analysis === undefined || problems.some(p => p.severity === 'error')) {
-    throw new PlanError(problems)
-  }
   const overrides: { maxWorkers?: number; failFast?: boolean } = {}
   if (settings.maxWorkers !== undefined)
     overrides.maxWorkers = settings.maxWorkers
   if (settings.failFast !== undefined) overrides.failFast = settings.failFast
+  const loaded = loadPlan({
+    planPath: settings.planPath,
+    config: { path: settings.configPath, explicit: settings.configExplicit },
+    overrides
+  })
+  if (loaded.analysis === undefined) throw new PlanError(loaded.problems)
   return {
-    analysis,
-    parallel: resolveSettings(config.settings, overrides),
-    warnings: problems
+    analysis: loaded.analysis,
+    parallel: loaded.settings,
+    warnings: loaded.problems
   }
 }
 

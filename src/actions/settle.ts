@@ -5,11 +5,9 @@
 // allow-failure). On a finished state it only repeats the report and the
 // verdict, without calling the API, so a final report job can call it.
 import { context } from '@actions/github'
-import { readPlanFile } from '../files.js'
 import { JobsApi, type WorkflowJob } from '../github/jobs.js'
 import { readLegs, succeededBefore, type LegReading } from '../github/legs.js'
 import { digestPlanFile } from '../plan-digest.js'
-import { analyzePlan } from '../plan/analyze.js'
 import { PlanError, UsageError } from '../plan/errors.js'
 import type { LegResult } from '../plan/schedule.js'
 import {
@@ -44,6 +42,7 @@ import {
 } from './constants.js'
 import { readSettleSettings, type SettleSettings } from './inputs.js'
 import { runAttempt, workspace } from './run-context.js'
+import { loadPlan } from '../load-plan.js'
 import * as core from './toolkit.js'
 
 /** The plan the state was made from, re-read from the checkout and verified. */
@@ -64,17 +63,9 @@ function loadPlanOfState(ledger: Ledger): PlanAnalysis {
         'Settle must read the same plan as the plan step: check out the same commit and do not edit the plan between them.'
     )
   }
-  const loaded = readPlanFile(file)
-  const analyzed =
-    loaded.plan === undefined ? { problems: [] } : analyzePlan(loaded.plan)
-  const problems = [...loaded.problems, ...analyzed.problems]
-  if (
-    analyzed.analysis === undefined ||
-    problems.some(p => p.severity === 'error')
-  ) {
-    throw new PlanError(problems)
-  }
-  const analysis = analyzed.analysis
+  const loaded = loadPlan({ planPath: file })
+  if (loaded.analysis === undefined) throw new PlanError(loaded.problems)
+  const analysis = loaded.analysis
   if (analysis.plan.phases.length !== ledger.statuses.length) {
     throw new UsageError(
       `Input 'state' holds ${ledger.statuses.length} phase(s) but '${file}' has ${analysis.plan.phases.length}. ` +

@@ -1,11 +1,9 @@
 // `phase-matrix plan`: load the config and the plan, analyse the graph, and
 // print the waves as the seed's text, a dependency tree, JSON or Mermaid.
 // Also exports the load step the other plan-reading commands share.
+import { loadPlan } from '../load-plan.js'
 import path from 'node:path'
 import { DEFAULT_CONFIG_PATH, DEFAULT_PLAN_PATH } from '../actions/constants.js'
-import { readConfigFile, readPlanFile } from '../files.js'
-import { analyzePlan } from '../plan/analyze.js'
-import { resolveSettings } from '../plan/config.js'
 import { UsageError } from '../plan/errors.js'
 import type { ParallelSettings, PlanAnalysis, Problem } from '../plan/types.js'
 import { renderPlanJson, renderProblemsJson } from '../render/json.js'
@@ -80,25 +78,19 @@ export function loadPlanForCli(
     path.isAbsolute(file) || path.resolve(io.cwd) === process.cwd()
       ? file
       : path.join(io.cwd, file)
-  const config = readConfigFile(
-    where(values.config ?? DEFAULT_CONFIG_PATH),
-    values.config !== undefined
-  )
-  const loaded = readPlanFile(where(values.plan ?? DEFAULT_PLAN_PATH))
-  const problems = [...config.problems, ...loaded.problems]
-  let analysis: PlanAnalysis | undefined
-  if (loaded.plan !== undefined) {
-    // Analysed even when loading found errors, so one run reports them all.
-    const analysed = analyzePlan(loaded.plan)
-    problems.push(...analysed.problems)
-    analysis = analysed.analysis
-  }
   const overrides: { maxWorkers?: number; failFast?: boolean } = {}
   if (values['max-workers'] !== undefined) {
     overrides.maxWorkers = values['max-workers']
   }
   if (values['fail-fast'] === true) overrides.failFast = true
-  const settings = resolveSettings(config.settings, overrides)
+  const { analysis, settings, problems } = loadPlan({
+    planPath: where(values.plan ?? DEFAULT_PLAN_PATH),
+    config: {
+      path: where(values.config ?? DEFAULT_CONFIG_PATH),
+      explicit: values.config !== undefined
+    },
+    overrides
+  })
   const exitCode = exitCodeFor(problems)
   return exitCode === ExitCode.ok
     ? { settings, analysis, problems, exitCode }

@@ -1,0 +1,46 @@
+// The one sequence every entry point runs: read the config and the plan,
+// analyse the plan even when loading found errors (so one run reports every
+// problem), and resolve the settings. CLI, plan, settle and check all use it.
+import { readConfigFile, readPlanFile } from './files.js'
+import { analyzePlan } from './plan/analyze.js'
+import { resolveSettings } from './plan/config.js'
+import type {
+  ParallelSettings,
+  Plan,
+  PlanAnalysis,
+  Problem
+} from './plan/types.js'
+
+export interface LoadPlanOptions {
+  planPath: string
+  /** No config at all when omitted (settle reads only the plan). */
+  config?: { path: string; explicit: boolean }
+  overrides?: { maxWorkers?: number; failFast?: boolean }
+}
+
+export interface LoadedPlan {
+  /** The plan as read, when the file could be read and parsed at all. */
+  plan?: Plan
+  /** Present only when no problem is an error. */
+  analysis?: PlanAnalysis
+  settings: ParallelSettings
+  /** Config, load and graph problems (errors and warnings), in that order. */
+  problems: Problem[]
+}
+
+export function loadPlan(options: LoadPlanOptions): LoadedPlan {
+  const config =
+    options.config === undefined
+      ? { settings: {}, problems: [] }
+      : readConfigFile(options.config.path, options.config.explicit)
+  const loaded = readPlanFile(options.planPath)
+  const problems = [...config.problems, ...loaded.problems]
+  const settings = resolveSettings(config.settings, options.overrides ?? {})
+  if (loaded.plan === undefined) return { settings, problems }
+  const analysed = analyzePlan(loaded.plan)
+  problems.push(...analysed.problems)
+  const valid = !problems.some(problem => problem.severity === 'error')
+  return valid && analysed.analysis !== undefined
+    ? { plan: loaded.plan, analysis: analysed.analysis, settings, problems }
+    : { plan: loaded.plan, settings, problems }
+}
