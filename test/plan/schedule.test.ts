@@ -5,7 +5,6 @@ import {
   countRounds,
   handOutNext,
   initialStatuses,
-  startLedger,
   isFinished,
   outcomeLists,
   reasonOf,
@@ -16,6 +15,7 @@ import {
 } from '../../src/plan/schedule.js'
 import type { Ledger } from '../../src/plan/state.js'
 import type { PlanAnalysis } from '../../src/plan/types.js'
+import { testLedger } from '../support/ledger.js'
 import {
   makePlan,
   specsFromEdges,
@@ -61,12 +61,9 @@ function simulate(
   }
   let { ledger, round } = handOutNext(
     analysis,
-    startLedger(analysis, {
-      digest: '0123456789abcdef',
-      planPath: 'plan.yaml',
+    testLedger(analysis, {
       maxWorkers: 256,
-      failFast: options.failFast ?? false,
-      attempt: 1
+      failFast: options.failFast ?? false
     }),
     handOutOptions
   )
@@ -245,13 +242,7 @@ describe('the schedule', () => {
     const analysis = analyse(SEED_FAILURE)
     const { ledger } = handOutNext(
       analysis,
-      startLedger(analysis, {
-        digest: '0123456789abcdef',
-        planPath: 'plan.yaml',
-        maxWorkers: 1,
-        failFast: false,
-        attempt: 1
-      }),
+      testLedger(analysis, { maxWorkers: 1, failFast: false }),
       { attempt: 1, legLimit: 256 }
     )
     expect(() =>

@@ -2,16 +2,13 @@ import { markdownText } from '../../src/render/markdown.js'
 import { describe, expect, test } from '@jest/globals'
 import { annotationFile } from '../../src/actions/annotations.js'
 import { analyzePlan } from '../../src/plan/analyze.js'
-import {
-  handOutNext,
-  startLedger,
-  settleRound
-} from '../../src/plan/schedule.js'
+import { handOutNext, settleRound } from '../../src/plan/schedule.js'
 import type { Ledger } from '../../src/plan/state.js'
 import type { PlanAnalysis } from '../../src/plan/types.js'
 import { renderMatrix } from '../../src/render/matrix.js'
 import { renderPlanSummary } from '../../src/render/plan-summary.js'
 import { formatSeconds, renderReport } from '../../src/render/report.js'
+import { testLedger } from '../support/ledger.js'
 import { makePlan, type PhaseSpec } from '../support/make-plan.js'
 
 function analyse(specs: PhaseSpec[]): PlanAnalysis {
@@ -22,13 +19,7 @@ function analyse(specs: PhaseSpec[]): PlanAnalysis {
 function finished(analysis: PlanAnalysis): Ledger {
   let { ledger, round } = handOutNext(
     analysis,
-    startLedger(analysis, {
-      digest: '0123456789abcdef',
-      planPath: 'plan.yaml',
-      maxWorkers: 1,
-      failFast: false,
-      attempt: 1
-    }),
+    testLedger(analysis, { maxWorkers: 1, failFast: false }),
     { attempt: 1, legLimit: 256 }
   )
   while (round.length > 0) {

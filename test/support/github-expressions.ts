@@ -3,6 +3,7 @@
 // GitHub's evaluator (@actions/expressions), for tests that must show plan
 // text comes out of a workflow exactly as written — never evaluated.
 import { data, Evaluator, Lexer, Parser } from '@actions/expressions'
+import type { FunctionDefinition } from '@actions/expressions/funcs/info'
 import {
   convertWorkflowTemplate,
   NoOperationTraceWriter,
@@ -83,18 +84,31 @@ export function workflowStringValue(token: unknown): string {
   return format(pattern, args)
 }
 
-/** What GitHub's evaluator makes of an expression (our own fixed ones). */
+/**
+ * What GitHub's evaluator makes of an expression, with `functions` (status
+ * functions such as success()) when the expression may call them.
+ */
 export function evaluateExpression(
   expression: string,
-  context: Record<string, unknown> = TRAP_CONTEXT
+  context: Record<string, unknown> = TRAP_CONTEXT,
+  functions: FunctionDefinition[] = []
 ): unknown {
   const lexed = new Lexer(expression).lex()
-  const tree = new Parser(lexed.tokens, Object.keys(context), []).parse()
+  const tree = new Parser(
+    lexed.tokens,
+    Object.keys(context),
+    functions.map(({ name, minArgs, maxArgs }) => ({ name, minArgs, maxArgs }))
+  ).parse()
   const input = JSON.parse(
     JSON.stringify(context),
     data.reviver
   ) as data.Dictionary
-  const result = new Evaluator(tree, input, undefined).evaluate()
+  const byName = new Map(functions.map(f => [f.name.toLowerCase(), f]))
+  const result = new Evaluator(
+    tree,
+    input,
+    functions.length > 0 ? byName : undefined
+  ).evaluate()
   return JSON.parse(JSON.stringify(result, data.replacer)) as unknown
 }
 

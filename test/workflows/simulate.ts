@@ -5,8 +5,9 @@
 // at job level `success()` needs every ancestor to have succeeded (so a
 // skip propagates), `failure()` is true when any ancestor failed.
 import { spawnSync } from 'node:child_process'
-import { data, Evaluator, Lexer, Parser } from '@actions/expressions'
+import { data } from '@actions/expressions'
 import type { FunctionDefinition } from '@actions/expressions/funcs/info'
+import { evaluateExpression } from '../support/github-expressions.js'
 import { needsOf, type Workflow } from './rules.js'
 
 export type Result = 'success' | 'failure' | 'cancelled' | 'skipped'
@@ -46,40 +47,27 @@ interface Status {
   failure: boolean
 }
 
+/** GitHub's evaluator with the status functions of this job (never cancelled). */
 function evaluate(
   expression: string,
   context: Record<string, unknown>,
   status: Status
 ): unknown {
-  const lexed = new Lexer(expression).lex()
-  const tree = new Parser(
-    lexed.tokens,
-    Object.keys(context),
-    STATUS.map(name => ({ name, minArgs: 0, maxArgs: 0 }))
-  ).parse()
-  const value = (result: boolean) => (): data.ExpressionData =>
-    new data.BooleanData(result)
-  const functions = new Map<string, FunctionDefinition>([
-    [
-      'success',
-      { name: 'success', minArgs: 0, maxArgs: 0, call: value(status.success) }
-    ],
-    [
-      'failure',
-      { name: 'failure', minArgs: 0, maxArgs: 0, call: value(status.failure) }
-    ],
-    [
-      'cancelled',
-      { name: 'cancelled', minArgs: 0, maxArgs: 0, call: value(false) }
-    ],
-    ['always', { name: 'always', minArgs: 0, maxArgs: 0, call: value(true) }]
+  const statusFunction = (
+    name: string,
+    result: boolean
+  ): FunctionDefinition => ({
+    name,
+    minArgs: 0,
+    maxArgs: 0,
+    call: () => new data.BooleanData(result)
+  })
+  return evaluateExpression(expression, context, [
+    statusFunction('success', status.success),
+    statusFunction('failure', status.failure),
+    statusFunction('cancelled', false),
+    statusFunction('always', true)
   ])
-  const input = JSON.parse(
-    JSON.stringify(context),
-    data.reviver
-  ) as data.Dictionary
-  const result = new Evaluator(tree, input, functions).evaluate()
-  return JSON.parse(JSON.stringify(result, data.replacer)) as unknown
 }
 
 /** An `if:` (implicitly `success() && …` without a status function). */

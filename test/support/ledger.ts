@@ -1,0 +1,18 @@
+// A run's ledger before round 1, as the plan step would record it, for tests
+// of the schedule and the report.
+import { startLedger } from '../../src/plan/schedule.js'
+import type { Ledger } from '../../src/plan/state.js'
+import type { PlanAnalysis } from '../../src/plan/types.js'
+
+export function testLedger(
+  analysis: PlanAnalysis,
+  options: { maxWorkers?: number; failFast?: boolean } = {}
+): Ledger {
+  return startLedger(analysis, {
+    digest: '0123456789abcdef',
+    planPath: 'plan.yaml',
+    maxWorkers: options.maxWorkers ?? 1,
+    failFast: options.failFast ?? false,
+    attempt: 1
+  })
+}
