@@ -45,13 +45,14 @@ import { annotateProblems } from './annotations.js'
 import {
   CheckOutputs,
   DEFAULT_CONFIG_PATH,
-  MAX_SUMMARY_BYTES
+  MAX_SUMMARY_CHARS
 } from './constants.js'
 import { readCheckSettings, type CheckSettings } from './inputs.js'
 import { workspace } from './run-context.js'
 import { GitHubApiError } from '../github/api-error.js'
 import { loadPlan } from '../load-plan.js'
-import * as core from './toolkit.js'
+import * as core from '@actions/core'
+import { appendSummary } from './summary.js'
 
 /** The pull request this run is for, from the event payload. */
 const pullRequestEvent = z.object({
@@ -348,16 +349,13 @@ async function check(): Promise<void> {
   }
 
   const markdown = renderCheckReport(report)
-  await core.summary
-    .addRaw(
-      truncateMarkdown(
-        markdown,
-        Math.floor(MAX_SUMMARY_BYTES / 3),
-        '_The summary is cut short to fit GitHub’s limit; the log has every problem._'
-      ),
-      true
+  await appendSummary(
+    truncateMarkdown(
+      markdown,
+      MAX_SUMMARY_CHARS,
+      '_The summary is cut short to fit GitHub’s limit; the log has every problem._'
     )
-    .write()
+  )
   if (pr !== undefined) await postComment(settings, pr, report)
 
   const errors = report.problems.filter(p => p.severity === 'error').length

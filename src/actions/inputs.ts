@@ -2,7 +2,7 @@
 // object; nothing below this module reads the environment.
 import { z } from 'zod'
 import { UsageError } from '../plan/errors.js'
-import * as core from './toolkit.js'
+import * as core from '@actions/core'
 import {
   CheckInputs,
   DEFAULT_CONFIG_PATH,

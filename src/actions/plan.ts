@@ -35,7 +35,8 @@ import {
 import { readPlanSettings, type PlanSettings } from './inputs.js'
 import { runAttempt, workspace } from './run-context.js'
 import { loadPlan } from '../load-plan.js'
-import * as core from './toolkit.js'
+import * as core from '@actions/core'
+import { appendSummary } from './summary.js'
 
 /** Room left in GitHub's 1 MB of job outputs for the caller's own outputs. */
 const OUTPUT_MARGIN_BYTES = 64 * 1024
@@ -222,7 +223,7 @@ async function plan(settings: PlanSettings): Promise<void> {
   })
   for (const [name, value] of Object.entries(outputs))
     core.setOutput(name, value)
-  await core.appendSummary(
+  await appendSummary(
     renderPlanSummary(analysis, {
       rounds,
       maxWorkers: parallel.maxWorkers,
@@ -236,7 +237,7 @@ async function plan(settings: PlanSettings): Promise<void> {
 /** Annotations, log and summary for a plan that cannot run. */
 async function reportPlanError(error: PlanError): Promise<string> {
   annotateProblems(error.problems, workspace())
-  await core.appendSummary(renderProblemsSummary(error.problems))
+  await appendSummary(renderProblemsSummary(error.problems))
   const errors = error.problems.filter(p => p.severity === 'error')
   const files = [...new Set(errors.map(p => p.file))].join(', ')
   return `Invalid phase plan: ${errors.length} error(s) in ${files}. ${error.message}`

@@ -43,7 +43,8 @@ import {
 import { readSettleSettings, type SettleSettings } from './inputs.js'
 import { runAttempt, workspace } from './run-context.js'
 import { loadPlan } from '../load-plan.js'
-import * as core from './toolkit.js'
+import * as core from '@actions/core'
+import { appendSummary } from './summary.js'
 
 /** The plan the state was made from, re-read from the checkout and verified. */
 function loadPlanOfState(ledger: Ledger): PlanAnalysis {
@@ -241,7 +242,7 @@ async function finish(
     }
     return Promise.resolve()
   })
-  await core.appendSummary(
+  await appendSummary(
     renderReport(analysis, ledger, { maxBytes: MAX_SUMMARY_BYTES })
   )
   const green = counts.succeeded === ledger.statuses.length

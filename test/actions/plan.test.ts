@@ -272,9 +272,8 @@ describe('the plan action', () => {
   test('the plan bundle does not load @actions/github', () => {
     requireBundle(PLAN_BUNDLE)
     const bundle = readFileSync(PLAN_BUNDLE, 'utf8')
+    // The plan step makes no API call: Octokit stays out of its bundle.
     expect(bundle).not.toMatch(/octokit/i)
-    expect(bundle).not.toContain('undici')
-    expect(bundle).not.toContain('@actions/http-client')
   })
 })
 
