@@ -1,6 +1,7 @@
 // The longest chain of dependent phases by estimated minutes: the least time
 // any schedule needs, however many runners. Dynamic programming over a
 // topological order, O(V + E).
+import { at } from './at.js'
 
 export interface WeightedPath {
   /** Node indices in execution order. */
@@ -24,22 +25,22 @@ export function longestPath(
   const previous = new Int32Array(count).fill(-1)
   let last = -1
   for (let position = 0; position < order.length; position++) {
-    const node = order[position] as number
+    const node = at(order, position)
     let start = 0
-    for (const dep of depsOf[node] as readonly number[]) {
+    for (const dep of at(depsOf, node)) {
       // Ties go to the dependency written first.
-      if (previous[node] === -1 || (finish[dep] as number) > start) {
-        start = finish[dep] as number
+      if (previous[node] === -1 || at(finish, dep) > start) {
+        start = at(finish, dep)
         previous[node] = dep
       }
     }
     finish[node] = start + weightOf(node)
-    if (last === -1 || finish[node] > (finish[last] as number)) {
+    if (last === -1 || at(finish, node) > at(finish, last)) {
       last = node
     }
   }
   const nodes: number[] = []
-  for (let at = last; at !== -1; at = previous[at] as number) nodes.push(at)
+  for (let step = last; step !== -1; step = at(previous, step)) nodes.push(step)
   nodes.reverse()
-  return { nodes, weight: last === -1 ? 0 : (finish[last] as number) }
+  return { nodes, weight: last === -1 ? 0 : at(finish, last) }
 }

@@ -2,6 +2,7 @@
 // Tarjan's algorithm with an explicit stack (no recursion), then a
 // breadth-first search inside each component from its first node in plan
 // order. O(V + E) time, O(V) extra space.
+import { at } from './at.js'
 
 /**
  * Cycles as node paths along `edges`: `[a, b, c, a]` means edges a→b, b→c,
@@ -21,7 +22,7 @@ export function findCycles(
     if (members.length < 2) continue
     cycles.push(shortestCycleThrough(edges, members))
   }
-  cycles.sort((a, b) => (a[0] as number) - (b[0] as number))
+  cycles.sort((a, b) => at(a, 0) - at(b, 0))
   return cycles
 }
 
@@ -58,35 +59,29 @@ function stronglyConnectedComponents(
     if (visitIndex[start] !== -1 || (include && !include(start))) continue
     enter(start)
     while (frameTop > 0) {
-      const node = frameNode[frameTop - 1] as number
-      const out = edges[node] as readonly number[]
-      const edge = frameEdge[frameTop - 1] as number
+      const node = at(frameNode, frameTop - 1)
+      const out = at(edges, node)
+      const edge = at(frameEdge, frameTop - 1)
       if (edge < out.length) {
         frameEdge[frameTop - 1] = edge + 1
-        const next = out[edge] as number
+        const next = at(out, edge)
         if (include && !include(next)) continue
         if (visitIndex[next] === -1) enter(next)
         else if (onStack[next] === 1) {
-          lowLink[node] = Math.min(
-            lowLink[node] as number,
-            visitIndex[next] as number
-          )
+          lowLink[node] = Math.min(at(lowLink, node), at(visitIndex, next))
         }
         continue
       }
       frameTop--
       if (frameTop > 0) {
-        const parent = frameNode[frameTop - 1] as number
-        lowLink[parent] = Math.min(
-          lowLink[parent] as number,
-          lowLink[node] as number
-        )
+        const parent = at(frameNode, frameTop - 1)
+        lowLink[parent] = Math.min(at(lowLink, parent), at(lowLink, node))
       }
       if (lowLink[node] === visitIndex[node]) {
         const members: number[] = []
         let member: number
         do {
-          member = componentStack[--componentTop] as number
+          member = at(componentStack, --componentTop)
           onStack[member] = 0
           members.push(member)
         } while (member !== node)
@@ -103,17 +98,21 @@ function shortestCycleThrough(
   members: readonly number[]
 ): number[] {
   const inComponent = new Set(members)
-  let start = members[0] as number
+  let start = at(members, 0)
   for (const member of members) if (member < start) start = member
   const parent = new Map<number, number>([[start, -1]])
   const queue = [start]
   for (let head = 0; head < queue.length; head++) {
-    const node = queue[head] as number
-    for (const next of edges[node] as readonly number[]) {
+    const node = at(queue, head)
+    for (const next of at(edges, node)) {
       if (next === start) {
         const path = [start]
-        for (let at = node; at !== start; at = parent.get(at) as number) {
-          path.push(at)
+        for (
+          let step = node;
+          step !== start;
+          step = parent.get(step) ?? start
+        ) {
+          path.push(step)
         }
         path.push(start)
         // Built backwards from the closing edge: put it in edge order.

@@ -1,6 +1,7 @@
 // Kahn's algorithm, by levels: wave 1 holds the phases with no dependencies,
 // wave k+1 the phases whose dependencies all sit in waves 1..k. Iterative,
 // O(V + E) time and O(V) extra space, so a 100,000-phase chain is fine.
+import { at } from './at.js'
 
 export interface WaveResult {
   /** Waves of node indices, each in ascending index (plan) order. */
@@ -29,20 +30,20 @@ export function computeWaves(
   const order = new Int32Array(count)
   let tail = 0
   for (let node = 0; node < count; node++) {
-    const depCount = (depsOf[node] as readonly number[]).length
+    const depCount = at(depsOf, node).length
     waiting[node] = depCount
     if (depCount === 0) order[tail++] = node
   }
   // `order` doubles as the queue: nodes before `head` are done.
   for (let head = 0; head < tail; head++) {
-    const node = order[head] as number
-    const wave = earliestWave[node] as number
+    const node = at(order, head)
+    const wave = at(earliestWave, node)
     waveOf[node] = wave
-    for (const dependent of dependentsOf[node] as readonly number[]) {
-      if (wave + 1 > (earliestWave[dependent] as number)) {
+    for (const dependent of at(dependentsOf, node)) {
+      if (wave + 1 > at(earliestWave, dependent)) {
         earliestWave[dependent] = wave + 1
       }
-      const stillWaiting = (waiting[dependent] as number) - 1
+      const stillWaiting = at(waiting, dependent) - 1
       waiting[dependent] = stillWaiting
       if (stillWaiting === 0) order[tail++] = dependent
     }
@@ -51,14 +52,14 @@ export function computeWaves(
   // without sorting.
   let waveCount = 0
   for (let node = 0; node < count; node++) {
-    const wave = waveOf[node] as number
+    const wave = at(waveOf, node)
     if (wave + 1 > waveCount) waveCount = wave + 1
   }
   const waves: number[][] = []
   for (let wave = 0; wave < waveCount; wave++) waves.push([])
   for (let node = 0; node < count; node++) {
-    const wave = waveOf[node] as number
-    if (wave >= 0) (waves[wave] as number[]).push(node)
+    const wave = at(waveOf, node)
+    if (wave >= 0) at(waves, wave).push(node)
   }
   return { waves, waveOf, order, releasedCount: tail }
 }
