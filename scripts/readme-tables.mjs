@@ -1,19 +1,26 @@
-// Writes the inputs/outputs tables of each action.yml into README.md between
-// markers, so the README cannot drift from the actions (`npm run readme`;
-// `--check` exits 1 when README.md is stale, as CI runs it through jest).
+// Writes the inputs/outputs tables of each action.yml into its README between
+// markers, so the docs cannot drift from the actions (`npm run readme`;
+// `--check` exits 1 when a README is stale; `npm test` runs it).
 import { readFileSync, writeFileSync } from 'node:fs'
 import { parse } from 'yaml'
 
 const actions = [
-  { marker: 'plan', file: 'action.yml', uses: 'phase-matrix/phase-matrix@v1' },
+  {
+    marker: 'plan',
+    file: 'action.yml',
+    doc: 'README.md',
+    uses: 'phase-matrix/phase-matrix@v1'
+  },
   {
     marker: 'settle',
     file: 'settle/action.yml',
+    doc: 'README.md',
     uses: 'phase-matrix/phase-matrix/settle@v1'
   },
   {
     marker: 'check',
     file: 'check/action.yml',
+    doc: 'README.md',
     uses: 'phase-matrix/phase-matrix/check@v1'
   }
 ]
@@ -52,32 +59,35 @@ export function tablesFor(file, uses) {
   return lines.join('\n')
 }
 
-export function renderReadme(readme) {
-  let text = readme
-  for (const { marker, file, uses } of actions) {
+/** `doc`'s text with the tables of every action documented in it renewed. */
+export function renderDoc(doc, text) {
+  let fresh = text
+  for (const { marker, file, uses } of actions.filter(a => a.doc === doc)) {
     const start = `<!-- action-docs:${marker}:start -->`
     const end = `<!-- action-docs:${marker}:end -->`
-    const from = text.indexOf(start)
-    const to = text.indexOf(end)
+    const from = fresh.indexOf(start)
+    const to = fresh.indexOf(end)
     if (from === -1 || to === -1)
-      throw new Error(`README.md lacks the ${start} … ${end} markers`)
-    text = `${text.slice(0, from + start.length)}\n${tablesFor(file, uses)}\n${text.slice(to)}`
+      throw new Error(`${doc} lacks the ${start} … ${end} markers`)
+    fresh = `${fresh.slice(0, from + start.length)}\n${tablesFor(file, uses)}\n${fresh.slice(to)}`
   }
-  return text
+  return fresh
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const current = readFileSync('README.md', 'utf8')
-  const fresh = renderReadme(current)
-  if (process.argv.includes('--check')) {
-    if (fresh !== current) {
+  const check = process.argv.includes('--check')
+  for (const doc of [...new Set(actions.map(a => a.doc))]) {
+    const current = readFileSync(doc, 'utf8')
+    const fresh = renderDoc(doc, current)
+    if (fresh === current) continue
+    if (check) {
       console.error(
-        "README.md's action tables are stale: run `npm run readme` and commit README.md."
+        `${doc}: the action tables are stale: run \`npm run readme\` and commit it.`
       )
       process.exitCode = 1
+    } else {
+      writeFileSync(doc, fresh)
+      console.log(`${doc}: action tables updated`)
     }
-  } else if (fresh !== current) {
-    writeFileSync('README.md', fresh)
-    console.log('README.md: action tables updated')
   }
 }
