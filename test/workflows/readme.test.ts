@@ -1,16 +1,18 @@
-// The workflows README.md tells users to copy are workflows too: each YAML
-// block that is a whole workflow must pass actionlint and GitHub's parser.
+// The workflows our Markdown tells users to copy are workflows too: each YAML
+// block in README.md, docs/ and the sub-actions' READMEs that is a whole
+// workflow must pass actionlint and GitHub's parser.
 import { describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { actionlint, githubParserErrors, type WorkflowFile } from './github.js'
+import { markdownFiles } from '../support/markdown-files.js'
 
-function readmeWorkflows(): WorkflowFile[] {
-  const readme = readFileSync('README.md', 'utf8')
-  const blocks = [...readme.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)]
+function workflowsIn(file: string): WorkflowFile[] {
+  const text = readFileSync(file, 'utf8')
+  const blocks = [...text.matchAll(/^```yaml\n([\s\S]*?)^```$/gm)]
   return (
     blocks
       .map((match, index) => ({
-        path: `README.md#yaml-${index + 1}`,
+        path: `${file}#yaml-${index + 1}`,
         text: match[1] ?? ''
       }))
       // A whole workflow: top-level `on:` and `jobs:`. Excerpts that elide
@@ -24,8 +26,8 @@ function readmeWorkflows(): WorkflowFile[] {
   )
 }
 
-describe('workflows shown in README.md', () => {
-  const workflows = readmeWorkflows()
+describe('workflows shown in the Markdown files', () => {
+  const workflows = markdownFiles().flatMap(workflowsIn)
 
   test('there are copyable workflows for each way of running a plan', () => {
     const uses = workflows.map(w => w.text).join('\n')
