@@ -166,7 +166,8 @@ async function advance(
         prefix = read.prefix
         core.info(
           `Listed ${read.jobs.length} job(s) of run ${context.runId} in ${api.requestCount} request(s). ` +
-            `This is job ${read.own.id} '${read.own.name}': the legs of this call are named '${legJobName(prefix, '<phase id>')}'.`
+            `This is job ${read.own.id} '${read.own.name}' (found ${settings.jobId === undefined ? `as the job in progress on runner '${read.own.runner_name ?? ''}'` : 'by its job id'}): ` +
+            `the legs of this call are named '${legJobName(prefix, '<phase id>')}'.`
         )
         const results = running.map(index =>
           resultOf(

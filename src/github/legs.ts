@@ -157,7 +157,8 @@ function newestOf(
   if (newest !== undefined && twin !== undefined) {
     throw new JobMatchError(
       `Two jobs of attempt ${newest.run_attempt} are named '${name}' (${newest.id} and ${twin.id}): cannot tell which one is this call's leg. ` +
-        'Each call of the workflow needs its own calling job name, and each phase id its own job name (ids differ within their first 97 characters).'
+        'Another job of the run has its name: a second call of the workflow under the same calling job name, or (without a caller) a job of the workflow named like the phase. ' +
+        'Give each calling job, and each job of your own, a name no phase id has.'
     )
   }
   return newest

@@ -505,7 +505,7 @@ describe('settle reads only the legs of its own call of the workflow', () => {
       expect(step.run.stdout).not.toContain('Several jobs')
     }
     expect(green.settles[0]!.run.stdout).toContain(
-      "the legs of this call are named 'backend / <phase id>'"
+      "(found by its job id): the legs of this call are named 'backend / <phase id>'"
     )
 
     const red = await play(cwd, {
@@ -631,6 +631,9 @@ describe('settle reads only the legs of its own call of the workflow', () => {
       findBy: 'runner-name'
     })
     expect(played.last.status).toBe(0)
+    expect(played.settles[0]!.run.stdout).toMatch(
+      /This is job \d+ 'phases \/ settle wave 1' \(found as the job in progress on runner 'GitHub Actions 1001'\)/
+    )
 
     github.jobs.length = 0
     const planRun = await runAction(PLAN_BUNDLE, { cwd, env: env(1) })
