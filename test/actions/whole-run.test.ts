@@ -645,6 +645,20 @@ describe('settle reads only the legs of its own call of the workflow', () => {
     expect(lost.run.stdout).toMatch(
       /^::error::Settle cannot find its own job: no job id was given and RUNNER_NAME is not set\. Pass `job-id: \$\{\{ job\.check_run_id \}\}`/m
     )
+
+    const garbled = await runAction(SETTLE_BUNDLE, {
+      cwd,
+      inputs: {
+        state: planRun.outputs['state'] ?? '',
+        'github-token': TOKEN,
+        'job-id': '12ab'
+      },
+      env: env(1)
+    })
+    expect(garbled.status).toBe(1)
+    expect(garbled.stdout).toMatch(
+      /^::error::Invalid input 'job-id': '12ab'\. Expected the id of this job in the jobs API: \$\{\{ job\.check_run_id \}\}\./m
+    )
   })
 
   test('ids that are one job name once cut to 100 characters are refused at plan time, with position', async () => {
