@@ -43,7 +43,8 @@ export const PlanOutputs = {
 export const SettleInputs = {
   state: 'state',
   githubToken: 'github-token',
-  allowFailure: 'allow-failure'
+  allowFailure: 'allow-failure',
+  jobId: 'job-id'
 } as const
 
 export const SettleOutputs = {

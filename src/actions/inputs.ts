@@ -57,10 +57,24 @@ export function readPlanSettings(): PlanSettings {
   })
 }
 
+/** Input 'job-id': '' (an older runner without job.check_run_id) means "not given". */
+function readJobId(): number | undefined {
+  const raw = core.getInput(SettleInputs.jobId).trim()
+  if (raw === '') return undefined
+  if (!/^[1-9]\d{0,15}$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
+    throw new UsageError(
+      `Invalid input '${SettleInputs.jobId}': '${raw}'. Expected the id of this job in the jobs API: \${{ job.check_run_id }}.`
+    )
+  }
+  return Number(raw)
+}
+
 const settleSettingsSchema = z.object({
   state: z.string().min(1),
   githubToken: z.string(),
-  allowFailure: z.boolean()
+  allowFailure: z.boolean(),
+  /** `job.check_run_id`: this job's id in the jobs API (absent: found by runner name). */
+  jobId: z.number().int().positive().optional()
 })
 export type SettleSettings = z.infer<typeof settleSettingsSchema>
 
@@ -76,7 +90,8 @@ export function readSettleSettings(): SettleSettings {
   return settleSettingsSchema.parse({
     state,
     githubToken,
-    allowFailure: readFlag(SettleInputs.allowFailure) ?? false
+    allowFailure: readFlag(SettleInputs.allowFailure) ?? false,
+    jobId: readJobId()
   })
 }
 

@@ -12,3 +12,9 @@ export function workspace(): string | undefined {
   const value = process.env['GITHUB_WORKSPACE'] ?? ''
   return value === '' ? undefined : value
 }
+
+/** RUNNER_NAME, the runner this job runs on (the jobs API's runner_name). */
+export function runnerName(): string | undefined {
+  const value = process.env['RUNNER_NAME'] ?? ''
+  return value === '' ? undefined : value
+}

@@ -6,7 +6,12 @@
 // verdict, without calling the API, so a final report job can call it.
 import { context } from '@actions/github'
 import { JobsApi, type WorkflowJob } from '../github/jobs.js'
-import { readLegs, succeededBefore, type LegReading } from '../github/legs.js'
+import {
+  legJobName,
+  readLegs,
+  succeededBefore,
+  type LegReading
+} from '../github/legs.js'
 import { digestPlanFile } from '../plan-digest.js'
 import { PlanError, UsageError } from '../plan/errors.js'
 import type { LegResult } from '../plan/schedule.js'
@@ -41,7 +46,7 @@ import {
   SettleOutputs
 } from './constants.js'
 import { readSettleSettings, type SettleSettings } from './inputs.js'
-import { runAttempt, workspace } from './run-context.js'
+import { runAttempt, runnerName, workspace } from './run-context.js'
 import { loadPlan } from '../load-plan.js'
 import * as core from '@actions/core'
 import { appendSummary } from './summary.js'
@@ -80,20 +85,15 @@ function resultOf(id: string, index: number, reading: LegReading): LegResult {
   if (reading.kind === 'settled') {
     const result: LegResult = { index, status: reading.status }
     if (reading.seconds !== undefined) result.seconds = reading.seconds
-    if (reading.names.length > 1) {
-      core.warning(
-        `Several jobs stand for phase ${id}: ${reading.names.join(', ')}. Taking the worst of their outcomes.`
-      )
-    }
     return result
   }
   if (reading.kind === 'missing') {
     const close =
       reading.close.length > 0
-        ? ` Jobs with similar names: ${reading.close.join(', ')}.`
+        ? ` Jobs of this call with similar names: ${reading.close.join(', ')}.`
         : ''
     core.warning(
-      `No job named ${id} (or '<caller job> / ${id}') in this run: the leg of phase ${id} did not run or is named differently.` +
+      `No job named '${reading.name}' in this run: the leg of phase ${id} did not run or is named differently.` +
         ` Name the legs \${{ matrix.id }}.${close}`
     )
     return { index, status: 'missing' }
@@ -131,6 +131,7 @@ async function advance(
   const attempt = runAttempt()
   const running = runningPhases(before)
   let jobs: WorkflowJob[] = []
+  let prefix = ''
   let ledger = before
 
   if (running.length > 0 || attempt > 1) {
@@ -153,19 +154,28 @@ async function advance(
       async () => {
         const read = await readLegs(api, running.map(idOf), {
           minAttempt: before.attempt,
+          self: {
+            attempt,
+            checkRunId: settings.jobId,
+            runnerName: runnerName()
+          },
           log: message => {
             core.info(message)
           }
         })
         jobs = read.jobs
+        prefix = read.prefix
         core.info(
-          `Listed ${read.jobs.length} job(s) of run ${context.runId} in ${api.requestCount} request(s).`
+          `Listed ${read.jobs.length} job(s) of run ${context.runId} in ${api.requestCount} request(s). ` +
+            `This is job ${read.own.id} '${read.own.name}' (found ${settings.jobId === undefined ? `as the job in progress on runner '${read.own.runner_name ?? ''}'` : 'by its job id'}): ` +
+            `the legs of this call are named '${legJobName(prefix, '<phase id>')}'.`
         )
         const results = running.map(index =>
           resultOf(
             idOf(index),
             index,
-            read.readings.get(idOf(index)) ?? { kind: 'missing', close: [] }
+            // readLegs reads every id it is given.
+            read.readings.get(idOf(index)) as LegReading
           )
         )
         ledger = settleRound(analysis, before, results)
@@ -194,7 +204,12 @@ async function advance(
 
   const earlier =
     attempt > 1
-      ? succeededBefore(jobs, attempt)
+      ? succeededBefore(
+          jobs,
+          attempt,
+          prefix,
+          phases.map(phase => phase.id)
+        )
       : new Map<string, { seconds?: number }>()
   const handOut = handOutNext(analysis, ledger, {
     attempt,

@@ -18,6 +18,8 @@ export interface WorkflowJob {
   conclusion: string | null
   started_at: string | null
   completed_at: string | null
+  /** The runner that picked the job up (RUNNER_NAME there); null before. */
+  runner_name: string | null
 }
 
 export interface RetryPolicy {
@@ -160,7 +162,8 @@ function parsePage(data: unknown): WorkflowJob[] {
     status: job.status,
     conclusion: job.conclusion,
     started_at: job.started_at ?? null,
-    completed_at: job.completed_at ?? null
+    completed_at: job.completed_at ?? null,
+    runner_name: typeof job.runner_name === 'string' ? job.runner_name : null
   }))
 }
 

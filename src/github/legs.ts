@@ -1,57 +1,167 @@
-// Finds the job of each leg of a round among the jobs of the run, by name:
-// exactly the phase id, or `<caller job> / <phase id>` inside a reusable
-// workflow — never a looser match (`api` is not `api-gateway`). For each name
-// the newest attempt counts (highest run_attempt, then highest id). A job
-// without a conclusion yet is read again with bounded back-off and never
-// taken as success. Matching is O(jobs + legs).
+// Finds the job of each leg of a round among the jobs of the run, by name,
+// in this instance only. Settle first finds its own job (by its check run
+// id, else as the in-progress job on its runner) and takes that job's
+// caller prefix: a leg is then exactly `<prefix> / <shown id>` (or the shown
+// id with no prefix), where the shown id is the id as GitHub lists it (cut
+// to 100 characters). Another call of the workflow, another workflow's
+// `ci / test`, or a looser match (`api` is not `api-gateway`) is never read.
+// For a name, the newest attempt counts; two jobs of one attempt under one
+// name cannot be told apart and are an error, never a guess. A job without
+// a conclusion yet is read again with bounded back-off and never taken as
+// success. Matching is O(jobs + legs).
 import { closestMatch } from '../plan/closest-id.js'
+import { shownJobName } from '../plan/job-name.js'
 import type { LegResult } from '../plan/schedule.js'
 import type { JobsApi, WorkflowJob } from './jobs.js'
 
 export type LegStatus = LegResult['status']
 
-/** One leg as the jobs of the run show it. */
+/** One leg as the jobs of the run show it; `name` is the job name looked for. */
 export type LegReading =
-  | { kind: 'settled'; status: LegStatus; seconds?: number; names: string[] }
-  | { kind: 'pending'; names: string[] }
-  | { kind: 'missing'; close: string[] }
+  | { kind: 'settled'; status: LegStatus; seconds?: number; name: string }
+  | { kind: 'pending'; name: string }
+  | { kind: 'missing'; name: string; close: string[] }
 
-/** For each job name, its newest job: highest run_attempt, then highest id. */
-export function newestByName(
-  jobs: readonly WorkflowJob[]
-): Map<string, WorkflowJob> {
-  const newest = new Map<string, WorkflowJob>()
-  for (const job of jobs) {
-    const seen = newest.get(job.name)
-    if (
-      seen === undefined ||
-      job.run_attempt > seen.run_attempt ||
-      (job.run_attempt === seen.run_attempt && job.id > seen.id)
-    ) {
-      newest.set(job.name, job)
-    }
+/** Jobs that cannot be matched to this instance unambiguously. */
+export class JobMatchError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'JobMatchError'
   }
-  return newest
 }
 
 const SEPARATOR = ' / '
 
-/** The phase id a job name stands for: the name itself, or what follows the last ' / '. */
-export function phaseIdOfJobName(name: string): string {
+/** The caller prefix of a job name: everything before the last ' / ', or ''. */
+export function callerPrefix(name: string): string {
+  const at = name.lastIndexOf(SEPARATOR)
+  return at === -1 ? '' : name.slice(0, at)
+}
+
+/** What follows the last ' / ' of a job name (the whole name without one). */
+export function ownPartOfJobName(name: string): string {
   const at = name.lastIndexOf(SEPARATOR)
   return at === -1 ? name : name.slice(at + SEPARATOR.length)
 }
 
-/** Job names by the phase id they stand for (only exact or `… / id` matches). */
-export function namesByPhaseId(names: Iterable<string>): Map<string, string[]> {
-  const byId = new Map<string, string[]>()
-  for (const name of names) {
-    const id = phaseIdOfJobName(name)
-    const list = byId.get(id)
-    if (list === undefined) byId.set(id, [name])
-    else list.push(name)
+/** The job name of phase `id`'s leg in the instance whose caller prefix is `prefix`. */
+export function legJobName(prefix: string, id: string): string {
+  const shown = shownJobName(id)
+  return prefix === '' ? shown : `${prefix}${SEPARATOR}${shown}`
+}
+
+/** How settle recognises its own job. */
+export interface OwnJobHint {
+  /** `job.check_run_id`: the id of the running job in the jobs API. */
+  checkRunId?: number
+  /** RUNNER_NAME, used when no check run id is given. */
+  runnerName?: string
+  /** This run attempt: the own job belongs to it. */
+  attempt: number
+}
+
+/**
+ * Settle's own job among the jobs of the run, or undefined when it is not
+ * listed (yet). Throws when it cannot be known unambiguously.
+ */
+export function findOwnJob(
+  jobs: readonly WorkflowJob[],
+  hint: OwnJobHint
+): WorkflowJob | undefined {
+  let own: WorkflowJob | undefined
+  if (hint.checkRunId !== undefined) {
+    own = jobs.find(job => job.id === hint.checkRunId)
+    if (own !== undefined && own.run_attempt !== hint.attempt) {
+      throw new JobMatchError(
+        `Job ${own.id} ('${own.name}'), given as this job's id, belongs to attempt ${own.run_attempt} of the run, not to this attempt ${hint.attempt}. ` +
+          "Pass the running job's own id: `job-id: ${{ job.check_run_id }}`."
+      )
+    }
+  } else if (hint.runnerName !== undefined && hint.runnerName !== '') {
+    const candidates = jobs.filter(
+      job =>
+        job.status === 'in_progress' &&
+        job.runner_name === hint.runnerName &&
+        job.run_attempt === hint.attempt
+    )
+    if (candidates.length > 1) {
+      throw new JobMatchError(
+        `${candidates.length} jobs of this run are in progress on runner '${hint.runnerName}' (${candidates.map(job => `'${job.name}' (${job.id})`).join(', ')}): cannot tell which one is this settle job. ` +
+          'Pass `job-id: ${{ job.check_run_id }}` to the settle step.'
+      )
+    }
+    own = candidates[0]
+  } else {
+    throw new JobMatchError(
+      'Settle cannot find its own job: no job id was given and RUNNER_NAME is not set. ' +
+        'Pass `job-id: ${{ job.check_run_id }}` to the settle step.'
+    )
   }
-  return byId
+  if (own === undefined) return undefined
+  const twins = jobs.filter(
+    job =>
+      job.name === own.name &&
+      job.run_attempt === own.run_attempt &&
+      job.id !== own.id
+  )
+  if (twins.length > 0) {
+    throw new JobMatchError(
+      `This settle job ('${own.name}', ${own.id}) has a twin of the same name in attempt ${own.run_attempt} (${twins.map(job => job.id).join(', ')}): ` +
+        'the workflow is called twice under the same calling job name, so the legs of the two calls cannot be told apart. ' +
+        'Give each calling job its own `name:` (a matrix caller: put the matrix values in its name).'
+    )
+  }
+  return own
+}
+
+/** Describes how the own job was looked for, for "not found" messages. */
+export function describeHint(hint: OwnJobHint): string {
+  return hint.checkRunId !== undefined
+    ? `job id ${hint.checkRunId}`
+    : `the in-progress job of attempt ${hint.attempt} on runner '${hint.runnerName ?? ''}'`
+}
+
+/** Jobs by exact name. */
+export function jobsByName(
+  jobs: readonly WorkflowJob[]
+): Map<string, WorkflowJob[]> {
+  const byName = new Map<string, WorkflowJob[]>()
+  for (const job of jobs) {
+    const list = byName.get(job.name)
+    if (list === undefined) byName.set(job.name, [job])
+    else list.push(job)
+  }
+  return byName
+}
+
+/**
+ * The newest job of `jobs` (all one name) among those `keep` accepts: the
+ * highest attempt. Two of that attempt are an error.
+ */
+function newestOf(
+  name: string,
+  jobs: readonly WorkflowJob[],
+  keep: (job: WorkflowJob) => boolean = () => true
+): WorkflowJob | undefined {
+  let newest: WorkflowJob | undefined
+  let twin: WorkflowJob | undefined
+  for (const job of jobs) {
+    if (!keep(job)) continue
+    if (newest === undefined || job.run_attempt > newest.run_attempt) {
+      newest = job
+      twin = undefined
+    } else if (job.run_attempt === newest.run_attempt) {
+      twin = job
+    }
+  }
+  if (newest !== undefined && twin !== undefined) {
+    throw new JobMatchError(
+      `Two jobs of attempt ${newest.run_attempt} are named '${name}' (${newest.id} and ${twin.id}): cannot tell which one is this call's leg. ` +
+        'Another job of the run has its name: a second call of the workflow under the same calling job name, or (without a caller) a job of the workflow named like the phase. ' +
+        'Give each calling job, and each job of your own, a name no phase id has.'
+    )
+  }
+  return newest
 }
 
 /** What a completed job's conclusion means for its phase; undefined while it has none. */
@@ -78,30 +188,25 @@ export function secondsOfJob(job: WorkflowJob): number | undefined {
   return Number.isFinite(ms) && ms >= 0 ? Math.round(ms / 1000) : undefined
 }
 
-const SEVERITY: Record<LegStatus, number> = {
-  succeeded: 0,
-  other: 1,
-  unknown: 2,
-  missing: 3,
-  cancelled: 4,
-  'timed-out': 5,
-  failed: 6
-}
-
-/** Names that look like the phase id but do not match it: for "did you mean". */
-export function closeNames(id: string, names: Iterable<string>): string[] {
-  const all = [...names]
-  const close = all.filter(name => {
-    const tail = phaseIdOfJobName(name)
-    return tail !== id && (tail.includes(id) || id.includes(tail))
+/** Names of this instance that look like the leg's name but are not it: for "did you mean". */
+export function closeNames(
+  prefix: string,
+  id: string,
+  names: Iterable<string>
+): string[] {
+  const shown = shownJobName(id)
+  const mine = [...names].filter(name => callerPrefix(name) === prefix)
+  const close = mine.filter(name => {
+    const tail = ownPartOfJobName(name)
+    return tail !== shown && (tail.includes(shown) || shown.includes(tail))
   })
   const typo = closestMatch(
-    id,
-    all.map(name => phaseIdOfJobName(name)).filter(tail => tail !== id)
+    shown,
+    mine.map(name => ownPartOfJobName(name)).filter(tail => tail !== shown)
   )
   if (typo !== undefined) {
-    for (const name of all) {
-      if (phaseIdOfJobName(name) === typo && !close.includes(name))
+    for (const name of mine) {
+      if (ownPartOfJobName(name) === typo && !close.includes(name))
         close.push(name)
     }
   }
@@ -113,64 +218,56 @@ export interface ReadOptions {
   minAttempt: number
 }
 
-/**
- * The reading of one leg. Several names (`a / x` and `b / x` when a
- * workflow calls ours twice) give the worst of their outcomes.
- */
+/** The reading of the leg of phase `id`, in the instance with caller prefix `prefix`. */
 export function readLeg(
+  prefix: string,
   id: string,
-  newest: ReadonlyMap<string, WorkflowJob>,
-  byId: ReadonlyMap<string, string[]>,
+  byName: ReadonlyMap<string, readonly WorkflowJob[]>,
   options: ReadOptions
 ): LegReading {
-  const names = byId.get(id) ?? []
-  if (names.length === 0)
-    return { kind: 'missing', close: closeNames(id, newest.keys()) }
-  let worst: LegStatus | undefined
-  let seconds: number | undefined
-  for (const name of names) {
-    const job = newest.get(name) as WorkflowJob
-    const status =
-      job.run_attempt < options.minAttempt ? undefined : statusOfJob(job)
-    // An older attempt's job, or one still running: read again later.
-    if (status === undefined) return { kind: 'pending', names }
-    if (worst === undefined || SEVERITY[status] > SEVERITY[worst])
-      worst = status
-    const took = secondsOfJob(job)
-    if (took !== undefined) seconds = Math.max(seconds ?? 0, took)
-  }
-  const reading: LegReading = {
-    kind: 'settled',
-    status: worst as LegStatus,
-    names
-  }
-  if (seconds !== undefined) reading.seconds = seconds
+  const name = legJobName(prefix, id)
+  const job = newestOf(name, byName.get(name) ?? [])
+  if (job === undefined)
+    return {
+      kind: 'missing',
+      name,
+      close: closeNames(prefix, id, byName.keys())
+    }
+  const status =
+    job.run_attempt < options.minAttempt ? undefined : statusOfJob(job)
+  // An older attempt's job, or one still running: read again later.
+  if (status === undefined) return { kind: 'pending', name }
+  const reading: LegReading = { kind: 'settled', status, name }
+  const took = secondsOfJob(job)
+  if (took !== undefined) reading.seconds = took
   return reading
 }
 
 /**
- * Phase ids whose job concluded success in an attempt before `attempt`
- * (any of them), with the time the newest such job took.
+ * Of phases `ids`, those whose leg in this instance (caller prefix
+ * `prefix`) concluded success in an attempt before `attempt`, with the time
+ * the newest such job took.
  */
 export function succeededBefore(
   jobs: readonly WorkflowJob[],
-  attempt: number
+  attempt: number,
+  prefix: string,
+  ids: Iterable<string>
 ): Map<string, { seconds?: number }> {
-  const succeeded = new Map<string, { seconds?: number; job: WorkflowJob }>()
-  for (const job of jobs) {
-    if (job.run_attempt >= attempt || statusOfJob(job) !== 'succeeded') continue
-    const id = phaseIdOfJobName(job.name)
-    const seen = succeeded.get(id)
-    if (seen === undefined || job.run_attempt > seen.job.run_attempt) {
-      const entry: { seconds?: number; job: WorkflowJob } = { job }
-      const took = secondsOfJob(job)
-      if (took !== undefined) entry.seconds = took
-      succeeded.set(id, entry)
-    }
-  }
+  const byName = jobsByName(jobs)
   const result = new Map<string, { seconds?: number }>()
-  for (const [id, { seconds }] of succeeded) {
-    result.set(id, seconds === undefined ? {} : { seconds })
+  for (const id of ids) {
+    const name = legJobName(prefix, id)
+    const job = newestOf(
+      name,
+      byName.get(name) ?? [],
+      candidate =>
+        candidate.run_attempt < attempt &&
+        statusOfJob(candidate) === 'succeeded'
+    )
+    if (job === undefined) continue
+    const took = secondsOfJob(job)
+    result.set(id, took === undefined ? {} : { seconds: took })
   }
   return result
 }
@@ -192,11 +289,17 @@ export interface LegsRead {
   readings: Map<string, LegReading>
   /** Every job of the run from the last listing. */
   jobs: WorkflowJob[]
+  /** Settle's own job. */
+  own: WorkflowJob
+  /** Its caller prefix ('' when the workflow is not called by another). */
+  prefix: string
   /** Listings made (each of ceil(jobs / 100) requests). */
   listings: number
 }
 
 export interface ReadLegsOptions extends ReadOptions {
+  /** How settle finds its own job, hence its instance. */
+  self: OwnJobHint
   pending?: Partial<PendingPolicy>
   sleep?: (ms: number) => Promise<void>
   now?: () => number
@@ -204,9 +307,10 @@ export interface ReadLegsOptions extends ReadOptions {
 }
 
 /**
- * Lists the jobs of the run and reads every leg; legs without a conclusion
- * are read again with growing waits until the budget is spent, then they
- * are 'unknown' (never success).
+ * Lists the jobs of the run, finds settle's own job and reads every leg of
+ * its instance; legs without a conclusion (and an own job not listed yet)
+ * are read again with growing waits until the budget is spent, then those
+ * legs are 'unknown' (never success) and a still unlisted own job an error.
  */
 export async function readLegs(
   api: JobsApi,
@@ -223,25 +327,42 @@ export async function readLegs(
   let delay = policy.firstDelayMs
   for (let listings = 1; ; listings++) {
     const jobs = await api.listJobs()
-    const newest = newestByName(jobs)
-    const byId = namesByPhaseId(newest.keys())
+    const own = findOwnJob(jobs, options.self)
+    const giveUp = now() + delay > deadline
+    if (own === undefined) {
+      if (giveUp) {
+        throw new JobMatchError(
+          `Settle cannot find its own job (${describeHint(options.self)}) among the ${jobs.length} job(s) of this run, ` +
+            `so it cannot tell which jobs are the legs of this call of the workflow. Pass \`job-id: \${{ job.check_run_id }}\` to the settle step.`
+        )
+      }
+      log(
+        `This settle job (${describeHint(options.self)}) is not listed yet; reading again in ${delay / 1000} s.`
+      )
+      await sleep(delay)
+      delay = Math.min(delay * 2, policy.maxDelayMs)
+      continue
+    }
+    const prefix = callerPrefix(own.name)
+    const byName = jobsByName(jobs)
     const readings = new Map<string, LegReading>()
     const pending: string[] = []
     for (const id of ids) {
-      const reading = readLeg(id, newest, byId, options)
+      const reading = readLeg(prefix, id, byName, options)
       readings.set(id, reading)
       if (reading.kind === 'pending') pending.push(id)
     }
-    if (pending.length === 0) return { readings, jobs, listings }
-    if (now() + delay > deadline) {
+    const result = { readings, jobs, own, prefix, listings }
+    if (pending.length === 0) return result
+    if (giveUp) {
       for (const id of pending) {
-        const names = (readings.get(id) as { names: string[] }).names
-        readings.set(id, { kind: 'settled', status: 'unknown', names })
+        const { name } = readings.get(id) as { name: string }
+        readings.set(id, { kind: 'settled', status: 'unknown', name })
       }
       log(
         `Gave up waiting after ${Math.round(policy.budgetMs / 1000)} s: no conclusion for ${pending.join(', ')}.`
       )
-      return { readings, jobs, listings }
+      return result
     }
     log(
       `${pending.length} job(s) without a conclusion yet (${pending.slice(0, 10).join(', ')}${pending.length > 10 ? ', …' : ''}); reading again in ${delay / 1000} s.`

@@ -12,6 +12,7 @@ export type ProblemCode =
   | 'schema'
   | 'empty-plan'
   | 'duplicate-id'
+  | 'job-name-clash'
   | 'unknown-dependency'
   | 'self-dependency'
   | 'cycle'

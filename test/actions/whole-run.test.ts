@@ -56,6 +56,7 @@ afterAll(async () => {
 })
 
 beforeEach(() => {
+  settleJobs = 0
   github.jobs.length = 0
   github.requests.length = 0
   github.onList = undefined
@@ -83,6 +84,7 @@ interface PlayOptions {
   attempt?: number
   planInputs?: Record<string, string>
   allowFailure?: boolean
+  findBy?: SettleOptions['findBy']
 }
 
 function env(attempt: number): Record<string, string> {
@@ -92,21 +94,54 @@ function env(attempt: number): Record<string, string> {
   }
 }
 
+interface SettleOptions {
+  allowFailure?: boolean
+  /** Caller prefix of this settle job's name, as inside a reusable workflow. */
+  prefix?: string
+  /** How the step learns its own job: input job-id (default), RUNNER_NAME, or neither. */
+  findBy?: 'job-id' | 'runner-name' | 'none'
+}
+
+let settleJobs = 0
+
+/**
+ * One settle step as its own job of the run: listed in progress on its own
+ * runner while it runs (as GitHub lists it), then completed.
+ */
 async function settle(
   cwd: string,
   state: string,
   attempt: number,
-  allowFailure = false
+  options: SettleOptions = {}
 ): Promise<Step> {
   const before = github.jobRequests().length
+  settleJobs++
+  const runnerName = `GitHub Actions ${1000 + settleJobs}`
+  const own = makeJob({
+    name: `${options.prefix ?? ''}settle wave ${settleJobs}`,
+    status: 'in_progress',
+    attempt,
+    runnerName
+  })
+  github.jobs.push(own)
+  const findBy = options.findBy ?? 'job-id'
   const run = await runAction(SETTLE_BUNDLE, {
     cwd,
     inputs: {
       state,
       'github-token': TOKEN,
-      'allow-failure': allowFailure ? 'true' : 'false'
+      'allow-failure': options.allowFailure === true ? 'true' : 'false',
+      'job-id': findBy === 'job-id' ? String(own.id) : ''
     },
-    env: env(attempt)
+    env: {
+      ...env(attempt),
+      ...(findBy === 'runner-name' ? { RUNNER_NAME: runnerName } : {})
+    }
+  })
+  Object.assign(own, {
+    status: 'completed',
+    conclusion: run.status === 0 ? 'success' : 'failure',
+    completed_at: new Date().toISOString()
   })
   expect(run.stderr).toBe('')
   return { run, requests: github.jobRequests().length - before }
@@ -126,12 +161,17 @@ function idsOf(matrix: string | undefined): string[] {
   return parsed.include.map(entry => entry.id)
 }
 
-/** Adds one job per leg of the round, named as the wave job names them. */
+/** A job name as GitHub lists it: over 100 characters, the first 97 and `...`. */
+function listed(name: string): string {
+  return name.length > 100 ? `${name.slice(0, 97)}...` : name
+}
+
+/** Adds one job per leg of the round, named as GitHub lists the wave job's legs. */
 function runLegs(ids: string[], options: PlayOptions): void {
   for (const id of ids) {
     github.jobs.push(
       makeJob({
-        name: `${options.prefix ?? ''}${id}`,
+        name: `${options.prefix ?? ''}${listed(id)}`,
         conclusion: options.conclusions?.[id] ?? 'success',
         attempt: options.attempt ?? 1,
         seconds: 60 + id.length
@@ -158,12 +198,11 @@ async function play(cwd: string, options: PlayOptions = {}): Promise<Played> {
     expect(ids.length).toBeGreaterThan(0)
     rounds.push(ids)
     runLegs(ids, options)
-    const step = await settle(
-      cwd,
-      outputs['state'] ?? '',
-      attempt,
-      options.allowFailure
-    )
+    const step = await settle(cwd, outputs['state'] ?? '', attempt, {
+      allowFailure: options.allowFailure,
+      prefix: options.prefix,
+      findBy: options.findBy
+    })
     settles.push(step)
     last = step.run
     outputs = step.run.outputs
@@ -283,7 +322,7 @@ describe('a whole run', () => {
     expect(played.last.summary).toContain('✅ All 5 phase(s) succeeded')
     expect(played.last.outputs['failed']).toBe('[]')
     // Nothing pending: every settle lists the run once, ceil(jobs / 100) requests.
-    const jobsAt = [234, 236, 237]
+    const jobsAt = [235, 238, 240]
     played.settles.forEach((step, i) => {
       expect(step.requests).toBe(Math.ceil(jobsAt[i]! / 100))
     })
@@ -367,7 +406,7 @@ describe('a whole run', () => {
     const step = await settle(cwd, planRun.outputs['state'] ?? '', 1)
     expect(step.run.status).toBe(1)
     expect(step.run.stdout).toMatch(
-      /^::warning::No job named api .*Jobs with similar names: api-gateway, x \/ api-gateway\./m
+      /^::warning::No job named 'api' in this run.*Jobs of this call with similar names: api-gateway\.$/m
     )
     expect(step.run.summary).toContain(
       '| ✗ | api | 1 | failed | no job named api in this run |'
@@ -427,5 +466,211 @@ describe('a whole run', () => {
     expect(played.last.summary).toContain(
       '1 failed (1 cancelled), 1 skipped, 299 succeeded'
     )
+  })
+})
+
+describe('settle reads only the legs of its own call of the workflow', () => {
+  test('two calls in one run (one green, one red, one still running) and another workflow: each call gets its own verdict', async () => {
+    const cwd = workspaceWith({ '.prd_runner/phase_plan.yaml': SEED_PLAN })
+    const ids = [
+      'database-schema',
+      'frontend-components',
+      'api-endpoints',
+      'frontend-state',
+      'integration'
+    ]
+    for (const id of ids) {
+      // A third call still running, and another workflow's same-named jobs.
+      github.jobs.push(
+        makeJob({ name: `docs / ${id}`, status: 'in_progress' }),
+        makeJob({ name: `ci / ${id}`, conclusion: 'failure' }),
+        makeJob({ name: id, conclusion: 'failure' })
+      )
+    }
+    github.jobs.push(
+      makeJob({ name: 'docs / settle wave 1', status: 'in_progress' })
+    )
+
+    const green = await play(cwd, { prefix: 'backend / ' })
+    expect(green.rounds).toEqual([
+      ['database-schema', 'frontend-components'],
+      ['api-endpoints', 'frontend-state'],
+      ['integration']
+    ])
+    expect(green.last.status).toBe(0)
+    expect(green.last.outputs['failed']).toBe('[]')
+    // Never waits for the other call's running legs: one listing per settle.
+    for (const step of green.settles) {
+      expect(step.run.stdout).not.toContain('without a conclusion yet')
+      expect(step.run.stdout).not.toContain('Several jobs')
+    }
+    expect(green.settles[0]!.run.stdout).toContain(
+      "(found by its job id): the legs of this call are named 'backend / <phase id>'"
+    )
+
+    const red = await play(cwd, {
+      prefix: 'frontend / ',
+      conclusions: { 'frontend-components': 'failure' }
+    })
+    expect(red.last.status).toBe(1)
+    expect(red.last.outputs).toMatchObject({
+      succeeded: '["database-schema","api-endpoints"]',
+      failed: '["frontend-components"]',
+      skipped: '["frontend-state","integration"]'
+    })
+  })
+
+  test('two calls under one calling job name cannot be told apart: an error, not a verdict', async () => {
+    const cwd = workspaceWith({ '.prd_runner/phase_plan.yaml': SEED_PLAN })
+    const planRun = await runAction(PLAN_BUNDLE, { cwd, env: env(1) })
+    github.jobs.push(
+      makeJob({ name: 'phases / settle wave 1', status: 'in_progress' })
+    )
+    runLegs(['database-schema', 'frontend-components'], {
+      prefix: 'phases / '
+    })
+    const step = await settle(cwd, planRun.outputs['state'] ?? '', 1, {
+      prefix: 'phases / '
+    })
+    expect(step.run.status).toBe(1)
+    expect(step.run.stdout).toMatch(
+      /^::error::This settle job \('phases \/ settle wave 1', \d+\) has a twin of the same name in attempt 1/m
+    )
+    expect(step.run.outputs['state']).toBeUndefined()
+  })
+
+  test('re-runs in attempts 2 and 3: look-alike successes of earlier attempts never stand for a phase', async () => {
+    const cwd = workspaceWith({ '.prd_runner/phase_plan.yaml': SEED_PLAN })
+    const planRun = await runAction(PLAN_BUNDLE, { cwd, env: env(1) })
+    const planState = planRun.outputs['state'] ?? ''
+    const prefix = 'phases / '
+    // Successes under names that look like our phases, in attempts 1 and 2.
+    for (const attempt of [1, 2]) {
+      for (const name of [
+        'ci / frontend-components',
+        'ci / frontend-state',
+        'other / integration',
+        'integration'
+      ]) {
+        github.jobs.push(makeJob({ name, attempt }))
+      }
+    }
+
+    // Attempt 1: frontend-components fails.
+    runLegs(['database-schema', 'frontend-components'], {
+      prefix,
+      conclusions: { 'frontend-components': 'failure' }
+    })
+    const a1 = await settle(cwd, planState, 1, { prefix })
+    expect(idsOf(a1.run.outputs['matrix'])).toEqual(['api-endpoints'])
+    runLegs(['api-endpoints'], { prefix })
+    const a1end = await settle(cwd, a1.run.outputs['state'] ?? '', 1, {
+      prefix
+    })
+    expect(a1end.run.status).toBe(1)
+
+    // Attempt 2: frontend-components passes, frontend-state fails.
+    runLegs(['frontend-components'], { prefix, attempt: 2 })
+    const a2 = await settle(cwd, planState, 2, { prefix })
+    expect(idsOf(a2.run.outputs['matrix'])).toEqual(['frontend-state'])
+    expect(a2.run.stdout).toContain(
+      'Phase api-endpoints succeeded in an earlier attempt of this run: not run again'
+    )
+    runLegs(['frontend-state'], {
+      prefix,
+      attempt: 2,
+      conclusions: { 'frontend-state': 'failure' }
+    })
+    const a2end = await settle(cwd, a2.run.outputs['state'] ?? '', 2, {
+      prefix
+    })
+    expect(a2end.run.status).toBe(1)
+    expect(a2end.run.outputs['skipped']).toBe('["integration"]')
+
+    // Attempt 3: frontend-state passes; integration must really run.
+    runLegs(['frontend-state'], { prefix, attempt: 3 })
+    const a3 = await settle(cwd, planState, 3, {
+      prefix,
+      findBy: 'runner-name'
+    })
+    expect(idsOf(a3.run.outputs['matrix'])).toEqual(['frontend-state'])
+    const a3b = await settle(cwd, a3.run.outputs['state'] ?? '', 3, {
+      prefix
+    })
+    expect(idsOf(a3b.run.outputs['matrix'])).toEqual(['integration'])
+    expect(a3b.run.stdout).not.toContain(
+      'Phase integration succeeded in an earlier attempt'
+    )
+    runLegs(['integration'], { prefix, attempt: 3 })
+    const a3end = await settle(cwd, a3b.run.outputs['state'] ?? '', 3, {
+      prefix
+    })
+    expect(a3end.run.status).toBe(0)
+    expect(a3end.run.summary).toMatch(
+      /\| ✓ \| integration \| 3 \| succeeded \| {2}\|/
+    )
+  })
+
+  test('a phase id of 120 characters that passed is read as passed under its cut name', async () => {
+    const long = `deploy-${'x'.repeat(113)}`
+    const cwd = workspaceWith({
+      '.prd_runner/phase_plan.yaml': `phases:\n  - id: ${long}\n  - id: after\n    deps: [${long}]\n`
+    })
+    const played = await play(cwd, { prefix: 'phases / ' })
+    expect(played.rounds).toEqual([[long], ['after']])
+    expect(played.last.status).toBe(0)
+    expect(played.last.outputs['succeeded']).toBe(
+      JSON.stringify([long, 'after'])
+    )
+  })
+
+  test('own job found by RUNNER_NAME when job-id is empty; neither: a clear error', async () => {
+    const cwd = workspaceWith({ '.prd_runner/phase_plan.yaml': SEED_PLAN })
+    const played = await play(cwd, {
+      prefix: 'phases / ',
+      findBy: 'runner-name'
+    })
+    expect(played.last.status).toBe(0)
+    expect(played.settles[0]!.run.stdout).toMatch(
+      /This is job \d+ 'phases \/ settle wave 1' \(found as the job in progress on runner 'GitHub Actions 1001'\)/
+    )
+
+    github.jobs.length = 0
+    const planRun = await runAction(PLAN_BUNDLE, { cwd, env: env(1) })
+    runLegs(['database-schema', 'frontend-components'], {})
+    const lost = await settle(cwd, planRun.outputs['state'] ?? '', 1, {
+      findBy: 'none'
+    })
+    expect(lost.run.status).toBe(1)
+    expect(lost.run.stdout).toMatch(
+      /^::error::Settle cannot find its own job: no job id was given and RUNNER_NAME is not set\. Pass `job-id: \$\{\{ job\.check_run_id \}\}`/m
+    )
+
+    const garbled = await runAction(SETTLE_BUNDLE, {
+      cwd,
+      inputs: {
+        state: planRun.outputs['state'] ?? '',
+        'github-token': TOKEN,
+        'job-id': '12ab'
+      },
+      env: env(1)
+    })
+    expect(garbled.status).toBe(1)
+    expect(garbled.stdout).toMatch(
+      /^::error::Invalid input 'job-id': '12ab'\. Expected the id of this job in the jobs API: \$\{\{ job\.check_run_id \}\}\./m
+    )
+  })
+
+  test('ids that are one job name once cut to 100 characters are refused at plan time, with position', async () => {
+    const stem = 'p'.repeat(97)
+    const cwd = workspaceWith({
+      '.prd_runner/phase_plan.yaml': `phases:\n  - id: ${stem}-first-of-two\n  - id: ${stem}-second-of-two\n`
+    })
+    const planRun = await runAction(PLAN_BUNDLE, { cwd, env: env(1) })
+    expect(planRun.status).toBe(1)
+    expect(planRun.stdout).toMatch(
+      /^::error title=phase-matrix%3A job-name-clash,file=\.prd_runner\/phase_plan\.yaml,line=3,col=5::Phase id `p+-second-of-two` \(111 characters\) and `p+-first-of-two` \(line 2\)/m
+    )
+    expect(planRun.outputs['matrix']).toBeUndefined()
   })
 })

@@ -4,10 +4,13 @@ import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { GitHubApiError } from '../../src/github/api-error.js'
 import { JobsApi, nextLink } from '../../src/github/jobs.js'
 import {
+  JobMatchError,
   closeNames,
-  newestByName,
+  findOwnJob,
+  legJobName,
   readLegs,
-  succeededBefore
+  succeededBefore,
+  type OwnJobHint
 } from '../../src/github/legs.js'
 import {
   makeJob,
@@ -55,9 +58,17 @@ function api(
   })
 }
 
-function legOptions() {
+/** Settle's own job, in progress in `attempt`, found by its check run id. */
+function ownJob(name = 'settle wave 1', attempt = 1): OwnJobHint {
+  const job = makeJob({ name, status: 'in_progress', attempt })
+  github.jobs.push(job)
+  return { checkRunId: job.id, attempt }
+}
+
+function legOptions(self: OwnJobHint = ownJob()) {
   return {
     minAttempt: 1,
+    self,
     sleep: (ms: number) => {
       slept.push(ms)
       clock += ms
@@ -235,16 +246,18 @@ describe('listing the jobs of a run', () => {
 
 describe('reading the legs of a round', () => {
   test('with nothing pending, one listing of ceil(jobs / 100) requests', async () => {
-    for (let i = 0; i < 230; i++) github.jobs.push(makeJob({ name: `p${i}` }))
+    for (let i = 0; i < 229; i++) github.jobs.push(makeJob({ name: `p${i}` }))
     const client = api()
-    const read = await readLegs(client, ['p0', 'p150', 'p229'], legOptions())
+    const read = await readLegs(client, ['p0', 'p150', 'p228'], legOptions())
     expect(read.listings).toBe(1)
     expect(github.jobRequests()).toHaveLength(Math.ceil(230 / 100))
     expect(client.requestCount).toBe(3)
+    expect(read.prefix).toBe('')
     expect(read.readings.get('p150')).toMatchObject({
       kind: 'settled',
       status: 'succeeded',
-      seconds: 30
+      seconds: 30,
+      name: 'p150'
     })
   })
 
@@ -281,17 +294,20 @@ describe('reading the legs of a round', () => {
     expect(logged.join('\n')).toMatch(/no conclusion for api/)
   })
 
-  test('jobs of two attempts: the newest attempt counts, then the highest id', async () => {
+  test('jobs of two attempts: the newest attempt counts', async () => {
     github.jobs.push(
       makeJob({ name: 'api', conclusion: 'failure', attempt: 1, id: 50 }),
       makeJob({ name: 'api', conclusion: 'success', attempt: 2, id: 40 }),
-      makeJob({ name: 'web', conclusion: 'success', attempt: 2, id: 60 }),
-      makeJob({ name: 'web', conclusion: 'cancelled', attempt: 2, id: 61 })
+      makeJob({ name: 'web', conclusion: 'success', attempt: 1, id: 60 }),
+      makeJob({ name: 'web', conclusion: 'cancelled', attempt: 3, id: 61 })
     )
-    const read = await readLegs(api(), ['api', 'web'], legOptions())
+    const read = await readLegs(
+      api(),
+      ['api', 'web'],
+      legOptions(ownJob('settle wave 1', 3))
+    )
     expect(read.readings.get('api')).toMatchObject({ status: 'succeeded' })
     expect(read.readings.get('web')).toMatchObject({ status: 'cancelled' })
-    expect(newestByName(read.jobs).get('api')?.id).toBe(40)
   })
 
   test('a leg whose only job is older than the round is read again', async () => {
@@ -301,64 +317,320 @@ describe('reading the legs of a round', () => {
       if (n === 2) github.jobs.push(makeJob({ name: 'api', attempt: 2 }))
     }
     const read = await readLegs(api(), ['api'], {
-      ...legOptions(),
+      ...legOptions(ownJob('settle wave 1', 2)),
       minAttempt: 2
     })
     expect(read.readings.get('api')).toMatchObject({ status: 'succeeded' })
     expect(read.listings).toBe(2)
   })
 
-  test('names with a reusable-workflow prefix match; similar names never do', async () => {
+  test("only this call's names match; other callers, other workflows and similar names never do", async () => {
     github.jobs.push(
       makeJob({ name: 'phases / api', conclusion: 'timed_out' }),
-      makeJob({ name: 'api-gateway', conclusion: 'success' }),
+      makeJob({ name: 'api', conclusion: 'success' }),
+      makeJob({ name: 'ci / api', conclusion: 'success' }),
+      makeJob({ name: 'phases / api-gateway', conclusion: 'success' }),
       makeJob({ name: 'x / api-gateway', conclusion: 'success' }),
       makeJob({ name: 'phases / web-app', conclusion: 'success' }),
-      makeJob({ name: 'settle 1', conclusion: 'success' })
+      makeJob({ name: 'ci / web', conclusion: 'success' }),
+      makeJob({ name: 'phases / settle 1', conclusion: 'success' })
     )
-    const read = await readLegs(api(), ['api', 'web', 'gateway'], legOptions())
-    expect(read.readings.get('api')).toMatchObject({
+    const read = await readLegs(
+      api(),
+      ['api', 'web', 'gateway'],
+      legOptions(ownJob('phases / settle wave 1'))
+    )
+    expect(read.prefix).toBe('phases')
+    expect(read.readings.get('api')).toEqual({
       kind: 'settled',
       status: 'timed-out',
-      names: ['phases / api']
+      seconds: 30,
+      name: 'phases / api'
     })
     expect(read.readings.get('web')).toEqual({
       kind: 'missing',
+      name: 'phases / web',
       close: ['phases / web-app']
     })
-    expect(read.readings.get('gateway')).toMatchObject({ kind: 'missing' })
+    expect(read.readings.get('gateway')).toMatchObject({
+      kind: 'missing',
+      name: 'phases / gateway',
+      close: ['phases / api-gateway']
+    })
   })
 
-  test('two callers of the same workflow: the worst outcome counts', async () => {
+  test('two calls of the workflow in one run (green, red, still running): each settle reads its own legs', async () => {
     github.jobs.push(
       makeJob({ name: 'backend / lint', conclusion: 'success' }),
-      makeJob({ name: 'frontend / lint', conclusion: 'failure' })
+      makeJob({ name: 'backend / test', conclusion: 'success' }),
+      makeJob({ name: 'frontend / lint', conclusion: 'failure' }),
+      makeJob({ name: 'frontend / test', conclusion: 'success' }),
+      makeJob({ name: 'docs / lint', status: 'in_progress' }),
+      makeJob({ name: 'docs / test', conclusion: 'success' }),
+      // Another workflow's jobs of the same names.
+      makeJob({ name: 'ci / lint', conclusion: 'failure' }),
+      makeJob({ name: 'lint', conclusion: 'failure' })
     )
-    const read = await readLegs(api(), ['lint'], legOptions())
-    expect(read.readings.get('lint')).toMatchObject({ status: 'failed' })
+    const backend = ownJob('backend / settle wave 1')
+    const frontend = ownJob('frontend / settle wave 1')
+    const docs = ownJob('docs / settle wave 1')
+    const ids = ['lint', 'test']
+
+    const green = await readLegs(api(), ids, legOptions(backend))
+    expect(green.prefix).toBe('backend')
+    expect(green.readings.get('lint')).toMatchObject({
+      status: 'succeeded',
+      name: 'backend / lint'
+    })
+    expect(green.readings.get('test')).toMatchObject({ status: 'succeeded' })
+    expect(green.listings).toBe(1)
+
+    const red = await readLegs(api(), ids, legOptions(frontend))
+    expect(red.readings.get('lint')).toMatchObject({
+      status: 'failed',
+      name: 'frontend / lint'
+    })
+    expect(red.readings.get('test')).toMatchObject({ status: 'succeeded' })
+
+    const running = await readLegs(api(), ids, {
+      ...legOptions(docs),
+      pending: { budgetMs: 10_000, firstDelayMs: 2000, maxDelayMs: 4000 }
+    })
+    expect(running.readings.get('lint')).toMatchObject({
+      status: 'unknown',
+      name: 'docs / lint'
+    })
+    expect(running.readings.get('test')).toMatchObject({ status: 'succeeded' })
+    expect(running.listings).toBeGreaterThan(1)
   })
 
-  test('phases that succeeded in an earlier attempt', () => {
+  test('a phase id over 100 characters is read under the cut name GitHub lists', async () => {
+    const id = `deploy-${'x'.repeat(113)}`
+    expect(id).toHaveLength(120)
+    const cut = `${id.slice(0, 97)}...`
+    github.jobs.push(
+      makeJob({ name: `phases / ${cut}`, conclusion: 'success' }),
+      makeJob({ name: cut, conclusion: 'failure' })
+    )
+    expect(legJobName('phases', id)).toBe(`phases / ${cut}`)
+    expect(legJobName('', id)).toBe(cut)
+    const read = await readLegs(
+      api(),
+      [id],
+      legOptions(ownJob('phases / settle wave 1'))
+    )
+    expect(read.readings.get(id)).toMatchObject({
+      kind: 'settled',
+      status: 'succeeded',
+      name: `phases / ${cut}`
+    })
+    const bare = await readLegs(api(), [id], legOptions())
+    expect(bare.readings.get(id)).toMatchObject({ status: 'failed' })
+  })
+
+  test('two jobs of one attempt under the leg name are an error, never a guess', async () => {
+    github.jobs.push(
+      makeJob({ name: 'phases / api', conclusion: 'success', id: 70 }),
+      makeJob({ name: 'phases / api', conclusion: 'failure', id: 71 })
+    )
+    await expect(
+      readLegs(api(), ['api'], legOptions(ownJob('phases / settle wave 1')))
+    ).rejects.toThrow(
+      /Two jobs of attempt 1 are named 'phases \/ api' \(70 and 71\)/
+    )
+  })
+})
+
+describe('settle finds its own job, hence its instance', () => {
+  const running = (name: string, runnerName: string, attempt = 1) =>
+    makeJob({ name, status: 'in_progress', runnerName, attempt })
+
+  test('by check_run_id, whatever runner it is on', () => {
+    const mine = running('backend / settle wave 2', 'GitHub Actions 3')
     const jobs = [
+      running('frontend / settle wave 2', 'GitHub Actions 3'),
+      mine,
+      makeJob({ name: 'settle wave 2' })
+    ]
+    expect(findOwnJob(jobs, { checkRunId: mine.id, attempt: 1 })).toBe(mine)
+    expect(
+      findOwnJob(jobs, { checkRunId: 999_999, attempt: 1 })
+    ).toBeUndefined()
+  })
+
+  test('by runner name: the in-progress job of this attempt on RUNNER_NAME', () => {
+    const mine = running('backend / settle wave 2', 'runner-b', 2)
+    const jobs = [
+      makeJob({ name: 'frontend / x', runnerName: 'runner-b' }),
+      running('frontend / settle wave 2', 'runner-b', 1),
+      running('frontend / y', 'runner-c', 2),
+      mine
+    ]
+    expect(findOwnJob(jobs, { runnerName: 'runner-b', attempt: 2 })).toBe(mine)
+    expect(
+      findOwnJob(jobs, { runnerName: 'runner-z', attempt: 2 })
+    ).toBeUndefined()
+  })
+
+  test('by runner name through the REST adapter (runner_name as the API lists it)', async () => {
+    github.jobs.push(
+      makeJob({ name: 'frontend / api', conclusion: 'failure' }),
+      makeJob({ name: 'backend / api', conclusion: 'success' }),
       makeJob({
-        name: 'p / a',
+        name: 'frontend / settle wave 1',
+        status: 'in_progress',
+        runnerName: 'GitHub Actions 1000000002'
+      }),
+      makeJob({
+        name: 'backend / settle wave 1',
+        status: 'in_progress',
+        runnerName: 'GitHub Actions 1000000001'
+      })
+    )
+    const read = await readLegs(
+      api(),
+      ['api'],
+      legOptions({ runnerName: 'GitHub Actions 1000000001', attempt: 1 })
+    )
+    expect(read.own.name).toBe('backend / settle wave 1')
+    expect(read.own.runner_name).toBe('GitHub Actions 1000000001')
+    expect(read.readings.get('api')).toMatchObject({
+      status: 'succeeded',
+      name: 'backend / api'
+    })
+  })
+
+  test('ambiguous or impossible: a clear error', () => {
+    const a = running('a / settle wave 1', 'same')
+    const b = running('b / settle wave 1', 'same')
+    expect(() =>
+      findOwnJob([a, b], { runnerName: 'same', attempt: 1 })
+    ).toThrow(/2 jobs of this run are in progress on runner 'same'/)
+    expect(() => findOwnJob([a], { attempt: 1 })).toThrow(
+      /no job id was given and RUNNER_NAME is not set.*job-id: \$\{\{ job.check_run_id \}\}/
+    )
+    const old = makeJob({ name: 'settle wave 1', attempt: 1 })
+    expect(() => findOwnJob([old], { checkRunId: old.id, attempt: 2 })).toThrow(
+      JobMatchError
+    )
+    // Two calls under one calling job name: their legs cannot be told apart.
+    const twin = running('a / settle wave 1', 'other')
+    expect(() =>
+      findOwnJob([a, twin], { checkRunId: a.id, attempt: 1 })
+    ).toThrow(/has a twin of the same name in attempt 1/)
+  })
+
+  test('not listed within the budget: an error naming what was looked for', async () => {
+    github.jobs.push(makeJob({ name: 'api' }))
+    await expect(
+      readLegs(api(), ['api'], {
+        ...legOptions({ checkRunId: 123_456, attempt: 1 }),
+        pending: { budgetMs: 6000, firstDelayMs: 2000, maxDelayMs: 2000 }
+      })
+    ).rejects.toThrow(
+      /Settle cannot find its own job \(job id 123456\) among the 1 job\(s\)/
+    )
+    expect(slept.length).toBeGreaterThan(0)
+  })
+
+  test('listed late: read again, then found', async () => {
+    github.jobs.push(makeJob({ name: 'api' }))
+    github.onList = n => {
+      if (n === 2)
+        github.jobs.push(
+          makeJob({ id: 777_777, name: 'settle wave 1', status: 'in_progress' })
+        )
+    }
+    const read = await readLegs(
+      api(),
+      ['api'],
+      legOptions({ checkRunId: 777_777, attempt: 1 })
+    )
+    expect(read.listings).toBe(2)
+    expect(read.readings.get('api')).toMatchObject({ status: 'succeeded' })
+  })
+})
+
+describe('phases that succeeded in an earlier attempt, in this call only', () => {
+  const ids = ['build', 'test', 'lint', 'deploy']
+
+  test('attempt 2: look-alike successes of other callers and workflows do not count', () => {
+    const jobs = [
+      makeJob({ name: 'phases / build', conclusion: 'failure', attempt: 1 }),
+      makeJob({ name: 'ci / test', conclusion: 'success', attempt: 1 }),
+      makeJob({ name: 'test', conclusion: 'success', attempt: 1 }),
+      makeJob({ name: 'other / lint', conclusion: 'success', attempt: 1 }),
+      makeJob({
+        name: 'phases / deploy',
         conclusion: 'success',
         attempt: 1,
         seconds: 12
       }),
-      makeJob({ name: 'b', conclusion: 'failure', attempt: 1 }),
-      makeJob({ name: 'c', conclusion: 'success', attempt: 2 })
+      makeJob({ name: 'phases / lint', conclusion: 'success', attempt: 2 })
     ]
-    const earlier = succeededBefore(jobs, 2)
-    expect([...earlier.keys()]).toEqual(['a'])
-    expect(earlier.get('a')).toEqual({ seconds: 12 })
-    expect(succeededBefore(jobs, 1).size).toBe(0)
+    const earlier = succeededBefore(jobs, 2, 'phases', ids)
+    expect([...earlier.entries()]).toEqual([['deploy', { seconds: 12 }]])
+    expect(succeededBefore(jobs, 1, 'phases', ids).size).toBe(0)
+    // Without a caller, only the bare names count.
+    expect([...succeededBefore(jobs, 2, '', ids).keys()]).toEqual(['test'])
   })
 
-  test('close names for a missing leg', () => {
-    expect(closeNames('api', ['api-gateway', 'x / apl', 'web'])).toEqual([
-      'api-gateway',
-      'x / apl'
-    ])
+  test('attempt 3: a success in attempt 1 or 2 counts; a failure after it does not undo it', () => {
+    const jobs = [
+      makeJob({
+        name: 'phases / build',
+        conclusion: 'success',
+        attempt: 1,
+        seconds: 5
+      }),
+      makeJob({
+        name: 'phases / test',
+        conclusion: 'failure',
+        attempt: 1
+      }),
+      makeJob({
+        name: 'phases / test',
+        conclusion: 'success',
+        attempt: 2,
+        seconds: 7
+      }),
+      makeJob({ name: 'ci / lint', conclusion: 'success', attempt: 2 }),
+      makeJob({ name: 'phases / lint', conclusion: 'failure', attempt: 2 }),
+      makeJob({ name: 'phases / deploy', conclusion: 'success', attempt: 3 })
+    ]
+    const earlier = succeededBefore(jobs, 3, 'phases', ids)
+    expect(Object.fromEntries(earlier)).toEqual({
+      build: { seconds: 5 },
+      test: { seconds: 7 }
+    })
+  })
+
+  test('a cut name counts; twin successes of one attempt are an error', () => {
+    const id = 'z'.repeat(120)
+    const cut = `${'z'.repeat(97)}...`
+    expect([
+      ...succeededBefore(
+        [makeJob({ name: `p / ${cut}`, attempt: 1 })],
+        2,
+        'p',
+        [id]
+      ).keys()
+    ]).toEqual([id])
+    const twins = [
+      makeJob({ name: 'p / build', attempt: 1 }),
+      makeJob({ name: 'p / build', attempt: 1 })
+    ]
+    expect(() => succeededBefore(twins, 2, 'p', ['build'])).toThrow(
+      JobMatchError
+    )
+  })
+
+  test('close names for a missing leg: this call only', () => {
+    expect(
+      closeNames('', 'api', ['api-gateway', 'x / apl', 'apl', 'web'])
+    ).toEqual(['api-gateway', 'apl'])
+    expect(
+      closeNames('x', 'api', ['api-gateway', 'x / apl', 'y / api-v2'])
+    ).toEqual(['x / apl'])
   })
 })

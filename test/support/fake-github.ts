@@ -2,7 +2,8 @@
 // (GET /repos/{owner}/{repo}/actions/runs/{run_id}/jobs), answering with the
 // real API's shapes and headers: {total_count, jobs}, per_page capped at 100,
 // Link with rel="next"/"last"/"first"/"prev", filter=latest|all, 401 without
-// a token. Tests put jobs in `jobs`, queue faults with `fail()`, and read
+// a token; a job's runner_name once it runs, and names as given (a test puts
+// in the cut `<97 characters>...` GitHub lists). Tests put jobs in `jobs`, queue faults with `fail()`, and read
 // `requests`. Listens on 127.0.0.1, port 0.
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -184,6 +185,8 @@ export interface JobSpec {
   /** Seconds the job took (default 30). */
   seconds?: number
   id?: number
+  /** runner_name (RUNNER_NAME on that runner); default `GitHub Actions <id>` once it runs. */
+  runnerName?: string | null
 }
 
 /** A job as GitHub lists it. */
@@ -193,6 +196,7 @@ export function makeJob(spec: JobSpec): FakeJob {
   const status = spec.status ?? 'completed'
   const start = Date.UTC(2026, 0, 15, 9, 0, 0) + (id % 1000) * 1000
   const done = status === 'completed'
+  const ran = done || status === 'in_progress'
   return {
     id,
     run_id: runId,
@@ -216,10 +220,15 @@ export function makeJob(spec: JobSpec): FakeJob {
     steps: [],
     check_run_url: `https://api.github.com/repos/o/r/check-runs/${id}`,
     labels: ['ubuntu-latest'],
-    runner_id: done ? 7 : null,
-    runner_name: done ? 'GitHub Actions 7' : null,
-    runner_group_id: done ? 2 : null,
-    runner_group_name: done ? 'GitHub Actions' : null,
+    runner_id: ran ? id : null,
+    runner_name:
+      spec.runnerName !== undefined
+        ? spec.runnerName
+        : ran
+          ? `GitHub Actions ${id}`
+          : null,
+    runner_group_id: ran ? 2 : null,
+    runner_group_name: ran ? 'GitHub Actions' : null,
     workflow_name: 'phases',
     head_branch: 'main'
   }
