@@ -25,20 +25,12 @@ import {
 } from '../render/plan-summary.js'
 import { renderPlanText } from '../render/text.js'
 import { annotateProblems } from './annotations.js'
-import {
-  MAX_ENV_STRING_BYTES,
-  MAX_JOB_OUTPUT_BYTES,
-  MAX_MATRIX_LEGS,
-  MAX_SUMMARY_BYTES,
-  PlanOutputs
-} from './constants.js'
+import { MAX_MATRIX_LEGS, MAX_SUMMARY_BYTES, PlanOutputs } from './constants.js'
+import { assertOutputsFit } from './output-budget.js'
 import { readPlanSettings, type PlanSettings } from './inputs.js'
 import { runAttempt, workspace } from './run-context.js'
 import { loadPlan } from '../load-plan.js'
 import * as core from './toolkit.js'
-
-/** Room left in GitHub's 1 MB of job outputs for the caller's own outputs. */
-const OUTPUT_MARGIN_BYTES = 64 * 1024
 
 /**
  * `strategy.max-parallel` for the wave jobs: always a positive whole number.
@@ -72,48 +64,6 @@ export function tooManyWavesMessage(
     'Use the generated needs graph instead: `phase-matrix generate` writes a workflow ' +
     'with one job per phase and no limit on depth.'
   )
-}
-
-function byteLength(text: string): number {
-  return Buffer.byteLength(text, 'utf8')
-}
-
-/** Refuses outputs GitHub would drop or a state no process could receive. */
-function checkOutputSizes(file: string, outputs: Record<string, string>): void {
-  const sizes = Object.entries(outputs).map(
-    ([name, value]) => [name, byteLength(value)] as const
-  )
-  const total = sizes.reduce((sum, [, size]) => sum + size, 0)
-  const budget = MAX_JOB_OUTPUT_BYTES - OUTPUT_MARGIN_BYTES
-  const state = outputs[PlanOutputs.state] ?? ''
-  if (total > budget) {
-    const largest = [...sizes]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 4)
-      .map(([name, size]) => `${name} ${Math.ceil(size / 1024)} KiB`)
-      .join(', ')
-    throw new PlanError([
-      wholePlanProblem(
-        file,
-        'too-large',
-        `The plan step's outputs take ${Math.ceil(total / 1024)} KiB (${largest}); ` +
-          `GitHub keeps at most ${MAX_JOB_OUTPUT_BYTES / 1024} KiB of outputs per job ` +
-          `and we leave ${OUTPUT_MARGIN_BYTES / 1024} KiB for yours. Shorten the plan's ` +
-          'descriptions and commands, split the plan, or use the generated needs graph (`phase-matrix generate`).'
-      )
-    ])
-  }
-  if (byteLength(state) > MAX_ENV_STRING_BYTES / 2) {
-    throw new PlanError([
-      wholePlanProblem(
-        file,
-        'too-large',
-        `The run state takes ${Math.ceil(byteLength(state) / 1024)} KiB; a step input over ` +
-          `${MAX_ENV_STRING_BYTES / 1024} KiB cannot reach a process (E2BIG). Split the plan ` +
-          'or use the generated needs graph (`phase-matrix generate`).'
-      )
-    ])
-  }
 }
 
 interface Loaded {
@@ -198,7 +148,7 @@ async function plan(settings: PlanSettings): Promise<void> {
     [PlanOutputs.needs]: JSON.stringify(needs),
     [PlanOutputs.mermaid]: mermaid
   }
-  checkOutputSizes(analysis.plan.file, outputs)
+  assertOutputsFit('plan', analysis.plan.file, outputs)
 
   await core.group('Phase plan', async () => {
     core.info(renderPlanText(analysis, { settings: parallel }).trimEnd())

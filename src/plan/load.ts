@@ -357,6 +357,14 @@ function explainIssue(
   return message
 }
 
+/**
+ * The one reading of `status`: `done` in any case (`done`, `Done`, `DONE`)
+ * marks a phase as already succeeded; anything else is informative only.
+ */
+export function isDoneStatus(status: string | undefined): boolean {
+  return status !== undefined && status.trim().toLowerCase() === 'done'
+}
+
 /** The Phase for a valid input: aliases resolved, duplicate deps dropped. */
 function toPhase(
   reader: YamlReader,
@@ -391,7 +399,8 @@ function toPhase(
     deps,
     index,
     position: reader.position(read.offset),
-    depPositions
+    depPositions,
+    done: isDoneStatus(input.status)
   }
   if (input.name !== undefined) phase.name = input.name
   if (input.description !== undefined) phase.description = input.description

@@ -22,6 +22,7 @@ export type ProblemCode =
   // warnings
   | 'unknown-key'
   | 'duplicate-dependency'
+  | 'done-before-deps'
 
 export type Severity = 'error' | 'warning'
 
@@ -52,8 +53,13 @@ export interface Phase {
   runsOn?: string | string[]
   timeoutMinutes?: number
   estimateMinutes?: number
-  /** Origin format: `done` means already succeeded. */
+  /** Origin format, as written (`done` means already succeeded). */
   status?: string
+  /**
+   * `status: done`, read once when the plan is loaded, case-insensitively
+   * (isDoneStatus). Every mode and output asks this, never `status`.
+   */
+  done: boolean
   /** Position of the phase in the plan (0-based). */
   index: number
   /** Where the phase's mapping starts. */
