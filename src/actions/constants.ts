@@ -12,7 +12,7 @@ export const MAX_JOB_OUTPUT_BYTES = 1024 * 1024
 /** GitHub's limit on the job summary one step writes. */
 export const MAX_SUMMARY_BYTES = 1024 * 1024
 /** Linux refuses to start a process holding one string over this (E2BIG). */
-export const MAX_ENV_STRING_BYTES = 128 * 1024
+export { MAX_ENV_STRING_BYTES } from '../plan/env-limits.js'
 
 export const PlanInputs = {
   plan: 'plan',

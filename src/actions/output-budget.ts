@@ -43,14 +43,16 @@ function kib(bytes: number): string {
 /**
  * The `too-large` problem for outputs that GitHub would refuse or a state no
  * process could receive, or undefined when they fit. `step` names the step
- * ("plan", "settle"); the problem points at the first line of `file`.
+ * ("plan", "settle"); `upTo` when `outputs` is an upper bound computed ahead
+ * of time. The problem points at the first line of `file`.
  */
 export function outputsProblem(
   step: string,
   file: string,
   outputs: Readonly<Record<string, string>>,
-  stateName = 'state'
+  upTo = false
 ): Problem | undefined {
+  const take = upTo ? 'can take up to' : 'take'
   const problem = (message: string): Problem => ({
     code: 'too-large',
     severity: 'error',
@@ -68,7 +70,7 @@ export function outputsProblem(
       .map(([name, size]) => `${name} ${kib(size)}`)
       .join(', ')
     return problem(
-      `The ${step} step's outputs take ${total.toLocaleString('en-US')} bytes as GitHub counts them ` +
+      `The ${step} step's outputs ${take} ${total.toLocaleString('en-US')} bytes as GitHub counts them ` +
         `(UTF-16, 2 bytes per character; ${largest}); GitHub keeps at most ` +
         `${MAX_JOB_OUTPUT_BYTES.toLocaleString('en-US')} bytes (1024 KiB) of outputs per job ` +
         `and we leave ${kib(OUTPUT_MARGIN_BYTES)} of that for yours, so the limit here is ` +
@@ -77,11 +79,11 @@ export function outputsProblem(
         'needs graph (`phase-matrix generate`).'
     )
   }
-  const state = outputs[stateName] ?? ''
+  const state = outputs.state ?? ''
   const stateBytes = Buffer.byteLength(state, 'utf8')
   if (stateBytes > MAX_ENV_STRING_BYTES / 2) {
     return problem(
-      `The run state takes ${kib(stateBytes)}; it reaches the next step as one input, and a step input ` +
+      `The run state ${upTo ? 'can take up to' : 'takes'} ${kib(stateBytes)}; it reaches the next step as one input, and a step input ` +
         `over ${kib(MAX_ENV_STRING_BYTES)} cannot reach a process (E2BIG). Split the plan or use the ` +
         'generated needs graph (`phase-matrix generate`).'
     )
@@ -93,8 +95,9 @@ export function outputsProblem(
 export function assertOutputsFit(
   step: string,
   file: string,
-  outputs: Readonly<Record<string, string>>
+  outputs: Readonly<Record<string, string>>,
+  upTo = false
 ): void {
-  const problem = outputsProblem(step, file, outputs)
+  const problem = outputsProblem(step, file, outputs, upTo)
   if (problem !== undefined) throw new PlanError([problem])
 }

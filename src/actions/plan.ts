@@ -3,6 +3,7 @@
 // the run state that settle carries on. Must not load @actions/github (cold
 // start: bench/action.bench.ts).
 import { digestPlanFile } from '../plan-digest.js'
+import { envLimitProblems } from '../plan/env-limits.js'
 import { PlanError } from '../plan/errors.js'
 import {
   countRounds,
@@ -10,14 +11,14 @@ import {
   initialStatuses,
   startLedger
 } from '../plan/schedule.js'
-import { encodeLedger } from '../plan/state.js'
+import { encodeLedger, type Ledger } from '../plan/state.js'
 import type {
   ParallelSettings,
   Phase,
   PlanAnalysis,
   Problem
 } from '../plan/types.js'
-import { renderMatrix } from '../render/matrix.js'
+import { largestRoundMatrix, renderMatrix } from '../render/matrix.js'
 import { renderMermaid } from '../render/mermaid.js'
 import {
   renderPlanSummary,
@@ -25,7 +26,12 @@ import {
 } from '../render/plan-summary.js'
 import { renderPlanText } from '../render/text.js'
 import { annotateProblems } from './annotations.js'
-import { MAX_MATRIX_LEGS, MAX_SUMMARY_BYTES, PlanOutputs } from './constants.js'
+import {
+  MAX_MATRIX_LEGS,
+  MAX_SUMMARY_BYTES,
+  PlanOutputs,
+  SettleOutputs
+} from './constants.js'
 import { assertOutputsFit } from './output-budget.js'
 import { readPlanSettings, type PlanSettings } from './inputs.js'
 import { runAttempt, workspace } from './run-context.js'
@@ -66,6 +72,36 @@ export function tooManyWavesMessage(
   )
 }
 
+/** Longest duration a finished ledger may record per phase, for the bound below. */
+const LONGEST_SECONDS = 36 ** 5 - 1
+
+/**
+ * At least what any settle step of this run will output: its largest
+ * possible round, every phase with a duration, every id in one list. So a
+ * plan whose later rounds GitHub could not pass on fails here, before any
+ * leg starts.
+ */
+function largestSettleOutputs(
+  analysis: PlanAnalysis,
+  ledger: Ledger
+): Record<string, string> {
+  const ids = analysis.plan.phases.map(phase => phase.id)
+  return {
+    [SettleOutputs.matrix]: largestRoundMatrix(analysis, MAX_MATRIX_LEGS),
+    [SettleOutputs.state]: encodeLedger({
+      ...ledger,
+      round: ledger.statuses.length,
+      wave: analysis.waves.length,
+      stoppedBy: ledger.statuses.length,
+      seconds: ledger.statuses.map(() => LONGEST_SECONDS)
+    }),
+    [SettleOutputs.hasWork]: 'false',
+    [SettleOutputs.succeeded]: JSON.stringify(ids),
+    [SettleOutputs.failed]: '[]',
+    [SettleOutputs.skipped]: '[]'
+  }
+}
+
 interface Loaded {
   analysis: PlanAnalysis
   parallel: ParallelSettings
@@ -93,6 +129,8 @@ function load(settings: PlanSettings): Loaded {
 
 async function plan(settings: PlanSettings): Promise<void> {
   const { analysis, parallel, warnings } = load(settings)
+  const tooLong = envLimitProblems(analysis.plan)
+  if (tooLong.length > 0) throw new PlanError([...tooLong, ...warnings])
   annotateProblems(warnings, workspace())
   const phases = analysis.plan.phases
   const statuses = initialStatuses(analysis)
@@ -149,6 +187,12 @@ async function plan(settings: PlanSettings): Promise<void> {
     [PlanOutputs.mermaid]: mermaid
   }
   assertOutputsFit('plan', analysis.plan.file, outputs)
+  assertOutputsFit(
+    'settle',
+    analysis.plan.file,
+    largestSettleOutputs(analysis, ledger),
+    true
+  )
 
   await core.group('Phase plan', async () => {
     core.info(renderPlanText(analysis, { settings: parallel }).trimEnd())

@@ -37,6 +37,7 @@ import {
 } from './yaml-reader.js'
 import type { MappingRead, MappingSpec } from './yaml-reader.js'
 import { parseYamlSource } from './yaml-source.js'
+import { ENV_FIELDS, LONG_VALUE_UNITS } from './env-limits.js'
 
 /** The seed's message for a plan without phases. */
 export const NO_PHASES_MESSAGE = 'No phases found in phase plan'
@@ -416,5 +417,11 @@ function toPhase(
     phase.estimateMinutes = input.estimate_minutes
   }
   if (input.status !== undefined) phase.status = input.status
+  for (const field of ENV_FIELDS) {
+    const value = input[field]
+    if (value === undefined || value.length < LONG_VALUE_UNITS) continue
+    phase.valueAt ??= {}
+    phase.valueAt[field] = reader.position(read.offsets[field] ?? read.offset)
+  }
   return phase
 }

@@ -60,6 +60,13 @@ export interface Phase {
    * (isDoneStatus). Every mode and output asks this, never `status`.
    */
   done: boolean
+  /**
+   * Where long text values (`run`, `description`, `name`, `id`) are written;
+   * only for values long enough to matter for env-limits.ts.
+   */
+  valueAt?: Partial<
+    Record<'run' | 'description' | 'name' | 'id', SourcePosition>
+  >
   /** Position of the phase in the plan (0-based). */
   index: number
   /** Where the phase's mapping starts. */
