@@ -50,6 +50,7 @@ import {
 import { readCheckSettings, type CheckSettings } from './inputs.js'
 import { workspace } from './run-context.js'
 import { GitHubApiError } from '../github/api-error.js'
+import { envLimitWarnings } from '../plan/env-limits.js'
 import { loadPlan } from '../load-plan.js'
 import * as core from '@actions/core'
 import { appendSummary } from './summary.js'
@@ -294,6 +295,8 @@ async function check(): Promise<void> {
     config: { path: settings.configPath, explicit: settings.configExplicit }
   })
   const problems = [...loaded.problems]
+  if (loaded.analysis !== undefined)
+    problems.push(...envLimitWarnings(loaded.analysis.plan))
   const report: CheckReport = { planFile: settings.planPath, problems }
   if (loaded.analysis !== undefined) report.analysis = loaded.analysis
 

@@ -14,7 +14,7 @@ export const MAX_SUMMARY_BYTES = 1024 * 1024
 /** UTF-16 units of Markdown that surely fit that: one unit is at most 3 bytes of UTF-8. */
 export const MAX_SUMMARY_CHARS = Math.floor(MAX_SUMMARY_BYTES / 3)
 /** Linux refuses to start a process holding one string over this (E2BIG). */
-export const MAX_ENV_STRING_BYTES = 128 * 1024
+export { MAX_ENV_STRING_BYTES } from '../plan/env-limits.js'
 
 export const PlanInputs = {
   plan: 'plan',

@@ -3,6 +3,7 @@
 // the run state that settle carries on. Must not load @actions/github (cold
 // start: bench/action.bench.ts).
 import { digestPlanFile } from '../plan-digest.js'
+import { envLimitProblems } from '../plan/env-limits.js'
 import { PlanError } from '../plan/errors.js'
 import {
   countRounds,
@@ -10,14 +11,14 @@ import {
   initialStatuses,
   startLedger
 } from '../plan/schedule.js'
-import { encodeLedger } from '../plan/state.js'
+import { encodeLedger, type Ledger } from '../plan/state.js'
 import type {
   ParallelSettings,
   Phase,
   PlanAnalysis,
   Problem
 } from '../plan/types.js'
-import { renderMatrix } from '../render/matrix.js'
+import { largestRoundMatrix, renderMatrix } from '../render/matrix.js'
 import { renderMermaid } from '../render/mermaid.js'
 import {
   renderPlanSummary,
@@ -26,20 +27,17 @@ import {
 import { renderPlanText } from '../render/text.js'
 import { annotateProblems } from './annotations.js'
 import {
-  MAX_ENV_STRING_BYTES,
-  MAX_JOB_OUTPUT_BYTES,
   MAX_MATRIX_LEGS,
   MAX_SUMMARY_BYTES,
-  PlanOutputs
+  PlanOutputs,
+  SettleOutputs
 } from './constants.js'
+import { assertOutputsFit } from './output-budget.js'
 import { readPlanSettings, type PlanSettings } from './inputs.js'
 import { runAttempt, workspace } from './run-context.js'
 import { loadPlan } from '../load-plan.js'
 import * as core from '@actions/core'
 import { appendSummary } from './summary.js'
-
-/** Room left in GitHub's 1 MB of job outputs for the caller's own outputs. */
-const OUTPUT_MARGIN_BYTES = 64 * 1024
 
 /**
  * `strategy.max-parallel` for the wave jobs: always a positive whole number.
@@ -75,45 +73,33 @@ export function tooManyWavesMessage(
   )
 }
 
-function byteLength(text: string): number {
-  return Buffer.byteLength(text, 'utf8')
-}
+/** Longest duration a finished ledger may record per phase, for the bound below. */
+const LONGEST_SECONDS = 36 ** 5 - 1
 
-/** Refuses outputs GitHub would drop or a state no process could receive. */
-function checkOutputSizes(file: string, outputs: Record<string, string>): void {
-  const sizes = Object.entries(outputs).map(
-    ([name, value]) => [name, byteLength(value)] as const
-  )
-  const total = sizes.reduce((sum, [, size]) => sum + size, 0)
-  const budget = MAX_JOB_OUTPUT_BYTES - OUTPUT_MARGIN_BYTES
-  const state = outputs[PlanOutputs.state] ?? ''
-  if (total > budget) {
-    const largest = [...sizes]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, 4)
-      .map(([name, size]) => `${name} ${Math.ceil(size / 1024)} KiB`)
-      .join(', ')
-    throw new PlanError([
-      wholePlanProblem(
-        file,
-        'too-large',
-        `The plan step's outputs take ${Math.ceil(total / 1024)} KiB (${largest}); ` +
-          `GitHub keeps at most ${MAX_JOB_OUTPUT_BYTES / 1024} KiB of outputs per job ` +
-          `and we leave ${OUTPUT_MARGIN_BYTES / 1024} KiB for yours. Shorten the plan's ` +
-          'descriptions and commands, split the plan, or use the generated needs graph (`phase-matrix generate`).'
-      )
-    ])
-  }
-  if (byteLength(state) > MAX_ENV_STRING_BYTES / 2) {
-    throw new PlanError([
-      wholePlanProblem(
-        file,
-        'too-large',
-        `The run state takes ${Math.ceil(byteLength(state) / 1024)} KiB; a step input over ` +
-          `${MAX_ENV_STRING_BYTES / 1024} KiB cannot reach a process (E2BIG). Split the plan ` +
-          'or use the generated needs graph (`phase-matrix generate`).'
-      )
-    ])
+/**
+ * At least what any settle step of this run will output: its largest
+ * possible round, every phase with a duration, every id in one list. So a
+ * plan whose later rounds GitHub could not pass on fails here, before any
+ * leg starts.
+ */
+function largestSettleOutputs(
+  analysis: PlanAnalysis,
+  ledger: Ledger
+): Record<string, string> {
+  const ids = analysis.plan.phases.map(phase => phase.id)
+  return {
+    [SettleOutputs.matrix]: largestRoundMatrix(analysis, MAX_MATRIX_LEGS),
+    [SettleOutputs.state]: encodeLedger({
+      ...ledger,
+      round: ledger.statuses.length,
+      wave: analysis.waves.length,
+      stoppedBy: ledger.statuses.length,
+      seconds: ledger.statuses.map(() => LONGEST_SECONDS)
+    }),
+    [SettleOutputs.hasWork]: 'false',
+    [SettleOutputs.succeeded]: JSON.stringify(ids),
+    [SettleOutputs.failed]: '[]',
+    [SettleOutputs.skipped]: '[]'
   }
 }
 
@@ -144,6 +130,8 @@ function load(settings: PlanSettings): Loaded {
 
 async function plan(settings: PlanSettings): Promise<void> {
   const { analysis, parallel, warnings } = load(settings)
+  const tooLong = envLimitProblems(analysis.plan)
+  if (tooLong.length > 0) throw new PlanError([...tooLong, ...warnings])
   annotateProblems(warnings, workspace())
   const phases = analysis.plan.phases
   const statuses = initialStatuses(analysis)
@@ -199,7 +187,13 @@ async function plan(settings: PlanSettings): Promise<void> {
     [PlanOutputs.needs]: JSON.stringify(needs),
     [PlanOutputs.mermaid]: mermaid
   }
-  checkOutputSizes(analysis.plan.file, outputs)
+  assertOutputsFit('plan', analysis.plan.file, outputs)
+  assertOutputsFit(
+    'settle',
+    analysis.plan.file,
+    largestSettleOutputs(analysis, ledger),
+    true
+  )
 
   await core.group('Phase plan', async () => {
     core.info(renderPlanText(analysis, { settings: parallel }).trimEnd())

@@ -38,13 +38,12 @@ import {
 } from '../render/report.js'
 import { annotateProblems } from './annotations.js'
 import {
-  MAX_ENV_STRING_BYTES,
-  MAX_JOB_OUTPUT_BYTES,
   MAX_MATRIX_LEGS,
   MAX_SUMMARY_BYTES,
   SettleInputs,
   SettleOutputs
 } from './constants.js'
+import { assertOutputsFit } from './output-budget.js'
 import { readSettleSettings, type SettleSettings } from './inputs.js'
 import { runAttempt, runnerName, workspace } from './run-context.js'
 import { loadPlan } from '../load-plan.js'
@@ -284,22 +283,7 @@ function setOutputs(analysis: PlanAnalysis, ledger: Ledger): void {
     [SettleOutputs.failed]: JSON.stringify(lists.failed),
     [SettleOutputs.skipped]: JSON.stringify(lists.skipped)
   }
-  const total = Object.values(outputs).reduce(
-    (sum, value) => sum + Buffer.byteLength(value),
-    0
-  )
-  if (total > MAX_JOB_OUTPUT_BYTES) {
-    throw new UsageError(
-      `The settle step's outputs take ${Math.ceil(total / 1024)} KiB; GitHub keeps at most ${MAX_JOB_OUTPUT_BYTES / 1024} KiB per job. ` +
-        'Split the plan or use the generated needs graph (`phase-matrix generate`).'
-    )
-  }
-  const stateBytes = Buffer.byteLength(outputs[SettleOutputs.state] ?? '')
-  if (stateBytes > MAX_ENV_STRING_BYTES / 2) {
-    throw new UsageError(
-      `The run state takes ${Math.ceil(stateBytes / 1024)} KiB; a step input over ${MAX_ENV_STRING_BYTES / 1024} KiB cannot reach a process (E2BIG).`
-    )
-  }
+  assertOutputsFit('settle', analysis.plan.file, outputs)
   for (const [name, value] of Object.entries(outputs))
     core.setOutput(name, value)
 }

@@ -12,6 +12,7 @@ import {
 } from '../needs-files.js'
 import { UsageError } from '../plan/errors.js'
 import type { GenerateInvocation } from '../render/generate-command-line.js'
+import { envLimitWarnings } from '../plan/env-limits.js'
 import { formatProblems } from '../render/problems.js'
 import {
   COMMON_FLAGS,
@@ -97,8 +98,12 @@ function check(argv: string[], io: CliIo): number {
     values = mergeRecorded(values, recordedInvocation(committed), workflowFile)
   }
   const loaded = loadPlanForCli(values, io)
-  if (loaded.problems.length > 0) {
-    io.stderr(formatProblems(loaded.problems, { colour: io.colour }))
+  const problems =
+    loaded.analysis === undefined
+      ? loaded.problems
+      : [...loaded.problems, ...envLimitWarnings(loaded.analysis.plan)]
+  if (problems.length > 0) {
+    io.stderr(formatProblems(problems, { colour: io.colour }))
   }
   const { analysis } = loaded
   if (analysis === undefined) return loaded.exitCode

@@ -154,7 +154,7 @@ function render(
     case 'mermaid':
       return renderMermaid(analysis, {
         outcomeOf: index =>
-          phases[index]?.status === 'done' ? 'succeeded' : undefined
+          phases[index]?.done === true ? 'succeeded' : undefined
       })
     case 'text':
       return tree

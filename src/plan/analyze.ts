@@ -3,6 +3,7 @@
 // "did you mean" suggestions for unknown ids.
 import { longestPath } from './critical-path.js'
 import { findCycles } from './cycles.js'
+import { doneWarnings } from './done.js'
 import {
   problemReporter,
   resolveDependencies,
@@ -71,27 +72,24 @@ export function analyzeGraph(
     depsOf,
     node => (phases[node] as Phase).estimateMinutes ?? 0
   )
-  return {
-    problems,
-    analysis: {
-      plan,
-      waves,
-      waveOf: Array.from(waveOf),
-      depsOf,
-      dependentsOf,
-      maxParallelism: waves.reduce(
-        (max, wave) => Math.max(max, wave.length),
-        0
-      ),
-      criticalPath: {
-        ids:
-          estimatedCount === 0
-            ? []
-            : critical.nodes.map(node => (phases[node] as Phase).id),
-        minutes: critical.weight
-      },
-      totalMinutes,
-      estimatedCount
-    }
+  const analysis: PlanAnalysis = {
+    plan,
+    waves,
+    waveOf: Array.from(waveOf),
+    depsOf,
+    dependentsOf,
+    maxParallelism: waves.reduce((max, wave) => Math.max(max, wave.length), 0),
+    criticalPath: {
+      ids:
+        estimatedCount === 0
+          ? []
+          : critical.nodes.map(node => (phases[node] as Phase).id),
+      minutes: critical.weight
+    },
+    totalMinutes,
+    estimatedCount
   }
+  // Warnings only: a plan with them is still valid.
+  problems.push(...doneWarnings(analysis))
+  return { problems, analysis }
 }

@@ -37,6 +37,7 @@ import {
 } from './yaml-reader.js'
 import type { MappingRead, MappingSpec } from './yaml-reader.js'
 import { parseYamlSource } from './yaml-source.js'
+import { ENV_FIELDS, LONG_VALUE_UNITS } from './env-limits.js'
 
 /** The seed's message for a plan without phases. */
 export const NO_PHASES_MESSAGE = 'No phases found in phase plan'
@@ -357,6 +358,14 @@ function explainIssue(
   return message
 }
 
+/**
+ * The one reading of `status`: `done` in any case (`done`, `Done`, `DONE`)
+ * marks a phase as already succeeded; anything else is informative only.
+ */
+export function isDoneStatus(status: string | undefined): boolean {
+  return status !== undefined && status.trim().toLowerCase() === 'done'
+}
+
 /** The Phase for a valid input: aliases resolved, duplicate deps dropped. */
 function toPhase(
   reader: YamlReader,
@@ -391,7 +400,8 @@ function toPhase(
     deps,
     index,
     position: reader.position(read.offset),
-    depPositions
+    depPositions,
+    done: isDoneStatus(input.status)
   }
   if (input.name !== undefined) phase.name = input.name
   if (input.description !== undefined) phase.description = input.description
@@ -407,5 +417,11 @@ function toPhase(
     phase.estimateMinutes = input.estimate_minutes
   }
   if (input.status !== undefined) phase.status = input.status
+  for (const field of ENV_FIELDS) {
+    const value = input[field]
+    if (value === undefined || value.length < LONG_VALUE_UNITS) continue
+    phase.valueAt ??= {}
+    phase.valueAt[field] = reader.position(read.offsets[field] ?? read.offset)
+  }
   return phase
 }

@@ -25,9 +25,7 @@ export interface LegResult {
 
 /** Where the run starts: everything pending but the phases the plan marks done. */
 export function initialStatuses(analysis: PlanAnalysis): PhaseStatus[] {
-  return analysis.plan.phases.map(phase =>
-    phase.status === 'done' ? 'done' : 'pending'
-  )
+  return analysis.plan.phases.map(phase => (phase.done ? 'done' : 'pending'))
 }
 
 /** The ledger before round 1: what the plan step records for the run. */
@@ -124,20 +122,76 @@ export function settleRound(
   return next
 }
 
-/** A pending phase with a failed or skipped dependency is skipped. */
+/** A dependency that stops a phase: failed or skipped, reached through `via` done phases. */
+interface Blocker {
+  dep: number
+  /** Done phases passed through, from the nearest to the one that depends on `dep`. */
+  via: number[]
+  failed: boolean
+}
+
+/**
+ * What stops each phase, directly or through done phases (a done phase
+ * never runs, but order and failure pass through it: see done.ts). For each
+ * phase, the first failed dependency, else the first skipped one. O(V + E)
+ * plus the length of the `via` chains.
+ */
+function blockers(
+  analysis: PlanAnalysis,
+  statuses: readonly PhaseStatus[]
+): (Blocker | undefined)[] {
+  const phases = analysis.plan.phases
+  const found = new Array<Blocker | undefined>(statuses.length)
+  // Waves are a topological order: a dependency is decided before its dependents.
+  for (const wave of analysis.waves) {
+    for (const index of wave) {
+      let skipped: Blocker | undefined
+      let failed: Blocker | undefined
+      for (const dep of analysis.depsOf[index] ?? []) {
+        const status = statuses[dep] as PhaseStatus
+        let candidate: Blocker | undefined
+        if (isFailed(status) || isSkipped(status)) {
+          candidate = { dep, via: [], failed: isFailed(status) }
+        } else if ((phases[dep] as Phase).done) {
+          const inherited = found[dep]
+          if (inherited !== undefined) {
+            candidate = { ...inherited, via: [dep, ...inherited.via] }
+          }
+        }
+        if (candidate === undefined) continue
+        if (candidate.failed) {
+          failed = candidate
+          break
+        }
+        skipped ??= candidate
+      }
+      found[index] = failed ?? skipped
+    }
+  }
+  return found
+}
+
+/** A pending phase with a failed or skipped dependency (even through done phases) is skipped. */
 function skipDependentsOfFailures(
   analysis: PlanAnalysis,
   statuses: PhaseStatus[]
 ): void {
-  // Waves are a topological order: a dependency is decided before its dependents.
+  // Statuses change as we go; a skip decided here is seen by later waves.
+  const phases = analysis.plan.phases
+  const through = new Array<boolean>(statuses.length).fill(false)
   for (const wave of analysis.waves) {
     for (const index of wave) {
-      if (statuses[index] !== 'pending') continue
       const blocked = (analysis.depsOf[index] ?? []).some(dep => {
         const status = statuses[dep] as PhaseStatus
-        return isFailed(status) || isSkipped(status)
+        return (
+          isFailed(status) ||
+          isSkipped(status) ||
+          ((phases[dep] as Phase).done && through[dep] === true)
+        )
       })
-      if (blocked) statuses[index] = 'skipped'
+      if ((phases[index] as Phase).done) through[index] = blocked
+      else if (blocked && statuses[index] === 'pending')
+        statuses[index] = 'skipped'
     }
   }
 }
@@ -206,10 +260,12 @@ export function handOutNext(
 
 /** Why a phase ended as it did, as the report and the log say it. */
 export interface SkipCause {
-  /** The dependency that caused the skip. */
+  /** The dependency that caused the skip (failed or skipped). */
   dep?: number
   /** The failed phase at the root of it. */
   root?: number
+  /** Done phases the skip passed through, nearest first (`publish` ← `package` (done) ← `build`). */
+  via?: number[]
 }
 
 /** For every skipped phase, the dependency that caused it and the failure behind it. O(V + E). */
@@ -218,6 +274,7 @@ export function skipCauses(
   ledger: Ledger
 ): SkipCause[] {
   const causes: SkipCause[] = ledger.statuses.map(() => ({}))
+  const found = blockers(analysis, ledger.statuses)
   for (const wave of analysis.waves) {
     for (const index of wave) {
       const status = ledger.statuses[index]
@@ -226,20 +283,14 @@ export function skipCauses(
         continue
       }
       if (status !== 'skipped') continue
-      const deps = analysis.depsOf[index] ?? []
-      const failed = deps.find(dep =>
-        isFailed(ledger.statuses[dep] as PhaseStatus)
-      )
-      if (failed !== undefined) {
-        causes[index] = { dep: failed, root: failed }
-        continue
+      const blocker = found[index]
+      if (blocker === undefined) continue
+      const cause: SkipCause = {
+        dep: blocker.dep,
+        root: blocker.failed ? blocker.dep : causes[blocker.dep]?.root
       }
-      const skipped = deps.find(dep =>
-        isSkipped(ledger.statuses[dep] as PhaseStatus)
-      )
-      if (skipped !== undefined) {
-        causes[index] = { dep: skipped, root: causes[skipped]?.root }
-      }
+      if (blocker.via.length > 0) cause.via = blocker.via
+      causes[index] = cause
     }
   }
   return causes
@@ -291,11 +342,15 @@ export function reasonOf(
     case 'skipped': {
       const dep = cause.dep
       const depStatus = dep === undefined ? undefined : ledger.statuses[dep]
+      const via =
+        cause.via === undefined
+          ? ''
+          : `, via ${cause.via.map(idOf).join(', ')} (status: done)`
       if (depStatus !== undefined && isFailed(depStatus)) {
         const word = FAILURE_WORDS[depStatus]
-        return `dependency ${idOf(dep)} failed${word === undefined ? '' : ` (${word})`}`
+        return `dependency ${idOf(dep)} failed${word === undefined ? '' : ` (${word})`}${via}`
       }
-      return `dependency ${idOf(dep)} skipped (${idOf(cause.root)} failed)`
+      return `dependency ${idOf(dep)} skipped (${idOf(cause.root)} failed)${via}`
     }
     case 'fail-fast':
       return `fail-fast: ${idOf(cause.root)} failed`

@@ -23,6 +23,7 @@ export type ProblemCode =
   // warnings
   | 'unknown-key'
   | 'duplicate-dependency'
+  | 'done-before-deps'
 
 export type Severity = 'error' | 'warning'
 
@@ -53,8 +54,20 @@ export interface Phase {
   runsOn?: string | string[]
   timeoutMinutes?: number
   estimateMinutes?: number
-  /** Origin format: `done` means already succeeded. */
+  /** Origin format, as written (`done` means already succeeded). */
   status?: string
+  /**
+   * `status: done`, read once when the plan is loaded, case-insensitively
+   * (isDoneStatus). Every mode and output asks this, never `status`.
+   */
+  done: boolean
+  /**
+   * Where long text values (`run`, `description`, `name`, `id`) are written;
+   * only for values long enough to matter for env-limits.ts.
+   */
+  valueAt?: Partial<
+    Record<'run' | 'description' | 'name' | 'id', SourcePosition>
+  >
   /** Position of the phase in the plan (0-based). */
   index: number
   /** Where the phase's mapping starts. */

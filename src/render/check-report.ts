@@ -186,7 +186,7 @@ function wavesSection(analysis: PlanAnalysis): string[] {
     const ids = wave.map(index => {
       const phase = phases[index]
       const id = inlineCode(phase?.id ?? '')
-      return phase?.status?.toLowerCase() === 'done' ? `${id} (done)` : id
+      return phase?.done === true ? `${id} (done)` : id
     })
     lines.push(`| ${w + 1} | ${ids.join(', ')} | ${wave.length} |`)
   })

@@ -22,6 +22,8 @@ export interface PhaseJson {
   'timeout-minutes'?: number
   estimate_minutes?: number
   status?: string
+  /** Present (true) for a phase whose status reads `done` in any case: it never runs. */
+  done?: true
 }
 
 export interface PlanJson {
@@ -77,6 +79,7 @@ function phaseJson(phase: Phase, wave: number): PhaseJson {
     out.estimate_minutes = phase.estimateMinutes
   }
   if (phase.status !== undefined) out.status = phase.status
+  if (phase.done) out.done = true
   return out
 }
 

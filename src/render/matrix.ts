@@ -56,3 +56,31 @@ export function renderMatrix(
   }
   return JSON.stringify(matrix)
 }
+
+/**
+ * The largest matrix any round of the plan can have: per wave, its
+ * `legLimit` longest entries (skips and re-runs change which phases share a
+ * round, never make one longer than this), as JSON. Lets the plan step
+ * refuse, before any leg starts, a plan whose later rounds could not be
+ * handed on. Done phases never run. O(entries · log entries).
+ */
+export function largestRoundMatrix(
+  analysis: PlanAnalysis,
+  legLimit: number
+): string {
+  let best: string[] = []
+  let bestLength = -1
+  for (const wave of analysis.waves) {
+    const entries = wave
+      .filter(index => !(analysis.plan.phases[index] as Phase).done)
+      .map(index => JSON.stringify(matrixEntry(analysis, index)))
+      .sort((a, b) => b.length - a.length)
+      .slice(0, legLimit)
+    const length = entries.reduce((sum, entry) => sum + entry.length + 1, 0)
+    if (length > bestLength) {
+      best = entries
+      bestLength = length
+    }
+  }
+  return `{"include":[${best.join(',')}]}`
+}

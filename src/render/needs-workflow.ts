@@ -18,6 +18,7 @@
 // - the YAML writer quotes and escapes every string so none can end its
 //   scalar early; descriptions become comments with line breaks escaped.
 import type { Phase, PlanAnalysis, Problem } from '../plan/types.js'
+import { needsThroughDone } from '../plan/done.js'
 import { UsageError } from '../plan/errors.js'
 import {
   escapeExpressions,
@@ -103,10 +104,6 @@ export function utf8Length(text: string): number {
   return bytes
 }
 
-function isDone(phase: Phase): boolean {
-  return phase.status?.toLowerCase() === 'done'
-}
-
 /** What the graph cannot express, said in the header and by the CLI. */
 function settingNotes(settings: ParallelSettings): string[] {
   const notes: string[] = []
@@ -162,7 +159,7 @@ function header(
         : ''
     lines.push(
       ...wrap(
-        `Phases with status: done are not jobs (they count as succeeded): ${listed.join(', ')}${more}.`
+        `Phases with status: done are not jobs (they count as succeeded; jobs after them need what they need): ${listed.join(', ')}${more}.`
       )
     )
   }
@@ -351,7 +348,7 @@ function describe(phase: Phase): string[] {
 function expressionProblems(analysis: PlanAnalysis): Problem[] {
   const problems: Problem[] = []
   for (const phase of analysis.plan.phases) {
-    if (phase.run === undefined || isDone(phase)) continue
+    if (phase.run === undefined || phase.done) continue
     const length = formatExpressionLength(escapeExpressions(phase.run))
     if (length > MAX_EXPRESSION_LENGTH) {
       problems.push({
@@ -374,8 +371,8 @@ export function renderNeedsWorkflow(
 ): NeedsWorkflow {
   const { phases } = analysis.plan
   const notes = settingNotes(options.settings)
-  const active = phases.filter(phase => !isDone(phase))
-  const done = phases.filter(isDone)
+  const active = phases.filter(phase => !phase.done)
+  const done = phases.filter(phase => phase.done)
   const activeIds = jobIdsFor(
     active.map(phase => phase.id),
     [GATE_JOB_ID]
@@ -391,9 +388,11 @@ export function renderNeedsWorkflow(
 
   const jobs: YamlMapping = {}
   const comments: YamlComment[] = []
+  // A done phase is no job, but its dependents still wait for what it waits for.
+  const waitsFor = needsThroughDone(analysis)
   active.forEach((phase, k) => {
     const jobId = activeIds[k] ?? ''
-    const needs = (analysis.depsOf[phase.index] ?? [])
+    const needs = (waitsFor[phase.index] ?? [])
       .map(dep => jobIds[dep])
       .filter((id): id is string => id !== undefined)
     jobs[jobId] = phaseJob(phase, needs, options)

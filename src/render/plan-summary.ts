@@ -40,7 +40,7 @@ export function renderPlanSummary(
   const waveRow = (wave: number[], w: number, idLimit: number): string => {
     const shown = wave.slice(0, idLimit).map(index => {
       const phase = phases[index] as Phase
-      return markdownText(phase.id) + (phase.status === 'done' ? ' (done)' : '')
+      return markdownText(phase.id) + (phase.done ? ' (done)' : '')
     })
     if (wave.length > shown.length)
       shown.push(`… ${wave.length - shown.length} more`)

@@ -47,7 +47,7 @@ export function renderPlanText(
       const phase = phases[index]
       if (phase === undefined) continue
       let line = `  • ${paint('cyan', phase.id)}`
-      if (phase.status === 'done') line += ` ${paint('green', '(done)')}`
+      if (phase.done) line += ` ${paint('green', '(done)')}`
       if (phase.deps.length > 0) {
         line += paint('dim', ` (depends on: ${phase.deps.join(', ')})`)
       }

@@ -43,7 +43,7 @@ export function renderTree(
   const label = (index: number): string => {
     const phase = phases[index]
     if (phase === undefined) return ''
-    const done = phase.status === 'done' ? ` ${paint('green', '(done)')}` : ''
+    const done = phase.done ? ` ${paint('green', '(done)')}` : ''
     return paint('cyan', phase.id) + done
   }
 

@@ -264,9 +264,37 @@ describe('the plan action', () => {
     const run = await plan({ [PLAN_FILE]: big.join('\n') + '\n' })
     expect(run.status).toBe(1)
     expect(run.stdout).toMatch(
-      /^::error title=phase-matrix%3A too-large,.*::The plan step's outputs take \d+ KiB \(matrix \d+ KiB.*GitHub keeps at most 1024 KiB/m
+      /^::error title=phase-matrix%3A too-large,.*::The plan step's outputs take [\d,]+ bytes as GitHub counts them \(UTF-16.*matrix \d+ KiB.*GitHub keeps at most 1,048,576 bytes/m
     )
     expect(run.outputs).toEqual({})
+  })
+
+  test('a 256-phase wave of 2.4 KB commands: under 1 MiB in UTF-8, over it in UTF-16: our error', async () => {
+    const big = ['phases:']
+    for (let i = 0; i < 256; i++)
+      big.push(`  - id: p${i}`, `    run: echo ${'x'.repeat(2400)}`)
+    const run = await plan({ [PLAN_FILE]: big.join('\n') + '\n' })
+    expect(run.status).toBe(1)
+    expect(run.stdout).toMatch(
+      /^::error title=phase-matrix%3A too-large,.*::The plan step's outputs take [\d,]+ bytes as GitHub counts them.*1,048,576 bytes.*the limit here is 983,040 bytes/m
+    )
+    expect(run.outputs).toEqual({})
+  })
+
+  test('a later round too large for the settle step is refused by the plan step', async () => {
+    // Round 1 is small; wave 2 holds 200 phases of 3 KB commands.
+    const big = ['phases:', '  - id: first']
+    for (let i = 0; i < 200; i++)
+      big.push(
+        `  - id: p${i}`,
+        '    deps: [first]',
+        `    run: echo ${'x'.repeat(3000)}`
+      )
+    const run = await plan({ [PLAN_FILE]: big.join('\n') + '\n' })
+    expect(run.status).toBe(1)
+    expect(run.stdout).toMatch(
+      /^::error title=phase-matrix%3A too-large,.*::The settle step's outputs can take up to [\d,]+ bytes/m
+    )
   })
 
   test('the plan bundle does not load @actions/github', () => {

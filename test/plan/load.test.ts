@@ -121,7 +121,8 @@ describe('plans that load', () => {
         status: 'pending',
         index: 0,
         position: { line: 2, column: 5 },
-        depPositions: []
+        depPositions: [],
+        done: false
       },
       {
         id: 'test',
@@ -131,7 +132,8 @@ describe('plans that load', () => {
         estimateMinutes: 0,
         index: 1,
         position: { line: 12, column: 5 },
-        depPositions: [{ line: 13, column: 12 }]
+        depPositions: [{ line: 13, column: 12 }],
+        done: false
       }
     ])
   })
@@ -147,7 +149,8 @@ describe('plans that load', () => {
       deps: [],
       index: 0,
       position: { line: 2, column: 5 },
-      depPositions: []
+      depPositions: [],
+      done: false
     })
   })
 
@@ -465,7 +468,8 @@ describe('problems, each with its position', () => {
       deps: [],
       index: 0,
       position: { line: 2, column: 5 },
-      depPositions: []
+      depPositions: [],
+      done: false
     })
   })
 

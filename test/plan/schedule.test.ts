@@ -24,7 +24,7 @@ import {
 
 function analyse(specs: PhaseSpec[]): PlanAnalysis {
   const { analysis, problems } = analyzePlan(makePlan(specs))
-  expect(problems).toEqual([])
+  expect(problems.filter(p => p.severity === 'error')).toEqual([])
   return analysis!
 }
 
@@ -179,6 +179,42 @@ describe('the schedule', () => {
     expect(reasons(run).a).toBe('status: done in the plan')
     expect(countRounds(run.analysis, initialStatuses(run.analysis), 256)).toBe(
       2
+    )
+  })
+
+  test('order and failure pass through a done phase: build → package (done) → publish', () => {
+    const specs: PhaseSpec[] = [
+      { id: 'build' },
+      { id: 'package', deps: ['build'], status: 'Done' },
+      { id: 'sign', deps: ['package'], status: 'DONE' },
+      { id: 'publish', deps: ['sign'] },
+      { id: 'docs' }
+    ]
+    const green = simulate(specs, new Set())
+    expect(green.rounds).toEqual([['build', 'docs'], ['publish']])
+    const red = simulate(specs, new Set(['build']))
+    expect(red.rounds).toEqual([['build', 'docs']])
+    expect(outcomeLists(red.analysis, red.ledger)).toEqual({
+      succeeded: ['package', 'sign', 'docs'],
+      failed: ['build'],
+      skipped: ['publish']
+    })
+    expect(reasons(red).publish).toBe(
+      'dependency build failed, via sign, package (status: done)'
+    )
+    expect(reasons(red).package).toBe('status: done in the plan')
+    // A skip (not only a failure) passes through too, and names its root.
+    const deeper = simulate(
+      [
+        { id: 'a' },
+        { id: 'b', deps: ['a'] },
+        { id: 'c', deps: ['b'], status: 'done' },
+        { id: 'd', deps: ['c'] }
+      ],
+      new Set(['a'])
+    )
+    expect(reasons(deeper).d).toBe(
+      'dependency b skipped (a failed), via c (status: done)'
     )
   })
 

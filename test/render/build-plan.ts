@@ -1,6 +1,7 @@
 // Builds small plans in memory for renderer tests and analyses them with the
 // real analyzePlan (positions are synthetic: phase k on line 10k).
 import { analyzePlan } from '../../src/plan/analyze.js'
+import { isDoneStatus } from '../../src/plan/load.js'
 import type { Phase, Plan, PlanAnalysis } from '../../src/plan/types.js'
 
 export type PhaseSpec = [id: string, deps?: string[], extra?: Partial<Phase>]
@@ -15,7 +16,8 @@ export function buildPlan(specs: PhaseSpec[], file = 'plan.yaml'): Plan {
       line: 10 * index + 4,
       column: 12 + k
     })),
-    ...extra
+    ...extra,
+    done: isDoneStatus(extra.status)
   }))
   return { file, phases }
 }

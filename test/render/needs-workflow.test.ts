@@ -173,8 +173,26 @@ describe('renderNeedsWorkflow', () => {
     expect(jobs.get('api')![1].needs).toBeUndefined()
     expect(jobs.get('e2e')![1].needs).toEqual(['api', 'ui'])
     expect(result.text).toContain(
-      'Phases with status: done are not jobs (they count as succeeded): schema.'
+      'Phases with status: done are not jobs (they count as succeeded; jobs after\n# them need what they need): schema.'
     )
+    await expectGitHubAccepts(result.text)
+  })
+
+  test('needs reach through done phases (any case) to what they wait for, transitively', async () => {
+    const result = render(
+      analysed([
+        ['build', []],
+        ['lint', []],
+        ['package', ['build'], { status: 'Done' }],
+        ['sign', ['package', 'lint'], { status: 'DONE' }],
+        ['publish', ['sign']],
+        ['docs', ['package', 'build']]
+      ])
+    )
+    const jobs = jobsByPhase(workflowOf(result))
+    expect([...jobs.keys()]).toEqual(['build', 'lint', 'publish', 'docs'])
+    expect(jobs.get('publish')![1].needs).toEqual(['build', 'lint'])
+    expect(jobs.get('docs')![1].needs).toEqual(['build'])
     await expectGitHubAccepts(result.text)
   })
 

@@ -1,4 +1,5 @@
 // Builds a Plan in memory, as the loader would, for tests of pure logic.
+import { isDoneStatus } from '../../src/plan/load.js'
 import type { Phase, Plan } from '../../src/plan/types.js'
 
 export interface PhaseSpec {
@@ -21,7 +22,8 @@ export function makePlan(specs: PhaseSpec[], file = 'plan.yaml'): Plan {
       depPositions: deps.map((_, d) => ({
         line: index * 3 + 3,
         column: 12 + d * 4
-      }))
+      })),
+      done: isDoneStatus(spec.status)
     }
     if (spec.description !== undefined) phase.description = spec.description
     if (spec.run !== undefined) phase.run = spec.run

@@ -1,0 +1,99 @@
+// Every matrix value of a leg (its `run` command above all) reaches the
+// leg's process as one environment string (`PHASE_RUN: ${{ matrix.run }}`),
+// and an operating system refuses to start a process holding a string that
+// is too long: Linux over 128 KiB (MAX_ARG_STRLEN, 131,072 bytes including
+// `NAME=` and the final NUL: E2BIG), Windows over 32,767 UTF-16 units for
+// the whole environment. The waves mode refuses such a value when it plans,
+// with the value's position, instead of handing out a leg that can never
+// start. Pure. O(phases) plus the length of the long values.
+import type { Phase, Plan, Problem, SourcePosition } from './types.js'
+
+/** Linux: one environment string, `NAME=value` and its NUL, in bytes. */
+export const MAX_ENV_STRING_BYTES = 128 * 1024
+/** Room kept for the variable's name (`PHASE_DESCRIPTION=`) and the NUL. */
+const NAME_ROOM = 64
+/** Longest value, in UTF-8 bytes, one variable may carry on Linux. */
+export const MAX_ENV_VALUE_BYTES = MAX_ENV_STRING_BYTES - NAME_ROOM
+/** Windows: the whole environment block, in UTF-16 units. */
+export const MAX_WINDOWS_ENV_UNITS = 32_767
+/** Longest value one variable may carry on a Windows runner (the rest of the environment needs room too). */
+export const MAX_WINDOWS_ENV_VALUE_UNITS = 24 * 1024
+
+/** Matrix fields that carry plan text, as the plan names them. */
+export const ENV_FIELDS = ['run', 'description', 'name', 'id'] as const
+export type EnvField = (typeof ENV_FIELDS)[number]
+
+/** Values shorter than this (UTF-16 units) need no position: they fit everywhere. */
+export const LONG_VALUE_UNITS = 8 * 1024
+
+function valueOf(phase: Phase, field: EnvField): string | undefined {
+  switch (field) {
+    case 'run':
+      return phase.run
+    case 'description':
+      return phase.description
+    case 'name':
+      return phase.name
+    case 'id':
+      return phase.id
+  }
+}
+
+function runsOnWindows(phase: Phase): boolean {
+  const labels =
+    phase.runsOn === undefined
+      ? []
+      : Array.isArray(phase.runsOn)
+        ? phase.runsOn
+        : [phase.runsOn]
+  return labels.some(label => /windows/i.test(label))
+}
+
+function kib(bytes: number): string {
+  return `${Math.ceil(bytes / 1024)} KiB`
+}
+
+/**
+ * An error for each matrix value of `plan` too long for one environment
+ * string on the runner the phase names (Linux unless a `runs-on` label
+ * says Windows), at the value's position.
+ */
+export function envLimitProblems(plan: Plan): Problem[] {
+  const problems: Problem[] = []
+  for (const phase of plan.phases) {
+    for (const field of ENV_FIELDS) {
+      const value = valueOf(phase, field)
+      if (value === undefined || value.length < LONG_VALUE_UNITS) continue
+      const windows = runsOnWindows(phase)
+      const size = windows ? value.length : Buffer.byteLength(value, 'utf8')
+      const limit = windows ? MAX_WINDOWS_ENV_VALUE_UNITS : MAX_ENV_VALUE_BYTES
+      if (size <= limit) continue
+      const at: SourcePosition = phase.valueAt?.[field] ?? phase.position
+      const where = windows
+        ? `${size.toLocaleString('en-US')} characters; a Windows runner starts no process whose environment holds more than ${MAX_WINDOWS_ENV_UNITS.toLocaleString('en-US')} characters in all (we allow ${limit.toLocaleString('en-US')} for one value)`
+        : `${kib(size)} (${size.toLocaleString('en-US')} bytes); Linux starts no process holding an environment string over ${kib(MAX_ENV_STRING_BYTES)} (E2BIG), so its leg could never start`
+      problems.push({
+        code: 'too-large',
+        severity: 'error',
+        message:
+          `The ${field === 'run' ? 'run command' : field} of phase \`${phase.id}\` reaches its leg as one environment value and is ${where}. ` +
+          (field === 'run'
+            ? 'Put the command in a script file in the repository and run that (run: ./scripts/phase.sh).'
+            : `Shorten it (a long text can live in a file the phase reads).`),
+        file: plan.file,
+        line: at.line,
+        column: at.column
+      })
+    }
+  }
+  return problems
+}
+
+/** The same problems as warnings, for modes that hand no value through env (check, the needs graph). */
+export function envLimitWarnings(plan: Plan): Problem[] {
+  return envLimitProblems(plan).map(problem => ({
+    ...problem,
+    severity: 'warning',
+    message: `The waves mode (the plan action, phases.yml) refuses this plan: ${problem.message}`
+  }))
+}

@@ -1,0 +1,99 @@
+// The one output guard of the plan and settle steps, measured as GitHub
+// measures job outputs (2 bytes per UTF-16 unit of names and values).
+import { describe, expect, test } from '@jest/globals'
+import fc from 'fast-check'
+import { MAX_MATRIX_LEGS } from '../../src/actions/constants.js'
+import {
+  OUTPUT_BUDGET_BYTES,
+  jobOutputSize,
+  outputsProblem
+} from '../../src/actions/output-budget.js'
+import { analyzePlan } from '../../src/plan/analyze.js'
+import { largestRoundMatrix, renderMatrix } from '../../src/render/matrix.js'
+import { makePlan, type PhaseSpec } from '../support/make-plan.js'
+
+describe('the output guard', () => {
+  test('counts 2 bytes per UTF-16 unit of name and value, nothing for an empty value', () => {
+    expect(jobOutputSize({ a: 'xyz' })).toBe(8)
+    expect(jobOutputSize({ a: '' })).toBe(0)
+    // é is 2 UTF-8 bytes but one UTF-16 unit; 😀 is 4 UTF-8 bytes, two units.
+    expect(jobOutputSize({ é: 'é😀' })).toBe(2 * (1 + 3))
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.string()), outputs => {
+        const expected = Object.entries(outputs)
+          .filter(([, v]) => v !== '')
+          .reduce((n, [k, v]) => n + 2 * (k.length + v.length), 0)
+        expect(jobOutputSize(outputs)).toBe(expected)
+      })
+    )
+  })
+
+  test('a 256-phase wave of 2.4 KB commands fits 1 MiB in UTF-8 but is our too-large error', () => {
+    const specs: PhaseSpec[] = []
+    for (let i = 0; i < MAX_MATRIX_LEGS; i++)
+      specs.push({ id: `phase-${i}`, run: `echo ${'x'.repeat(2400)}` })
+    const analysis = analyzePlan(makePlan(specs, 'big.yaml')).analysis!
+    const matrix = renderMatrix(
+      analysis,
+      analysis.plan.phases.map(p => p.index)
+    )
+    expect(Buffer.byteLength(matrix)).toBeLessThan(1024 * 1024 - 64 * 1024)
+    const problem = outputsProblem('plan', 'big.yaml', { matrix })
+    expect(problem).toMatchObject({
+      code: 'too-large',
+      severity: 'error',
+      file: 'big.yaml',
+      line: 1,
+      column: 1
+    })
+    const size = jobOutputSize({ matrix })
+    expect(problem!.message).toContain(
+      `outputs take ${size.toLocaleString('en-US')} bytes as GitHub counts them`
+    )
+    expect(problem!.message).toContain('1,048,576 bytes')
+    expect(problem!.message).toContain(
+      `${OUTPUT_BUDGET_BYTES.toLocaleString('en-US')} bytes`
+    )
+    // Half the commands fit.
+    const half = renderMatrix(analysis, analysis.waves[0]!.slice(0, 128))
+    expect(outputsProblem('plan', 'big.yaml', { matrix: half })).toBe(undefined)
+  })
+
+  test('a state over half of the 128 KiB an env string may take is refused', () => {
+    expect(
+      outputsProblem('settle', 'p.yaml', { state: 'x'.repeat(65 * 1024) })
+        ?.message
+    ).toMatch(/run state takes 65 KiB.*128 KiB.*E2BIG/)
+  })
+})
+
+describe('the largest round', () => {
+  test('is at least as long as any round the schedule can form', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.nat(300), { minLength: 1, maxLength: 40 }),
+        fc.integer({ min: 1, max: 8 }),
+        fc.array(fc.nat(39)),
+        (lengths, legLimit, pick) => {
+          const specs = lengths.map((n, i) => ({
+            id: `p${i}`,
+            run: 'y'.repeat(n),
+            ...(i % 7 === 3 ? { status: 'Done' } : {})
+          }))
+          const analysis = analyzePlan(makePlan(specs)).analysis!
+          const bound = largestRoundMatrix(analysis, legLimit).length
+          const runnable = analysis.waves[0]!.filter(
+            i => !analysis.plan.phases[i]!.done
+          )
+          if (runnable.length === 0) return
+          const round = [
+            ...new Set(pick.map(k => runnable[k % runnable.length]!))
+          ].slice(0, legLimit)
+          expect(renderMatrix(analysis, round).length).toBeLessThanOrEqual(
+            bound
+          )
+        }
+      )
+    )
+  })
+})
