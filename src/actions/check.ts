@@ -51,7 +51,7 @@ import { readCheckSettings, type CheckSettings } from './inputs.js'
 import { workspace } from './run-context.js'
 import { GitHubApiError } from '../github/api-error.js'
 import { loadPlan } from '../load-plan.js'
-import * as core from './toolkit.js'
+import * as core from './log.js'
 
 /** The pull request this run is for, from the event payload. */
 const pullRequestEvent = z.object({

@@ -35,7 +35,7 @@ import {
 import { readPlanSettings, type PlanSettings } from './inputs.js'
 import { runAttempt, workspace } from './run-context.js'
 import { loadPlan } from '../load-plan.js'
-import * as core from './toolkit.js'
+import * as core from './log.js'
 
 /** Room left in GitHub's 1 MB of job outputs for the caller's own outputs. */
 const OUTPUT_MARGIN_BYTES = 64 * 1024

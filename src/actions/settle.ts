@@ -43,7 +43,7 @@ import {
 import { readSettleSettings, type SettleSettings } from './inputs.js'
 import { runAttempt, workspace } from './run-context.js'
 import { loadPlan } from '../load-plan.js'
-import * as core from './toolkit.js'
+import * as core from './log.js'
 
 /** The plan the state was made from, re-read from the checkout and verified. */
 function loadPlanOfState(ledger: Ledger): PlanAnalysis {

@@ -22,10 +22,12 @@ import {
   workspaceWith,
   type ActionRun
 } from '../support/run-action.js'
+import { HOSTILE_PLAN, expectInertLog } from '../support/inert-log.js'
 
 const BUNDLE = path.join(REPO_ROOT, 'dist/check/index.js')
 const PLAN_PATH = '.prd_runner/phase_plan.yaml'
 const WORKFLOW_PATH = '.github/workflows/phases.yml'
+const TOKEN = 'ghs_secret_token'
 const BASE_SHA = 'b4se0000000000000000000000000000000000ff'
 
 const PLAN = `phases:
@@ -88,7 +90,7 @@ async function check(options: CheckRun): Promise<ActionRun & { cwd: string }> {
     [CheckInputs.config]: '',
     [CheckInputs.workflow]: '',
     [CheckInputs.comment]: 'false',
-    [CheckInputs.githubToken]: 'ghs_secret_token'
+    [CheckInputs.githubToken]: TOKEN
   }
   for (const [key, value] of Object.entries(options.inputs ?? {})) {
     inputs[CheckInputs[key as keyof typeof CheckInputs]] = value
@@ -161,6 +163,31 @@ describe('check action', () => {
     expect(run.summary).toContain('is not a usable plan: 13 errors.')
     expect(run.summary.match(/^\| ❌ error \|/gm)).toHaveLength(13)
     expect(run.stdout).toMatch(/::error::.*13 error\(s\)/)
+  })
+
+  test('plan text carrying workflow commands stays inert: problems, annotations, the drift diff', async () => {
+    const stale = await check({
+      inputs: { workflow: WORKFLOW_PATH },
+      files: {
+        [PLAN_PATH]: HOSTILE_PLAN,
+        [WORKFLOW_PATH]: generated(PLAN).replace(/^name: .*$/m, 'name: old')
+      }
+    })
+    expect(stale.status).toBe(1)
+    expect(stale.stdout).toContain('FAKE')
+    expect(stale.stdout).toContain('INJECTED')
+    expectInertLog(stale.stdout, TOKEN)
+
+    const invalid = await check({
+      files: {
+        [PLAN_PATH]:
+          HOSTILE_PLAN +
+          '  - id: "::error::dep"\n    deps: ["::warning::gone", "##[group]g"]\n'
+      }
+    })
+    expect(invalid.status).toBe(1)
+    expect(invalid.stdout).toContain('gone')
+    expectInertLog(invalid.stdout, TOKEN)
   })
 
   test('a current generated workflow passes', async () => {
@@ -242,7 +269,7 @@ describe('check action', () => {
     // The token is masked (the runner's add-mask) and never printed.
     const leaks = run.stdout
       .split('\n')
-      .filter(line => line.includes('ghs_secret_token'))
+      .filter(line => line.includes(TOKEN))
     expect(leaks).toEqual(['::add-mask::ghs_secret_token'])
 
     // The next push updates the same comment in place.
