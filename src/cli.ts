@@ -7,6 +7,7 @@ import { ExitCode, type CliIo, type Command } from './cli/io.js'
 import { runPlanCommand } from './cli/plan-command.js'
 import { PlanError, UsageError } from './plan/errors.js'
 import { formatProblems } from './render/problems.js'
+import { terminalSafe } from './render/terminal-safe.js'
 
 /** Same as package.json "version" (a test keeps them equal). */
 export const VERSION = '1.0.0'
@@ -83,7 +84,7 @@ function usageFailure(io: CliIo, command: string, message: string): number {
   const help =
     command === '' ? 'phase-matrix --help' : `phase-matrix ${command} --help`
   const prefix = command === '' ? 'phase-matrix' : `phase-matrix ${command}`
-  io.stderr(`${prefix}: ${message}\nRun '${help}' for usage.\n`)
+  io.stderr(`${prefix}: ${terminalSafe(message)}\nRun '${help}' for usage.\n`)
   return ExitCode.usage
 }
 

@@ -1,10 +1,10 @@
 // Edge I/O of the needs workflow, shared by `generate`, `check` and the
 // check action: reading the template and the committed workflow, and
 // regenerating the workflow a header records so it can be compared.
-import { readFileSync, statSync } from 'node:fs'
+import { readFileSync, realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { UsageError } from './plan/errors.js'
-import type { ParallelSettings, PlanAnalysis } from './plan/types.js'
+import type { ParallelSettings, PlanAnalysis, Problem } from './plan/types.js'
 import type { WorkflowDrift } from './render/check-report.js'
 import { firstDifferentLine, unifiedDiff } from './render/diff.js'
 import {
@@ -36,19 +36,61 @@ export function normalizePath(file: string): string {
   return path.posix.normalize(file.split(path.sep).join('/'))
 }
 
+/** `file` with every link resolved; a missing tail is kept as written. */
+function realPath(file: string): string {
+  const missing: string[] = []
+  let at = path.resolve(file)
+  for (;;) {
+    try {
+      return path.join(realpathSync(at), ...missing.reverse())
+    } catch (error) {
+      const code = (error as { code?: unknown }).code
+      const parent = path.dirname(at)
+      if ((code !== 'ENOENT' && code !== 'ENOTDIR') || parent === at) {
+        throw error
+      }
+      missing.push(path.basename(at))
+      at = parent
+    }
+  }
+}
+
 /**
- * A path read from a committed workflow's header is data from the
- * repository (in a pull request, from its author): it must stay inside the
- * working folder, so a header cannot make the check read /proc/self/environ.
+ * A path read from a file (a committed workflow's header) is data from the
+ * repository, in a pull request from its author: it must name a file inside
+ * `root` once `..` and every symbolic link are resolved, so a header cannot
+ * make the check read /etc/passwd or /proc/self/environ. Returns the path
+ * to open (relative paths are taken from `root`); a UsageError otherwise.
  */
-export function isInsideRepository(file: string): boolean {
-  const normal = normalizePath(file)
-  return (
-    normal !== '' &&
-    !path.isAbsolute(normal) &&
-    normal !== '..' &&
-    !normal.startsWith('../')
-  )
+export function confinedPath(file: string, root: string, what: string): string {
+  const target = path.resolve(root, file)
+  let real: string
+  let realRoot: string
+  try {
+    realRoot = realpathSync(root)
+    real = realPath(target)
+  } catch (error) {
+    const code = (error as { code?: unknown }).code
+    if (code === 'ELOOP') {
+      throw new UsageError(
+        `${what} '${file}', a loop of symbolic links; expected a file inside the repository`
+      )
+    }
+    throw error
+  }
+  const inside = path.relative(realRoot, real)
+  if (
+    inside === '' ||
+    inside === '..' ||
+    inside.startsWith(`..${path.sep}`) ||
+    path.isAbsolute(inside)
+  ) {
+    const link = real === target ? '' : ` (a link to ${real})`
+    throw new UsageError(
+      `${what} '${file}', outside the repository${link}; the check reads no file there (give the file explicitly to use it)`
+    )
+  }
+  return path.isAbsolute(file) ? real : file
 }
 
 /** Reads a text file up to MAX_READ_BYTES; an unreadable one is a UsageError (exit 2). */
@@ -122,6 +164,92 @@ export function generateWorkflow(
       ? undefined
       : readTemplateFile(invocation.template, cwd)
   return renderNeedsWorkflow(analysis, { settings, template, invocation })
+}
+
+/** What the user gave (flags or action inputs): it wins over the header. */
+export interface GivenInvocation {
+  plan?: string
+  config?: string
+  template?: string
+  maxWorkers?: number
+  failFast?: boolean
+}
+
+/** A committed workflow and the invocation to regenerate it with. */
+export interface WorkflowToCheck {
+  file: string
+  committed: string
+  /** Given values over the header's; `out` is the workflow itself. */
+  invocation: GenerateInvocation
+}
+
+/**
+ * The first half of the drift check, the same for the CLI and the check
+ * action: reads the committed workflow (relative to `root`), requires its
+ * phase-matrix header, and merges what was given over what the header
+ * records. Paths from the header are confined to `root` (confinedPath);
+ * given ones are the user's. Throws UsageError.
+ */
+export function readWorkflowToCheck(
+  file: string,
+  given: GivenInvocation,
+  root: string
+): WorkflowToCheck {
+  const committed = readTextFile(resolveFrom(root, file), 'Workflow')
+  const recorded = recordedInvocation(committed)
+  if (recorded === undefined) {
+    throw new UsageError(
+      `${file} has no phase-matrix header (the '# ${GENERATE_COMMAND} …' comment that generate writes at the top), so it was not written by 'phase-matrix generate'. Write it with: ${formatGenerateCommand({ plan: given.plan ?? 'PLAN', out: normalizePath(file) })}`
+    )
+  }
+  const fromHeader = (
+    value: string | undefined,
+    what: string
+  ): string | undefined =>
+    value === undefined
+      ? undefined
+      : normalizePath(
+          confinedPath(value, root, `The header of ${file} names the ${what}`)
+        )
+  const invocation: GenerateInvocation = {
+    plan: normalizePath(given.plan ?? fromHeader(recorded.plan, 'plan') ?? '')
+  }
+  const config = given.config ?? fromHeader(recorded.config, 'config')
+  if (config !== undefined) invocation.config = normalizePath(config)
+  const template = given.template ?? fromHeader(recorded.template, 'template')
+  if (template !== undefined) invocation.template = normalizePath(template)
+  const maxWorkers = given.maxWorkers ?? recorded.maxWorkers
+  if (maxWorkers !== undefined) invocation.maxWorkers = maxWorkers
+  if ((given.failFast ?? recorded.failFast) === true) invocation.failFast = true
+  invocation.out = normalizePath(file)
+  return { file, committed, invocation }
+}
+
+/**
+ * The second half: regenerates the workflow for `analysis` (template read
+ * from `root`) and compares. Problems when it cannot be generated.
+ */
+export function checkDrift(
+  workflow: WorkflowToCheck,
+  analysis: PlanAnalysis,
+  settings: ParallelSettings,
+  root: string
+): { drift: WorkflowDrift } | { problems: Problem[] } {
+  const generated = generateWorkflow(
+    analysis,
+    settings,
+    workflow.invocation,
+    root
+  )
+  if (generated.problems.length > 0) return { problems: generated.problems }
+  return {
+    drift: workflowDrift(
+      workflow.committed,
+      generated.text,
+      workflow.invocation.out ?? workflow.file,
+      workflow.invocation
+    )
+  }
 }
 
 /** How the committed workflow differs from the generated one. */

@@ -6,7 +6,7 @@ import path from 'node:path'
 import type { Problem } from '../plan/types.js'
 import { formatProblems } from '../render/problems.js'
 import { MAX_SHOWN_ANNOTATIONS } from './constants.js'
-import * as core from '@actions/core'
+import * as core from './log.js'
 
 /**
  * The file as GitHub expects it in an annotation: relative to the

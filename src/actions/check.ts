@@ -14,22 +14,14 @@ import { readConfigFile } from '../files.js'
 import { githubClient } from '../github/client.js'
 import { readFileAtRef, upsertStickyComment } from '../github/comments.js'
 import {
-  generateWorkflow,
-  isInsideRepository,
-  normalizePath,
-  readTextFile,
-  recordedInvocation,
-  workflowDrift
+  checkDrift,
+  readWorkflowToCheck,
+  type GivenInvocation
 } from '../needs-files.js'
 import { resolveSettings } from '../plan/config.js'
 import { UsageError } from '../plan/errors.js'
 import { parsePlan } from '../plan/load.js'
-import type {
-  ParallelSettings,
-  Plan,
-  PlanAnalysis,
-  Problem
-} from '../plan/types.js'
+import type { Plan, PlanAnalysis, Problem } from '../plan/types.js'
 import {
   COMMENT_MARKER,
   renderCheckComment,
@@ -38,7 +30,6 @@ import {
   type CheckReport,
   type WorkflowDrift
 } from '../render/check-report.js'
-import type { GenerateInvocation } from '../render/generate-command-line.js'
 import { truncateMarkdown } from '../render/markdown.js'
 import { diffPlans } from '../render/plan-changes.js'
 import { annotateProblems } from './annotations.js'
@@ -52,8 +43,7 @@ import { workspace } from './run-context.js'
 import { GitHubApiError } from '../github/api-error.js'
 import { envLimitWarnings } from '../plan/env-limits.js'
 import { loadPlan } from '../load-plan.js'
-import * as core from '@actions/core'
-import { appendSummary } from './summary.js'
+import * as core from './log.js'
 
 /** The pull request this run is for, from the event payload. */
 const pullRequestEvent = z.object({
@@ -91,35 +81,6 @@ export function pullRequestOfRun(): PullRequest | undefined {
   }
 }
 
-/**
- * Settings to regenerate with: the config input when given, else the one
- * the header records, with the header's --max-workers / --fail-fast.
- */
-function regenerationSettings(
-  settings: CheckSettings,
-  recorded: GenerateInvocation | undefined
-): { parallel: ParallelSettings; problems: Problem[]; config?: string } {
-  const explicit = settings.configExplicit || recorded?.config !== undefined
-  const config = settings.configExplicit
-    ? settings.configPath
-    : (recorded?.config ?? DEFAULT_CONFIG_PATH)
-  const read = readConfigFile(config, explicit)
-  const overrides: { maxWorkers?: number; failFast?: boolean } = {}
-  if (recorded?.maxWorkers !== undefined)
-    overrides.maxWorkers = recorded.maxWorkers
-  if (recorded?.failFast === true) overrides.failFast = true
-  const result: {
-    parallel: ParallelSettings
-    problems: Problem[]
-    config?: string
-  } = {
-    parallel: resolveSettings(read.settings, overrides),
-    problems: read.problems
-  }
-  if (explicit) result.config = normalizePath(config)
-  return result
-}
-
 interface DriftResult {
   drift?: WorkflowDrift
   error?: string
@@ -127,66 +88,44 @@ interface DriftResult {
   problems: Problem[]
 }
 
+/**
+ * The drift check the CLI runs too (readWorkflowToCheck, checkDrift): the
+ * plan and config inputs win over the header when given; the header's
+ * paths must stay inside the repository.
+ */
 function checkWorkflow(
   settings: CheckSettings,
   workflowFile: string,
   analysis: PlanAnalysis
 ): DriftResult {
-  let committed: string
+  const root = process.cwd()
   try {
-    committed = readTextFile(workflowFile, 'Workflow')
-  } catch (error) {
-    if (error instanceof UsageError)
-      return { error: error.message, problems: [] }
-    throw error
-  }
-  const recorded = recordedInvocation(committed)
-  const regen = regenerationSettings(settings, recorded)
-  if (regen.problems.some(problem => problem.severity === 'error')) {
-    return {
-      problems: regen.problems,
-      error: `The config ${regen.config ?? ''} named in ${workflowFile} cannot be used.`
-    }
-  }
-  const invocation: GenerateInvocation = {
-    plan: normalizePath(settings.planPath)
-  }
-  if (regen.config !== undefined) invocation.config = regen.config
-  if (recorded?.template !== undefined) {
-    if (!isInsideRepository(recorded.template)) {
+    const given: GivenInvocation = { plan: settings.planPath }
+    if (settings.configExplicit) given.config = settings.configPath
+    const workflow = readWorkflowToCheck(workflowFile, given, root)
+    const { config, maxWorkers, failFast } = workflow.invocation
+    const read = readConfigFile(
+      config ?? DEFAULT_CONFIG_PATH,
+      config !== undefined
+    )
+    if (read.problems.some(problem => problem.severity === 'error')) {
       return {
-        problems: [],
-        error: `The header of ${workflowFile} names the template '${recorded.template}', outside the repository; the check reads no file there.`
+        problems: read.problems,
+        error: `The config ${config ?? ''} named in ${workflowFile} cannot be used.`
       }
     }
-    invocation.template = normalizePath(recorded.template)
-  }
-  if (recorded?.maxWorkers !== undefined)
-    invocation.maxWorkers = recorded.maxWorkers
-  if (recorded?.failFast === true) invocation.failFast = true
-  invocation.out = normalizePath(workflowFile)
-  try {
-    const generated = generateWorkflow(
-      analysis,
-      regen.parallel,
-      invocation,
-      process.cwd()
-    )
-    if (generated.problems.length > 0) {
+    const overrides: { maxWorkers?: number; failFast?: boolean } = {}
+    if (maxWorkers !== undefined) overrides.maxWorkers = maxWorkers
+    if (failFast === true) overrides.failFast = true
+    const parallel = resolveSettings(read.settings, overrides)
+    const result = checkDrift(workflow, analysis, parallel, root)
+    if ('problems' in result) {
       return {
-        problems: generated.problems,
+        problems: result.problems,
         error: `${workflowFile} cannot be generated for this plan.`
       }
     }
-    return {
-      drift: workflowDrift(
-        committed,
-        generated.text,
-        invocation.out,
-        invocation
-      ),
-      problems: []
-    }
+    return { drift: result.drift, problems: [] }
   } catch (error) {
     if (error instanceof UsageError)
       return { error: error.message, problems: [] }
@@ -352,7 +291,7 @@ async function check(): Promise<void> {
   }
 
   const markdown = renderCheckReport(report)
-  await appendSummary(
+  await core.appendSummary(
     truncateMarkdown(
       markdown,
       MAX_SUMMARY_CHARS,

@@ -36,8 +36,7 @@ import { assertOutputsFit } from './output-budget.js'
 import { readPlanSettings, type PlanSettings } from './inputs.js'
 import { runAttempt, workspace } from './run-context.js'
 import { loadPlan } from '../load-plan.js'
-import * as core from '@actions/core'
-import { appendSummary } from './summary.js'
+import * as core from './log.js'
 
 /**
  * `strategy.max-parallel` for the wave jobs: always a positive whole number.
@@ -217,7 +216,7 @@ async function plan(settings: PlanSettings): Promise<void> {
   })
   for (const [name, value] of Object.entries(outputs))
     core.setOutput(name, value)
-  await appendSummary(
+  await core.appendSummary(
     renderPlanSummary(analysis, {
       rounds,
       maxWorkers: parallel.maxWorkers,
@@ -231,7 +230,7 @@ async function plan(settings: PlanSettings): Promise<void> {
 /** Annotations, log and summary for a plan that cannot run. */
 async function reportPlanError(error: PlanError): Promise<string> {
   annotateProblems(error.problems, workspace())
-  await appendSummary(renderProblemsSummary(error.problems))
+  await core.appendSummary(renderProblemsSummary(error.problems))
   const errors = error.problems.filter(p => p.severity === 'error')
   const files = [...new Set(errors.map(p => p.file))].join(', ')
   return `Invalid phase plan: ${errors.length} error(s) in ${files}. ${error.message}`

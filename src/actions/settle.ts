@@ -47,8 +47,7 @@ import { assertOutputsFit } from './output-budget.js'
 import { readSettleSettings, type SettleSettings } from './inputs.js'
 import { runAttempt, runnerName, workspace } from './run-context.js'
 import { loadPlan } from '../load-plan.js'
-import * as core from '@actions/core'
-import { appendSummary } from './summary.js'
+import * as core from './log.js'
 
 /** The plan the state was made from, re-read from the checkout and verified. */
 function loadPlanOfState(ledger: Ledger): PlanAnalysis {
@@ -256,7 +255,7 @@ async function finish(
     }
     return Promise.resolve()
   })
-  await appendSummary(
+  await core.appendSummary(
     renderReport(analysis, ledger, { maxBytes: MAX_SUMMARY_BYTES })
   )
   const green = counts.succeeded === ledger.statuses.length

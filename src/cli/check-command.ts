@@ -3,15 +3,11 @@
 // the settings its header records (template, config, flags) unless given
 // here. A stale file prints a unified diff and the command that fixes it.
 import {
-  generateWorkflow,
-  isInsideRepository,
-  readTextFile,
-  recordedInvocation,
-  resolveFrom,
-  workflowDrift
+  checkDrift,
+  readWorkflowToCheck,
+  type GivenInvocation
 } from '../needs-files.js'
 import { UsageError } from '../plan/errors.js'
-import type { GenerateInvocation } from '../render/generate-command-line.js'
 import { envLimitWarnings } from '../plan/env-limits.js'
 import { formatProblems } from '../render/problems.js'
 import {
@@ -21,7 +17,6 @@ import {
   type FlagValues
 } from './args.js'
 import { ExitCode, type CliIo, type Command } from './io.js'
-import { invocationOf } from './generate-command.js'
 import { loadPlanForCli } from './plan-command.js'
 
 export const CHECK_FLAGS = {
@@ -56,27 +51,16 @@ unreadable file.
 
 type CheckValues = FlagValues<typeof CHECK_FLAGS>
 
-/** Flags given here win; the header fills in the rest. */
-function mergeRecorded(
-  values: CheckValues,
-  recorded: GenerateInvocation | undefined,
-  workflowFile: string
-): CheckValues {
-  if (recorded === undefined) return values
-  const merged: CheckValues = { ...values }
-  merged.plan ??= recorded.plan
-  merged.config ??= recorded.config
-  merged['max-workers'] ??= recorded.maxWorkers
-  merged['fail-fast'] ??= recorded.failFast
-  if (merged.template === undefined && recorded.template !== undefined) {
-    if (!isInsideRepository(recorded.template)) {
-      throw new UsageError(
-        `the header of ${workflowFile} names the template '${recorded.template}', outside this folder; pass --template FILE to use it`
-      )
-    }
-    merged.template = recorded.template
-  }
-  return merged
+/** What was given here; the header fills in the rest (readWorkflowToCheck). */
+function givenOf(values: CheckValues): GivenInvocation {
+  const given: GivenInvocation = {}
+  if (values.plan !== undefined) given.plan = values.plan
+  if (values.config !== undefined) given.config = values.config
+  if (values.template !== undefined) given.template = values.template
+  if (values['max-workers'] !== undefined)
+    given.maxWorkers = values['max-workers']
+  if (values['fail-fast'] === true) given.failFast = true
+  return given
 }
 
 function check(argv: string[], io: CliIo): number {
@@ -91,12 +75,19 @@ function check(argv: string[], io: CliIo): number {
     )
   }
   const workflowFile = parsed.values.workflow
-  let committed: string | undefined
-  let values = parsed.values
-  if (workflowFile !== undefined) {
-    committed = readTextFile(resolveFrom(io.cwd, workflowFile), 'Workflow')
-    values = mergeRecorded(values, recordedInvocation(committed), workflowFile)
-  }
+  const workflow =
+    workflowFile === undefined
+      ? undefined
+      : readWorkflowToCheck(workflowFile, givenOf(parsed.values), io.cwd)
+  const values: CheckValues =
+    workflow === undefined
+      ? parsed.values
+      : {
+          plan: workflow.invocation.plan,
+          config: workflow.invocation.config,
+          'max-workers': workflow.invocation.maxWorkers,
+          'fail-fast': workflow.invocation.failFast
+        }
   const loaded = loadPlanForCli(values, io)
   const problems =
     loaded.analysis === undefined
@@ -109,28 +100,17 @@ function check(argv: string[], io: CliIo): number {
   if (analysis === undefined) return loaded.exitCode
   const phases = analysis.plan.phases.length
   const summary = `${analysis.plan.file} is valid: ${phases} phase(s) in ${analysis.waves.length} wave(s).\n`
-  if (workflowFile === undefined || committed === undefined) {
+  if (workflowFile === undefined || workflow === undefined) {
     io.stdout(summary)
     return ExitCode.ok
   }
 
-  const invocation = invocationOf({ ...values, out: workflowFile })
-  const generated = generateWorkflow(
-    analysis,
-    loaded.settings,
-    invocation,
-    io.cwd
-  )
-  if (generated.problems.length > 0) {
-    io.stderr(formatProblems(generated.problems, { colour: io.colour }))
+  const result = checkDrift(workflow, analysis, loaded.settings, io.cwd)
+  if ('problems' in result) {
+    io.stderr(formatProblems(result.problems, { colour: io.colour }))
     return ExitCode.invalidPlan
   }
-  const drift = workflowDrift(
-    committed,
-    generated.text,
-    invocation.out ?? workflowFile,
-    invocation
-  )
+  const { drift } = result
   if (drift.current) {
     io.stdout(summary)
     io.stdout(`${workflowFile} is up to date.\n`)

@@ -1,6 +1,8 @@
 // The REST adapter of the pull-request check: one sticky comment per pull
 // request (found again by a hidden marker across every page of comments,
-// updated in place, else created) and a file's text at a commit (the base
+// and only among the comments written by the token's own identity, so a
+// look-alike comment by anyone else is never edited; updated in place, else
+// created) and a file's text at a commit (the base
 // branch's plan, read through the contents API: nothing of the pull request
 // is checked out or run). Errors keep GitHub's status so the caller can
 // tell "this token may not comment" (403, a pull request from a fork) from
@@ -45,11 +47,37 @@ async function call<T>(what: string, request: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The id of our comment (its body starts with `marker`), if any. O(comments). */
+/** Whom the GITHUB_TOKEN writes comments as (GET /user refuses that token). */
+export const ACTIONS_BOT_LOGIN = 'github-actions[bot]'
+
+/**
+ * The login comments made with this token appear under: GET /user for a
+ * personal token; for the GITHUB_TOKEN, which GET /user refuses with 403
+ * ("Resource not accessible by integration"), `github-actions[bot]`.
+ */
+export async function tokenLogin(client: Client): Promise<string> {
+  try {
+    const response = await client.request('GET /user')
+    return response.data.login
+  } catch (error) {
+    if (statusOf(error) === 403) return ACTIONS_BOT_LOGIN
+    const message = error instanceof Error ? error.message : String(error)
+    throw new GitHubApiError(
+      `Reading whom the token belongs to (GET /user) failed: ${message}`,
+      statusOf(error)
+    )
+  }
+}
+
+/**
+ * The id of our comment, if any: its body starts with `marker` and it was
+ * written by `author` (the token's login). O(comments).
+ */
 export async function findComment(
   client: Client,
   target: Repository & { issueNumber: number },
-  marker: string
+  marker: string,
+  author: string
 ): Promise<number | undefined> {
   return call('Listing the pull request comments', async () => {
     let pages = 0
@@ -63,7 +91,9 @@ export async function findComment(
       }
     )) {
       const ours = page.data.find(
-        comment => comment.body?.startsWith(marker) === true
+        comment =>
+          comment.body?.startsWith(marker) === true &&
+          comment.user?.login === author
       )
       if (ours !== undefined) return ours.id
       pages++
@@ -75,7 +105,8 @@ export async function findComment(
 
 /**
  * Keeps one comment on the pull request: updates the one that starts with
- * `marker`, or creates it. `body` must start with `marker`.
+ * `marker` and was written by this token's identity, or creates it. `body`
+ * must start with `marker`.
  */
 export async function upsertStickyComment(
   client: Client,
@@ -88,7 +119,8 @@ export async function upsertStickyComment(
       'internal error: a sticky comment must start with its marker'
     )
   }
-  const existing = await findComment(client, target, marker)
+  const author = await tokenLogin(client)
+  const existing = await findComment(client, target, marker, author)
   if (existing !== undefined) {
     const response = await call('Updating the comment', () =>
       client.request(

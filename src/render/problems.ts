@@ -4,6 +4,7 @@
 // O(total text size).
 import type { Problem } from '../plan/types.js'
 import { painter, type Paint } from './colour.js'
+import { terminalSafe } from './terminal-safe.js'
 
 export interface ProblemsTextOptions {
   colour?: boolean
@@ -18,8 +19,9 @@ function count(n: number, noun: string): string {
  * The seed's cycle block. `cycle` is [a, b, c, a]: each id is depended on by
  * the next, so entry k depends on entry k-1 (and the first on the last).
  */
-export function formatCycle(cycle: readonly string[], paint?: Paint): string {
+export function formatCycle(ids: readonly string[], paint?: Paint): string {
   const p = paint ?? painter(false)
+  const cycle = ids.map(terminalSafe)
   const ring = cycle.length > 1 ? cycle.slice(0, -1) : [...cycle]
   const lines = [
     p('red', 'ERROR:') + ` Circular dependency detected: ${cycle.join(' -> ')}`,
@@ -39,8 +41,8 @@ export function formatProblemLine(problem: Problem, paint?: Paint): string {
   const p = paint ?? painter(false)
   const severity =
     problem.severity === 'error' ? p('red', 'error') : p('yellow', 'warning')
-  const where = `${problem.file}:${problem.line}:${problem.column}`
-  return `${p('bold', where)}: ${severity}: ${problem.message} ${p('dim', `[${problem.code}]`)}`
+  const where = `${terminalSafe(problem.file)}:${problem.line}:${problem.column}`
+  return `${p('bold', where)}: ${severity}: ${terminalSafe(problem.message)} ${p('dim', `[${problem.code}]`)}`
 }
 
 /** `2 errors, 1 warning in plan.yaml`, or '' when there are none. */
@@ -52,7 +54,7 @@ export function formatProblemCount(problems: readonly Problem[]): string {
   if (errors > 0 || warnings === 0) parts.push(count(errors, 'error'))
   if (warnings > 0) parts.push(count(warnings, 'warning'))
   const files = [...new Set(problems.map(p => p.file))]
-  return `${parts.join(', ')} in ${files.join(', ')}`
+  return `${parts.join(', ')} in ${terminalSafe(files.join(', '))}`
 }
 
 /** Every problem as CLI text, ending with the count line and a newline. */

@@ -3,6 +3,7 @@
 // O(phases + deps): one line per phase, one per description.
 import type { ParallelSettings, PlanAnalysis } from '../plan/types.js'
 import { painter } from './colour.js'
+import { terminalSafe } from './terminal-safe.js'
 
 export interface PlanTextOptions {
   /** Settings after config and flags; limits are shown only when set. */
@@ -46,13 +47,16 @@ export function renderPlanText(
     for (const index of wave) {
       const phase = phases[index]
       if (phase === undefined) continue
-      let line = `  • ${paint('cyan', phase.id)}`
+      let line = `  • ${paint('cyan', terminalSafe(phase.id))}`
       if (phase.done) line += ` ${paint('green', '(done)')}`
       if (phase.deps.length > 0) {
-        line += paint('dim', ` (depends on: ${phase.deps.join(', ')})`)
+        line += paint(
+          'dim',
+          ` (depends on: ${terminalSafe(phase.deps.join(', '))})`
+        )
       }
       lines.push(line)
-      const description = phase.description?.trimEnd() ?? ''
+      const description = terminalSafe(phase.description?.trimEnd() ?? '')
       if (description !== '') {
         // A multi-line description (YAML block scalar) keeps its indent.
         lines.push('    ' + description.replaceAll('\n', '\n    '))

@@ -7,6 +7,7 @@
 // Iterative depth-first walk: O(phases + deps) lines, no recursion.
 import type { PlanAnalysis } from '../plan/types.js'
 import { painter } from './colour.js'
+import { terminalSafe } from './terminal-safe.js'
 
 /** Levels of indentation before a branch continues in its own section. */
 export const MAX_TREE_DEPTH = 40
@@ -44,7 +45,7 @@ export function renderTree(
     const phase = phases[index]
     if (phase === undefined) return ''
     const done = phase.done ? ` ${paint('green', '(done)')}` : ''
-    return paint('cyan', phase.id) + done
+    return paint('cyan', terminalSafe(phase.id)) + done
   }
 
   const walk = (roots: readonly number[]): void => {

@@ -3,7 +3,8 @@
 // pull_request event payload, and a local HTTP server answering GitHub's
 // comment and contents API. `npm run build` first.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parse } from 'yaml'
 import { CheckInputs, CheckOutputs } from '../../src/actions/constants.js'
@@ -22,10 +23,12 @@ import {
   workspaceWith,
   type ActionRun
 } from '../support/run-action.js'
+import { HOSTILE_PLAN, expectInertLog } from '../support/inert-log.js'
 
 const BUNDLE = path.join(REPO_ROOT, 'dist/check/index.js')
 const PLAN_PATH = '.prd_runner/phase_plan.yaml'
 const WORKFLOW_PATH = '.github/workflows/phases.yml'
+const TOKEN = 'ghs_secret_token'
 const BASE_SHA = 'b4se0000000000000000000000000000000000ff'
 
 const PLAN = `phases:
@@ -70,6 +73,8 @@ interface CheckRun {
   inputs?: Partial<Record<keyof typeof CheckInputs, string>>
   files: Record<string, string>
   event?: unknown
+  /** Runs on the workspace before the check (links, files beside it). */
+  prepare?: (cwd: string) => void
 }
 
 async function check(options: CheckRun): Promise<ActionRun & { cwd: string }> {
@@ -83,12 +88,13 @@ async function check(options: CheckRun): Promise<ActionRun & { cwd: string }> {
       }
     )
   })
+  options.prepare?.(cwd)
   const inputs: Record<string, string> = {
     [CheckInputs.plan]: PLAN_PATH,
     [CheckInputs.config]: '',
     [CheckInputs.workflow]: '',
     [CheckInputs.comment]: 'false',
-    [CheckInputs.githubToken]: 'ghs_secret_token'
+    [CheckInputs.githubToken]: TOKEN
   }
   for (const [key, value] of Object.entries(options.inputs ?? {})) {
     inputs[CheckInputs[key as keyof typeof CheckInputs]] = value
@@ -163,6 +169,31 @@ describe('check action', () => {
     expect(run.stdout).toMatch(/::error::.*13 error\(s\)/)
   })
 
+  test('plan text carrying workflow commands stays inert: problems, annotations, the drift diff', async () => {
+    const stale = await check({
+      inputs: { workflow: WORKFLOW_PATH },
+      files: {
+        [PLAN_PATH]: HOSTILE_PLAN,
+        [WORKFLOW_PATH]: generated(PLAN).replace(/^name: .*$/m, 'name: old')
+      }
+    })
+    expect(stale.status).toBe(1)
+    expect(stale.stdout).toContain('FAKE')
+    expect(stale.stdout).toContain('INJECTED')
+    expectInertLog(stale.stdout, TOKEN)
+
+    const invalid = await check({
+      files: {
+        [PLAN_PATH]:
+          HOSTILE_PLAN +
+          '  - id: "::error::dep"\n    deps: ["::warning::gone", "##[group]g"]\n'
+      }
+    })
+    expect(invalid.status).toBe(1)
+    expect(invalid.stdout).toContain('gone')
+    expectInertLog(invalid.stdout, TOKEN)
+  })
+
   test('a current generated workflow passes', async () => {
     const run = await check({
       inputs: { workflow: WORKFLOW_PATH },
@@ -200,6 +231,51 @@ describe('check action', () => {
     expect(run.stdout).toContain('-    needs:')
     expect(run.summary).toContain(fix)
     expect(run.summary).toContain('```diff')
+  })
+
+  test.each([
+    ['--config', 'an absolute path', '<outside>'],
+    ['--config', 'a path with ..', '../<name>'],
+    ['--config', 'a link out', 'link.yaml'],
+    ['--template', 'a path with ..', 'a/../../<name>'],
+    ['--template', 'a link out', 'link.yaml']
+  ])(
+    'a header %s naming %s is refused, nothing of the file read or quoted',
+    async (flag, _what, value) => {
+      const name = `secret-${process.pid}-${Math.random().toString(36).slice(2)}.yaml`
+      const secretFile = path.join(tmpdir(), name)
+      writeFileSync(secretFile, 'parallel:\n  max_workers: SECRET-CONTENT-42\n')
+      const named = value
+        .replace('<outside>', secretFile)
+        .replace('<name>', name)
+      const workflow = generated(PLAN).replace(
+        `--plan ${PLAN_PATH}`,
+        `--plan ${PLAN_PATH} ${flag} ${named}`
+      )
+      const run = await check({
+        inputs: { workflow: WORKFLOW_PATH },
+        files: { [PLAN_PATH]: PLAN, [WORKFLOW_PATH]: workflow },
+        prepare: cwd => {
+          symlinkSync(secretFile, path.join(cwd, 'link.yaml'))
+        }
+      })
+      rmSync(secretFile)
+      expect(run.status).toBe(1)
+      expect(run.outputs[CheckOutputs.valid]).toBe('false')
+      expect(run.stdout).toContain(
+        `names the ${flag.slice(2)} '${named}', outside the repository`
+      )
+      expect(run.stdout + run.summary).not.toContain('SECRET-CONTENT')
+    }
+  )
+
+  test('a workflow without a phase-matrix header says so', async () => {
+    const run = await check({
+      inputs: { workflow: WORKFLOW_PATH },
+      files: { [PLAN_PATH]: PLAN, [WORKFLOW_PATH]: 'on: push\njobs: {}\n' }
+    })
+    expect(run.status).toBe(1)
+    expect(run.stdout).toContain(`${WORKFLOW_PATH} has no phase-matrix header`)
   })
 
   test('a missing workflow file fails the check', async () => {
@@ -240,9 +316,7 @@ describe('check action', () => {
     expect(fetched?.path).toContain(`ref=${BASE_SHA}`)
     expect(fetched?.authorization).toBe('token ghs_secret_token')
     // The token is masked (the runner's add-mask) and never printed.
-    const leaks = run.stdout
-      .split('\n')
-      .filter(line => line.includes('ghs_secret_token'))
+    const leaks = run.stdout.split('\n').filter(line => line.includes(TOKEN))
     expect(leaks).toEqual(['::add-mask::ghs_secret_token'])
 
     // The next push updates the same comment in place.

@@ -24,6 +24,7 @@ import {
   workspaceWith,
   type ActionRun
 } from '../support/run-action.js'
+import { HOSTILE_PLAN, expectInertLog } from '../support/inert-log.js'
 
 const TOKEN = 'ghs_wholeRunTokenNeverLogged'
 
@@ -212,6 +213,20 @@ async function play(cwd: string, options: PlayOptions = {}): Promise<Played> {
 }
 
 describe('a whole run', () => {
+  test('plan text carrying workflow commands stays inert in every log line of plan and settle', async () => {
+    const cwd = workspaceWith({ '.prd_runner/phase_plan.yaml': HOSTILE_PLAN })
+    const played = await play(cwd, {
+      conclusions: { 'build##[error]x': 'failure' }
+    })
+    expect(played.rounds).toEqual([['build##[error]x']])
+    const logs = [played.plan.stdout, ...played.settles.map(s => s.run.stdout)]
+    // The text is there, to be read, not obeyed.
+    expect(played.plan.stdout).toContain('INJECTED')
+    expect(played.plan.stdout).toContain('add-mask')
+    expect(played.settles[0]!.run.stdout).toContain('skipped: dependency build')
+    for (const log of logs) expectInertLog(log, TOKEN)
+  })
+
   test("the seed's failure example: dependents skipped with the reason, the rest runs, the run is red", async () => {
     const cwd = workspaceWith({ '.prd_runner/phase_plan.yaml': SEED_PLAN })
     const played = await play(cwd, {

@@ -292,7 +292,7 @@ describe('phase-matrix check', () => {
     const result = await run('check', '--workflow', 'w.yml')
     expect(result.code).toBe(2)
     expect(result.err).toContain(
-      "names the template '/etc/passwd', outside this folder"
+      "names the template '/etc/passwd', outside the repository"
     )
   })
 

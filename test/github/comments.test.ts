@@ -48,7 +48,8 @@ describe('upsertStickyComment', () => {
     expect(result.action).toBe('created')
     expect(api.comments.get(7)).toHaveLength(4)
     expect(api.comments.get(7)![3]!.body).toBe(`${MARKER}\nhello`)
-    expect(api.requests.map(r => r.method)).toEqual(['GET', 'POST'])
+    expect(api.requests.map(r => r.method)).toEqual(['GET', 'GET', 'POST'])
+    expect(api.requests[0]!.path).toBe('/user')
     expect(api.requests[0]!.authorization).toBe('token ghs_test')
   })
 
@@ -70,7 +71,9 @@ describe('upsertStickyComment', () => {
     )
     expect(ours.body).toBe(`${MARKER}\nnew`)
     expect(api.comments.get(7)).toHaveLength(271)
-    const lists = api.requests.filter(r => r.method === 'GET')
+    const lists = api.requests.filter(
+      r => r.method === 'GET' && r.path !== '/user'
+    )
     expect(lists.map(r => r.path)).toEqual([
       '/repos/octo/plans/issues/7/comments?per_page=100',
       '/repos/octo/plans/issues/7/comments?per_page=100&page=2',
@@ -118,7 +121,78 @@ describe('upsertStickyComment', () => {
 describe('findComment', () => {
   test('only a comment that starts with the marker counts', async () => {
     api.comments.set(7, others(5))
-    expect(await findComment(client(), target, MARKER)).toBeUndefined()
+    expect(
+      await findComment(client(), target, MARKER, 'someone')
+    ).toBeUndefined()
+  })
+})
+
+describe('only a comment by the token in use is ever edited', () => {
+  const lookAlike = (login: string, id = 9) => ({
+    id,
+    body: `${MARKER}\nplanted by ${login}`,
+    user: { login, type: 'User' }
+  })
+
+  test('GITHUB_TOKEN (GET /user is 403): a look-alike by another user is left alone', async () => {
+    const planted = lookAlike('mallory')
+    api.comments.set(7, [planted])
+    const result = await upsertStickyComment(
+      client(),
+      target,
+      MARKER,
+      `${MARKER}\nreport`
+    )
+    expect(result.action).toBe('created')
+    expect(planted.body).toBe(`${MARKER}\nplanted by mallory`)
+    expect(api.requests.some(r => r.method === 'PATCH')).toBe(false)
+    expect(api.comments.get(7)!.map(c => c.user.login)).toEqual([
+      'mallory',
+      'github-actions[bot]'
+    ])
+  })
+
+  test("GITHUB_TOKEN: the bot's own comment after the look-alike is updated", async () => {
+    const planted = lookAlike('mallory')
+    const ours = {
+      id: 10,
+      body: `${MARKER}\nold`,
+      user: { login: 'github-actions[bot]', type: 'Bot' }
+    }
+    api.comments.set(7, [planted, ours])
+    const result = await upsertStickyComment(
+      client(),
+      target,
+      MARKER,
+      `${MARKER}\nnew`
+    )
+    expect(result).toEqual(
+      expect.objectContaining({ action: 'updated', id: 10 })
+    )
+    expect(planted.body).toBe(`${MARKER}\nplanted by mallory`)
+    expect(ours.body).toBe(`${MARKER}\nnew`)
+  })
+
+  test("a personal token: only that user's comment counts, not the bot's", async () => {
+    api.tokenLogin = 'octocat'
+    const bot = {
+      id: 11,
+      body: `${MARKER}\nby the bot`,
+      user: { login: 'github-actions[bot]', type: 'Bot' }
+    }
+    const mine = lookAlike('octocat', 12)
+    api.comments.set(7, [bot, mine])
+    const result = await upsertStickyComment(
+      client(),
+      target,
+      MARKER,
+      `${MARKER}\nmine`
+    )
+    expect(result).toEqual(
+      expect.objectContaining({ action: 'updated', id: 12 })
+    )
+    expect(bot.body).toBe(`${MARKER}\nby the bot`)
+    expect(mine.body).toBe(`${MARKER}\nmine`)
   })
 })
 

@@ -29,6 +29,12 @@ export interface FakeCommentsApi {
   requests: RecordedRequest[]
   /** Answer 403 to every write (a pull request from a fork). */
   readOnly: boolean
+  /**
+   * Whom the token belongs to: GET /user answers this login (a personal
+   * token); undefined answers 403 "Resource not accessible by integration",
+   * as for the GITHUB_TOKEN, whose comments are by github-actions[bot].
+   */
+  tokenLogin: string | undefined
   close: () => Promise<void>
 }
 
@@ -57,6 +63,7 @@ export async function startFakeCommentsApi(
     files: new Map(),
     requests: [],
     readOnly: false,
+    tokenLogin: undefined,
     close: () => Promise.resolve()
   }
   const prefix = `/repos/${owner}/${repo}`
@@ -117,7 +124,13 @@ export async function startFakeCommentsApi(
       const contents = new RegExp(`^${prefix}/contents/(.+)$`).exec(
         url.pathname
       )
-      if (list !== null && request.method === 'GET') {
+      if (url.pathname === '/user' && request.method === 'GET') {
+        if (api.tokenLogin === undefined) {
+          forbidden()
+          return
+        }
+        send(200, { login: api.tokenLogin, type: 'User' })
+      } else if (list !== null && request.method === 'GET') {
         const all = api.comments.get(Number(list[1])) ?? []
         const perPage = Math.min(
           Number(url.searchParams.get('per_page') ?? '30'),
@@ -149,7 +162,10 @@ export async function startFakeCommentsApi(
         const comment: FakeComment = {
           id: nextId++,
           body,
-          user: { login: 'github-actions[bot]', type: 'Bot' }
+          user:
+            api.tokenLogin === undefined
+              ? { login: 'github-actions[bot]', type: 'Bot' }
+              : { login: api.tokenLogin, type: 'User' }
         }
         const number = Number(list[1])
         api.comments.set(number, [...(api.comments.get(number) ?? []), comment])
