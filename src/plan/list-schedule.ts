@@ -1,8 +1,9 @@
 // Worker lanes: list scheduling of the phase jobs onto N lanes by
 // critical-path priority. Whenever a lane is free and phases are ready (all
 // dependencies ended), the ready phase with the longest remaining path to the
-// end of the plan (its own minutes and job start included) starts on the
-// lowest free lane; ties go to plan order. A done phase takes no lane and ends
+// end of the plan (its own minutes and job start included) starts on a free
+// lane: the one a dependency of it just ended on, else the lowest; ties go to
+// plan order. A done phase takes no lane and ends
 // the moment its dependencies do. Each lane is a chain of jobs, so chaining
 // every job to the previous job of its lane (in the generated workflow) keeps
 // at most N jobs running for any real durations. Event-driven with binary
@@ -76,8 +77,27 @@ export function listSchedule(input: LaneInput): LaneSchedule {
       (finish[a] as number) < (finish[b] as number) ||
       (finish[a] === finish[b] && a < b)
   )
+  // Free lanes: a heap with lazy deletion (a lane taken out of turn stays
+  // in it until popped) and a flag per lane.
   const freeLanes = new MinHeap((a, b) => a < b)
+  const laneFree = new Uint8Array(input.lanes).fill(1)
+  let freeCount = input.lanes
   for (let lane = 0; lane < input.lanes; lane++) freeLanes.push(lane)
+  // A free lane whose last job is a dependency of `node` costs no extra
+  // wait in the workflow (that need is already there); else the lowest free
+  // lane. O(deps + log lanes) amortised.
+  const pickLane = (node: number): number => {
+    for (const dep of depsOf[node] ?? []) {
+      const lane = laneOf[dep] as number
+      if (lane >= 0 && laneFree[lane] === 1 && lanes[lane]?.at(-1) === dep) {
+        return lane
+      }
+    }
+    for (;;) {
+      const lane = freeLanes.pop() as number
+      if (laneFree[lane] === 1) return lane
+    }
+  }
 
   // A phase whose dependencies all ended at `now`: ready, or (done) ended.
   const stack: number[] = []
@@ -108,9 +128,11 @@ export function listSchedule(input: LaneInput): LaneSchedule {
 
   let now = 0
   for (;;) {
-    while (ready.size > 0 && freeLanes.size > 0) {
+    while (ready.size > 0 && freeCount > 0) {
       const node = ready.pop() as number
-      const lane = freeLanes.pop() as number
+      const lane = pickLane(node)
+      laneFree[lane] = 0
+      freeCount--
       const previous = (lanes[lane] as number[]).at(-1)
       laneOf[node] = lane
       lanePrevious[node] = previous ?? -1
@@ -127,7 +149,10 @@ export function listSchedule(input: LaneInput): LaneSchedule {
       ended.push(running.pop() as number)
     }
     for (const node of ended) {
-      freeLanes.push(laneOf[node] as number)
+      const lane = laneOf[node] as number
+      laneFree[lane] = 1
+      freeCount++
+      freeLanes.push(lane)
       for (const dependent of dependentsOf[node] ?? []) {
         waiting[dependent] = (waiting[dependent] as number) - 1
         if (waiting[dependent] === 0) release(dependent, now)

@@ -31,6 +31,7 @@ import {
   type GenerateInvocation
 } from './generate-command-line.js'
 import { jobIdsFor } from './job-ids.js'
+import { laneNeeds, lanePredecessors } from './lane-needs.js'
 import {
   mappingOf,
   templatePermissions,
@@ -107,12 +108,19 @@ function isDone(phase: Phase): boolean {
   return phase.status?.toLowerCase() === 'done'
 }
 
+/** Worker lanes asked for with `generate --max-workers N` (0: none). */
+function laneCount(options: NeedsWorkflowOptions): number {
+  return options.invocation.maxWorkers ?? 0
+}
+
 /** What the graph cannot express, said in the header and by the CLI. */
-function settingNotes(settings: ParallelSettings): string[] {
+function settingNotes(options: NeedsWorkflowOptions): string[] {
+  const { settings } = options
   const notes: string[] = []
+  if (laneCount(options) > 0) return notes
   if (settings.maxWorkers > 0) {
     notes.push(
-      `max_workers: ${settings.maxWorkers} is not applied: a needs graph cannot limit how many jobs run at once. For a limit use the waves mode (the reusable workflow .github/workflows/phases.yml).`
+      `max_workers: ${settings.maxWorkers} is not applied: generate with --max-workers ${settings.maxWorkers} for worker lanes (at most that many phase jobs at once), or use the waves mode (the reusable workflow .github/workflows/phases.yml).`
     )
   }
   if (!settings.enabled) {
@@ -145,6 +153,15 @@ function header(
     `("${GATE_JOB_NAME}") fails when any phase failed, was cancelled or was`,
     'skipped: make it the required status check.'
   )
+  const lanes = laneCount(options)
+  if (lanes > 0) {
+    lines.push(
+      `Worker lanes: at most ${lanes} phase job(s) run at once. Each job also`,
+      'needs the previous job of its lane (lanes planned from estimate_minutes,',
+      'critical path first), and its if: asks only that its own dependencies',
+      'succeeded: a failure never skips a job that does not depend on it.'
+    )
+  }
   if (options.settings.failFast) {
     lines.push(
       'fail_fast: a failing phase cancels the whole run (its job asks for',
@@ -246,11 +263,13 @@ function failFastPermissions(
 function phaseJob(
   phase: Phase,
   needs: string[],
-  options: NeedsWorkflowOptions
+  options: NeedsWorkflowOptions,
+  condition?: string
 ): YamlMapping {
   const pattern = options.template?.phase ?? {}
   const job: YamlMapping = { name: escapeExpressions(phase.id) }
   if (needs.length > 0) job.needs = needs
+  if (condition !== undefined) job.if = condition
   job['runs-on'] =
     phase.runsOn === undefined
       ? (pattern['runs-on'] ?? DEFAULT_RUNS_ON)
@@ -373,7 +392,7 @@ export function renderNeedsWorkflow(
   options: NeedsWorkflowOptions
 ): NeedsWorkflow {
   const { phases } = analysis.plan
-  const notes = settingNotes(options.settings)
+  const notes = settingNotes(options)
   const active = phases.filter(phase => !isDone(phase))
   const done = phases.filter(isDone)
   const activeIds = jobIdsFor(
@@ -389,6 +408,8 @@ export function renderNeedsWorkflow(
     return { text: '', bytes: 0, jobIds, problems, notes }
   }
 
+  const lanes = laneCount(options)
+  const lanePrevious = lanes > 0 ? lanePredecessors(analysis, lanes) : undefined
   const jobs: YamlMapping = {}
   const comments: YamlComment[] = []
   active.forEach((phase, k) => {
@@ -396,12 +417,30 @@ export function renderNeedsWorkflow(
     const needs = (analysis.depsOf[phase.index] ?? [])
       .map(dep => jobIds[dep])
       .filter((id): id is string => id !== undefined)
-    jobs[jobId] = phaseJob(phase, needs, options)
+    const previous = lanePrevious?.[phase.index] ?? -1
+    const laned = laneNeeds(
+      needs,
+      previous === -1 ? undefined : jobIds[previous]
+    )
+    if ((laned.if?.length ?? 0) > MAX_EXPRESSION_LENGTH) {
+      problems.push({
+        code: 'too-large',
+        severity: 'error',
+        message: `Phase \`${phase.id}\` has ${needs.length} dependencies: on a worker lane its if: (one check per dependency) would be over GitHub's ${MAX_EXPRESSION_LENGTH} characters. Generate without --max-workers, or use the waves mode.`,
+        file: analysis.plan.file,
+        line: phase.position.line,
+        column: phase.position.column
+      })
+    }
+    jobs[jobId] = phaseJob(phase, laned.needs, options, laned.if)
     const about = describe(phase)
     const comment: YamlComment = { path: ['jobs', jobId], spaceBefore: k > 0 }
     if (about.length > 0) comment.before = about
     comments.push(comment)
   })
+  if (problems.length > 0) {
+    return { text: '', bytes: 0, jobIds, problems, notes }
+  }
   jobs[GATE_JOB_ID] = gateJob(activeIds, options)
 
   const template = options.template?.top ?? {}
