@@ -295,6 +295,7 @@ async function check(): Promise<void> {
   const problems = [...loaded.problems]
   const report: CheckReport = { planFile: settings.planPath, problems }
   if (loaded.analysis !== undefined) report.analysis = loaded.analysis
+  report.maxWorkers = loaded.settings.maxWorkers
 
   let stale: Problem | undefined
   if (settings.workflowPath !== undefined && loaded.analysis !== undefined) {
