@@ -5,6 +5,7 @@ import { runGenerateCommand } from './cli/generate-command.js'
 import { COMMON_FLAGS, formatFlagHelp } from './cli/args.js'
 import { ExitCode, type CliIo, type Command } from './cli/io.js'
 import { runPlanCommand } from './cli/plan-command.js'
+import { runSimulateCommand } from './cli/simulate-command.js'
 import { PlanError, UsageError } from './plan/errors.js'
 import { formatProblems } from './render/problems.js'
 import { terminalSafe } from './render/terminal-safe.js'
@@ -34,7 +35,9 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     run: runCheckCommand
   },
   simulate: {
-    summary: '(planned) timeline of a run from estimate_minutes'
+    summary:
+      'how long a run takes in each mode (sequential, waves, graph, lanes), what a failure skips',
+    run: runSimulateCommand
   }
 }
 

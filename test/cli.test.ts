@@ -41,13 +41,13 @@ afterAll(() => {
 })
 
 describe('program help and version', () => {
-  it('prints help with every command, simulate marked planned', async () => {
+  it('prints help with every command', async () => {
     const { code, out } = await run(['--help'])
     expect(code).toBe(0)
     for (const command of ['plan', 'generate', 'check', 'simulate']) {
       expect(out).toMatch(new RegExp(`^ {2}${command} `, 'm'))
     }
-    expect(out).toMatch(/simulate .*\(planned\)/)
+    expect(out).not.toContain('planned')
     expect((await run(['-h'])).out).toBe(out)
   })
 
@@ -97,11 +97,6 @@ describe('usage errors exit 2 with one line and a hint', () => {
       ['plans'],
       /unknown command 'plans' \(expected one of plan, generate, check, simulate\)/
     ],
-    [
-      'planned command',
-      ['simulate'],
-      /'simulate' is planned but not available yet/
-    ],
     ['unknown flag', ['plan', '--tre'], /unknown flag '--tre'/],
     [
       'bad format',
@@ -143,12 +138,41 @@ describe('usage errors exit 2 with one line and a hint', () => {
 })
 
 describe('plan', () => {
-  it("prints the seed's plan for examples/basic.yaml", async () => {
+  it("prints the seed's plan for examples/basic.yaml, then the estimates", async () => {
     expect(await run(['plan', '--plan', 'examples/basic.yaml'])).toEqual({
       code: 0,
-      out: SEED_TEXT,
+      out:
+        SEED_TEXT +
+        '\n' +
+        'Critical path: database-schema → api-endpoints → integration (35 min)\n' +
+        'Estimated time: sequential 55 min · waves 45 min (18% less) · needs graph 35 min (36% less)\n' +
+        "Runner start-up not counted ('phase-matrix simulate' adds it).\n",
       err: ''
     })
+  })
+
+  it("prints the seed's text byte for byte for a plan without estimates", async () => {
+    const plan = readFileSync('examples/basic.yaml', 'utf8').replace(
+      /\n *estimate_minutes: \d+/g,
+      ''
+    )
+    file('no-estimates.yaml', plan)
+    expect(
+      await run(['plan', '--plan', path.join(dir, 'no-estimates.yaml')])
+    ).toEqual({ code: 0, out: SEED_TEXT, err: '' })
+  })
+
+  it('shows the saving with max workers, lanes included', async () => {
+    const { out } = await run([
+      'plan',
+      '--plan',
+      'examples/microservices.yaml',
+      '--max-workers',
+      '2'
+    ])
+    expect(out).toContain(
+      'Estimated time: sequential 150 min · waves of 2 120 min (20% less) · needs graph 90 min (40% less) · 2 lanes 120 min (20% less)'
+    )
   })
 
   it('reads the default plan and config relative to the working folder', async () => {

@@ -238,6 +238,7 @@ async function check(): Promise<void> {
     problems.push(...envLimitWarnings(loaded.analysis.plan))
   const report: CheckReport = { planFile: settings.planPath, problems }
   if (loaded.analysis !== undefined) report.analysis = loaded.analysis
+  report.maxWorkers = loaded.settings.maxWorkers
 
   let stale: Problem | undefined
   if (settings.workflowPath !== undefined && loaded.analysis !== undefined) {

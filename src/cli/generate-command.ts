@@ -40,6 +40,12 @@ every phase succeeded (make it the required check). Plan text is never run
 as an expression. Commit the file and keep it current with
 'phase-matrix check --workflow FILE'.
 
+With --max-workers N, at most N phase jobs run at once: the phases are
+planned onto N worker lanes (longest remaining path first, from
+estimate_minutes) and each job also needs the previous job of its lane,
+with an if: that asks only that its own dependencies succeeded. The
+config's max_workers alone does not add lanes.
+
 Flags:
 ${formatFlagHelp(GENERATE_FLAGS)}
 

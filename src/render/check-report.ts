@@ -5,7 +5,9 @@
 // path and the sequential against the parallel time. The same text is the
 // job summary and (after the hidden marker) the sticky comment.
 // O(phases + deps + diff size).
+import { estimateFacts } from '../plan/estimate-facts.js'
 import type { PlanAnalysis, Problem } from '../plan/types.js'
+import { estimateMarkdownLines } from './estimate-lines.js'
 import {
   codeBlock,
   inlineCode,
@@ -55,6 +57,8 @@ export interface CheckReport {
   driftError?: string
   /** What the pull request changes, when the base plan was looked up. */
   base?: BaseComparison
+  /** The worker limit (config or input) the estimates use; 0 or absent: none. */
+  maxWorkers?: number
 }
 
 function plural(n: number, noun: string): string {
@@ -206,23 +210,16 @@ function graphSection(analysis: PlanAnalysis): string[] {
   return ['#### Graph', '', codeBlock(mermaid.trimEnd(), 'mermaid'), '']
 }
 
-function estimatesSection(analysis: PlanAnalysis): string[] {
-  if (analysis.estimatedCount === 0) return []
-  const total = analysis.plan.phases.length
-  const { criticalPath, totalMinutes } = analysis
-  const saved =
-    totalMinutes > 0
-      ? ` (${Math.round((1 - criticalPath.minutes / totalMinutes) * 100)}% less)`
-      : ''
-  const partial =
-    analysis.estimatedCount < total
-      ? ` ${analysis.estimatedCount} of ${total} phases have \`estimate_minutes\`; the others count as 0.`
-      : ''
+function estimatesSection(
+  analysis: PlanAnalysis,
+  maxWorkers: number
+): string[] {
+  const facts = estimateFacts(analysis, maxWorkers)
+  if (facts === undefined) return []
   return [
     '#### Estimates',
     '',
-    `- Critical path: ${criticalPath.ids.map(inlineCode).join(' → ')} (${criticalPath.minutes} min)`,
-    `- Sequential: ${totalMinutes} min; in parallel at best: ${criticalPath.minutes} min${saved}.${partial}`,
+    ...estimateMarkdownLines(facts, analysis.plan, inlineCode),
     ''
   ]
 }
@@ -235,7 +232,7 @@ export function renderCheckReport(report: CheckReport): string {
   lines.push(...baseSection(report.base))
   if (report.analysis !== undefined) {
     lines.push(...wavesSection(report.analysis))
-    lines.push(...estimatesSection(report.analysis))
+    lines.push(...estimatesSection(report.analysis, report.maxWorkers ?? 0))
     lines.push(...graphSection(report.analysis))
   }
   return lines.join('\n')

@@ -32,6 +32,7 @@ import {
   type GenerateInvocation
 } from './generate-command-line.js'
 import { jobIdsFor } from './job-ids.js'
+import { laneNeeds, lanePredecessors } from './lane-needs.js'
 import {
   mappingOf,
   templatePermissions,
@@ -104,12 +105,19 @@ export function utf8Length(text: string): number {
   return bytes
 }
 
+/** Worker lanes asked for with `generate --max-workers N` (0: none). */
+function laneCount(options: NeedsWorkflowOptions): number {
+  return options.invocation.maxWorkers ?? 0
+}
+
 /** What the graph cannot express, said in the header and by the CLI. */
-function settingNotes(settings: ParallelSettings): string[] {
+function settingNotes(options: NeedsWorkflowOptions): string[] {
+  const { settings } = options
   const notes: string[] = []
+  if (laneCount(options) > 0) return notes
   if (settings.maxWorkers > 0) {
     notes.push(
-      `max_workers: ${settings.maxWorkers} is not applied: a needs graph cannot limit how many jobs run at once. For a limit use the waves mode (the reusable workflow .github/workflows/phases.yml).`
+      `max_workers: ${settings.maxWorkers} is not applied: generate with --max-workers ${settings.maxWorkers} for worker lanes (at most that many phase jobs at once), or use the waves mode (the reusable workflow .github/workflows/phases.yml).`
     )
   }
   if (!settings.enabled) {
@@ -142,6 +150,15 @@ function header(
     `("${GATE_JOB_NAME}") fails when any phase failed, was cancelled or was`,
     'skipped: make it the required status check.'
   )
+  const lanes = laneCount(options)
+  if (lanes > 0) {
+    lines.push(
+      `Worker lanes: at most ${lanes} phase job(s) run at once. Each job also`,
+      'needs the previous job of its lane (lanes planned from estimate_minutes,',
+      'critical path first), and its if: asks only that its own dependencies',
+      'succeeded: a failure never skips a job that does not depend on it.'
+    )
+  }
   if (options.settings.failFast) {
     lines.push(
       'fail_fast: a failing phase cancels the whole run (its job asks for',
@@ -243,11 +260,13 @@ function failFastPermissions(
 function phaseJob(
   phase: Phase,
   needs: string[],
-  options: NeedsWorkflowOptions
+  options: NeedsWorkflowOptions,
+  condition?: string
 ): YamlMapping {
   const pattern = options.template?.phase ?? {}
   const job: YamlMapping = { name: escapeExpressions(phase.id) }
   if (needs.length > 0) job.needs = needs
+  if (condition !== undefined) job.if = condition
   job['runs-on'] =
     phase.runsOn === undefined
       ? (pattern['runs-on'] ?? DEFAULT_RUNS_ON)
@@ -370,7 +389,7 @@ export function renderNeedsWorkflow(
   options: NeedsWorkflowOptions
 ): NeedsWorkflow {
   const { phases } = analysis.plan
-  const notes = settingNotes(options.settings)
+  const notes = settingNotes(options)
   const active = phases.filter(phase => !phase.done)
   const done = phases.filter(phase => phase.done)
   const activeIds = jobIdsFor(
@@ -386,6 +405,8 @@ export function renderNeedsWorkflow(
     return { text: '', bytes: 0, jobIds, problems, notes }
   }
 
+  const lanes = laneCount(options)
+  const lanePrevious = lanes > 0 ? lanePredecessors(analysis, lanes) : undefined
   const jobs: YamlMapping = {}
   const comments: YamlComment[] = []
   // A done phase is no job, but its dependents still wait for what it waits for.
@@ -395,12 +416,30 @@ export function renderNeedsWorkflow(
     const needs = (waitsFor[phase.index] ?? [])
       .map(dep => jobIds[dep])
       .filter((id): id is string => id !== undefined)
-    jobs[jobId] = phaseJob(phase, needs, options)
+    const previous = lanePrevious?.[phase.index] ?? -1
+    const laned = laneNeeds(
+      needs,
+      previous === -1 ? undefined : jobIds[previous]
+    )
+    if ((laned.if?.length ?? 0) > MAX_EXPRESSION_LENGTH) {
+      problems.push({
+        code: 'too-large',
+        severity: 'error',
+        message: `Phase \`${phase.id}\` has ${needs.length} dependencies: on a worker lane its if: (one check per dependency) would be over GitHub's ${MAX_EXPRESSION_LENGTH} characters. Generate without --max-workers, or use the waves mode.`,
+        file: analysis.plan.file,
+        line: phase.position.line,
+        column: phase.position.column
+      })
+    }
+    jobs[jobId] = phaseJob(phase, laned.needs, options, laned.if)
     const about = describe(phase)
     const comment: YamlComment = { path: ['jobs', jobId], spaceBefore: k > 0 }
     if (about.length > 0) comment.before = about
     comments.push(comment)
   })
+  if (problems.length > 0) {
+    return { text: '', bytes: 0, jobIds, problems, notes }
+  }
   jobs[GATE_JOB_ID] = gateJob(activeIds, options)
 
   const template = options.template?.top ?? {}

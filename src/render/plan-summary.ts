@@ -1,8 +1,10 @@
 // The plan step's job summary: the waves as a table and the graph as a
 // Mermaid block; for an invalid plan, every problem as a table row (GitHub
 // shows only 10 annotations per step). O(phases + deps).
+import { estimateFacts } from '../plan/estimate-facts.js'
 import type { Phase, PlanAnalysis, Problem } from '../plan/types.js'
-import { markdownText, problemsTable } from './markdown.js'
+import { estimateMarkdownLines } from './estimate-lines.js'
+import { inlineCode, markdownText, problemsTable } from './markdown.js'
 import { renderMermaid } from './mermaid.js'
 
 export interface PlanSummaryFacts {
@@ -34,6 +36,7 @@ export function renderPlanSummary(
       `max workers ${facts.maxWorkers === 0 ? 'unlimited' : facts.maxWorkers} · ` +
       `fail-fast ${facts.failFast ? 'on' : 'off'} · plan ${markdownText(analysis.plan.file)}`,
     '',
+    ...estimates(analysis, facts.maxWorkers),
     '| Wave | Phases | Count |',
     '|--:|---|--:|'
   ]
@@ -72,6 +75,13 @@ export function renderPlanSummary(
     if (byteLength(summary) <= facts.maxBytes) return summary
   }
   return summary
+}
+
+/** Critical path and times, when phases have estimates (then a blank line). */
+function estimates(analysis: PlanAnalysis, maxWorkers: number): string[] {
+  const facts = estimateFacts(analysis, maxWorkers)
+  if (facts === undefined) return []
+  return [...estimateMarkdownLines(facts, analysis.plan, inlineCode), '']
 }
 
 /** Every problem of an invalid plan as a table row. */

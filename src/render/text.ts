@@ -1,9 +1,12 @@
 // The seed's "Parallel Execution Plan" text (feature-prd-runner
-// `plan-parallel`), byte for byte for plans the seed could express.
-// O(phases + deps): one line per phase, one per description.
+// `plan-parallel`), byte for byte for plans the seed could express, then —
+// when phases have estimates — the critical path and the estimated times.
+// O(phases + deps) (O((V + E) log V) with estimates).
+import { estimateFacts } from '../plan/estimate-facts.js'
 import type { ParallelSettings, PlanAnalysis } from '../plan/types.js'
 import { painter } from './colour.js'
 import { terminalSafe } from './terminal-safe.js'
+import { estimateTextLines } from './estimate-lines.js'
 
 export interface PlanTextOptions {
   /** Settings after config and flags; limits are shown only when set. */
@@ -63,5 +66,10 @@ export function renderPlanText(
       }
     }
   })
+  // After the seed's text, so that it stays byte for byte without estimates.
+  const facts = estimateFacts(analysis, settings?.maxWorkers ?? 0)
+  if (facts !== undefined) {
+    lines.push('', ...estimateTextLines(facts, analysis.plan))
+  }
   return lines.join('\n') + '\n'
 }

@@ -282,6 +282,39 @@ describe('phase-matrix check', () => {
     expect((await run('check', '--workflow', 'w.yml')).code).toBe(0)
   })
 
+  test('generate --max-workers 1 chains every job on one lane; check reproduces it and sees a changed estimate', async () => {
+    const generated = await run(
+      'generate',
+      '--plan',
+      'plan.yaml',
+      '--max-workers',
+      '1',
+      '--out',
+      'w.yml'
+    )
+    expect(generated.code).toBe(0)
+    expect(generated.err).toBe('')
+    const jobs = (
+      parse(read('w.yml')) as {
+        jobs: Record<string, { needs?: string[]; if?: string }>
+      }
+    ).jobs
+    // frontend-components, independent of database-schema, waits for it on the lane.
+    expect(jobs['frontend-components']).toMatchObject({
+      if: '!cancelled()'
+    })
+    expect((await run('check', '--workflow', 'w.yml')).code).toBe(0)
+    // Lanes follow the estimates: a new estimate reorders them.
+    writeFileSync(
+      path.join(dir, 'plan.yaml'),
+      PLAN.replace(
+        'run: echo ui',
+        'run: echo ui\n    estimate_minutes: 90'
+      ).replace('run: echo schema', 'run: echo schema\n    estimate_minutes: 1')
+    )
+    expect((await run('check', '--workflow', 'w.yml')).code).toBe(1)
+  })
+
   test('a header naming a template outside the folder is refused', async () => {
     await run('generate', '--plan', 'plan.yaml', '--out', 'w.yml')
     const text = read('w.yml').replace(

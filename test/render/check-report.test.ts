@@ -88,7 +88,7 @@ describe('renderCheckReport', () => {
     expect(text).toContain('```mermaid\nflowchart')
     expect(text).toContain('- Critical path: `a` → `b` (30 min)')
     expect(text).toContain(
-      '- Sequential: 35 min; in parallel at best: 30 min (14% less).'
+      '- Estimated time: sequential 35 min · waves 30 min (14% less) · needs graph 30 min (14% less)'
     )
   })
 

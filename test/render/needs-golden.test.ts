@@ -1,5 +1,5 @@
 // Golden workflows for every example plan (and one with a template and
-// fail_fast), each also accepted by actionlint and GitHub's parser.
+// fail_fast, one with worker lanes), each also accepted by actionlint and GitHub's parser.
 // UPDATE_GOLDEN=1 rewrites them.
 import { describe, expect, test } from '@jest/globals'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -22,6 +22,8 @@ interface Case {
   plan: string
   settings?: Partial<ParallelSettings>
   template?: string
+  /** generate --max-workers N: worker lanes. */
+  maxWorkers?: number
 }
 
 const examples: Case[] = readdirSync('examples')
@@ -39,6 +41,11 @@ const cases: Case[] = [
     plan: 'examples/full-stack.yaml',
     settings: { failFast: true },
     template: 'test/fixtures/needs/template.yml'
+  },
+  {
+    name: 'microservices-lanes-2',
+    plan: 'examples/microservices.yaml',
+    maxWorkers: 2
   }
 ]
 
@@ -53,9 +60,14 @@ function generated(c: Case): string {
   }
   if (c.template !== undefined) invocation.template = c.template
   if (c.settings?.failFast === true) invocation.failFast = true
+  if (c.maxWorkers !== undefined) invocation.maxWorkers = c.maxWorkers
   const result = generateWorkflow(
     analysis!,
-    { ...DEFAULT_PARALLEL_SETTINGS, ...c.settings },
+    {
+      ...DEFAULT_PARALLEL_SETTINGS,
+      ...c.settings,
+      maxWorkers: c.maxWorkers ?? 0
+    },
     invocation,
     process.cwd()
   )

@@ -1,0 +1,148 @@
+// `npm run bench simulate`: the simulated wall time of each mode as a ratio
+// to the lower bound max(critical path, work / N), side by side, on seeded
+// random plans (50 to 2,000 phases, log-normal estimates, job start 0.5 min)
+// and feature-prd-runner's examples. graph ignores N, so its ratio is to the
+// critical path. "waves, no settle" is the waves mode when settle jobs run
+// only after a failure (issue 10, item 3): what a green run would save.
+// Also times the simulation itself. Ends with a markdown table for README.md.
+import { readFileSync } from 'node:fs'
+import { analyzePlan } from '../src/plan/analyze.js'
+import { phaseDurations } from '../src/plan/durations.js'
+import { parsePlan } from '../src/plan/load.js'
+import { simulate, type Simulation } from '../src/plan/simulate.js'
+import type { Phase, Plan, PlanAnalysis } from '../src/plan/types.js'
+import { prng } from './prng.js'
+
+const SEED = 20261201
+const SIZES = [50, 200, 500, 1_000, 2_000]
+const WORKERS = [4, 20]
+const JOB_START = 0.5
+const LANES_TARGET = 1.1
+
+/** Standard normal from two uniforms (Box–Muller). */
+function normal(random: () => number): number {
+  const u = Math.max(random(), 1e-12)
+  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random())
+}
+
+/**
+ * n phases, each with 0-3 dependencies on earlier phases (half of them on
+ * the last 30, which makes chains as real plans have) and a log-normal
+ * estimate: median 8 minutes, sigma 1 (a few phases take an hour or more).
+ */
+function randomPlan(n: number, seed: number): Plan {
+  const random = prng(seed)
+  const phases: Phase[] = []
+  for (let i = 0; i < n; i++) {
+    const deps = new Set<string>()
+    const count = i === 0 ? 0 : Math.floor(random() * 4)
+    for (let k = 0; k < count; k++) {
+      const back =
+        random() < 0.5
+          ? 1 + Math.floor(random() * Math.min(30, i))
+          : 1 + Math.floor(random() * i)
+      deps.add(`p${i - back}`)
+    }
+    const estimate =
+      Math.round(Math.exp(Math.log(8) + normal(random)) * 10) / 10
+    phases.push({
+      id: `p${i}`,
+      deps: [...deps],
+      estimateMinutes: estimate,
+      done: false,
+      index: i,
+      position: { line: i + 1, column: 1 },
+      depPositions: [...deps].map(() => ({ line: i + 1, column: 1 }))
+    })
+  }
+  return { file: `random-${n}.yaml`, phases }
+}
+
+function mustAnalyse(plan: Plan): PlanAnalysis {
+  const { analysis, problems } = analyzePlan(plan)
+  if (analysis === undefined) {
+    throw new Error(`plan invalid: ${problems[0]?.message ?? '?'}`)
+  }
+  return analysis
+}
+
+function run(
+  analysis: PlanAnalysis,
+  workers: number,
+  settle: 'every-round' | 'after-failure'
+): { simulation: Simulation; ms: number } {
+  const start = performance.now()
+  const simulation = simulate(analysis, {
+    durations: phaseDurations(analysis.plan),
+    maxWorkers: workers,
+    jobStart: JOB_START,
+    failed: [],
+    legLimit: 256,
+    settle
+  })
+  return { simulation, ms: performance.now() - start }
+}
+
+interface Row {
+  plan: string
+  phases: number
+  workers: number
+  critical: number
+  bound: number
+  sequential: number
+  waves: number
+  wavesNoSettle: number
+  graph: number
+  lanes: number
+  ms: number
+}
+
+function row(name: string, analysis: PlanAnalysis, workers: number): Row {
+  const { simulation: s, ms } = run(analysis, workers, 'every-round')
+  const fast = run(analysis, workers, 'after-failure').simulation
+  const bound = s.lowerBoundMinutes
+  return {
+    plan: name,
+    phases: analysis.plan.phases.length,
+    workers,
+    critical: s.criticalPathMinutes,
+    bound,
+    sequential: s.modes.sequential.wallMinutes / bound,
+    waves: s.modes.waves.wallMinutes / bound,
+    wavesNoSettle: fast.modes.waves.wallMinutes / bound,
+    graph: s.modes.graph.wallMinutes / s.criticalPathMinutes,
+    lanes: (s.modes.lanes?.wallMinutes ?? Number.NaN) / bound,
+    ms
+  }
+}
+
+const rows: Row[] = []
+for (const name of ['microservices', 'full-stack']) {
+  const file = `examples/${name}.yaml`
+  const { plan } = parsePlan(readFileSync(file, 'utf8'), file)
+  if (plan === undefined) throw new Error(`${file} did not load`)
+  rows.push(row(name, mustAnalyse(plan), 2))
+}
+for (const n of SIZES) {
+  const analysis = mustAnalyse(randomPlan(n, SEED + n))
+  for (const workers of WORKERS) rows.push(row(`random`, analysis, workers))
+}
+
+const ratio = (x: number): string => `${x.toFixed(2)}×`
+console.log(
+  `Simulated wall time ÷ lower bound max(critical path, work / N); job start ${JOB_START} min; graph ÷ critical path (it ignores N).\n`
+)
+console.log(
+  '| plan | phases | N | critical path | lower bound | sequential | waves | waves, no settle on green | graph | lanes | simulate ms |'
+)
+console.log('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|')
+for (const r of rows) {
+  console.log(
+    `| ${r.plan} | ${r.phases} | ${r.workers} | ${r.critical.toFixed(1)} min | ${r.bound.toFixed(1)} min | ${ratio(r.sequential)} | ${ratio(r.waves)} | ${ratio(r.wavesNoSettle)} | ${ratio(r.graph)} | ${ratio(r.lanes)} | ${r.ms.toFixed(1)} |`
+  )
+}
+const random = rows.filter(r => r.plan === 'random')
+const worst = Math.max(...random.map(r => r.lanes))
+console.log(
+  `\nlanes on the random plans: worst ${ratio(worst)} of the lower bound (target ≤ ${ratio(LANES_TARGET)}): ${worst <= LANES_TARGET ? 'met' : 'NOT met'}.`
+)

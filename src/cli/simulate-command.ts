@@ -1,0 +1,187 @@
+// `phase-matrix simulate`: the timeline of a run from the phases' estimates
+// in each mode (sequential, waves, graph, lanes), what a failure would skip,
+// as text, JSON or a Mermaid Gantt chart.
+import { readFileSync } from 'node:fs'
+import { MAX_MATRIX_LEGS } from '../actions/constants.js'
+import { phaseDurations } from '../plan/durations.js'
+import { UsageError } from '../plan/errors.js'
+import { parseEstimatesFile } from '../plan/estimates-file.js'
+import { DEFAULT_JOB_START_MINUTES, simulate } from '../plan/simulate.js'
+import { closestMatch } from '../plan/closest-id.js'
+import { formatProblems } from '../render/problems.js'
+import { renderProblemsJson } from '../render/json.js'
+import { renderSimulationGantt } from '../render/simulation-gantt.js'
+import { renderSimulationJson } from '../render/simulation-json.js'
+import { renderSimulationText } from '../render/simulation-text.js'
+import { resolveFrom } from '../needs-files.js'
+import { COMMON_FLAGS, formatFlagHelp, parseArgs } from './args.js'
+import { ExitCode, type CliIo, type Command } from './io.js'
+import { loadPlanForCli } from './plan-command.js'
+
+export const SIMULATE_FLAGS = {
+  ...COMMON_FLAGS,
+  fail: {
+    kind: 'string',
+    value: 'ID,...',
+    description: 'these phases fail (after their whole estimate)'
+  },
+  'job-start': {
+    kind: 'string',
+    value: 'MIN',
+    description: `minutes a job waits for its runner (default ${DEFAULT_JOB_START_MINUTES})`
+  },
+  estimates: {
+    kind: 'string',
+    value: 'FILE',
+    description:
+      'JSON {"<id>": minutes} overriding estimate_minutes (e.g. from past runs)'
+  },
+  format: {
+    kind: 'string',
+    value: 'FORMAT',
+    choices: ['text', 'json', 'mermaid'],
+    description: 'text (default), json or mermaid (a Gantt chart)'
+  }
+} as const
+
+export const SIMULATE_HELP = `Usage: phase-matrix simulate [--max-workers N] [--fail ID,...] [--job-start MIN]
+                            [--estimates FILE] [--format text|json|mermaid] [flags]
+
+How long a run takes, from the phases' estimate_minutes (a phase without
+one counts as the median of the others, or 1 minute), in each mode:
+  sequential  one phase after another on one machine (no job starts)
+  waves       the reusable workflow: plan job, one matrix per wave
+              (max-parallel = max workers), a settle job after each, report job
+  graph       the generated needs graph: each phase job when its own deps
+              end, then the gate job (ignores --max-workers)
+  lanes       with --max-workers N: the needs graph on N worker lanes
+              ('phase-matrix generate --max-workers N'), then the gate job
+Every job waits --job-start minutes for its runner. Phases with status: done
+take no time. With --fail, the failed phases run their whole estimate and
+every transitive dependent is skipped. Also: the critical path, the total
+work and the lower bound max(critical path, work / N). fail_fast is not
+simulated.
+
+Flags:
+${formatFlagHelp(SIMULATE_FLAGS)}
+
+Exit codes: 0 ok, 1 invalid plan, 2 usage error or unreadable file.
+`
+
+function parseJobStart(raw: string | undefined): number {
+  if (raw === undefined) return DEFAULT_JOB_START_MINUTES
+  const value = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : Number.NaN
+  if (!Number.isFinite(value) || value < 0) {
+    throw new UsageError(
+      `--job-start expects minutes as a number of at least 0 (like 0.5), got '${raw}'`
+    )
+  }
+  return value
+}
+
+function readEstimates(file: string, io: CliIo): string {
+  try {
+    return readFileSync(resolveFrom(io.cwd, file), 'utf8')
+  } catch (error) {
+    const code = (error as { code?: unknown }).code
+    const reason =
+      code === 'ENOENT' || code === 'ENOTDIR'
+        ? 'not found'
+        : code === 'EISDIR'
+          ? 'is a folder, not a file'
+          : 'cannot be read'
+    throw new UsageError(`--estimates ${file}: ${reason}`)
+  }
+}
+
+function simulateCommand(argv: string[], io: CliIo): number {
+  const { values, positionals } = parseArgs(argv, SIMULATE_FLAGS)
+  if (values.help === true) {
+    io.stdout(SIMULATE_HELP)
+    return ExitCode.ok
+  }
+  if (positionals.length > 0) {
+    throw new UsageError(
+      `unexpected argument '${positionals[0] ?? ''}' (simulate takes only flags; the plan is --plan FILE)`
+    )
+  }
+  const jobStart = parseJobStart(values['job-start'])
+  const format = values.format ?? 'text'
+  const loaded = loadPlanForCli(values, io)
+  const { analysis } = loaded
+  if (analysis === undefined) {
+    if (format === 'json') io.stdout(renderProblemsJson(loaded.problems))
+    else io.stderr(formatProblems(loaded.problems, { colour: io.colour }))
+    return loaded.exitCode
+  }
+  const warnings = loaded.problems.filter(p => p.severity === 'warning')
+  if (warnings.length > 0) {
+    io.stderr(formatProblems(warnings, { colour: io.colour }))
+  }
+  const { phases } = analysis.plan
+  const ids = phases.map(phase => phase.id)
+
+  let overrides = new Map<string, number>()
+  if (values.estimates !== undefined) {
+    const file = values.estimates
+    const parsed = parseEstimatesFile(readEstimates(file, io), file, ids)
+    for (const warning of parsed.warnings) {
+      io.stderr(`phase-matrix simulate: warning: ${warning}\n`)
+    }
+    if (parsed.errors.length > 0) {
+      io.stderr(
+        parsed.errors.map(e => `phase-matrix simulate: ${e}\n`).join('')
+      )
+      return ExitCode.usage
+    }
+    overrides = parsed.estimates
+  }
+
+  const indexOf = new Map(ids.map((id, index) => [id, index]))
+  const failed: number[] = []
+  for (const id of (values.fail ?? '').split(',').map(s => s.trim())) {
+    if (id === '') continue
+    const index = indexOf.get(id)
+    if (index === undefined) {
+      const near = closestMatch(id, ids)
+      throw new UsageError(
+        `--fail names '${id}', which is not a phase of the plan${near === undefined ? '' : ` (did you mean '${near}'?)`}`
+      )
+    }
+    if (phases[index]?.done === true) {
+      throw new UsageError(
+        `--fail names '${id}', which has status: done: it does not run, so it cannot fail`
+      )
+    }
+    failed.push(index)
+  }
+  if (loaded.settings.failFast) {
+    io.stderr(
+      'phase-matrix simulate: note: fail_fast is not simulated: every phase that does not depend on a failure still runs.\n'
+    )
+  }
+
+  const simulation = simulate(analysis, {
+    durations: phaseDurations(analysis.plan, overrides),
+    maxWorkers: loaded.settings.maxWorkers,
+    jobStart,
+    failed,
+    legLimit: MAX_MATRIX_LEGS
+  })
+  switch (format) {
+    case 'json':
+      io.stdout(renderSimulationJson(simulation, analysis.plan))
+      break
+    case 'mermaid':
+      io.stdout(renderSimulationGantt(simulation, analysis.plan))
+      break
+    case 'text':
+      io.stdout(
+        renderSimulationText(simulation, analysis.plan, { colour: io.colour })
+      )
+  }
+  return ExitCode.ok
+}
+
+export const runSimulateCommand: Command = (argv, io) =>
+  Promise.resolve().then(() => simulateCommand(argv, io))

@@ -1,0 +1,68 @@
+// When each job of a `needs` graph starts and ends: a job starts the moment
+// its last predecessor ends (GitHub starts a job as soon as its needs are
+// resolved) and ends `cost` minutes later. A skipped or done phase costs 0:
+// it resolves as soon as its own predecessors do. Kahn's algorithm over the
+// given predecessor lists, iterative, O(V + E).
+
+export interface Timeline {
+  /** Minute each node's job is queued (its predecessors all ended). */
+  start: number[]
+  /** Minute each node's job ends. */
+  finish: number[]
+  /** Latest finish, 0 for no nodes. */
+  end: number
+}
+
+/** A topological order of the nodes (predecessors first); throws on a cycle. */
+export function topologicalOrder(
+  predsOf: readonly (readonly number[])[]
+): number[] {
+  const count = predsOf.length
+  const waiting = new Int32Array(count)
+  const successors: number[][] = Array.from({ length: count }, () => [])
+  for (let node = 0; node < count; node++) {
+    for (const pred of predsOf[node] ?? []) {
+      ;(successors[pred] as number[]).push(node)
+      waiting[node] = (waiting[node] as number) + 1
+    }
+  }
+  const order: number[] = []
+  for (let node = 0; node < count; node++) {
+    if (waiting[node] === 0) order.push(node)
+  }
+  for (let head = 0; head < order.length; head++) {
+    for (const next of successors[order[head] as number] as number[]) {
+      waiting[next] = (waiting[next] as number) - 1
+      if (waiting[next] === 0) order.push(next)
+    }
+  }
+  if (order.length < count) {
+    throw new Error('dag-timeline: the predecessor lists have a cycle')
+  }
+  return order
+}
+
+/**
+ * @param predsOf each node's predecessors (dependencies, plus a lane's
+ *   previous job for lanes)
+ * @param cost minutes from a node's start to its end (job start included)
+ */
+export function dagTimeline(
+  predsOf: readonly (readonly number[])[],
+  cost: (node: number) => number
+): Timeline {
+  const count = predsOf.length
+  const start = new Array<number>(count).fill(0)
+  const finish = new Array<number>(count).fill(0)
+  let end = 0
+  for (const node of topologicalOrder(predsOf)) {
+    let at = 0
+    for (const pred of predsOf[node] ?? []) {
+      at = Math.max(at, finish[pred] as number)
+    }
+    start[node] = at
+    finish[node] = at + cost(node)
+    end = Math.max(end, finish[node])
+  }
+  return { start, finish, end }
+}

@@ -1,0 +1,47 @@
+// How long each phase takes, for simulation and lanes: an `--estimates` file
+// entry beats the plan's `estimate_minutes`; a phase with neither counts as
+// the median of the estimates in effect (1 minute when none has one); a
+// done phase (`status: done`, read once at load) takes 0 minutes. O(V log V) for the
+// median's sort.
+import type { Plan } from './types.js'
+
+export interface Durations {
+  /** Minutes of each phase, by plan index (0 for a done phase). */
+  minutes: number[]
+  /** Whether each phase is done (no job, 0 minutes). */
+  done: boolean[]
+  /** Phases whose minutes come from an estimate (plan or file). */
+  estimatedCount: number
+  /** What a phase without an estimate counts as. */
+  fallbackMinutes: number
+}
+
+/** The median of the values (mean of the middle two for an even count). */
+export function median(values: readonly number[]): number | undefined {
+  if (values.length === 0) return undefined
+  const sorted = [...values].sort((a, b) => a - b)
+  const middle = sorted.length >> 1
+  return sorted.length % 2 === 1
+    ? sorted[middle]
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
+}
+
+/**
+ * @param overrides minutes by phase id (an `--estimates` file), already
+ *   checked to be finite and not negative
+ */
+export function phaseDurations(
+  plan: Plan,
+  overrides: ReadonlyMap<string, number> = new Map()
+): Durations {
+  const given = plan.phases.map(
+    phase => overrides.get(phase.id) ?? phase.estimateMinutes
+  )
+  const known = given.filter((m): m is number => m !== undefined)
+  const fallbackMinutes = median(known) ?? 1
+  const done = plan.phases.map(phase => phase.done)
+  const minutes = given.map((m, index) =>
+    done[index] === true ? 0 : (m ?? fallbackMinutes)
+  )
+  return { minutes, done, estimatedCount: known.length, fallbackMinutes }
+}

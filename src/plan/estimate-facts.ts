@@ -1,0 +1,54 @@
+// The numbers people look for before merging, from the simulation with no
+// runner start-up: the critical path, sequential time, and the wall time in
+// waves, as a needs graph and (with max workers) on worker lanes. Present
+// only when some phase has an estimate. O((V + E) log V).
+import { phaseDurations } from './durations.js'
+import { simulate } from './simulate.js'
+import type { PlanAnalysis } from './types.js'
+
+/** GitHub's matrix limit; equal to MAX_MATRIX_LEGS (a test keeps them so). */
+export const MATRIX_LEG_LIMIT = 256
+
+export interface EstimateFacts {
+  /** Plan indices along the critical path, in execution order. */
+  criticalPath: number[]
+  criticalPathMinutes: number
+  sequentialMinutes: number
+  wavesMinutes: number
+  graphMinutes: number
+  /** With max workers. */
+  lanesMinutes?: number
+  maxWorkers: number
+  /** Phases with `estimate_minutes`, and what the others count as. */
+  estimatedCount: number
+  fallbackMinutes: number
+}
+
+export function estimateFacts(
+  analysis: PlanAnalysis,
+  maxWorkers: number
+): EstimateFacts | undefined {
+  const durations = phaseDurations(analysis.plan)
+  if (durations.estimatedCount === 0) return undefined
+  const simulation = simulate(analysis, {
+    durations,
+    maxWorkers,
+    jobStart: 0,
+    failed: [],
+    legLimit: MATRIX_LEG_LIMIT
+  })
+  const facts: EstimateFacts = {
+    criticalPath: simulation.criticalPath,
+    criticalPathMinutes: simulation.criticalPathMinutes,
+    sequentialMinutes: simulation.modes.sequential.wallMinutes,
+    wavesMinutes: simulation.modes.waves.wallMinutes,
+    graphMinutes: simulation.modes.graph.wallMinutes,
+    maxWorkers,
+    estimatedCount: durations.estimatedCount,
+    fallbackMinutes: durations.fallbackMinutes
+  }
+  if (simulation.modes.lanes !== undefined) {
+    facts.lanesMinutes = simulation.modes.lanes.wallMinutes
+  }
+  return facts
+}

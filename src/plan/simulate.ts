@@ -1,0 +1,187 @@
+// The timeline of a run in each mode, from the phases' durations:
+// - sequential: one phase after another on one machine (feature-prd-runner's
+//   way), no job start;
+// - waves: the reusable workflow (plan job, a matrix per round, settle jobs,
+//   report job), see waves-timeline.ts;
+// - graph: the generated needs graph, every phase job starting when its own
+//   dependencies end, then the gate job;
+// - lanes (with max workers N): the same graph with N worker lanes
+//   (list-schedule.ts), then the gate job.
+// Every GitHub job waits `jobStart` minutes for its runner. Failed phases run
+// for their whole estimate; their transitive dependents are skipped. Also the
+// plan's critical path, total work and lower bound max(critical path,
+// work / N). O((V + E) log V).
+import { longestPath } from './critical-path.js'
+import { dagTimeline } from './dag-timeline.js'
+import type { Durations } from './durations.js'
+import { failureClosure } from './failure-closure.js'
+import { listSchedule, type LaneSchedule } from './list-schedule.js'
+import type { PlanAnalysis } from './types.js'
+import { wavesTimeline } from './waves-timeline.js'
+
+/** Minutes a job waits for its runner unless told otherwise. */
+export const DEFAULT_JOB_START_MINUTES = 0.5
+
+export type SimulationMode = 'sequential' | 'waves' | 'graph' | 'lanes'
+
+export interface ModeResult {
+  wallMinutes: number
+  /** Minutes of every job started, its job start included. */
+  runnerMinutes: number
+  /** Jobs started (our own plan, settle, report and gate jobs included). */
+  jobs: number
+  /** When each phase's job is queued and ends (both 0 when it never runs). */
+  start: number[]
+  finish: number[]
+}
+
+export interface SimulateOptions {
+  durations: Durations
+  /** 0: no limit (no lanes mode). */
+  maxWorkers: number
+  jobStart: number
+  /** Plan indices of the phases that fail. */
+  failed: readonly number[]
+  /** Settle jobs of the waves mode (default: after every round, as today). */
+  settle?: 'every-round' | 'after-failure'
+  /** Most legs in one matrix (GitHub: 256). */
+  legLimit: number
+}
+
+export interface Simulation {
+  /** Plan indices along the critical path, in execution order. */
+  criticalPath: number[]
+  criticalPathMinutes: number
+  totalWorkMinutes: number
+  lowerBoundMinutes: number
+  maxWorkers: number
+  jobStart: number
+  modes: {
+    sequential: ModeResult
+    waves: ModeResult & { rounds: number; settleJobs: number }
+    graph: ModeResult
+    lanes?: ModeResult & { schedule: LaneSchedule }
+  }
+  failed: number[]
+  skipped: number[]
+  outcome: ('failed' | 'skipped' | undefined)[]
+}
+
+export function simulate(
+  analysis: PlanAnalysis,
+  options: SimulateOptions
+): Simulation {
+  const { minutes, done } = options.durations
+  const { depsOf, dependentsOf } = analysis
+  const { jobStart, maxWorkers } = options
+  const count = minutes.length
+  const order = analysis.waves.flat()
+
+  const critical = longestPath(order, depsOf, node => minutes[node] ?? 0)
+  const totalWorkMinutes = minutes.reduce((sum, m) => sum + m, 0)
+  const lowerBoundMinutes =
+    maxWorkers > 0
+      ? Math.max(critical.weight, totalWorkMinutes / maxWorkers)
+      : critical.weight
+
+  const closure = failureClosure(options.failed, dependentsOf, done)
+  const { outcome } = closure
+  const runs = (node: number): boolean =>
+    done[node] !== true && outcome[node] !== 'skipped'
+  const jobCost = (node: number): number =>
+    runs(node) ? jobStart + (minutes[node] ?? 0) : 0
+  let ranCount = 0
+  let ranMinutes = 0
+  for (let node = 0; node < count; node++) {
+    if (runs(node)) {
+      ranCount++
+      ranMinutes += minutes[node] ?? 0
+    }
+  }
+
+  // Sequential: plan order within each wave, waves in order.
+  const seqStart = new Array<number>(count).fill(0)
+  const seqFinish = new Array<number>(count).fill(0)
+  let clock = 0
+  for (const node of order) {
+    if (!runs(node)) continue
+    seqStart[node] = clock
+    clock += minutes[node] ?? 0
+    seqFinish[node] = clock
+  }
+  const sequential: ModeResult = {
+    wallMinutes: clock,
+    runnerMinutes: clock,
+    jobs: ranCount > 0 ? 1 : 0,
+    start: seqStart,
+    finish: seqFinish
+  }
+
+  const wavesRun = wavesTimeline({
+    waves: analysis.waves,
+    minutes,
+    done,
+    outcome,
+    maxParallel: maxWorkers,
+    jobStart,
+    legLimit: options.legLimit,
+    settle: options.settle ?? 'every-round'
+  })
+  const waves = {
+    wallMinutes: wavesRun.end,
+    runnerMinutes: wavesRun.runnerMinutes,
+    jobs: wavesRun.jobs,
+    start: wavesRun.start,
+    finish: wavesRun.finish,
+    rounds: wavesRun.rounds,
+    settleJobs: wavesRun.settleJobs
+  }
+
+  // The gate job: one more job start after the last phase job.
+  const gated = (timeline: {
+    start: number[]
+    finish: number[]
+    end: number
+  }): ModeResult => ({
+    wallMinutes: timeline.end + jobStart,
+    runnerMinutes: ranCount * jobStart + ranMinutes + jobStart,
+    jobs: ranCount + 1,
+    start: timeline.start,
+    finish: timeline.finish
+  })
+  const graph = gated(dagTimeline(depsOf, jobCost))
+
+  const simulation: Simulation = {
+    criticalPath: critical.nodes,
+    criticalPathMinutes: critical.weight,
+    totalWorkMinutes,
+    lowerBoundMinutes,
+    maxWorkers,
+    jobStart,
+    modes: { sequential, waves, graph },
+    failed: closure.failed,
+    skipped: closure.skipped,
+    outcome
+  }
+  if (maxWorkers > 0) {
+    // The lanes are fixed when the workflow is generated (every phase
+    // succeeding); a failure only changes what runs on them.
+    const schedule = listSchedule({
+      depsOf,
+      dependentsOf,
+      minutes,
+      done,
+      lanes: maxWorkers,
+      jobStart
+    })
+    const predsOf = depsOf.map((deps, node) => {
+      const previous = schedule.lanePrevious[node] ?? -1
+      return previous === -1 ? deps : [...deps, previous]
+    })
+    simulation.modes.lanes = {
+      ...gated(dagTimeline(predsOf, jobCost)),
+      schedule
+    }
+  }
+  return simulation
+}

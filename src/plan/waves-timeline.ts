@@ -1,0 +1,104 @@
+// The reusable workflow's schedule (phases.yml): the plan job, then per round
+// one matrix job whose legs start in plan order with at most `maxParallel`
+// at once (GitHub's `max-parallel`), a settle job after the round, and the
+// report job at the end. Every job waits `jobStart` for its runner. A round
+// is the phases of one wave still to run (not done, not skipped because a
+// dependency failed), at most `legLimit` legs; a wave with more is handed out
+// as consecutive rounds, and a round with nothing to run is not a job.
+// O(V log M) for V phases and M = max-parallel (a heap of leg slots).
+import { MinHeap } from './min-heap.js'
+
+export interface WavesInput {
+  waves: readonly (readonly number[])[]
+  minutes: readonly number[]
+  done: readonly boolean[]
+  /** 'failed' phases run and fail; 'skipped' ones never run. */
+  outcome: readonly ('failed' | 'skipped' | undefined)[]
+  /** 0: no limit. */
+  maxParallel: number
+  jobStart: number
+  legLimit: number
+  /**
+   * 'every-round': a settle job after each round (phases.yml today);
+   * 'after-failure': none while every round succeeded, then after each round.
+   */
+  settle: 'every-round' | 'after-failure'
+}
+
+export interface WavesTimeline {
+  start: number[]
+  finish: number[]
+  end: number
+  jobs: number
+  runnerMinutes: number
+  rounds: number
+  settleJobs: number
+}
+
+export function wavesTimeline(input: WavesInput): WavesTimeline {
+  const { minutes, done, outcome, jobStart } = input
+  const count = minutes.length
+  const start = new Array<number>(count).fill(0)
+  const finish = new Array<number>(count).fill(0)
+  // The plan job.
+  let now = jobStart
+  let jobs = 1
+  let runnerMinutes = jobStart
+  let rounds = 0
+  let settleJobs = 0
+  let failedYet = false
+  for (const wave of input.waves) {
+    const legs = wave.filter(
+      index => done[index] !== true && outcome[index] !== 'skipped'
+    )
+    for (let from = 0; from < legs.length; from += input.legLimit) {
+      const round = legs.slice(from, from + input.legLimit)
+      const slots = input.maxParallel > 0 ? input.maxParallel : round.length
+      const free = new MinHeap((a, b) => a < b)
+      for (let slot = 0; slot < Math.min(slots, round.length); slot++) {
+        free.push(now)
+      }
+      let roundEnd = now
+      for (const index of round) {
+        const at = free.pop() as number
+        const cost = jobStart + (minutes[index] ?? 0)
+        start[index] = at
+        finish[index] = at + cost
+        free.push(at + cost)
+        roundEnd = Math.max(roundEnd, at + cost)
+        runnerMinutes += cost
+        jobs++
+        if (outcome[index] === 'failed') failedYet = true
+      }
+      rounds++
+      now = roundEnd
+      if (input.settle === 'every-round' || failedYet) {
+        now += jobStart
+        runnerMinutes += jobStart
+        jobs++
+        settleJobs++
+      }
+    }
+  }
+  // Done and skipped phases end when the round before them did: at `now`
+  // of their wave is close enough for a timeline; they take no time.
+  for (let index = 0; index < count; index++) {
+    if (done[index] === true || outcome[index] === 'skipped') {
+      start[index] = 0
+      finish[index] = 0
+    }
+  }
+  // The report job.
+  now += jobStart
+  runnerMinutes += jobStart
+  jobs++
+  return {
+    start,
+    finish,
+    end: now,
+    jobs,
+    runnerMinutes,
+    rounds,
+    settleJobs
+  }
+}
