@@ -136,7 +136,7 @@ describe('check action', () => {
       'Critical path: `database-schema` → `api-endpoints` → `integration` (30 min)'
     )
     expect(run.summary).toContain(
-      'Sequential: 50 min; in parallel at best: 30 min'
+      'Estimated time: sequential 50 min · waves 40 min (20% less) · needs graph 30 min (40% less)'
     )
     expect(api.requests).toEqual([])
   })

@@ -10,7 +10,8 @@ import { makePlan, type PhaseSpec } from '../support/make-plan.js'
 
 function analysisOf(specs: PhaseSpec[]): PlanAnalysis {
   const { analysis, problems } = analyzePlan(makePlan(specs))
-  expect(problems).toEqual([])
+  // Warnings (a done phase before its dependencies) are fine here.
+  expect(problems.filter(p => p.severity === 'error')).toEqual([])
   return analysis!
 }
 

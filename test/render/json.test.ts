@@ -65,7 +65,8 @@ describe('renderPlanJson', () => {
       'runs-on': ['self-hosted', 'linux'],
       'timeout-minutes': 9,
       estimate_minutes: 4,
-      status: 'done'
+      status: 'done',
+      done: true
     })
   })
 
