@@ -10,6 +10,8 @@ export interface CliIo {
   env: Record<string, string | undefined>
   /** True when standard output is a terminal and colour is allowed. */
   colour: boolean
+  /** Aborted when the process is asked to stop (SIGINT, SIGTERM): `exec` stops its phase. */
+  signal?: AbortSignal
 }
 
 /** A subcommand: takes the arguments after its name, returns the exit code. */
