@@ -18,6 +18,12 @@ const actions = [
     uses: 'phase-matrix/phase-matrix/settle@v1'
   },
   {
+    marker: 'exec',
+    file: 'exec/action.yml',
+    doc: 'README.md',
+    uses: 'phase-matrix/phase-matrix/exec@v1'
+  },
+  {
     marker: 'check',
     file: 'check/action.yml',
     doc: 'README.md',

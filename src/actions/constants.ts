@@ -56,6 +56,16 @@ export const SettleOutputs = {
   skipped: 'skipped'
 } as const
 
+export const ExecInputs = {
+  phases: 'phases',
+  plan: 'plan',
+  leg: 'leg'
+} as const
+
+export const ExecOutputs = {
+  results: 'results'
+} as const
+
 export const CheckInputs = {
   plan: 'plan',
   config: 'config',

@@ -7,6 +7,7 @@ import {
   CheckInputs,
   DEFAULT_CONFIG_PATH,
   DEFAULT_PLAN_PATH,
+  ExecInputs,
   PlanInputs,
   SettleInputs
 } from './constants.js'
@@ -117,5 +118,28 @@ export function readCheckSettings(): CheckSettings {
     workflowPath: workflow === '' ? undefined : workflow,
     comment: readFlag(CheckInputs.comment) ?? false,
     githubToken
+  })
+}
+
+const execSettingsSchema = z.object({
+  planPath: z.string().min(1),
+  /** The phase ids of the leg, as given (parsePhaseList reads them). */
+  phases: z.string(),
+  /** The leg's name for its marker ('' → the ids). */
+  leg: z.string()
+})
+export type ExecSettings = z.infer<typeof execSettingsSchema>
+
+export function readExecSettings(): ExecSettings {
+  const phases = core.getInput(ExecInputs.phases).trim()
+  if (phases === '') {
+    throw new UsageError(
+      `Input '${ExecInputs.phases}' is empty. Pass the leg's phases: \${{ toJSON(matrix.phases) }}.`
+    )
+  }
+  return execSettingsSchema.parse({
+    planPath: core.getInput(ExecInputs.plan).trim() || DEFAULT_PLAN_PATH,
+    phases,
+    leg: core.getInput(ExecInputs.leg).trim()
   })
 }
