@@ -11,7 +11,9 @@
 // Deterministic: the plan step and every settle step compute the same legs
 // from the same round, estimates and limit, so the legs never travel in the
 // run state. O(n log n) for n phases of the round.
+import { phaseDurations } from './durations.js'
 import { MinHeap } from './min-heap.js'
+import type { Ledger } from './state.js'
 import type { Phase, PlanAnalysis } from './types.js'
 
 /** GitHub's limit on the legs of one matrix. */
@@ -188,4 +190,55 @@ export function packRound(
     }
     return leg
   })
+}
+
+/** How rounds are packed: the estimates and the most legs (max-workers). */
+export interface Packing {
+  /** Minutes of each phase by plan index (durations.ts). */
+  minutes: readonly number[]
+  /** max-workers (256 when there is no limit). */
+  maxLegs: number
+}
+
+/** An estimates file's minutes as the state keeps them: tenths. */
+export function roundEstimate(minutes: number): number {
+  return Math.round(minutes * 10) / 10
+}
+
+/**
+ * The packing of a run, from its ledger: the plan's estimates with the
+ * ledger's overrides (the plan step's estimates file), or undefined when
+ * packing is off. Plan and settle get the same legs from it.
+ */
+export function packingOf(
+  analysis: PlanAnalysis,
+  ledger: Pick<Ledger, 'pack' | 'estimates' | 'maxWorkers'>
+): Packing | undefined {
+  if (ledger.pack !== true) return undefined
+  const overrides = new Map<string, number>()
+  ledger.estimates?.forEach((minutes, index) => {
+    const phase = analysis.plan.phases[index]
+    if (minutes !== undefined && phase !== undefined)
+      overrides.set(phase.id, minutes)
+  })
+  return {
+    minutes: phaseDurations(analysis.plan, overrides).minutes,
+    maxLegs: ledger.maxWorkers
+  }
+}
+
+/** The legs of the round now running (statuses 'running'), when it is packed. */
+export function runningLegs(
+  analysis: PlanAnalysis,
+  ledger: Ledger,
+  packing: Packing | undefined
+): PackedLeg[] | undefined {
+  if (packing === undefined) return undefined
+  const running: number[] = []
+  ledger.statuses.forEach((status, index) => {
+    if (status === 'running') running.push(index)
+  })
+  return running.length === 0
+    ? undefined
+    : packRound(analysis, running, packing.minutes, packing.maxLegs)
 }

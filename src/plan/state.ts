@@ -118,6 +118,17 @@ export interface Ledger {
   seconds: (number | undefined)[]
   /** Plan index of the failure that stopped new phases (fail-fast). */
   stoppedBy?: number
+  /**
+   * Packed legs (packing.ts): a round of more phases than maxWorkers is
+   * handed out whole, packed into maxWorkers legs. Off when absent.
+   */
+  pack?: boolean
+  /**
+   * Estimates from the plan step's `estimates` file, in minutes rounded to
+   * tenths, by plan index (undefined: the plan's estimate_minutes): settle
+   * packs with the same estimates as the plan step without the file.
+   */
+  estimates?: (number | undefined)[]
 }
 
 /** The state as JSON: short keys, because it travels as an environment string. */
@@ -133,6 +144,8 @@ interface EncodedLedger {
   s: string
   t: string
   x?: number
+  k?: 1
+  e?: string
 }
 
 export function encodeLedger(ledger: Ledger): string {
@@ -153,6 +166,14 @@ export function encodeLedger(ledger: Ledger): string {
     t: seconds.join(',')
   }
   if (ledger.stoppedBy !== undefined) encoded.x = ledger.stoppedBy
+  if (ledger.pack === true) encoded.k = 1
+  if (ledger.estimates?.some(m => m !== undefined) === true) {
+    const tenths = ledger.estimates.map(m =>
+      m === undefined ? '' : Math.round(m * 10).toString(36)
+    )
+    while (tenths.length > 0 && tenths[tenths.length - 1] === '') tenths.pop()
+    encoded.e = tenths.join(',')
+  }
   return JSON.stringify(encoded)
 }
 
@@ -190,7 +211,7 @@ export function decodeLedger(text: string): Ledger {
       text
     )
   }
-  const { d, p, w, f, a, r, c, s, t, x } = data
+  const { d, p, w, f, a, r, c, s, t, x, k, e } = data
   if (typeof d !== 'string' || !/^[0-9a-f]{8,64}$/.test(d)) {
     throw invalid('plan digest missing or malformed', text)
   }
@@ -210,6 +231,10 @@ export function decodeLedger(text: string): Ledger {
   if (x !== undefined && !(wholeNumber(x, 0) && x < s.length)) {
     throw invalid('fail-fast phase out of range', text)
   }
+
+  if (k !== undefined && k !== 1) throw invalid('pack must be 1', text)
+  if (e !== undefined && typeof e !== 'string')
+    throw invalid('estimates must be a string', text)
 
   const statuses: PhaseStatus[] = []
   for (const char of s) {
@@ -246,5 +271,21 @@ export function decodeLedger(text: string): Ledger {
     seconds
   }
   if (x !== undefined) ledger.stoppedBy = x
+  if (k === 1) ledger.pack = true
+  if (e !== undefined) {
+    const parts = e === '' ? [] : e.split(',')
+    if (parts.length > statuses.length)
+      throw invalid('more estimates than phases', text)
+    const estimates = new Array<number | undefined>(statuses.length).fill(
+      undefined
+    )
+    parts.forEach((part, index) => {
+      if (part === '') return
+      if (!/^[0-9a-z]{1,8}$/.test(part))
+        throw invalid(`estimate '${part}' is not base 36`, text)
+      estimates[index] = parseInt(part, 36) / 10
+    })
+    ledger.estimates = estimates
+  }
   return ledger
 }
