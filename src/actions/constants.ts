@@ -21,7 +21,9 @@ export const PlanInputs = {
   config: 'config',
   maxWorkers: 'max-workers',
   failFast: 'fail-fast',
-  maxWaves: 'max-waves'
+  maxWaves: 'max-waves',
+  estimates: 'estimates',
+  pack: 'pack'
 } as const
 
 export const PlanOutputs = {
@@ -53,7 +55,8 @@ export const SettleOutputs = {
   hasWork: 'has-work',
   succeeded: 'succeeded',
   failed: 'failed',
-  skipped: 'skipped'
+  skipped: 'skipped',
+  durations: 'durations'
 } as const
 
 export const ExecInputs = {

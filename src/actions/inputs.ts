@@ -42,7 +42,11 @@ const planSettingsSchema = z.object({
   configExplicit: z.boolean(),
   maxWorkers: z.number().int().nonnegative().optional(),
   failFast: z.boolean().optional(),
-  maxWaves: z.number().int().nonnegative()
+  maxWaves: z.number().int().nonnegative(),
+  /** An estimates file (phase id → minutes); undefined when not given. */
+  estimatesPath: z.string().min(1).optional(),
+  /** Packed legs for rounds over max-workers (default true). */
+  pack: z.boolean()
 })
 export type PlanSettings = z.infer<typeof planSettingsSchema>
 
@@ -54,7 +58,9 @@ export function readPlanSettings(): PlanSettings {
     configExplicit: config !== '',
     maxWorkers: readCount(PlanInputs.maxWorkers),
     failFast: readFlag(PlanInputs.failFast),
-    maxWaves: readCount(PlanInputs.maxWaves) ?? 0
+    maxWaves: readCount(PlanInputs.maxWaves) ?? 0,
+    estimatesPath: core.getInput(PlanInputs.estimates).trim() || undefined,
+    pack: readFlag(PlanInputs.pack) ?? true
   })
 }
 

@@ -18,7 +18,15 @@ import type {
   PlanAnalysis,
   Problem
 } from '../plan/types.js'
-import { largestRoundMatrix, renderMatrix } from '../render/matrix.js'
+import { parseEstimatesFile } from '../plan/estimates-file.js'
+import { packingOf, roundEstimate, type Packing } from '../plan/packing.js'
+import {
+  largestPackedMatrix,
+  largestRoundMatrix,
+  packedNote,
+  renderRoundMatrix
+} from '../render/matrix.js'
+import { readFileSync } from 'node:fs'
 import { renderMermaid } from '../render/mermaid.js'
 import {
   renderPlanSummary,
@@ -32,7 +40,11 @@ import {
   PlanOutputs,
   SettleOutputs
 } from './constants.js'
-import { assertOutputsFit } from './output-budget.js'
+import {
+  assertOutputsFit,
+  outputSize,
+  outputsProblem
+} from './output-budget.js'
 import { readPlanSettings, type PlanSettings } from './inputs.js'
 import { runAttempt, workspace } from './run-context.js'
 import { loadPlan } from '../load-plan.js'
@@ -83,11 +95,15 @@ const LONGEST_SECONDS = 36 ** 5 - 1
  */
 function largestSettleOutputs(
   analysis: PlanAnalysis,
-  ledger: Ledger
+  ledger: Ledger,
+  packing: Packing | undefined
 ): Record<string, string> {
   const ids = analysis.plan.phases.map(phase => phase.id)
   return {
-    [SettleOutputs.matrix]: largestRoundMatrix(analysis, MAX_MATRIX_LEGS),
+    [SettleOutputs.matrix]:
+      packing === undefined
+        ? largestRoundMatrix(analysis, MAX_MATRIX_LEGS)
+        : largestPackedMatrix(analysis, packing),
     [SettleOutputs.state]: encodeLedger({
       ...ledger,
       round: ledger.statuses.length,
@@ -98,7 +114,87 @@ function largestSettleOutputs(
     [SettleOutputs.hasWork]: 'false',
     [SettleOutputs.succeeded]: JSON.stringify(ids),
     [SettleOutputs.failed]: '[]',
-    [SettleOutputs.skipped]: '[]'
+    [SettleOutputs.skipped]: '[]',
+    // Every phase with the longest duration the state can record.
+    [SettleOutputs.durations]: JSON.stringify(
+      Object.fromEntries(ids.map(id => [id, 99999.99]))
+    )
+  }
+}
+
+/**
+ * The `estimates` input: phase id → minutes, by plan index, in tenths (as
+ * the state keeps them). A missing file is normal on a first run (nothing
+ * learned yet, e.g. an actions/cache miss): a notice. A file that cannot be
+ * used, or entries that cannot, are warnings: estimates never fail a run.
+ */
+function readEstimates(
+  analysis: PlanAnalysis,
+  file: string | undefined
+): (number | undefined)[] | undefined {
+  if (file === undefined) return undefined
+  let text: string
+  try {
+    text = readFileSync(file, 'utf8')
+  } catch (error) {
+    const code = (error as { code?: unknown }).code
+    if (code === 'ENOENT') {
+      core.notice(
+        `No estimates file at ${file} yet (a first run, or a cache miss): the plan's estimate_minutes are used.`
+      )
+    } else {
+      core.warning(
+        `The estimates file ${file} cannot be read (${String(code ?? error)}): the plan's estimate_minutes are used.`
+      )
+    }
+    return undefined
+  }
+  const phases = analysis.plan.phases
+  const parsed = parseEstimatesFile(
+    text,
+    file,
+    phases.map(phase => phase.id)
+  )
+  for (const message of [...parsed.errors, ...parsed.warnings])
+    core.warning(message)
+  if (parsed.estimates.size === 0) return undefined
+  core.info(
+    `Estimates of ${parsed.estimates.size} phase(s) from ${file} override estimate_minutes.`
+  )
+  return phases.map(phase => {
+    const minutes = parsed.estimates.get(phase.id)
+    return minutes === undefined ? undefined : roundEstimate(minutes)
+  })
+}
+
+/** Outputs that only inform, left empty (largest first) when all would not fit. */
+const DROPPABLE_OUTPUTS = [
+  PlanOutputs.mermaid,
+  PlanOutputs.needs,
+  PlanOutputs.waves
+] as const
+
+/**
+ * Empties informational outputs, one by one, while the outputs exceed the
+ * budget; says which with a warning. The rest must then fit (the caller
+ * checks and fails with the sizes).
+ */
+function dropInformational(
+  file: string,
+  outputs: Record<string, string>
+): void {
+  const dropped: string[] = []
+  for (const name of DROPPABLE_OUTPUTS) {
+    if (outputsProblem('plan', file, outputs) === undefined) break
+    const size = outputSize(name, outputs[name] ?? '')
+    outputs[name] = ''
+    dropped.push(`${name} (${Math.ceil(size / 1024)} KiB)`)
+  }
+  if (dropped.length > 0) {
+    core.warning(
+      `The plan is too large for all outputs of the plan step within GitHub's 1 MB per job: left empty ${dropped.join(', ')}. ` +
+        'The matrix and the state are whole; `phase-matrix plan --format json` prints the waves and the graph.'
+    )
   }
 }
 
@@ -134,7 +230,18 @@ async function plan(settings: PlanSettings): Promise<void> {
   annotateProblems(warnings, workspace())
   const phases = analysis.plan.phases
   const statuses = initialStatuses(analysis)
-  const rounds = countRounds(analysis, statuses, MAX_MATRIX_LEGS)
+  const maxWorkers = maxWorkersOutput(parallel)
+  const estimates = readEstimates(analysis, settings.estimatesPath)
+  const packing = settings.pack
+    ? packingOf(analysis, {
+        pack: true,
+        maxWorkers,
+        ...(estimates === undefined ? {} : { estimates })
+      })
+    : undefined
+  // Packed: a wave is one round (packed into at most max-workers legs).
+  const legLimit = packing === undefined ? MAX_MATRIX_LEGS : Infinity
+  const rounds = countRounds(analysis, statuses, legLimit)
   if (settings.maxWaves > 0 && rounds > settings.maxWaves) {
     throw new PlanError([
       wholePlanProblem(
@@ -145,18 +252,20 @@ async function plan(settings: PlanSettings): Promise<void> {
     ])
   }
 
-  const maxWorkers = maxWorkersOutput(parallel)
   const attempt = runAttempt()
-  const start = startLedger(analysis, {
+  const started = startLedger(analysis, {
     digest: digestPlanFile(settings.planPath),
     planPath: settings.planPath,
     maxWorkers,
     failFast: parallel.failFast,
     attempt
   })
+  const start: Ledger = { ...started }
+  if (packing !== undefined) start.pack = true
+  if (estimates !== undefined) start.estimates = estimates
   const { ledger, round, leftInWave } = handOutNext(analysis, start, {
     attempt,
-    legLimit: MAX_MATRIX_LEGS
+    legLimit
   })
 
   const idOf = (index: number): string => (phases[index] as Phase).id
@@ -165,7 +274,7 @@ async function plan(settings: PlanSettings): Promise<void> {
   for (const phase of phases)
     needs[phase.id] = analysis.depsOf[phase.index]?.map(idOf) ?? []
   const outputs: Record<string, string> = {
-    [PlanOutputs.matrix]: renderMatrix(analysis, round),
+    [PlanOutputs.matrix]: renderRoundMatrix(analysis, round, packing),
     [PlanOutputs.state]: encodeLedger(ledger),
     [PlanOutputs.hasWork]: round.length > 0 ? 'true' : 'false',
     [PlanOutputs.waves]: JSON.stringify(
@@ -186,11 +295,12 @@ async function plan(settings: PlanSettings): Promise<void> {
     [PlanOutputs.needs]: JSON.stringify(needs),
     [PlanOutputs.mermaid]: mermaid
   }
+  dropInformational(analysis.plan.file, outputs)
   assertOutputsFit('plan', analysis.plan.file, outputs)
   assertOutputsFit(
     'settle',
     analysis.plan.file,
-    largestSettleOutputs(analysis, ledger),
+    largestSettleOutputs(analysis, ledger, packing),
     true
   )
 
@@ -209,7 +319,7 @@ async function plan(settings: PlanSettings): Promise<void> {
           ? ` (${leftInWave} more of this batch in the next round)`
           : ''
       core.info(
-        `Executing batch ${wave}/${analysis.waves.length} with ${round.length} phase(s)${more}: ${round.map(idOf).join(', ')}`
+        `Executing batch ${wave}/${analysis.waves.length} with ${round.length} phase(s)${more}${packedNote(analysis, round, packing)}: ${round.map(idOf).join(', ')}`
       )
     }
     return Promise.resolve()

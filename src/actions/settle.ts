@@ -27,7 +27,23 @@ import {
 import type { Ledger, PhaseStatus } from '../plan/state.js'
 import { decodeLedger, encodeLedger, isSucceeded } from '../plan/state.js'
 import type { Phase, PlanAnalysis } from '../plan/types.js'
-import { renderMatrix } from '../render/matrix.js'
+import { readPackedRound } from '../github/packed-round.js'
+import {
+  isPacked,
+  packingOf,
+  packRound,
+  runningLegs,
+  type PackedLeg,
+  type Packing
+} from '../plan/packing.js'
+import {
+  learnedDurations,
+  lowerBoundMinutes,
+  runTimeline,
+  type RanJob
+} from '../plan/run-timeline.js'
+import { packedNote, renderRoundMatrix } from '../render/matrix.js'
+import { renderRunGantt } from '../render/run-gantt.js'
 import {
   formatSeconds,
   formatTally,
@@ -123,13 +139,16 @@ async function advance(
   analysis: PlanAnalysis,
   before: Ledger,
   settings: SettleSettings
-): Promise<Ledger> {
+): Promise<{ ledger: Ledger; seen: SeenJobs | undefined }> {
   const phases = analysis.plan.phases
   const idOf = (index: number): string => (phases[index] as Phase).id
   const attempt = runAttempt()
   const running = runningPhases(before)
+  const packing = packingOf(analysis, before)
   let jobs: WorkflowJob[] = []
   let prefix = ''
+  // Set inside the log group's callback.
+  const listing: { seen?: SeenJobs } = {}
   let ledger = before
 
   if (running.length > 0 || attempt > 1) {
@@ -150,32 +169,41 @@ async function advance(
     await core.group(
       `Batch ${before.wave + 1}/${analysis.waves.length} (round ${before.round}): reading ${running.length} job(s)`,
       async () => {
-        const read = await readLegs(api, running.map(idOf), {
-          minAttempt: before.attempt,
-          self: {
-            attempt,
-            checkRunId: settings.jobId,
-            runnerName: runnerName()
-          },
-          log: message => {
-            core.info(message)
+        const legs = runningLegs(analysis, before, packing)
+        const read = await readLegs(
+          api,
+          legs === undefined ? running.map(idOf) : legs.map(leg => leg.name),
+          {
+            minAttempt: before.attempt,
+            self: {
+              attempt,
+              checkRunId: settings.jobId,
+              runnerName: runnerName()
+            },
+            log: message => {
+              core.info(message)
+            }
           }
-        })
+        )
         jobs = read.jobs
         prefix = read.prefix
+        listing.seen = { jobs: read.jobs, prefix: read.prefix }
         core.info(
           `Listed ${read.jobs.length} job(s) of run ${context.runId} in ${api.requestCount} request(s). ` +
             `This is job ${read.own.id} '${read.own.name}' (found ${settings.jobId === undefined ? `as the job in progress on runner '${read.own.runner_name ?? ''}'` : 'by its job id'}): ` +
             `the legs of this call are named '${legJobName(prefix, '<phase id>')}'.`
         )
-        const results = running.map(index =>
-          resultOf(
-            idOf(index),
-            index,
-            // readLegs reads every id it is given.
-            read.readings.get(idOf(index)) as LegReading
-          )
-        )
+        // readLegs reads every id it is given.
+        const results =
+          legs === undefined
+            ? running.map(index =>
+                resultOf(
+                  idOf(index),
+                  index,
+                  read.readings.get(idOf(index)) as LegReading
+                )
+              )
+            : await readPacked(api, analysis, legs, read.readings)
         ledger = settleRound(analysis, before, results)
         const causes = skipCauses(analysis, ledger)
         for (const index of running) {
@@ -211,7 +239,7 @@ async function advance(
       : new Map<string, { seconds?: number }>()
   const handOut = handOutNext(analysis, ledger, {
     attempt,
-    legLimit: MAX_MATRIX_LEGS,
+    legLimit: packing === undefined ? MAX_MATRIX_LEGS : Infinity,
     succeededEarlier: index => earlier.get(idOf(index))
   })
   handOut.ledger.statuses.forEach((status, index) => {
@@ -230,17 +258,100 @@ async function advance(
         ? ` (${handOut.leftInWave} more of this batch in the next round)`
         : ''
     core.info(
-      `Executing batch ${handOut.ledger.wave + 1}/${analysis.waves.length} with ${handOut.round.length} phase(s)${more}: ${handOut.round.map(idOf).join(', ')}`
+      `Executing batch ${handOut.ledger.wave + 1}/${analysis.waves.length} with ${handOut.round.length} phase(s)${more}${packedNote(analysis, handOut.round, packing)}: ${handOut.round.map(idOf).join(', ')}`
     )
   }
-  return handOut.ledger
+  return { ledger: handOut.ledger, seen: listing.seen }
+}
+
+/** The results of a packed round: each leg's conclusion and the marker in its log. */
+async function readPacked(
+  api: JobsApi,
+  analysis: PlanAnalysis,
+  legs: PackedLeg[],
+  readings: ReadonlyMap<string, LegReading>
+): Promise<LegResult[]> {
+  const read = await readPackedRound(
+    api,
+    analysis,
+    legs,
+    leg => readings.get(leg.name) as LegReading
+  )
+  core.info(
+    `Round packed into ${legs.length} leg(s): read the phase results of ${read.markersRead} from their logs.`
+  )
+  for (const warning of read.warnings) core.warning(warning)
+  return read.results
+}
+
+/** The jobs of the run seen by this step, to show where the time went. */
+interface SeenJobs {
+  jobs: WorkflowJob[]
+  prefix: string
+}
+
+const RAN: ReadonlySet<PhaseStatus> = new Set<PhaseStatus>([
+  'succeeded',
+  'failed',
+  'cancelled',
+  'timed-out',
+  'unknown',
+  'missing',
+  'other'
+])
+
+/**
+ * The jobs that ran the phases, wave by wave: a wave's round is its phases
+ * that were handed out (ran, or had no job); packed as the step that handed
+ * it out packed it. The newest attempt of each name.
+ */
+export function ranJobs(
+  analysis: PlanAnalysis,
+  ledger: Ledger,
+  packing: Packing | undefined,
+  seen: SeenJobs
+): RanJob[] {
+  const byName = new Map<string, WorkflowJob>()
+  for (const job of seen.jobs) {
+    const known = byName.get(job.name)
+    if (known === undefined || job.run_attempt > known.run_attempt)
+      byName.set(job.name, job)
+  }
+  const phases = analysis.plan.phases
+  const ran: RanJob[] = []
+  for (const wave of analysis.waves) {
+    const round = wave.filter(index =>
+      RAN.has(ledger.statuses[index] as PhaseStatus)
+    )
+    if (round.length === 0) continue
+    const legs =
+      packing !== undefined && isPacked(round.length, packing.maxLegs)
+        ? packRound(analysis, round, packing.minutes, packing.maxLegs)
+        : undefined
+    const jobsOfRound =
+      legs === undefined
+        ? round.map(index => ({
+            name: legJobName(seen.prefix, (phases[index] as Phase).id),
+            phases: [index]
+          }))
+        : legs.map(leg => ({
+            name: legJobName(seen.prefix, leg.name),
+            phases: leg.phases
+          }))
+    for (const { name, phases: indices } of jobsOfRound) {
+      const job = byName.get(name)
+      if (job !== undefined) ran.push({ job, phases: indices })
+    }
+  }
+  return ran
 }
 
 /** Every phase in the log (the summary may leave rows out), then the report. */
 async function finish(
   analysis: PlanAnalysis,
   ledger: Ledger,
-  settings: SettleSettings
+  settings: SettleSettings,
+  seen: SeenJobs | undefined
 ): Promise<void> {
   const causes = skipCauses(analysis, ledger)
   const counts = tally(ledger.statuses)
@@ -255,8 +366,11 @@ async function finish(
     }
     return Promise.resolve()
   })
+  const timing = whereTheTimeWent(analysis, ledger, seen)
   await core.appendSummary(
-    renderReport(analysis, ledger, { maxBytes: MAX_SUMMARY_BYTES })
+    renderReport(analysis, ledger, {
+      maxBytes: MAX_SUMMARY_BYTES - Buffer.byteLength(timing, 'utf8')
+    }) + (timing === '' ? '' : `\n${timing}`)
   )
   const green = counts.succeeded === ledger.statuses.length
   if (green) {
@@ -271,30 +385,106 @@ async function finish(
   }
 }
 
+/** The report's "Where the time went" section, '' without the jobs. */
+function whereTheTimeWent(
+  analysis: PlanAnalysis,
+  ledger: Ledger,
+  seen: SeenJobs | undefined
+): string {
+  if (seen === undefined) return ''
+  const packing = packingOf(analysis, ledger)
+  const timeline = runTimeline(
+    analysis,
+    ledger,
+    ranJobs(analysis, ledger, packing, seen)
+  )
+  const minutes = (packing ?? packingOf(analysis, { ...ledger, pack: true }))
+    ?.minutes
+  const section = renderRunGantt(analysis, timeline, {
+    statuses: ledger.statuses,
+    lowerBoundMinutes: lowerBoundMinutes(
+      analysis,
+      minutes ?? [],
+      ledger.maxWorkers
+    )
+  })
+  // Far below the summary limit; a huge plan's rows are capped by the renderer.
+  return Buffer.byteLength(section, 'utf8') > MAX_SUMMARY_BYTES / 4
+    ? ''
+    : section
+}
+
 function setOutputs(analysis: PlanAnalysis, ledger: Ledger): void {
   const round = runningPhases(ledger)
+  const packing = packingOf(analysis, ledger)
   const lists = outcomeLists(analysis, ledger)
   const outputs: Record<string, string> = {
-    [SettleOutputs.matrix]: renderMatrix(analysis, round),
+    [SettleOutputs.matrix]: renderRoundMatrix(analysis, round, packing),
     [SettleOutputs.state]: encodeLedger(ledger),
     [SettleOutputs.hasWork]: round.length > 0 ? 'true' : 'false',
     [SettleOutputs.succeeded]: JSON.stringify(lists.succeeded),
     [SettleOutputs.failed]: JSON.stringify(lists.failed),
-    [SettleOutputs.skipped]: JSON.stringify(lists.skipped)
+    [SettleOutputs.skipped]: JSON.stringify(lists.skipped),
+    [SettleOutputs.durations]: JSON.stringify(
+      learnedDurations(analysis, ledger)
+    )
   }
   assertOutputsFit('settle', analysis.plan.file, outputs)
   for (const [name, value] of Object.entries(outputs))
     core.setOutput(name, value)
 }
 
+/**
+ * A finished state (a report job): the jobs of the run once more, only to
+ * show where the time went; without a token, or when they cannot be read,
+ * the report goes without that section.
+ */
+async function listForReport(
+  settings: SettleSettings
+): Promise<SeenJobs | undefined> {
+  if (settings.githubToken === '') return undefined
+  try {
+    const api = new JobsApi({
+      token: settings.githubToken,
+      owner: context.repo.owner,
+      repo: context.repo.repo,
+      runId: context.runId,
+      retry: { attempts: 2 },
+      log: message => {
+        core.info(message)
+      }
+    })
+    const read = await readLegs(api, [], {
+      minAttempt: 1,
+      self: {
+        attempt: runAttempt(),
+        checkRunId: settings.jobId,
+        runnerName: runnerName()
+      },
+      pending: { budgetMs: 10_000 }
+    })
+    return { jobs: read.jobs, prefix: read.prefix }
+  } catch (error) {
+    core.info(
+      `The report goes without "where the time went": the jobs of the run could not be read (${error instanceof Error ? error.message : String(error)}).`
+    )
+    return undefined
+  }
+}
+
 async function settle(settings: SettleSettings): Promise<void> {
   const before = decodeLedger(settings.state)
   const analysis = loadPlanOfState(before)
-  const ledger = isFinished(before)
-    ? before
+  const { ledger, seen } = isFinished(before)
+    ? {
+        ledger: before,
+        seen: before.statuses.some(status => RAN.has(status))
+          ? await listForReport(settings)
+          : undefined
+      }
     : await advance(analysis, before, settings)
   setOutputs(analysis, ledger)
-  if (isFinished(ledger)) await finish(analysis, ledger, settings)
+  if (isFinished(ledger)) await finish(analysis, ledger, settings, seen)
 }
 
 export async function run(): Promise<void> {

@@ -58,7 +58,8 @@ export function countRounds(
   let rounds = 0
   for (const wave of analysis.waves) {
     const pending = wave.filter(index => statuses[index] === 'pending').length
-    rounds += Math.ceil(pending / legLimit)
+    // legLimit may be Infinity (packed legs: a wave is one round).
+    if (pending > 0) rounds += Math.max(1, Math.ceil(pending / legLimit))
   }
   return rounds
 }

@@ -163,3 +163,16 @@ export function largestPackedMatrix(
   }
   return best
 }
+
+/** ` packed into N legs` for a packed round, else ''. */
+export function packedNote(
+  analysis: PlanAnalysis,
+  round: readonly number[],
+  packing: Packing | undefined
+): string {
+  if (packing === undefined) return ''
+  const legs = packRound(analysis, round, packing.minutes, packing.maxLegs)
+  return legs === undefined
+    ? ''
+    : ` packed into ${legs.length} leg(s) of up to ${Math.max(...legs.map(leg => leg.phases.length))} phase(s), run with the exec action`
+}
