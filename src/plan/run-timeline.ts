@@ -75,8 +75,7 @@ export function runTimeline(
       unknownCount > 0 ? Math.max(0, end - start - knownMs) / unknownCount : 0
     let clock = start
     for (const [at, index] of phases.entries()) {
-      const took =
-        known[at] === undefined ? share : (known[at]) * 1000
+      const took = known[at] === undefined ? share : known[at] * 1000
       const phaseEnd = Math.min(end, clock + took)
       times[index] = { queued, start: clock, end: phaseEnd }
       clock = phaseEnd

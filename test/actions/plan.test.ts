@@ -197,7 +197,10 @@ describe('the plan action', () => {
     expect(legs).toHaveLength(256)
     expect(legs[0]?.id).toBe('wave 1 leg 1/256')
     expect(legs.flatMap(leg => leg.phases).sort()).toEqual(
-      wide.slice(1).map(line => line.slice('  - id: '.length)).sort()
+      wide
+        .slice(1)
+        .map(line => line.slice('  - id: '.length))
+        .sort()
     )
   })
 
