@@ -44,6 +44,7 @@ Usage: phase-matrix <command> [flags]
 
 Commands:
 ${Object.entries(COMMANDS)
+  .filter(([, entry]) => entry.run !== undefined)
   .map(([name, entry]) => `  ${name.padEnd(10)}${entry.summary}`)
   .join('\n')}
 

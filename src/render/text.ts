@@ -1,4 +1,4 @@
-// The seed's "Parallel Execution Plan" text (feature-prd-runner
+// feature-prd-runner's "Parallel Execution Plan" text (feature-prd-runner
 // `plan-parallel`), byte for byte for plans the seed could express.
 // O(phases + deps): one line per phase, one per description.
 import type { ParallelSettings, PlanAnalysis } from '../plan/types.js'
@@ -12,7 +12,7 @@ export interface PlanTextOptions {
   colour?: boolean
 }
 
-/** Renders the waves of a valid plan as the seed's batch listing. */
+/** Renders the waves of a valid plan as feature-prd-runner's batch listing. */
 export function renderPlanText(
   analysis: PlanAnalysis,
   options: PlanTextOptions = {}
