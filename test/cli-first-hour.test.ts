@@ -129,6 +129,33 @@ describe('check --workflow', () => {
   })
 })
 
+describe('colour, decided per stream', () => {
+  const BAD = 'phases:\n  - id: a\n    deps: [b]\n'
+  it('FORCE_COLOR colours both streams, --no-color neither, NO_COLOR on pipes neither', async () => {
+    writeFileSync(path.join(dir, 'bad.yaml'), BAD)
+    const forced = await cli(['plan', '--plan', 'plan.yaml'], {
+      env: { FORCE_COLOR: '1' }
+    })
+    expect(forced.out).toContain('\u001b[1mParallel Execution Plan')
+    const forcedErr = await cli(['check', '--plan', 'bad.yaml'], {
+      env: { FORCE_COLOR: '1' }
+    })
+    expect(forcedErr.err).toContain('\u001b[31merror')
+    for (const run of [
+      await cli(['plan', '--no-color', '--plan', 'plan.yaml'], {
+        env: { FORCE_COLOR: '1' }
+      }),
+      await cli(['check', '--plan', 'bad.yaml', '--no-color'], {
+        env: { FORCE_COLOR: '1' }
+      }),
+      await cli(['check', '--plan', 'bad.yaml'], { env: { NO_COLOR: '1' } }),
+      await cli(['plan', '--plan', 'plan.yaml'], { env: { FORCE_COLOR: '0' } })
+    ]) {
+      expect(run.out + run.err).not.toContain('\u001b[')
+    }
+  })
+})
+
 describe('help', () => {
   it('lists no command that does not exist yet', async () => {
     const run = await cli(['--help'])

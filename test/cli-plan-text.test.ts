@@ -17,7 +17,7 @@ afterAll(() => {
 })
 
 async function run(argv: string[], colour = false) {
-  const io = recordingIo({ colour, cwd: dir })
+  const io = recordingIo({ colour, colourErr: colour, cwd: dir })
   const code = await main(argv, io)
   return { code, out: io.out, err: io.err }
 }

@@ -341,4 +341,29 @@ describe('colourAllowed', () => {
     expect(colourAllowed(true, { NO_COLOR: '' })).toBe(true)
     expect(colourAllowed(true, { TERM: 'dumb' })).toBe(false)
   })
+
+  it('FORCE_COLOR forces it (not 0 or false), even without a terminal', () => {
+    expect(colourAllowed(false, { FORCE_COLOR: '1' })).toBe(true)
+    expect(colourAllowed(undefined, { FORCE_COLOR: '' })).toBe(true)
+    expect(colourAllowed(true, { FORCE_COLOR: '0' })).toBe(false)
+    expect(colourAllowed(true, { FORCE_COLOR: 'false' })).toBe(false)
+    expect(colourAllowed(false, { FORCE_COLOR: '1', NO_COLOR: '1' })).toBe(true)
+  })
+
+  it('each stream on its own: problems on stderr follow stderr, the plan stdout', async () => {
+    const plan = file(
+      'colour-stream.yaml',
+      'phases:\n  - id: a\n    deps: [b]\n'
+    )
+    const errOnly = await run(['check', '--plan', plan], {
+      colour: true,
+      colourErr: false
+    })
+    expect(errOnly.err).not.toContain('\u001b[')
+    const outOnly = await run(['check', '--plan', plan], {
+      colour: false,
+      colourErr: true
+    })
+    expect(outOnly.err).toContain('\u001b[31merror')
+  })
 })

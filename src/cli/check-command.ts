@@ -89,7 +89,7 @@ function check(argv: string[], io: CliIo): number {
         }
   const loaded = loadPlanForCli(values, io)
   if (loaded.problems.length > 0) {
-    io.stderr(formatProblems(loaded.problems, { colour: io.colour }))
+    io.stderr(formatProblems(loaded.problems, { colour: io.colourErr }))
   }
   const { analysis } = loaded
   if (analysis === undefined) return loaded.exitCode
@@ -102,7 +102,7 @@ function check(argv: string[], io: CliIo): number {
 
   const result = checkDrift(workflow, analysis, loaded.settings, io.cwd)
   if ('problems' in result) {
-    io.stderr(formatProblems(result.problems, { colour: io.colour }))
+    io.stderr(formatProblems(result.problems, { colour: io.colourErr }))
     return ExitCode.invalidPlan
   }
   const { drift } = result

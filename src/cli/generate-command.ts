@@ -158,7 +158,7 @@ function generate(argv: string[], io: CliIo): number {
   checkOut(values, io)
   const loaded = loadPlanForCli(values, io)
   if (loaded.problems.length > 0) {
-    io.stderr(formatProblems(loaded.problems, { colour: io.colour }))
+    io.stderr(formatProblems(loaded.problems, { colour: io.colourErr }))
   }
   if (loaded.analysis === undefined) return loaded.exitCode
   const invocation = invocationOf(values)
@@ -169,7 +169,7 @@ function generate(argv: string[], io: CliIo): number {
     io.cwd
   )
   if (workflow.problems.length > 0) {
-    io.stderr(formatProblems(workflow.problems, { colour: io.colour }))
+    io.stderr(formatProblems(workflow.problems, { colour: io.colourErr }))
     return ExitCode.invalidPlan
   }
   for (const note of workflow.notes) {

@@ -128,11 +128,11 @@ function plan(argv: string[], io: CliIo): number {
   const { analysis } = loaded
   if (analysis === undefined) {
     if (format === 'json') io.stdout(renderProblemsJson(loaded.problems))
-    else io.stderr(formatProblems(loaded.problems, { colour: io.colour }))
+    else io.stderr(formatProblems(loaded.problems, { colour: io.colourErr }))
     return loaded.exitCode
   }
   if (warnings.length > 0) {
-    io.stderr(formatProblems(warnings, { colour: io.colour }))
+    io.stderr(formatProblems(warnings, { colour: io.colourErr }))
   }
   io.stdout(render(analysis, format, values.tree === true, loaded, io))
   return ExitCode.ok
