@@ -156,6 +156,59 @@ describe('colour, decided per stream', () => {
   })
 })
 
+describe('numbers out of range are clear errors with the value and the range', () => {
+  it('max-workers: flag and config', async () => {
+    for (const value of ['4294967296', '99999999999999999999', '257']) {
+      const run = await cli([
+        'plan',
+        '--plan',
+        'plan.yaml',
+        '--max-workers',
+        value
+      ])
+      expect(run.code).toBe(2)
+      expect(run.err).toContain(
+        `--max-workers expects a whole number from 0 to 256, got '${value}'`
+      )
+    }
+    writeFileSync(
+      path.join(dir, 'huge.yaml'),
+      'parallel:\n  max_workers: 99999999999999999999\n'
+    )
+    const config = await cli([
+      'plan',
+      '--plan',
+      'plan.yaml',
+      '--config',
+      'huge.yaml'
+    ])
+    expect(config.code).toBe(1)
+    expect(config.err).toContain(
+      'parallel.max_workers must be a whole number from 1 to 256, got 99999999999999999999 (a number)'
+    )
+    expect(config.err).not.toMatch(/too_big|"code"|origin/)
+  })
+
+  it('estimate_minutes: 1e308 is refused, totals stay numbers', async () => {
+    writeFileSync(
+      path.join(dir, 'est.yaml'),
+      'phases:\n  - id: a\n    estimate_minutes: 1e308\n  - id: b\n    estimate_minutes: 1e308\n'
+    )
+    const run = await cli(['plan', '--plan', 'est.yaml', '--format', 'json'])
+    expect(run.code).toBe(1)
+    expect(run.out).toContain(
+      'estimate_minutes of phase a must be a number of minutes from 0 to 10080 (one week), got 1e308 (a number)'
+    )
+    writeFileSync(
+      path.join(dir, 'week.yaml'),
+      'phases:\n  - id: a\n    estimate_minutes: 10080\n  - id: b\n    estimate_minutes: 10080\n'
+    )
+    const ok = await cli(['plan', '--plan', 'week.yaml', '--format', 'json'])
+    expect(ok.code).toBe(0)
+    expect(ok.out).not.toContain('null')
+  })
+})
+
 describe('help', () => {
   it('lists no command that does not exist yet', async () => {
     const run = await cli(['--help'])

@@ -111,12 +111,12 @@ describe('usage errors exit 2 with one line and a hint', () => {
     [
       'negative workers',
       ['plan', '--max-workers', '-1'],
-      /--max-workers expects a whole number of at least 0, got '-1'/
+      /--max-workers expects a whole number from 0 to 256, got '-1'/
     ],
     [
       'non-number workers',
       ['plan', '--max-workers=three'],
-      /--max-workers expects a whole number of at least 0, got 'three'/
+      /--max-workers expects a whole number from 0 to 256, got 'three'/
     ],
     ['missing value', ['plan', '--plan'], /--plan FILE is missing its value/],
     ['value on a switch', ['plan', '--tree=yes'], /--tree takes no value/],
