@@ -209,6 +209,26 @@ describe('numbers out of range are clear errors with the value and the range', (
   })
 })
 
+describe('problems', () => {
+  it('are sorted by position: graph problems among load problems', async () => {
+    writeFileSync(
+      path.join(dir, 'mixed.yaml'),
+      'phases:\n  - id: a\n    deps: [zzz]\n  - id: b\n    timeout-minutes: -1\n    dep: [a]\n'
+    )
+    const run = await cli(['check', '--plan', 'mixed.yaml'])
+    expect(run.code).toBe(1)
+    const located = run.err
+      .split('\n')
+      .filter(line => line.startsWith('mixed.yaml:'))
+      .map(line => line.split(': ')[0])
+    expect(located).toEqual([
+      'mixed.yaml:3:12',
+      'mixed.yaml:5:22',
+      'mixed.yaml:6:5'
+    ])
+  })
+})
+
 describe('help', () => {
   it('lists no command that does not exist yet', async () => {
     const run = await cli(['--help'])
