@@ -45,7 +45,7 @@ export const COMMON_FLAGS = {
   plan: {
     kind: 'string',
     value: 'FILE',
-    description: `plan file (default ${DEFAULT_PLAN_PATH})`
+    description: `plan file (default ${DEFAULT_PLAN_PATH}); - reads standard input`
   },
   config: {
     kind: 'string',

@@ -38,7 +38,8 @@ export const CHECK_HELP = `Usage: phase-matrix check [--workflow FILE] [--templa
 Validate the plan: every problem with its line and column. With --workflow,
 also check that FILE is exactly what 'phase-matrix generate' writes; the
 plan, config, template, --max-workers and --fail-fast recorded in FILE's
-header are used unless given here. When it is not, print a unified diff
+header are used unless given here (a path in the header must stay inside
+this folder once links are resolved). When it is not, print a unified diff
 (patch -p0 applies it) and the command that rewrites FILE.
 
 Flags:
