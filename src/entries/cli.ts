@@ -16,7 +16,8 @@ main(process.argv.slice(2), {
   stderr: text => process.stderr.write(text),
   cwd: process.cwd(),
   env: process.env,
-  colour: colourAllowed(process.stdout.isTTY, process.env)
+  colour: colourAllowed(process.stdout.isTTY, process.env),
+  colourErr: colourAllowed(process.stderr.isTTY, process.env)
 }).then(
   code => {
     process.exitCode = code
