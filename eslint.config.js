@@ -65,6 +65,30 @@ export default tseslint.config(
     }
   },
   {
+    // The actions log only through src/actions/log.ts, which makes every
+    // line inert (plan text never acts as a workflow command).
+    files: [
+      'src/actions/plan.ts',
+      'src/actions/settle.ts',
+      'src/actions/check.ts',
+      'src/actions/annotations.ts'
+    ],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['./toolkit.js', '@actions/core'],
+              message:
+                'Log through ./log.js: it makes plan text inert in the log.'
+            }
+          ]
+        }
+      ]
+    }
+  },
+  {
     files: ['test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

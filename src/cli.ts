@@ -4,7 +4,7 @@ import { runExecCommand } from './cli/exec-command.js'
 import { runCheckCommand } from './cli/check-command.js'
 import { runGenerateCommand } from './cli/generate-command.js'
 import { COMMON_FLAGS, formatFlagHelp } from './cli/args.js'
-import { ExitCode, type CliIo, type Command } from './cli/io.js'
+import { ExitCode, withoutNoColor, type CliIo, type Command } from './cli/io.js'
 import { runPlanCommand } from './cli/plan-command.js'
 import { runSimulateCommand } from './cli/simulate-command.js'
 import { PlanError, UsageError } from './plan/errors.js'
@@ -19,7 +19,7 @@ export const INTERNAL_ERROR_EXIT = 70
 
 interface CommandEntry {
   summary: string
-  run?: Command
+  run: Command
 }
 
 const COMMANDS: Readonly<Record<string, CommandEntry>> = {
@@ -64,21 +64,19 @@ ${formatFlagHelp({
     short: 'h',
     description: 'help for the program or a command'
   },
-  version: { kind: 'boolean', description: 'print the version' }
+  version: { kind: 'boolean', description: 'print the version' },
+  'no-color': {
+    kind: 'boolean',
+    description:
+      'no colours on either stream (colour is decided per stream: a terminal, NO_COLOR, FORCE_COLOR)'
+  }
 })}
 
 Exit codes: 0 ok, 1 invalid plan, 2 usage error or unreadable file.
 Run 'phase-matrix <command> --help' for a command's flags.
 `
 
-/** Colour only on a terminal and never with NO_COLOR (https://no-color.org). */
-export function colourAllowed(
-  isTerminal: boolean,
-  env: Record<string, string | undefined>
-): boolean {
-  const noColour = env.NO_COLOR !== undefined && env.NO_COLOR !== ''
-  return isTerminal && !noColour && env.TERM !== 'dumb'
-}
+export { colourAllowed } from './cli/io.js'
 
 /** Node's errors from the operating system carry `code` and `syscall`. */
 function isSystemError(error: unknown): error is NodeJS.ErrnoException {
@@ -98,7 +96,11 @@ function usageFailure(io: CliIo, command: string, message: string): number {
 }
 
 /** Runs the CLI with the arguments after the program name; returns the exit code. */
-export async function main(argv: string[], io: CliIo): Promise<number> {
+export async function main(
+  givenArgv: string[],
+  givenIo: CliIo
+): Promise<number> {
+  const [argv, io] = withoutNoColor(givenArgv, givenIo)
   const [first, ...rest] = argv
   if (first === undefined) {
     io.stderr(HELP)
@@ -129,13 +131,6 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       `unknown ${what} '${name}' (expected one of ${known})`
     )
   }
-  if (entry.run === undefined) {
-    return usageFailure(
-      io,
-      '',
-      `'${name}' is planned but not available yet; 'phase-matrix plan' shows the waves and 'phase-matrix plan --format json' the estimates`
-    )
-  }
   try {
     return await entry.run(args, io)
   } catch (error: unknown) {
@@ -143,7 +138,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       return usageFailure(io, name, error.message)
     }
     if (error instanceof PlanError) {
-      io.stderr(formatProblems(error.problems, { colour: io.colour }))
+      io.stderr(formatProblems(error.problems, { colour: io.colourErr }))
       return ExitCode.invalidPlan
     }
     const message = error instanceof Error ? error.message : String(error)

@@ -2,7 +2,14 @@
 // read, missing or unreadable files as problems (not exceptions), bytes →
 // UTF-8 text; then the pure parsers do the rest.
 
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs'
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  openSync,
+  readSync,
+  type Stats
+} from 'node:fs'
 import path from 'node:path'
 
 import { DEFAULT_PLAN_PATH } from './actions/constants.js'
@@ -16,6 +23,12 @@ export const MAX_PLAN_BYTES = 8 * 1024 * 1024
 
 /** Bytes read per call when the size is not known up front (pipes). */
 const CHUNK_BYTES = 1024 * 1024
+
+/** The plan path that means standard input (`--plan -`). */
+export const STDIN_PATH = '-'
+
+/** How a plan read from standard input is named in messages. */
+export const STDIN_NAME = '<stdin>'
 
 /** The text, or why there is none (`missing`: the file does not exist). */
 type TextOrProblem = { text: string } | { problem: Problem; missing: boolean }
@@ -48,25 +61,104 @@ function describeFsError(code: unknown): string | undefined {
     case 'EACCES':
     case 'EPERM':
       return 'cannot be read (permission denied)'
+    case 'ELOOP':
+      return 'is a loop of symbolic links, not a file'
+    case 'ENAMETOOLONG':
+      return 'has a name that is too long'
     default:
       return undefined
   }
 }
 
+/** What a file that is not a regular file is, for messages. */
+export function kindOf(stat: Stats): string | undefined {
+  if (stat.isFile()) return undefined
+  if (stat.isDirectory()) return 'a folder'
+  if (stat.isFIFO()) return 'a named pipe (FIFO)'
+  if (stat.isSocket()) return 'a socket'
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device'
+  return 'not a regular file'
+}
+
+/**
+ * Opens `file` for reading without ever blocking: O_NONBLOCK, so a FIFO
+ * with no writer does not hang the open, then fstat on the open file (no
+ * race with a swap), so only a regular file or a folder is returned.
+ * Throws what `openSync` throws; `kind` names anything else.
+ */
+export function openRegularFile(
+  file: string
+): { fd: number; stat: Stats } | { kind: string } {
+  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK)
+  const stat = fstatSync(fd)
+  const kind = kindOf(stat)
+  if (kind !== undefined && !stat.isDirectory()) {
+    closeSync(fd)
+    return { kind }
+  }
+  return { fd, stat }
+}
+
+/** Sleeps the thread briefly (standard input not ready yet). */
+function pause(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
+}
+
+/** Reads standard input to its end (`--plan -`), up to one byte over the limit. */
+function readStdin(what: string): TextOrProblem {
+  const limit = MAX_PLAN_BYTES + 1
+  const chunks: Buffer[] = []
+  let total = 0
+  for (;;) {
+    const want = Math.min(CHUNK_BYTES, limit - total)
+    const chunk = Buffer.allocUnsafe(want)
+    let read: number
+    try {
+      read = readSync(0, chunk, 0, want, null)
+    } catch (error) {
+      const code = (error as { code?: unknown }).code
+      if (code === 'EAGAIN') {
+        pause(10)
+        continue
+      }
+      if (code === 'EOF') break
+      return unreadable(error, STDIN_NAME, what, '')
+    }
+    if (read === 0) break
+    chunks.push(chunk.subarray(0, read))
+    total += read
+    if (total > MAX_PLAN_BYTES) {
+      return { problem: tooLarge(STDIN_NAME, what), missing: false }
+    }
+  }
+  return decode(STDIN_NAME, Buffer.concat(chunks, total))
+}
+
 /**
  * Reads a file as UTF-8 text, refusing it unread when it is over
- * MAX_PLAN_BYTES. Files whose size stat cannot tell (pipes, devices) are
- * read up to one byte over the limit and no further.
+ * MAX_PLAN_BYTES. Only regular files are read: a FIFO, socket or device is
+ * refused at once (standard input is `-`).
  */
 function readText(file: string, what: string, hint: string): TextOrProblem {
   let fd: number
+  let stat: Stats
   try {
-    fd = openSync(file, 'r')
+    const opened = openRegularFile(file)
+    if ('kind' in opened) {
+      return {
+        problem: fileProblem(
+          file,
+          'file-not-found',
+          `${what} is ${opened.kind}, not a regular file: ${file}. To read a plan from a pipe, pass --plan - and send it to standard input`
+        ),
+        missing: false
+      }
+    }
+    ;({ fd, stat } = opened)
   } catch (error) {
     return unreadable(error, file, what, hint)
   }
   try {
-    const stat = fstatSync(fd)
     if (stat.isDirectory()) {
       return {
         problem: fileProblem(
@@ -185,9 +277,12 @@ export function readPlanFile(file: string): LoadResult {
   const hint = isDefault(file, DEFAULT_PLAN_PATH)
     ? `. Create it (a \`phases:\` list), or pass --plan FILE (the \`plan\` input in Actions) to use another file`
     : ''
-  const read = readText(file, 'Phase plan', hint)
+  const read =
+    file === STDIN_PATH
+      ? readStdin('Phase plan')
+      : readText(file, 'Phase plan', hint)
   if ('problem' in read) return { problems: [read.problem] }
-  return parsePlan(read.text, file)
+  return parsePlan(read.text, file === STDIN_PATH ? STDIN_NAME : file)
 }
 
 /**

@@ -4,6 +4,7 @@
 import { readConfigFile, readPlanFile } from './files.js'
 import { analyzePlan } from './plan/analyze.js'
 import { resolveSettings } from './plan/config.js'
+import { sortProblems } from './plan/problem-order.js'
 import type {
   ParallelSettings,
   Plan,
@@ -24,7 +25,7 @@ export interface LoadedPlan {
   /** Present only when no problem is an error. */
   analysis?: PlanAnalysis
   settings: ParallelSettings
-  /** Config, load and graph problems (errors and warnings), in that order. */
+  /** Config, load and graph problems (errors and warnings), sorted by file, line and column. */
   problems: Problem[]
 }
 
@@ -36,11 +37,18 @@ export function loadPlan(options: LoadPlanOptions): LoadedPlan {
   const loaded = readPlanFile(options.planPath)
   const problems = [...config.problems, ...loaded.problems]
   const settings = resolveSettings(config.settings, options.overrides ?? {})
-  if (loaded.plan === undefined) return { settings, problems }
+  if (loaded.plan === undefined) {
+    return { settings, problems: sortProblems(problems) }
+  }
   const analysed = analyzePlan(loaded.plan)
-  problems.push(...analysed.problems)
-  const valid = !problems.some(problem => problem.severity === 'error')
+  const sorted = sortProblems([...problems, ...analysed.problems])
+  const valid = !sorted.some(problem => problem.severity === 'error')
   return valid && analysed.analysis !== undefined
-    ? { plan: loaded.plan, analysis: analysed.analysis, settings, problems }
-    : { plan: loaded.plan, settings, problems }
+    ? {
+        plan: loaded.plan,
+        analysis: analysed.analysis,
+        settings,
+        problems: sorted
+      }
+    : { plan: loaded.plan, settings, problems: sorted }
 }

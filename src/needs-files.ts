@@ -1,7 +1,8 @@
 // Edge I/O of the needs workflow, shared by `generate`, `check` and the
 // check action: reading the template and the committed workflow, and
 // regenerating the workflow a header records so it can be compared.
-import { readFileSync, realpathSync, statSync } from 'node:fs'
+import { closeSync, readFileSync, realpathSync } from 'node:fs'
+import { openRegularFile } from './files.js'
 import path from 'node:path'
 import { UsageError } from './plan/errors.js'
 import type { ParallelSettings, PlanAnalysis, Problem } from './plan/types.js'
@@ -37,7 +38,7 @@ export function normalizePath(file: string): string {
 }
 
 /** `file` with every link resolved; a missing tail is kept as written. */
-function realPath(file: string): string {
+export function realPath(file: string): string {
   const missing: string[] = []
   let at = path.resolve(file)
   for (;;) {
@@ -95,14 +96,25 @@ export function confinedPath(file: string, root: string, what: string): string {
 
 /** Reads a text file up to MAX_READ_BYTES; an unreadable one is a UsageError (exit 2). */
 export function readTextFile(file: string, what: string): string {
+  let fd: number | undefined
   try {
-    const size = statSync(file).size
+    const opened = openRegularFile(file)
+    if ('kind' in opened) {
+      throw new UsageError(
+        `${what} is ${opened.kind}, not a regular file: ${file}`
+      )
+    }
+    fd = opened.fd
+    if (opened.stat.isDirectory()) {
+      throw new UsageError(`${what} is a folder, not a file: ${file}`)
+    }
+    const size = opened.stat.size
     if (size > MAX_READ_BYTES) {
       throw new UsageError(
         `${what} ${file} is ${size} bytes; expected at most ${MAX_READ_BYTES} (GitHub starts no workflow over ${MAX_WORKFLOW_BYTES})`
       )
     }
-    return readFileSync(file, 'utf8')
+    return readFileSync(fd, 'utf8')
   } catch (error) {
     if (error instanceof UsageError) throw error
     const code = (error as { code?: unknown }).code
@@ -113,9 +125,13 @@ export function readTextFile(file: string, what: string): string {
           ? 'is a folder, not a file'
           : code === 'EACCES' || code === 'EPERM'
             ? 'cannot be read (permission denied)'
-            : undefined
+            : code === 'ELOOP'
+              ? 'is a loop of symbolic links, not a file'
+              : undefined
     if (reason === undefined) throw error
     throw new UsageError(`${what} ${reason}: ${file}`)
+  } finally {
+    if (fd !== undefined) closeSync(fd)
   }
 }
 

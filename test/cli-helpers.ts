@@ -20,6 +20,7 @@ export function recordingIo(over: Partial<CliIo> = {}): RecordingIo {
     cwd: process.cwd(),
     env: {},
     colour: false,
+    colourErr: false,
     ...over
   }
   return io

@@ -17,13 +17,17 @@ afterAll(() => {
 })
 
 async function run(argv: string[], colour = false) {
-  const io = recordingIo({ colour, cwd: dir })
+  const io = recordingIo({ colour, colourErr: colour, cwd: dir })
   const code = await main(argv, io)
   return { code, out: io.out, err: io.err }
 }
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/
+
+// Tab too (JSON escapes it); LF ends the one line.
+// eslint-disable-next-line no-control-regex
+const CONTROL_OR_NL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/
 
 /** Every ESC in `text` opens one of our own SGR colour codes. */
 function onlyOurColours(text: string): string {
@@ -73,6 +77,41 @@ describe('terminal control sequences in plan text are shown escaped', () => {
       expect(err).toContain('x\\x1b[2J -> y\\x1b[2J')
       expect(err).toContain('gone\\x1b]0;t\\x07')
     }
+  })
+})
+
+describe('JSON and Mermaid output carry no raw control character either', () => {
+  it('json: the same values, every control as a \\u escape', async () => {
+    writeFileSync(path.join(dir, 'p.yaml'), HOSTILE)
+    const { code, out } = await run([
+      'plan',
+      '--plan',
+      'p.yaml',
+      '--format',
+      'json'
+    ])
+    expect(code).toBe(0)
+    expect(out).not.toMatch(CONTROL_OR_NL)
+    const parsed = JSON.parse(out) as {
+      waves: string[][]
+      phases: { description: string }[]
+    }
+    expect(parsed.waves[0]).toEqual(['a\u001b]0;owned\u0007'])
+    expect(parsed.phases[0]!.description).toContain('title\u009b2J')
+  })
+
+  it('mermaid: controls as entity codes', async () => {
+    writeFileSync(path.join(dir, 'p.yaml'), HOSTILE)
+    const { code, out } = await run([
+      'plan',
+      '--plan',
+      'p.yaml',
+      '--format',
+      'mermaid'
+    ])
+    expect(code).toBe(0)
+    expect(out.replaceAll('\n', '')).not.toMatch(CONTROL)
+    expect(out).toContain('a#27;]0;owned#7;')
   })
 })
 

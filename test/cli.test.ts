@@ -106,12 +106,12 @@ describe('usage errors exit 2 with one line and a hint', () => {
     [
       'negative workers',
       ['plan', '--max-workers', '-1'],
-      /--max-workers expects a whole number of at least 0, got '-1'/
+      /--max-workers expects a whole number from 0 to 256, got '-1'/
     ],
     [
       'non-number workers',
       ['plan', '--max-workers=three'],
-      /--max-workers expects a whole number of at least 0, got 'three'/
+      /--max-workers expects a whole number from 0 to 256, got 'three'/
     ],
     ['missing value', ['plan', '--plan'], /--plan FILE is missing its value/],
     ['value on a switch', ['plan', '--tree=yes'], /--tree takes no value/],
@@ -364,5 +364,30 @@ describe('colourAllowed', () => {
     expect(colourAllowed(true, { NO_COLOR: '1' })).toBe(false)
     expect(colourAllowed(true, { NO_COLOR: '' })).toBe(true)
     expect(colourAllowed(true, { TERM: 'dumb' })).toBe(false)
+  })
+
+  it('FORCE_COLOR forces it (not 0 or false), even without a terminal', () => {
+    expect(colourAllowed(false, { FORCE_COLOR: '1' })).toBe(true)
+    expect(colourAllowed(undefined, { FORCE_COLOR: '' })).toBe(true)
+    expect(colourAllowed(true, { FORCE_COLOR: '0' })).toBe(false)
+    expect(colourAllowed(true, { FORCE_COLOR: 'false' })).toBe(false)
+    expect(colourAllowed(false, { FORCE_COLOR: '1', NO_COLOR: '1' })).toBe(true)
+  })
+
+  it('each stream on its own: problems on stderr follow stderr, the plan stdout', async () => {
+    const plan = file(
+      'colour-stream.yaml',
+      'phases:\n  - id: a\n    deps: [b]\n'
+    )
+    const errOnly = await run(['check', '--plan', plan], {
+      colour: true,
+      colourErr: false
+    })
+    expect(errOnly.err).not.toContain('\u001b[')
+    const outOnly = await run(['check', '--plan', plan], {
+      colour: false,
+      colourErr: true
+    })
+    expect(outOnly.err).toContain('\u001b[31merror')
   })
 })

@@ -97,14 +97,14 @@ describe('readPlanFile', () => {
 
   const endless = realFs.existsSync('/dev/zero') ? test : test.skip
   endless(
-    'an endless device is read one byte past the limit, then refused',
+    'an endless device is refused unread: only regular files are read',
     () => {
       bytesRead = 0
       const result = readPlanFile('/dev/zero')
-      expect(bytesRead).toBe(MAX_PLAN_BYTES + 1)
-      expect(result.problems.map(p => p.code)).toEqual(['too-large'])
+      expect(bytesRead).toBe(0)
+      expect(result.problems.map(p => p.code)).toEqual(['file-not-found'])
       expect(result.problems[0]!.message).toBe(
-        'Phase plan is too large: more than 8.0 MiB, the limit (stopped reading there)'
+        'Phase plan is a device, not a regular file: /dev/zero. To read a plan from a pipe, pass --plan - and send it to standard input'
       )
     }
   )

@@ -2,6 +2,7 @@
 // object; nothing below this module reads the environment.
 import { z } from 'zod'
 import { UsageError } from '../plan/errors.js'
+import { MAX_WORKERS } from '../plan/types.js'
 import * as core from '@actions/core'
 import {
   CheckInputs,
@@ -13,15 +14,18 @@ import {
 } from './constants.js'
 
 /** An optional whole number input: '' means "not given". */
-function readCount(name: string): number | undefined {
+function readCount(name: string, max?: number): number | undefined {
   const raw = core.getInput(name).trim()
   if (raw === '') return undefined
-  if (!/^\d+$/.test(raw)) {
+  const n = /^\d{1,15}$/.test(raw) ? Number(raw) : Number.NaN
+  if (!Number.isSafeInteger(n) || (max !== undefined && n > max)) {
     throw new UsageError(
-      `Invalid input '${name}': '${raw}'. Expected a whole number (0 or more).`
+      max === undefined
+        ? `Invalid input '${name}': '${raw}'. Expected a whole number (0 or more).`
+        : `Invalid input '${name}': '${raw}'. Expected a whole number from 0 (no limit) to ${max}.`
     )
   }
-  return Number(raw)
+  return n
 }
 
 /** An optional boolean input: '' means "not given". */
@@ -56,7 +60,7 @@ export function readPlanSettings(): PlanSettings {
     planPath: core.getInput(PlanInputs.plan).trim() || DEFAULT_PLAN_PATH,
     configPath: config || DEFAULT_CONFIG_PATH,
     configExplicit: config !== '',
-    maxWorkers: readCount(PlanInputs.maxWorkers),
+    maxWorkers: readCount(PlanInputs.maxWorkers, MAX_WORKERS),
     failFast: readFlag(PlanInputs.failFast),
     maxWaves: readCount(PlanInputs.maxWaves) ?? 0,
     estimatesPath: core.getInput(PlanInputs.estimates).trim() || undefined,

@@ -3,6 +3,7 @@
 // naming the flag, the value given and what was expected. O(argv).
 import { DEFAULT_CONFIG_PATH, DEFAULT_PLAN_PATH } from '../actions/constants.js'
 import { UsageError } from '../plan/errors.js'
+import { MAX_WORKERS } from '../plan/types.js'
 
 export interface FlagSpec {
   kind: 'boolean' | 'string' | 'integer'
@@ -15,6 +16,8 @@ export interface FlagSpec {
   choices?: readonly string[]
   /** For `integer`: the smallest value accepted. */
   min?: number
+  /** For `integer`: the largest value accepted. */
+  max?: number
 }
 
 export type FlagSpecs = Readonly<Record<string, FlagSpec>>
@@ -42,7 +45,7 @@ export const COMMON_FLAGS = {
   plan: {
     kind: 'string',
     value: 'FILE',
-    description: `plan file (default ${DEFAULT_PLAN_PATH})`
+    description: `plan file (default ${DEFAULT_PLAN_PATH}); - reads standard input`
   },
   config: {
     kind: 'string',
@@ -53,7 +56,8 @@ export const COMMON_FLAGS = {
     kind: 'integer',
     value: 'N',
     min: 0,
-    description: 'at most N phases at once, 0: no limit (overrides config)'
+    max: MAX_WORKERS,
+    description: `at most N phases at once, 1 to ${MAX_WORKERS}; 0: no limit (overrides config)`
   },
   'fail-fast': {
     kind: 'boolean',
@@ -70,9 +74,12 @@ function parseValue(name: string, spec: FlagSpec, raw: string): unknown {
   if (spec.kind === 'integer') {
     const min = spec.min ?? 0
     const n = /^-?\d{1,15}$/.test(raw) ? Number(raw) : Number.NaN
-    if (!Number.isSafeInteger(n) || n < min) {
+    const max = spec.max
+    if (!Number.isSafeInteger(n) || n < min || (max !== undefined && n > max)) {
       throw new UsageError(
-        `--${name} expects a whole number of at least ${min}, got '${raw}'`
+        max === undefined
+          ? `--${name} expects a whole number of at least ${min}, got '${raw}'`
+          : `--${name} expects a whole number from ${min} to ${max}, got '${raw}'`
       )
     }
     return n

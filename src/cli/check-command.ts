@@ -39,7 +39,8 @@ export const CHECK_HELP = `Usage: phase-matrix check [--workflow FILE] [--templa
 Validate the plan: every problem with its line and column. With --workflow,
 also check that FILE is exactly what 'phase-matrix generate' writes; the
 plan, config, template, --max-workers and --fail-fast recorded in FILE's
-header are used unless given here. When it is not, print a unified diff
+header are used unless given here (a path in the header must stay inside
+this folder once links are resolved). When it is not, print a unified diff
 (patch -p0 applies it) and the command that rewrites FILE.
 
 Flags:
@@ -94,7 +95,7 @@ function check(argv: string[], io: CliIo): number {
       ? loaded.problems
       : [...loaded.problems, ...envLimitWarnings(loaded.analysis.plan)]
   if (problems.length > 0) {
-    io.stderr(formatProblems(problems, { colour: io.colour }))
+    io.stderr(formatProblems(problems, { colour: io.colourErr }))
   }
   const { analysis } = loaded
   if (analysis === undefined) return loaded.exitCode
@@ -107,7 +108,7 @@ function check(argv: string[], io: CliIo): number {
 
   const result = checkDrift(workflow, analysis, loaded.settings, io.cwd)
   if ('problems' in result) {
-    io.stderr(formatProblems(result.problems, { colour: io.colour }))
+    io.stderr(formatProblems(result.problems, { colour: io.colourErr }))
     return ExitCode.invalidPlan
   }
   const { drift } = result

@@ -1,9 +1,14 @@
 // `phase-matrix generate`: the needs-graph workflow (one job per phase,
 // `needs:` = deps, a gate job) for a valid plan, on stdout or in --out.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { DEFAULT_PLAN_PATH } from '../actions/constants.js'
-import { generateWorkflow, normalizePath, resolveFrom } from '../needs-files.js'
+import {
+  generateWorkflow,
+  normalizePath,
+  realPath,
+  resolveFrom
+} from '../needs-files.js'
 import { UsageError } from '../plan/errors.js'
 import type { GenerateInvocation } from '../render/generate-command-line.js'
 import { formatProblems } from '../render/problems.js'
@@ -73,12 +78,76 @@ export function invocationOf(
   return invocation
 }
 
-/** Writes through a temporary file so a reader never sees half a workflow. */
-function writeFileAtomically(file: string, text: string): void {
-  mkdirSync(path.dirname(file), { recursive: true })
+/** The same file once links are followed (undefined when unresolvable). */
+function sameFile(a: string, b: string): boolean {
+  try {
+    return realPath(a) === realPath(b)
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Refuses an --out that cannot or must not be written, before anything is
+ * read: a folder, or one of the files generate reads (the plan, the config,
+ * the template), which it would overwrite.
+ */
+function checkOut(values: FlagValues<typeof GENERATE_FLAGS>, io: CliIo): void {
+  const out = values.out
+  if (out === undefined) return
+  const file = resolveFrom(io.cwd, out)
+  let folder = out.endsWith('/') || out.endsWith(path.sep)
+  try {
+    folder ||= statSync(file).isDirectory()
+  } catch {
+    // Absent (it is created) or unreadable (the write says why).
+  }
+  if (folder) {
+    throw new UsageError(
+      `--out '${out}' is a folder; expected a file, e.g. --out ${path.posix.join(out.replace(/\/+$/, ''), 'phases.yml')}`
+    )
+  }
+  const inputs: [string, string | undefined][] = [
+    ['plan', values.plan ?? DEFAULT_PLAN_PATH],
+    ['config', values.config],
+    ['template', values.template]
+  ]
+  for (const [what, input] of inputs) {
+    if (input !== undefined && input !== '-') {
+      if (sameFile(file, resolveFrom(io.cwd, input))) {
+        throw new UsageError(
+          `--out '${out}' is the ${what} file '${input}': generate would overwrite it; write the workflow elsewhere, e.g. --out .github/workflows/phases.yml`
+        )
+      }
+    }
+  }
+}
+
+/**
+ * Writes through a temporary file so a reader never sees half a workflow;
+ * on any failure the temporary file is removed and the reason is a
+ * UsageError.
+ */
+function writeFileAtomically(file: string, shown: string, text: string): void {
   const temporary = `${file}.${process.pid}.tmp`
-  writeFileSync(temporary, text)
-  renameSync(temporary, file)
+  try {
+    mkdirSync(path.dirname(file), { recursive: true })
+    writeFileSync(temporary, text)
+    renameSync(temporary, file)
+  } catch (error) {
+    rmSync(temporary, { force: true })
+    const code = (error as { code?: unknown }).code
+    const reason =
+      code === 'EISDIR'
+        ? 'it is a folder'
+        : code === 'EACCES' || code === 'EPERM' || code === 'EROFS'
+          ? 'permission denied'
+          : code === 'ENOTDIR' || code === 'EEXIST'
+            ? 'a part of its path is a file, not a folder'
+            : undefined
+    if (reason === undefined) throw error
+    throw new UsageError(`cannot write --out '${shown}': ${reason}`)
+  }
 }
 
 function generate(argv: string[], io: CliIo): number {
@@ -92,9 +161,10 @@ function generate(argv: string[], io: CliIo): number {
       `unexpected argument '${positionals[0] ?? ''}' (generate takes only flags; the plan is --plan FILE)`
     )
   }
+  checkOut(values, io)
   const loaded = loadPlanForCli(values, io)
   if (loaded.problems.length > 0) {
-    io.stderr(formatProblems(loaded.problems, { colour: io.colour }))
+    io.stderr(formatProblems(loaded.problems, { colour: io.colourErr }))
   }
   if (loaded.analysis === undefined) return loaded.exitCode
   const invocation = invocationOf(values)
@@ -105,7 +175,7 @@ function generate(argv: string[], io: CliIo): number {
     io.cwd
   )
   if (workflow.problems.length > 0) {
-    io.stderr(formatProblems(workflow.problems, { colour: io.colour }))
+    io.stderr(formatProblems(workflow.problems, { colour: io.colourErr }))
     return ExitCode.invalidPlan
   }
   for (const note of workflow.notes) {
@@ -115,7 +185,11 @@ function generate(argv: string[], io: CliIo): number {
     io.stdout(workflow.text)
     return ExitCode.ok
   }
-  writeFileAtomically(resolveFrom(io.cwd, values.out), workflow.text)
+  writeFileAtomically(
+    resolveFrom(io.cwd, values.out),
+    values.out,
+    workflow.text
+  )
   const jobs = workflow.jobIds.filter(id => id !== undefined).length
   io.stdout(
     `Wrote ${values.out}: ${jobs} phase job(s) and the gate, ${workflow.bytes} bytes.\n`

@@ -1,5 +1,5 @@
 // `phase-matrix plan`: load the config and the plan, analyse the graph, and
-// print the waves as the seed's text, a dependency tree, JSON or Mermaid.
+// print the waves as feature-prd-runner's text, a dependency tree, JSON or Mermaid.
 // Also exports the load step the other plan-reading commands share.
 import { loadPlan } from '../load-plan.js'
 import path from 'node:path'
@@ -22,7 +22,7 @@ import { ExitCode, type CliIo } from './io.js'
 export const PLAN_FLAGS = {
   tree: {
     kind: 'boolean',
-    description: "the seed's Phase Dependency Tree instead of batches"
+    description: "feature-prd-runner's Phase Dependency Tree instead of batches"
   },
   format: {
     kind: 'string',
@@ -35,8 +35,8 @@ export const PLAN_FLAGS = {
 
 export const PLAN_HELP = `Usage: phase-matrix plan [--tree] [--format text|json|mermaid] [flags]
 
-Show which phases run together (waves, the seed's "batches"), which wait,
-and every problem in the plan with its line and column.
+Show which phases run together (waves, feature-prd-runner's "batches"),
+which wait, and every problem in the plan with its line and column.
 
 Flags:
 ${formatFlagHelp(PLAN_FLAGS)}
@@ -75,7 +75,9 @@ export function loadPlanForCli(
   io: CliIo
 ): LoadedPlan {
   const where = (file: string): string =>
-    path.isAbsolute(file) || path.resolve(io.cwd) === process.cwd()
+    file === '-' ||
+    path.isAbsolute(file) ||
+    path.resolve(io.cwd) === process.cwd()
       ? file
       : path.join(io.cwd, file)
   const overrides: { maxWorkers?: number; failFast?: boolean } = {}
@@ -126,11 +128,11 @@ function plan(argv: string[], io: CliIo): number {
   const { analysis } = loaded
   if (analysis === undefined) {
     if (format === 'json') io.stdout(renderProblemsJson(loaded.problems))
-    else io.stderr(formatProblems(loaded.problems, { colour: io.colour }))
+    else io.stderr(formatProblems(loaded.problems, { colour: io.colourErr }))
     return loaded.exitCode
   }
   if (warnings.length > 0) {
-    io.stderr(formatProblems(warnings, { colour: io.colour }))
+    io.stderr(formatProblems(warnings, { colour: io.colourErr }))
   }
   io.stdout(render(analysis, format, values.tree === true, loaded, io))
   return ExitCode.ok

@@ -28,6 +28,7 @@ main(process.argv.slice(2), {
   cwd: process.cwd(),
   env: process.env,
   colour: colourAllowed(process.stdout.isTTY, process.env),
+  colourErr: colourAllowed(process.stderr.isTTY, process.env),
   signal: stop.signal
 }).then(
   code => {

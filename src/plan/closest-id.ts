@@ -1,17 +1,28 @@
 // "Did you mean" for ids: the candidate at the smallest edit distance, if it
-// is close enough to be a plausible typo. O(candidates × length²) at worst;
+// is close enough to be a plausible typo. The distance is the optimal string
+// alignment distance (Levenshtein plus the swap of two neighbours, so
+// `biuld` is one edit from `build`). O(candidates × length²) at worst;
 // candidates whose length differs too much are skipped cheaply.
 
-/** The closest candidate within a typo's distance of `word`, if any. */
+/**
+ * The closest candidate within a typo's distance of `word`, if any, never
+ * `exclude` (a phase is no suggestion for its own unknown dependency) and
+ * never one that shares nothing with `word` (distance = its length).
+ */
 export function closestMatch(
   word: string,
-  candidates: Iterable<string>
+  candidates: Iterable<string>,
+  exclude?: string
 ): string | undefined {
-  const limit = Math.max(1, Math.floor(word.length / 3))
+  const limit = Math.min(
+    Math.max(1, Math.floor(word.length / 3)),
+    word.length - 1
+  )
   let best: string | undefined
   let bestDistance = limit + 1
   const folded = word.toLowerCase()
   for (const candidate of candidates) {
+    if (candidate === exclude) continue
     if (Math.abs(candidate.length - word.length) >= bestDistance) continue
     const distance = editDistance(folded, candidate.toLowerCase(), bestDistance)
     if (distance < bestDistance) {
@@ -22,8 +33,12 @@ export function closestMatch(
   return best
 }
 
-/** Levenshtein distance, giving up (returning `cap`) once it reaches `cap`. */
-function editDistance(a: string, b: string, cap: number): number {
+/**
+ * Optimal string alignment distance (insert, delete, substitute, swap two
+ * neighbours), giving up (returning `cap`) once a whole row reaches `cap`.
+ */
+export function editDistance(a: string, b: string, cap: number): number {
+  let beforePrevious = new Int32Array(b.length + 1)
   let previous = new Int32Array(b.length + 1)
   let current = new Int32Array(b.length + 1)
   for (let j = 0; j <= b.length; j++) previous[j] = j
@@ -32,16 +47,24 @@ function editDistance(a: string, b: string, cap: number): number {
     let rowMin = i
     for (let j = 1; j <= b.length; j++) {
       const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1
-      const value = Math.min(
+      let value = Math.min(
         (previous[j] as number) + 1,
         (current[j - 1] as number) + 1,
         (previous[j - 1] as number) + cost
       )
+      if (
+        i > 1 &&
+        j > 1 &&
+        a.charCodeAt(i - 1) === b.charCodeAt(j - 2) &&
+        a.charCodeAt(i - 2) === b.charCodeAt(j - 1)
+      ) {
+        value = Math.min(value, (beforePrevious[j - 2] as number) + 1)
+      }
       current[j] = value
       if (value < rowMin) rowMin = value
     }
     if (rowMin >= cap) return cap
-    ;[previous, current] = [current, previous]
+    ;[beforePrevious, previous, current] = [previous, current, beforePrevious]
   }
   return previous[b.length] as number
 }

@@ -39,7 +39,7 @@ import type { MappingRead, MappingSpec } from './yaml-reader.js'
 import { parseYamlSource } from './yaml-source.js'
 import { ENV_FIELDS, LONG_VALUE_UNITS } from './env-limits.js'
 
-/** The seed's message for a plan without phases. */
+/** feature-prd-runner's message for a plan without phases. */
 export const NO_PHASES_MESSAGE = 'No phases found in phase plan'
 
 const LIST_FIELDS: ReadonlySet<string> = new Set(['deps', 'runs-on'])

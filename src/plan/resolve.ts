@@ -88,7 +88,7 @@ export function resolveDependencies(plan: Plan): ResolvedGraph {
       if (suggestionsLeft > 0) {
         suggestionsLeft--
         knownIds ??= [...indexOf.keys()]
-        const guess = closestMatch(depId, knownIds)
+        const guess = closestMatch(depId, knownIds, phase.id)
         if (guess !== undefined) message += `; did you mean \`${guess}\`?`
       }
       report('unknown-dependency', at, message)

@@ -4,6 +4,7 @@
 // judge them; messages name the field and what it expects (EXPECTED).
 
 import { z } from 'zod'
+import { MAX_ESTIMATE_MINUTES, MAX_WORKERS } from './types.js'
 
 /** An id: any non-empty string without whitespace. */
 const idSchema = z.string().min(1).regex(/^\S+$/)
@@ -20,7 +21,7 @@ export const phaseSchema = z.object({
     .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
     .optional(),
   'timeout-minutes': z.number().positive().optional(),
-  estimate_minutes: z.number().min(0).optional(),
+  estimate_minutes: z.number().min(0).max(MAX_ESTIMATE_MINUTES).optional(),
   status: z.string().optional(),
   // The origin tool's planner writes these; they are accepted and unused.
   acceptance_criteria: z.unknown().optional(),
@@ -76,7 +77,7 @@ export const PHASE_EXPECTED: Readonly<Record<string, string>> = {
   'runs-on': 'a runner label or a non-empty list of labels',
   'runs-on[]': 'a runner label (a non-empty string)',
   'timeout-minutes': 'a positive number of minutes',
-  estimate_minutes: 'a number of minutes, 0 or more',
+  estimate_minutes: `a number of minutes from 0 to ${MAX_ESTIMATE_MINUTES} (one week)`,
   status: 'a string'
 }
 
@@ -89,7 +90,7 @@ export const resourceLimitsSchema = z.object({
 /** `.prd_runner/config.yaml` → `parallel`. */
 export const parallelConfigSchema = z.object({
   enabled: z.boolean().optional(),
-  max_workers: z.number().int().positive().optional(),
+  max_workers: z.number().int().min(1).max(MAX_WORKERS).optional(),
   fail_fast: z.boolean().optional(),
   resource_limits: resourceLimitsSchema.optional()
 })
@@ -116,7 +117,7 @@ export const RESOURCE_KEY_SYNONYMS: Readonly<Record<string, string>> = {
 /** What each config setting expects, by its path under `parallel`. */
 export const PARALLEL_EXPECTED: Readonly<Record<string, string>> = {
   enabled: 'true or false',
-  max_workers: 'a whole number of at least 1',
+  max_workers: `a whole number from 1 to ${MAX_WORKERS}`,
   fail_fast: 'true or false',
   resource_limits: 'a mapping with max_memory_mb and/or max_cpu_percent',
   'resource_limits.max_memory_mb': 'a positive number of megabytes',

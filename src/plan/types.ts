@@ -90,6 +90,15 @@ export interface ParallelSettings {
   resourceLimits?: ResourceLimits
 }
 
+/**
+ * The most workers a limit may name: GitHub runs at most 256 jobs of a
+ * matrix (strategy.max-parallel above that means nothing).
+ */
+export const MAX_WORKERS = 256
+
+/** The largest estimate_minutes (one week): totals stay finite. */
+export const MAX_ESTIMATE_MINUTES = 10_080
+
 export const DEFAULT_PARALLEL_SETTINGS: ParallelSettings = {
   enabled: true,
   maxWorkers: 0,

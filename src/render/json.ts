@@ -128,13 +128,24 @@ export function planJson(
   return out
 }
 
+/**
+ * JSON.stringify, with DEL and the C1 controls (which it leaves raw, and
+ * some terminals obey) written as `\u` escapes too: same value, inert text.
+ */
+function inertJson(value: unknown): string {
+  return JSON.stringify(value).replace(
+    /[\u007f-\u009f]/g,
+    char => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`
+  )
+}
+
 /** Renders the plan as one line of JSON and a newline. */
 export function renderPlanJson(
   analysis: PlanAnalysis,
   settings?: ParallelSettings,
   warnings: Problem[] = []
 ): string {
-  return JSON.stringify(planJson(analysis, settings, warnings)) + '\n'
+  return inertJson(planJson(analysis, settings, warnings)) + '\n'
 }
 
 /** Renders problems as `{"errors":[…],"warnings":[…]}` and a newline. */
@@ -144,5 +155,5 @@ export function renderProblemsJson(problems: Problem[]): string {
   }
   const warnings = problems.filter(p => p.severity === 'warning')
   if (warnings.length > 0) out.warnings = warnings.map(problemJson)
-  return JSON.stringify(out) + '\n'
+  return inertJson(out) + '\n'
 }

@@ -47,7 +47,9 @@ const OUTCOMES = Object.keys(OUTCOME_CLASS) as PhaseOutcome[]
 
 /**
  * Text safe inside a quoted Mermaid label. `#` goes first because the other
- * replacements introduce it; backticks would start a markdown string.
+ * replacements introduce it; backticks would start a markdown string;
+ * control characters become entity codes (`#27;`), so no ESC reaches a
+ * terminal that shows the chart.
  */
 export function escapeMermaidLabel(text: string): string {
   return text
@@ -58,6 +60,11 @@ export function escapeMermaidLabel(text: string): string {
     .replaceAll('&', '#amp;')
     .replaceAll('`', '#96;')
     .replaceAll(/[\r\n]+/g, ' ')
+    .replaceAll(
+      // eslint-disable-next-line no-control-regex
+      /[\u0000-\u001f\u007f-\u009f]/g,
+      char => `#${char.charCodeAt(0)};`
+    )
 }
 
 /** Renders a valid plan as a Mermaid flowchart. */

@@ -16,7 +16,7 @@ function count(n: number, noun: string): string {
 }
 
 /**
- * The seed's cycle block. `cycle` is [a, b, c, a]: each id is depended on by
+ * feature-prd-runner's cycle block. `cycle` is [a, b, c, a]: each id is depended on by
  * the next, so entry k depends on entry k-1 (and the first on the last).
  */
 export function formatCycle(ids: readonly string[], paint?: Paint): string {

@@ -1,4 +1,4 @@
-// The seed's "Parallel Execution Plan" text (feature-prd-runner
+// feature-prd-runner's "Parallel Execution Plan" text (its
 // `plan-parallel`), byte for byte for plans the seed could express, then —
 // when phases have estimates — the critical path and the estimated times.
 // O(phases + deps) (O((V + E) log V) with estimates).
@@ -15,7 +15,7 @@ export interface PlanTextOptions {
   colour?: boolean
 }
 
-/** Renders the waves of a valid plan as the seed's batch listing. */
+/** Renders the waves of a valid plan as feature-prd-runner's batch listing. */
 export function renderPlanText(
   analysis: PlanAnalysis,
   options: PlanTextOptions = {}

@@ -1,4 +1,4 @@
-// The seed's "Phase Dependency Tree": roots (phases without deps) first, each
+// feature-prd-runner's "Phase Dependency Tree": roots (phases without deps) first, each
 // phase under every phase it depends on. A phase's dependents are expanded
 // only at its first occurrence; later occurrences of a phase that has
 // dependents say `(see above)`. Branches deeper than MAX_TREE_DEPTH continue
@@ -29,7 +29,7 @@ interface Frame {
   depth: number
 }
 
-/** Renders a valid plan as the seed's dependency tree. */
+/** Renders a valid plan as feature-prd-runner's dependency tree. */
 export function renderTree(
   analysis: PlanAnalysis,
   options: TreeOptions = {}

@@ -6,8 +6,9 @@
 // The template is the repository's own trusted workflow text, so its
 // `${{ }}` expressions are kept; plan text never comes from here.
 // O(size of the template).
-import { parseDocument } from 'yaml'
+import { isMap, isPair, isScalar, parseDocument } from 'yaml'
 import { UsageError } from '../plan/errors.js'
+import { LineIndex } from '../plan/positions.js'
 import type { YamlMapping, YamlValue } from './yaml-write.js'
 
 /** Top-level keys a template may set, in the order they are written. */
@@ -49,65 +50,113 @@ function isMapping(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-function fail(file: string, message: string): never {
-  throw new UsageError(`template ${file}: ${message}`)
+/** Collects a template's problems, each `file:line:column: message`. */
+class TemplateProblems {
+  readonly list: string[] = []
+  private readonly index: LineIndex
+
+  constructor(
+    private readonly file: string,
+    text: string
+  ) {
+    this.index = LineIndex.of(text)
+  }
+
+  add(offset: number, message: string): void {
+    const { line, column } = this.index.positionOf(offset)
+    this.list.push(`${this.file}:${line}:${column}: ${message}`)
+  }
+
+  /** Throws every problem at once as one UsageError, if there are any. */
+  throwIfAny(): void {
+    if (this.list.length > 0) this.throwAll()
+  }
+
+  /** Throws every problem (at least one was added) as one UsageError. */
+  throwAll(): never {
+    const count =
+      this.list.length === 1 ? '1 problem' : `${this.list.length} problems`
+    throw new UsageError(
+      `template ${this.file} has ${count}:\n  ${this.list.join('\n  ')}`
+    )
+  }
+}
+
+/** Where a node starts (0 when it has no range). */
+function startOf(node: unknown): number {
+  const range = (node as { range?: readonly number[] } | null)?.range
+  return range?.[0] ?? 0
+}
+
+/** The node of `key` in a mapping node, for positions. */
+function pairOf(
+  node: unknown,
+  key: string
+): { key: unknown; value: unknown } | undefined {
+  if (!isMap(node)) return undefined
+  for (const pair of node.items) {
+    if (isPair(pair) && isScalar(pair.key) && pair.key.value === key) {
+      return { key: pair.key, value: pair.value }
+    }
+  }
+  return undefined
 }
 
 function checkKeys(
-  file: string,
+  problems: TemplateProblems,
+  node: unknown,
   where: string,
-  value: Record<string, unknown>,
   allowed: readonly string[]
 ): void {
-  for (const key of Object.keys(value)) {
+  if (!isMap(node)) return
+  for (const pair of node.items) {
+    if (!isPair(pair)) continue
+    const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key)
     if (!allowed.includes(key)) {
-      fail(
-        file,
+      problems.add(
+        startOf(pair.key),
         `unknown key '${key}' ${where}; expected one of ${allowed.join(', ')}`
       )
     }
   }
 }
 
-/** Reads a template's text; a mistake is a UsageError naming the key. */
+/**
+ * Reads a template's text. Its mistakes are one UsageError listing every
+ * problem with its line and column.
+ */
 export function parseWorkflowTemplate(
   text: string,
   file: string
 ): WorkflowTemplate {
+  const problems: TemplateProblems = new TemplateProblems(file, text)
   const doc = parseDocument(text, {
     version: '1.2',
     uniqueKeys: true,
-    prettyErrors: true
+    prettyErrors: false
   })
-  const [error] = doc.errors
-  if (error !== undefined) {
-    fail(file, `not valid YAML: ${error.message.split('\n')[0] ?? ''}`)
+  for (const error of doc.errors) {
+    // The message without its own position (that is the prefix).
+    const message = error.message.replace(/ at line \d+, column \d+:?$/s, '')
+    problems.add(
+      error.pos[0],
+      `not valid YAML: ${message.split('\n')[0] ?? ''}`
+    )
   }
+  problems.throwIfAny()
   const value: unknown = doc.toJS({ maxAliasCount: 1000 })
   if (!isMapping(value)) {
-    fail(file, 'expected a workflow (a mapping with keys such as on and jobs)')
+    problems.add(
+      startOf(doc.contents),
+      'expected a workflow (a mapping with keys such as on and jobs)'
+    )
+    problems.throwAll()
   }
-  checkKeys(file, 'at the top level', value, [...TEMPLATE_TOP_KEYS, 'jobs'])
+  const root = doc.contents
+  checkKeys(problems, root, 'at the top level', [...TEMPLATE_TOP_KEYS, 'jobs'])
   const template: WorkflowTemplate = { file, top: {}, phase: {} }
   for (const key of TEMPLATE_TOP_KEYS) {
     if (value[key] !== undefined) template.top[key] = value[key] as YamlValue
-  }
-  const jobs = value.jobs
-  if (jobs === undefined || jobs === null) return template
-  if (!isMapping(jobs)) fail(file, '`jobs` must be a mapping')
-  checkKeys(file, 'under jobs (only the pattern job is read)', jobs, [
-    TEMPLATE_JOB
-  ])
-  const phase = jobs[TEMPLATE_JOB]
-  if (phase === undefined || phase === null) return template
-  if (!isMapping(phase)) fail(file, '`jobs.phase` must be a mapping')
-  checkKeys(file, 'under jobs.phase', phase, TEMPLATE_PHASE_KEYS)
-  for (const key of TEMPLATE_PHASE_KEYS) {
-    if (phase[key] !== undefined) template.phase[key] = phase[key] as YamlValue
-  }
-  const steps = template.phase.steps
-  if (steps !== undefined && !Array.isArray(steps)) {
-    fail(file, '`jobs.phase.steps` must be a list of steps')
   }
   const permissions = template.top.permissions
   if (
@@ -115,8 +164,51 @@ export function parseWorkflowTemplate(
     !isMapping(permissions) &&
     typeof permissions !== 'string'
   ) {
-    fail(file, '`permissions` must be a mapping or read-all / write-all')
+    problems.add(
+      startOf(pairOf(root, 'permissions')?.value),
+      '`permissions` must be a mapping or read-all / write-all'
+    )
   }
+  const jobs = value.jobs
+  const jobsNode = pairOf(root, 'jobs')?.value
+  if (jobs !== undefined && jobs !== null) {
+    if (!isMapping(jobs)) {
+      problems.add(startOf(jobsNode), '`jobs` must be a mapping')
+    } else {
+      checkKeys(
+        problems,
+        jobsNode,
+        'under jobs (only the pattern job is read)',
+        [TEMPLATE_JOB]
+      )
+      const phase = jobs[TEMPLATE_JOB]
+      const phaseNode = pairOf(jobsNode, TEMPLATE_JOB)?.value
+      if (phase !== undefined && phase !== null) {
+        if (!isMapping(phase)) {
+          problems.add(startOf(phaseNode), '`jobs.phase` must be a mapping')
+        } else {
+          checkKeys(
+            problems,
+            phaseNode,
+            'under jobs.phase',
+            TEMPLATE_PHASE_KEYS
+          )
+          for (const key of TEMPLATE_PHASE_KEYS) {
+            if (phase[key] !== undefined)
+              template.phase[key] = phase[key] as YamlValue
+          }
+          const steps = template.phase.steps
+          if (steps !== undefined && !Array.isArray(steps)) {
+            problems.add(
+              startOf(pairOf(phaseNode, 'steps')?.value),
+              '`jobs.phase.steps` must be a list of steps'
+            )
+          }
+        }
+      }
+    }
+  }
+  problems.throwIfAny()
   return template
 }
 

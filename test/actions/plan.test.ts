@@ -235,6 +235,20 @@ describe('the plan action', () => {
     expect(settled.summary).toContain('status: done in the plan')
   })
 
+  test('max-workers out of range is a clear failure with the value and the range', async () => {
+    for (const value of ['4294967296', '99999999999999999999']) {
+      const run = await plan(
+        { [PLAN_FILE]: 'phases:\n  - id: a\n' },
+        { 'max-workers': value }
+      )
+      expect(run.status).toBe(1)
+      expect(run.stdout).toContain(
+        `::error::Invalid input 'max-workers': '${value}'. Expected a whole number from 0 (no limit) to 256.`
+      )
+      expect(run.outputs['max-workers']).toBeUndefined()
+    }
+  })
+
   test('max-workers: the input, the config, parallel disabled', async () => {
     const phases = 'phases:\n  - id: a\n  - id: b\n'
     expect(

@@ -146,7 +146,7 @@ describe('phase-matrix generate', () => {
   })
 
   test('a template with an unknown key is a usage error naming it', async () => {
-    writeFileSync(path.join(dir, 't.yml'), 'jobz: {}\n')
+    writeFileSync(path.join(dir, 't.yml'), 'on: push\njobz: {}\n')
     const result = await run(
       'generate',
       '--plan',
@@ -156,8 +156,48 @@ describe('phase-matrix generate', () => {
     )
     expect(result.code).toBe(2)
     expect(result.err).toContain(
-      "template t.yml: unknown key 'jobz' at the top level"
+      "template t.yml has 1 problem:\n  t.yml:2:1: unknown key 'jobz' at the top level"
     )
+  })
+
+  test('a template: every problem with its line and column', async () => {
+    writeFileSync(
+      path.join(dir, 't.yml'),
+      'on: push\njobz: {}\njobs:\n  phase:\n    runs-on: x\n    stepz: []\n  other: {}\n'
+    )
+    const result = await run(
+      'generate',
+      '--plan',
+      'plan.yaml',
+      '--template',
+      't.yml'
+    )
+    expect(result.code).toBe(2)
+    expect(result.err).toContain('template t.yml has 3 problems:')
+    expect(result.err).toContain(
+      "  t.yml:2:1: unknown key 'jobz' at the top level"
+    )
+    expect(result.err).toContain(
+      "  t.yml:6:5: unknown key 'stepz' under jobs.phase"
+    )
+    expect(result.err).toContain("  t.yml:7:3: unknown key 'other' under jobs")
+  })
+
+  test('a template that is not YAML: each error at its line and column, nothing dangling', async () => {
+    writeFileSync(
+      path.join(dir, 't.yml'),
+      'on: push\njobs:\n  phase:\n    steps:\n      - run: a\nbad line: [\n'
+    )
+    const result = await run(
+      'generate',
+      '--plan',
+      'plan.yaml',
+      '--template',
+      't.yml'
+    )
+    expect(result.code).toBe(2)
+    expect(result.err).toMatch(/\n {2}t\.yml:\d+:\d+: not valid YAML: /)
+    expect(result.err).not.toMatch(/at line \d+, column \d+:?\n/)
   })
 
   test('max_workers from the config is reported as not applied', async () => {

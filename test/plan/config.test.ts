@@ -69,7 +69,7 @@ describe('parseConfig', () => {
       ],
       [
         '3:16 error schema',
-        'parallel.max_workers must be a whole number of at least 1, got 0 (a number)'
+        'parallel.max_workers must be a whole number from 1 to 256, got 0 (a number)'
       ],
       [
         '6:20 error schema',
@@ -96,7 +96,7 @@ describe('parseConfig', () => {
       expect(result.problems.map(p => [where(p), p.message])).toEqual([
         [
           '2:16 error schema',
-          `parallel.max_workers must be a whole number of at least 1, got ${got}`
+          `parallel.max_workers must be a whole number from 1 to 256, got ${got}`
         ]
       ])
       expect(result.settings).toEqual({})

