@@ -46,7 +46,8 @@ export const SettleInputs = {
   state: 'state',
   githubToken: 'github-token',
   allowFailure: 'allow-failure',
-  jobId: 'job-id'
+  jobId: 'job-id',
+  durationsFile: 'durations-file'
 } as const
 
 export const SettleOutputs = {

@@ -85,7 +85,9 @@ const settleSettingsSchema = z.object({
   githubToken: z.string(),
   allowFailure: z.boolean(),
   /** `job.check_run_id`: this job's id in the jobs API (absent: found by runner name). */
-  jobId: z.number().int().positive().optional()
+  jobId: z.number().int().positive().optional(),
+  /** Where to write the `durations` JSON ('' → nowhere). */
+  durationsFile: z.string()
 })
 export type SettleSettings = z.infer<typeof settleSettingsSchema>
 
@@ -102,7 +104,8 @@ export function readSettleSettings(): SettleSettings {
     state,
     githubToken,
     allowFailure: readFlag(SettleInputs.allowFailure) ?? false,
-    jobId: readJobId()
+    jobId: readJobId(),
+    durationsFile: core.getInput(SettleInputs.durationsFile).trim()
   })
 }
 

@@ -5,6 +5,8 @@
 // allow-failure). On a finished state it only repeats the report and the
 // verdict, without calling the API, so a final report job can call it.
 import { context } from '@actions/github'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
 import { JobsApi, type WorkflowJob } from '../github/jobs.js'
 import {
   legJobName,
@@ -435,6 +437,24 @@ function setOutputs(analysis: PlanAnalysis, ledger: Ledger): void {
 }
 
 /**
+ * The `durations` JSON written to a file (input `durations-file`), for
+ * actions/cache to keep for the next run's `estimates`: a file, because for
+ * thousands of phases the JSON is too long for an environment string.
+ */
+function writeDurations(
+  file: string,
+  analysis: PlanAnalysis,
+  ledger: Ledger
+): void {
+  const durations = learnedDurations(analysis, ledger)
+  mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+  writeFileSync(file, `${JSON.stringify(durations, null, 1)}\n`)
+  core.info(
+    `Wrote the durations of ${Object.keys(durations).length} phase(s) to ${file}.`
+  )
+}
+
+/**
  * A finished state (a report job): the jobs of the run once more, only to
  * show where the time went; without a token, or when they cannot be read,
  * the report goes without that section.
@@ -484,6 +504,8 @@ async function settle(settings: SettleSettings): Promise<void> {
       }
     : await advance(analysis, before, settings)
   setOutputs(analysis, ledger)
+  if (settings.durationsFile !== '')
+    writeDurations(settings.durationsFile, analysis, ledger)
   if (isFinished(ledger)) await finish(analysis, ledger, settings, seen)
 }
 

@@ -7,7 +7,7 @@
 // with exactly their transitive dependents skipped and every other phase run
 // once. Needs `npm run build` first.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
-import { readFileSync } from 'node:fs'
+import { readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import {
   jobLog,
@@ -93,7 +93,11 @@ async function runRound(
 
 let settleJobs = 0
 
-async function settle(cwd: string, state: string): Promise<ActionRun> {
+async function settle(
+  cwd: string,
+  state: string,
+  more: Record<string, string> = {}
+): Promise<ActionRun> {
   settleJobs++
   const own = makeJob({
     name: `settle wave ${settleJobs}`,
@@ -106,7 +110,8 @@ async function settle(cwd: string, state: string): Promise<ActionRun> {
       state,
       'github-token': TOKEN,
       'allow-failure': 'false',
-      'job-id': String(own.id)
+      'job-id': String(own.id),
+      ...more
     },
     env: { GITHUB_API_URL: github.url }
   })
@@ -254,5 +259,62 @@ describe('packed legs, end to end', () => {
     expect(
       (JSON.parse(settled.outputs['succeeded'] ?? '') as string[]).sort()
     ).toEqual([...green.phases!].sort())
+  }, 60_000)
+
+  test('the durations loop: settle writes durations-file, the next plan step reads it as estimates', async () => {
+    github.jobs.length = 0
+    const options: BigPlanOptions = { libs: 5, packages: 0, apps: 0 }
+    const cwd = workspaceWith({ [PLAN]: bigPlanYaml(options) })
+    const file = '.phase-matrix/durations.json'
+    const first = await runAction(PLAN_BUNDLE, {
+      cwd,
+      inputs: { plan: PLAN, 'max-workers': '2', estimates: file },
+      env: { GITHUB_API_URL: github.url }
+    })
+    expect(first.status).toBe(0)
+    expect(first.stdout).toMatch(
+      /^::notice::No estimates file at \.phase-matrix\/durations\.json yet \(a first run, or a cache miss\)/m
+    )
+    await runRound(cwd, legsOf(first.outputs['matrix']))
+    const settled = await settle(cwd, first.outputs['state'] ?? '', {
+      'durations-file': file
+    })
+    expect(settled.status).toBe(0)
+    const written = JSON.parse(
+      readFileSync(path.join(cwd, file), 'utf8')
+    ) as Record<string, number>
+    expect(written).toEqual(JSON.parse(settled.outputs['durations'] ?? ''))
+    expect(Object.keys(written).sort()).toEqual([
+      'lib-0',
+      'lib-1',
+      'lib-2',
+      'lib-3',
+      'lib-4'
+    ])
+    // Next run: the learned minutes override estimate_minutes, in the state too.
+    writeFileSync(
+      path.join(cwd, file),
+      JSON.stringify({ ...written, 'lib-0': 30, gone: 1 })
+    )
+    const next = await runAction(PLAN_BUNDLE, {
+      cwd,
+      inputs: { plan: PLAN, 'max-workers': '2', estimates: file },
+      env: { GITHUB_API_URL: github.url }
+    })
+    expect(next.status).toBe(0)
+    expect(next.stdout).toContain(
+      'Estimates of 5 phase(s) from .phase-matrix/durations.json override estimate_minutes.'
+    )
+    expect(next.stdout).toMatch(
+      /^::warning::.*'gone' is not a phase of the plan/m
+    )
+    expect(
+      (JSON.parse(next.outputs['state'] ?? '') as { e?: string }).e
+    ).toBeDefined()
+    // lib-0 (30 min) gets a leg of its own.
+    const legs = legsOf(next.outputs['matrix'])
+    expect(legs.find(leg => leg.phases?.includes('lib-0'))?.phases).toEqual([
+      'lib-0'
+    ])
   }, 60_000)
 })
