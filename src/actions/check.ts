@@ -7,7 +7,7 @@
 // contents API at the base commit: nothing of the pull request is checked
 // out or run here. Fails on an invalid plan or a stale workflow; a token
 // that may not comment (pull requests from forks) is only a notice.
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 import { readConfigFile } from '../files.js'
@@ -39,6 +39,7 @@ import {
   type WorkflowDrift
 } from '../render/check-report.js'
 import type { GenerateInvocation } from '../render/generate-command-line.js'
+import { callerPermissionProblems } from '../render/caller-permissions.js'
 import { truncateMarkdown } from '../render/markdown.js'
 import { diffPlans } from '../render/plan-changes.js'
 import { annotateProblems } from './annotations.js'
@@ -286,6 +287,35 @@ export async function run(): Promise<void> {
   }
 }
 
+/**
+ * Workflows of the repository that call phases.yml without allowing
+ * `actions: read` (GitHub would refuse their runs at start-up). A file that
+ * cannot be read is passed over: this is advice, not the check's verdict.
+ */
+function callersWithoutActionsRead(root: string): Problem[] {
+  const dir = path.join(root, '.github', 'workflows')
+  let names: string[]
+  try {
+    names = readdirSync(dir)
+  } catch {
+    return []
+  }
+  const problems: Problem[] = []
+  for (const name of names.sort()) {
+    if (!/\.ya?ml$/.test(name)) continue
+    let text: string
+    try {
+      text = readFileSync(path.join(dir, name), 'utf8')
+    } catch {
+      continue
+    }
+    problems.push(
+      ...callerPermissionProblems(text, `.github/workflows/${name}`)
+    )
+  }
+  return problems
+}
+
 async function check(): Promise<void> {
   const settings = readCheckSettings()
   const root = workspace()
@@ -296,6 +326,7 @@ async function check(): Promise<void> {
   const problems = [...loaded.problems]
   if (loaded.analysis !== undefined)
     problems.push(...envLimitWarnings(loaded.analysis.plan))
+  problems.push(...callersWithoutActionsRead(root ?? process.cwd()))
   const report: CheckReport = { planFile: settings.planPath, problems }
   if (loaded.analysis !== undefined) report.analysis = loaded.analysis
 

@@ -23,6 +23,7 @@ export type ProblemCode =
   | 'unknown-key'
   | 'duplicate-dependency'
   | 'done-before-deps'
+  | 'permissions'
 
 export type Severity = 'error' | 'warning'
 
