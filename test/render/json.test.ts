@@ -65,7 +65,9 @@ describe('renderPlanJson', () => {
       'runs-on': ['self-hosted', 'linux'],
       'timeout-minutes': 9,
       estimate_minutes: 4,
-      status: 'done'
+      status: 'done',
+      // The one reading of status, for scripts.
+      done: true
     })
   })
 
