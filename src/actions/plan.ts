@@ -189,7 +189,14 @@ async function plan(settings: PlanSettings): Promise<void> {
     [PlanOutputs.needs]: JSON.stringify(needs),
     [PlanOutputs.mermaid]: mermaid
   }
-  assertOutputsFit('plan', analysis.plan.file, outputs)
+  // waves, needs and mermaid are for reading, not forwarded by phases.yml.
+  const sizeWarnings = assertOutputsFit(
+    'plan',
+    analysis.plan.file,
+    outputs,
+    false,
+    [PlanOutputs.waves, PlanOutputs.needs, PlanOutputs.mermaid]
+  )
   assertOutputsFit(
     'settle',
     analysis.plan.file,
@@ -197,6 +204,7 @@ async function plan(settings: PlanSettings): Promise<void> {
     true
   )
 
+  annotateProblems(sizeWarnings, workspace())
   await core.group('Phase plan', async () => {
     core.info(renderPlanText(analysis, { settings: parallel }).trimEnd())
     core.info('')
