@@ -72,8 +72,11 @@ export function tooManyWavesMessage(
   )
 }
 
-/** Longest duration a finished ledger may record per phase, for the bound below. */
-const LONGEST_SECONDS = 36 ** 5 - 1
+/**
+ * Longest duration a ledger records per phase, for the bound below: 4 digits
+ * in base 36, 19 days (a job runs at most 5 days on a self-hosted runner).
+ */
+const LONGEST_SECONDS = 36 ** 4 - 1
 
 /**
  * At least what any settle step of this run will output: its largest
@@ -186,7 +189,14 @@ async function plan(settings: PlanSettings): Promise<void> {
     [PlanOutputs.needs]: JSON.stringify(needs),
     [PlanOutputs.mermaid]: mermaid
   }
-  assertOutputsFit('plan', analysis.plan.file, outputs)
+  // waves, needs and mermaid are for reading, not forwarded by phases.yml.
+  const sizeWarnings = assertOutputsFit(
+    'plan',
+    analysis.plan.file,
+    outputs,
+    false,
+    [PlanOutputs.waves, PlanOutputs.needs, PlanOutputs.mermaid]
+  )
   assertOutputsFit(
     'settle',
     analysis.plan.file,
@@ -194,6 +204,7 @@ async function plan(settings: PlanSettings): Promise<void> {
     true
   )
 
+  annotateProblems(sizeWarnings, workspace())
   await core.group('Phase plan', async () => {
     core.info(renderPlanText(analysis, { settings: parallel }).trimEnd())
     core.info('')
