@@ -310,6 +310,17 @@ Fix: Remove one dependency to break the cycle.
     expect(json.warnings?.[0]?.code).toBe('unknown-key')
   })
 
+  it('warns about a run command the waves mode would refuse (E2BIG), keeping exit 0', async () => {
+    const plan = file(
+      'long.yaml',
+      `phases:\n  - id: a\n    run: echo ${'x'.repeat(140_000)}\n`
+    )
+    const { code, err } = await run(['plan', '--plan', plan])
+    expect(code).toBe(0)
+    expect(err).toContain(`${plan}:3:10: warning: The waves mode`)
+    expect(err).toContain('E2BIG')
+  })
+
   it('draws Mermaid with done phases coloured as succeeded', async () => {
     const plan = file(
       'done.yaml',

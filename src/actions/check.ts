@@ -7,7 +7,7 @@
 // contents API at the base commit: nothing of the pull request is checked
 // out or run here. Fails on an invalid plan or a stale workflow; a token
 // that may not comment (pull requests from forks) is only a notice.
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { z } from 'zod'
 import { readConfigFile } from '../files.js'
@@ -30,6 +30,7 @@ import {
   type CheckReport,
   type WorkflowDrift
 } from '../render/check-report.js'
+import { callerPermissionProblems } from '../render/caller-permissions.js'
 import { truncateMarkdown } from '../render/markdown.js'
 import { diffPlans } from '../render/plan-changes.js'
 import { annotateProblems } from './annotations.js'
@@ -226,6 +227,35 @@ export async function run(): Promise<void> {
   }
 }
 
+/**
+ * Workflows of the repository that call phases.yml without allowing
+ * `actions: read` (GitHub would refuse their runs at start-up). A file that
+ * cannot be read is passed over: this is advice, not the check's verdict.
+ */
+function callersWithoutActionsRead(root: string): Problem[] {
+  const dir = path.join(root, '.github', 'workflows')
+  let names: string[]
+  try {
+    names = readdirSync(dir)
+  } catch {
+    return []
+  }
+  const problems: Problem[] = []
+  for (const name of names.sort()) {
+    if (!/\.ya?ml$/.test(name)) continue
+    let text: string
+    try {
+      text = readFileSync(path.join(dir, name), 'utf8')
+    } catch {
+      continue
+    }
+    problems.push(
+      ...callerPermissionProblems(text, `.github/workflows/${name}`)
+    )
+  }
+  return problems
+}
+
 async function check(): Promise<void> {
   const settings = readCheckSettings()
   const root = workspace()
@@ -236,6 +266,7 @@ async function check(): Promise<void> {
   const problems = [...loaded.problems]
   if (loaded.analysis !== undefined)
     problems.push(...envLimitWarnings(loaded.analysis.plan))
+  problems.push(...callersWithoutActionsRead(root ?? process.cwd()))
   const report: CheckReport = { planFile: settings.planPath, problems }
   if (loaded.analysis !== undefined) report.analysis = loaded.analysis
   report.maxWorkers = loaded.settings.maxWorkers

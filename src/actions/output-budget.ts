@@ -5,8 +5,11 @@
 // based on UTF-16 encoding": 2 bytes per UTF-16 code unit of each output's
 // name and value (an empty value is not sent). Over it GitHub fails the job
 // with its own error; we refuse earlier, with a margin left for the caller's
-// own outputs, and say how big the outputs are. Every output of the step is
-// counted: a caller may forward any of them as a job output.
+// own outputs, and say how big the outputs are. The outputs a waves workflow
+// forwards (the matrix, the state, …) must fit: over the budget is an error.
+// Informational outputs (the plan's `waves`, `needs`, `mermaid`), which the
+// reusable workflow does not forward, only add a warning when forwarding
+// them too would go over: GitHub limits job outputs, not step outputs.
 //
 // The run state also travels as a step input, that is one environment
 // string, which Linux refuses over 128 KiB (E2BIG, counted in UTF-8 bytes):
@@ -50,7 +53,35 @@ export function outputsProblem(
   step: string,
   file: string,
   outputs: Readonly<Record<string, string>>,
-  upTo = false
+  upTo = false,
+  informational: readonly string[] = []
+): Problem | undefined {
+  const forwarded: Record<string, string> = {}
+  for (const [name, value] of Object.entries(outputs))
+    if (!informational.includes(name)) forwarded[name] = value
+  const problem = forwardedProblem(step, file, forwarded, upTo)
+  if (problem !== undefined || informational.length === 0) return problem
+  const total = jobOutputSize(outputs)
+  if (total <= OUTPUT_BUDGET_BYTES) return undefined
+  return {
+    code: 'too-large',
+    severity: 'warning',
+    message:
+      `The ${step} step's outputs take ${total.toLocaleString('en-US')} bytes as GitHub counts them (UTF-16) ` +
+      `with ${informational.join(', ')} (${kib(jobOutputSize(outputs) - jobOutputSize(forwarded))}): do not forward ` +
+      `those as job outputs, or GitHub fails the job (at most ${MAX_JOB_OUTPUT_BYTES.toLocaleString('en-US')} bytes ` +
+      'of outputs per job). The reusable workflow does not forward them.',
+    file,
+    line: 1,
+    column: 1
+  }
+}
+
+function forwardedProblem(
+  step: string,
+  file: string,
+  outputs: Readonly<Record<string, string>>,
+  upTo: boolean
 ): Problem | undefined {
   const take = upTo ? 'can take up to' : 'take'
   const problem = (message: string): Problem => ({
@@ -91,13 +122,16 @@ export function outputsProblem(
   return undefined
 }
 
-/** Throws the `too-large` PlanError of outputsProblem, if any. */
+/** Throws the `too-large` PlanError of outputsProblem; returns its warning, if any. */
 export function assertOutputsFit(
   step: string,
   file: string,
   outputs: Readonly<Record<string, string>>,
-  upTo = false
-): void {
-  const problem = outputsProblem(step, file, outputs, upTo)
-  if (problem !== undefined) throw new PlanError([problem])
+  upTo = false,
+  informational: readonly string[] = []
+): Problem[] {
+  const problem = outputsProblem(step, file, outputs, upTo, informational)
+  if (problem === undefined) return []
+  if (problem.severity === 'error') throw new PlanError([problem])
+  return [problem]
 }

@@ -40,11 +40,7 @@ import {
   PlanOutputs,
   SettleOutputs
 } from './constants.js'
-import {
-  assertOutputsFit,
-  outputSize,
-  outputsProblem
-} from './output-budget.js'
+import { assertOutputsFit } from './output-budget.js'
 import { readPlanSettings, type PlanSettings } from './inputs.js'
 import { runAttempt, workspace } from './run-context.js'
 import { loadPlan } from '../load-plan.js'
@@ -84,8 +80,11 @@ export function tooManyWavesMessage(
   )
 }
 
-/** Longest duration a finished ledger may record per phase, for the bound below. */
-const LONGEST_SECONDS = 36 ** 5 - 1
+/**
+ * Longest duration a ledger records per phase, for the bound below: 4 digits
+ * in base 36, 19 days (a job runs at most 5 days on a self-hosted runner).
+ */
+const LONGEST_SECONDS = 36 ** 4 - 1
 
 /**
  * At least what any settle step of this run will output: its largest
@@ -165,37 +164,6 @@ function readEstimates(
     const minutes = parsed.estimates.get(phase.id)
     return minutes === undefined ? undefined : roundEstimate(minutes)
   })
-}
-
-/** Outputs that only inform, left empty (largest first) when all would not fit. */
-const DROPPABLE_OUTPUTS = [
-  PlanOutputs.mermaid,
-  PlanOutputs.needs,
-  PlanOutputs.waves
-] as const
-
-/**
- * Empties informational outputs, one by one, while the outputs exceed the
- * budget; says which with a warning. The rest must then fit (the caller
- * checks and fails with the sizes).
- */
-function dropInformational(
-  file: string,
-  outputs: Record<string, string>
-): void {
-  const dropped: string[] = []
-  for (const name of DROPPABLE_OUTPUTS) {
-    if (outputsProblem('plan', file, outputs) === undefined) break
-    const size = outputSize(name, outputs[name] ?? '')
-    outputs[name] = ''
-    dropped.push(`${name} (${Math.ceil(size / 1024)} KiB)`)
-  }
-  if (dropped.length > 0) {
-    core.warning(
-      `The plan is too large for all outputs of the plan step within GitHub's 1 MB per job: left empty ${dropped.join(', ')}. ` +
-        'The matrix and the state are whole; `phase-matrix plan --format json` prints the waves and the graph.'
-    )
-  }
 }
 
 interface Loaded {
@@ -295,8 +263,14 @@ async function plan(settings: PlanSettings): Promise<void> {
     [PlanOutputs.needs]: JSON.stringify(needs),
     [PlanOutputs.mermaid]: mermaid
   }
-  dropInformational(analysis.plan.file, outputs)
-  assertOutputsFit('plan', analysis.plan.file, outputs)
+  // waves, needs and mermaid are for reading, not forwarded by phases.yml.
+  const sizeWarnings = assertOutputsFit(
+    'plan',
+    analysis.plan.file,
+    outputs,
+    false,
+    [PlanOutputs.waves, PlanOutputs.needs, PlanOutputs.mermaid]
+  )
   assertOutputsFit(
     'settle',
     analysis.plan.file,
@@ -304,6 +278,7 @@ async function plan(settings: PlanSettings): Promise<void> {
     true
   )
 
+  annotateProblems(sizeWarnings, workspace())
   await core.group('Phase plan', async () => {
     core.info(renderPlanText(analysis, { settings: parallel }).trimEnd())
     core.info('')

@@ -7,6 +7,7 @@ import { DEFAULT_CONFIG_PATH, DEFAULT_PLAN_PATH } from '../actions/constants.js'
 import { UsageError } from '../plan/errors.js'
 import type { ParallelSettings, PlanAnalysis, Problem } from '../plan/types.js'
 import { renderPlanJson, renderProblemsJson } from '../render/json.js'
+import { envLimitWarnings } from '../plan/env-limits.js'
 import { renderMermaid } from '../render/mermaid.js'
 import { formatProblems } from '../render/problems.js'
 import { renderPlanText } from '../render/text.js'
@@ -124,8 +125,11 @@ function plan(argv: string[], io: CliIo): number {
   }
 
   const loaded = loadPlanForCli(values, io)
-  const warnings = loaded.problems.filter(p => p.severity === 'warning')
   const { analysis } = loaded
+  // What the waves mode would refuse (values too long for an env string) is a warning here.
+  if (analysis !== undefined)
+    loaded.problems.push(...envLimitWarnings(analysis.plan))
+  const warnings = loaded.problems.filter(p => p.severity === 'warning')
   if (analysis === undefined) {
     if (format === 'json') io.stdout(renderProblemsJson(loaded.problems))
     else io.stderr(formatProblems(loaded.problems, { colour: io.colourErr }))

@@ -27,8 +27,8 @@ export function doneWarnings(analysis: PlanAnalysis): Problem[] {
       severity: 'warning',
       message:
         `Phase \`${phase.id}\` has status: done but depends on ${ids.join(', ')}, not done: ` +
-        `\`${phase.id}\` will not run, yet its dependents still wait for ${ids.length === 1 ? 'it' : 'them'} ` +
-        'and are skipped when one fails. Mark the dependencies done too, or remove the status.',
+        `\`${phase.id}\` will not run, yet its dependents still wait for ${ids.join(', ')} ` +
+        `and are skipped when ${ids.length === 1 ? 'it fails' : 'one fails'}. Mark the dependencies done too, or remove the status.`,
       file: analysis.plan.file,
       line: at.line,
       column: at.column

@@ -123,11 +123,22 @@ export function settleRound(
   return next
 }
 
+/** Done phases a skip passed through, nearest first, shared between phases (O(1) a step). */
+interface ViaLink {
+  phase: number
+  next?: ViaLink
+  /** Links from here to the end. */
+  length: number
+}
+
+/** Most done phases a reason names; the rest are counted. */
+const MAX_VIA_NAMED = 3
+
 /** A dependency that stops a phase: failed or skipped, reached through `via` done phases. */
 interface Blocker {
   dep: number
   /** Done phases passed through, from the nearest to the one that depends on `dep`. */
-  via: number[]
+  via?: ViaLink
   failed: boolean
 }
 
@@ -135,7 +146,7 @@ interface Blocker {
  * What stops each phase, directly or through done phases (a done phase
  * never runs, but order and failure pass through it: see done.ts). For each
  * phase, the first failed dependency, else the first skipped one. O(V + E)
- * plus the length of the `via` chains.
+ * (the `via` chains share their tails).
  */
 function blockers(
   analysis: PlanAnalysis,
@@ -152,11 +163,18 @@ function blockers(
         const status = statuses[dep] as PhaseStatus
         let candidate: Blocker | undefined
         if (isFailed(status) || isSkipped(status)) {
-          candidate = { dep, via: [], failed: isFailed(status) }
+          candidate = { dep, failed: isFailed(status) }
         } else if ((phases[dep] as Phase).done) {
           const inherited = found[dep]
           if (inherited !== undefined) {
-            candidate = { ...inherited, via: [dep, ...inherited.via] }
+            candidate = {
+              ...inherited,
+              via: {
+                phase: dep,
+                next: inherited.via,
+                length: 1 + (inherited.via?.length ?? 0)
+              }
+            }
           }
         }
         if (candidate === undefined) continue
@@ -267,6 +285,8 @@ export interface SkipCause {
   root?: number
   /** Done phases the skip passed through, nearest first (`publish` ← `package` (done) ← `build`). */
   via?: number[]
+  /** How many done phases it passed through (`via` names at most 3). */
+  viaCount?: number
 }
 
 /** For every skipped phase, the dependency that caused it and the failure behind it. O(V + E). */
@@ -290,7 +310,17 @@ export function skipCauses(
         dep: blocker.dep,
         root: blocker.failed ? blocker.dep : causes[blocker.dep]?.root
       }
-      if (blocker.via.length > 0) cause.via = blocker.via
+      if (blocker.via !== undefined) {
+        const named: number[] = []
+        for (
+          let link: ViaLink | undefined = blocker.via;
+          link !== undefined && named.length < MAX_VIA_NAMED;
+          link = link.next
+        )
+          named.push(link.phase)
+        cause.via = named
+        cause.viaCount = blocker.via.length
+      }
       causes[index] = cause
     }
   }
@@ -346,7 +376,7 @@ export function reasonOf(
       const via =
         cause.via === undefined
           ? ''
-          : `, via ${cause.via.map(idOf).join(', ')} (status: done)`
+          : `, via ${cause.via.map(idOf).join(', ')}${(cause.viaCount ?? 0) > cause.via.length ? ` and ${(cause.viaCount ?? 0) - cause.via.length} more` : ''} (status: done)`
       if (depStatus !== undefined && isFailed(depStatus)) {
         const word = FAILURE_WORDS[depStatus]
         return `dependency ${idOf(dep)} failed${word === undefined ? '' : ` (${word})`}${via}`

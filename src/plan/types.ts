@@ -24,6 +24,7 @@ export type ProblemCode =
   | 'unknown-key'
   | 'duplicate-dependency'
   | 'done-before-deps'
+  | 'permissions'
 
 export type Severity = 'error' | 'warning'
 

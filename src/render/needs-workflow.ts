@@ -64,6 +64,8 @@ export const GATE_JOB_NAME = 'phase-matrix gate'
 const DEFAULT_RUNS_ON = 'ubuntu-latest'
 const DEFAULT_WORKFLOW_NAME = 'phases'
 const GATE_TIMEOUT_MINUTES = 5
+/** The step of a phase without a command. */
+const NO_COMMAND = 'echo "This phase has no run command in the plan."'
 /** Header lines listing omitted `done` phases stop after this many ids. */
 const MAX_LISTED_DONE = 20
 
@@ -212,7 +214,7 @@ function commandStep(phase: Phase): YamlMapping {
   if (phase.run === undefined || phase.run.trim() === '') {
     return {
       name: 'Run phase',
-      run: 'echo "This phase has no run command in the plan."'
+      run: NO_COMMAND
     }
   }
   return { name: 'Run phase', run: escapeExpressions(phase.run) }
@@ -383,6 +385,67 @@ function expressionProblems(analysis: PlanAnalysis): Problem[] {
   return problems
 }
 
+/**
+ * Text every phase job holds whatever the plan and the template (the
+ * checkout step is always there, the yaml writer only adds indentation and
+ * quoting): keys, fixed values and line ends, not counting indentation.
+ */
+const JOB_FLOOR_BYTES = [
+  'x:\n', // the job id: at least one character
+  'name: \n',
+  'runs-on: x\n',
+  'steps:\n',
+  '- name: Check out the repository\n',
+  `uses: ${CHECKOUT_ACTION}\n`,
+  'with:\n',
+  'persist-credentials: false\n',
+  '- name: Run phase\n',
+  'run: \n'
+].reduce((sum, text) => sum + text.length, 0)
+/** One entry of a `needs:` list: `- x` and its line end. */
+const NEED_FLOOR_BYTES = '- x\n'.length
+
+/**
+ * A lower bound on the size of the workflow renderNeedsWorkflow writes, in
+ * UTF-8 bytes, computed from the plan alone: per phase job its fixed text,
+ * its id (the job's `name:`), its command (escaping and quoting only add to
+ * it; UTF-8 never has fewer bytes than UTF-16 units) and one line per need;
+ * the gate's line per job. Lets generate refuse a plan that cannot fit
+ * before rendering it. O(phases + deps).
+ */
+export function workflowSizeLowerBound(analysis: PlanAnalysis): number {
+  const waitsFor = needsThroughDone(analysis)
+  let bytes = 0
+  for (const phase of analysis.plan.phases) {
+    if (phase.done) continue
+    const command =
+      phase.run === undefined || phase.run.trim() === ''
+        ? NO_COMMAND
+        : phase.run
+    bytes +=
+      JOB_FLOOR_BYTES +
+      phase.id.length +
+      command.length +
+      NEED_FLOOR_BYTES * (1 + (waitsFor[phase.index]?.length ?? 0))
+  }
+  return bytes
+}
+
+function tooLargeProblem(
+  analysis: PlanAnalysis,
+  options: NeedsWorkflowOptions,
+  size: string
+): Problem {
+  return {
+    code: 'too-large',
+    severity: 'error',
+    message: `The generated workflow would be ${size} bytes; GitHub starts no workflow file over ${MAX_WORKFLOW_BYTES} bytes (500 KB). Run a plan this size in waves: the reusable workflow .github/workflows/phases.yml (or the plan and settle actions) instead of a generated needs graph.`,
+    file: options.invocation.out ?? analysis.plan.file,
+    line: 1,
+    column: 1
+  }
+}
+
 /** Renders the needs-graph workflow of a valid plan. */
 export function renderNeedsWorkflow(
   analysis: PlanAnalysis,
@@ -390,6 +453,17 @@ export function renderNeedsWorkflow(
 ): NeedsWorkflow {
   const { phases } = analysis.plan
   const notes = settingNotes(options)
+  // Refuse before rendering what cannot fit (100,000 phases: no minutes of YAML).
+  const floor = workflowSizeLowerBound(analysis)
+  if (floor > MAX_WORKFLOW_BYTES) {
+    return {
+      text: '',
+      bytes: floor,
+      jobIds: phases.map(() => undefined),
+      problems: [tooLargeProblem(analysis, options, `at least ${floor}`)],
+      notes
+    }
+  }
   const active = phases.filter(phase => !phase.done)
   const done = phases.filter(phase => phase.done)
   const activeIds = jobIdsFor(
@@ -475,14 +549,7 @@ export function renderNeedsWorkflow(
   ])
   const bytes = utf8Length(text)
   if (bytes > MAX_WORKFLOW_BYTES) {
-    problems.push({
-      code: 'too-large',
-      severity: 'error',
-      message: `The generated workflow would be ${bytes} bytes; GitHub starts no workflow file over ${MAX_WORKFLOW_BYTES} bytes (500 KB). Run a plan this size in waves: the reusable workflow .github/workflows/phases.yml (or the plan and settle actions) instead of a generated needs graph.`,
-      file: options.invocation.out ?? analysis.plan.file,
-      line: 1,
-      column: 1
-    })
+    problems.push(tooLargeProblem(analysis, options, String(bytes)))
     return { text: '', bytes, jobIds, problems, notes }
   }
   return { text, bytes, jobIds, problems, notes }

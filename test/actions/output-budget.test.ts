@@ -59,6 +59,31 @@ describe('the output guard', () => {
     expect(outputsProblem('plan', 'big.yaml', { matrix: half })).toBe(undefined)
   })
 
+  test('outputs a waves workflow does not forward only warn when they tip the total over', () => {
+    const big = 'm'.repeat(300_000)
+    const outputs = { matrix: 'x'.repeat(300_000), mermaid: big, needs: big }
+    expect(outputsProblem('plan', 'p.yaml', outputs)?.severity).toBe('error')
+    const warning = outputsProblem('plan', 'p.yaml', outputs, false, [
+      'mermaid',
+      'needs'
+    ])
+    expect(warning).toMatchObject({ code: 'too-large', severity: 'warning' })
+    expect(warning!.message).toContain('do not forward')
+    expect(
+      outputsProblem('plan', 'p.yaml', { matrix: 'x' }, false, ['mermaid'])
+    ).toBe(undefined)
+    // The forwarded ones alone still must fit.
+    expect(
+      outputsProblem(
+        'plan',
+        'p.yaml',
+        { matrix: 'x'.repeat(500_000), mermaid: 'm' },
+        false,
+        ['mermaid']
+      )?.severity
+    ).toBe('error')
+  })
+
   test('a state over half of the 128 KiB an env string may take is refused', () => {
     expect(
       outputsProblem('settle', 'p.yaml', { state: 'x'.repeat(65 * 1024) })

@@ -314,6 +314,17 @@ describe('the plan action', () => {
     expect(run.outputs).toEqual({})
   })
 
+  test('a run command too long for one environment string is refused at its line, no leg handed out', async () => {
+    const run = await plan({
+      [PLAN_FILE]: `phases:\n  - id: ok\n  - id: huge\n    run: echo ${'x'.repeat(140_000)}\n`
+    })
+    expect(run.status).toBe(1)
+    expect(run.stdout).toMatch(
+      /^::error title=phase-matrix%3A too-large,file=\.prd_runner\/phase_plan\.yaml,line=4,col=10::The run command of phase `huge` .*E2BIG.*script file/m
+    )
+    expect(run.outputs).toEqual({})
+  })
+
   test('a later round too large for the settle step is refused by the plan step', async () => {
     // Round 1 is small; wave 2 holds 200 phases of 3 KB commands.
     const big = ['phases:', '  - id: first']

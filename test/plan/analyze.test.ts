@@ -305,3 +305,37 @@ describe('job names as GitHub lists them (cut to 100 characters)', () => {
     }
   })
 })
+
+describe('done phases', () => {
+  it('a done phase whose dependencies are not all done is a warning at the first such dependency', () => {
+    const { analysis, problems } = analyzePlan(
+      makePlan([
+        { id: 'build' },
+        { id: 'lint', status: 'DONE' },
+        { id: 'package', deps: ['lint', 'build'], status: 'Done' },
+        { id: 'publish', deps: ['package'] },
+        { id: 'docs', deps: ['lint'], status: 'done' }
+      ])
+    )
+    expect(analysis).toBeDefined()
+    expect(problems).toHaveLength(1)
+    expect(problems[0]).toMatchObject({
+      code: 'done-before-deps',
+      severity: 'warning',
+      file: 'plan.yaml',
+      // makePlan: deps of phase 2 are on line 9, the second at column 16.
+      line: 9,
+      column: 16
+    })
+    expect(problems[0]!.message).toContain(
+      'Phase `package` has status: done but depends on `build`, not done'
+    )
+    expect(analysis!.plan.phases.map(p => p.done)).toEqual([
+      false,
+      true,
+      true,
+      false,
+      true
+    ])
+  })
+})

@@ -218,6 +218,19 @@ describe('the schedule', () => {
     )
   })
 
+  test('a 100,000-phase chain of done phases after a failure: reasons stay short, time linear', () => {
+    const count = 100_000
+    const specs: PhaseSpec[] = [{ id: 'root' }]
+    for (let i = 1; i < count - 1; i++)
+      specs.push({ id: `d${i}`, deps: [specs[i - 1]!.id], status: 'done' })
+    specs.push({ id: 'last', deps: [specs[count - 2]!.id] })
+    const run = simulate(specs, new Set(['root']))
+    expect(run.rounds).toEqual([['root']])
+    expect(reasons(run).last).toBe(
+      `dependency root failed, via d${count - 2}, d${count - 3}, d${count - 4} and ${count - 5} more (status: done)`
+    )
+  })
+
   test('everything done: nothing to hand out at all', () => {
     const run = simulate([{ id: 'a', status: 'done' }], new Set())
     expect(run.rounds).toEqual([])

@@ -66,6 +66,7 @@ describe('renderPlanJson', () => {
       'timeout-minutes': 9,
       estimate_minutes: 4,
       status: 'done',
+      // The one reading of status, for scripts.
       done: true
     })
   })

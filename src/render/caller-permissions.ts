@@ -1,0 +1,127 @@
+// Does a workflow that calls the reusable phases.yml grant what it needs?
+// phases.yml's settle and report jobs ask for `actions: read`. GitHub checks
+// a called workflow's permissions against what the calling job allows before
+// anything runs: when the caller allows less, the whole run fails at
+// start-up ("The nested job 'settle-1' is requesting 'actions: read', but is
+// only allowed 'actions: none'."), with no job and no log. This finds such
+// callers in a workflow file so the pull-request check can say so first.
+//
+// What a calling job allows: its own `permissions:`; without one, the
+// workflow's; without either, the repository's default for GITHUB_TOKEN,
+// which we cannot see: "permissive" (read and write) allows actions: read,
+// "restricted" (the default for repositories created since February 2023)
+// does not. That case is a warning too, worded as a possibility.
+// Pure: YAML text in, problems out. O(text).
+import { isMap, isScalar, LineCounter, parseDocument } from 'yaml'
+import type { Node, YAMLMap } from 'yaml'
+import type { Problem } from '../plan/types.js'
+
+/** `uses:` of a job that calls phases.yml (another repository's, any ref, or this repository's). */
+const CALLS_PHASES =
+  /^(?:[^/\s]+\/[^/\s]+\/\.github\/workflows\/phases\.ya?ml@\S+|\.\/\.github\/workflows\/phases\.ya?ml)$/
+
+export const NEEDED_PERMISSION = 'actions: read'
+
+type Grant = 'yes' | 'no' | 'unknown'
+
+/** Does a `permissions:` value grant actions: read? */
+function grantsActionsRead(value: unknown): Grant {
+  if (value === 'read-all' || value === 'write-all') return 'yes'
+  if (value === null || value === undefined) return 'no'
+  if (typeof value === 'string') {
+    // An expression or an unknown word: GitHub decides; we cannot.
+    return value.includes('${{') ? 'unknown' : 'no'
+  }
+  if (typeof value === 'object' && !Array.isArray(value)) {
+    const actions = (value as Record<string, unknown>)['actions']
+    if (actions === 'read' || actions === 'write') return 'yes'
+    return 'no'
+  }
+  return 'no'
+}
+
+function pairOf(
+  map: YAMLMap,
+  key: string
+): { key: Node; value: unknown } | undefined {
+  for (const pair of map.items) {
+    if (isScalar(pair.key) && pair.key.value === key) {
+      return { key: pair.key, value: pair.value }
+    }
+  }
+  return undefined
+}
+
+function plain(node: unknown): unknown {
+  if (isScalar(node)) return node.value
+  if (isMap(node)) {
+    const out: Record<string, unknown> = {}
+    for (const pair of node.items) {
+      if (isScalar(pair.key)) out[String(pair.key.value)] = plain(pair.value)
+    }
+    return out
+  }
+  return node === null ? null : undefined
+}
+
+/**
+ * A warning for each job of the workflow `text` (read from `file`) that
+ * calls phases.yml without allowing `actions: read`, at the job's `uses:`.
+ * A file that is not YAML, or has no jobs, gives none.
+ */
+export function callerPermissionProblems(
+  text: string,
+  file: string
+): Problem[] {
+  const lineCounter = new LineCounter()
+  const document = parseDocument(text, { lineCounter, uniqueKeys: false })
+  if (document.errors.length > 0 || !isMap(document.contents)) return []
+  const root = document.contents
+  const jobs = pairOf(root, 'jobs')?.value
+  if (!isMap(jobs)) return []
+  const workflowPermissions = pairOf(root, 'permissions')
+  const problems: Problem[] = []
+  for (const pair of jobs.items) {
+    if (!isScalar(pair.key) || !isMap(pair.value)) continue
+    const jobId = String(pair.key.value)
+    const uses = pairOf(pair.value, 'uses')
+    if (uses === undefined || !isScalar(uses.value)) continue
+    const target = String(uses.value.value)
+    if (!CALLS_PHASES.test(target)) continue
+    const own = pairOf(pair.value, 'permissions')
+    const where = own ?? workflowPermissions
+    const at = lineCounter.linePos((uses.key.range ?? [0])[0])
+    const problem = (message: string): Problem => ({
+      code: 'permissions',
+      severity: 'warning',
+      message,
+      file,
+      line: at.line,
+      column: at.col
+    })
+    const startup =
+      `GitHub refuses the whole run at start-up, before any job or log ("The nested job 'settle-1' is ` +
+      `requesting 'actions: read', but is only allowed 'actions: none'."). Add \`${NEEDED_PERMISSION}\` ` +
+      `(with \`contents: read\`) to the \`permissions:\` of job \`${jobId}\`.`
+    if (where === undefined) {
+      problems.push(
+        problem(
+          `Job \`${jobId}\` calls ${target} and sets no permissions (nor does the workflow), so it passes on the ` +
+            "repository's default token permissions. If that default is restricted (read-only, the default for " +
+            `repositories created since 2023), ${startup}`
+        )
+      )
+      continue
+    }
+    const grant = grantsActionsRead(plain(where.value))
+    if (grant !== 'no') continue
+    const level = own === undefined ? 'the workflow' : `job \`${jobId}\``
+    problems.push(
+      problem(
+        `Job \`${jobId}\` calls ${target}, whose settle and report jobs need \`${NEEDED_PERMISSION}\`, but the ` +
+          `permissions of ${level} do not allow it: ${startup}`
+      )
+    )
+  }
+  return problems
+}
