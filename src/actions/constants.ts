@@ -37,13 +37,16 @@ export const PlanOutputs = {
   maxMemoryMb: 'max-memory-mb',
   maxCpuPercent: 'max-cpu-percent',
   needs: 'needs',
-  mermaid: 'mermaid'
+  mermaid: 'mermaid',
+  matrices: 'matrices',
+  fastRounds: 'fast-rounds'
 } as const
 
 export const SettleInputs = {
   state: 'state',
   githubToken: 'github-token',
-  allowFailure: 'allow-failure'
+  allowFailure: 'allow-failure',
+  roundsRun: 'rounds-run'
 } as const
 
 export const SettleOutputs = {

@@ -60,7 +60,9 @@ export function readPlanSettings(): PlanSettings {
 const settleSettingsSchema = z.object({
   state: z.string().min(1),
   githubToken: z.string(),
-  allowFailure: z.boolean()
+  allowFailure: z.boolean(),
+  /** Wave jobs run so far (settle-k: k); 0 when not given. */
+  roundsRun: z.number().int().nonnegative()
 })
 export type SettleSettings = z.infer<typeof settleSettingsSchema>
 
@@ -76,7 +78,8 @@ export function readSettleSettings(): SettleSettings {
   return settleSettingsSchema.parse({
     state,
     githubToken,
-    allowFailure: readFlag(SettleInputs.allowFailure) ?? false
+    allowFailure: readFlag(SettleInputs.allowFailure) ?? false,
+    roundsRun: readCount(SettleInputs.roundsRun) ?? 0
   })
 }
 

@@ -4,6 +4,7 @@
 // start: bench/action.bench.ts).
 import { digestPlanFile } from '../plan-digest.js'
 import { PlanError } from '../plan/errors.js'
+import { greenRounds } from '../plan/fast-path.js'
 import {
   countRounds,
   handOutNext,
@@ -77,6 +78,48 @@ export function tooManyWavesMessage(
 
 function byteLength(text: string): number {
   return Buffer.byteLength(text, 'utf8')
+}
+
+/**
+ * Whether outputs fit GitHub's budget for one job's outputs, measured as
+ * GitHub measures them (2 bytes per UTF-16 unit of names and values), with
+ * room left for the caller's own outputs.
+ */
+export function fitsJobOutputs(outputs: Record<string, string>): boolean {
+  let bytes = 0
+  for (const [name, value] of Object.entries(outputs))
+    bytes += 2 * (name.length + value.length)
+  return bytes <= MAX_JOB_OUTPUT_BYTES - OUTPUT_MARGIN_BYTES
+}
+
+/** Why the matrices of all rounds are not handed out up front. */
+type FastPathOff = 'nothing-to-run' | 're-run' | 'too-large'
+
+/**
+ * The fast path: the matrices of every round of a green run, handed out up
+ * front so that no settle job runs while every wave succeeds, when they fit
+ * the output budget next to `outputs`. Off on a re-run (settle passes over
+ * phases that succeeded in an earlier attempt) and when nothing is to run.
+ */
+function fastPath(
+  analysis: PlanAnalysis,
+  rounds: number[][],
+  attempt: number,
+  outputs: Record<string, string>
+): { outputs: Record<string, string>; off?: FastPathOff } {
+  const off = (reason: FastPathOff): ReturnType<typeof fastPath> => ({
+    outputs: { [PlanOutputs.matrices]: '[]', [PlanOutputs.fastRounds]: '0' },
+    off: reason
+  })
+  if (rounds.length === 0) return off('nothing-to-run')
+  if (attempt > 1) return off('re-run')
+  const fast = {
+    [PlanOutputs.matrices]: `[${rounds.map(round => renderMatrix(analysis, round)).join(',')}]`,
+    [PlanOutputs.fastRounds]: String(rounds.length)
+  }
+  return fitsJobOutputs({ ...outputs, ...fast })
+    ? { outputs: fast }
+    : off('too-large')
 }
 
 /** Refuses outputs GitHub would drop or a state no process could receive. */
@@ -171,6 +214,7 @@ async function plan(settings: PlanSettings): Promise<void> {
     attempt,
     legLimit: MAX_MATRIX_LEGS
   })
+  const upFront = greenRounds(analysis, statuses, MAX_MATRIX_LEGS)
 
   const idOf = (index: number): string => (phases[index] as Phase).id
   const mermaid = renderMermaid(analysis)
@@ -199,6 +243,14 @@ async function plan(settings: PlanSettings): Promise<void> {
     [PlanOutputs.needs]: JSON.stringify(needs),
     [PlanOutputs.mermaid]: mermaid
   }
+  // The state names the rounds handed out up front, for settle's catch-up.
+  const fastState = encodeLedger({ ...ledger, fastRounds: upFront.length })
+  const fast = fastPath(analysis, upFront, attempt, {
+    ...outputs,
+    [PlanOutputs.state]: fastState
+  })
+  if (fast.off === undefined) outputs[PlanOutputs.state] = fastState
+  Object.assign(outputs, fast.outputs)
   checkOutputSizes(analysis.plan.file, outputs)
 
   await core.group('Phase plan', async () => {
@@ -219,6 +271,8 @@ async function plan(settings: PlanSettings): Promise<void> {
         `Executing batch ${wave}/${analysis.waves.length} with ${round.length} phase(s)${more}: ${round.map(idOf).join(', ')}`
       )
     }
+    const message = fastPathMessage(upFront.length, attempt, fast.off)
+    if (message !== undefined) core.info(message)
     return Promise.resolve()
   })
   for (const [name, value] of Object.entries(outputs))
@@ -232,6 +286,34 @@ async function plan(settings: PlanSettings): Promise<void> {
       maxBytes: MAX_SUMMARY_BYTES
     })
   )
+}
+
+/** What the log says about the fast path. */
+export function fastPathMessage(
+  rounds: number,
+  attempt: number,
+  off: FastPathOff | undefined
+): string | undefined {
+  switch (off) {
+    case undefined:
+      return (
+        `Fast path on: the matrices of all ${rounds} round(s) are handed out up front (output fast-rounds: ${rounds}). ` +
+        'Each wave job takes its round from the plan while every earlier wave succeeded; settle jobs run only from the first failure on.'
+      )
+    case 're-run':
+      return (
+        `Fast path off (output fast-rounds: 0): this is run attempt ${attempt}, so settle runs after every wave ` +
+        'and passes over the phases that succeeded in an earlier attempt.'
+      )
+    case 'too-large':
+      return (
+        `Fast path off (output fast-rounds: 0): the matrices of all ${rounds} rounds do not fit in GitHub's ` +
+        `${MAX_JOB_OUTPUT_BYTES / 1024} KiB of job outputs next to the other outputs (and ${OUTPUT_MARGIN_BYTES / 1024} KiB left for yours). ` +
+        'Settle runs after every wave and hands out the next round.'
+      )
+    case 'nothing-to-run':
+      return undefined
+  }
 }
 
 /** Annotations, log and summary for a plan that cannot run. */

@@ -121,7 +121,57 @@ function handedOutBy(wave: number): string {
  * skip the independent phases settle handed out after it.
  */
 function roundCondition(wave: number): string {
-  return `\${{ !cancelled() && needs.${handedOutBy(wave)}.outputs.has-work == 'true' }}`
+  if (wave === 1) return `\${{ !cancelled() && ${handedOutBySettle(wave)} }}`
+  return `\${{ !cancelled() && (${handedOutBySettle(wave)} || ${handedOutUpFront(wave)}) }}`
+}
+
+/** Round `wave` came from the plan's `matrix` or a settle job's. */
+function handedOutBySettle(wave: number): string {
+  return `needs.${handedOutBy(wave)}.outputs.has-work == 'true'`
+}
+
+/**
+ * The fast path: round `wave` ≥ 2 was handed out up front (the plan's
+ * `matrices`) and the wave before took its round from the plan too (its
+ * settle job did not run) and succeeded — so every earlier wave succeeded.
+ */
+function handedOutUpFront(wave: number): string {
+  const before = wave - 1
+  return (
+    `needs.settle-${before}.result == 'skipped' && needs.wave-${before}.result == 'success'` +
+    ` && needs.plan.outputs.fast-rounds >= ${wave}`
+  )
+}
+
+/**
+ * Settle k runs when round k was handed out by a settle job, or up front and
+ * wave k did not succeed (or this is a re-run: settle then passes over the
+ * phases that succeeded in an earlier attempt).
+ */
+function settleCondition(wave: number): string {
+  const needed = `needs.wave-${wave}.result != 'success' || github.run_attempt != '1'`
+  if (wave === 1) {
+    return `\${{ !cancelled() && ${handedOutBySettle(wave)} && (needs.plan.outputs.fast-rounds < 1 || ${needed}) }}`
+  }
+  return `\${{ !cancelled() && (${handedOutBySettle(wave)} || ${handedOutUpFront(wave)} && (${needed})) }}`
+}
+
+/** The matrix of wave k: the plan's for a round handed out up front. */
+function waveMatrix(wave: number): string {
+  const from = handedOutBy(wave)
+  if (wave === 1) return `\${{ fromJSON(needs.${from}.outputs.matrix) }}`
+  return (
+    `\${{ needs.${from}.result == 'skipped' && fromJSON(needs.plan.outputs.matrices)[${wave - 1}]` +
+    ` || fromJSON(needs.${from}.outputs.matrix) }}`
+  )
+}
+
+/** The newest state before round k is settled: the plan's after a fast path. */
+function settleState(wave: number): string {
+  const from = handedOutBy(wave)
+  return from === 'plan'
+    ? '${{ needs.plan.outputs.state }}'
+    : `\${{ needs.${from}.outputs.state || needs.plan.outputs.state }}`
 }
 
 function checkoutStep(): string[] {
@@ -148,6 +198,9 @@ function planJob(flavour: Flavour): string[] {
     '      max-workers: ${{ steps.plan.outputs.max-workers }}',
     '      max-memory-mb: ${{ steps.plan.outputs.max-memory-mb }}',
     '      max-cpu-percent: ${{ steps.plan.outputs.max-cpu-percent }}',
+    // Every round of a green run, handed out up front (the fast path).
+    '      matrices: ${{ steps.plan.outputs.matrices }}',
+    '      fast-rounds: ${{ steps.plan.outputs.fast-rounds }}',
     '    steps:',
     ...checkoutStep(),
     '      - id: plan',
@@ -159,7 +212,7 @@ function planJob(flavour: Flavour): string[] {
 
 function waveJob(flavour: Flavour, wave: number): string[] {
   const from = handedOutBy(wave)
-  const needs = from === 'plan' ? '[plan]' : `[plan, ${from}]`
+  const needs = from === 'plan' ? '[plan]' : `[plan, ${from}, wave-${wave - 1}]`
   const lines = [
     `  # Round ${wave}: one leg per phase, named by its id (settle finds it by that name).`,
     `  wave-${wave}:`,
@@ -174,7 +227,7 @@ function waveJob(flavour: Flavour, wave: number): string[] {
     '      # Settle decides what runs after a failure; GitHub must not cancel siblings.',
     '      fail-fast: false',
     '      max-parallel: ${{ fromJSON(needs.plan.outputs.max-workers) }}',
-    `      matrix: \${{ fromJSON(needs.${from}.outputs.matrix) }}`,
+    `      matrix: ${waveMatrix(wave)}`,
     '    steps:',
     "      # Credentials stay: a phase's commands may use git.",
     `      - uses: ${CHECKOUT_ACTION_REF}`
@@ -219,8 +272,8 @@ function settleJob(flavour: Flavour, wave: number): string[] {
     `  # Records how the legs of wave ${wave} ended and skips dependents of failures; ${next}.`,
     `  settle-${wave}:`,
     `    name: settle wave ${wave}`,
-    `    needs: [${from}, wave-${wave}]`,
-    `    if: ${roundCondition(wave)}`,
+    `    needs: ${from === 'plan' ? `[plan, wave-${wave}]` : `[plan, ${from}, wave-${wave - 1}, wave-${wave}]`}`,
+    `    if: ${settleCondition(wave)}`,
     `    runs-on: ${flavour.runsOn}`,
     `    timeout-minutes: ${CONTROL_TIMEOUT_MINUTES}`,
     '    permissions:',
@@ -235,7 +288,9 @@ function settleJob(flavour: Flavour, wave: number): string[] {
     '      - id: settle',
     `        uses: ${flavour.settleAction}`,
     '        with:',
-    `          state: \${{ needs.${from}.outputs.state }}`,
+    `          state: ${settleState(wave)}`,
+    // After a fast path, settle reads the rounds the wave jobs took from the plan too.
+    `          rounds-run: ${wave}`,
     '          # The report job gives the verdict; a failed phase is not a failed settle.',
     '          allow-failure: true'
   ]
@@ -285,6 +340,8 @@ function reportJob(flavour: Flavour): string[] {
     `        uses: ${flavour.settleAction}`,
     '        with:',
     `          state: \${{ ${newestState} }}`,
+    // A green fast path ran every round without a settle job: read them all.
+    `          rounds-run: ${flavour.waves}`,
     '      - name: Verdict on the plan and settle jobs',
     '        if: ${{ !cancelled() }}',
     '        shell: bash',
