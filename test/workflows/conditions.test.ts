@@ -249,9 +249,9 @@ describe('the fast path on GitHub', () => {
         "needs.wave-3.result != 'cancelled'"
       )
     )
-    expect(() =>
-      play(fullStack, { failing: ['backend-api'] }, broken)
-    ).toThrow(/wave-4 got no legs/)
+    expect(() => play(fullStack, { failing: ['backend-api'] }, broken)).toThrow(
+      /wave-4 got no legs/
+    )
   })
 
   test('random plans and failures: the same legs, outcomes and verdict with and without the fast path', () => {
