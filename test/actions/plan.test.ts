@@ -94,6 +94,16 @@ describe('the plan action', () => {
     expect(run.stdout).toContain(
       'Executing batch 1/2 with 2 phase(s): build, lint'
     )
+    // The fast path: every round up front, the first one equal to `matrix`.
+    expect(run.outputs['fast-rounds']).toBe('2')
+    const matrices = JSON.parse(run.outputs['matrices']!) as unknown[]
+    expect(matrices).toHaveLength(2)
+    expect(matrices[0]).toEqual(JSON.parse(run.outputs['matrix']!))
+    expect(idsOf(JSON.stringify(matrices[1]))).toEqual(['test'])
+    expect(JSON.parse(run.outputs['state']!)).toMatchObject({ g: 2 })
+    expect(run.stdout).toContain(
+      'Fast path on: the matrices of all 2 round(s) are handed out up front'
+    )
     // The job summary: the waves as a table and the graph.
     expect(run.summary).toContain('| 1 | build, lint | 2 |')
     expect(run.summary).toContain('| 2 | test | 1 |')
@@ -267,6 +277,41 @@ describe('the plan action', () => {
       /^::error title=phase-matrix%3A too-large,.*::The plan step's outputs take \d+ KiB \(matrix \d+ KiB.*GitHub keeps at most 1024 KiB/m
     )
     expect(run.outputs).toEqual({})
+  })
+
+  test('fast path off: matrices over the output budget, and a re-run', async () => {
+    // Round 1 is small; the 130 phases of round 2 carry ~4 KB each, so all
+    // rounds (UTF-16: 2 bytes a unit) take more than 1 MB but `matrix` fits.
+    const big = ['phases:', '  - id: root']
+    for (let i = 0; i < 130; i++) {
+      big.push(
+        `  - id: big${i}`,
+        '    deps: [root]',
+        `    run: echo ${'x'.repeat(4000)}`
+      )
+    }
+    const large = await plan({ [PLAN_FILE]: big.join('\n') + '\n' })
+    expect(large.status).toBe(0)
+    expect(idsOf(large.outputs['matrix'])).toEqual(['root'])
+    expect(large.outputs['fast-rounds']).toBe('0')
+    expect(large.outputs['matrices']).toBe('[]')
+    expect(JSON.parse(large.outputs['state']!)).not.toHaveProperty('g')
+    expect(large.stdout).toContain(
+      "Fast path off (output fast-rounds: 0): the matrices of all 2 rounds do not fit in GitHub's 1024 KiB of job outputs"
+    )
+
+    const cwd = workspaceWith({
+      [PLAN_FILE]: 'phases:\n  - id: a\n  - id: b\n    deps: [a]\n'
+    })
+    const rerun = await runAction(PLAN_BUNDLE, {
+      cwd,
+      env: { GITHUB_RUN_ATTEMPT: '2' }
+    })
+    expect(rerun.outputs['fast-rounds']).toBe('0')
+    expect(rerun.outputs['matrices']).toBe('[]')
+    expect(rerun.stdout).toContain(
+      'this is run attempt 2, so settle runs after every wave'
+    )
   })
 
   test('the plan bundle does not load @actions/github', () => {
