@@ -37,14 +37,17 @@ export const PlanOutputs = {
   maxMemoryMb: 'max-memory-mb',
   maxCpuPercent: 'max-cpu-percent',
   needs: 'needs',
-  mermaid: 'mermaid'
+  mermaid: 'mermaid',
+  matrices: 'matrices',
+  fastRounds: 'fast-rounds'
 } as const
 
 export const SettleInputs = {
   state: 'state',
   githubToken: 'github-token',
   allowFailure: 'allow-failure',
-  jobId: 'job-id'
+  jobId: 'job-id',
+  roundsRun: 'rounds-run'
 } as const
 
 export const SettleOutputs = {

@@ -78,7 +78,9 @@ const settleSettingsSchema = z.object({
   githubToken: z.string(),
   allowFailure: z.boolean(),
   /** `job.check_run_id`: this job's id in the jobs API (absent: found by runner name). */
-  jobId: z.number().int().positive().optional()
+  jobId: z.number().int().positive().optional(),
+  /** Wave jobs run so far (settle-k: k); 0 when not given. */
+  roundsRun: z.number().int().nonnegative()
 })
 export type SettleSettings = z.infer<typeof settleSettingsSchema>
 
@@ -95,7 +97,8 @@ export function readSettleSettings(): SettleSettings {
     state,
     githubToken,
     allowFailure: readFlag(SettleInputs.allowFailure) ?? false,
-    jobId: readJobId()
+    jobId: readJobId(),
+    roundsRun: readCount(SettleInputs.roundsRun) ?? 0
   })
 }
 

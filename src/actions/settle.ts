@@ -21,12 +21,12 @@ import {
   outcomeLists,
   reasonOf,
   runningPhases,
-  settleRound,
   skipCauses
 } from '../plan/schedule.js'
 import type { Ledger, PhaseStatus } from '../plan/state.js'
 import { decodeLedger, encodeLedger, isSucceeded } from '../plan/state.js'
 import type { Phase, PlanAnalysis } from '../plan/types.js'
+import { roundsRunUpFront, settleThrough } from '../plan/fast-path.js'
 import { renderMatrix } from '../render/matrix.js'
 import {
   formatSeconds,
@@ -128,11 +128,20 @@ async function advance(
   const idOf = (index: number): string => (phases[index] as Phase).id
   const attempt = runAttempt()
   const running = runningPhases(before)
+  // The fast path: wave jobs after this state's round may have taken the
+  // plan step's matrices; they are read from the same listing.
+  const upFront = roundsRunUpFront(
+    analysis,
+    before,
+    settings.roundsRun,
+    MAX_MATRIX_LEGS
+  )
+  const toRead = [...running, ...upFront.flat()]
   let jobs: WorkflowJob[] = []
   let prefix = ''
   let ledger = before
 
-  if (running.length > 0 || attempt > 1) {
+  if (toRead.length > 0 || attempt > 1) {
     if (settings.githubToken === '') {
       throw new UsageError(
         `Input '${SettleInputs.githubToken}' is empty. Settle reads the jobs of this run: pass \${{ github.token }} (the default) with \`permissions: actions: read\`.`
@@ -147,10 +156,19 @@ async function advance(
         core.info(message)
       }
     })
+    const rounds =
+      upFront.length === 0
+        ? `round ${before.round}`
+        : `rounds ${before.round}–${before.round + upFront.length}`
     await core.group(
-      `Batch ${before.wave + 1}/${analysis.waves.length} (round ${before.round}): reading ${running.length} job(s)`,
+      `Batch ${before.wave + 1}/${analysis.waves.length} (${rounds}): reading ${toRead.length} job(s)`,
       async () => {
-        const read = await readLegs(api, running.map(idOf), {
+        if (upFront.length > 0) {
+          core.info(
+            `Fast path: the wave jobs of rounds ${before.round + 1}–${before.round + upFront.length} took the plan step's matrices while every earlier wave succeeded; settling them in order.`
+          )
+        }
+        const read = await readLegs(api, toRead.map(idOf), {
           minAttempt: before.attempt,
           self: {
             attempt,
@@ -168,17 +186,29 @@ async function advance(
             `This is job ${read.own.id} '${read.own.name}' (found ${settings.jobId === undefined ? `as the job in progress on runner '${read.own.runner_name ?? ''}'` : 'by its job id'}): ` +
             `the legs of this call are named '${legJobName(prefix, '<phase id>')}'.`
         )
-        const results = running.map(index =>
-          resultOf(
-            idOf(index),
-            index,
-            // readLegs reads every id it is given.
-            read.readings.get(idOf(index)) as LegReading
-          )
+        const caught = settleThrough(
+          analysis,
+          before,
+          upFront.length,
+          index =>
+            resultOf(
+              idOf(index),
+              index,
+              // readLegs reads every id it is given.
+              read.readings.get(idOf(index)) as LegReading
+            ),
+          MAX_MATRIX_LEGS
         )
-        ledger = settleRound(analysis, before, results)
+        ledger = caught.ledger
+        if (caught.rounds.length < upFront.length + 1) {
+          core.info(
+            `Round ${before.round + caught.rounds.length - 1} did not all succeed: the wave job after it took its round from a settle step, not from the plan.`
+          )
+        }
+        const settled = caught.rounds.flat()
+        const wasSettled = new Set(settled)
         const causes = skipCauses(analysis, ledger)
-        for (const index of running) {
+        for (const index of settled) {
           logStatus(
             analysis,
             ledger,
@@ -187,7 +217,11 @@ async function advance(
           )
         }
         before.statuses.forEach((status, index) => {
-          if (status === 'pending' && ledger.statuses[index] !== 'pending') {
+          if (
+            status === 'pending' &&
+            !wasSettled.has(index) &&
+            ledger.statuses[index] !== 'pending'
+          ) {
             logStatus(
               analysis,
               ledger,

@@ -118,6 +118,12 @@ export interface Ledger {
   seconds: (number | undefined)[]
   /** Plan index of the failure that stopped new phases (fail-fast). */
   stoppedBy?: number
+  /**
+   * Rounds the plan step handed out up front (the fast path: `matrices`),
+   * which wave jobs run while every earlier wave succeeded. Only a plan
+   * step's state carries it; settle catches up on them (fast-path.ts).
+   */
+  fastRounds?: number
 }
 
 /** The state as JSON: short keys, because it travels as an environment string. */
@@ -133,6 +139,7 @@ interface EncodedLedger {
   s: string
   t: string
   x?: number
+  g?: number
 }
 
 export function encodeLedger(ledger: Ledger): string {
@@ -153,6 +160,7 @@ export function encodeLedger(ledger: Ledger): string {
     t: seconds.join(',')
   }
   if (ledger.stoppedBy !== undefined) encoded.x = ledger.stoppedBy
+  if (ledger.fastRounds !== undefined) encoded.g = ledger.fastRounds
   return JSON.stringify(encoded)
 }
 
@@ -190,7 +198,7 @@ export function decodeLedger(text: string): Ledger {
       text
     )
   }
-  const { d, p, w, f, a, r, c, s, t, x } = data
+  const { d, p, w, f, a, r, c, s, t, x, g } = data
   if (typeof d !== 'string' || !/^[0-9a-f]{8,64}$/.test(d)) {
     throw invalid('plan digest missing or malformed', text)
   }
@@ -209,6 +217,9 @@ export function decodeLedger(text: string): Ledger {
   if (typeof t !== 'string') throw invalid('durations missing', text)
   if (x !== undefined && !(wholeNumber(x, 0) && x < s.length)) {
     throw invalid('fail-fast phase out of range', text)
+  }
+  if (g !== undefined && !wholeNumber(g, 1)) {
+    throw invalid('fast rounds must be a whole number ≥ 1', text)
   }
 
   const statuses: PhaseStatus[] = []
@@ -246,5 +257,6 @@ export function decodeLedger(text: string): Ledger {
     seconds
   }
   if (x !== undefined) ledger.stoppedBy = x
+  if (g !== undefined) ledger.fastRounds = g
   return ledger
 }
