@@ -39,7 +39,9 @@ export const PlanOutputs = {
   maxMemoryMb: 'max-memory-mb',
   maxCpuPercent: 'max-cpu-percent',
   needs: 'needs',
-  mermaid: 'mermaid'
+  mermaid: 'mermaid',
+  matrices: 'matrices',
+  fastRounds: 'fast-rounds'
 } as const
 
 export const SettleInputs = {
@@ -47,7 +49,8 @@ export const SettleInputs = {
   githubToken: 'github-token',
   allowFailure: 'allow-failure',
   jobId: 'job-id',
-  durationsFile: 'durations-file'
+  durationsFile: 'durations-file',
+  roundsRun: 'rounds-run'
 } as const
 
 export const SettleOutputs = {

@@ -87,7 +87,9 @@ const settleSettingsSchema = z.object({
   /** `job.check_run_id`: this job's id in the jobs API (absent: found by runner name). */
   jobId: z.number().int().positive().optional(),
   /** Where to write the `durations` JSON ('' → nowhere). */
-  durationsFile: z.string()
+  durationsFile: z.string(),
+  /** Wave jobs run so far (settle-k: k); 0 when not given. */
+  roundsRun: z.number().int().nonnegative()
 })
 export type SettleSettings = z.infer<typeof settleSettingsSchema>
 
@@ -105,7 +107,8 @@ export function readSettleSettings(): SettleSettings {
     githubToken,
     allowFailure: readFlag(SettleInputs.allowFailure) ?? false,
     jobId: readJobId(),
-    durationsFile: core.getInput(SettleInputs.durationsFile).trim()
+    durationsFile: core.getInput(SettleInputs.durationsFile).trim(),
+    roundsRun: readCount(SettleInputs.roundsRun) ?? 0
   })
 }
 

@@ -5,6 +5,7 @@
 import { digestPlanFile } from '../plan-digest.js'
 import { envLimitProblems } from '../plan/env-limits.js'
 import { PlanError } from '../plan/errors.js'
+import { greenRounds } from '../plan/fast-path.js'
 import {
   countRounds,
   handOutNext,
@@ -35,12 +36,25 @@ import {
 import { renderPlanText } from '../render/text.js'
 import { annotateProblems } from './annotations.js'
 import {
+  MAX_JOB_OUTPUT_BYTES,
   MAX_MATRIX_LEGS,
   MAX_SUMMARY_BYTES,
   PlanOutputs,
   SettleOutputs
 } from './constants.js'
-import { assertOutputsFit } from './output-budget.js'
+import {
+  assertOutputsFit,
+  jobOutputSize,
+  OUTPUT_BUDGET_BYTES,
+  OUTPUT_MARGIN_BYTES
+} from './output-budget.js'
+
+/** Plan outputs for reading, which the reusable workflow does not forward. */
+const INFORMATIONAL_OUTPUTS: readonly string[] = [
+  PlanOutputs.waves,
+  PlanOutputs.needs,
+  PlanOutputs.mermaid
+]
 import { readPlanSettings, type PlanSettings } from './inputs.js'
 import { runAttempt, workspace } from './run-context.js'
 import { loadPlan } from '../load-plan.js'
@@ -85,6 +99,49 @@ export function tooManyWavesMessage(
  * in base 36, 19 days (a job runs at most 5 days on a self-hosted runner).
  */
 const LONGEST_SECONDS = 36 ** 4 - 1
+
+/**
+ * Whether outputs fit GitHub's budget for one job's outputs, measured as
+ * GitHub measures them (2 bytes per UTF-16 unit of names and values), with
+ * room left for the caller's own outputs.
+ */
+export function fitsJobOutputs(outputs: Record<string, string>): boolean {
+  const forwarded = Object.entries(outputs).filter(
+    ([name]) => !INFORMATIONAL_OUTPUTS.includes(name)
+  )
+  return jobOutputSize(Object.fromEntries(forwarded)) <= OUTPUT_BUDGET_BYTES
+}
+
+/** Why the matrices of all rounds are not handed out up front. */
+type FastPathOff = 'nothing-to-run' | 're-run' | 'too-large'
+
+/**
+ * The fast path: the matrices of every round of a green run, handed out up
+ * front so that no settle job runs while every wave succeeds, when they fit
+ * the output budget next to `outputs`. Off on a re-run (settle passes over
+ * phases that succeeded in an earlier attempt) and when nothing is to run.
+ */
+function fastPath(
+  analysis: PlanAnalysis,
+  rounds: number[][],
+  attempt: number,
+  outputs: Record<string, string>,
+  packing: Packing | undefined
+): { outputs: Record<string, string>; off?: FastPathOff } {
+  const off = (reason: FastPathOff): ReturnType<typeof fastPath> => ({
+    outputs: { [PlanOutputs.matrices]: '[]', [PlanOutputs.fastRounds]: '0' },
+    off: reason
+  })
+  if (rounds.length === 0) return off('nothing-to-run')
+  if (attempt > 1) return off('re-run')
+  const fast = {
+    [PlanOutputs.matrices]: `[${rounds.map(round => renderRoundMatrix(analysis, round, packing)).join(',')}]`,
+    [PlanOutputs.fastRounds]: String(rounds.length)
+  }
+  return fitsJobOutputs({ ...outputs, ...fast })
+    ? { outputs: fast }
+    : off('too-large')
+}
 
 /**
  * At least what any settle step of this run will output: its largest
@@ -235,6 +292,7 @@ async function plan(settings: PlanSettings): Promise<void> {
     attempt,
     legLimit
   })
+  const upFront = greenRounds(analysis, statuses, legLimit)
 
   const idOf = (index: number): string => (phases[index] as Phase).id
   const mermaid = renderMermaid(analysis)
@@ -263,13 +321,24 @@ async function plan(settings: PlanSettings): Promise<void> {
     [PlanOutputs.needs]: JSON.stringify(needs),
     [PlanOutputs.mermaid]: mermaid
   }
+  // The state names the rounds handed out up front, for settle's catch-up.
+  const fastState = encodeLedger({ ...ledger, fastRounds: upFront.length })
+  const fast = fastPath(
+    analysis,
+    upFront,
+    attempt,
+    { ...outputs, [PlanOutputs.state]: fastState },
+    packing
+  )
+  if (fast.off === undefined) outputs[PlanOutputs.state] = fastState
+  Object.assign(outputs, fast.outputs)
   // waves, needs and mermaid are for reading, not forwarded by phases.yml.
   const sizeWarnings = assertOutputsFit(
     'plan',
     analysis.plan.file,
     outputs,
     false,
-    [PlanOutputs.waves, PlanOutputs.needs, PlanOutputs.mermaid]
+    INFORMATIONAL_OUTPUTS
   )
   assertOutputsFit(
     'settle',
@@ -297,6 +366,8 @@ async function plan(settings: PlanSettings): Promise<void> {
         `Executing batch ${wave}/${analysis.waves.length} with ${round.length} phase(s)${more}${packedNote(analysis, round, packing)}: ${round.map(idOf).join(', ')}`
       )
     }
+    const message = fastPathMessage(upFront.length, attempt, fast.off)
+    if (message !== undefined) core.info(message)
     return Promise.resolve()
   })
   for (const [name, value] of Object.entries(outputs))
@@ -310,6 +381,34 @@ async function plan(settings: PlanSettings): Promise<void> {
       maxBytes: MAX_SUMMARY_BYTES
     })
   )
+}
+
+/** What the log says about the fast path. */
+export function fastPathMessage(
+  rounds: number,
+  attempt: number,
+  off: FastPathOff | undefined
+): string | undefined {
+  switch (off) {
+    case undefined:
+      return (
+        `Fast path on: the matrices of all ${rounds} round(s) are handed out up front (output fast-rounds: ${rounds}). ` +
+        'Each wave job takes its round from the plan while every earlier wave succeeded; settle jobs run only from the first failure on.'
+      )
+    case 're-run':
+      return (
+        `Fast path off (output fast-rounds: 0): this is run attempt ${attempt}, so settle runs after every wave ` +
+        'and passes over the phases that succeeded in an earlier attempt.'
+      )
+    case 'too-large':
+      return (
+        `Fast path off (output fast-rounds: 0): the matrices of all ${rounds} rounds do not fit in GitHub's ` +
+        `${MAX_JOB_OUTPUT_BYTES / 1024} KiB of job outputs next to the other outputs (and ${OUTPUT_MARGIN_BYTES / 1024} KiB left for yours). ` +
+        'Settle runs after every wave and hands out the next round.'
+      )
+    case 'nothing-to-run':
+      return undefined
+  }
 }
 
 /** Annotations, log and summary for a plan that cannot run. */

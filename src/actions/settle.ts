@@ -23,18 +23,16 @@ import {
   outcomeLists,
   reasonOf,
   runningPhases,
-  settleRound,
   skipCauses
 } from '../plan/schedule.js'
 import type { Ledger, PhaseStatus } from '../plan/state.js'
 import { decodeLedger, encodeLedger, isSucceeded } from '../plan/state.js'
 import type { Phase, PlanAnalysis } from '../plan/types.js'
-import { readPackedRound } from '../github/packed-round.js'
+import { readPackedRound, type PackedLegRead } from '../github/packed-round.js'
 import {
   isPacked,
   packingOf,
   packRound,
-  runningLegs,
   type PackedLeg,
   type Packing
 } from '../plan/packing.js'
@@ -46,6 +44,7 @@ import {
 } from '../plan/run-timeline.js'
 import { packedNote, renderRoundMatrix } from '../render/matrix.js'
 import { renderRunGantt } from '../render/run-gantt.js'
+import { roundsRunUpFront, settleThrough } from '../plan/fast-path.js'
 import {
   formatSeconds,
   formatTally,
@@ -147,13 +146,35 @@ async function advance(
   const attempt = runAttempt()
   const running = runningPhases(before)
   const packing = packingOf(analysis, before)
+  // Packed: a wave is one round.
+  const legLimit = packing === undefined ? MAX_MATRIX_LEGS : Infinity
+  // The fast path: wave jobs after this state's round may have taken the
+  // plan step's matrices; they are read from the same listing.
+  const upFront = roundsRunUpFront(
+    analysis,
+    before,
+    settings.roundsRun,
+    legLimit
+  )
+  const toRead = [...running, ...upFront.flat()]
+  // Each round to read, and its legs when it is packed.
+  const roundsToRead = [running, ...upFront].filter(round => round.length > 0)
+  const legsOf = roundsToRead.map(round =>
+    packing === undefined
+      ? undefined
+      : packRound(analysis, round, packing.minutes, packing.maxLegs)
+  )
+  const names = roundsToRead.flatMap((round, at) => {
+    const legs = legsOf[at]
+    return legs === undefined ? round.map(idOf) : legs.map(leg => leg.name)
+  })
   let jobs: WorkflowJob[] = []
   let prefix = ''
   // Set inside the log group's callback.
   const listing: { seen?: SeenJobs } = {}
   let ledger = before
 
-  if (running.length > 0 || attempt > 1) {
+  if (toRead.length > 0 || attempt > 1) {
     if (settings.githubToken === '') {
       throw new UsageError(
         `Input '${SettleInputs.githubToken}' is empty. Settle reads the jobs of this run: pass \${{ github.token }} (the default) with \`permissions: actions: read\`.`
@@ -168,25 +189,29 @@ async function advance(
         core.info(message)
       }
     })
+    const rounds =
+      upFront.length === 0
+        ? `round ${before.round}`
+        : `rounds ${before.round}–${before.round + upFront.length}`
     await core.group(
-      `Batch ${before.wave + 1}/${analysis.waves.length} (round ${before.round}): reading ${running.length} job(s)`,
+      `Batch ${before.wave + 1}/${analysis.waves.length} (${rounds}): reading ${toRead.length} job(s)`,
       async () => {
-        const legs = runningLegs(analysis, before, packing)
-        const read = await readLegs(
-          api,
-          legs === undefined ? running.map(idOf) : legs.map(leg => leg.name),
-          {
-            minAttempt: before.attempt,
-            self: {
-              attempt,
-              checkRunId: settings.jobId,
-              runnerName: runnerName()
-            },
-            log: message => {
-              core.info(message)
-            }
+        if (upFront.length > 0) {
+          core.info(
+            `Fast path: the wave jobs of rounds ${before.round + 1}–${before.round + upFront.length} took the plan step's matrices while every earlier wave succeeded; settling them in order.`
+          )
+        }
+        const read = await readLegs(api, names, {
+          minAttempt: before.attempt,
+          self: {
+            attempt,
+            checkRunId: settings.jobId,
+            runnerName: runnerName()
+          },
+          log: message => {
+            core.info(message)
           }
-        )
+        })
         jobs = read.jobs
         prefix = read.prefix
         listing.seen = { jobs: read.jobs, prefix: read.prefix }
@@ -195,20 +220,57 @@ async function advance(
             `This is job ${read.own.id} '${read.own.name}' (found ${settings.jobId === undefined ? `as the job in progress on runner '${read.own.runner_name ?? ''}'` : 'by its job id'}): ` +
             `the legs of this call are named '${legJobName(prefix, '<phase id>')}'.`
         )
-        // readLegs reads every id it is given.
-        const results =
-          legs === undefined
-            ? running.map(index =>
-                resultOf(
-                  idOf(index),
-                  index,
-                  read.readings.get(idOf(index)) as LegReading
-                )
-              )
-            : await readPacked(api, analysis, legs, read.readings)
-        ledger = settleRound(analysis, before, results)
+        // Packed rounds: each phase's result from its leg's job and log.
+        const packed = new Map<number, PackedPhase>()
+        for (const legs of legsOf) {
+          if (legs === undefined) continue
+          for (const entry of await readPacked(
+            api,
+            analysis,
+            legs,
+            read.readings
+          )) {
+            for (const result of entry.results)
+              packed.set(result.index, { result, leg: entry })
+          }
+        }
+        const warned = new Set<PackedLegRead>()
+        const caught = settleThrough(
+          analysis,
+          before,
+          upFront.length,
+          index => {
+            const fromLeg = packed.get(index)
+            if (fromLeg !== undefined) {
+              // Warn about a leg only when its round is settled.
+              if (
+                fromLeg.leg.warning !== undefined &&
+                !warned.has(fromLeg.leg)
+              ) {
+                warned.add(fromLeg.leg)
+                core.warning(fromLeg.leg.warning)
+              }
+              return fromLeg.result
+            }
+            return resultOf(
+              idOf(index),
+              index,
+              // readLegs reads every id it is given.
+              read.readings.get(idOf(index)) as LegReading
+            )
+          },
+          legLimit
+        )
+        ledger = caught.ledger
+        if (caught.rounds.length < upFront.length + 1) {
+          core.info(
+            `Round ${before.round + caught.rounds.length - 1} did not all succeed: the wave job after it took its round from a settle step, not from the plan.`
+          )
+        }
+        const settled = caught.rounds.flat()
+        const wasSettled = new Set(settled)
         const causes = skipCauses(analysis, ledger)
-        for (const index of running) {
+        for (const index of settled) {
           logStatus(
             analysis,
             ledger,
@@ -217,7 +279,11 @@ async function advance(
           )
         }
         before.statuses.forEach((status, index) => {
-          if (status === 'pending' && ledger.statuses[index] !== 'pending') {
+          if (
+            status === 'pending' &&
+            !wasSettled.has(index) &&
+            ledger.statuses[index] !== 'pending'
+          ) {
             logStatus(
               analysis,
               ledger,
@@ -266,13 +332,19 @@ async function advance(
   return { ledger: handOut.ledger, seen: listing.seen }
 }
 
-/** The results of a packed round: each leg's conclusion and the marker in its log. */
+/** A phase's result read from its packed leg. */
+interface PackedPhase {
+  result: LegResult
+  leg: PackedLegRead
+}
+
+/** The legs of a packed round: each leg's conclusion and the marker in its log. */
 async function readPacked(
   api: JobsApi,
   analysis: PlanAnalysis,
   legs: PackedLeg[],
   readings: ReadonlyMap<string, LegReading>
-): Promise<LegResult[]> {
+): Promise<PackedLegRead[]> {
   const read = await readPackedRound(
     api,
     analysis,
@@ -280,10 +352,9 @@ async function readPacked(
     leg => readings.get(leg.name) as LegReading
   )
   core.info(
-    `Round packed into ${legs.length} leg(s): read the phase results of ${read.markersRead} from their logs.`
+    `Wave ${legs[0]?.wave ?? '?'} packed into ${legs.length} leg(s): read the phase results of ${read.legs.filter(leg => leg.read).length} from their logs.`
   )
-  for (const warning of read.warnings) core.warning(warning)
-  return read.results
+  return read.legs
 }
 
 /** The jobs of the run seen by this step, to show where the time went. */

@@ -16,7 +16,18 @@ import type { LegReading } from './legs.js'
 /** Logs read at once. */
 const LOG_READS_AT_ONCE = 4
 
+/** One leg read back. */
+export interface PackedLegRead {
+  results: LegResult[]
+  /** When its phases could not all be told apart. */
+  warning?: string
+  /** Its marker was read. */
+  read: boolean
+}
+
 export interface PackedRoundRead {
+  /** In the order of the legs given. */
+  legs: PackedLegRead[]
   results: LegResult[]
   /** One per leg whose phases could not all be told apart. */
   warnings: string[]
@@ -33,12 +44,7 @@ export async function readPackedRound(
   const phases = analysis.plan.phases
   const idsOf = (leg: PackedLeg): string =>
     leg.phases.map(index => (phases[index] as Phase).id).join(', ')
-  interface LegRead {
-    results: LegResult[]
-    warning?: string
-    read: boolean
-  }
-  const perLeg = new Array<LegRead>(legs.length)
+  const perLeg = new Array<PackedLegRead>(legs.length)
   let next = 0
   const worker = async (): Promise<void> => {
     for (let at = next++; at < legs.length; at = next++) {
@@ -66,7 +72,7 @@ export async function readPackedRound(
       }
       const marker = 'log' in log ? findLegMarker(log.log, leg.name) : undefined
       const read = packedLegResults(analysis, leg, reading.status, marker)
-      const entry: LegRead = {
+      const entry: PackedLegRead = {
         read: marker !== undefined,
         results: read.results
       }
@@ -98,5 +104,5 @@ export async function readPackedRound(
     if (entry.warning !== undefined) warnings.push(entry.warning)
     if (entry.read) markersRead++
   }
-  return { results, warnings, markersRead }
+  return { legs: perLeg, results, warnings, markersRead }
 }

@@ -119,6 +119,12 @@ export interface Ledger {
   /** Plan index of the failure that stopped new phases (fail-fast). */
   stoppedBy?: number
   /**
+   * Rounds the plan step handed out up front (the fast path: `matrices`),
+   * which wave jobs run while every earlier wave succeeded. Only a plan
+   * step's state carries it; settle catches up on them (fast-path.ts).
+   */
+  fastRounds?: number
+  /**
    * Packed legs (packing.ts): a round of more phases than maxWorkers is
    * handed out whole, packed into maxWorkers legs. Off when absent.
    */
@@ -144,6 +150,7 @@ interface EncodedLedger {
   s: string
   t: string
   x?: number
+  g?: number
   k?: 1
   e?: string
 }
@@ -166,6 +173,7 @@ export function encodeLedger(ledger: Ledger): string {
     t: seconds.join(',')
   }
   if (ledger.stoppedBy !== undefined) encoded.x = ledger.stoppedBy
+  if (ledger.fastRounds !== undefined) encoded.g = ledger.fastRounds
   if (ledger.pack === true) encoded.k = 1
   if (ledger.estimates?.some(m => m !== undefined) === true) {
     const tenths = ledger.estimates.map(m =>
@@ -211,7 +219,7 @@ export function decodeLedger(text: string): Ledger {
       text
     )
   }
-  const { d, p, w, f, a, r, c, s, t, x, k, e } = data
+  const { d, p, w, f, a, r, c, s, t, x, g, k, e } = data
   if (typeof d !== 'string' || !/^[0-9a-f]{8,64}$/.test(d)) {
     throw invalid('plan digest missing or malformed', text)
   }
@@ -230,6 +238,9 @@ export function decodeLedger(text: string): Ledger {
   if (typeof t !== 'string') throw invalid('durations missing', text)
   if (x !== undefined && !(wholeNumber(x, 0) && x < s.length)) {
     throw invalid('fail-fast phase out of range', text)
+  }
+  if (g !== undefined && !wholeNumber(g, 1)) {
+    throw invalid('fast rounds must be a whole number ≥ 1', text)
   }
 
   if (k !== undefined && k !== 1) throw invalid('pack must be 1', text)
@@ -271,6 +282,7 @@ export function decodeLedger(text: string): Ledger {
     seconds
   }
   if (x !== undefined) ledger.stoppedBy = x
+  if (g !== undefined) ledger.fastRounds = g
   if (k === 1) ledger.pack = true
   if (e !== undefined) {
     const parts = e === '' ? [] : e.split(',')

@@ -139,7 +139,57 @@ function handedOutBy(wave: number): string {
  * skip the independent phases settle handed out after it.
  */
 function roundCondition(wave: number): string {
-  return `\${{ !cancelled() && needs.${handedOutBy(wave)}.outputs.has-work == 'true' }}`
+  if (wave === 1) return `\${{ !cancelled() && ${handedOutBySettle(wave)} }}`
+  return `\${{ !cancelled() && (${handedOutBySettle(wave)} || ${handedOutUpFront(wave)}) }}`
+}
+
+/** Round `wave` came from the plan's `matrix` or a settle job's. */
+function handedOutBySettle(wave: number): string {
+  return `needs.${handedOutBy(wave)}.outputs.has-work == 'true'`
+}
+
+/**
+ * The fast path: round `wave` ≥ 2 was handed out up front (the plan's
+ * `matrices`) and the wave before took its round from the plan too (its
+ * settle job did not run) and succeeded — so every earlier wave succeeded.
+ */
+function handedOutUpFront(wave: number): string {
+  const before = wave - 1
+  return (
+    `needs.settle-${before}.result == 'skipped' && needs.wave-${before}.result == 'success'` +
+    ` && needs.plan.outputs.fast-rounds >= ${wave}`
+  )
+}
+
+/**
+ * Settle k runs when round k was handed out by a settle job, or up front and
+ * wave k did not succeed (or this is a re-run: settle then passes over the
+ * phases that succeeded in an earlier attempt).
+ */
+function settleCondition(wave: number): string {
+  const needed = `needs.wave-${wave}.result != 'success' || github.run_attempt != '1'`
+  if (wave === 1) {
+    return `\${{ !cancelled() && ${handedOutBySettle(wave)} && (needs.plan.outputs.fast-rounds < 1 || ${needed}) }}`
+  }
+  return `\${{ !cancelled() && (${handedOutBySettle(wave)} || ${handedOutUpFront(wave)} && (${needed})) }}`
+}
+
+/** The matrix of wave k: the plan's for a round handed out up front. */
+function waveMatrix(wave: number): string {
+  const from = handedOutBy(wave)
+  if (wave === 1) return `\${{ fromJSON(needs.${from}.outputs.matrix) }}`
+  return (
+    `\${{ needs.${from}.result == 'skipped' && fromJSON(needs.plan.outputs.matrices)[${wave - 1}]` +
+    ` || fromJSON(needs.${from}.outputs.matrix) }}`
+  )
+}
+
+/** The newest state before round k is settled: the plan's after a fast path. */
+function settleState(wave: number): string {
+  const from = handedOutBy(wave)
+  return from === 'plan'
+    ? '${{ needs.plan.outputs.state }}'
+    : `\${{ needs.${from}.outputs.state || needs.plan.outputs.state }}`
 }
 
 function checkoutStep(): string[] {
@@ -166,6 +216,9 @@ function planJob(flavour: Flavour): string[] {
     '      max-workers: ${{ steps.plan.outputs.max-workers }}',
     '      max-memory-mb: ${{ steps.plan.outputs.max-memory-mb }}',
     '      max-cpu-percent: ${{ steps.plan.outputs.max-cpu-percent }}',
+    // Every round of a green run, handed out up front (the fast path).
+    '      matrices: ${{ steps.plan.outputs.matrices }}',
+    '      fast-rounds: ${{ steps.plan.outputs.fast-rounds }}',
     '    steps:',
     ...checkoutStep(),
     ...(flavour.learn ? restoreDurationsSteps() : []),
@@ -178,7 +231,7 @@ function planJob(flavour: Flavour): string[] {
 
 function waveJob(flavour: Flavour, wave: number): string[] {
   const from = handedOutBy(wave)
-  const needs = from === 'plan' ? '[plan]' : `[plan, ${from}]`
+  const needs = from === 'plan' ? '[plan]' : `[plan, ${from}, wave-${wave - 1}]`
   const lines = [
     `  # Round ${wave}: one leg per phase, named by its id (settle finds it by that name).`,
     `  wave-${wave}:`,
@@ -193,7 +246,7 @@ function waveJob(flavour: Flavour, wave: number): string[] {
     '      # Settle decides what runs after a failure; GitHub must not cancel siblings.',
     '      fail-fast: false',
     '      max-parallel: ${{ fromJSON(needs.plan.outputs.max-workers) }}',
-    `      matrix: \${{ fromJSON(needs.${from}.outputs.matrix) }}`,
+    `      matrix: ${waveMatrix(wave)}`,
     '    steps:',
     "      # Credentials stay: a phase's commands may use git.",
     `      - uses: ${CHECKOUT_ACTION_REF}`
@@ -279,8 +332,8 @@ function settleJob(flavour: Flavour, wave: number): string[] {
     `  # Records how the legs of wave ${wave} ended and skips dependents of failures; ${next}.`,
     `  settle-${wave}:`,
     `    name: settle wave ${wave}`,
-    `    needs: [${from}, wave-${wave}]`,
-    `    if: ${roundCondition(wave)}`,
+    `    needs: ${from === 'plan' ? `[plan, wave-${wave}]` : `[plan, ${from}, wave-${wave - 1}, wave-${wave}]`}`,
+    `    if: ${settleCondition(wave)}`,
     `    runs-on: ${flavour.runsOn}`,
     `    timeout-minutes: ${CONTROL_TIMEOUT_MINUTES}`,
     '    permissions:',
@@ -295,7 +348,9 @@ function settleJob(flavour: Flavour, wave: number): string[] {
     '      - id: settle',
     `        uses: ${flavour.settleAction}`,
     '        with:',
-    `          state: \${{ needs.${from}.outputs.state }}`,
+    `          state: ${settleState(wave)}`,
+    // After a fast path, settle reads the rounds the wave jobs took from the plan too.
+    `          rounds-run: ${wave}`,
     '          # The report job gives the verdict; a failed phase is not a failed settle.',
     '          allow-failure: true'
   ]
@@ -346,6 +401,8 @@ function reportJob(flavour: Flavour): string[] {
     `        uses: ${flavour.settleAction}`,
     '        with:',
     `          state: \${{ ${newestState} }}`,
+    // A green fast path ran every round without a settle job: read them all.
+    `          rounds-run: ${flavour.waves}`,
     ...(flavour.learn
       ? [
           `          durations-file: \${{ inputs.learn-durations && '${DURATIONS_FILE}' || '' }}`,
@@ -456,13 +513,18 @@ function reusableHeader(waves: number): string[] {
     '',
     'How it runs:',
     '  plan       reads the plan, fails on any problem (annotated at its line),',
-    '             and hands out round 1 as a matrix.',
+    '             and hands out round 1 as a matrix, and every round of a green',
+    '             run up front (`matrices`) when they fit in its outputs.',
     '  wave-k     one job per phase of round k, named by the phase id (shown as',
     '             "phases / <id>"); checks out, runs `setup`, then the phase\'s',
-    '             `run` command. Skipped when nothing was handed out.',
-    '  settle-k   reads how each phase job of wave k ended (jobs API), skips every',
-    '             dependent of a failure, and hands out round k+1.',
-    '  report     settles once more (idempotent) and writes the report; red when',
+    '             `run` command. Skipped when nothing was handed out. Takes the',
+    "             plan's round while every earlier wave succeeded, else settle's.",
+    '  settle-k   runs only from the first wave that did not succeed on (or on a',
+    '             re-run): reads how each phase job of the waves so far ended',
+    '             (jobs API), skips every dependent of a failure, and hands out',
+    '             round k+1. A green run starts no settle job.',
+    '  report     settles once more (idempotent; on a green run it reads every',
+    '             round) and writes the report; red when',
     '             a phase failed or was skipped, or a plan or settle job failed.',
     `There are ${waves} rounds: a deeper plan fails at the plan job. Beyond that,`,
     'generate a needs graph with `phase-matrix generate` (one job per phase).',
@@ -482,7 +544,9 @@ function exampleHeader(options: ExampleWorkflowOptions): string[] {
     '`phase-matrix/phase-matrix/settle@v1` for `./settle`. Keep one wave job',
     `and one settle job per round (this plan has ${options.waves}) and set \`max-waves\``,
     'to their number, so that a deeper plan fails at the plan step. Settle',
-    're-reads the plan: check out the same commit in its job.',
+    're-reads the plan: check out the same commit in its job. Keep the',
+    "conditions as they are: a wave takes the plan's round (`matrices`) while",
+    'every earlier wave succeeded, so a green run starts no settle job.',
     'Or call the reusable workflow .github/workflows/phases.yml instead.'
   ]
 }

@@ -94,6 +94,16 @@ describe('the plan action', () => {
     expect(run.stdout).toContain(
       'Executing batch 1/2 with 2 phase(s): build, lint'
     )
+    // The fast path: every round up front, the first one equal to `matrix`.
+    expect(run.outputs['fast-rounds']).toBe('2')
+    const matrices = JSON.parse(run.outputs['matrices']!) as unknown[]
+    expect(matrices).toHaveLength(2)
+    expect(matrices[0]).toEqual(JSON.parse(run.outputs['matrix']!))
+    expect(idsOf(JSON.stringify(matrices[1]))).toEqual(['test'])
+    expect(JSON.parse(run.outputs['state']!)).toMatchObject({ g: 2 })
+    expect(run.stdout).toContain(
+      'Fast path on: the matrices of all 2 round(s) are handed out up front'
+    )
     // The job summary: the waves as a table and the graph.
     expect(run.summary).toContain('| 1 | build, lint | 2 |')
     expect(run.summary).toContain('| 2 | test | 1 |')
@@ -338,6 +348,44 @@ describe('the plan action', () => {
     expect(run.status).toBe(1)
     expect(run.stdout).toMatch(
       /^::error title=phase-matrix%3A too-large,.*::The settle step's outputs can take up to [\d,]+ bytes/m
+    )
+  })
+
+  test('fast path off: matrices over the output budget, and a re-run', async () => {
+    // Round 1 is small; rounds 2-5 hold 60 phases of 2.5 KB commands each:
+    // any one round fits (settle hands them out one by one), all of them
+    // together (UTF-16: 2 bytes a unit) take more than 1 MB.
+    const big = ['phases:', '  - id: root']
+    for (let wave = 0; wave < 4; wave++) {
+      for (let i = 0; i < 60; i++) {
+        big.push(
+          `  - id: big${wave}-${i}`,
+          `    deps: [${wave === 0 ? 'root' : `big${wave - 1}-0`}]`,
+          `    run: echo ${'x'.repeat(2500)}`
+        )
+      }
+    }
+    const large = await plan({ [PLAN_FILE]: big.join('\n') + '\n' })
+    expect(large.status).toBe(0)
+    expect(idsOf(large.outputs['matrix'])).toEqual(['root'])
+    expect(large.outputs['fast-rounds']).toBe('0')
+    expect(large.outputs['matrices']).toBe('[]')
+    expect(JSON.parse(large.outputs['state']!)).not.toHaveProperty('g')
+    expect(large.stdout).toContain(
+      "Fast path off (output fast-rounds: 0): the matrices of all 5 rounds do not fit in GitHub's 1024 KiB of job outputs"
+    )
+
+    const cwd = workspaceWith({
+      [PLAN_FILE]: 'phases:\n  - id: a\n  - id: b\n    deps: [a]\n'
+    })
+    const rerun = await runAction(PLAN_BUNDLE, {
+      cwd,
+      env: { GITHUB_RUN_ATTEMPT: '2' }
+    })
+    expect(rerun.outputs['fast-rounds']).toBe('0')
+    expect(rerun.outputs['matrices']).toBe('[]')
+    expect(rerun.stdout).toContain(
+      'this is run attempt 2, so settle runs after every wave'
     )
   })
 

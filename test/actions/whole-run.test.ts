@@ -101,6 +101,8 @@ interface SettleOptions {
   prefix?: string
   /** How the step learns its own job: input job-id (default), RUNNER_NAME, or neither. */
   findBy?: 'job-id' | 'runner-name' | 'none'
+  /** More inputs (rounds-run). */
+  extra?: Record<string, string>
 }
 
 let settleJobs = 0
@@ -132,7 +134,8 @@ async function settle(
       state,
       'github-token': TOKEN,
       'allow-failure': options.allowFailure === true ? 'true' : 'false',
-      'job-id': findBy === 'job-id' ? String(own.id) : ''
+      'job-id': findBy === 'job-id' ? String(own.id) : '',
+      ...options.extra
     },
     env: {
       ...env(attempt),
@@ -342,6 +345,62 @@ describe('a whole run', () => {
     played.settles.forEach((step, i) => {
       expect(step.requests).toBe(Math.ceil(jobsAt[i]! / 100))
     })
+  })
+
+  test('the fast path, green: the wave jobs take every round from the plan; one settle step (the report) reads them all', async () => {
+    const cwd = workspaceWith({ '.prd_runner/phase_plan.yaml': SEED_PLAN })
+    const plan = await runAction(PLAN_BUNDLE, { cwd, env: env(1) })
+    expect(plan.outputs['fast-rounds']).toBe('3')
+    const rounds = (
+      JSON.parse(plan.outputs['matrices'] ?? '') as unknown[]
+    ).map(matrix => idsOf(JSON.stringify(matrix)))
+    expect(rounds).toEqual([
+      ['database-schema', 'frontend-components'],
+      ['api-endpoints', 'frontend-state'],
+      ['integration']
+    ])
+    for (const round of rounds) runLegs(round, {})
+    const report = await settle(cwd, plan.outputs['state'] ?? '', 1, {
+      extra: {
+        'rounds-run': '10'
+      }
+    })
+    expect(report.run.status).toBe(0)
+    expect(report.requests).toBe(1)
+    expect(report.run.outputs['has-work']).toBe('false')
+    expect(report.run.stdout).toContain(
+      "Fast path: the wave jobs of rounds 2–3 took the plan step's matrices"
+    )
+    expect(report.run.summary).toContain('✅ All 5 phase(s) succeeded')
+    // Durations come from the jobs, as when settle runs after every wave.
+    expect(report.run.summary).toMatch(
+      /\| ✓ \| integration \| 3 \| succeeded \| +\| 1m 11s \|/
+    )
+  })
+
+  test('the fast path, a failure in round 2: the first settle step catches up and ends as settle after every wave does', async () => {
+    const conclusions = { 'frontend-state': 'failure' }
+    const slowCwd = workspaceWith({ '.prd_runner/phase_plan.yaml': SEED_PLAN })
+    const slow = await play(slowCwd, { conclusions })
+    github.jobs.length = 0
+
+    const cwd = workspaceWith({ '.prd_runner/phase_plan.yaml': SEED_PLAN })
+    const plan = await runAction(PLAN_BUNDLE, { cwd, env: env(1) })
+    runLegs(['database-schema', 'frontend-components'], { conclusions })
+    runLegs(['api-endpoints', 'frontend-state'], { conclusions })
+    // settle-1 was skipped (wave 1 green); settle-2 gets the plan's state.
+    const settle2 = await settle(cwd, plan.outputs['state'] ?? '', 1, {
+      extra: {
+        'rounds-run': '2'
+      }
+    })
+    expect(settle2.run.status).toBe(1)
+    for (const name of ['succeeded', 'failed', 'skipped', 'has-work'])
+      expect(settle2.run.outputs[name]).toBe(slow.last.outputs[name])
+    expect(settle2.run.summary).toContain('dependency frontend-state failed')
+    expect(JSON.parse(settle2.run.outputs['state'] ?? '')).not.toHaveProperty(
+      'g'
+    )
   })
 
   test('fail-fast: no new phase starts after a failure', async () => {

@@ -4,6 +4,12 @@
 // outputs never reach fromJSON, the report settles the newest state, and it
 // is red for every kind of failure.
 import { describe, expect, test } from '@jest/globals'
+import fc from 'fast-check'
+import { greenRounds } from '../../src/plan/fast-path.js'
+import type { PlanAnalysis } from '../../src/plan/types.js'
+import { analysed, type PhaseSpec } from '../render/build-plan.js'
+import { specsFromEdges } from '../support/make-plan.js'
+import { Engine, type EngineOptions } from './engine.js'
 import {
   REUSABLE_WORKFLOW_WAVES,
   renderReusableWorkflow
@@ -136,5 +142,184 @@ describe('the reusable workflow on GitHub', () => {
       reportSettle: finished('failure')
     })
     expect(ran(run)).not.toContain('wave-2')
+  })
+})
+
+// The fast path, played with the real schedule: the plan hands out every
+// round up front, and settle jobs run only from the first failure on.
+const fullStack = analysed([
+  ['database-migrations'],
+  ['backend-models', ['database-migrations']],
+  ['backend-api', ['backend-models']],
+  ['frontend-components'],
+  ['frontend-state', ['frontend-components']],
+  ['integration', ['backend-api', 'frontend-state']],
+  ['e2e-tests', ['integration']]
+])
+
+interface Played {
+  run: Simulation
+  engine: Engine
+  /** The report's settle outputs. */
+  report: Record<string, string>
+}
+
+function play(
+  analysis: PlanAnalysis,
+  options: EngineOptions,
+  target = workflow
+): Played {
+  const engine = new Engine(analysis, options)
+  const run = simulate(target, {
+    plan: engine.plan(),
+    wave: (wave, matrix) => engine.wave(wave, matrix),
+    settles: (_wave, inputs) => engine.settle(inputs),
+    reportSettle: (_state, inputs) => engine.settle(inputs)
+  })
+  return { run, engine, report: run.jobs.report!.outputs }
+}
+
+const settleJobs = (run: Simulation): string[] =>
+  ran(run).filter(id => id.startsWith('settle-'))
+
+describe('the fast path on GitHub', () => {
+  test('a green plan: every settle job skipped, every phase ran once, the report is green', () => {
+    const { run, engine, report } = play(fullStack, {})
+    expect(ran(run)).toEqual([
+      'plan',
+      'wave-1',
+      'wave-2',
+      'wave-3',
+      'wave-4',
+      'wave-5',
+      'report'
+    ])
+    expect(settleJobs(run)).toEqual([])
+    const ids = engine.legs.map(leg => leg.id)
+    expect(ids.sort()).toEqual(fullStack.plan.phases.map(p => p.id).sort())
+    expect(
+      engine.legs.filter(leg => leg.wave === 2).map(leg => leg.id)
+    ).toEqual(['backend-models', 'frontend-state'])
+    expect(run.jobs.report!.result).toBe('success')
+    expect(JSON.parse(report['succeeded'] ?? '')).toHaveLength(7)
+    expect(report['has-work']).toBe('false')
+  })
+
+  test('fallback (fast-rounds 0): a settle job after every wave, the same legs, green', () => {
+    const fast = play(fullStack, {})
+    const slow = play(fullStack, { fast: false })
+    expect(settleJobs(slow.run)).toEqual([
+      'settle-1',
+      'settle-2',
+      'settle-3',
+      'settle-4',
+      'settle-5'
+    ])
+    expect(slow.engine.legs).toEqual(fast.engine.legs)
+    expect(slow.report).toEqual(fast.report)
+  })
+
+  test.each([
+    [
+      'wave 1',
+      'frontend-components',
+      // Its dependents are skipped: the run ends after round 3.
+      ['settle-1', 'settle-2', 'settle-3']
+    ],
+    ['wave 3', 'backend-api', ['settle-3']]
+  ])(
+    'a failure in %s: the same legs run and are skipped as with settle on every wave; settle jobs from the failure on',
+    (_wave, failing, settles) => {
+      const fast = play(fullStack, { failing: [failing] })
+      const slow = play(fullStack, { failing: [failing], fast: false })
+      expect(fast.engine.legs).toEqual(slow.engine.legs)
+      expect(fast.report).toEqual(slow.report)
+      expect(fast.run.jobs.report!.result).toBe('failure')
+      expect(slow.run.jobs.report!.result).toBe('failure')
+      expect(settleJobs(fast.run)).toEqual(settles)
+      expect(JSON.parse(fast.report['failed'] ?? '')).toEqual([failing])
+      expect(JSON.parse(fast.report['skipped'] ?? '')).toContain('e2e-tests')
+    }
+  )
+
+  test("the check can fail: a wave that takes the plan's round after a failed wave runs skipped phases", () => {
+    const broken = parseWorkflowYaml(
+      renderReusableWorkflow().replaceAll(
+        "needs.settle-3.result == 'skipped' && needs.wave-3.result == 'success'",
+        "needs.wave-3.result != 'cancelled'"
+      )
+    )
+    expect(() => play(fullStack, { failing: ['backend-api'] }, broken)).toThrow(
+      /wave-4 got no legs/
+    )
+  })
+
+  test('random plans and failures: the same legs, outcomes and verdict with and without the fast path', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 9 }).chain(count =>
+          fc.record({
+            count: fc.constant(count),
+            edges: fc.array(
+              fc.tuple(
+                fc.integer({ min: 0, max: count - 1 }),
+                fc.integer({ min: 0, max: count - 1 })
+              ),
+              { maxLength: 14 }
+            ),
+            failing: fc.subarray(
+              Array.from({ length: count }, (_, i) => `p${i}`),
+              { maxLength: Math.min(3, count) }
+            ),
+            legLimit: fc.integer({ min: 1, max: 3 })
+          })
+        ),
+        ({ count, edges, failing, legLimit }) => {
+          // Edges point forward (a dag); a self-edge is dropped.
+          const forward = edges
+            .filter(([a, b]) => a !== b)
+            .map(([a, b]): [number, number] => (a < b ? [a, b] : [b, a]))
+          const analysis = analysed(
+            specsFromEdges(count, forward).map(
+              ({ id, deps }) => [id, deps] as PhaseSpec
+            )
+          )
+          const rounds = greenRounds(
+            analysis,
+            analysis.plan.phases.map(() => 'pending'),
+            legLimit
+          ).length
+          fc.pre(rounds <= REUSABLE_WORKFLOW_WAVES)
+          const fast = play(analysis, { failing, legLimit })
+          const slow = play(analysis, { failing, legLimit, fast: false })
+          expect(fast.engine.legs).toEqual(slow.engine.legs)
+          expect(fast.report).toEqual(slow.report)
+          expect(fast.run.jobs.report!.result).toBe(
+            slow.run.jobs.report!.result
+          )
+          if (failing.length === 0) expect(settleJobs(fast.run)).toEqual([])
+        }
+      ),
+      { numRuns: 15 }
+    )
+  })
+
+  test('a re-run (attempt 2) settles after every wave, so phases that succeeded earlier are passed over', () => {
+    const engine = new Engine(fullStack, {})
+    const run = simulate(workflow, {
+      attempt: 2,
+      plan: engine.plan(),
+      wave: (wave, matrix) => engine.wave(wave, matrix),
+      settles: (_wave, inputs) => engine.settle(inputs),
+      reportSettle: (_state, inputs) => engine.settle(inputs)
+    })
+    expect(settleJobs(run)).toEqual([
+      'settle-1',
+      'settle-2',
+      'settle-3',
+      'settle-4',
+      'settle-5'
+    ])
+    expect(run.jobs.report!.result).toBe('success')
   })
 })

@@ -59,7 +59,7 @@ const WHOLE_VALUE = [
   /toJSON\s*\(/i,
   /^matrix$/,
   /^needs(\.[\w-]+)?$/,
-  /\.outputs\.(matrix|state|needs|waves|mermaid)\b/
+  /\.outputs\.(matrix|matrices|state|needs|waves|mermaid)\b/
 ]
 
 /** Phase text (anything of a leg but its id and wave) outside `env:`. */
@@ -74,7 +74,8 @@ const FROM_JSON = /fromJSON\(\s*([^)]*?)\s*\)/gi
  * matrix or state through `env:`; and every `fromJSON` of a job output runs
  * only in a job whose `if` requires `has-work == 'true'` of that job or of a
  * job after it (a skipped or failed job's outputs are '', and
- * `fromJSON('')` fails).
+ * `fromJSON('')` fails), and `fromJSON` of the plan's `matrices` only in a
+ * job whose `if` requires its `fast-rounds`.
  */
 export function ruleViolations(workflow: Workflow): string[] {
   const violations: string[] = []
@@ -127,6 +128,15 @@ function fromJsonViolations(
     const source = output?.[1]
     if (source === undefined) {
       violations.push(`${id}: fromJSON(${argument}) of an unguarded value`)
+      continue
+    }
+    // The fast path's matrices: only for a round the plan handed out up front.
+    if (/\.outputs\.matrices$/.test(argument)) {
+      if (!condition.includes(`needs.${source}.outputs.fast-rounds >= `)) {
+        violations.push(
+          `${id}: fromJSON(${argument}) but its if does not require fast-rounds`
+        )
+      }
       continue
     }
     const guards = [

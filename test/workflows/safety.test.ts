@@ -52,9 +52,15 @@ describe('safety rules', () => {
     ],
     [
       'an unguarded fromJSON',
-      "if: ${{ !cancelled() && needs.settle-1.outputs.has-work == 'true' }}",
+      "if: ${{ !cancelled() && needs.plan.outputs.has-work == 'true' }}",
       'if: ${{ !cancelled() }}',
       /does not require has-work/
+    ],
+    [
+      'the fast path without its fast-rounds guard',
+      ' && needs.plan.outputs.fast-rounds >= 3)',
+      ')',
+      /wave-3: fromJSON\(needs.plan.outputs.matrices\) but its if does not require fast-rounds/
     ]
   ])('a break is caught: %s', (_label, from, to, message) => {
     expect(reusable).toContain(from)
@@ -85,31 +91,60 @@ describe('the reusable workflow', () => {
     }
   })
 
-  test('each wave waits for the job that handed its round out, and is guarded by its has-work', () => {
+  test('each wave waits for the job that handed its round out, and is guarded by its has-work or the fast path', () => {
     for (const [id, job] of waves) {
       const wave = Number(id.slice('wave-'.length))
       const from = wave === 1 ? 'plan' : `settle-${wave - 1}`
-      expect(needsOf(job)).toContain(from)
+      const handedOut = `needs.${from}.outputs.has-work == 'true'`
+      if (wave === 1) {
+        expect(needsOf(job)).toEqual(['plan'])
+        expect(job.if).toBe(`\${{ !cancelled() && ${handedOut} }}`)
+        expect(job.strategy).toMatchObject({
+          matrix: '${{ fromJSON(needs.plan.outputs.matrix) }}'
+        })
+        continue
+      }
+      // The fast path: the plan's round while the wave before took the
+      // plan's round too (its settle job skipped) and succeeded.
+      expect(needsOf(job).sort()).toEqual(
+        ['plan', from, `wave-${wave - 1}`].sort()
+      )
+      const upFront = `needs.${from}.result == 'skipped' && needs.wave-${wave - 1}.result == 'success' && needs.plan.outputs.fast-rounds >= ${wave}`
       expect(job.if).toBe(
-        `\${{ !cancelled() && needs.${from}.outputs.has-work == 'true' }}`
+        `\${{ !cancelled() && (${handedOut} || ${upFront}) }}`
       )
       expect(job.strategy).toEqual({
         'fail-fast': false,
         'max-parallel': '${{ fromJSON(needs.plan.outputs.max-workers) }}',
-        matrix: `\${{ fromJSON(needs.${from}.outputs.matrix) }}`
+        matrix: `\${{ needs.${from}.result == 'skipped' && fromJSON(needs.plan.outputs.matrices)[${wave - 1}] || fromJSON(needs.${from}.outputs.matrix) }}`
       })
     }
   })
 
-  test('settle k waits for wave k and the previous state, and never fails on a failed phase', () => {
+  test('settle k waits for wave k and the previous state, runs only when wave k failed on the fast path, and never fails on a failed phase', () => {
     for (const [id, job] of settles) {
       const wave = Number(id.slice('settle-'.length))
       const from = wave === 1 ? 'plan' : `settle-${wave - 1}`
-      expect(needsOf(job).sort()).toEqual([from, `wave-${wave}`].sort())
       const step = job.steps!.find(s => s.uses?.includes('settle'))!
       expect(step.uses).toBe('phase-matrix/phase-matrix/settle@v1')
+      const needed = `needs.wave-${wave}.result != 'success' || github.run_attempt != '1'`
+      if (wave === 1) {
+        expect(needsOf(job).sort()).toEqual(['plan', 'wave-1'])
+        expect(job.if).toBe(
+          `\${{ !cancelled() && needs.plan.outputs.has-work == 'true' && (needs.plan.outputs.fast-rounds < 1 || ${needed}) }}`
+        )
+      } else {
+        expect(needsOf(job).sort()).toEqual(
+          ['plan', from, `wave-${wave - 1}`, `wave-${wave}`].sort()
+        )
+        expect(job.if).toContain(`(${needed})`)
+      }
       expect(step.with).toEqual({
-        state: `\${{ needs.${from}.outputs.state }}`,
+        state:
+          wave === 1
+            ? '${{ needs.plan.outputs.state }}'
+            : `\${{ needs.${from}.outputs.state || needs.plan.outputs.state }}`,
+        'rounds-run': wave,
         'allow-failure': true
       })
     }
@@ -131,6 +166,7 @@ describe('the reusable workflow', () => {
         .map(([id]) => `needs.${id}.outputs.state`)
         .reverse()
         .join(' || ')} || needs.plan.outputs.state }}`,
+      'rounds-run': REUSABLE_WORKFLOW_WAVES,
       'durations-file':
         "${{ inputs.learn-durations && '.phase-matrix/durations.json' || '' }}"
     })

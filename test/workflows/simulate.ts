@@ -17,14 +17,25 @@ export interface Outcome {
   outputs?: Record<string, string>
 }
 
+/** A settle step's inputs, evaluated (`state`, `rounds-run`, …). */
+export type SettleInputs = Record<string, string>
+
 export interface Scenario {
   plan: Outcome
-  /** Outcome of settle job k (it must not run when absent). */
-  settles?: Record<number, Outcome>
+  /**
+   * Outcome of settle job k (it must not run when absent), or a function of
+   * k and its settle step's inputs.
+   */
+  settles?:
+    Record<number, Outcome> | ((wave: number, inputs: SettleInputs) => Outcome)
   /** Wave jobs that fail (a leg failed); the others succeed. */
   failedWaves?: number[]
-  /** The report's settle step, given the state it received. */
-  reportSettle?: (state: string) => Outcome
+  /** Runs the legs of wave job k from its evaluated matrix: the job's result. */
+  wave?: (wave: number, matrix: unknown) => Result
+  /** The report's settle step, given the state it received (and all its inputs). */
+  reportSettle?: (state: string, inputs: SettleInputs) => Outcome
+  /** `github.run_attempt` (default 1). */
+  attempt?: number
 }
 
 export interface JobRun {
@@ -95,6 +106,17 @@ function stringValue(text: unknown, context: Record<string, unknown>): string {
   return typeof value === 'string' ? value : JSON.stringify(value)
 }
 
+/** A step's `with:` as the action receives it: every value a string. */
+function inputsOf(
+  values: Record<string, unknown> | undefined,
+  context: Record<string, unknown>
+): SettleInputs {
+  const inputs: SettleInputs = {}
+  for (const [name, value] of Object.entries(values ?? {}))
+    inputs[name] = stringValue(value, context)
+  return inputs
+}
+
 function unwrap(text: string): string {
   const match = /^\$\{\{([\s\S]*)\}\}$/.exec(text.trim())
   return (match?.[1] ?? text).trim()
@@ -128,7 +150,11 @@ export function simulate(workflow: Workflow, scenario: Scenario): Simulation {
       success: results.every(r => r === 'success'),
       failure: results.includes('failure')
     }
-    const context = { needs, inputs: {}, github: {} }
+    const context = {
+      needs,
+      inputs: {},
+      github: { run_attempt: String(scenario.attempt ?? 1) }
+    }
     if (!condition(job.if, context, status)) {
       jobs[id] = { result: 'skipped', outputs: {} }
       continue
@@ -154,11 +180,25 @@ function runJob(
   if (id === 'plan') return scripted(scenario.plan, id)
   const round = /^(wave|settle)-(\d+)$/.exec(id)
   if (round?.[1] === 'wave') {
-    const failed = scenario.failedWaves?.includes(Number(round[2])) === true
+    const wave = Number(round[2])
+    if (scenario.wave !== undefined) {
+      const matrix = evaluate(
+        unwrap(String((job.strategy as { matrix: unknown }).matrix)),
+        context,
+        { success: true, failure: false }
+      )
+      return { result: scenario.wave(wave, matrix), outputs: {} }
+    }
+    const failed = scenario.failedWaves?.includes(wave) === true
     return { result: failed ? 'failure' : 'success', outputs: {} }
   }
-  if (round?.[1] === 'settle')
-    return scripted(scenario.settles?.[Number(round[2])], id)
+  if (round?.[1] === 'settle') {
+    const wave = Number(round[2])
+    const settles = scenario.settles
+    if (typeof settles !== 'function') return scripted(settles?.[wave], id)
+    const step = (job.steps ?? []).find(s => s.id === 'settle')
+    return scripted(settles(wave, inputsOf(step?.with, context)), id)
+  }
   if (id !== 'report') throw new Error(`unexpected job ${id}`)
 
   // The report's steps, in order, with step-level status.
@@ -169,9 +209,13 @@ function runJob(
     if (!condition(step.if, stepContext, { success: !failed, failure: failed }))
       continue
     if (step.id === 'settle') {
-      const state = stringValue(step.with?.state, stepContext)
+      const inputs = inputsOf(step.with, stepContext)
+      const state = inputs.state ?? ''
       simulation.reportState = state
-      const outcome = scripted(scenario.reportSettle?.(state), 'report settle')
+      const outcome = scripted(
+        scenario.reportSettle?.(state, inputs),
+        'report settle'
+      )
       steps.settle = { outputs: outcome.outputs }
       failed ||= outcome.result === 'failure'
     } else if (step.run !== undefined) {

@@ -1,0 +1,108 @@
+// The fast path of the waves mode: the plan step hands out every round of a
+// green run up front (its `matrices` output), wave job k+1 takes its round
+// from there while every earlier wave succeeded, and settle runs only from
+// the first failure on. Here: the rounds of a green run, and the catch-up of
+// a settle step whose state is older than the rounds the wave jobs ran.
+// greenRounds and roundsRunUpFront are O(phases); settleThrough is
+// O(rounds × (phases + deps)).
+import {
+  handOutNext,
+  runningPhases,
+  settleRound,
+  type LegResult
+} from './schedule.js'
+import type { Ledger, PhaseStatus } from './state.js'
+import { isSucceeded } from './state.js'
+import type { PlanAnalysis } from './types.js'
+
+/**
+ * The rounds a run hands out when every phase succeeds: per wave, its phases
+ * still to run (pending or running) in plan order, in chunks of `legLimit`.
+ * What handOutNext hands out round after round when nothing fails.
+ */
+export function greenRounds(
+  analysis: PlanAnalysis,
+  statuses: readonly PhaseStatus[],
+  legLimit: number
+): number[][] {
+  const rounds: number[][] = []
+  for (const wave of analysis.waves) {
+    const toRun = wave.filter(index => {
+      const status = statuses[index]
+      return status === 'pending' || status === 'running'
+    })
+    for (let at = 0; at < toRun.length; at += legLimit) {
+      rounds.push(toRun.slice(at, at + legLimit))
+    }
+  }
+  return rounds
+}
+
+/**
+ * The rounds after the state's current one that wave jobs may have run with
+ * the plan step's matrices: rounds `ledger.round + 1` up to `roundsRun`
+ * (the wave jobs run so far), at most the plan's `fastRounds`. None for a
+ * state without fastRounds (a settle step's, or a plan step's that handed
+ * out only round 1). Their phases, each round in plan order.
+ */
+export function roundsRunUpFront(
+  analysis: PlanAnalysis,
+  ledger: Ledger,
+  roundsRun: number,
+  legLimit: number
+): number[][] {
+  if (ledger.fastRounds === undefined) return []
+  const last = Math.min(roundsRun, ledger.fastRounds)
+  if (last <= ledger.round) return []
+  return greenRounds(analysis, ledger.statuses, legLimit).slice(
+    ledger.round,
+    last
+  )
+}
+
+/** No phase has failed or been skipped so far. */
+function allSucceededSoFar(ledger: Ledger): boolean {
+  return ledger.statuses.every(
+    status => status === 'pending' || isSucceeded(status)
+  )
+}
+
+export interface CaughtUp {
+  ledger: Ledger
+  /** The rounds settled, in order: the state's running round first. */
+  rounds: number[][]
+}
+
+/**
+ * Settles the running round and then, while every phase so far succeeded,
+ * up to `upFront` rounds after it that the wave jobs ran with the plan's
+ * matrices (each handed out again exactly as the plan did: same attempt,
+ * nothing passed over). Stops after the first round with a failure: the
+ * wave job after it took its round from a settle step, not from the plan.
+ * The ledger comes back without fastRounds: from here on settle runs after
+ * every wave. `resultOf` gives the result of a phase of a settled round.
+ */
+export function settleThrough(
+  analysis: PlanAnalysis,
+  ledger: Ledger,
+  upFront: number,
+  resultOf: (index: number) => LegResult,
+  legLimit: number
+): CaughtUp {
+  const rounds: number[][] = []
+  let current: Ledger = { ...ledger }
+  delete current.fastRounds
+  for (let caughtUp = 0; ; caughtUp++) {
+    const running = runningPhases(current)
+    rounds.push(running)
+    current = settleRound(analysis, current, running.map(resultOf))
+    if (caughtUp === upFront || !allSucceededSoFar(current)) break
+    const next = handOutNext(analysis, current, {
+      attempt: current.attempt,
+      legLimit
+    })
+    if (next.round.length === 0) break
+    current = next.ledger
+  }
+  return { ledger: current, rounds }
+}

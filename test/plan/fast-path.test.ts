@@ -1,0 +1,191 @@
+// The fast path's pure parts: the rounds of a green run, which rounds a
+// settle step catches up on, and the catch-up itself.
+import { describe, expect, test } from '@jest/globals'
+import {
+  greenRounds,
+  roundsRunUpFront,
+  settleThrough
+} from '../../src/plan/fast-path.js'
+import { handOutNext, type LegResult } from '../../src/plan/schedule.js'
+import { decodeLedger, encodeLedger } from '../../src/plan/state.js'
+import { analysed } from '../render/build-plan.js'
+import { testLedger } from '../support/ledger.js'
+
+// a, b | c (a), d (b), e (b) | f (c, d)
+const analysis = analysed([
+  ['a'],
+  ['b'],
+  ['c', ['a']],
+  ['d', ['b']],
+  ['e', ['b']],
+  ['f', ['c', 'd']]
+])
+const id = (index: number): string => analysis.plan.phases[index]!.id
+const ids = (rounds: number[][]): string[][] => rounds.map(r => r.map(id))
+
+/** The plan step's state: round 1 handed out, `fastRounds` rounds up front. */
+function planState(legLimit: number, fastRounds?: number) {
+  const { ledger } = handOutNext(analysis, testLedger(analysis), {
+    attempt: 1,
+    legLimit
+  })
+  return fastRounds === undefined ? ledger : { ...ledger, fastRounds }
+}
+
+const results =
+  (failed: string[] = []) =>
+  (index: number): LegResult => ({
+    index,
+    status: failed.includes(id(index)) ? 'failed' : 'succeeded'
+  })
+
+describe('greenRounds', () => {
+  test('per wave, in plan order, in chunks of the leg limit', () => {
+    const statuses = testLedger(analysis).statuses
+    expect(ids(greenRounds(analysis, statuses, 256))).toEqual([
+      ['a', 'b'],
+      ['c', 'd', 'e'],
+      ['f']
+    ])
+    expect(ids(greenRounds(analysis, statuses, 2))).toEqual([
+      ['a', 'b'],
+      ['c', 'd'],
+      ['e'],
+      ['f']
+    ])
+  })
+
+  test('what handOutNext hands out round after round when nothing fails', () => {
+    for (const legLimit of [1, 2, 3, 256]) {
+      let ledger = testLedger(analysis)
+      const handed: number[][] = []
+      for (;;) {
+        const next = handOutNext(analysis, ledger, { attempt: 1, legLimit })
+        if (next.round.length === 0) break
+        handed.push(next.round)
+        ledger = settleThrough(
+          analysis,
+          next.ledger,
+          0,
+          results(),
+          legLimit
+        ).ledger
+      }
+      expect(
+        greenRounds(analysis, testLedger(analysis).statuses, legLimit)
+      ).toEqual(handed)
+    }
+  })
+
+  test('phases marked done are passed over; none left means no round', () => {
+    const statuses = testLedger(analysis).statuses
+    statuses[0] = 'done'
+    statuses[2] = 'done'
+    expect(ids(greenRounds(analysis, statuses, 256))).toEqual([
+      ['b'],
+      ['d', 'e'],
+      ['f']
+    ])
+    expect(
+      greenRounds(
+        analysis,
+        statuses.map(() => 'done'),
+        256
+      )
+    ).toEqual([])
+  })
+})
+
+describe('roundsRunUpFront', () => {
+  test('the rounds after the state’s own, up to rounds-run and the plan’s fast rounds', () => {
+    const state = planState(256, 3)
+    expect(ids(roundsRunUpFront(analysis, state, 0, 256))).toEqual([])
+    expect(ids(roundsRunUpFront(analysis, state, 1, 256))).toEqual([])
+    expect(ids(roundsRunUpFront(analysis, state, 2, 256))).toEqual([
+      ['c', 'd', 'e']
+    ])
+    expect(ids(roundsRunUpFront(analysis, state, 10, 256))).toEqual([
+      ['c', 'd', 'e'],
+      ['f']
+    ])
+    expect(ids(roundsRunUpFront(analysis, planState(256, 2), 10, 256))).toEqual(
+      [['c', 'd', 'e']]
+    )
+  })
+
+  test('none for a state without fast rounds (the fallback, or a settle step’s)', () => {
+    expect(roundsRunUpFront(analysis, planState(256), 10, 256)).toEqual([])
+  })
+})
+
+describe('settleThrough', () => {
+  test('green: every round run up front is settled, then the run is over', () => {
+    const caught = settleThrough(analysis, planState(2, 4), 3, results(), 2)
+    expect(ids(caught.rounds)).toEqual([['a', 'b'], ['c', 'd'], ['e'], ['f']])
+    expect(caught.ledger.statuses.every(s => s === 'succeeded')).toBe(true)
+    expect(caught.ledger.round).toBe(4)
+    expect(caught.ledger.fastRounds).toBeUndefined()
+  })
+
+  test('stops after the first round with a failure, skipping its dependents as settle does', () => {
+    // b fails in round 1: wave 2 took its round from settle 1, not from the plan.
+    const early = settleThrough(
+      analysis,
+      planState(256, 3),
+      2,
+      results(['b']),
+      256
+    )
+    expect(ids(early.rounds)).toEqual([['a', 'b']])
+    expect(early.ledger.statuses).toEqual([
+      'succeeded',
+      'failed',
+      'pending',
+      'skipped',
+      'skipped',
+      'skipped'
+    ])
+    // c fails in round 2 (read by settle 2 after a green round 1).
+    const late = settleThrough(
+      analysis,
+      planState(256, 3),
+      1,
+      results(['c']),
+      256
+    )
+    expect(ids(late.rounds)).toEqual([
+      ['a', 'b'],
+      ['c', 'd', 'e']
+    ])
+    expect(late.ledger.statuses.slice(2)).toEqual([
+      'failed',
+      'succeeded',
+      'succeeded',
+      'skipped'
+    ])
+    expect(late.ledger.round).toBe(2)
+  })
+
+  test('the same ledger as settling round by round', () => {
+    let slow = planState(256)
+    slow = settleThrough(analysis, slow, 0, results(['d']), 256).ledger
+    slow = handOutNext(analysis, slow, { attempt: 1, legLimit: 256 }).ledger
+    slow = settleThrough(analysis, slow, 0, results(['d']), 256).ledger
+    const fast = settleThrough(
+      analysis,
+      planState(256, 3),
+      1,
+      results(['d']),
+      256
+    )
+    expect(fast.ledger).toEqual(slow)
+  })
+})
+
+test('the state carries the fast rounds; a bad value is refused', () => {
+  const state = planState(256, 3)
+  expect(decodeLedger(encodeLedger(state)).fastRounds).toBe(3)
+  expect(decodeLedger(encodeLedger(planState(256))).fastRounds).toBeUndefined()
+  const bad = encodeLedger(state).replace('"g":3', '"g":0')
+  expect(() => decodeLedger(bad)).toThrow(/fast rounds must be a whole number/)
+})
