@@ -317,4 +317,53 @@ describe('packed legs, end to end', () => {
       'lib-0'
     ])
   }, 60_000)
+
+  test('the fast path with packed legs: waves take the plan step’s packed matrices until a failure, settle then catches up', async () => {
+    github.jobs.length = 0
+    const options: BigPlanOptions = {
+      libs: 20,
+      packages: 30,
+      apps: 10,
+      failing: ['pkg-3']
+    }
+    const cwd = workspaceWith({ [PLAN]: bigPlanYaml(options) })
+    const plan = await runAction(PLAN_BUNDLE, {
+      cwd,
+      inputs: { plan: PLAN, 'max-workers': '4' },
+      env: { GITHUB_API_URL: github.url }
+    })
+    expect(plan.status).toBe(0)
+    expect(plan.outputs['fast-rounds']).toBe('3')
+    const matrices = JSON.parse(plan.outputs['matrices'] ?? '') as {
+      include: Leg[]
+    }[]
+    expect(matrices.map(m => m.include.length)).toEqual([4, 4, 4])
+    expect(matrices[0]).toEqual(JSON.parse(plan.outputs['matrix'] ?? ''))
+    // Wave 1 green: wave 2 takes its matrix from the plan, no settle job.
+    await runRound(cwd, matrices[0]!.include)
+    const wave2 = await runRound(cwd, matrices[1]!.include)
+    expect(wave2.some(run => run.status !== 0)).toBe(true)
+    // Wave 2 failed: settle-2 reads rounds 1 and 2 from the plan's state.
+    const settle2 = await settle(cwd, plan.outputs['state'] ?? '', {
+      'rounds-run': '2'
+    })
+    expect(settle2.status).toBe(0)
+    expect(settle2.stdout).toContain('Fast path: the wave jobs of rounds 2–2')
+    const round3 = legsOf(settle2.outputs['matrix'])
+    const app1 = 'app-1' // on pkg-2 and pkg-3
+    expect(round3.flatMap(leg => leg.phases ?? [leg.id])).not.toContain(app1)
+    expect(round3.flatMap(leg => leg.phases ?? [leg.id])).toHaveLength(9)
+    await runRound(cwd, round3)
+    const settle3 = await settle(cwd, settle2.outputs['state'] ?? '', {
+      'rounds-run': '3'
+    })
+    expect(settle3.status).toBe(1)
+    expect(settle3.outputs['failed']).toBe('["pkg-3"]')
+    expect(settle3.outputs['skipped']).toBe('["app-1"]')
+    const ran = readFileSync(path.join(cwd, 'ran.log'), 'utf8')
+      .trim()
+      .split('\n')
+    expect(ran).toHaveLength(59)
+    expect(new Set(ran).size).toBe(59)
+  }, 120_000)
 })
