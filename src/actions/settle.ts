@@ -194,7 +194,7 @@ async function advance(
         ? `round ${before.round}`
         : `rounds ${before.round}–${before.round + upFront.length}`
     await core.group(
-      `Batch ${before.wave + 1}/${analysis.waves.length} (${rounds}): reading ${toRead.length} job(s)`,
+      `Batch ${before.wave + 1}/${analysis.waves.length} (${rounds}): reading ${names.length} job(s) for ${toRead.length} phase(s)`,
       async () => {
         if (upFront.length > 0) {
           core.info(

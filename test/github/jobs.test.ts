@@ -346,7 +346,8 @@ describe('reading the legs of a round', () => {
       kind: 'settled',
       status: 'timed-out',
       seconds: 30,
-      name: 'phases / api'
+      name: 'phases / api',
+      job: expect.objectContaining({ name: 'phases / api' })
     })
     expect(read.readings.get('web')).toEqual({
       kind: 'missing',
