@@ -39,6 +39,9 @@ export function packedLegName(wave: number, leg: number, legs: number): string {
   return `wave ${wave} leg ${leg}/${legs}`
 }
 
+/** Most bytes of phase ids a leg should carry (its exec input is one environment string). */
+export const LEG_ID_BYTES = 32 * 1024
+
 /** Minutes a packed leg adds to the sum of its phases' timeouts (checkout, set-up). */
 export const LEG_TIMEOUT_MARGIN_MINUTES = 10
 
@@ -147,10 +150,23 @@ export function packRound(
   minutes: readonly number[],
   maxLegs: number
 ): PackedLeg[] | undefined {
-  const limit =
+  const workers =
     maxLegs <= 0 ? MATRIX_LEG_LIMIT : Math.min(maxLegs, MATRIX_LEG_LIMIT)
-  if (!isPacked(round.length, limit)) return undefined
+  if (!isPacked(round.length, workers)) return undefined
   const phases = analysis.plan.phases
+  // A leg's ids reach exec as one input, one environment string: enough
+  // legs that each stays far below Linux's 128 KiB (max-parallel still
+  // runs at most max-workers of them at once).
+  const idBytes = round.reduce(
+    (sum, index) =>
+      sum + Buffer.byteLength(JSON.stringify((phases[index] as Phase).id)) + 1,
+    0
+  )
+  const limit = Math.min(
+    MATRIX_LEG_LIMIT,
+    round.length,
+    Math.max(workers, Math.ceil(idBytes / LEG_ID_BYTES))
+  )
   const groups = new Map<string, number[]>()
   for (const index of [...round].sort((a, b) => a - b)) {
     const key = runsOnKey(phases[index] as Phase)

@@ -2,7 +2,12 @@ import { describe, expect, test } from '@jest/globals'
 import { analyzePlan } from '../../src/plan/analyze.js'
 import { phaseDurations } from '../../src/plan/durations.js'
 import { parsePlan } from '../../src/plan/load.js'
-import { isPacked, packRound, packedLegName } from '../../src/plan/packing.js'
+import {
+  isPacked,
+  LEG_ID_BYTES,
+  packRound,
+  packedLegName
+} from '../../src/plan/packing.js'
 import type { PlanAnalysis } from '../../src/plan/types.js'
 import { bigPlanYaml } from '../support/big-plan.js'
 import { makePlan } from '../support/make-plan.js'
@@ -96,5 +101,34 @@ describe('packRound', () => {
     expect(packRound(analysis, [...wave].reverse(), minutes, 7)).toEqual(
       packRound(analysis, wave, minutes, 7)
     )
+  })
+
+  test('one worker, thousands of long ids: more legs than workers, so no leg’s ids exceed LEG_ID_BYTES', () => {
+    const analysis = analyzePlan(
+      makePlan(
+        Array.from({ length: 3000 }, (_, i) => ({
+          id: `package-${String(i).padStart(4, '0')}-${'x'.repeat(40)}`
+        }))
+      )
+    ).analysis!
+    const round = analysis.waves[0]!
+    const legs = packRound(
+      analysis,
+      round,
+      round.map(() => 1),
+      1
+    )!
+    expect(legs.length).toBeGreaterThan(1)
+    for (const leg of legs) {
+      const ids = JSON.stringify(
+        leg.phases.map(index => analysis.plan.phases[index]!.id)
+      )
+      expect(Buffer.byteLength(ids)).toBeLessThanOrEqual(LEG_ID_BYTES + 60)
+    }
+    // Short ids: exactly max-workers legs.
+    const short = analyzePlan(
+      makePlan(Array.from({ length: 3000 }, (_, i) => ({ id: `p${i}` })))
+    ).analysis!
+    expect(packRound(short, short.waves[0]!, [], 1)).toHaveLength(1)
   })
 })
