@@ -16,6 +16,8 @@ export interface WorkflowJob {
   name: string
   status: string
   conclusion: string | null
+  /** When the job was queued (the wait for a runner ends at started_at). */
+  created_at?: string | null
   started_at: string | null
   completed_at: string | null
   /** The runner that picked the job up (RUNNER_NAME there); null before. */
@@ -161,6 +163,7 @@ function parsePage(data: unknown): WorkflowJob[] {
     name: job.name,
     status: job.status,
     conclusion: job.conclusion,
+    created_at: typeof job.created_at === 'string' ? job.created_at : null,
     started_at: job.started_at ?? null,
     completed_at: job.completed_at ?? null,
     runner_name: typeof job.runner_name === 'string' ? job.runner_name : null

@@ -280,6 +280,11 @@ describe('a whole run', () => {
       /\| ⊘ \| integration \| 3 \| skipped \| dependency frontend-state skipped \(frontend-components failed\) \|/
     )
     expect(report).toContain('```mermaid')
+    // Where the time went, from the jobs' created_at/started_at/completed_at.
+    expect(report).toContain('### Where the time went')
+    expect(report).toMatch(/^ {4}database-schema waits :active, \d+, \d+$/m)
+    expect(report).toMatch(/^ {4}frontend-components :crit, \d+, \d+$/m)
+    expect(report).toContain('Critical path as it happened: ')
     expect(report).toMatch(/classDef failed .*\n {2}class p1 failed/)
     expect(report).toMatch(/class p3,p4 skipped/)
     expect(last.stdout).toMatch(
