@@ -15,7 +15,7 @@ import { formatProblems } from '../render/problems.js'
 import {
   COMMON_FLAGS,
   formatFlagHelp,
-  parseArgs,
+  parseCommandFlags,
   type FlagValues
 } from './args.js'
 import { ExitCode, type CliIo, type Command } from './io.js'
@@ -151,16 +151,13 @@ function writeFileAtomically(file: string, shown: string, text: string): void {
 }
 
 function generate(argv: string[], io: CliIo): number {
-  const { values, positionals } = parseArgs(argv, GENERATE_FLAGS)
-  if (values.help === true) {
-    io.stdout(GENERATE_HELP)
-    return ExitCode.ok
-  }
-  if (positionals.length > 0) {
-    throw new UsageError(
-      `unexpected argument '${positionals[0] ?? ''}' (generate takes only flags; the plan is --plan FILE)`
-    )
-  }
+  const values = parseCommandFlags(
+    argv,
+    GENERATE_FLAGS,
+    { name: 'generate', help: GENERATE_HELP, where: 'the plan is --plan FILE' },
+    io.stdout
+  )
+  if (values === undefined) return ExitCode.ok
   checkOut(values, io)
   const loaded = loadPlanForCli(values, io)
   if (loaded.problems.length > 0) {

@@ -15,7 +15,7 @@ import { renderTree } from '../render/tree.js'
 import {
   COMMON_FLAGS,
   formatFlagHelp,
-  parseArgs,
+  parseCommandFlags,
   type FlagValues
 } from './args.js'
 import { ExitCode, type CliIo } from './io.js'
@@ -107,16 +107,13 @@ export function runPlanCommand(argv: string[], io: CliIo): Promise<number> {
 }
 
 function plan(argv: string[], io: CliIo): number {
-  const { values, positionals } = parseArgs(argv, PLAN_FLAGS)
-  if (values.help === true) {
-    io.stdout(PLAN_HELP)
-    return ExitCode.ok
-  }
-  if (positionals.length > 0) {
-    throw new UsageError(
-      `unexpected argument '${positionals[0] ?? ''}' (plan takes flags only; the plan file goes after --plan)`
-    )
-  }
+  const values = parseCommandFlags(
+    argv,
+    PLAN_FLAGS,
+    { name: 'plan', help: PLAN_HELP, where: 'the plan file goes after --plan' },
+    io.stdout
+  )
+  if (values === undefined) return ExitCode.ok
   const format = values.format ?? 'text'
   if (values.tree === true && format !== 'text') {
     throw new UsageError(
