@@ -168,9 +168,10 @@ export function parseArgs<S extends FlagSpecs>(
   return { values: values as FlagValues<S>, positionals }
 }
 
-/** What a command needs to say about its own flags. */
-export interface CommandHelp {
+/** A command's flags and what it says about them. */
+export interface CommandFlags<S extends FlagSpecs> {
   name: string
+  flags: S
   /** The whole `--help` text. */
   help: string
   /** Where values go instead of positional arguments, e.g. "the plan is --plan FILE". */
@@ -184,11 +185,10 @@ export interface CommandHelp {
  */
 export function parseCommandFlags<S extends FlagSpecs>(
   argv: readonly string[],
-  specs: S,
-  command: CommandHelp,
+  command: CommandFlags<S>,
   print: (text: string) => void
 ): FlagValues<S> | undefined {
-  const { values, positionals } = parseArgs(argv, specs)
+  const { values, positionals } = parseArgs(argv, command.flags)
   if (values.help === true) {
     print(command.help)
     return undefined

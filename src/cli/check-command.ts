@@ -9,12 +9,8 @@ import {
 } from '../needs-files.js'
 import { envLimitWarnings } from '../plan/env-limits.js'
 import { formatProblems } from '../render/problems.js'
-import {
-  COMMON_FLAGS,
-  formatFlagHelp,
-  parseCommandFlags,
-  type FlagValues
-} from './args.js'
+import { COMMON_FLAGS, formatFlagHelp, parseCommandFlags } from './args.js'
+import type { FlagValues } from './args.js'
 import { ExitCode, type CliIo, type Command } from './io.js'
 import { loadPlanForCli } from './plan-command.js'
 
@@ -63,17 +59,15 @@ function givenOf(values: CheckValues): GivenInvocation {
   return given
 }
 
+const CHECK_COMMAND = {
+  name: 'check',
+  flags: CHECK_FLAGS,
+  help: CHECK_HELP,
+  where: 'the workflow is --workflow FILE'
+}
+
 function check(argv: string[], io: CliIo): number {
-  const parsedValues = parseCommandFlags(
-    argv,
-    CHECK_FLAGS,
-    {
-      name: 'check',
-      help: CHECK_HELP,
-      where: 'the workflow is --workflow FILE'
-    },
-    io.stdout
-  )
+  const parsedValues = parseCommandFlags(argv, CHECK_COMMAND, io.stdout)
   if (parsedValues === undefined) return ExitCode.ok
   const workflowFile = parsedValues.workflow
   const workflow =

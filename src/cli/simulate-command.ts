@@ -69,6 +69,13 @@ ${formatFlagHelp(SIMULATE_FLAGS)}
 Exit codes: 0 ok, 1 invalid plan, 2 usage error or unreadable file.
 `
 
+const SIMULATE_COMMAND = {
+  name: 'simulate',
+  flags: SIMULATE_FLAGS,
+  help: SIMULATE_HELP,
+  where: 'the plan is --plan FILE'
+}
+
 function parseJobStart(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_JOB_START_MINUTES
   const value = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : Number.NaN
@@ -91,12 +98,7 @@ function readEstimates(file: string, io: CliIo): string {
 }
 
 function simulateCommand(argv: string[], io: CliIo): number {
-  const values = parseCommandFlags(
-    argv,
-    SIMULATE_FLAGS,
-    { name: 'simulate', help: SIMULATE_HELP, where: 'the plan is --plan FILE' },
-    io.stdout
-  )
+  const values = parseCommandFlags(argv, SIMULATE_COMMAND, io.stdout)
   if (values === undefined) return ExitCode.ok
   const jobStart = parseJobStart(values['job-start'])
   const format = values.format ?? 'text'
