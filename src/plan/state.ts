@@ -12,17 +12,9 @@ import { UsageError } from './errors.js'
 
 export const STATE_VERSION = 1
 
-/** Where a phase stands. One character each in the encoded state. */
-export type PhaseStatus =
-  /** Not handed out yet. */
-  | 'pending'
-  /** Handed out in the current round; its result is not read yet. */
-  | 'running'
+/** How a phase's job ended, as read from the jobs of the run. */
+export type LegStatus =
   | 'succeeded'
-  /** `status: done` in the plan: counts as succeeded, never runs. */
-  | 'done'
-  /** Succeeded in an earlier attempt of this run: not run again. */
-  | 'succeeded-earlier'
   | 'failed'
   | 'cancelled'
   | 'timed-out'
@@ -32,6 +24,18 @@ export type PhaseStatus =
   | 'missing'
   /** Its job concluded neither success nor failure (skipped, neutral, …). */
   | 'other'
+
+/** Where a phase stands. One character each in the encoded state. */
+export type PhaseStatus =
+  | LegStatus
+  /** Not handed out yet. */
+  | 'pending'
+  /** Handed out in the current round; its result is not read yet. */
+  | 'running'
+  /** `status: done` in the plan: counts as succeeded, never runs. */
+  | 'done'
+  /** Succeeded in an earlier attempt of this run: not run again. */
+  | 'succeeded-earlier'
   /** A dependency failed or was skipped. */
   | 'skipped'
   /** fail-fast: a phase failed, so no new phase started. */
