@@ -161,7 +161,11 @@ function simulateCommand(argv: string[], io: CliIo): number {
     maxWorkers: loaded.settings.maxWorkers,
     jobStart,
     failed,
-    legLimit: MAX_MATRIX_LEGS
+    legLimit: MAX_MATRIX_LEGS,
+    // As the reusable workflow runs: settle jobs only from the first failure
+    // on, a wave larger than max-workers packed into legs.
+    settle: 'after-failure',
+    pack: true
   })
   switch (format) {
     case 'json':

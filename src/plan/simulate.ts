@@ -16,6 +16,7 @@ import { dagTimeline } from './dag-timeline.js'
 import type { Durations } from './durations.js'
 import { failureClosure } from './failure-closure.js'
 import { listSchedule, type LaneSchedule } from './list-schedule.js'
+import { packRound } from './packing.js'
 import type { PlanAnalysis } from './types.js'
 import { wavesTimeline } from './waves-timeline.js'
 
@@ -42,8 +43,10 @@ export interface SimulateOptions {
   jobStart: number
   /** Plan indices of the phases that fail. */
   failed: readonly number[]
-  /** Settle jobs of the waves mode (default: after every round, as today). */
+  /** Settle jobs of the waves mode (default: after every round). */
   settle?: 'every-round' | 'after-failure'
+  /** The waves mode packs a wave with more phases than max-workers into legs. */
+  pack?: boolean
   /** Most legs in one matrix (GitHub: 256). */
   legLimit: number
 }
@@ -125,7 +128,15 @@ export function simulate(
     maxParallel: maxWorkers,
     jobStart,
     legLimit: options.legLimit,
-    settle: options.settle ?? 'every-round'
+    settle: options.settle ?? 'every-round',
+    ...(options.pack === true
+      ? {
+          pack: (round: readonly number[]) =>
+            packRound(analysis, round, minutes, maxWorkers)?.map(
+              leg => leg.phases
+            )
+        }
+      : {})
   })
   const waves = {
     wallMinutes: wavesRun.end,

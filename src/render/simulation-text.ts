@@ -16,7 +16,8 @@ export interface SimulationTextOptions {
 
 const MODE_NOTES = {
   sequential: 'one phase after another on one machine',
-  waves: 'reusable workflow: plan, a matrix per wave, settle, report',
+  waves:
+    'reusable workflow: plan, packed legs per wave, settle after a failure',
   graph: 'generated needs graph: each phase when its deps end, then the gate',
   lanes: 'needs graph on worker lanes, then the gate'
 } as const

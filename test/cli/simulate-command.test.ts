@@ -47,7 +47,7 @@ describe('phase-matrix simulate', () => {
       lowerBoundMinutes: 90,
       modes: {
         sequential: { wallMinutes: 150, runnerMinutes: 150, jobs: 1 },
-        waves: { wallMinutes: 90, runnerMinutes: 150, jobs: 10 },
+        waves: { wallMinutes: 90, runnerMinutes: 150, jobs: 7 },
         graph: { wallMinutes: 90, runnerMinutes: 150, jobs: 6 }
       },
       failed: [],
