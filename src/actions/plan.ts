@@ -2,7 +2,6 @@
 // an annotation, and hands out the first round as a job matrix together with
 // the run state that settle carries on. Must not load @actions/github (cold
 // start: bench/action.bench.ts).
-import { digestPlanFile } from '../plan-digest.js'
 import { envLimitProblems } from '../plan/env-limits.js'
 import { PlanError } from '../plan/errors.js'
 import { greenRounds } from '../plan/fast-path.js'
@@ -47,9 +46,8 @@ const INFORMATIONAL_OUTPUTS: readonly string[] = [
   PlanOutputs.needs,
   PlanOutputs.mermaid
 ]
-import { readPlanSettings, type PlanSettings } from './inputs.js'
-import { runAttempt, workspace } from './run-context.js'
-import { loadPlan } from '../load-plan.js'
+import type { PlanSettings } from './inputs.js'
+import type { PlanPorts } from './ports.js'
 import * as core from './log.js'
 
 /**
@@ -168,12 +166,12 @@ interface Loaded {
 }
 
 /** Plan and config read and analysed; every problem found, or a PlanError. */
-function load(settings: PlanSettings): Loaded {
+function load(settings: PlanSettings, ports: PlanPorts): Loaded {
   const overrides: { maxWorkers?: number; failFast?: boolean } = {}
   if (settings.maxWorkers !== undefined)
     overrides.maxWorkers = settings.maxWorkers
   if (settings.failFast !== undefined) overrides.failFast = settings.failFast
-  const loaded = loadPlan({
+  const loaded = ports.files.loadPlan({
     planPath: settings.planPath,
     config: { path: settings.configPath, explicit: settings.configExplicit },
     overrides
@@ -186,11 +184,11 @@ function load(settings: PlanSettings): Loaded {
   }
 }
 
-async function plan(settings: PlanSettings): Promise<void> {
-  const { analysis, parallel, warnings } = load(settings)
+async function plan(settings: PlanSettings, ports: PlanPorts): Promise<void> {
+  const { analysis, parallel, warnings } = load(settings, ports)
   const tooLong = envLimitProblems(analysis.plan)
   if (tooLong.length > 0) throw new PlanError([...tooLong, ...warnings])
-  annotateProblems(warnings, workspace())
+  annotateProblems(warnings, settings.run.workspace)
   const phases = analysis.plan.phases
   const statuses = initialStatuses(analysis)
   const rounds = countRounds(analysis, statuses, MAX_MATRIX_LEGS)
@@ -205,9 +203,9 @@ async function plan(settings: PlanSettings): Promise<void> {
   }
 
   const maxWorkers = maxWorkersOutput(parallel)
-  const attempt = runAttempt()
+  const attempt = settings.run.runAttempt
   const start = startLedger(analysis, {
-    digest: digestPlanFile(settings.planPath),
+    digest: ports.files.digest(settings.planPath),
     planPath: settings.planPath,
     maxWorkers,
     failFast: parallel.failFast,
@@ -269,7 +267,7 @@ async function plan(settings: PlanSettings): Promise<void> {
     true
   )
 
-  annotateProblems(sizeWarnings, workspace())
+  annotateProblems(sizeWarnings, settings.run.workspace)
   await core.group('Phase plan', async () => {
     core.info(renderPlanText(analysis, { settings: parallel }).trimEnd())
     core.info('')
@@ -295,6 +293,7 @@ async function plan(settings: PlanSettings): Promise<void> {
   for (const [name, value] of Object.entries(outputs))
     core.setOutput(name, value)
   await core.appendSummary(
+    settings.run,
     renderPlanSummary(analysis, {
       rounds,
       maxWorkers: parallel.maxWorkers,
@@ -334,22 +333,29 @@ export function fastPathMessage(
 }
 
 /** Annotations, log and summary for a plan that cannot run. */
-async function reportPlanError(error: PlanError): Promise<string> {
-  annotateProblems(error.problems, workspace())
-  await core.appendSummary(renderProblemsSummary(error.problems))
+async function reportPlanError(
+  error: PlanError,
+  settings: PlanSettings
+): Promise<string> {
+  annotateProblems(error.problems, settings.run.workspace)
+  await core.appendSummary(settings.run, renderProblemsSummary(error.problems))
   const errors = error.problems.filter(p => p.severity === 'error')
   const files = [...new Set(errors.map(p => p.file))].join(', ')
   return `Invalid phase plan: ${errors.length} error(s) in ${files}. ${error.message}`
 }
 
-export async function run(): Promise<void> {
+/** The plan step: never throws; a failure is the step's (core.setFailed). */
+export async function run(
+  settings: PlanSettings,
+  ports: PlanPorts
+): Promise<void> {
   try {
-    await plan(readPlanSettings())
+    await plan(settings, ports)
   } catch (error) {
     let message = error instanceof Error ? error.message : String(error)
     if (error instanceof PlanError) {
       try {
-        message = await reportPlanError(error)
+        message = await reportPlanError(error, settings)
       } catch (reportError) {
         message += ` (reporting failed: ${reportError instanceof Error ? reportError.message : String(reportError)})`
       }

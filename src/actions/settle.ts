@@ -4,15 +4,13 @@
 // report and fails the step if any phase failed or was skipped (unless
 // allow-failure). On a finished state it only repeats the report and the
 // verdict, without calling the API, so a final report job can call it.
-import { context } from '@actions/github'
-import { JobsApi, type WorkflowJob } from '../github/jobs.js'
+import type { WorkflowJob } from '../github/jobs.js'
 import {
   legJobName,
   readLegs,
   succeededBefore,
   type LegReading
 } from '../github/legs.js'
-import { digestPlanFile } from '../plan-digest.js'
 import { PlanError, UsageError } from '../plan/errors.js'
 import type { LegResult } from '../plan/schedule.js'
 import {
@@ -44,20 +42,23 @@ import {
   SettleOutputs
 } from './constants.js'
 import { assertOutputsFit } from './output-budget.js'
-import { readSettleSettings, type SettleSettings } from './inputs.js'
-import { runAttempt, runnerName, workspace } from './run-context.js'
-import { loadPlan } from '../load-plan.js'
+import type { SettleSettings } from './inputs.js'
+import type { SettlePorts } from './ports.js'
 import * as core from './log.js'
 
 /** The plan the state was made from, re-read from the checkout and verified. */
-function loadPlanOfState(ledger: Ledger): PlanAnalysis {
+function loadPlanOfState(
+  ledger: Ledger,
+  settings: SettleSettings,
+  ports: SettlePorts
+): PlanAnalysis {
   const file = ledger.planPath
   let digest: string
   try {
-    digest = digestPlanFile(file)
+    digest = ports.files.digest(file)
   } catch {
     throw new UsageError(
-      `The plan file '${file}' that the plan step read is not in this job's workspace (${process.cwd()}). ` +
+      `The plan file '${file}' that the plan step read is not in this job's workspace (${settings.run.cwd}). ` +
         'Check out the repository (actions/checkout, same ref) before the settle step: settle re-reads the plan.'
     )
   }
@@ -67,7 +68,7 @@ function loadPlanOfState(ledger: Ledger): PlanAnalysis {
         'Settle must read the same plan as the plan step: check out the same commit and do not edit the plan between them.'
     )
   }
-  const loaded = loadPlan({ planPath: file })
+  const loaded = ports.files.loadPlan({ planPath: file })
   if (loaded.analysis === undefined) throw new PlanError(loaded.problems)
   const analysis = loaded.analysis
   if (analysis.plan.phases.length !== ledger.statuses.length) {
@@ -122,11 +123,12 @@ function logStatus(
 async function advance(
   analysis: PlanAnalysis,
   before: Ledger,
-  settings: SettleSettings
+  settings: SettleSettings,
+  ports: SettlePorts
 ): Promise<Ledger> {
   const phases = analysis.plan.phases
   const idOf = (index: number): string => (phases[index] as Phase).id
-  const attempt = runAttempt()
+  const attempt = settings.run.runAttempt
   const running = runningPhases(before)
   // The fast path: wave jobs after this state's round may have taken the
   // plan step's matrices; they are read from the same listing.
@@ -147,11 +149,7 @@ async function advance(
         `Input '${SettleInputs.githubToken}' is empty. Settle reads the jobs of this run: pass \${{ github.token }} (the default) with \`permissions: actions: read\`.`
       )
     }
-    const api = new JobsApi({
-      token: settings.githubToken,
-      owner: context.repo.owner,
-      repo: context.repo.repo,
-      runId: context.runId,
+    const api = ports.github.runJobs({
       log: message => {
         core.info(message)
       }
@@ -173,7 +171,7 @@ async function advance(
           self: {
             attempt,
             checkRunId: settings.jobId,
-            runnerName: runnerName()
+            runnerName: settings.run.runnerName
           },
           log: message => {
             core.info(message)
@@ -182,7 +180,7 @@ async function advance(
         jobs = read.jobs
         prefix = read.prefix
         core.info(
-          `Listed ${read.jobs.length} job(s) of run ${context.runId} in ${api.requestCount} request(s). ` +
+          `Listed ${read.jobs.length} job(s) of run ${settings.run.runId ?? ''} in ${api.requestCount} request(s). ` +
             `This is job ${read.own.id} '${read.own.name}' (found ${settings.jobId === undefined ? `as the job in progress on runner '${read.own.runner_name ?? ''}'` : 'by its job id'}): ` +
             `the legs of this call are named '${legJobName(prefix, '<phase id>')}'.`
         )
@@ -290,6 +288,7 @@ async function finish(
     return Promise.resolve()
   })
   await core.appendSummary(
+    settings.run,
     renderReport(analysis, ledger, { maxBytes: MAX_SUMMARY_BYTES })
   )
   const green = counts.succeeded === ledger.statuses.length
@@ -321,22 +320,29 @@ function setOutputs(analysis: PlanAnalysis, ledger: Ledger): void {
     core.setOutput(name, value)
 }
 
-async function settle(settings: SettleSettings): Promise<void> {
+async function settle(
+  settings: SettleSettings,
+  ports: SettlePorts
+): Promise<void> {
   const before = decodeLedger(settings.state)
-  const analysis = loadPlanOfState(before)
+  const analysis = loadPlanOfState(before, settings, ports)
   const ledger = isFinished(before)
     ? before
-    : await advance(analysis, before, settings)
+    : await advance(analysis, before, settings, ports)
   setOutputs(analysis, ledger)
   if (isFinished(ledger)) await finish(analysis, ledger, settings)
 }
 
-export async function run(): Promise<void> {
+/** The settle step: never throws; a failure is the step's (core.setFailed). */
+export async function run(
+  settings: SettleSettings,
+  ports: SettlePorts
+): Promise<void> {
   try {
-    await settle(readSettleSettings())
+    await settle(settings, ports)
   } catch (error) {
     if (error instanceof PlanError)
-      annotateProblems(error.problems, workspace())
+      annotateProblems(error.problems, settings.run.workspace)
     core.setFailed(error instanceof Error ? error.message : String(error))
   }
 }
