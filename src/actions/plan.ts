@@ -24,6 +24,7 @@ import {
   renderPlanSummary,
   renderProblemsSummary
 } from '../render/plan-summary.js'
+import { executingBatchLine } from '../render/progress.js'
 import { renderPlanText } from '../render/text.js'
 import { annotateProblems } from './annotations.js'
 import {
@@ -277,13 +278,13 @@ async function plan(settings: PlanSettings, ports: PlanPorts): Promise<void> {
     if (round.length === 0) {
       core.info('Nothing to run: every phase is marked done.')
     } else {
-      const wave = ledger.wave + 1
-      const more =
-        leftInWave > 0
-          ? ` (${leftInWave} more of this batch in the next round)`
-          : ''
       core.info(
-        `Executing batch ${wave}/${analysis.waves.length} with ${round.length} phase(s)${more}: ${round.map(idOf).join(', ')}`
+        executingBatchLine(
+          ledger.wave + 1,
+          analysis.waves.length,
+          round.map(idOf),
+          leftInWave
+        )
       )
     }
     const message = fastPathMessage(upFront.length, attempt, fast.off)

@@ -22,18 +22,16 @@ import {
   skipCauses
 } from '../plan/schedule.js'
 import type { Ledger, PhaseStatus } from '../plan/state.js'
-import { decodeLedger, encodeLedger, isSucceeded } from '../plan/state.js'
+import { decodeLedger, encodeLedger } from '../plan/state.js'
 import type { Phase, PlanAnalysis } from '../plan/types.js'
 import { roundsRunUpFront, settleThrough } from '../plan/fast-path.js'
 import { renderMatrix } from '../render/matrix.js'
 import {
-  formatSeconds,
-  formatTally,
-  outcomeIcon,
-  outcomeWord,
-  renderReport,
-  tally
-} from '../render/report.js'
+  executingBatchLine,
+  phaseLine,
+  succeededEarlierLine
+} from '../render/progress.js'
+import { formatTally, renderReport, tally } from '../render/report.js'
 import { annotateProblems } from './annotations.js'
 import {
   MAX_MATRIX_LEGS,
@@ -106,17 +104,14 @@ function logStatus(
   index: number,
   reason: string
 ): void {
-  const phase = analysis.plan.phases[index] as Phase
-  const status = ledger.statuses[index] as PhaseStatus
-  const seconds = formatSeconds(ledger.seconds[index])
-  const detail = [reason, seconds].filter(part => part !== '').join(', ')
-  if (status === 'skipped' || status === 'fail-fast') {
-    core.info(`${outcomeIcon(status)} Phase ${phase.id} skipped: ${reason}`)
-  } else {
-    core.info(
-      `${outcomeIcon(status)} Phase ${phase.id} completed: ${isSucceeded(status) ? 'success' : outcomeWord(status)}${detail === '' ? '' : ` (${detail})`}`
+  core.info(
+    phaseLine(
+      (analysis.plan.phases[index] as Phase).id,
+      ledger.statuses[index] as PhaseStatus,
+      reason,
+      ledger.seconds[index]
     )
-  }
+  )
 }
 
 /** Reads the round just run and hands out the next one. */
@@ -251,18 +246,17 @@ async function advance(
       status === 'succeeded-earlier' &&
       ledger.statuses[index] === 'pending'
     ) {
-      core.info(
-        `✓ Phase ${idOf(index)} succeeded in an earlier attempt of this run: not run again`
-      )
+      core.info(succeededEarlierLine(idOf(index)))
     }
   })
   if (handOut.round.length > 0) {
-    const more =
-      handOut.leftInWave > 0
-        ? ` (${handOut.leftInWave} more of this batch in the next round)`
-        : ''
     core.info(
-      `Executing batch ${handOut.ledger.wave + 1}/${analysis.waves.length} with ${handOut.round.length} phase(s)${more}: ${handOut.round.map(idOf).join(', ')}`
+      executingBatchLine(
+        handOut.ledger.wave + 1,
+        analysis.waves.length,
+        handOut.round.map(idOf),
+        handOut.leftInWave
+      )
     )
   }
   return handOut.ledger
