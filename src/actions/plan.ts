@@ -36,8 +36,7 @@ import {
 } from './constants.js'
 import {
   assertOutputsFit,
-  jobOutputSize,
-  OUTPUT_BUDGET_BYTES,
+  fitsOutputBudget,
   OUTPUT_MARGIN_BYTES
 } from './output-budget.js'
 
@@ -91,18 +90,6 @@ export function tooManyWavesMessage(
  */
 const LONGEST_SECONDS = 36 ** 4 - 1
 
-/**
- * Whether outputs fit GitHub's budget for one job's outputs, measured as
- * GitHub measures them (2 bytes per UTF-16 unit of names and values), with
- * room left for the caller's own outputs.
- */
-export function fitsJobOutputs(outputs: Record<string, string>): boolean {
-  const forwarded = Object.entries(outputs).filter(
-    ([name]) => !INFORMATIONAL_OUTPUTS.includes(name)
-  )
-  return jobOutputSize(Object.fromEntries(forwarded)) <= OUTPUT_BUDGET_BYTES
-}
-
 /** Why the matrices of all rounds are not handed out up front. */
 type FastPathOff = 'nothing-to-run' | 're-run' | 'too-large'
 
@@ -128,7 +115,7 @@ function fastPath(
     [PlanOutputs.matrices]: `[${rounds.map(round => renderMatrix(analysis, round)).join(',')}]`,
     [PlanOutputs.fastRounds]: String(rounds.length)
   }
-  return fitsJobOutputs({ ...outputs, ...fast })
+  return fitsOutputBudget({ ...outputs, ...fast }, INFORMATIONAL_OUTPUTS)
     ? { outputs: fast }
     : off('too-large')
 }
