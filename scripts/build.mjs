@@ -11,6 +11,7 @@ const bundles = [
   { entry: 'src/entries/plan.ts', out: 'dist' },
   { entry: 'src/entries/settle.ts', out: 'dist/settle' },
   { entry: 'src/entries/check.ts', out: 'dist/check' },
+  { entry: 'src/entries/exec.ts', out: 'dist/exec' },
   { entry: 'src/entries/cli.ts', out: 'dist/cli' }
 ]
 

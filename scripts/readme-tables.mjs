@@ -14,13 +14,19 @@ const actions = [
   {
     marker: 'settle',
     file: 'settle/action.yml',
-    doc: 'README.md',
+    doc: 'settle/README.md',
     uses: 'phase-matrix/phase-matrix/settle@v1'
+  },
+  {
+    marker: 'exec',
+    file: 'exec/action.yml',
+    doc: 'exec/README.md',
+    uses: 'phase-matrix/phase-matrix/exec@v1'
   },
   {
     marker: 'check',
     file: 'check/action.yml',
-    doc: 'README.md',
+    doc: 'check/README.md',
     uses: 'phase-matrix/phase-matrix/check@v1'
   }
 ]

@@ -1,5 +1,6 @@
 // `phase-matrix`: parse the command name, dispatch, and turn every failure
 // into a one-line message and an exit code. No stack trace reaches a user.
+import { runExecCommand } from './cli/exec-command.js'
 import { runCheckCommand } from './cli/check-command.js'
 import { runGenerateCommand } from './cli/generate-command.js'
 import { COMMON_FLAGS, formatFlagHelp } from './cli/args.js'
@@ -38,6 +39,11 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary:
       'how long a run takes in each mode (sequential, waves, graph, lanes), what a failure skips',
     run: runSimulateCommand
+  },
+  exec: {
+    summary:
+      "run one leg's phases in order (a packed leg of the waves workflow)",
+    run: runExecCommand
   }
 }
 

@@ -51,7 +51,8 @@ function isDefault(file: string, defaultPath: string): boolean {
   )
 }
 
-function describeFsError(code: unknown): string | undefined {
+/** Why a file could not be read, for messages; undefined for an unexpected error. */
+export function describeFsError(code: unknown): string | undefined {
   switch (code) {
     case 'ENOENT':
     case 'ENOTDIR':

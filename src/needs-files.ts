@@ -2,7 +2,7 @@
 // check action: reading the template and the committed workflow, and
 // regenerating the workflow a header records so it can be compared.
 import { closeSync, readFileSync, realpathSync } from 'node:fs'
-import { openRegularFile } from './files.js'
+import { describeFsError, openRegularFile } from './files.js'
 import path from 'node:path'
 import { UsageError } from './plan/errors.js'
 import type { ParallelSettings, PlanAnalysis, Problem } from './plan/types.js'
@@ -117,17 +117,7 @@ export function readTextFile(file: string, what: string): string {
     return readFileSync(fd, 'utf8')
   } catch (error) {
     if (error instanceof UsageError) throw error
-    const code = (error as { code?: unknown }).code
-    const reason =
-      code === 'ENOENT' || code === 'ENOTDIR'
-        ? 'not found'
-        : code === 'EISDIR'
-          ? 'is a folder, not a file'
-          : code === 'EACCES' || code === 'EPERM'
-            ? 'cannot be read (permission denied)'
-            : code === 'ELOOP'
-              ? 'is a loop of symbolic links, not a file'
-              : undefined
+    const reason = describeFsError((error as { code?: unknown }).code)
     if (reason === undefined) throw error
     throw new UsageError(`${what} ${reason}: ${file}`)
   } finally {

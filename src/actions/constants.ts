@@ -21,7 +21,9 @@ export const PlanInputs = {
   config: 'config',
   maxWorkers: 'max-workers',
   failFast: 'fail-fast',
-  maxWaves: 'max-waves'
+  maxWaves: 'max-waves',
+  estimates: 'estimates',
+  pack: 'pack'
 } as const
 
 export const PlanOutputs = {
@@ -47,6 +49,7 @@ export const SettleInputs = {
   githubToken: 'github-token',
   allowFailure: 'allow-failure',
   jobId: 'job-id',
+  durationsFile: 'durations-file',
   roundsRun: 'rounds-run'
 } as const
 
@@ -56,7 +59,18 @@ export const SettleOutputs = {
   hasWork: 'has-work',
   succeeded: 'succeeded',
   failed: 'failed',
-  skipped: 'skipped'
+  skipped: 'skipped',
+  durations: 'durations'
+} as const
+
+export const ExecInputs = {
+  phases: 'phases',
+  plan: 'plan',
+  leg: 'leg'
+} as const
+
+export const ExecOutputs = {
+  results: 'results'
 } as const
 
 export const CheckInputs = {

@@ -13,6 +13,7 @@ import {
   CheckInputs,
   DEFAULT_CONFIG_PATH,
   DEFAULT_PLAN_PATH,
+  ExecInputs,
   PlanInputs,
   SettleInputs
 } from './constants.js'
@@ -129,6 +130,10 @@ const planSettingsSchema = z.object({
   maxWorkers: z.number().int().nonnegative().optional(),
   failFast: z.boolean().optional(),
   maxWaves: z.number().int().nonnegative(),
+  /** An estimates file (phase id → minutes); undefined when not given. */
+  estimatesPath: z.string().min(1).optional(),
+  /** Packed legs for rounds over max-workers (default true). */
+  pack: z.boolean(),
   run: runContextSchema
 })
 export type PlanSettings = z.infer<typeof planSettingsSchema>
@@ -142,6 +147,8 @@ export function readPlanSettings(): PlanSettings {
     maxWorkers: readCount(PlanInputs.maxWorkers, MAX_WORKERS),
     failFast: readFlag(PlanInputs.failFast),
     maxWaves: readCount(PlanInputs.maxWaves) ?? 0,
+    estimatesPath: core.getInput(PlanInputs.estimates).trim() || undefined,
+    pack: readFlag(PlanInputs.pack) ?? true,
     run: readRunContext()
   })
 }
@@ -164,6 +171,8 @@ const settleSettingsSchema = z.object({
   allowFailure: z.boolean(),
   /** `job.check_run_id`: this job's id in the jobs API (absent: found by runner name). */
   jobId: z.number().int().positive().optional(),
+  /** Where to write the `durations` JSON ('' → nowhere). */
+  durationsFile: z.string(),
   /** Wave jobs run so far (settle-k: k); 0 when not given. */
   roundsRun: z.number().int().nonnegative(),
   run: runContextSchema
@@ -184,6 +193,7 @@ export function readSettleSettings(): SettleSettings {
     githubToken,
     allowFailure: readFlag(SettleInputs.allowFailure) ?? false,
     jobId: readJobId(),
+    durationsFile: core.getInput(SettleInputs.durationsFile).trim(),
     roundsRun: readCount(SettleInputs.roundsRun) ?? 0,
     run: readRunContext()
   })
@@ -223,5 +233,30 @@ export function readCheckSettings(): CheckSettings {
     githubToken,
     run,
     pullRequest: comment ? pullRequestOfEvent(run) : undefined
+  })
+}
+
+const execSettingsSchema = z.object({
+  planPath: z.string().min(1),
+  /** The phase ids of the leg, as given (parsePhaseList reads them). */
+  phases: z.string(),
+  /** The leg's name for its marker ('' → the ids). */
+  leg: z.string(),
+  run: runContextSchema
+})
+export type ExecSettings = z.infer<typeof execSettingsSchema>
+
+export function readExecSettings(): ExecSettings {
+  const phases = core.getInput(ExecInputs.phases).trim()
+  if (phases === '') {
+    throw new UsageError(
+      `Input '${ExecInputs.phases}' is empty. Pass the leg's phases: \${{ toJSON(matrix.phases) }}.`
+    )
+  }
+  return execSettingsSchema.parse({
+    planPath: core.getInput(ExecInputs.plan).trim() || DEFAULT_PLAN_PATH,
+    phases,
+    leg: core.getInput(ExecInputs.leg).trim(),
+    run: readRunContext()
   })
 }

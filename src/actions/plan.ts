@@ -18,7 +18,14 @@ import type {
   PlanAnalysis,
   Problem
 } from '../plan/types.js'
-import { largestRoundMatrix, renderMatrix } from '../render/matrix.js'
+import { parseEstimatesFile } from '../plan/estimates-file.js'
+import { packingOf, roundEstimate, type Packing } from '../plan/packing.js'
+import {
+  largestPackedMatrix,
+  largestRoundMatrix,
+  packedNote,
+  renderRoundMatrix
+} from '../render/matrix.js'
 import { renderMermaid } from '../render/mermaid.js'
 import {
   renderPlanSummary,
@@ -47,7 +54,7 @@ const INFORMATIONAL_OUTPUTS: readonly string[] = [
   PlanOutputs.mermaid
 ]
 import type { PlanSettings } from './inputs.js'
-import type { PlanPorts } from './ports.js'
+import type { PlanFiles, PlanPorts } from './ports.js'
 import * as core from './log.js'
 
 /**
@@ -103,7 +110,8 @@ function fastPath(
   analysis: PlanAnalysis,
   rounds: number[][],
   attempt: number,
-  outputs: Record<string, string>
+  outputs: Record<string, string>,
+  packing: Packing | undefined
 ): { outputs: Record<string, string>; off?: FastPathOff } {
   const off = (reason: FastPathOff): ReturnType<typeof fastPath> => ({
     outputs: { [PlanOutputs.matrices]: '[]', [PlanOutputs.fastRounds]: '0' },
@@ -112,7 +120,7 @@ function fastPath(
   if (rounds.length === 0) return off('nothing-to-run')
   if (attempt > 1) return off('re-run')
   const fast = {
-    [PlanOutputs.matrices]: `[${rounds.map(round => renderMatrix(analysis, round)).join(',')}]`,
+    [PlanOutputs.matrices]: `[${rounds.map(round => renderRoundMatrix(analysis, round, packing)).join(',')}]`,
     [PlanOutputs.fastRounds]: String(rounds.length)
   }
   return fitsOutputBudget({ ...outputs, ...fast }, INFORMATIONAL_OUTPUTS)
@@ -128,11 +136,15 @@ function fastPath(
  */
 function largestSettleOutputs(
   analysis: PlanAnalysis,
-  ledger: Ledger
+  ledger: Ledger,
+  packing: Packing | undefined
 ): Record<string, string> {
   const ids = analysis.plan.phases.map(phase => phase.id)
   return {
-    [SettleOutputs.matrix]: largestRoundMatrix(analysis, MAX_MATRIX_LEGS),
+    [SettleOutputs.matrix]:
+      packing === undefined
+        ? largestRoundMatrix(analysis, MAX_MATRIX_LEGS)
+        : largestPackedMatrix(analysis, packing),
     [SettleOutputs.state]: encodeLedger({
       ...ledger,
       round: ledger.statuses.length,
@@ -143,8 +155,58 @@ function largestSettleOutputs(
     [SettleOutputs.hasWork]: 'false',
     [SettleOutputs.succeeded]: JSON.stringify(ids),
     [SettleOutputs.failed]: '[]',
-    [SettleOutputs.skipped]: '[]'
+    [SettleOutputs.skipped]: '[]',
+    // Every phase with the longest duration the state can record.
+    [SettleOutputs.durations]: JSON.stringify(
+      Object.fromEntries(ids.map(id => [id, 99999.99]))
+    )
   }
+}
+
+/**
+ * The `estimates` input: phase id → minutes, by plan index, in tenths (as
+ * the state keeps them). A missing file is normal on a first run (nothing
+ * learned yet, e.g. an actions/cache miss): a notice. A file that cannot be
+ * used, or entries that cannot, are warnings: estimates never fail a run.
+ */
+function readEstimates(
+  analysis: PlanAnalysis,
+  file: string | undefined,
+  files: PlanFiles
+): (number | undefined)[] | undefined {
+  if (file === undefined) return undefined
+  let text: string
+  try {
+    text = files.readText(file)
+  } catch (error) {
+    const code = (error as { code?: unknown }).code
+    if (code === 'ENOENT') {
+      core.notice(
+        `No estimates file at ${file} yet (a first run, or a cache miss): the plan's estimate_minutes are used.`
+      )
+    } else {
+      core.warning(
+        `The estimates file ${file} cannot be read (${String(code ?? error)}): the plan's estimate_minutes are used.`
+      )
+    }
+    return undefined
+  }
+  const phases = analysis.plan.phases
+  const parsed = parseEstimatesFile(
+    text,
+    file,
+    phases.map(phase => phase.id)
+  )
+  for (const message of [...parsed.errors, ...parsed.warnings])
+    core.warning(message)
+  if (parsed.estimates.size === 0) return undefined
+  core.info(
+    `Estimates of ${parsed.estimates.size} phase(s) from ${file} override estimate_minutes.`
+  )
+  return phases.map(phase => {
+    const minutes = parsed.estimates.get(phase.id)
+    return minutes === undefined ? undefined : roundEstimate(minutes)
+  })
 }
 
 interface Loaded {
@@ -179,7 +241,18 @@ async function plan(settings: PlanSettings, ports: PlanPorts): Promise<void> {
   annotateProblems(warnings, settings.run.workspace)
   const phases = analysis.plan.phases
   const statuses = initialStatuses(analysis)
-  const rounds = countRounds(analysis, statuses, MAX_MATRIX_LEGS)
+  const maxWorkers = maxWorkersOutput(parallel)
+  const estimates = readEstimates(analysis, settings.estimatesPath, ports.files)
+  const packing = settings.pack
+    ? packingOf(analysis, {
+        pack: true,
+        maxWorkers,
+        ...(estimates === undefined ? {} : { estimates })
+      })
+    : undefined
+  // Packed: a wave is one round (packed into at most max-workers legs).
+  const legLimit = packing === undefined ? MAX_MATRIX_LEGS : Infinity
+  const rounds = countRounds(analysis, statuses, legLimit)
   if (settings.maxWaves > 0 && rounds > settings.maxWaves) {
     throw new PlanError([
       wholePlanProblem(
@@ -190,20 +263,22 @@ async function plan(settings: PlanSettings, ports: PlanPorts): Promise<void> {
     ])
   }
 
-  const maxWorkers = maxWorkersOutput(parallel)
   const attempt = settings.run.runAttempt
-  const start = startLedger(analysis, {
+  const started = startLedger(analysis, {
     digest: ports.files.digest(settings.planPath),
     planPath: settings.planPath,
     maxWorkers,
     failFast: parallel.failFast,
     attempt
   })
+  const start: Ledger = { ...started }
+  if (packing !== undefined) start.pack = true
+  if (estimates !== undefined) start.estimates = estimates
   const { ledger, round, leftInWave } = handOutNext(analysis, start, {
     attempt,
-    legLimit: MAX_MATRIX_LEGS
+    legLimit
   })
-  const upFront = greenRounds(analysis, statuses, MAX_MATRIX_LEGS)
+  const upFront = greenRounds(analysis, statuses, legLimit)
 
   const idOf = (index: number): string => (phases[index] as Phase).id
   const mermaid = renderMermaid(analysis)
@@ -211,7 +286,7 @@ async function plan(settings: PlanSettings, ports: PlanPorts): Promise<void> {
   for (const phase of phases)
     needs[phase.id] = analysis.depsOf[phase.index]?.map(idOf) ?? []
   const outputs: Record<string, string> = {
-    [PlanOutputs.matrix]: renderMatrix(analysis, round),
+    [PlanOutputs.matrix]: renderRoundMatrix(analysis, round, packing),
     [PlanOutputs.state]: encodeLedger(ledger),
     [PlanOutputs.hasWork]: round.length > 0 ? 'true' : 'false',
     [PlanOutputs.waves]: JSON.stringify(
@@ -234,10 +309,13 @@ async function plan(settings: PlanSettings, ports: PlanPorts): Promise<void> {
   }
   // The state names the rounds handed out up front, for settle's catch-up.
   const fastState = encodeLedger({ ...ledger, fastRounds: upFront.length })
-  const fast = fastPath(analysis, upFront, attempt, {
-    ...outputs,
-    [PlanOutputs.state]: fastState
-  })
+  const fast = fastPath(
+    analysis,
+    upFront,
+    attempt,
+    { ...outputs, [PlanOutputs.state]: fastState },
+    packing
+  )
   if (fast.off === undefined) outputs[PlanOutputs.state] = fastState
   Object.assign(outputs, fast.outputs)
   // waves, needs and mermaid are for reading, not forwarded by phases.yml.
@@ -251,7 +329,7 @@ async function plan(settings: PlanSettings, ports: PlanPorts): Promise<void> {
   assertOutputsFit(
     'settle',
     analysis.plan.file,
-    largestSettleOutputs(analysis, ledger),
+    largestSettleOutputs(analysis, ledger, packing),
     true
   )
 
@@ -270,7 +348,8 @@ async function plan(settings: PlanSettings, ports: PlanPorts): Promise<void> {
           ledger.wave + 1,
           analysis.waves.length,
           round.map(idOf),
-          leftInWave
+          leftInWave,
+          packedNote(analysis, round, packing)
         )
       )
     }

@@ -3,6 +3,8 @@
 // (src/entries/) pass the real ones; tests pass plain objects. The log,
 // outputs, annotations and the job summary go through @actions/core (via
 // log.ts), which a test captures with jest.unstable_mockModule.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
 import {
   loadPlan,
   type LoadedPlan,
@@ -16,9 +18,21 @@ export interface PlanFiles {
   loadPlan(options: LoadPlanOptions): LoadedPlan
   /** The plan file's digest (the state records it); throws when unreadable. */
   digest(file: string): string
+  /** A text file (estimates); throws the file system's error (code ENOENT, …). */
+  readText(file: string): string
+  /** Writes a text file, making its folder (durations-file). */
+  writeText(file: string, text: string): void
 }
 
-export const realPlanFiles: PlanFiles = { loadPlan, digest: digestPlanFile }
+export const realPlanFiles: PlanFiles = {
+  loadPlan,
+  digest: digestPlanFile,
+  readText: file => readFileSync(file, 'utf8'),
+  writeText: (file, text) => {
+    mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+    writeFileSync(file, text)
+  }
+}
 
 export interface PlanPorts {
   files: PlanFiles
@@ -32,4 +46,18 @@ export interface SettlePorts {
 export interface CheckPorts {
   github: CheckGitHub
   files: PlanFiles
+}
+
+/** What a packed leg's phases run with: the step's environment and streams. */
+export interface LegProcess {
+  env: Readonly<Record<string, string | undefined>>
+  stdout: (text: string) => void
+  stderr: (text: string) => void
+  /** Aborted when the runner cancels the step. */
+  signal: AbortSignal
+}
+
+export interface ExecPorts {
+  files: PlanFiles
+  process: LegProcess
 }

@@ -168,6 +168,39 @@ export function parseArgs<S extends FlagSpecs>(
   return { values: values as FlagValues<S>, positionals }
 }
 
+/** A command's flags and what it says about them. */
+export interface CommandFlags<S extends FlagSpecs> {
+  name: string
+  flags: S
+  /** The whole `--help` text. */
+  help: string
+  /** Where values go instead of positional arguments, e.g. "the plan is --plan FILE". */
+  where: string
+}
+
+/**
+ * A command's flag values, or undefined when `--help` was asked for (the
+ * help is then printed). A positional argument is a usage error: every
+ * command takes flags only.
+ */
+export function parseCommandFlags<S extends FlagSpecs>(
+  argv: readonly string[],
+  command: CommandFlags<S>,
+  print: (text: string) => void
+): FlagValues<S> | undefined {
+  const { values, positionals } = parseArgs(argv, command.flags)
+  if (values.help === true) {
+    print(command.help)
+    return undefined
+  }
+  if (positionals.length > 0) {
+    throw new UsageError(
+      `unexpected argument '${positionals[0] ?? ''}' (${command.name} takes only flags; ${command.where})`
+    )
+  }
+  return values
+}
+
 /** Aligned help lines for the specs, e.g. `  --plan FILE   plan file …`. */
 export function formatFlagHelp(specs: FlagSpecs): string {
   const rows = Object.entries(specs).map(([name, spec]) => {

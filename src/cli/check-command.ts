@@ -7,15 +7,10 @@ import {
   readWorkflowToCheck,
   type GivenInvocation
 } from '../needs-files.js'
-import { UsageError } from '../plan/errors.js'
 import { envLimitWarnings } from '../plan/env-limits.js'
 import { formatProblems } from '../render/problems.js'
-import {
-  COMMON_FLAGS,
-  formatFlagHelp,
-  parseArgs,
-  type FlagValues
-} from './args.js'
+import { COMMON_FLAGS, formatFlagHelp, parseCommandFlags } from './args.js'
+import type { FlagValues } from './args.js'
 import { ExitCode, type CliIo, type Command } from './io.js'
 import { loadPlanForCli } from './plan-command.js'
 
@@ -64,25 +59,24 @@ function givenOf(values: CheckValues): GivenInvocation {
   return given
 }
 
+const CHECK_COMMAND = {
+  name: 'check',
+  flags: CHECK_FLAGS,
+  help: CHECK_HELP,
+  where: 'the workflow is --workflow FILE'
+}
+
 function check(argv: string[], io: CliIo): number {
-  const parsed = parseArgs(argv, CHECK_FLAGS)
-  if (parsed.values.help === true) {
-    io.stdout(CHECK_HELP)
-    return ExitCode.ok
-  }
-  if (parsed.positionals.length > 0) {
-    throw new UsageError(
-      `unexpected argument '${parsed.positionals[0] ?? ''}' (check takes only flags; the workflow is --workflow FILE)`
-    )
-  }
-  const workflowFile = parsed.values.workflow
+  const parsedValues = parseCommandFlags(argv, CHECK_COMMAND, io.stdout)
+  if (parsedValues === undefined) return ExitCode.ok
+  const workflowFile = parsedValues.workflow
   const workflow =
     workflowFile === undefined
       ? undefined
-      : readWorkflowToCheck(workflowFile, givenOf(parsed.values), io.cwd)
+      : readWorkflowToCheck(workflowFile, givenOf(parsedValues), io.cwd)
   const values: CheckValues =
     workflow === undefined
-      ? parsed.values
+      ? parsedValues
       : {
           plan: workflow.invocation.plan,
           config: workflow.invocation.config,

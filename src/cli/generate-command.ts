@@ -12,12 +12,8 @@ import {
 import { UsageError } from '../plan/errors.js'
 import type { GenerateInvocation } from '../render/generate-command-line.js'
 import { formatProblems } from '../render/problems.js'
-import {
-  COMMON_FLAGS,
-  formatFlagHelp,
-  parseArgs,
-  type FlagValues
-} from './args.js'
+import { COMMON_FLAGS, formatFlagHelp, parseCommandFlags } from './args.js'
+import type { FlagValues } from './args.js'
 import { ExitCode, type CliIo, type Command } from './io.js'
 import { loadPlanForCli } from './plan-command.js'
 
@@ -79,6 +75,14 @@ export function invocationOf(
 }
 
 /** The same file once links are followed (undefined when unresolvable). */
+
+const GENERATE_COMMAND = {
+  name: 'generate',
+  flags: GENERATE_FLAGS,
+  help: GENERATE_HELP,
+  where: 'the plan is --plan FILE'
+}
+
 function sameFile(a: string, b: string): boolean {
   try {
     return realPath(a) === realPath(b)
@@ -151,16 +155,8 @@ function writeFileAtomically(file: string, shown: string, text: string): void {
 }
 
 function generate(argv: string[], io: CliIo): number {
-  const { values, positionals } = parseArgs(argv, GENERATE_FLAGS)
-  if (values.help === true) {
-    io.stdout(GENERATE_HELP)
-    return ExitCode.ok
-  }
-  if (positionals.length > 0) {
-    throw new UsageError(
-      `unexpected argument '${positionals[0] ?? ''}' (generate takes only flags; the plan is --plan FILE)`
-    )
-  }
+  const values = parseCommandFlags(argv, GENERATE_COMMAND, io.stdout)
+  if (values === undefined) return ExitCode.ok
   checkOut(values, io)
   const loaded = loadPlanForCli(values, io)
   if (loaded.problems.length > 0) {

@@ -12,6 +12,8 @@ export interface CliIo {
   colour: boolean
   /** Colour on standard error, decided for that stream on its own. */
   colourErr: boolean
+  /** Aborted when the process is asked to stop (SIGINT, SIGTERM): `exec` stops its phase. */
+  signal?: AbortSignal
 }
 
 /**

@@ -12,12 +12,8 @@ import { renderMermaid } from '../render/mermaid.js'
 import { formatProblems } from '../render/problems.js'
 import { renderPlanText } from '../render/text.js'
 import { renderTree } from '../render/tree.js'
-import {
-  COMMON_FLAGS,
-  formatFlagHelp,
-  parseArgs,
-  type FlagValues
-} from './args.js'
+import { COMMON_FLAGS, formatFlagHelp, parseCommandFlags } from './args.js'
+import type { FlagValues } from './args.js'
 import { ExitCode, type CliIo } from './io.js'
 
 export const PLAN_FLAGS = {
@@ -106,17 +102,16 @@ export function runPlanCommand(argv: string[], io: CliIo): Promise<number> {
   return Promise.resolve().then(() => plan(argv, io))
 }
 
+const PLAN_COMMAND = {
+  name: 'plan',
+  flags: PLAN_FLAGS,
+  help: PLAN_HELP,
+  where: 'the plan file goes after --plan'
+}
+
 function plan(argv: string[], io: CliIo): number {
-  const { values, positionals } = parseArgs(argv, PLAN_FLAGS)
-  if (values.help === true) {
-    io.stdout(PLAN_HELP)
-    return ExitCode.ok
-  }
-  if (positionals.length > 0) {
-    throw new UsageError(
-      `unexpected argument '${positionals[0] ?? ''}' (plan takes flags only; the plan file goes after --plan)`
-    )
-  }
+  const values = parseCommandFlags(argv, PLAN_COMMAND, io.stdout)
+  if (values === undefined) return ExitCode.ok
   const format = values.format ?? 'text'
   if (values.tree === true && format !== 'text') {
     throw new UsageError(

@@ -13,8 +13,9 @@ import { renderProblemsJson } from '../render/json.js'
 import { renderSimulationGantt } from '../render/simulation-gantt.js'
 import { renderSimulationJson } from '../render/simulation-json.js'
 import { renderSimulationText } from '../render/simulation-text.js'
+import { describeFsError } from '../files.js'
 import { resolveFrom } from '../needs-files.js'
-import { COMMON_FLAGS, formatFlagHelp, parseArgs } from './args.js'
+import { COMMON_FLAGS, formatFlagHelp, parseCommandFlags } from './args.js'
 import { ExitCode, type CliIo, type Command } from './io.js'
 import { loadPlanForCli } from './plan-command.js'
 
@@ -68,6 +69,13 @@ ${formatFlagHelp(SIMULATE_FLAGS)}
 Exit codes: 0 ok, 1 invalid plan, 2 usage error or unreadable file.
 `
 
+const SIMULATE_COMMAND = {
+  name: 'simulate',
+  flags: SIMULATE_FLAGS,
+  help: SIMULATE_HELP,
+  where: 'the plan is --plan FILE'
+}
+
 function parseJobStart(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_JOB_START_MINUTES
   const value = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : Number.NaN
@@ -83,28 +91,15 @@ function readEstimates(file: string, io: CliIo): string {
   try {
     return readFileSync(resolveFrom(io.cwd, file), 'utf8')
   } catch (error) {
-    const code = (error as { code?: unknown }).code
     const reason =
-      code === 'ENOENT' || code === 'ENOTDIR'
-        ? 'not found'
-        : code === 'EISDIR'
-          ? 'is a folder, not a file'
-          : 'cannot be read'
+      describeFsError((error as { code?: unknown }).code) ?? 'cannot be read'
     throw new UsageError(`--estimates ${file}: ${reason}`)
   }
 }
 
 function simulateCommand(argv: string[], io: CliIo): number {
-  const { values, positionals } = parseArgs(argv, SIMULATE_FLAGS)
-  if (values.help === true) {
-    io.stdout(SIMULATE_HELP)
-    return ExitCode.ok
-  }
-  if (positionals.length > 0) {
-    throw new UsageError(
-      `unexpected argument '${positionals[0] ?? ''}' (simulate takes only flags; the plan is --plan FILE)`
-    )
-  }
+  const values = parseCommandFlags(argv, SIMULATE_COMMAND, io.stdout)
+  if (values === undefined) return ExitCode.ok
   const jobStart = parseJobStart(values['job-start'])
   const format = values.format ?? 'text'
   const loaded = loadPlanForCli(values, io)

@@ -11,13 +11,25 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   process.exitCode = 2
 })
 
+// `exec` stops its running phase when the runner cancels the step (other
+// commands keep Node's default: a signal ends them).
+const stop = new AbortController()
+if (process.argv[2] === 'exec') {
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      stop.abort()
+    })
+  }
+}
+
 main(process.argv.slice(2), {
   stdout: text => process.stdout.write(text),
   stderr: text => process.stderr.write(text),
   cwd: process.cwd(),
   env: process.env,
   colour: colourAllowed(process.stdout.isTTY, process.env),
-  colourErr: colourAllowed(process.stderr.isTTY, process.env)
+  colourErr: colourAllowed(process.stderr.isTTY, process.env),
+  signal: stop.signal
 }).then(
   code => {
     process.exitCode = code

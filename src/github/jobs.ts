@@ -17,6 +17,8 @@ export interface WorkflowJob {
   name: string
   status: string
   conclusion: string | null
+  /** When the job was queued (the wait for a runner ends at started_at). */
+  created_at?: string | null
   started_at: string | null
   completed_at: string | null
   /** The runner that picked the job up (RUNNER_NAME there); null before. */
@@ -162,6 +164,7 @@ function parsePage(data: unknown): WorkflowJob[] {
     name: job.name,
     status: job.status,
     conclusion: job.conclusion,
+    created_at: typeof job.created_at === 'string' ? job.created_at : null,
     started_at: job.started_at ?? null,
     completed_at: job.completed_at ?? null,
     runner_name: typeof job.runner_name === 'string' ? job.runner_name : null
@@ -235,7 +238,8 @@ export class JobsApi implements RunJobs {
   /** One GET with our retries; throws GitHubApiError when it cannot succeed. */
   private async get(
     route: string,
-    parameters: Record<string, unknown>
+    parameters: Record<string, unknown>,
+    request: Record<string, unknown> = {}
   ): Promise<Answer> {
     let failures = 0
     let rateLimitWaits = 0
@@ -244,7 +248,10 @@ export class JobsApi implements RunJobs {
       try {
         return await this.request(route, {
           ...parameters,
-          request: { signal: AbortSignal.timeout(this.policy.requestTimeoutMs) }
+          request: {
+            ...request,
+            signal: AbortSignal.timeout(this.policy.requestTimeoutMs)
+          }
         })
       } catch (error) {
         const failure = failureOf(error)
@@ -329,6 +336,86 @@ export class JobsApi implements RunJobs {
         )
       }
       answer = await this.get(`GET ${next}`, {})
+    }
+  }
+
+  /**
+   * The plain-text log of job `jobId` (GET …/actions/jobs/{id}/logs): GitHub
+   * answers 302 with a short-lived signed URL, read here without the token
+   * (it must never leave for another host). `{ missing }` with the reason
+   * when there is no log to read: 404 while the job runs, for a job that
+   * never got a runner, or once logs expired; 403/410 likewise. Network
+   * errors and 5xx are retried as every request is, then thrown.
+   */
+  async jobLog(jobId: number): Promise<{ log: string } | { missing: string }> {
+    const { owner, repo } = this.options
+    let answer: Answer
+    try {
+      answer = await this.get(
+        'GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs',
+        { owner, repo, job_id: jobId },
+        { redirect: 'manual' }
+      )
+    } catch (error) {
+      if (
+        error instanceof GitHubApiError &&
+        [401, 403, 404, 410].includes(error.status)
+      ) {
+        return {
+          missing: `GitHub answered ${error.status} for the log of job ${jobId}`
+        }
+      }
+      throw error
+    }
+    if (answer.status === 200 && typeof answer.data === 'string') {
+      return { log: answer.data }
+    }
+    const location = answer.headers['location']
+    if (answer.status < 300 || answer.status >= 400 || location === undefined) {
+      return {
+        missing: `GitHub answered ${answer.status} without a log location for job ${jobId}`
+      }
+    }
+    return this.fetchLog(String(location), jobId)
+  }
+
+  /** The log behind GitHub's redirect: no Authorization header, retried on 5xx and network errors. */
+  private async fetchLog(
+    url: string,
+    jobId: number
+  ): Promise<{ log: string } | { missing: string }> {
+    for (let failures = 0; ;) {
+      this.requestCount++
+      let status = 0
+      let reason: string
+      try {
+        const response = await fetch(url, {
+          redirect: 'follow',
+          signal: AbortSignal.timeout(this.policy.requestTimeoutMs)
+        })
+        status = response.status
+        if (response.ok) return { log: await response.text() }
+        reason = `${status}`
+      } catch (error) {
+        reason = `a network error (${error instanceof Error ? error.message : String(error)})`
+      }
+      if (status !== 0 && status < 500 && status !== 429) {
+        return {
+          missing: `the log of job ${jobId} answered ${status} at its download address`
+        }
+      }
+      failures++
+      if (failures >= this.policy.attempts) {
+        throw new GitHubApiError(
+          `Reading the log of job ${jobId} failed ${failures} times; the last answer was ${reason}.`,
+          status
+        )
+      }
+      const delay = this.policy.baseDelayMs * 2 ** (failures - 1)
+      this.log(
+        `The log of job ${jobId} answered ${reason}; retrying in ${delay / 1000} s.`
+      )
+      await this.sleep(delay)
     }
   }
 }

@@ -19,7 +19,14 @@ export type LegStatus = LegResult['status']
 
 /** One leg as the jobs of the run show it; `name` is the job name looked for. */
 export type LegReading =
-  | { kind: 'settled'; status: LegStatus; seconds?: number; name: string }
+  | {
+      kind: 'settled'
+      status: LegStatus
+      seconds?: number
+      name: string
+      /** The job read (absent for a leg given up on as unknown). */
+      job?: WorkflowJob
+    }
   | { kind: 'pending'; name: string }
   | { kind: 'missing'; name: string; close: string[] }
 
@@ -238,7 +245,7 @@ export function readLeg(
     job.run_attempt < options.minAttempt ? undefined : statusOfJob(job)
   // An older attempt's job, or one still running: read again later.
   if (status === undefined) return { kind: 'pending', name }
-  const reading: LegReading = { kind: 'settled', status, name }
+  const reading: LegReading = { kind: 'settled', status, name, job }
   const took = secondsOfJob(job)
   if (took !== undefined) reading.seconds = took
   return reading

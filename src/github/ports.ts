@@ -7,6 +7,8 @@ import type { RetryPolicy, WorkflowJob } from './jobs.js'
 /** The jobs of this workflow run, every attempt (JobsApi). */
 export interface RunJobs {
   listJobs(): Promise<WorkflowJob[]>
+  /** A job's plain-text log, or why there is none (packed legs' markers). */
+  jobLog(jobId: number): Promise<{ log: string } | { missing: string }>
   /** Requests sent so far, retries included (for the log). */
   readonly requestCount: number
 }

@@ -18,7 +18,6 @@ import { suggestKey } from './suggest.js'
 import { DEFAULT_PARALLEL_SETTINGS } from './types.js'
 import type { ParallelSettings, Problem, ResourceLimits } from './types.js'
 import {
-  AliasExpansionTooLarge,
   YamlReader,
   describeNode,
   locate,
@@ -56,18 +55,9 @@ export function parseConfig(text: string, file: string): ConfigResult {
   const problems = source.problems
   if (source.document === undefined) return { settings: {}, problems }
   const reader = new YamlReader(file, source.index, problems, text.length)
-  let settings: Partial<ParallelSettings> = {}
-  try {
-    settings = readConfig(reader, source.document.contents)
-  } catch (error) {
-    if (!(error instanceof AliasExpansionTooLarge)) throw error
-    reader.report(
-      'yaml',
-      'error',
-      `aliases expand to more than ${error.budget} values: refusing to expand them (an alias bomb?)`,
-      error.offset
-    )
-  }
+  const document = source.document
+  const settings =
+    reader.guarded(() => readConfig(reader, document.contents)) ?? {}
   problems.sort((a, b) => a.line - b.line || a.column - b.column)
   return { settings, problems }
 }

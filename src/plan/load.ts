@@ -25,7 +25,6 @@ import type { PhaseInput } from './schema.js'
 import { suggestKey } from './suggest.js'
 import type { LoadResult, Phase, Problem, SourcePosition } from './types.js'
 import {
-  AliasExpansionTooLarge,
   YamlReader,
   describeNode,
   isBareNonString,
@@ -69,19 +68,8 @@ export function parsePlan(text: string, file: string): LoadResult {
   const problems = source.problems
   if (source.document === undefined) return { problems }
   const reader = new YamlReader(file, source.index, problems, text.length)
-  let phases: Phase[] | undefined
-  try {
-    phases = readRoot(reader, source.document.contents)
-  } catch (error) {
-    if (!(error instanceof AliasExpansionTooLarge)) throw error
-    reader.report(
-      'yaml',
-      'error',
-      `aliases expand to more than ${error.budget} values (as many as the file has characters): refusing to expand them (an alias bomb?); write the values out or use fewer aliases`,
-      error.offset
-    )
-    phases = undefined
-  }
+  const document = source.document
+  const phases = reader.guarded(() => readRoot(reader, document.contents))
   sortByPosition(problems)
   return phases === undefined || phases.length === 0
     ? { problems }

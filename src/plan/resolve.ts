@@ -150,22 +150,18 @@ function indexIds(
   // Only an id with capitals can clash with another but for case: the usual
   // all-lowercase plan skips this pass.
   if (!hasCapitals) return indexOf
-  const firstByFoldedId = new Map<string, Phase>()
-  for (let node = 0; node < phases.length; node++) {
-    const phase = phases[node] as Phase
-    if (indexOf.get(phase.id) !== node) continue
-    const folded = phase.id.toLowerCase()
-    const first = firstByFoldedId.get(folded)
-    if (first === undefined) {
-      firstByFoldedId.set(folded, phase)
-      continue
+  forEachKeyClash(
+    phases,
+    indexOf,
+    id => id.toLowerCase(),
+    (phase, first) => {
+      report(
+        'duplicate-id',
+        phase.position,
+        `Phase id \`${phase.id}\` differs from \`${first.id}\` (line ${first.position.line}) only in case; GitHub job ids are case-insensitive`
+      )
     }
-    report(
-      'duplicate-id',
-      phase.position,
-      `Phase id \`${phase.id}\` differs from \`${first.id}\` (line ${first.position.line}) only in case; GitHub job ids are case-insensitive`
-    )
-  }
+  )
   return indexOf
 }
 
@@ -179,16 +175,7 @@ function reportCutNameClashes(
   indexOf: ReadonlyMap<string, number>,
   report: ReportProblem
 ): void {
-  const byShownName = new Map<string, Phase>()
-  for (let node = 0; node < phases.length; node++) {
-    const phase = phases[node] as Phase
-    if (indexOf.get(phase.id) !== node) continue
-    const shown = shownJobName(phase.id)
-    const first = byShownName.get(shown)
-    if (first === undefined) {
-      byShownName.set(shown, phase)
-      continue
-    }
+  forEachKeyClash(phases, indexOf, shownJobName, (phase, first, shown) => {
     report(
       'job-name-clash',
       phase.position,
@@ -196,5 +183,25 @@ function reportCutNameClashes(
         `are both listed by GitHub as job \`${shown}\`: GitHub cuts a job name to ${MAX_JOB_NAME_LENGTH} characters ` +
         `(the first ${MAX_JOB_NAME_LENGTH - 3} and \`...\`). Make the ids differ within their first ${MAX_JOB_NAME_LENGTH - 3} characters`
     )
-  }
+  })
+}
+
+/**
+ * For each phase (the first of its id) whose key an earlier phase already
+ * has, `clash(phase, first, key)`. O(V) key computations.
+ */
+function forEachKeyClash(
+  phases: readonly Phase[],
+  indexOf: ReadonlyMap<string, number>,
+  keyOf: (id: string) => string,
+  clash: (phase: Phase, first: Phase, key: string) => void
+): void {
+  const firstByKey = new Map<string, Phase>()
+  phases.forEach((phase, node) => {
+    if (indexOf.get(phase.id) !== node) return
+    const key = keyOf(phase.id)
+    const first = firstByKey.get(key)
+    if (first === undefined) firstByKey.set(key, phase)
+    else clash(phase, first, key)
+  })
 }

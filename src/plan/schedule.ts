@@ -2,7 +2,7 @@
 // ledger out. A round is the runnable phases of one wave, at most `legLimit`
 // of them (GitHub's matrix limit); a bigger wave is handed out as consecutive
 // rounds. Every step is O(phases + deps).
-import type { Ledger, PhaseStatus } from './state.js'
+import type { Ledger, LegStatus, PhaseStatus } from './state.js'
 import { isFailed, isSettled, isSkipped, isSucceeded } from './state.js'
 import type { Phase, PlanAnalysis } from './types.js'
 
@@ -10,16 +10,7 @@ import type { Phase, PlanAnalysis } from './types.js'
 export interface LegResult {
   /** Plan index of the phase. */
   index: number
-  status: Extract<
-    PhaseStatus,
-    | 'succeeded'
-    | 'failed'
-    | 'cancelled'
-    | 'timed-out'
-    | 'unknown'
-    | 'missing'
-    | 'other'
-  >
+  status: LegStatus
   seconds?: number
 }
 
@@ -58,7 +49,8 @@ export function countRounds(
   let rounds = 0
   for (const wave of analysis.waves) {
     const pending = wave.filter(index => statuses[index] === 'pending').length
-    rounds += Math.ceil(pending / legLimit)
+    // legLimit may be Infinity (packed legs: a wave is one round).
+    if (pending > 0) rounds += Math.max(1, Math.ceil(pending / legLimit))
   }
   return rounds
 }

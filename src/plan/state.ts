@@ -12,17 +12,9 @@ import { UsageError } from './errors.js'
 
 export const STATE_VERSION = 1
 
-/** Where a phase stands. One character each in the encoded state. */
-export type PhaseStatus =
-  /** Not handed out yet. */
-  | 'pending'
-  /** Handed out in the current round; its result is not read yet. */
-  | 'running'
+/** How a phase's job ended, as read from the jobs of the run. */
+export type LegStatus =
   | 'succeeded'
-  /** `status: done` in the plan: counts as succeeded, never runs. */
-  | 'done'
-  /** Succeeded in an earlier attempt of this run: not run again. */
-  | 'succeeded-earlier'
   | 'failed'
   | 'cancelled'
   | 'timed-out'
@@ -32,6 +24,18 @@ export type PhaseStatus =
   | 'missing'
   /** Its job concluded neither success nor failure (skipped, neutral, …). */
   | 'other'
+
+/** Where a phase stands. One character each in the encoded state. */
+export type PhaseStatus =
+  | LegStatus
+  /** Not handed out yet. */
+  | 'pending'
+  /** Handed out in the current round; its result is not read yet. */
+  | 'running'
+  /** `status: done` in the plan: counts as succeeded, never runs. */
+  | 'done'
+  /** Succeeded in an earlier attempt of this run: not run again. */
+  | 'succeeded-earlier'
   /** A dependency failed or was skipped. */
   | 'skipped'
   /** fail-fast: a phase failed, so no new phase started. */
@@ -124,6 +128,17 @@ export interface Ledger {
    * step's state carries it; settle catches up on them (fast-path.ts).
    */
   fastRounds?: number
+  /**
+   * Packed legs (packing.ts): a round of more phases than maxWorkers is
+   * handed out whole, packed into maxWorkers legs. Off when absent.
+   */
+  pack?: boolean
+  /**
+   * Estimates from the plan step's `estimates` file, in minutes rounded to
+   * tenths, by plan index (undefined: the plan's estimate_minutes): settle
+   * packs with the same estimates as the plan step without the file.
+   */
+  estimates?: (number | undefined)[]
 }
 
 /** The state as JSON: short keys, because it travels as an environment string. */
@@ -140,6 +155,8 @@ interface EncodedLedger {
   t: string
   x?: number
   g?: number
+  k?: 1
+  e?: string
 }
 
 export function encodeLedger(ledger: Ledger): string {
@@ -161,6 +178,14 @@ export function encodeLedger(ledger: Ledger): string {
   }
   if (ledger.stoppedBy !== undefined) encoded.x = ledger.stoppedBy
   if (ledger.fastRounds !== undefined) encoded.g = ledger.fastRounds
+  if (ledger.pack === true) encoded.k = 1
+  if (ledger.estimates?.some(m => m !== undefined) === true) {
+    const tenths = ledger.estimates.map(m =>
+      m === undefined ? '' : Math.round(m * 10).toString(36)
+    )
+    while (tenths.length > 0 && tenths[tenths.length - 1] === '') tenths.pop()
+    encoded.e = tenths.join(',')
+  }
   return JSON.stringify(encoded)
 }
 
@@ -198,7 +223,7 @@ export function decodeLedger(text: string): Ledger {
       text
     )
   }
-  const { d, p, w, f, a, r, c, s, t, x, g } = data
+  const { d, p, w, f, a, r, c, s, t, x, g, k, e } = data
   if (typeof d !== 'string' || !/^[0-9a-f]{8,64}$/.test(d)) {
     throw invalid('plan digest missing or malformed', text)
   }
@@ -221,6 +246,10 @@ export function decodeLedger(text: string): Ledger {
   if (g !== undefined && !wholeNumber(g, 1)) {
     throw invalid('fast rounds must be a whole number ≥ 1', text)
   }
+
+  if (k !== undefined && k !== 1) throw invalid('pack must be 1', text)
+  if (e !== undefined && typeof e !== 'string')
+    throw invalid('estimates must be a string', text)
 
   const statuses: PhaseStatus[] = []
   for (const char of s) {
@@ -258,5 +287,21 @@ export function decodeLedger(text: string): Ledger {
   }
   if (x !== undefined) ledger.stoppedBy = x
   if (g !== undefined) ledger.fastRounds = g
+  if (k === 1) ledger.pack = true
+  if (e !== undefined) {
+    const parts = e === '' ? [] : e.split(',')
+    if (parts.length > statuses.length)
+      throw invalid('more estimates than phases', text)
+    const estimates = new Array<number | undefined>(statuses.length).fill(
+      undefined
+    )
+    parts.forEach((part, index) => {
+      if (part === '') return
+      if (!/^[0-9a-z]{1,8}$/.test(part))
+        throw invalid(`estimate '${part}' is not base 36`, text)
+      estimates[index] = parseInt(part, 36) / 10
+    })
+    ledger.estimates = estimates
+  }
   return ledger
 }

@@ -23,6 +23,12 @@ export interface WavesInput {
    * 'after-failure': none while every round succeeded, then after each round.
    */
   settle: 'every-round' | 'after-failure'
+  /**
+   * Packed legs (packing.ts): a wave is one round; when it holds more
+   * phases than max-parallel this gives its legs (each one job running its
+   * phases one after another), else undefined (one leg per phase).
+   */
+  pack?: (round: readonly number[]) => number[][] | undefined
 }
 
 export interface WavesTimeline {
@@ -31,6 +37,8 @@ export interface WavesTimeline {
   end: number
   jobs: number
   runnerMinutes: number
+  /** Runner minutes as GitHub bills them: each job rounded up to a whole minute. */
+  billedMinutes: number
   rounds: number
   settleJobs: number
 }
@@ -44,6 +52,8 @@ export function wavesTimeline(input: WavesInput): WavesTimeline {
   let now = jobStart
   let jobs = 1
   let runnerMinutes = jobStart
+  // GitHub bills each job by the minute, rounded up.
+  let billedMinutes = Math.ceil(jobStart)
   let rounds = 0
   let settleJobs = 0
   let failedYet = false
@@ -51,6 +61,42 @@ export function wavesTimeline(input: WavesInput): WavesTimeline {
     const legs = wave.filter(
       index => done[index] !== true && outcome[index] !== 'skipped'
     )
+    const packed = legs.length > 0 ? input.pack?.(legs) : undefined
+    if (input.pack !== undefined && legs.length > 0) {
+      // One round for the whole wave: each job runs its phases in turn.
+      const jobsOfRound = packed ?? legs.map(index => [index])
+      const slots =
+        input.maxParallel > 0 ? input.maxParallel : jobsOfRound.length
+      const free = new MinHeap((a, b) => a < b)
+      for (let slot = 0; slot < Math.min(slots, jobsOfRound.length); slot++)
+        free.push(now)
+      let roundEnd = now
+      for (const job of jobsOfRound) {
+        const at = free.pop() as number
+        let clock = at + jobStart
+        for (const index of job) {
+          start[index] = clock === at + jobStart ? at : clock
+          clock += minutes[index] ?? 0
+          finish[index] = clock
+          if (outcome[index] === 'failed') failedYet = true
+        }
+        free.push(clock)
+        roundEnd = Math.max(roundEnd, clock)
+        runnerMinutes += clock - at
+        billedMinutes += Math.ceil(clock - at)
+        jobs++
+      }
+      rounds++
+      now = roundEnd
+      if (input.settle === 'every-round' || failedYet) {
+        now += jobStart
+        runnerMinutes += jobStart
+        billedMinutes += Math.ceil(jobStart)
+        jobs++
+        settleJobs++
+      }
+      continue
+    }
     for (let from = 0; from < legs.length; from += input.legLimit) {
       const round = legs.slice(from, from + input.legLimit)
       const slots = input.maxParallel > 0 ? input.maxParallel : round.length
@@ -67,6 +113,7 @@ export function wavesTimeline(input: WavesInput): WavesTimeline {
         free.push(at + cost)
         roundEnd = Math.max(roundEnd, at + cost)
         runnerMinutes += cost
+        billedMinutes += Math.ceil(cost)
         jobs++
         if (outcome[index] === 'failed') failedYet = true
       }
@@ -75,6 +122,7 @@ export function wavesTimeline(input: WavesInput): WavesTimeline {
       if (input.settle === 'every-round' || failedYet) {
         now += jobStart
         runnerMinutes += jobStart
+        billedMinutes += Math.ceil(jobStart)
         jobs++
         settleJobs++
       }
@@ -91,6 +139,7 @@ export function wavesTimeline(input: WavesInput): WavesTimeline {
   // The report job.
   now += jobStart
   runnerMinutes += jobStart
+  billedMinutes += Math.ceil(jobStart)
   jobs++
   return {
     start,
@@ -98,6 +147,7 @@ export function wavesTimeline(input: WavesInput): WavesTimeline {
     end: now,
     jobs,
     runnerMinutes,
+    billedMinutes,
     rounds,
     settleJobs
   }

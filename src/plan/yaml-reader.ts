@@ -153,6 +153,25 @@ export class YamlReader {
     this.budget = Math.max(MIN_ALIAS_BUDGET, textLength)
   }
 
+  /**
+   * `read()`, or undefined after reporting an alias bomb at its alias:
+   * aliases that expand to more values than the file has characters.
+   */
+  guarded<T>(read: () => T): T | undefined {
+    try {
+      return read()
+    } catch (error) {
+      if (!(error instanceof AliasExpansionTooLarge)) throw error
+      this.report(
+        'yaml',
+        'error',
+        `aliases expand to more than ${error.budget} values (as many as the file has characters): refusing to expand them (an alias bomb?); write the values out or use fewer aliases`,
+        error.offset
+      )
+      return undefined
+    }
+  }
+
   report(
     code: ProblemCode,
     severity: Severity,

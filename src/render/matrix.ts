@@ -1,6 +1,12 @@
 // A round as a job matrix: `{"include":[entry, …]}`, one entry per leg.
 // Field names are part of the action's interface (documented in action.yml
 // and the README): keep them stable. O(legs + their deps).
+import {
+  MATRIX_LEG_LIMIT,
+  packRound,
+  type PackedLeg,
+  type Packing
+} from '../plan/packing.js'
 import type { Phase, PlanAnalysis } from '../plan/types.js'
 
 export interface MatrixEntry {
@@ -83,4 +89,90 @@ export function largestRoundMatrix(
     }
   }
   return `{"include":[${best.join(',')}]}`
+}
+
+/** A packed leg's matrix entry: the leg's name, its wave and its phases' ids (commands stay in the plan). */
+export interface PackedMatrixEntry {
+  /** The leg's job name, `wave 2 leg 3/40` (the workflow names the leg `${{ matrix.id }}`). */
+  id: string
+  /** 1-based wave. */
+  wave: number
+  /** Ids of the leg's phases, in the order exec runs them. */
+  phases: string[]
+  /** Only when its phases name a runner. */
+  'runs-on'?: string | string[]
+  /** Sum of its phases' timeouts (and a margin), when each sets one. */
+  'timeout-minutes'?: number
+}
+
+export function packedEntries(
+  analysis: PlanAnalysis,
+  legs: readonly PackedLeg[]
+): PackedMatrixEntry[] {
+  const phases = analysis.plan.phases
+  return legs.map(leg => {
+    const entry: PackedMatrixEntry = {
+      id: leg.name,
+      wave: leg.wave,
+      phases: leg.phases.map(index => (phases[index] as Phase).id)
+    }
+    if (leg.runsOn !== undefined) entry['runs-on'] = leg.runsOn
+    if (leg.timeoutMinutes !== undefined)
+      entry['timeout-minutes'] = leg.timeoutMinutes
+    return entry
+  })
+}
+
+/**
+ * The matrix of one round: packed legs when the round holds more phases
+ * than `packing.maxLegs` (packing.ts), else one entry per phase. Without
+ * `packing`, always one entry per phase.
+ */
+export function renderRoundMatrix(
+  analysis: PlanAnalysis,
+  round: readonly number[],
+  packing: Packing | undefined
+): string {
+  const legs =
+    packing === undefined
+      ? undefined
+      : packRound(analysis, round, packing.minutes, packing.maxLegs)
+  if (legs === undefined) return renderMatrix(analysis, round)
+  return JSON.stringify({ include: packedEntries(analysis, legs) })
+}
+
+/**
+ * At least the largest matrix any round can have with packing: per wave,
+ * the whole wave packed, or its `maxLegs` longest entries one per phase
+ * (a round left smaller by failures is not packed), whichever is longer.
+ */
+export function largestPackedMatrix(
+  analysis: PlanAnalysis,
+  packing: Packing
+): string {
+  let best = largestRoundMatrix(
+    analysis,
+    Math.min(packing.maxLegs, MATRIX_LEG_LIMIT)
+  )
+  for (const wave of analysis.waves) {
+    const toRun = wave.filter(
+      index => !(analysis.plan.phases[index] as Phase).done
+    )
+    const matrix = renderRoundMatrix(analysis, toRun, packing)
+    if (matrix.length > best.length) best = matrix
+  }
+  return best
+}
+
+/** ` packed into N legs` for a packed round, else ''. */
+export function packedNote(
+  analysis: PlanAnalysis,
+  round: readonly number[],
+  packing: Packing | undefined
+): string {
+  if (packing === undefined) return ''
+  const legs = packRound(analysis, round, packing.minutes, packing.maxLegs)
+  return legs === undefined
+    ? ''
+    : ` packed into ${legs.length} leg(s) of up to ${Math.max(...legs.map(leg => leg.phases.length))} phase(s), run with the exec action`
 }

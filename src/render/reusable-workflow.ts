@@ -11,6 +11,12 @@ export const REUSABLE_WORKFLOW_WAVES = 10
 /** Where the reusable workflow finds the actions (the caller's checkout is not ours). */
 export const PLAN_ACTION_REF = 'phase-matrix/phase-matrix@v1'
 export const SETTLE_ACTION_REF = 'phase-matrix/phase-matrix/settle@v1'
+export const EXEC_ACTION_REF = 'phase-matrix/phase-matrix/exec@v1'
+export const CACHE_RESTORE_REF = 'actions/cache/restore@v4'
+export const CACHE_SAVE_REF = 'actions/cache/save@v4'
+
+/** Where the reusable workflow keeps learned durations (input learn-durations). */
+export const DURATIONS_FILE = '.phase-matrix/durations.json'
 export const CHECKOUT_ACTION_REF = 'actions/checkout@v5'
 
 /** GitHub's own default for a job without `timeout-minutes`. */
@@ -27,6 +33,11 @@ interface Flavour {
   trigger: string[]
   planAction: string
   settleAction: string
+  execAction: string
+  /** The plan path as the exec step gets it. */
+  planPath: string
+  /** The actions/cache loop of learned durations (input learn-durations). */
+  learn: boolean
   /** `with:` lines of the plan step, indented below `with:`. */
   planWith: string[]
   /** runs-on of our own jobs, and of a leg whose phase names none. */
@@ -46,8 +57,12 @@ export function renderReusableWorkflow(
     trigger: reusableTrigger(),
     planAction: PLAN_ACTION_REF,
     settleAction: SETTLE_ACTION_REF,
+    execAction: EXEC_ACTION_REF,
+    planPath: '${{ inputs.plan }}',
+    learn: true,
     planWith: [
       'plan: ${{ inputs.plan }}',
+      `estimates: \${{ inputs.learn-durations && '${DURATIONS_FILE}' || '' }}`,
       'config: ${{ inputs.config }}',
       "max-workers: ${{ inputs.max-workers > 0 && format('{0}', inputs.max-workers) || '' }}",
       "fail-fast: ${{ inputs.fail-fast && 'true' || '' }}",
@@ -76,6 +91,9 @@ export function renderExampleWorkflow(options: ExampleWorkflowOptions): string {
     trigger: ['  push:', '    branches: [main]', '  workflow_dispatch:'],
     planAction: './',
     settleAction: './settle',
+    execAction: './exec',
+    planPath: options.plan,
+    learn: false,
     planWith: [`plan: ${options.plan}`, `max-waves: ${options.waves}`],
     runsOn: 'ubuntu-latest',
     setup: false,
@@ -203,6 +221,7 @@ function planJob(flavour: Flavour): string[] {
     '      fast-rounds: ${{ steps.plan.outputs.fast-rounds }}',
     '    steps:',
     ...checkoutStep(),
+    ...(flavour.learn ? restoreDurationsSteps() : []),
     '      - id: plan',
     `        uses: ${flavour.planAction}`,
     '        with:',
@@ -244,6 +263,8 @@ function waveJob(flavour: Flavour, wave: number): string[] {
   }
   lines.push(
     '      - name: Run phase',
+    // A packed leg (several phases, `phases`) runs with the exec step below.
+    '        if: ${{ !matrix.phases }}',
     '        shell: bash',
     '        env:',
     '          PHASE_ID: ${{ matrix.id }}',
@@ -257,10 +278,49 @@ function waveJob(flavour: Flavour, wave: number): string[] {
     '            echo "::notice::Phase $PHASE_ID has no run command: nothing to do."',
     '            exit 0',
     '          fi',
-    '          eval "$PHASE_RUN"'
+    '          eval "$PHASE_RUN"',
+    // The leg's phases one after another; settle reads their results from this job's log.
+    '      - name: Run phases (packed leg)',
+    '        if: ${{ matrix.phases }}',
+    `        uses: ${flavour.execAction}`,
+    '        env:',
+    '          PHASE_MAX_MEMORY_MB: ${{ needs.plan.outputs.max-memory-mb }}',
+    '          PHASE_MAX_CPU_PERCENT: ${{ needs.plan.outputs.max-cpu-percent }}',
+    '        with:',
+    `          plan: ${flavour.planPath}`,
+    '          phases: ${{ toJSON(matrix.phases) }}',
+    '          leg: ${{ matrix.id }}'
   )
   return lines
 }
+
+/** Plan job: last run's durations, when the caller keeps them (learn-durations). */
+function restoreDurationsSteps(): string[] {
+  return [
+    '      - name: Restore learned durations',
+    '        if: ${{ inputs.learn-durations }}',
+    `        uses: ${CACHE_RESTORE_REF}`,
+    '        with:',
+    `          path: ${DURATIONS_FILE}`,
+    `          key: ${DURATIONS_KEY}-\${{ github.run_id }}-\${{ github.run_attempt }}`,
+    `          restore-keys: ${DURATIONS_KEY}-`
+  ]
+}
+
+/** Report job: this run's durations for the next run (learn-durations). */
+function saveDurationsSteps(): string[] {
+  return [
+    '      - name: Keep learned durations',
+    "        if: ${{ !cancelled() && inputs.learn-durations && steps.settle.outputs.durations != '' }}",
+    `        uses: ${CACHE_SAVE_REF}`,
+    '        with:',
+    `          path: ${DURATIONS_FILE}`,
+    `          key: ${DURATIONS_KEY}-\${{ github.run_id }}-\${{ github.run_attempt }}`
+  ]
+}
+
+/** The cache key of the durations, per plan file; each run saves its own. */
+const DURATIONS_KEY = 'phase-matrix-durations-${{ inputs.plan }}'
 
 function settleJob(flavour: Flavour, wave: number): string[] {
   const from = handedOutBy(wave)
@@ -326,6 +386,7 @@ function reportJob(flavour: Flavour): string[] {
     '      succeeded: ${{ steps.settle.outputs.succeeded }}',
     '      failed: ${{ steps.settle.outputs.failed }}',
     '      skipped: ${{ steps.settle.outputs.skipped }}',
+    '      durations: ${{ steps.settle.outputs.durations }}',
     '    steps:',
     '      - name: Red when the run was cancelled',
     '        if: ${{ cancelled() }}',
@@ -342,6 +403,12 @@ function reportJob(flavour: Flavour): string[] {
     `          state: \${{ ${newestState} }}`,
     // A green fast path ran every round without a settle job: read them all.
     `          rounds-run: ${flavour.waves}`,
+    ...(flavour.learn
+      ? [
+          `          durations-file: \${{ inputs.learn-durations && '${DURATIONS_FILE}' || '' }}`,
+          ...saveDurationsSteps()
+        ]
+      : []),
     '      - name: Verdict on the plan and settle jobs',
     '        if: ${{ !cancelled() }}',
     '        shell: bash',
@@ -401,6 +468,10 @@ function reusableTrigger(): string[] {
     '        description: Runner label, or a JSON list of labels, for every job (a phase may name its own).',
     '        type: string',
     '        default: ubuntu-latest',
+    '      learn-durations:',
+    "        description: Keep each run's phase durations with actions/cache and pack the next run's legs by them.",
+    '        type: boolean',
+    '        default: false',
     '      setup:',
     '        description: Shell commands run in each phase job before the phase (e.g. npm ci).',
     '        type: string',
@@ -414,7 +485,10 @@ function reusableTrigger(): string[] {
     '        value: ${{ jobs.report.outputs.failed }}',
     '      skipped:',
     '        description: JSON array of the ids of the phases skipped because a dependency failed.',
-    '        value: ${{ jobs.report.outputs.skipped }}'
+    '        value: ${{ jobs.report.outputs.skipped }}',
+    '      durations:',
+    '        description: JSON object of phase id to minutes for each phase that ran to an end (the shape of the estimates input).',
+    '        value: ${{ jobs.report.outputs.durations }}'
   ]
 }
 

@@ -5,6 +5,8 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { parse } from 'yaml'
 import {
+  ExecInputs,
+  ExecOutputs,
   PlanInputs,
   PlanOutputs,
   SettleInputs,
@@ -30,7 +32,8 @@ function actionFile(file: string): ActionFile {
 
 describe.each([
   ['action.yml', PlanInputs, PlanOutputs, 'dist/index.js'],
-  ['settle/action.yml', SettleInputs, SettleOutputs, 'dist/settle/index.js']
+  ['settle/action.yml', SettleInputs, SettleOutputs, 'dist/settle/index.js'],
+  ['exec/action.yml', ExecInputs, ExecOutputs, 'dist/exec/index.js']
 ])('%s', (file, inputs, outputs, bundle) => {
   const action = actionFile(file)
 

@@ -31,6 +31,7 @@ function settings(
     configPath: path.join(dir, 'config.yaml'),
     configExplicit: false,
     maxWaves: 0,
+    pack: true,
     run: testRunContext(dir),
     ...overrides
   }

@@ -187,11 +187,30 @@ describe('the plan action', () => {
     for (let i = 0; i < 300; i++) wide.push(`  - id: w${i}`)
     const run = await plan(
       { [PLAN_FILE]: wide.join('\n') + '\n' },
-      { 'max-waves': '1' }
+      { 'max-waves': '1', pack: 'false' }
     )
     expect(run.status).toBe(1)
     expect(run.stdout).toContain(
       'The plan needs 2 wave(s) (1 wave(s), split into rounds of at most 256 phases), but max-waves allows 1.'
+    )
+    // Packed legs (the default): the wave is one round of 256 legs.
+    const packed = await plan(
+      { [PLAN_FILE]: wide.join('\n') + '\n' },
+      { 'max-waves': '1' }
+    )
+    expect(packed.status).toBe(0)
+    const legs = (
+      JSON.parse(packed.outputs['matrix'] ?? '') as {
+        include: { id: string; phases: string[] }[]
+      }
+    ).include
+    expect(legs).toHaveLength(256)
+    expect(legs[0]?.id).toBe('wave 1 leg 1/256')
+    expect(legs.flatMap(leg => leg.phases).sort()).toEqual(
+      wide
+        .slice(1)
+        .map(line => line.slice('  - id: '.length))
+        .sort()
     )
   })
 

@@ -13,7 +13,8 @@ import {
   testRunContext,
   type Captured
 } from '../support/action-harness.js'
-import { makeJob } from '../support/fake-github.js'
+import { encodeLegMarker } from '../../src/plan/leg-marker.js'
+import { jobLog, makeJob } from '../support/fake-github.js'
 import { workspaceWith } from '../support/run-action.js'
 
 const core = captureCore()
@@ -38,6 +39,8 @@ const SEED_PLAN = `phases:
 /** A fake of the jobs of the run: a list the test fills, read by settle. */
 class FakeRun {
   jobs: WorkflowJob[] = []
+  /** Job logs by job id (packed legs' markers). */
+  logs = new Map<number, string>()
   listings = 0
   private nextSettle = 0
 
@@ -48,7 +51,13 @@ class FakeRun {
         listJobs: () => {
           this.listings++
           return Promise.resolve(this.jobs.map(job => ({ ...job })))
-        }
+        },
+        jobLog: (id: number) =>
+          Promise.resolve(
+            this.logs.has(id)
+              ? { log: this.logs.get(id) ?? '' }
+              : { missing: `no log for job ${id}` }
+          )
       })
     }
   }
@@ -110,6 +119,7 @@ async function runPlan(attempt = 1): Promise<Captured> {
     configPath: path.join(dir, 'config.yaml'),
     configExplicit: false,
     maxWaves: 0,
+    pack: true,
     run: testRunContext(dir, { runAttempt: attempt })
   }
   await plan.run(settings, { files: realPlanFiles })
@@ -135,6 +145,7 @@ async function runSettle(
     state,
     githubToken: 'ghs_fake',
     allowFailure: options.allowFailure ?? false,
+    durationsFile: '',
     jobId: options.byRunner === true ? undefined : own.id,
     roundsRun: options.roundsRun ?? 0,
     run: testRunContext(dir, {
@@ -217,7 +228,7 @@ describe('settle in-process', () => {
     )
   })
 
-  test('the report repeated on a finished state: no API call, the same verdict; allow-failure turns it into a warning', async () => {
+  test('the report repeated on a finished state: the same verdict, the jobs listed once only for the timing; allow-failure turns it into a warning', async () => {
     const planned = await runPlan()
     fake.legs(['database-schema', 'frontend-components'], {
       conclusions: { 'frontend-components': 'failure' }
@@ -229,7 +240,8 @@ describe('settle in-process', () => {
     const listings = fake.listings
 
     const red = await runSettle(finished)
-    expect(fake.listings).toBe(listings)
+    // One listing, only to show where the time went.
+    expect(fake.listings).toBe(listings + 1)
     expect(red.failed).toHaveLength(1)
     expect(red.outputs['failed']).toBe('["frontend-components"]')
     expect(red.summary.join('')).toContain('frontend-components')
@@ -268,7 +280,9 @@ describe('settle in-process', () => {
     })
     expect(fake.listings).toBe(1)
     const log = step.log.join('\n')
-    expect(step.log[0]).toBe('## Batch 1/3 (rounds 1–2): reading 4 job(s)')
+    expect(step.log[0]).toBe(
+      '## Batch 1/3 (rounds 1–2): reading 4 job(s) for 4 phase(s)'
+    )
     expect(log).toContain(
       "took the plan step's matrices while every earlier wave succeeded"
     )
@@ -348,6 +362,7 @@ describe('settle in-process', () => {
         state,
         githubToken: '',
         allowFailure: false,
+        durationsFile: '',
         jobId: own.id,
         roundsRun: 0,
         run: testRunContext(dir)
@@ -361,6 +376,7 @@ describe('settle in-process', () => {
         state,
         githubToken: 'ghs_fake',
         allowFailure: false,
+        durationsFile: '',
         jobId: own.id,
         roundsRun: 0,
         run: testRunContext(dir)
@@ -374,5 +390,79 @@ describe('settle in-process', () => {
       /^The plan changed since the plan step: .* now has digest feedfacefeedface/
     )
     expect(fake.listings).toBe(0)
+  })
+
+  test("a packed round: each phase read from the marker in its leg's log; a leg without a log counts as it concluded", async () => {
+    const wide = `phases:
+  - id: p1
+  - id: p2
+  - id: p3
+  - id: p4
+  - id: after
+    deps: [p1, p2]
+`
+    dir = workspaceWith({ 'plan.yaml': wide })
+    planPath = path.join(dir, 'plan.yaml')
+    const planned = await (async () => {
+      await plan.run(
+        {
+          planPath,
+          configPath: path.join(dir, 'config.yaml'),
+          configExplicit: false,
+          maxWorkers: 2,
+          maxWaves: 0,
+          pack: true,
+          run: testRunContext(dir)
+        },
+        { files: realPlanFiles }
+      )
+      return copy()
+    })()
+    const legs = (
+      JSON.parse(planned.outputs['matrix'] ?? '') as {
+        include: { id: string; phases: string[] }[]
+      }
+    ).include
+    expect(legs).toHaveLength(2)
+    expect(legs.flatMap(leg => leg.phases).sort()).toEqual([
+      'p1',
+      'p2',
+      'p3',
+      'p4'
+    ])
+    const [withLog, withoutLog] = legs as [
+      { id: string; phases: string[] },
+      { id: string; phases: string[] }
+    ]
+    // The first leg ran its phases and says which failed; the second's log expired.
+    const first = makeJob({ name: withLog.id, conclusion: 'failure' })
+    fake.jobs.push(first)
+    const failedId = withLog.phases[0]!
+    fake.logs.set(
+      first.id,
+      jobLog([
+        encodeLegMarker({
+          leg: withLog.id,
+          final: true,
+          phases: withLog.phases.map(id => ({
+            id,
+            status: id === failedId ? 'failed' : 'succeeded'
+          }))
+        })
+      ])
+    )
+    fake.jobs.push(makeJob({ name: withoutLog.id, conclusion: 'success' }))
+
+    const step = await runSettle(planned.outputs['state'] ?? '')
+    expect(JSON.parse(step.outputs['failed'] ?? '')).toEqual([failedId])
+    expect(
+      (JSON.parse(step.outputs['succeeded'] ?? '') as string[]).sort()
+    ).toEqual(['p1', 'p2', 'p3', 'p4'].filter(id => id !== failedId))
+    expect(step.log.join('\n')).toContain(
+      'packed into 2 leg(s): read the phase results of 1 from their logs'
+    )
+    expect(step.log.join('\n')).toContain(
+      `Phase after skipped: dependency ${failedId} failed`
+    )
   })
 })

@@ -280,15 +280,21 @@ describe('a whole run', () => {
       /\| ⊘ \| integration \| 3 \| skipped \| dependency frontend-state skipped \(frontend-components failed\) \|/
     )
     expect(report).toContain('```mermaid')
+    // Where the time went, from the jobs' created_at/started_at/completed_at.
+    expect(report).toContain('### Where the time went')
+    expect(report).toMatch(/^ {4}database-schema waits :active, \d+, \d+$/m)
+    expect(report).toMatch(/^ {4}frontend-components :crit, \d+, \d+$/m)
+    expect(report).toContain('Critical path as it happened: ')
     expect(report).toMatch(/classDef failed .*\n {2}class p1 failed/)
     expect(report).toMatch(/class p3,p4 skipped/)
     expect(last.stdout).toMatch(
       /^::error::Phases did not all succeed: 1 failed, 2 skipped, 2 succeeded/m
     )
 
-    // A final report job calling settle again: same report and verdict, no API call.
+    // A final report job calling settle again: same report and verdict; one
+    // listing of the jobs, only to show where the time went.
     const again = await settle(cwd, last.outputs['state'] ?? '', 1)
-    expect(again.requests).toBe(0)
+    expect(again.requests).toBe(1)
     expect(again.run.status).toBe(1)
     expect(again.run.summary).toBe(report)
     expect(again.run.outputs).toEqual(last.outputs)
@@ -530,7 +536,10 @@ describe('a whole run', () => {
     const cwd = workspaceWith({
       '.prd_runner/phase_plan.yaml': `phases:\n${phases}  - id: last\n    deps: [p0, p299]\n`
     })
-    const played = await play(cwd, { conclusions: { p299: 'cancelled' } })
+    const played = await play(cwd, {
+      conclusions: { p299: 'cancelled' },
+      planInputs: { pack: 'false' }
+    })
     expect(played.rounds.map(r => r.length)).toEqual([256, 44])
     expect(played.rounds[1]![0]).toBe('p256')
     expect(played.last.status).toBe(1)

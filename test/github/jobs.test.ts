@@ -13,6 +13,7 @@ import {
   type OwnJobHint
 } from '../../src/github/legs.js'
 import {
+  jobLog,
   makeJob,
   startFakeGitHub,
   type FakeGitHub
@@ -345,7 +346,8 @@ describe('reading the legs of a round', () => {
       kind: 'settled',
       status: 'timed-out',
       seconds: 30,
-      name: 'phases / api'
+      name: 'phases / api',
+      job: expect.objectContaining({ name: 'phases / api' })
     })
     expect(read.readings.get('web')).toEqual({
       kind: 'missing',
@@ -632,5 +634,70 @@ describe('phases that succeeded in an earlier attempt, in this call only', () =>
     expect(
       closeNames('x', 'api', ['api-gateway', 'x / apl', 'y / api-v2'])
     ).toEqual(['x / apl'])
+  })
+})
+
+describe('job logs (GET /repos/{o}/{r}/actions/jobs/{id}/logs)', () => {
+  test('follows the 302 to the plain-text log without sending the token there', async () => {
+    const job = makeJob({ name: 'wave 1 leg 1/2' })
+    github.jobs.push(job)
+    github.logs.set(job.id, jobLog(['hello', 'phase-matrix-leg: abc']))
+    const read = await api().jobLog(job.id)
+    expect(read).toEqual({
+      log: expect.stringContaining(' phase-matrix-leg: abc')
+    })
+    const [endpoint, download] = github.logRequests()
+    expect(endpoint?.url).toBe(`/repos/octo/shop/actions/jobs/${job.id}/logs`)
+    expect(endpoint?.authorization).toBe(`token ${TOKEN}`)
+    expect(download?.url).toBe(`/_logs/${job.id}?sig=sig-${job.id}`)
+    expect(download?.authorization).toBeUndefined()
+  })
+
+  test('404 while the job runs, for a job that never ran, and once the log expired: missing, with the reason', async () => {
+    const running = makeJob({ name: 'a', status: 'in_progress' })
+    const skipped = makeJob({
+      name: 'b',
+      conclusion: 'skipped',
+      runnerName: null
+    })
+    const expired = makeJob({ name: 'c' })
+    github.jobs.push(running, skipped, expired)
+    github.expiredLogs.add(expired.id)
+    for (const job of [running, skipped, expired]) {
+      expect(await api().jobLog(job.id)).toEqual({
+        missing: `GitHub answered 404 for the log of job ${job.id}`
+      })
+    }
+    expect(await api().jobLog(999_999)).toHaveProperty('missing')
+  })
+
+  test('5xx on the endpoint is retried; a failing download is retried, then an error', async () => {
+    const job = makeJob({ name: 'a' })
+    github.jobs.push(job)
+    github.logs.set(job.id, jobLog(['ok']))
+    github.fail({ status: 502 })
+    expect(await api().jobLog(job.id)).toEqual({
+      log: expect.stringContaining('ok')
+    })
+    expect(slept).toEqual([1000])
+    // The endpoint redirects, then every download fails.
+    const location = `${github.url}/_logs/${job.id}?sig=sig-${job.id}`
+    github.fail(
+      { status: 302, headers: { location }, body: '' },
+      { status: 503 }
+    )
+    expect(await api().jobLog(job.id)).toEqual({
+      log: expect.stringContaining('ok')
+    })
+    github.fail(
+      { status: 302, headers: { location }, body: '' },
+      { status: 503 },
+      { status: 503 }
+    )
+    await expect(
+      api({ retry: { attempts: 2 } }).jobLog(job.id)
+    ).rejects.toThrow(
+      `Reading the log of job ${job.id} failed 2 times; the last answer was 503.`
+    )
   })
 })

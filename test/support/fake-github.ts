@@ -4,7 +4,12 @@
 // Link with rel="next"/"last"/"first"/"prev", filter=latest|all, 401 without
 // a token; a job's runner_name once it runs, and names as given (a test puts
 // in the cut `<97 characters>...` GitHub lists). Tests put jobs in `jobs`, queue faults with `fail()`, and read
-// `requests`. Listens on 127.0.0.1, port 0.
+// `requests`. Also the job-logs endpoint (GET /repos/{o}/{r}/actions/jobs/{id}/logs) as GitHub answers
+// it: 302 Found to a signed URL of the plain-text log (served here under /_logs/{id}?sig=…, with no
+// token needed), once the job is completed; 404 {"message":"Not Found"} while it is queued or running,
+// for a job that never got a runner, for an unknown id, and for an id in `expiredLogs`. Logs are
+// `logs.get(id)` (jobLog() writes GitHub's shape), an empty log when none is set. Listens on
+// 127.0.0.1, port 0.
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 
@@ -58,8 +63,17 @@ export interface FakeGitHub {
   onList: ((requestNumber: number) => void) | undefined
   /** Requests to the jobs endpoint (faults included). */
   jobRequests: () => RequestRecord[]
+  /** Job logs by job id, as served behind the redirect. */
+  logs: Map<number, string>
+  /** Job ids whose log GitHub no longer has (404 on the logs endpoint). */
+  expiredLogs: Set<number>
+  /** Requests to the logs endpoint and to the log downloads. */
+  logRequests: () => RequestRecord[]
   close: () => Promise<void>
 }
+
+const LOGS_PATH = /^\/repos\/([^/]+)\/([^/]+)\/actions\/jobs\/(\d+)\/logs$/
+const DOWNLOAD_PATH = /^\/_logs\/(\d+)$/
 
 const JOBS_PATH =
   /^\/repos\/([^/]+)\/([^/]+)\/actions\/runs\/(\d+)(?:\/attempts\/(\d+))?\/jobs$/
@@ -74,7 +88,16 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       faults.push(...more)
     },
     onList: undefined,
-    jobRequests: () => fake.requests.filter(r => r.url.includes('/jobs')),
+    jobRequests: () =>
+      fake.requests.filter(
+        r => r.url.includes('/jobs') && !r.url.includes('/logs')
+      ),
+    logs: new Map(),
+    expiredLogs: new Set(),
+    logRequests: () =>
+      fake.requests.filter(
+        r => r.url.includes('/logs') || r.url.startsWith('/_logs/')
+      ),
     close: () => Promise.resolve()
   }
   let listed = 0
@@ -112,11 +135,48 @@ export async function startFakeGitHub(): Promise<FakeGitHub> {
       )
       return
     }
+    const download = DOWNLOAD_PATH.exec(url.pathname)
+    if (download !== null && req.method === 'GET') {
+      const id = Number(download[1])
+      if (url.searchParams.get('sig') !== `sig-${id}`) {
+        res.writeHead(403, { 'content-type': 'application/xml' })
+        res.end('<Error><Code>AuthenticationFailed</Code></Error>')
+        return
+      }
+      res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' })
+      res.end(fake.logs.get(id) ?? '')
+      return
+    }
     if (req.headers.authorization === undefined) {
       send(401, {
         message: 'Requires authentication',
         documentation_url: 'https://docs.github.com/rest'
       })
+      return
+    }
+    const logs = LOGS_PATH.exec(url.pathname)
+    if (logs !== null && req.method === 'GET') {
+      const id = Number(logs[3])
+      const job = fake.jobs.find(j => j.id === id)
+      if (
+        job === undefined ||
+        job.status !== 'completed' ||
+        job.runner_name === null ||
+        fake.expiredLogs.has(id)
+      ) {
+        send(404, {
+          message: 'Not Found',
+          documentation_url:
+            'https://docs.github.com/rest/actions/workflow-jobs#download-job-logs-for-a-workflow-run',
+          status: '404'
+        })
+        return
+      }
+      res.writeHead(302, {
+        location: `${fake.url}/_logs/${id}?sig=sig-${id}`,
+        'content-length': '0'
+      })
+      res.end()
       return
     }
     const match = JOBS_PATH.exec(url.pathname)
@@ -232,4 +292,21 @@ export function makeJob(spec: JobSpec): FakeJob {
     workflow_name: 'phases',
     head_branch: 'main'
   }
+}
+
+/** A job log as GitHub serves it: a byte order mark, then each line after its time. */
+export function jobLog(
+  lines: readonly string[],
+  start = Date.UTC(2026, 0, 15, 9, 0, 0)
+): string {
+  return (
+    '\uFEFF' +
+    lines
+      .map(
+        (line, at) =>
+          `${new Date(start + at * 10).toISOString().replace('Z', '0000Z')} ${line}`
+      )
+      .join('\n') +
+    '\n'
+  )
 }

@@ -2,7 +2,7 @@
 import { existsSync, readdirSync } from 'node:fs'
 import path from 'node:path'
 
-const FOLDERS = ['.', 'docs', 'settle', 'check']
+const FOLDERS = ['.', 'docs', 'settle', 'check', 'exec']
 
 /** Paths relative to the project root, sorted. */
 export function markdownFiles(): string[] {

@@ -166,7 +166,9 @@ describe('the reusable workflow', () => {
         .map(([id]) => `needs.${id}.outputs.state`)
         .reverse()
         .join(' || ')} || needs.plan.outputs.state }}`,
-      'rounds-run': REUSABLE_WORKFLOW_WAVES
+      'rounds-run': REUSABLE_WORKFLOW_WAVES,
+      'durations-file':
+        "${{ inputs.learn-durations && '.phase-matrix/durations.json' || '' }}"
     })
     expect(settle.with).not.toHaveProperty('allow-failure')
   })
@@ -278,5 +280,45 @@ describe.each([
         ])
       }
     }
+  })
+})
+
+describe('packed legs and learned durations in the generated workflows', () => {
+  const reusable = parseWorkflowYaml(renderReusableWorkflow())
+
+  test('each wave job runs a one-phase entry as before and a packed leg with exec', () => {
+    for (const [id, job] of Object.entries(reusable.jobs)) {
+      if (!id.startsWith('wave-')) continue
+      const run = job.steps!.find(s => s.name === 'Run phase')!
+      const exec = job.steps!.find(s => s.name === 'Run phases (packed leg)')!
+      expect(run.if).toBe('${{ !matrix.phases }}')
+      expect(exec.if).toBe('${{ matrix.phases }}')
+      expect(exec.uses).toBe('phase-matrix/phase-matrix/exec@v1')
+      expect(exec.with).toEqual({
+        plan: '${{ inputs.plan }}',
+        phases: '${{ toJSON(matrix.phases) }}',
+        leg: '${{ matrix.id }}'
+      })
+    }
+  })
+
+  test('learn-durations: restored before the plan step, read as estimates, saved after the report', () => {
+    const plan = reusable.jobs['plan']!
+    const restore = plan.steps!.findIndex(
+      s => s.uses === 'actions/cache/restore@v4'
+    )
+    const planStep = plan.steps!.findIndex(s => s.id === 'plan')
+    expect(restore).toBeGreaterThan(-1)
+    expect(restore).toBeLessThan(planStep)
+    expect(plan.steps![planStep]!.with!['estimates']).toBe(
+      "${{ inputs.learn-durations && '.phase-matrix/durations.json' || '' }}"
+    )
+    const report = reusable.jobs['report']!
+    const save = report.steps!.find(s => s.uses === 'actions/cache/save@v4')!
+    expect(save.if).toContain('!cancelled() && inputs.learn-durations')
+    expect(save.with!['path']).toBe('.phase-matrix/durations.json')
+    expect(plan.steps![restore]!.with!['restore-keys']).toBe(
+      'phase-matrix-durations-${{ inputs.plan }}-'
+    )
   })
 })

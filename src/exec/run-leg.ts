@@ -1,0 +1,278 @@
+// Runs the phases of one leg, one after another (`phase-matrix exec` and
+// the exec action). Each phase's command goes to bash exactly as written:
+// it is written to a file and bash runs that file (`bash --noprofile
+// --norc -eo pipefail FILE`, the shell of a `run:` step), so quotes, `$(…)`
+// and `${{` reach bash untouched and nothing is interpolated. Each phase
+// runs in its own process group: its timeout-minutes kills the whole group
+// (SIGTERM, then SIGKILL after a grace), and so does a cancelled leg. A
+// failure does not stop the leg: phases that do not depend on it still run.
+// After each phase, and once more at the end, one marker line carries the
+// leg's results so far (src/plan/leg-marker.ts); settle reads it back from
+// the job's log. Edge module: processes, files, clock.
+import { spawn } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
+import {
+  encodeLegMarker,
+  type LegMarker,
+  type MarkedPhase,
+  type MarkedStatus
+} from '../plan/leg-marker.js'
+import { blockingDependency } from '../plan/leg-order.js'
+import type { Phase, PlanAnalysis } from '../plan/types.js'
+import { formatSeconds } from '../render/report.js'
+import { logSafe } from '../render/log-safe.js'
+
+export interface RunLegOptions {
+  analysis: PlanAnalysis
+  /** The leg's name, as its marker names it. */
+  leg: string
+  /** Plan indices in the order to run them (legOrder). */
+  order: readonly number[]
+  cwd: string
+  env: Record<string, string | undefined>
+  /** Standard output and error of the leg (the phases' output goes here too). */
+  stdout: (text: string) => void
+  stderr: (text: string) => void
+  /** Log groups and error annotations as the runner reads them (in Actions). */
+  workflowCommands: boolean
+  /** Between SIGTERM and SIGKILL when a phase is stopped. */
+  killGraceMs?: number
+  /** Aborted when the leg is cancelled: the running phase is stopped, the rest never run. */
+  signal?: AbortSignal
+  now?: () => number
+}
+
+interface PhaseRun {
+  status: 'succeeded' | 'failed' | 'timed-out' | 'not-run'
+  exitCode?: number | null
+  signal?: string | null
+}
+
+/** `%`, CR and LF escaped as a workflow command's message wants them. */
+function commandData(text: string): string {
+  return text.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A')
+}
+
+function stopGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal)
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Runs one command file in its own process group until it ends, times out or is cancelled. */
+function runCommand(
+  file: string,
+  options: RunLegOptions,
+  env: Record<string, string | undefined>,
+  timeoutMs: number | undefined
+): Promise<PhaseRun> {
+  return new Promise<PhaseRun>(resolve => {
+    const child = spawn(
+      'bash',
+      ['--noprofile', '--norc', '-eo', 'pipefail', file],
+      {
+        cwd: options.cwd,
+        env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe']
+      }
+    )
+    let timedOut = false
+    let cancelled = false
+    let killTimer: NodeJS.Timeout | undefined
+    const stop = (): void => {
+      if (child.pid === undefined) return
+      stopGroup(child.pid, 'SIGTERM')
+      killTimer = setTimeout(() => {
+        if (child.pid !== undefined) stopGroup(child.pid, 'SIGKILL')
+      }, options.killGraceMs ?? 5000)
+    }
+    const timer =
+      timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            timedOut = true
+            stop()
+          }, timeoutMs)
+    const onAbort = (): void => {
+      cancelled = true
+      stop()
+    }
+    options.signal?.addEventListener('abort', onAbort, { once: true })
+    child.stdout.on('data', (chunk: Buffer) => {
+      options.stdout(chunk.toString('utf8'))
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      options.stderr(chunk.toString('utf8'))
+    })
+    let settled = false
+    const finish = (run: PhaseRun): void => {
+      if (settled) return
+      settled = true
+      if (timer !== undefined) clearTimeout(timer)
+      if (killTimer !== undefined) clearTimeout(killTimer)
+      options.signal?.removeEventListener('abort', onAbort)
+      resolve(run)
+    }
+    child.on('error', error => {
+      options.stderr(`Could not start bash: ${error.message}\n`)
+      finish({ status: 'failed', exitCode: null })
+    })
+    child.on('exit', (code, signal) => {
+      // A background process may hold the pipes open: wait a moment for
+      // the rest of the output, no longer.
+      const done = (): void => {
+        finish({
+          status: timedOut
+            ? 'timed-out'
+            : cancelled
+              ? 'not-run'
+              : code === 0
+                ? 'succeeded'
+                : 'failed',
+          exitCode: code,
+          signal
+        })
+      }
+      if (child.stdout.readableEnded && child.stderr.readableEnded) done()
+      else {
+        const wait = setTimeout(() => {
+          child.stdout.destroy()
+          child.stderr.destroy()
+          done()
+        }, 1000)
+        child.on('close', () => {
+          clearTimeout(wait)
+          done()
+        })
+      }
+    })
+  })
+}
+
+function describeEnd(
+  run: PhaseRun,
+  timeoutMinutes: number | undefined
+): string {
+  switch (run.status) {
+    case 'succeeded':
+      return 'succeeded'
+    case 'timed-out':
+      return `timed out after ${timeoutMinutes ?? '?'} minute(s) (timeout-minutes); its processes were stopped`
+    case 'not-run':
+      return 'stopped: the leg was cancelled'
+    case 'failed':
+      return run.exitCode === null || run.exitCode === undefined
+        ? `failed (ended by signal ${run.signal ?? 'unknown'})`
+        : `failed with exit code ${run.exitCode}`
+  }
+}
+
+/**
+ * Runs the leg; returns its final marker (also printed). A phase without a
+ * `run` command succeeds at once; a done phase (`status: done`) is not run.
+ */
+export async function runLeg(options: RunLegOptions): Promise<LegMarker> {
+  const { analysis } = options
+  const now = options.now ?? Date.now
+  const phases = analysis.plan.phases
+  const out = (line: string): void => {
+    options.stdout(`${line}\n`)
+  }
+  const marked: MarkedPhase[] = options.order.map(index => ({
+    id: (phases[index] as Phase).id,
+    status: 'not-run'
+  }))
+  const outcome = new Map<number, 'succeeded' | 'not-succeeded'>()
+  const folder = mkdtempSync(
+    path.join(options.env['RUNNER_TEMP'] ?? tmpdir(), 'phase-matrix-leg-')
+  )
+  const print = (final: boolean): LegMarker => {
+    const marker: LegMarker = { leg: options.leg, final, phases: marked }
+    out(encodeLegMarker(marker))
+    return marker
+  }
+  try {
+    for (const [at, index] of options.order.entries()) {
+      const phase = phases[index] as Phase
+      const entry = marked[at] as MarkedPhase
+      if (options.signal?.aborted === true) break
+      const blocker = blockingDependency(analysis, index, outcome)
+      if (blocker !== undefined) {
+        entry.status = 'skipped'
+        outcome.set(index, 'not-succeeded')
+        out(
+          logSafe(
+            `⊘ Phase ${phase.id} skipped: dependency ${blocker.id} did not succeed`
+          )
+        )
+        print(false)
+        continue
+      }
+      const title = logSafe(`Phase ${phase.id}`)
+      out(options.workflowCommands ? `::group::${title}` : `── ${title}`)
+      const started = now()
+      entry.start = new Date(started).toISOString()
+      let run: PhaseRun
+      if (phase.done) {
+        out('status: done in the plan: not run.')
+        run = { status: 'succeeded' }
+      } else if (phase.run === undefined || phase.run.trim() === '') {
+        out(logSafe(`Phase ${phase.id} has no run command: nothing to do.`))
+        run = { status: 'succeeded' }
+      } else {
+        const file = path.join(folder, `phase-${at}.sh`)
+        writeFileSync(file, phase.run, { mode: 0o600 })
+        const env = {
+          ...options.env,
+          PHASE_ID: phase.id,
+          PHASE_WAVE: String((analysis.waveOf[index] ?? 0) + 1),
+          PHASE_LEG: options.leg
+        }
+        const timeoutMs =
+          phase.timeoutMinutes === undefined
+            ? undefined
+            : phase.timeoutMinutes * 60_000
+        run = await runCommand(file, options, env, timeoutMs)
+      }
+      const ended = now()
+      entry.end = new Date(ended).toISOString()
+      entry.status = run.status
+      outcome.set(
+        index,
+        run.status === 'succeeded' ? 'succeeded' : 'not-succeeded'
+      )
+      const took = formatSeconds(Math.round((ended - started) / 1000)) || '0s'
+      const what = describeEnd(run, phase.timeoutMinutes)
+      out(
+        logSafe(
+          `${run.status === 'succeeded' ? '✓' : '✗'} Phase ${phase.id} ${what} (${took})`
+        )
+      )
+      if (options.workflowCommands) out('::endgroup::')
+      if (run.status === 'failed' || run.status === 'timed-out') {
+        const message = `Phase ${phase.id} ${what}`
+        out(
+          options.workflowCommands
+            ? `::error::${commandData(logSafe(message))}`
+            : message
+        )
+      }
+      print(false)
+    }
+  } finally {
+    rmSync(folder, { recursive: true, force: true })
+  }
+  return print(true)
+}
+
+/** True when every phase of the leg succeeded. */
+export function legSucceeded(marker: LegMarker): boolean {
+  return marker.phases.every(phase => phase.status === 'succeeded')
+}
+
+export type { MarkedStatus }

@@ -1,0 +1,260 @@
+// Packed legs: when a round holds more phases than may run at once
+// (max-workers, never more than GitHub's 256 legs of a matrix), its phases
+// are packed into at most that many legs, balanced by their estimates:
+// longest processing time first (LPT) — phases by estimate, longest first,
+// each onto the leg with the least work so far. A leg runs on one kind of
+// runner, so phases are first grouped by `runs-on`; each group gets at least
+// one leg and the rest in proportion to its work. The phases of one round
+// are of one wave, so they never depend on each other: a leg runs them one
+// after another (`phase-matrix exec`), in plan order.
+//
+// Deterministic: the plan step and every settle step compute the same legs
+// from the same round, estimates and limit, so the legs never travel in the
+// run state. O(n log n) for n phases of the round.
+import { phaseDurations } from './durations.js'
+import { MinHeap } from './min-heap.js'
+import type { Ledger } from './state.js'
+import type { Phase, PlanAnalysis } from './types.js'
+
+/** GitHub's limit on the legs of one matrix. */
+export const MATRIX_LEG_LIMIT = 256
+
+export interface PackedLeg {
+  /** The leg's job name: `wave 2 leg 3/40`; no phase id has a space, so it never collides with one. */
+  name: string
+  /** 1-based wave of its phases. */
+  wave: number
+  /** Plan indices of its phases, in plan order. */
+  phases: number[]
+  /** Estimated minutes of its phases together. */
+  minutes: number
+  /** The runner its phases name (undefined: the workflow's default). */
+  runsOn?: string | string[]
+  /** Sum of its phases' timeouts, when every one of them sets one. */
+  timeoutMinutes?: number
+}
+
+/** The job name of leg `leg` (1-based) of `legs` in wave `wave` (1-based). */
+export function packedLegName(wave: number, leg: number, legs: number): string {
+  return `wave ${wave} leg ${leg}/${legs}`
+}
+
+/** Most bytes of phase ids a leg should carry (its exec input is one environment string). */
+export const LEG_ID_BYTES = 32 * 1024
+
+/** Minutes a packed leg adds to the sum of its phases' timeouts (checkout, set-up). */
+export const LEG_TIMEOUT_MARGIN_MINUTES = 10
+
+/**
+ * Whether a round of `size` phases is packed: when it holds more phases than
+ * `maxLegs` legs may run (max-workers, at most 256).
+ */
+export function isPacked(size: number, maxLegs: number): boolean {
+  return size > Math.min(Math.max(1, maxLegs), MATRIX_LEG_LIMIT)
+}
+
+function runsOnKey(phase: Phase): string {
+  return phase.runsOn === undefined ? '' : JSON.stringify(phase.runsOn)
+}
+
+/**
+ * Legs per group: at least one each, the rest by largest remainder of the
+ * group's share of the work, never more legs than phases. O(groups log groups).
+ */
+function shareLegs(
+  groups: readonly { size: number; minutes: number }[],
+  legs: number
+): number[] {
+  const shares = groups.map(() => 1)
+  let left = legs - groups.length
+  if (left <= 0) return shares
+  const total = groups.reduce((sum, group) => sum + group.minutes, 0)
+  const capacity = groups.map(group => group.size - 1)
+  const exact = groups.map(group =>
+    total > 0
+      ? (group.minutes / total) * left
+      : (group.size / groups.reduce((s, g) => s + g.size, 0)) * left
+  )
+  groups.forEach((_, at) => {
+    const whole = Math.min(Math.floor(exact[at] as number), capacity[at] ?? 0)
+    shares[at] = (shares[at] as number) + whole
+    capacity[at] = (capacity[at] as number) - whole
+    left -= whole
+  })
+  const order = groups
+    .map((_, at) => at)
+    .sort(
+      (a, b) =>
+        (exact[b] as number) -
+          Math.floor(exact[b] as number) -
+          ((exact[a] as number) - Math.floor(exact[a] as number)) || a - b
+    )
+  while (left > 0) {
+    let gave = false
+    for (const at of order) {
+      if (left === 0) break
+      if ((capacity[at] as number) > 0) {
+        shares[at] = (shares[at] as number) + 1
+        capacity[at] = (capacity[at] as number) - 1
+        left--
+        gave = true
+      }
+    }
+    if (!gave) break
+  }
+  return shares
+}
+
+/** LPT: `phases` onto `legs` legs; each leg's phases in plan order. */
+function longestFirst(
+  phases: readonly number[],
+  minutes: readonly number[],
+  legs: number
+): number[][] {
+  const byLength = [...phases].sort(
+    (a, b) => (minutes[b] ?? 0) - (minutes[a] ?? 0) || a - b
+  )
+  const load = new Array<number>(legs).fill(0)
+  const count = new Array<number>(legs).fill(0)
+  const heapBefore = (a: number, b: number): boolean => {
+    const byLoad = (load[a] as number) - (load[b] as number)
+    if (byLoad !== 0) return byLoad < 0
+    const byCount = (count[a] as number) - (count[b] as number)
+    if (byCount !== 0) return byCount < 0
+    return a < b
+  }
+  const queue = new MinHeap(heapBefore)
+  for (let leg = 0; leg < legs; leg++) queue.push(leg)
+  const packed: number[][] = Array.from({ length: legs }, () => [])
+  for (const phase of byLength) {
+    const leg = queue.pop() as number
+    ;(packed[leg] as number[]).push(phase)
+    load[leg] = (load[leg] as number) + (minutes[phase] ?? 0)
+    count[leg] = (count[leg] as number) + 1
+    queue.push(leg)
+  }
+  return packed
+    .filter(leg => leg.length > 0)
+    .map(leg => leg.sort((a, b) => a - b))
+}
+
+/**
+ * The legs of a round, or undefined when the round is not packed (one leg
+ * per phase). `round`: plan indices of the round's phases (one wave);
+ * `minutes`: estimate of each phase by plan index; `maxLegs`: max-workers
+ * (0 or above 256: 256).
+ */
+export function packRound(
+  analysis: PlanAnalysis,
+  round: readonly number[],
+  minutes: readonly number[],
+  maxLegs: number
+): PackedLeg[] | undefined {
+  const workers =
+    maxLegs <= 0 ? MATRIX_LEG_LIMIT : Math.min(maxLegs, MATRIX_LEG_LIMIT)
+  if (!isPacked(round.length, workers)) return undefined
+  const phases = analysis.plan.phases
+  // A leg's ids reach exec as one input, one environment string: enough
+  // legs that each stays far below Linux's 128 KiB (max-parallel still
+  // runs at most max-workers of them at once).
+  const idBytes = round.reduce(
+    (sum, index) =>
+      sum + Buffer.byteLength(JSON.stringify((phases[index] as Phase).id)) + 1,
+    0
+  )
+  const limit = Math.min(
+    MATRIX_LEG_LIMIT,
+    round.length,
+    Math.max(workers, Math.ceil(idBytes / LEG_ID_BYTES))
+  )
+  const groups = new Map<string, number[]>()
+  for (const index of [...round].sort((a, b) => a - b)) {
+    const key = runsOnKey(phases[index] as Phase)
+    const group = groups.get(key)
+    if (group === undefined) groups.set(key, [index])
+    else group.push(index)
+  }
+  const members = [...groups.values()]
+  const shares = shareLegs(
+    members.map(group => ({
+      size: group.length,
+      minutes: group.reduce((sum, index) => sum + (minutes[index] ?? 0), 0)
+    })),
+    limit
+  )
+  const legs: number[][] = []
+  members.forEach((group, at) => {
+    legs.push(...longestFirst(group, minutes, shares[at] as number))
+  })
+  const wave = (analysis.waveOf[round[0] as number] ?? 0) + 1
+  return legs.map((indices, at) => {
+    const first = phases[indices[0] as number] as Phase
+    const leg: PackedLeg = {
+      name: packedLegName(wave, at + 1, legs.length),
+      wave,
+      phases: indices,
+      minutes: indices.reduce((sum, index) => sum + (minutes[index] ?? 0), 0)
+    }
+    if (first.runsOn !== undefined) leg.runsOn = first.runsOn
+    const timeouts = indices.map(
+      index => (phases[index] as Phase).timeoutMinutes
+    )
+    if (timeouts.every(t => t !== undefined)) {
+      leg.timeoutMinutes = Math.ceil(
+        timeouts.reduce((sum, t) => sum + t, 0) + LEG_TIMEOUT_MARGIN_MINUTES
+      )
+    }
+    return leg
+  })
+}
+
+/** How rounds are packed: the estimates and the most legs (max-workers). */
+export interface Packing {
+  /** Minutes of each phase by plan index (durations.ts). */
+  minutes: readonly number[]
+  /** max-workers (256 when there is no limit). */
+  maxLegs: number
+}
+
+/** An estimates file's minutes as the state keeps them: tenths. */
+export function roundEstimate(minutes: number): number {
+  return Math.round(minutes * 10) / 10
+}
+
+/**
+ * The packing of a run, from its ledger: the plan's estimates with the
+ * ledger's overrides (the plan step's estimates file), or undefined when
+ * packing is off. Plan and settle get the same legs from it.
+ */
+export function packingOf(
+  analysis: PlanAnalysis,
+  ledger: Pick<Ledger, 'pack' | 'estimates' | 'maxWorkers'>
+): Packing | undefined {
+  if (ledger.pack !== true) return undefined
+  const overrides = new Map<string, number>()
+  ledger.estimates?.forEach((minutes, index) => {
+    const phase = analysis.plan.phases[index]
+    if (minutes !== undefined && phase !== undefined)
+      overrides.set(phase.id, minutes)
+  })
+  return {
+    minutes: phaseDurations(analysis.plan, overrides).minutes,
+    maxLegs: ledger.maxWorkers
+  }
+}
+
+/** The legs of the round now running (statuses 'running'), when it is packed. */
+export function runningLegs(
+  analysis: PlanAnalysis,
+  ledger: Ledger,
+  packing: Packing | undefined
+): PackedLeg[] | undefined {
+  if (packing === undefined) return undefined
+  const running: number[] = []
+  ledger.statuses.forEach((status, index) => {
+    if (status === 'running') running.push(index)
+  })
+  return running.length === 0
+    ? undefined
+    : packRound(analysis, running, packing.minutes, packing.maxLegs)
+}
