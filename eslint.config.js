@@ -36,6 +36,42 @@ export default tseslint.config(
     }
   },
   {
+    // The edge in one place: only src/actions/inputs.ts (inputs and the run
+    // context) and the entries read the environment; only
+    // src/github/client.ts imports @actions/github.
+    files: ['src/**/*.ts'],
+    ignores: ['src/actions/inputs.ts', 'src/entries/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message:
+            'Read the environment in src/actions/inputs.ts (the settings) or pass it in from an entry.'
+        }
+      ]
+    }
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/github/client.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@actions/github'],
+              message:
+                'Only src/github/client.ts builds the API client; the run context comes from src/actions/inputs.ts.'
+            }
+          ]
+        }
+      ]
+    }
+  },
+  {
     // Pure logic: no @actions/* and no I/O in the plan engine and renderers.
     files: ['src/plan/**/*.ts', 'src/render/**/*.ts'],
     rules: {
@@ -78,6 +114,11 @@ export default tseslint.config(
         'error',
         {
           patterns: [
+            {
+              group: ['@actions/github'],
+              message:
+                'Only src/github/client.ts builds the API client; the run context comes from src/actions/inputs.ts.'
+            },
             {
               group: ['./toolkit.js', '@actions/core'],
               message:

@@ -9,10 +9,8 @@
 // that may not comment (pull requests from forks) is only a notice.
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { z } from 'zod'
 import { readConfigFile } from '../files.js'
-import { githubClient } from '../github/client.js'
-import { readFileAtRef, upsertStickyComment } from '../github/comments.js'
+import { upsertSticky } from '../github/comments.js'
 import {
   checkDrift,
   readWorkflowToCheck,
@@ -39,47 +37,16 @@ import {
   DEFAULT_CONFIG_PATH,
   MAX_SUMMARY_CHARS
 } from './constants.js'
-import { readCheckSettings, type CheckSettings } from './inputs.js'
-import { workspace } from './run-context.js'
+import type { CheckSettings } from './inputs.js'
+import type { CheckPorts } from './ports.js'
 import { GitHubApiError } from '../github/api-error.js'
 import { envLimitWarnings } from '../plan/env-limits.js'
-import { loadPlan } from '../load-plan.js'
 import * as core from './log.js'
 
-/** The pull request this run is for, from the event payload. */
-const pullRequestEvent = z.object({
-  pull_request: z.object({
-    number: z.number().int().positive(),
-    base: z.object({ sha: z.string().min(1) })
-  })
-})
-
+/** The pull request to comment on: its repository, number and base commit. */
 interface PullRequest {
-  owner: string
-  repo: string
   number: number
   baseSha: string
-}
-
-/** GITHUB_EVENT_PATH's pull request and GITHUB_REPOSITORY, or undefined. */
-export function pullRequestOfRun(): PullRequest | undefined {
-  const eventPath = process.env['GITHUB_EVENT_PATH'] ?? ''
-  const [owner, repo] = (process.env['GITHUB_REPOSITORY'] ?? '').split('/')
-  if (eventPath === '' || !owner || !repo) return undefined
-  let payload: unknown
-  try {
-    payload = JSON.parse(readFileSync(eventPath, 'utf8'))
-  } catch {
-    return undefined
-  }
-  const parsed = pullRequestEvent.safeParse(payload)
-  if (!parsed.success) return undefined
-  return {
-    owner,
-    repo,
-    number: parsed.data.pull_request.number,
-    baseSha: parsed.data.pull_request.base.sha
-  }
 }
 
 interface DriftResult {
@@ -99,7 +66,7 @@ function checkWorkflow(
   workflowFile: string,
   analysis: PlanAnalysis
 ): DriftResult {
-  const root = process.cwd()
+  const root = settings.run.cwd
   try {
     const given: GivenInvocation = { plan: settings.planPath }
     if (settings.configExplicit) given.config = settings.configPath
@@ -149,10 +116,14 @@ function repositoryPath(file: string, root: string): string | undefined {
 
 async function compareWithBase(
   settings: CheckSettings,
+  ports: CheckPorts,
   pr: PullRequest,
   head: Plan
 ): Promise<BaseComparison> {
-  const file = repositoryPath(settings.planPath, workspace() ?? process.cwd())
+  const file = repositoryPath(
+    settings.planPath,
+    settings.run.workspace ?? settings.run.cwd
+  )
   if (file === undefined) {
     return {
       kind: 'unavailable',
@@ -160,13 +131,7 @@ async function compareWithBase(
     }
   }
   try {
-    const client = githubClient({ token: settings.githubToken })
-    const text = await readFileAtRef(client, {
-      owner: pr.owner,
-      repo: pr.repo,
-      path: file,
-      ref: pr.baseSha
-    })
+    const text = await ports.github.fileAtRef(file, pr.baseSha)
     if (text === undefined) return { kind: 'no-base-plan', baseRef: pr.baseSha }
     const base = parsePlan(text, file)
     if (base.plan === undefined) {
@@ -190,15 +155,14 @@ async function compareWithBase(
 }
 
 async function postComment(
-  settings: CheckSettings,
+  ports: CheckPorts,
   pr: PullRequest,
   report: CheckReport
 ): Promise<void> {
-  const client = githubClient({ token: settings.githubToken })
   try {
-    const result = await upsertStickyComment(
-      client,
-      { owner: pr.owner, repo: pr.repo, issueNumber: pr.number },
+    const result = await upsertSticky(
+      ports.github,
+      pr.number,
       COMMENT_MARKER,
       renderCheckComment(report)
     )
@@ -218,10 +182,13 @@ async function postComment(
   }
 }
 
-/** The check; exported so a test can call it. */
-export async function run(): Promise<void> {
+/** The check step: never throws; a failure is the step's (core.setFailed). */
+export async function run(
+  settings: CheckSettings,
+  ports: CheckPorts
+): Promise<void> {
   try {
-    await check()
+    await check(settings, ports)
   } catch (error) {
     core.setFailed(error instanceof Error ? error.message : String(error))
   }
@@ -256,17 +223,19 @@ function callersWithoutActionsRead(root: string): Problem[] {
   return problems
 }
 
-async function check(): Promise<void> {
-  const settings = readCheckSettings()
-  const root = workspace()
-  const loaded = loadPlan({
+async function check(
+  settings: CheckSettings,
+  ports: CheckPorts
+): Promise<void> {
+  const root = settings.run.workspace
+  const loaded = ports.files.loadPlan({
     planPath: settings.planPath,
     config: { path: settings.configPath, explicit: settings.configExplicit }
   })
   const problems = [...loaded.problems]
   if (loaded.analysis !== undefined)
     problems.push(...envLimitWarnings(loaded.analysis.plan))
-  problems.push(...callersWithoutActionsRead(root ?? process.cwd()))
+  problems.push(...callersWithoutActionsRead(root ?? settings.run.cwd))
   const report: CheckReport = { planFile: settings.planPath, problems }
   if (loaded.analysis !== undefined) report.analysis = loaded.analysis
   report.maxWorkers = loaded.settings.maxWorkers
@@ -309,7 +278,10 @@ async function check(): Promise<void> {
     )
   }
 
-  const pr = settings.comment ? pullRequestOfRun() : undefined
+  const pr =
+    settings.comment && settings.run.repository !== undefined
+      ? settings.pullRequest
+      : undefined
   if (settings.comment && pr === undefined) {
     core.notice(
       'comment: true, but this run is not for a pull request: no comment written.',
@@ -319,18 +291,19 @@ async function check(): Promise<void> {
     )
   }
   if (pr !== undefined && loaded.plan !== undefined) {
-    report.base = await compareWithBase(settings, pr, loaded.plan)
+    report.base = await compareWithBase(settings, ports, pr, loaded.plan)
   }
 
   const markdown = renderCheckReport(report)
   await core.appendSummary(
+    settings.run,
     truncateMarkdown(
       markdown,
       MAX_SUMMARY_CHARS,
       '_The summary is cut short to fit GitHub’s limit; the log has every problem._'
     )
   )
-  if (pr !== undefined) await postComment(settings, pr, report)
+  if (pr !== undefined) await postComment(ports, pr, report)
 
   const errors = report.problems.filter(p => p.severity === 'error').length
   const planValid = loaded.analysis !== undefined && errors === 0

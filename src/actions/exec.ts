@@ -2,22 +2,18 @@
 // from the plan in the workspace, and fails the step when one of them did
 // not succeed. Settle reads the leg's marker line back from the job's log.
 // A cancelled step stops the running phase's process group and prints the
-// marker of what finished.
+// marker of what finished (the entry aborts ports.process.signal).
 import { legSucceeded, runLeg } from '../exec/run-leg.js'
 import { PlanError } from '../plan/errors.js'
 import { legOrder, parsePhaseList } from '../plan/leg-order.js'
-import { loadPlan } from '../load-plan.js'
 import { annotateProblems } from './annotations.js'
 import { ExecOutputs } from './constants.js'
-import { readExecSettings, type ExecSettings } from './inputs.js'
-import { workspace } from './run-context.js'
+import type { ExecSettings } from './inputs.js'
+import type { ExecPorts } from './ports.js'
 import * as core from './log.js'
 
-async function exec(
-  settings: ExecSettings,
-  signal: AbortSignal
-): Promise<void> {
-  const loaded = loadPlan({ planPath: settings.planPath })
+async function exec(settings: ExecSettings, ports: ExecPorts): Promise<void> {
+  const loaded = ports.files.loadPlan({ planPath: settings.planPath })
   if (loaded.analysis === undefined) throw new PlanError(loaded.problems)
   const analysis = loaded.analysis
   const ids = parsePhaseList(settings.phases)
@@ -30,12 +26,12 @@ async function exec(
     analysis,
     leg,
     order,
-    cwd: process.cwd(),
-    env: process.env,
-    stdout: text => process.stdout.write(text),
-    stderr: text => process.stderr.write(text),
+    cwd: settings.run.cwd,
+    env: { ...ports.process.env },
+    stdout: ports.process.stdout,
+    stderr: ports.process.stderr,
     workflowCommands: true,
-    signal
+    signal: ports.process.signal
   })
   core.setOutput(ExecOutputs.results, JSON.stringify(marker.phases))
   const failed = marker.phases.filter(phase => phase.status !== 'succeeded')
@@ -47,21 +43,16 @@ async function exec(
   }
 }
 
-export async function run(): Promise<void> {
-  const stop = new AbortController()
-  const onSignal = (): void => {
-    stop.abort()
-  }
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
+/** The exec step: never throws; a failure is the step's (core.setFailed). */
+export async function run(
+  settings: ExecSettings,
+  ports: ExecPorts
+): Promise<void> {
   try {
-    await exec(readExecSettings(), stop.signal)
+    await exec(settings, ports)
   } catch (error) {
     if (error instanceof PlanError)
-      annotateProblems(error.problems, workspace())
+      annotateProblems(error.problems, settings.run.workspace)
     core.setFailed(error instanceof Error ? error.message : String(error))
-  } finally {
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
   }
 }

@@ -1,5 +1,10 @@
-// The single reader of action inputs. Each action gets one typed settings
-// object; nothing below this module reads the environment.
+// The edge of every action, in one place: the only module that reads action
+// inputs and the run context the runner gives each step (repository, event,
+// run id and attempt, runner name, API URL, workspace, job summary file).
+// Each action gets one typed settings object (its inputs plus `run`);
+// nothing below this module reads the environment or @actions/github's
+// context.
+import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import { UsageError } from '../plan/errors.js'
 import { MAX_WORKERS } from '../plan/types.js'
@@ -12,6 +17,84 @@ import {
   PlanInputs,
   SettleInputs
 } from './constants.js'
+
+type Env = Readonly<Record<string, string | undefined>>
+
+const pullRequestEvent = z.object({
+  pull_request: z.object({
+    number: z.number().int().positive(),
+    base: z.object({ sha: z.string().min(1) })
+  })
+})
+
+const runContextSchema = z.object({
+  /** GITHUB_REPOSITORY split; undefined outside a runner. */
+  repository: z.object({ owner: z.string(), repo: z.string() }).optional(),
+  /** GITHUB_EVENT_NAME ('' when not given). */
+  eventName: z.string(),
+  /** GITHUB_EVENT_PATH, the event payload file ('' when not given). */
+  eventPath: z.string(),
+  /** GITHUB_RUN_ID; undefined outside a runner. */
+  runId: z.number().int().positive().optional(),
+  /** GITHUB_RUN_ATTEMPT: 1 for the first run, +1 for each re-run. */
+  runAttempt: z.number().int().positive(),
+  /** RUNNER_NAME, the runner this job runs on (the jobs API's runner_name). */
+  runnerName: z.string().optional(),
+  /** GITHUB_API_URL, the API root. */
+  apiUrl: z.string().min(1),
+  /** GITHUB_WORKSPACE, where the repository is checked out. */
+  workspace: z.string().optional(),
+  /** The step's working directory (relative input paths start there). */
+  cwd: z.string().min(1),
+  /** Whether GITHUB_STEP_SUMMARY names a file (false outside a runner). */
+  stepSummary: z.boolean()
+})
+export type RunContext = z.infer<typeof runContextSchema>
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value === undefined || value === '' ? undefined : value
+}
+
+/** What the runner tells every step about the run. */
+export function readRunContext(
+  env: Env = process.env,
+  cwd: string = process.cwd()
+): RunContext {
+  const [owner, repo] = (env['GITHUB_REPOSITORY'] ?? '').split('/')
+  const attempt = env['GITHUB_RUN_ATTEMPT'] ?? ''
+  const runId = env['GITHUB_RUN_ID'] ?? ''
+  return runContextSchema.parse({
+    repository: owner && repo ? { owner, repo } : undefined,
+    eventName: env['GITHUB_EVENT_NAME'] ?? '',
+    eventPath: env['GITHUB_EVENT_PATH'] ?? '',
+    runId: /^[1-9]\d{0,15}$/.test(runId) ? Number(runId) : undefined,
+    runAttempt: /^[1-9]\d{0,8}$/.test(attempt) ? Number(attempt) : 1,
+    runnerName: nonEmpty(env['RUNNER_NAME']),
+    apiUrl: nonEmpty(env['GITHUB_API_URL']) ?? 'https://api.github.com',
+    workspace: nonEmpty(env['GITHUB_WORKSPACE']),
+    cwd,
+    stepSummary: nonEmpty(env['GITHUB_STEP_SUMMARY']) !== undefined
+  })
+}
+
+/** The pull request of the event payload (number, base commit), or undefined. */
+export function pullRequestOfEvent(
+  run: RunContext
+): { number: number; baseSha: string } | undefined {
+  if (run.eventPath === '') return undefined
+  let payload: unknown
+  try {
+    payload = JSON.parse(readFileSync(run.eventPath, 'utf8'))
+  } catch {
+    return undefined
+  }
+  const parsed = pullRequestEvent.safeParse(payload)
+  if (!parsed.success) return undefined
+  return {
+    number: parsed.data.pull_request.number,
+    baseSha: parsed.data.pull_request.base.sha
+  }
+}
 
 /** An optional whole number input: '' means "not given". */
 function readCount(name: string, max?: number): number | undefined {
@@ -50,7 +133,8 @@ const planSettingsSchema = z.object({
   /** An estimates file (phase id → minutes); undefined when not given. */
   estimatesPath: z.string().min(1).optional(),
   /** Packed legs for rounds over max-workers (default true). */
-  pack: z.boolean()
+  pack: z.boolean(),
+  run: runContextSchema
 })
 export type PlanSettings = z.infer<typeof planSettingsSchema>
 
@@ -64,7 +148,8 @@ export function readPlanSettings(): PlanSettings {
     failFast: readFlag(PlanInputs.failFast),
     maxWaves: readCount(PlanInputs.maxWaves) ?? 0,
     estimatesPath: core.getInput(PlanInputs.estimates).trim() || undefined,
-    pack: readFlag(PlanInputs.pack) ?? true
+    pack: readFlag(PlanInputs.pack) ?? true,
+    run: readRunContext()
   })
 }
 
@@ -89,7 +174,8 @@ const settleSettingsSchema = z.object({
   /** Where to write the `durations` JSON ('' → nowhere). */
   durationsFile: z.string(),
   /** Wave jobs run so far (settle-k: k); 0 when not given. */
-  roundsRun: z.number().int().nonnegative()
+  roundsRun: z.number().int().nonnegative(),
+  run: runContextSchema
 })
 export type SettleSettings = z.infer<typeof settleSettingsSchema>
 
@@ -108,7 +194,8 @@ export function readSettleSettings(): SettleSettings {
     allowFailure: readFlag(SettleInputs.allowFailure) ?? false,
     jobId: readJobId(),
     durationsFile: core.getInput(SettleInputs.durationsFile).trim(),
-    roundsRun: readCount(SettleInputs.roundsRun) ?? 0
+    roundsRun: readCount(SettleInputs.roundsRun) ?? 0,
+    run: readRunContext()
   })
 }
 
@@ -118,7 +205,15 @@ const checkSettingsSchema = z.object({
   configExplicit: z.boolean(),
   workflowPath: z.string().optional(),
   comment: z.boolean(),
-  githubToken: z.string()
+  githubToken: z.string(),
+  run: runContextSchema,
+  /** The pull request this run is for (with comment: true), from the event payload. */
+  pullRequest: z
+    .object({
+      number: z.number().int().positive(),
+      baseSha: z.string().min(1)
+    })
+    .optional()
 })
 export type CheckSettings = z.infer<typeof checkSettingsSchema>
 
@@ -127,13 +222,17 @@ export function readCheckSettings(): CheckSettings {
   const workflow = core.getInput(CheckInputs.workflow).trim()
   const githubToken = core.getInput(CheckInputs.githubToken)
   if (githubToken !== '') core.setSecret(githubToken)
+  const comment = readFlag(CheckInputs.comment) ?? false
+  const run = readRunContext()
   return checkSettingsSchema.parse({
     planPath: core.getInput(CheckInputs.plan).trim() || DEFAULT_PLAN_PATH,
     configPath: config || DEFAULT_CONFIG_PATH,
     configExplicit: config !== '',
     workflowPath: workflow === '' ? undefined : workflow,
-    comment: readFlag(CheckInputs.comment) ?? false,
-    githubToken
+    comment,
+    githubToken,
+    run,
+    pullRequest: comment ? pullRequestOfEvent(run) : undefined
   })
 }
 
@@ -142,7 +241,8 @@ const execSettingsSchema = z.object({
   /** The phase ids of the leg, as given (parsePhaseList reads them). */
   phases: z.string(),
   /** The leg's name for its marker ('' → the ids). */
-  leg: z.string()
+  leg: z.string(),
+  run: runContextSchema
 })
 export type ExecSettings = z.infer<typeof execSettingsSchema>
 
@@ -156,6 +256,7 @@ export function readExecSettings(): ExecSettings {
   return execSettingsSchema.parse({
     planPath: core.getInput(ExecInputs.plan).trim() || DEFAULT_PLAN_PATH,
     phases,
-    leg: core.getInput(ExecInputs.leg).trim()
+    leg: core.getInput(ExecInputs.leg).trim(),
+    run: readRunContext()
   })
 }

@@ -6,13 +6,8 @@ import * as core from '@actions/core'
 import { logSafe } from '../render/log-safe.js'
 
 export type { AnnotationProperties } from '@actions/core'
-export {
-  getBooleanInput,
-  getInput,
-  setOutput,
-  setSecret,
-  summary
-} from '@actions/core'
+// Inputs are read by inputs.ts alone; the summary is written by summary.ts.
+export { setOutput } from '@actions/core'
 export { appendSummary } from './summary.js'
 
 function safe(message: string | Error): string {

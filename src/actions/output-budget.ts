@@ -39,6 +39,21 @@ export function jobOutputSize(
   return size
 }
 
+/**
+ * Whether the outputs a workflow forwards (all but `informational`) fit the
+ * budget, as GitHub counts them: the test for an optional output (the fast
+ * path's matrices) that is left out rather than refused.
+ */
+export function fitsOutputBudget(
+  outputs: Readonly<Record<string, string>>,
+  informational: readonly string[] = []
+): boolean {
+  let size = 0
+  for (const [name, value] of Object.entries(outputs))
+    if (!informational.includes(name)) size += outputSize(name, value)
+  return size <= OUTPUT_BUDGET_BYTES
+}
+
 function kib(bytes: number): string {
   return `${Math.ceil(bytes / 1024)} KiB`
 }

@@ -2,7 +2,6 @@
 // an annotation, and hands out the first round as a job matrix together with
 // the run state that settle carries on. Must not load @actions/github (cold
 // start: bench/action.bench.ts).
-import { digestPlanFile } from '../plan-digest.js'
 import { envLimitProblems } from '../plan/env-limits.js'
 import { PlanError } from '../plan/errors.js'
 import { greenRounds } from '../plan/fast-path.js'
@@ -27,12 +26,12 @@ import {
   packedNote,
   renderRoundMatrix
 } from '../render/matrix.js'
-import { readFileSync } from 'node:fs'
 import { renderMermaid } from '../render/mermaid.js'
 import {
   renderPlanSummary,
   renderProblemsSummary
 } from '../render/plan-summary.js'
+import { executingBatchLine } from '../render/progress.js'
 import { renderPlanText } from '../render/text.js'
 import { annotateProblems } from './annotations.js'
 import {
@@ -44,8 +43,7 @@ import {
 } from './constants.js'
 import {
   assertOutputsFit,
-  jobOutputSize,
-  OUTPUT_BUDGET_BYTES,
+  fitsOutputBudget,
   OUTPUT_MARGIN_BYTES
 } from './output-budget.js'
 
@@ -55,9 +53,8 @@ const INFORMATIONAL_OUTPUTS: readonly string[] = [
   PlanOutputs.needs,
   PlanOutputs.mermaid
 ]
-import { readPlanSettings, type PlanSettings } from './inputs.js'
-import { runAttempt, workspace } from './run-context.js'
-import { loadPlan } from '../load-plan.js'
+import type { PlanSettings } from './inputs.js'
+import type { PlanFiles, PlanPorts } from './ports.js'
 import * as core from './log.js'
 
 /**
@@ -100,18 +97,6 @@ export function tooManyWavesMessage(
  */
 const LONGEST_SECONDS = 36 ** 4 - 1
 
-/**
- * Whether outputs fit GitHub's budget for one job's outputs, measured as
- * GitHub measures them (2 bytes per UTF-16 unit of names and values), with
- * room left for the caller's own outputs.
- */
-export function fitsJobOutputs(outputs: Record<string, string>): boolean {
-  const forwarded = Object.entries(outputs).filter(
-    ([name]) => !INFORMATIONAL_OUTPUTS.includes(name)
-  )
-  return jobOutputSize(Object.fromEntries(forwarded)) <= OUTPUT_BUDGET_BYTES
-}
-
 /** Why the matrices of all rounds are not handed out up front. */
 type FastPathOff = 'nothing-to-run' | 're-run' | 'too-large'
 
@@ -138,7 +123,7 @@ function fastPath(
     [PlanOutputs.matrices]: `[${rounds.map(round => renderRoundMatrix(analysis, round, packing)).join(',')}]`,
     [PlanOutputs.fastRounds]: String(rounds.length)
   }
-  return fitsJobOutputs({ ...outputs, ...fast })
+  return fitsOutputBudget({ ...outputs, ...fast }, INFORMATIONAL_OUTPUTS)
     ? { outputs: fast }
     : off('too-large')
 }
@@ -186,12 +171,13 @@ function largestSettleOutputs(
  */
 function readEstimates(
   analysis: PlanAnalysis,
-  file: string | undefined
+  file: string | undefined,
+  files: PlanFiles
 ): (number | undefined)[] | undefined {
   if (file === undefined) return undefined
   let text: string
   try {
-    text = readFileSync(file, 'utf8')
+    text = files.readText(file)
   } catch (error) {
     const code = (error as { code?: unknown }).code
     if (code === 'ENOENT') {
@@ -230,12 +216,12 @@ interface Loaded {
 }
 
 /** Plan and config read and analysed; every problem found, or a PlanError. */
-function load(settings: PlanSettings): Loaded {
+function load(settings: PlanSettings, ports: PlanPorts): Loaded {
   const overrides: { maxWorkers?: number; failFast?: boolean } = {}
   if (settings.maxWorkers !== undefined)
     overrides.maxWorkers = settings.maxWorkers
   if (settings.failFast !== undefined) overrides.failFast = settings.failFast
-  const loaded = loadPlan({
+  const loaded = ports.files.loadPlan({
     planPath: settings.planPath,
     config: { path: settings.configPath, explicit: settings.configExplicit },
     overrides
@@ -248,15 +234,15 @@ function load(settings: PlanSettings): Loaded {
   }
 }
 
-async function plan(settings: PlanSettings): Promise<void> {
-  const { analysis, parallel, warnings } = load(settings)
+async function plan(settings: PlanSettings, ports: PlanPorts): Promise<void> {
+  const { analysis, parallel, warnings } = load(settings, ports)
   const tooLong = envLimitProblems(analysis.plan)
   if (tooLong.length > 0) throw new PlanError([...tooLong, ...warnings])
-  annotateProblems(warnings, workspace())
+  annotateProblems(warnings, settings.run.workspace)
   const phases = analysis.plan.phases
   const statuses = initialStatuses(analysis)
   const maxWorkers = maxWorkersOutput(parallel)
-  const estimates = readEstimates(analysis, settings.estimatesPath)
+  const estimates = readEstimates(analysis, settings.estimatesPath, ports.files)
   const packing = settings.pack
     ? packingOf(analysis, {
         pack: true,
@@ -277,9 +263,9 @@ async function plan(settings: PlanSettings): Promise<void> {
     ])
   }
 
-  const attempt = runAttempt()
+  const attempt = settings.run.runAttempt
   const started = startLedger(analysis, {
-    digest: digestPlanFile(settings.planPath),
+    digest: ports.files.digest(settings.planPath),
     planPath: settings.planPath,
     maxWorkers,
     failFast: parallel.failFast,
@@ -347,7 +333,7 @@ async function plan(settings: PlanSettings): Promise<void> {
     true
   )
 
-  annotateProblems(sizeWarnings, workspace())
+  annotateProblems(sizeWarnings, settings.run.workspace)
   await core.group('Phase plan', async () => {
     core.info(renderPlanText(analysis, { settings: parallel }).trimEnd())
     core.info('')
@@ -357,13 +343,14 @@ async function plan(settings: PlanSettings): Promise<void> {
     if (round.length === 0) {
       core.info('Nothing to run: every phase is marked done.')
     } else {
-      const wave = ledger.wave + 1
-      const more =
-        leftInWave > 0
-          ? ` (${leftInWave} more of this batch in the next round)`
-          : ''
       core.info(
-        `Executing batch ${wave}/${analysis.waves.length} with ${round.length} phase(s)${more}${packedNote(analysis, round, packing)}: ${round.map(idOf).join(', ')}`
+        executingBatchLine(
+          ledger.wave + 1,
+          analysis.waves.length,
+          round.map(idOf),
+          leftInWave,
+          packedNote(analysis, round, packing)
+        )
       )
     }
     const message = fastPathMessage(upFront.length, attempt, fast.off)
@@ -373,6 +360,7 @@ async function plan(settings: PlanSettings): Promise<void> {
   for (const [name, value] of Object.entries(outputs))
     core.setOutput(name, value)
   await core.appendSummary(
+    settings.run,
     renderPlanSummary(analysis, {
       rounds,
       maxWorkers: parallel.maxWorkers,
@@ -412,22 +400,29 @@ export function fastPathMessage(
 }
 
 /** Annotations, log and summary for a plan that cannot run. */
-async function reportPlanError(error: PlanError): Promise<string> {
-  annotateProblems(error.problems, workspace())
-  await core.appendSummary(renderProblemsSummary(error.problems))
+async function reportPlanError(
+  error: PlanError,
+  settings: PlanSettings
+): Promise<string> {
+  annotateProblems(error.problems, settings.run.workspace)
+  await core.appendSummary(settings.run, renderProblemsSummary(error.problems))
   const errors = error.problems.filter(p => p.severity === 'error')
   const files = [...new Set(errors.map(p => p.file))].join(', ')
   return `Invalid phase plan: ${errors.length} error(s) in ${files}. ${error.message}`
 }
 
-export async function run(): Promise<void> {
+/** The plan step: never throws; a failure is the step's (core.setFailed). */
+export async function run(
+  settings: PlanSettings,
+  ports: PlanPorts
+): Promise<void> {
   try {
-    await plan(readPlanSettings())
+    await plan(settings, ports)
   } catch (error) {
     let message = error instanceof Error ? error.message : String(error)
     if (error instanceof PlanError) {
       try {
-        message = await reportPlanError(error)
+        message = await reportPlanError(error, settings)
       } catch (reportError) {
         message += ` (reporting failed: ${reportError instanceof Error ? reportError.message : String(reportError)})`
       }

@@ -4,17 +4,14 @@
 // report and fails the step if any phase failed or was skipped (unless
 // allow-failure). On a finished state it only repeats the report and the
 // verdict, without calling the API, so a final report job can call it.
-import { context } from '@actions/github'
-import { mkdirSync, writeFileSync } from 'node:fs'
-import path from 'node:path'
-import { JobsApi, type WorkflowJob } from '../github/jobs.js'
+import type { WorkflowJob } from '../github/jobs.js'
+import type { RunJobs } from '../github/ports.js'
 import {
   legJobName,
   readLegs,
   succeededBefore,
   type LegReading
 } from '../github/legs.js'
-import { digestPlanFile } from '../plan-digest.js'
 import { PlanError, UsageError } from '../plan/errors.js'
 import type { LegResult } from '../plan/schedule.js'
 import {
@@ -26,7 +23,7 @@ import {
   skipCauses
 } from '../plan/schedule.js'
 import type { Ledger, PhaseStatus } from '../plan/state.js'
-import { decodeLedger, encodeLedger, isSucceeded } from '../plan/state.js'
+import { decodeLedger, encodeLedger } from '../plan/state.js'
 import type { Phase, PlanAnalysis } from '../plan/types.js'
 import { readPackedRound, type PackedLegRead } from '../github/packed-round.js'
 import {
@@ -46,13 +43,11 @@ import { packedNote, renderRoundMatrix } from '../render/matrix.js'
 import { renderRunGantt } from '../render/run-gantt.js'
 import { roundsRunUpFront, settleThrough } from '../plan/fast-path.js'
 import {
-  formatSeconds,
-  formatTally,
-  outcomeIcon,
-  outcomeWord,
-  renderReport,
-  tally
-} from '../render/report.js'
+  executingBatchLine,
+  phaseLine,
+  succeededEarlierLine
+} from '../render/progress.js'
+import { formatTally, renderReport, tally } from '../render/report.js'
 import { annotateProblems } from './annotations.js'
 import {
   MAX_MATRIX_LEGS,
@@ -61,20 +56,23 @@ import {
   SettleOutputs
 } from './constants.js'
 import { assertOutputsFit } from './output-budget.js'
-import { readSettleSettings, type SettleSettings } from './inputs.js'
-import { runAttempt, runnerName, workspace } from './run-context.js'
-import { loadPlan } from '../load-plan.js'
+import type { SettleSettings } from './inputs.js'
+import type { SettlePorts } from './ports.js'
 import * as core from './log.js'
 
 /** The plan the state was made from, re-read from the checkout and verified. */
-function loadPlanOfState(ledger: Ledger): PlanAnalysis {
+function loadPlanOfState(
+  ledger: Ledger,
+  settings: SettleSettings,
+  ports: SettlePorts
+): PlanAnalysis {
   const file = ledger.planPath
   let digest: string
   try {
-    digest = digestPlanFile(file)
+    digest = ports.files.digest(file)
   } catch {
     throw new UsageError(
-      `The plan file '${file}' that the plan step read is not in this job's workspace (${process.cwd()}). ` +
+      `The plan file '${file}' that the plan step read is not in this job's workspace (${settings.run.cwd}). ` +
         'Check out the repository (actions/checkout, same ref) before the settle step: settle re-reads the plan.'
     )
   }
@@ -84,7 +82,7 @@ function loadPlanOfState(ledger: Ledger): PlanAnalysis {
         'Settle must read the same plan as the plan step: check out the same commit and do not edit the plan between them.'
     )
   }
-  const loaded = loadPlan({ planPath: file })
+  const loaded = ports.files.loadPlan({ planPath: file })
   if (loaded.analysis === undefined) throw new PlanError(loaded.problems)
   const analysis = loaded.analysis
   if (analysis.plan.phases.length !== ledger.statuses.length) {
@@ -122,28 +120,26 @@ function logStatus(
   index: number,
   reason: string
 ): void {
-  const phase = analysis.plan.phases[index] as Phase
-  const status = ledger.statuses[index] as PhaseStatus
-  const seconds = formatSeconds(ledger.seconds[index])
-  const detail = [reason, seconds].filter(part => part !== '').join(', ')
-  if (status === 'skipped' || status === 'fail-fast') {
-    core.info(`${outcomeIcon(status)} Phase ${phase.id} skipped: ${reason}`)
-  } else {
-    core.info(
-      `${outcomeIcon(status)} Phase ${phase.id} completed: ${isSucceeded(status) ? 'success' : outcomeWord(status)}${detail === '' ? '' : ` (${detail})`}`
+  core.info(
+    phaseLine(
+      (analysis.plan.phases[index] as Phase).id,
+      ledger.statuses[index] as PhaseStatus,
+      reason,
+      ledger.seconds[index]
     )
-  }
+  )
 }
 
 /** Reads the round just run and hands out the next one. */
 async function advance(
   analysis: PlanAnalysis,
   before: Ledger,
-  settings: SettleSettings
+  settings: SettleSettings,
+  ports: SettlePorts
 ): Promise<{ ledger: Ledger; seen: SeenJobs | undefined }> {
   const phases = analysis.plan.phases
   const idOf = (index: number): string => (phases[index] as Phase).id
-  const attempt = runAttempt()
+  const attempt = settings.run.runAttempt
   const running = runningPhases(before)
   const packing = packingOf(analysis, before)
   // Packed: a wave is one round.
@@ -180,11 +176,7 @@ async function advance(
         `Input '${SettleInputs.githubToken}' is empty. Settle reads the jobs of this run: pass \${{ github.token }} (the default) with \`permissions: actions: read\`.`
       )
     }
-    const api = new JobsApi({
-      token: settings.githubToken,
-      owner: context.repo.owner,
-      repo: context.repo.repo,
-      runId: context.runId,
+    const api = ports.github.runJobs({
       log: message => {
         core.info(message)
       }
@@ -206,7 +198,7 @@ async function advance(
           self: {
             attempt,
             checkRunId: settings.jobId,
-            runnerName: runnerName()
+            runnerName: settings.run.runnerName
           },
           log: message => {
             core.info(message)
@@ -216,7 +208,7 @@ async function advance(
         prefix = read.prefix
         listing.seen = { jobs: read.jobs, prefix: read.prefix }
         core.info(
-          `Listed ${read.jobs.length} job(s) of run ${context.runId} in ${api.requestCount} request(s). ` +
+          `Listed ${read.jobs.length} job(s) of run ${settings.run.runId ?? ''} in ${api.requestCount} request(s). ` +
             `This is job ${read.own.id} '${read.own.name}' (found ${settings.jobId === undefined ? `as the job in progress on runner '${read.own.runner_name ?? ''}'` : 'by its job id'}): ` +
             `the legs of this call are named '${legJobName(prefix, '<phase id>')}'.`
         )
@@ -315,18 +307,18 @@ async function advance(
       status === 'succeeded-earlier' &&
       ledger.statuses[index] === 'pending'
     ) {
-      core.info(
-        `✓ Phase ${idOf(index)} succeeded in an earlier attempt of this run: not run again`
-      )
+      core.info(succeededEarlierLine(idOf(index)))
     }
   })
   if (handOut.round.length > 0) {
-    const more =
-      handOut.leftInWave > 0
-        ? ` (${handOut.leftInWave} more of this batch in the next round)`
-        : ''
     core.info(
-      `Executing batch ${handOut.ledger.wave + 1}/${analysis.waves.length} with ${handOut.round.length} phase(s)${more}${packedNote(analysis, handOut.round, packing)}: ${handOut.round.map(idOf).join(', ')}`
+      executingBatchLine(
+        handOut.ledger.wave + 1,
+        analysis.waves.length,
+        handOut.round.map(idOf),
+        handOut.leftInWave,
+        packedNote(analysis, handOut.round, packing)
+      )
     )
   }
   return { ledger: handOut.ledger, seen: listing.seen }
@@ -340,7 +332,7 @@ interface PackedPhase {
 
 /** The legs of a packed round: each leg's conclusion and the marker in its log. */
 async function readPacked(
-  api: JobsApi,
+  api: RunJobs,
   analysis: PlanAnalysis,
   legs: PackedLeg[],
   readings: ReadonlyMap<string, LegReading>
@@ -441,6 +433,7 @@ async function finish(
   })
   const timing = whereTheTimeWent(analysis, ledger, seen)
   await core.appendSummary(
+    settings.run,
     renderReport(analysis, ledger, {
       maxBytes: MAX_SUMMARY_BYTES - Buffer.byteLength(timing, 'utf8')
     }) + (timing === '' ? '' : `\n${timing}`)
@@ -515,11 +508,11 @@ function setOutputs(analysis: PlanAnalysis, ledger: Ledger): void {
 function writeDurations(
   file: string,
   analysis: PlanAnalysis,
-  ledger: Ledger
+  ledger: Ledger,
+  ports: SettlePorts
 ): void {
   const durations = learnedDurations(analysis, ledger)
-  mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
-  writeFileSync(file, `${JSON.stringify(durations, null, 1)}\n`)
+  ports.files.writeText(file, `${JSON.stringify(durations, null, 1)}\n`)
   core.info(
     `Wrote the durations of ${Object.keys(durations).length} phase(s) to ${file}.`
   )
@@ -531,15 +524,12 @@ function writeDurations(
  * the report goes without that section.
  */
 async function listForReport(
-  settings: SettleSettings
+  settings: SettleSettings,
+  ports: SettlePorts
 ): Promise<SeenJobs | undefined> {
   if (settings.githubToken === '') return undefined
   try {
-    const api = new JobsApi({
-      token: settings.githubToken,
-      owner: context.repo.owner,
-      repo: context.repo.repo,
-      runId: context.runId,
+    const api = ports.github.runJobs({
       retry: { attempts: 2 },
       log: message => {
         core.info(message)
@@ -548,9 +538,9 @@ async function listForReport(
     const read = await readLegs(api, [], {
       minAttempt: 1,
       self: {
-        attempt: runAttempt(),
+        attempt: settings.run.runAttempt,
         checkRunId: settings.jobId,
-        runnerName: runnerName()
+        runnerName: settings.run.runnerName
       },
       pending: { budgetMs: 10_000 }
     })
@@ -563,29 +553,36 @@ async function listForReport(
   }
 }
 
-async function settle(settings: SettleSettings): Promise<void> {
+async function settle(
+  settings: SettleSettings,
+  ports: SettlePorts
+): Promise<void> {
   const before = decodeLedger(settings.state)
-  const analysis = loadPlanOfState(before)
+  const analysis = loadPlanOfState(before, settings, ports)
   const { ledger, seen } = isFinished(before)
     ? {
         ledger: before,
         seen: before.statuses.some(status => RAN.has(status))
-          ? await listForReport(settings)
+          ? await listForReport(settings, ports)
           : undefined
       }
-    : await advance(analysis, before, settings)
+    : await advance(analysis, before, settings, ports)
   setOutputs(analysis, ledger)
   if (settings.durationsFile !== '')
-    writeDurations(settings.durationsFile, analysis, ledger)
+    writeDurations(settings.durationsFile, analysis, ledger, ports)
   if (isFinished(ledger)) await finish(analysis, ledger, settings, seen)
 }
 
-export async function run(): Promise<void> {
+/** The settle step: never throws; a failure is the step's (core.setFailed). */
+export async function run(
+  settings: SettleSettings,
+  ports: SettlePorts
+): Promise<void> {
   try {
-    await settle(readSettleSettings())
+    await settle(settings, ports)
   } catch (error) {
     if (error instanceof PlanError)
-      annotateProblems(error.problems, workspace())
+      annotateProblems(error.problems, settings.run.workspace)
     core.setFailed(error instanceof Error ? error.message : String(error))
   }
 }

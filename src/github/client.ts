@@ -1,4 +1,5 @@
-// One way to build the Octokit client for every adapter: the runner's API
+// One way to build the Octokit client for every adapter (the only module
+// that imports @actions/github): the runner's API
 // root, our user agent, and Octokit's own console logging silenced (it could
 // print request details; each adapter says what matters itself).
 import { getOctokit } from '@actions/github'
@@ -7,15 +8,13 @@ export type GitHubClient = ReturnType<typeof getOctokit>
 
 export interface GitHubApiOptions {
   token: string
-  /** API root; the runner's GITHUB_API_URL when not given. */
+  /** API root (the run context's GITHUB_API_URL); github.com's when not given. */
   baseUrl?: string
 }
 
 /** The API root these options point at. */
 export function apiBaseUrl(options: GitHubApiOptions): string {
-  return (
-    options.baseUrl ?? process.env['GITHUB_API_URL'] ?? 'https://api.github.com'
-  )
+  return options.baseUrl ?? 'https://api.github.com'
 }
 
 const quiet = {

@@ -9,6 +9,7 @@
 // the rest. The token is never logged.
 import { GitHubApiError } from './api-error.js'
 import type { GitHubClient } from './client.js'
+import type { CommentsPort } from './ports.js'
 
 export interface Repository {
   owner: string
@@ -73,34 +74,24 @@ export async function tokenLogin(client: Client): Promise<string> {
  * The id of our comment, if any: its body starts with `marker` and it was
  * written by `author` (the token's login). O(comments).
  */
-export async function findComment(
-  client: Client,
-  target: Repository & { issueNumber: number },
+export async function findOwnComment(
+  port: CommentsPort,
+  issueNumber: number,
   marker: string,
   author: string
 ): Promise<number | undefined> {
-  return call('Listing the pull request comments', async () => {
-    let pages = 0
-    for await (const page of client.paginate.iterator(
-      'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
-      {
-        owner: target.owner,
-        repo: target.repo,
-        issue_number: target.issueNumber,
-        per_page: 100
-      }
-    )) {
-      const ours = page.data.find(
-        comment =>
-          comment.body?.startsWith(marker) === true &&
-          comment.user?.login === author
-      )
-      if (ours !== undefined) return ours.id
-      pages++
-      if (pages >= MAX_COMMENT_PAGES) return undefined
-    }
-    return undefined
-  })
+  let pages = 0
+  for await (const page of port.commentPages(issueNumber)) {
+    const ours = page.find(
+      comment =>
+        comment.body?.startsWith(marker) === true &&
+        comment.user?.login === author
+    )
+    if (ours !== undefined) return ours.id
+    pages++
+    if (pages >= MAX_COMMENT_PAGES) return undefined
+  }
+  return undefined
 }
 
 /**
@@ -108,9 +99,9 @@ export async function findComment(
  * `marker` and was written by this token's identity, or creates it. `body`
  * must start with `marker`.
  */
-export async function upsertStickyComment(
-  client: Client,
-  target: Repository & { issueNumber: number },
+export async function upsertSticky(
+  port: CommentsPort,
+  issueNumber: number,
   marker: string,
   body: string
 ): Promise<StickyCommentResult> {
@@ -119,42 +110,90 @@ export async function upsertStickyComment(
       'internal error: a sticky comment must start with its marker'
     )
   }
-  const author = await tokenLogin(client)
-  const existing = await findComment(client, target, marker, author)
+  const author = await port.tokenLogin()
+  const existing = await findOwnComment(port, issueNumber, marker, author)
   if (existing !== undefined) {
-    const response = await call('Updating the comment', () =>
-      client.request(
-        'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}',
-        {
-          owner: target.owner,
-          repo: target.repo,
-          comment_id: existing,
-          body
+    const written = await port.updateComment(existing, body)
+    return { action: 'updated', ...written }
+  }
+  const written = await port.createComment(issueNumber, body)
+  return { action: 'created', ...written }
+}
+
+/** The comments port over the REST API, for one repository. */
+export function restComments(
+  client: Client,
+  repository: Repository
+): CommentsPort {
+  const { owner, repo } = repository
+  return {
+    tokenLogin: () => tokenLogin(client),
+    commentPages: issueNumber => ({
+      async *[Symbol.asyncIterator]() {
+        const pages = client.paginate.iterator(
+          'GET /repos/{owner}/{repo}/issues/{issue_number}/comments',
+          { owner, repo, issue_number: issueNumber, per_page: 100 }
+        )
+        // Errors while listing keep GitHub's status.
+        const iterator = pages[Symbol.asyncIterator]()
+        for (;;) {
+          const next = await call('Listing the pull request comments', () =>
+            iterator.next()
+          )
+          if (next.done === true) return
+          yield next.value.data
         }
+      }
+    }),
+    updateComment: async (id, body) => {
+      const response = await call('Updating the comment', () =>
+        client.request(
+          'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}',
+          { owner, repo, comment_id: id, body }
+        )
       )
-    )
-    return {
-      action: 'updated',
-      id: Number(response.data.id),
-      url: response.data.html_url
+      return { id: Number(response.data.id), url: response.data.html_url }
+    },
+    createComment: async (issueNumber, body) => {
+      const response = await call('Creating the comment', () =>
+        client.request(
+          'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
+          { owner, repo, issue_number: issueNumber, body }
+        )
+      )
+      return { id: Number(response.data.id), url: response.data.html_url }
     }
   }
-  const response = await call('Creating the comment', () =>
-    client.request(
-      'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
-      {
-        owner: target.owner,
-        repo: target.repo,
-        issue_number: target.issueNumber,
-        body
-      }
-    )
+}
+
+/** findOwnComment over the REST API. */
+export async function findComment(
+  client: Client,
+  target: Repository & { issueNumber: number },
+  marker: string,
+  author: string
+): Promise<number | undefined> {
+  return findOwnComment(
+    restComments(client, target),
+    target.issueNumber,
+    marker,
+    author
   )
-  return {
-    action: 'created',
-    id: Number(response.data.id),
-    url: response.data.html_url
-  }
+}
+
+/** upsertSticky over the REST API. */
+export async function upsertStickyComment(
+  client: Client,
+  target: Repository & { issueNumber: number },
+  marker: string,
+  body: string
+): Promise<StickyCommentResult> {
+  return upsertSticky(
+    restComments(client, target),
+    target.issueNumber,
+    marker,
+    body
+  )
 }
 
 /**

@@ -7,6 +7,7 @@
 // One listing costs ceil(jobs / 100) requests when nothing fails.
 import { GitHubApiError } from './api-error.js'
 import { apiBaseUrl, githubClient } from './client.js'
+import type { RunJobs } from './ports.js'
 
 /** One job of the run as the API lists it (the fields we read). */
 export interface WorkflowJob {
@@ -50,7 +51,7 @@ const MAX_PAGES = 1000
 
 export interface JobsApiOptions {
   token: string
-  /** API root; the runner's GITHUB_API_URL when not given. */
+  /** API root (the run context's GITHUB_API_URL); github.com's when not given. */
   baseUrl?: string
   owner: string
   repo: string
@@ -170,7 +171,7 @@ function parsePage(data: unknown): WorkflowJob[] {
   }))
 }
 
-export class JobsApi {
+export class JobsApi implements RunJobs {
   /** Requests sent so far, retries included. */
   requestCount = 0
   private readonly request: Request

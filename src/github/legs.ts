@@ -12,7 +12,8 @@
 import { closestMatch } from '../plan/closest-id.js'
 import { shownJobName } from '../plan/job-name.js'
 import type { LegResult } from '../plan/schedule.js'
-import type { JobsApi, WorkflowJob } from './jobs.js'
+import type { WorkflowJob } from './jobs.js'
+import type { RunJobs } from './ports.js'
 
 export type LegStatus = LegResult['status']
 
@@ -320,7 +321,7 @@ export interface ReadLegsOptions extends ReadOptions {
  * legs are 'unknown' (never success) and a still unlisted own job an error.
  */
 export async function readLegs(
-  api: JobsApi,
+  api: RunJobs,
   ids: readonly string[],
   options: ReadLegsOptions
 ): Promise<LegsRead> {

@@ -10,7 +10,7 @@ import { packedLegResults } from '../plan/packed-results.js'
 import type { PackedLeg } from '../plan/packing.js'
 import type { LegResult } from '../plan/schedule.js'
 import type { Phase, PlanAnalysis } from '../plan/types.js'
-import type { JobsApi } from './jobs.js'
+import type { RunJobs } from './ports.js'
 import type { LegReading } from './legs.js'
 
 /** Logs read at once. */
@@ -36,7 +36,7 @@ export interface PackedRoundRead {
 }
 
 export async function readPackedRound(
-  api: Pick<JobsApi, 'jobLog'>,
+  api: Pick<RunJobs, 'jobLog'>,
   analysis: PlanAnalysis,
   legs: readonly PackedLeg[],
   readingOf: (leg: PackedLeg) => LegReading

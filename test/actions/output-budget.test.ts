@@ -5,6 +5,7 @@ import fc from 'fast-check'
 import { MAX_MATRIX_LEGS } from '../../src/actions/constants.js'
 import {
   OUTPUT_BUDGET_BYTES,
+  fitsOutputBudget,
   jobOutputSize,
   outputsProblem
 } from '../../src/actions/output-budget.js'
@@ -120,5 +121,16 @@ describe('the largest round', () => {
         }
       )
     )
+  })
+})
+
+describe('fitsOutputBudget', () => {
+  test('counts what is forwarded, as GitHub does, up to the budget exactly', () => {
+    // 2 bytes per UTF-16 unit of name and value: 'm' + value.
+    const exact = 'x'.repeat(OUTPUT_BUDGET_BYTES / 2 - 1)
+    expect(fitsOutputBudget({ m: exact })).toBe(true)
+    expect(fitsOutputBudget({ m: `${exact}x` })).toBe(false)
+    expect(fitsOutputBudget({ m: exact, waves: 'y' })).toBe(false)
+    expect(fitsOutputBudget({ m: exact, waves: 'y' }, ['waves'])).toBe(true)
   })
 })

@@ -1,0 +1,58 @@
+// What the actions need from GitHub, as small interfaces: the REST adapters
+// of this folder implement them (adapters.ts builds the real ones), and a
+// test passes plain objects instead. Each port is bound to one repository
+// (and, for the jobs, to one run) when it is built.
+import type { RetryPolicy, WorkflowJob } from './jobs.js'
+
+/** The jobs of this workflow run, every attempt (JobsApi). */
+export interface RunJobs {
+  listJobs(): Promise<WorkflowJob[]>
+  /** A job's plain-text log, or why there is none (packed legs' markers). */
+  jobLog(jobId: number): Promise<{ log: string } | { missing: string }>
+  /** Requests sent so far, retries included (for the log). */
+  readonly requestCount: number
+}
+
+export interface RunJobsOptions {
+  retry?: Partial<RetryPolicy>
+  log?: (message: string) => void
+}
+
+/** What settle reads: the jobs of this run. */
+export interface SettleGitHub {
+  runJobs(options: RunJobsOptions): RunJobs
+}
+
+/** One comment of a pull request as the API lists it (the fields we read). */
+export interface IssueComment {
+  id: number
+  body?: string | null
+  user?: { login: string } | null
+}
+
+export interface WrittenComment {
+  id: number
+  url: string
+}
+
+/**
+ * The comments of the pull requests of one repository. Errors are
+ * GitHubApiError with GitHub's status (403: this token may not write).
+ */
+export interface CommentsPort {
+  /** The login comments made with this token appear under. */
+  tokenLogin(): Promise<string>
+  /** The comments of an issue or pull request, page after page, oldest first. */
+  commentPages(issueNumber: number): AsyncIterable<readonly IssueComment[]>
+  updateComment(id: number, body: string): Promise<WrittenComment>
+  createComment(issueNumber: number, body: string): Promise<WrittenComment>
+}
+
+/** Files of one repository at a commit (the contents API). */
+export interface ContentsPort {
+  /** The file's text at `ref`, or undefined when it does not exist there. */
+  fileAtRef(path: string, ref: string): Promise<string | undefined>
+}
+
+/** What the pull-request check needs: comments and contents. */
+export type CheckGitHub = CommentsPort & ContentsPort

@@ -1,0 +1,32 @@
+import { describe, expect, test } from '@jest/globals'
+import {
+  executingBatchLine,
+  phaseLine,
+  succeededEarlierLine
+} from '../../src/render/progress.js'
+
+describe('progress lines', () => {
+  test('the batch handed out, with what is left of the wave and a note', () => {
+    expect(executingBatchLine(2, 3, ['a', 'b'], 0)).toBe(
+      'Executing batch 2/3 with 2 phase(s): a, b'
+    )
+    expect(executingBatchLine(1, 1, ['a'], 5, ' [note]')).toBe(
+      'Executing batch 1/1 with 1 phase(s) (5 more of this batch in the next round) [note]: a'
+    )
+  })
+
+  test('what became of a phase', () => {
+    expect(phaseLine('a', 'succeeded', '', 62)).toBe(
+      '✓ Phase a completed: success (1m 02s)'
+    )
+    expect(phaseLine('a', 'failed', 'job concluded failure', undefined)).toBe(
+      '✗ Phase a completed: failed (job concluded failure)'
+    )
+    expect(phaseLine('b', 'skipped', 'dependency a failed', 3)).toBe(
+      '⊘ Phase b skipped: dependency a failed'
+    )
+    expect(succeededEarlierLine('c')).toBe(
+      '✓ Phase c succeeded in an earlier attempt of this run: not run again'
+    )
+  })
+})
