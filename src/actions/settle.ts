@@ -23,7 +23,7 @@ import {
   skipCauses
 } from '../plan/schedule.js'
 import type { Ledger, PhaseStatus } from '../plan/state.js'
-import { decodeLedger, encodeLedger } from '../plan/state.js'
+import { decodeLedger, encodeLedger, isFailed } from '../plan/state.js'
 import type { Phase, PlanAnalysis } from '../plan/types.js'
 import { readPackedRound, type PackedLegRead } from '../github/packed-round.js'
 import {
@@ -355,15 +355,10 @@ interface SeenJobs {
   prefix: string
 }
 
-const RAN: ReadonlySet<PhaseStatus> = new Set<PhaseStatus>([
-  'succeeded',
-  'failed',
-  'cancelled',
-  'timed-out',
-  'unknown',
-  'missing',
-  'other'
-])
+/** Its job ran in this attempt: a leg status, not done, skipped or earlier. */
+function ranThisAttempt(status: PhaseStatus): boolean {
+  return status === 'succeeded' || isFailed(status)
+}
 
 /**
  * The jobs that ran the phases, wave by wave: a wave's round is its phases
@@ -386,7 +381,7 @@ export function ranJobs(
   const ran: RanJob[] = []
   for (const wave of analysis.waves) {
     const round = wave.filter(index =>
-      RAN.has(ledger.statuses[index] as PhaseStatus)
+      ranThisAttempt(ledger.statuses[index] as PhaseStatus)
     )
     if (round.length === 0) continue
     const legs =
@@ -562,7 +557,7 @@ async function settle(
   const { ledger, seen } = isFinished(before)
     ? {
         ledger: before,
-        seen: before.statuses.some(status => RAN.has(status))
+        seen: before.statuses.some(ranThisAttempt)
           ? await listForReport(settings, ports)
           : undefined
       }

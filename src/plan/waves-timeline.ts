@@ -57,6 +57,19 @@ export function wavesTimeline(input: WavesInput): WavesTimeline {
   let rounds = 0
   let settleJobs = 0
   let failedYet = false
+  // A round ends with its last leg; a settle job follows it (after every
+  // round, or from the first failure on).
+  const endRound = (roundEnd: number): void => {
+    rounds++
+    now = roundEnd
+    if (input.settle === 'every-round' || failedYet) {
+      now += jobStart
+      runnerMinutes += jobStart
+      billedMinutes += Math.ceil(jobStart)
+      jobs++
+      settleJobs++
+    }
+  }
   for (const wave of input.waves) {
     const legs = wave.filter(
       index => done[index] !== true && outcome[index] !== 'skipped'
@@ -86,15 +99,7 @@ export function wavesTimeline(input: WavesInput): WavesTimeline {
         billedMinutes += Math.ceil(clock - at)
         jobs++
       }
-      rounds++
-      now = roundEnd
-      if (input.settle === 'every-round' || failedYet) {
-        now += jobStart
-        runnerMinutes += jobStart
-        billedMinutes += Math.ceil(jobStart)
-        jobs++
-        settleJobs++
-      }
+      endRound(roundEnd)
       continue
     }
     for (let from = 0; from < legs.length; from += input.legLimit) {
@@ -117,15 +122,7 @@ export function wavesTimeline(input: WavesInput): WavesTimeline {
         jobs++
         if (outcome[index] === 'failed') failedYet = true
       }
-      rounds++
-      now = roundEnd
-      if (input.settle === 'every-round' || failedYet) {
-        now += jobStart
-        runnerMinutes += jobStart
-        billedMinutes += Math.ceil(jobStart)
-        jobs++
-        settleJobs++
-      }
+      endRound(roundEnd)
     }
   }
   // Done and skipped phases end when the round before them did: at `now`
