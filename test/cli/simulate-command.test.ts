@@ -178,6 +178,16 @@ describe('phase-matrix simulate', () => {
     expect(err).toContain(message)
   })
 
+  it('has its own help, also as help simulate', async () => {
+    const { code, out } = await simulate(['--help'])
+    expect(code).toBe(0)
+    expect(out).toContain('Usage: phase-matrix simulate')
+    expect(out).toContain('--job-start MIN')
+    const io = recordingIo()
+    expect(await main(['help', 'simulate'], io)).toBe(0)
+    expect(io.out).toBe(out)
+  })
+
   it('exits 1 on an invalid plan', async () => {
     const { code } = await simulate(['--plan', 'examples/cycle.yaml'])
     expect(code).toBe(1)
