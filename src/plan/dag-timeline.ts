@@ -18,12 +18,25 @@ export function topologicalOrder(
   predsOf: readonly (readonly number[])[]
 ): number[] {
   const count = predsOf.length
+  // Successors in one flat array (compressed rows): no array per node.
   const waiting = new Int32Array(count)
-  const successors: number[][] = Array.from({ length: count }, () => [])
+  const offsets = new Int32Array(count + 1)
+  for (let node = 0; node < count; node++) {
+    const preds = predsOf[node] ?? []
+    waiting[node] = preds.length
+    for (const pred of preds)
+      offsets[pred + 1] = (offsets[pred + 1] as number) + 1
+  }
+  for (let node = 0; node < count; node++) {
+    offsets[node + 1] =
+      (offsets[node + 1] as number) + (offsets[node] as number)
+  }
+  const successors = new Int32Array(offsets[count] as number)
+  const filled = offsets.slice(0, count)
   for (let node = 0; node < count; node++) {
     for (const pred of predsOf[node] ?? []) {
-      ;(successors[pred] as number[]).push(node)
-      waiting[node] = (waiting[node] as number) + 1
+      successors[filled[pred] as number] = node
+      filled[pred] = (filled[pred] as number) + 1
     }
   }
   const order: number[] = []
@@ -31,7 +44,10 @@ export function topologicalOrder(
     if (waiting[node] === 0) order.push(node)
   }
   for (let head = 0; head < order.length; head++) {
-    for (const next of successors[order[head] as number] as number[]) {
+    const node = order[head] as number
+    const end = offsets[node + 1] as number
+    for (let at = offsets[node] as number; at < end; at++) {
+      const next = successors[at] as number
       waiting[next] = (waiting[next] as number) - 1
       if (waiting[next] === 0) order.push(next)
     }

@@ -42,6 +42,13 @@ export function renderSimulationText(
     `Total work: ${formatMinutes(simulation.totalWorkMinutes)} min · lower bound: ${formatMinutes(simulation.lowerBoundMinutes)} min`,
     ''
   ]
+  if (simulation.failed.length > 0) {
+    lines.splice(
+      lines.length - 1,
+      0,
+      `With ${simulation.failed.map(idOf).join(', ')} failing: the times are those of that partial run.`
+    )
+  }
   const rows: [string, ModeResult][] = [
     ['sequential', modes.sequential],
     ['waves', modes.waves],

@@ -96,6 +96,13 @@ describe('phase-matrix simulate', () => {
     )
     expect(out).toMatch(/graph +90 +150 +6 +40%/)
     expect(out).toMatch(/ {2}integration-tests +\|.*█\| 60–90/)
+    expect(out).not.toContain('failing')
+    const red = await simulate([...MICRO, '--fail', 'user-service'])
+    expect(red.out).toContain(
+      'With user-service failing: the times are those of that partial run.'
+    )
+    expect(red.out).toContain('Skipped: api-gateway, integration-tests')
+    expect(red.out).toMatch(/ {2}api-gateway +skipped/)
   })
 
   it('draws a Mermaid Gantt chart, failed phases as crit', async () => {
@@ -171,8 +178,30 @@ describe('phase-matrix simulate', () => {
     expect(err).toContain(message)
   })
 
+  it('has its own help, also as help simulate', async () => {
+    const { code, out } = await simulate(['--help'])
+    expect(code).toBe(0)
+    expect(out).toContain('Usage: phase-matrix simulate')
+    expect(out).toContain('--job-start MIN')
+    const io = recordingIo()
+    expect(await main(['help', 'simulate'], io)).toBe(0)
+    expect(io.out).toBe(out)
+  })
+
   it('exits 1 on an invalid plan', async () => {
     const { code } = await simulate(['--plan', 'examples/cycle.yaml'])
     expect(code).toBe(1)
+  })
+})
+
+describe('Gantt task names', () => {
+  it('keep plan text from being read as Gantt syntax', async () => {
+    const { ganttTaskName } =
+      await import('../../src/render/simulation-gantt.js')
+    expect(ganttTaskName('a:b;c#d%%e')).toBe('a_b_c_d__e')
+    expect(ganttTaskName('section')).toBe('phase section')
+    expect(ganttTaskName('title-x')).toBe('phase title-x')
+    expect(ganttTaskName('build\u001b[31m')).toBe('build_[31m')
+    expect(ganttTaskName('deploy')).toBe('deploy')
   })
 })

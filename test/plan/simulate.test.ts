@@ -159,6 +159,57 @@ describe('durations', () => {
   })
 })
 
+describe('scale and settle jobs', () => {
+  it('simulates a 100,000-phase chain without recursion', () => {
+    const specs = Array.from({ length: 100_000 }, (_, i): PhaseSpec => ({
+      id: `p${i}`,
+      deps: i === 0 ? [] : [`p${i - 1}`],
+      estimateMinutes: 1
+    }))
+    const s = run(analysisOf(specs), { maxWorkers: 3 })
+    expect(s.modes.graph.wallMinutes).toBe(100_000)
+    expect(s.modes.lanes!.wallMinutes).toBe(100_000)
+  })
+
+  it('waves without settle jobs on a green run save one job start per round; settle runs from the first failure on', () => {
+    const analysis = example('full-stack')
+    const options = {
+      durations: phaseDurations(analysis.plan),
+      maxWorkers: 0,
+      jobStart: 0.5,
+      legLimit: 256
+    }
+    const every = simulate(analysis, { ...options, failed: [] })
+    const green = simulate(analysis, {
+      ...options,
+      failed: [],
+      settle: 'after-failure'
+    })
+    expect(every.modes.waves.settleJobs).toBe(5)
+    expect(green.modes.waves.settleJobs).toBe(0)
+    expect(every.modes.waves.wallMinutes - green.modes.waves.wallMinutes).toBe(
+      5 * 0.5
+    )
+    // frontend-components (wave 1) fails: settle after every round from 1 on.
+    const red = simulate(analysis, {
+      ...options,
+      failed: [3],
+      settle: 'after-failure'
+    })
+    expect(red.modes.waves.settleJobs).toBe(red.modes.waves.rounds)
+  })
+
+  it('hands out a wave of more than 256 phases as consecutive rounds', () => {
+    const specs = Array.from({ length: 300 }, (_, i): PhaseSpec => ({
+      id: `p${i}`,
+      estimateMinutes: 10
+    }))
+    const s = run(analysisOf(specs))
+    expect(s.modes.waves).toMatchObject({ rounds: 2, wallMinutes: 20 })
+    expect(s.modes.graph.wallMinutes).toBe(10)
+  })
+})
+
 // ---- properties -----------------------------------------------------------
 
 interface RandomPlan {
