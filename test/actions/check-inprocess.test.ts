@@ -12,13 +12,10 @@ import {
 import type { CheckSettings } from '../../src/actions/inputs.js'
 import { GitHubApiError } from '../../src/github/api-error.js'
 import type { CheckGitHub, IssueComment } from '../../src/github/ports.js'
-import { generateWorkflow } from '../../src/needs-files.js'
-import { analyzePlan } from '../../src/plan/analyze.js'
-import { parsePlan } from '../../src/plan/load.js'
-import { DEFAULT_PARALLEL_SETTINGS } from '../../src/plan/types.js'
 import { COMMENT_MARKER } from '../../src/render/check-report.js'
+import { generatedWorkflow } from '../support/generated-workflow.js'
 import { captureCore, testRunContext } from '../support/action-harness.js'
-import { REPO_ROOT, workspaceWith } from '../support/run-action.js'
+import { workspaceWith } from '../support/run-action.js'
 
 const core = captureCore()
 jest.unstable_mockModule('@actions/core', () => core.module)
@@ -45,14 +42,7 @@ const PLAN = `phases:
 `
 
 function generated(planText: string): string {
-  const { plan } = parsePlan(planText, PLAN_PATH)
-  const { analysis } = analyzePlan(plan!)
-  return generateWorkflow(
-    analysis!,
-    DEFAULT_PARALLEL_SETTINGS,
-    { plan: PLAN_PATH, out: WORKFLOW_PATH },
-    REPO_ROOT
-  ).text
+  return generatedWorkflow(planText, PLAN_PATH, WORKFLOW_PATH)
 }
 
 /** Comments and contents of one repository, as plain data. */

@@ -8,11 +8,8 @@ import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parse } from 'yaml'
 import { CheckInputs, CheckOutputs } from '../../src/actions/constants.js'
-import { generateWorkflow } from '../../src/needs-files.js'
-import { analyzePlan } from '../../src/plan/analyze.js'
-import { parsePlan } from '../../src/plan/load.js'
-import { DEFAULT_PARALLEL_SETTINGS } from '../../src/plan/types.js'
 import { COMMENT_MARKER } from '../../src/render/check-report.js'
+import { generatedWorkflow } from '../support/generated-workflow.js'
 import {
   startFakeCommentsApi,
   type FakeCommentsApi
@@ -49,16 +46,8 @@ const PLAN = `phases:
     estimate_minutes: 5
 `
 
-/** The workflow `generate --plan PLAN_PATH --out WORKFLOW_PATH` writes. */
 function generated(planText: string): string {
-  const { plan } = parsePlan(planText, PLAN_PATH)
-  const { analysis } = analyzePlan(plan!)
-  return generateWorkflow(
-    analysis!,
-    DEFAULT_PARALLEL_SETTINGS,
-    { plan: PLAN_PATH, out: WORKFLOW_PATH },
-    REPO_ROOT
-  ).text
+  return generatedWorkflow(planText, PLAN_PATH, WORKFLOW_PATH)
 }
 
 let api: FakeCommentsApi
