@@ -14,7 +14,11 @@ import {
   type Captured
 } from '../support/action-harness.js'
 import { encodeLegMarker } from '../../src/plan/leg-marker.js'
-import { jobLog, makeJob } from '../support/fake-github.js'
+import {
+  jobLog,
+  LOOK_ALIKE_JOB_NAMES,
+  makeJob
+} from '../support/fake-github.js'
 import { workspaceWith } from '../support/run-action.js'
 
 const core = captureCore()
@@ -299,12 +303,7 @@ describe('settle in-process', () => {
   test('resume after a re-run, among look-alikes: passed phases are not run again, look-alikes never stand for a phase', async () => {
     const prefix = 'phases / '
     for (const attempt of [1, 2]) {
-      for (const name of [
-        'ci / frontend-components',
-        'ci / frontend-state',
-        'other / integration',
-        'integration'
-      ])
+      for (const name of LOOK_ALIKE_JOB_NAMES)
         fake.jobs.push(makeJob({ name, attempt }))
     }
     const planned = await runPlan()

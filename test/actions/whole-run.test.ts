@@ -13,6 +13,7 @@ import {
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import {
+  LOOK_ALIKE_JOB_NAMES,
   makeJob,
   startFakeGitHub,
   type FakeGitHub
@@ -629,12 +630,7 @@ describe('settle reads only the legs of its own call of the workflow', () => {
     const prefix = 'phases / '
     // Successes under names that look like our phases, in attempts 1 and 2.
     for (const attempt of [1, 2]) {
-      for (const name of [
-        'ci / frontend-components',
-        'ci / frontend-state',
-        'other / integration',
-        'integration'
-      ]) {
+      for (const name of LOOK_ALIKE_JOB_NAMES) {
         github.jobs.push(makeJob({ name, attempt }))
       }
     }

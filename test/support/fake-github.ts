@@ -310,3 +310,14 @@ export function jobLog(
     '\n'
   )
 }
+
+/**
+ * Job names that look like phases of the seed plan but are not ours: other
+ * workflows' jobs (`ci / …`), another caller's, and a bare one.
+ */
+export const LOOK_ALIKE_JOB_NAMES: readonly string[] = [
+  'ci / frontend-components',
+  'ci / frontend-state',
+  'other / integration',
+  'integration'
+]
