@@ -3,6 +3,7 @@
 // per step, so every problem is also in the log (and, from the caller, in
 // the job summary).
 import path from 'node:path'
+import { PlanError } from '../plan/errors.js'
 import type { Problem } from '../plan/types.js'
 import { formatProblems } from '../render/problems.js'
 import { MAX_SHOWN_ANNOTATIONS } from './constants.js'
@@ -49,4 +50,13 @@ export function annotateProblems(
         `all ${problems.length} problems are listed above and in the job summary.`
     )
   }
+}
+
+/**
+ * The one catch of an action's `run()`: a plan error's problems as
+ * annotations on their lines, then the step fails with the message.
+ */
+export function failStep(error: unknown, workspace: string | undefined): void {
+  if (error instanceof PlanError) annotateProblems(error.problems, workspace)
+  core.setFailed(error instanceof Error ? error.message : String(error))
 }

@@ -6,7 +6,7 @@
 import { legSucceeded, runLeg } from '../exec/run-leg.js'
 import { PlanError } from '../plan/errors.js'
 import { legOrder, parsePhaseList } from '../plan/leg-order.js'
-import { annotateProblems } from './annotations.js'
+import { failStep } from './annotations.js'
 import { ExecOutputs } from './constants.js'
 import type { ExecSettings } from './inputs.js'
 import type { ExecPorts } from './ports.js'
@@ -51,8 +51,6 @@ export async function run(
   try {
     await exec(settings, ports)
   } catch (error) {
-    if (error instanceof PlanError)
-      annotateProblems(error.problems, settings.run.workspace)
-    core.setFailed(error instanceof Error ? error.message : String(error))
+    failStep(error, settings.run.workspace)
   }
 }

@@ -48,7 +48,7 @@ import {
   succeededEarlierLine
 } from '../render/progress.js'
 import { formatTally, renderReport, tally } from '../render/report.js'
-import { annotateProblems } from './annotations.js'
+import { failStep } from './annotations.js'
 import {
   MAX_MATRIX_LEGS,
   MAX_SUMMARY_BYTES,
@@ -576,8 +576,6 @@ export async function run(
   try {
     await settle(settings, ports)
   } catch (error) {
-    if (error instanceof PlanError)
-      annotateProblems(error.problems, settings.run.workspace)
-    core.setFailed(error instanceof Error ? error.message : String(error))
+    failStep(error, settings.run.workspace)
   }
 }
