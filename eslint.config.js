@@ -13,6 +13,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/',
+      '.build/',
       'node_modules/',
       'coverage/',
       'test/fixtures/',
