@@ -1,6 +1,6 @@
-// `npm run bench`: bundles every bench/*.bench.ts with ncc as dist/ is built
-// (minified; type-checking is left to `npm test`, it changes no emitted code)
-// and runs them one after another, each in its own process. Pass a name
+// `npm run bench`: bundles every bench/*.bench.ts as dist/ is built (tsc to
+// JavaScript without type-checking, then ncc, minified; `npm test` does the
+// type-check) and runs them one after another, each in its own process. Pass a name
 // fragment to run only matching benches. The bundles go to a temp folder in
 // the project (so they resolve the peers they compare with, such as toposort,
 // from node_modules) that is removed at the end, also when a bench fails.
@@ -14,6 +14,11 @@ const benches = readdirSync('bench')
   .filter(f => f.endsWith('.bench.ts') && f.includes(only))
   .sort()
 try {
+  console.log('compiling src/ and bench/ to JavaScript…')
+  const js = path.join(tmp, 'js')
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.bench.json', '--outDir', js], {
+    stdio: 'inherit'
+  })
   for (const [index, file] of benches.entries()) {
     const out = path.join(tmp, path.basename(file, '.bench.ts'))
     console.log(`[${index + 1}/${benches.length}] bundling ${file}…`)
@@ -22,13 +27,12 @@ try {
       [
         'ncc',
         'build',
-        path.join('bench', file),
+        path.join(js, 'bench', file.replace(/\.ts$/, '.js')),
         '-o',
         out,
         '--minify',
         '--quiet',
-        '--no-cache',
-        '--transpile-only'
+        '--no-cache'
       ],
       { stdio: 'inherit' }
     )
