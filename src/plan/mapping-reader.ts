@@ -112,8 +112,12 @@ export class MappingReader extends YamlReader {
           offset: read.fields[canonical]?.offset ?? keyOffset
         })
       }
+      // The first value is forgotten; its place stands until the second
+      // one is read (an alias without an anchor leaves it standing).
+      const first = read.fields[canonical]
       read.values[canonical] = undefined
-      read.fields[canonical] = undefined
+      read.fields[canonical] =
+        first === undefined ? undefined : { ...first, node: null }
       read.items[canonical] = undefined
       read.nested[canonical] = undefined
     }
