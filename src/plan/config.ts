@@ -3,45 +3,24 @@
 // `parallel:` section matters: the origin tool's config has many other
 // top-level keys, which are skimmed and ignored. O(text).
 
-import { isAlias, isMap, isScalar } from 'yaml'
-import type { Alias, Node, Pair } from 'yaml'
+import { isMap, isScalar } from 'yaml'
+import type { Pair } from 'yaml'
 
-import {
-  PARALLEL_EXPECTED,
-  PARALLEL_KEY_SYNONYMS,
-  RESOURCE_KEY_SYNONYMS,
-  parallelConfigSchema,
-  resourceLimitsSchema
-} from './schema.js'
+import { checkMapping, warnUnknown } from './field-check.js'
+import type { Naming } from './field-check.js'
+import { MappingReader } from './mapping-reader.js'
+import { PARALLEL } from './schema.js'
 import type { ParallelConfigInput } from './schema.js'
-import { suggestKey } from './suggest.js'
 import { DEFAULT_PARALLEL_SETTINGS } from './types.js'
 import type { ParallelSettings, Problem, ResourceLimits } from './types.js'
-import {
-  YamlReader,
-  describeNode,
-  locate,
-  mustBe,
-  shorten,
-  startOf
-} from './yaml-reader.js'
-import type { MappingRead, MappingSpec } from './yaml-reader.js'
+import { describeNode, nodeOf, startOf } from './yaml-nodes.js'
 import { parseYamlSource } from './yaml-source.js'
 
-const RESOURCE_SPEC: MappingSpec = {
-  fields: new Set(Object.keys(resourceLimitsSchema.shape)),
-  ignored: new Set(),
-  aliases: new Map(),
-  lists: new Set(),
-  nested: new Map()
-}
-
-const PARALLEL_SPEC: MappingSpec = {
-  fields: new Set(Object.keys(parallelConfigSchema.shape)),
-  ignored: new Set(),
-  aliases: new Map(),
-  lists: new Set(),
-  nested: new Map([['resource_limits', RESOURCE_SPEC]])
+/** Settings are named by their path: `parallel.resource_limits.max_cpu_percent`. */
+const NAMING: Naming = {
+  ref: '`parallel`',
+  prefix: 'parallel.',
+  where: () => ''
 }
 
 export interface ConfigResult {
@@ -54,18 +33,18 @@ export function parseConfig(text: string, file: string): ConfigResult {
   const source = parseYamlSource(text, file)
   const problems = source.problems
   if (source.document === undefined) return { settings: {}, problems }
-  const reader = new YamlReader(file, source.index, problems, text.length)
-  const document = source.document
-  const settings =
-    reader.guarded(() => readConfig(reader, document.contents)) ?? {}
+  const reader = new MappingReader(file, source.index, problems, text.length)
+  const root = source.document.contents
+  const settings = reader.guarded(() => readConfig(reader, root)) ?? {}
   problems.sort((a, b) => a.line - b.line || a.column - b.column)
   return { settings, problems }
 }
 
 function readConfig(
-  reader: YamlReader,
-  root: Node | null
+  reader: MappingReader,
+  contents: unknown
 ): Partial<ParallelSettings> {
+  const root = nodeOf(contents)
   // An empty file is a config with nothing set.
   if (root === null || (isScalar(root) && root.value === null)) return {}
   if (!isMap(root)) {
@@ -95,110 +74,31 @@ function readConfig(
 
 /** The `parallel:` section. */
 function readParallel(
-  reader: YamlReader,
+  reader: MappingReader,
   pair: Pair
 ): Partial<ParallelSettings> {
-  let node = pair.value as Node | null
-  let via: Alias | undefined
-  if (node !== null && isAlias(node)) {
-    const target = reader.follow(node)
-    if (target === undefined) return {}
-    via = node
-    node = target
-  }
+  const section = reader.reach(pair.value, undefined)
+  if (section === undefined) return {}
+  const node = section.node
   if (node === null || (isScalar(node) && node.value === null)) return {}
   if (!isMap(node)) {
     reader.report(
       'schema',
       'error',
-      `\`parallel\` must be a mapping of settings (enabled, max_workers, fail_fast, resource_limits), got ${describeNode(node)}`,
-      via === undefined ? startOf(node) : startOf(via)
+      `\`parallel\` must be a mapping of settings (${PARALLEL.fields.join(', ')}), got ${describeNode(node)}`,
+      section.offset
     )
-    if (via === undefined) reader.skim(node)
+    reader.pass(section)
     return {}
   }
-  const read = reader.readMapping(node, PARALLEL_SPEC, via)
-  warnUnknown(reader, read, 'parallel', PARALLEL_SPEC, PARALLEL_KEY_SYNONYMS)
-  const limits = read.nested.resource_limits
-  if (limits !== undefined) {
-    warnUnknown(
-      reader,
-      limits,
-      'parallel.resource_limits',
-      RESOURCE_SPEC,
-      RESOURCE_KEY_SYNONYMS
-    )
+  const read = reader.readMapping(node, section, PARALLEL)
+  warnUnknown(reader, PARALLEL, read, '`parallel`', 'it has')
+  for (const [key, nested] of Object.entries(read.nested)) {
+    const spec = PARALLEL.info(key)?.nested
+    if (nested === undefined || spec === undefined) continue
+    warnUnknown(reader, spec, nested, `\`parallel.${key}\``, 'it has')
   }
-  const input = validate(reader, read)
-  return toSettings(input)
-}
-
-function warnUnknown(
-  reader: YamlReader,
-  read: MappingRead,
-  section: string,
-  spec: MappingSpec,
-  synonyms: Readonly<Record<string, string>>
-): void {
-  const known = [...spec.fields]
-  for (const { key, offset } of read.unknown) {
-    const suggestion = suggestKey(key, known, synonyms)
-    reader.report(
-      'unknown-key',
-      'warning',
-      suggestion === undefined
-        ? `unknown key \`${shorten(key)}\` in \`${section}\` is ignored; it has ${known.join(', ')}`
-        : `unknown key \`${shorten(key)}\` in \`${section}\`: did you mean \`${suggestion}\`?`,
-      offset
-    )
-  }
-}
-
-/** Checks the section with zod; reports and drops every bad setting. */
-function validate(reader: YamlReader, read: MappingRead): ParallelConfigInput {
-  const first = parallelConfigSchema.safeParse(read.values)
-  if (first.success) return first.data
-  // One problem per value (zod may add a failed check to a failed type).
-  const seen = new Set<string>()
-  for (const issue of first.error.issues) {
-    const path = issue.path.filter(
-      (part): part is string => typeof part === 'string'
-    )
-    if (seen.has(path.join('.'))) continue
-    seen.add(path.join('.'))
-    const { node, offset } = locate(read, path)
-    const name = path.join('.')
-    const wantsBoolean =
-      issue.code === 'invalid_type' && issue.expected === 'boolean'
-    let message = mustBe(
-      `parallel.${name}`,
-      '',
-      node,
-      PARALLEL_EXPECTED[name] ?? 'valid',
-      false
-    )
-    if (
-      wantsBoolean &&
-      node !== undefined &&
-      isScalar(node) &&
-      typeof node.value === 'string' &&
-      /^(yes|no|on|off|y|n)$/i.test(node.value)
-    ) {
-      message += ' (YAML 1.2 reads yes/no/on/off as strings)'
-    }
-    reader.report('schema', 'error', message, offset)
-    // Drop the bad setting (in a nested mapping, just that key).
-    let values = read.values
-    for (let i = 0; i < path.length - 1; i++) {
-      const next = values[path[i] as string]
-      if (typeof next !== 'object' || next === null) break
-      values = next as Record<string, unknown>
-    }
-    const last = path[path.length - 1]
-    if (last !== undefined) values[last] = undefined
-  }
-  const second = parallelConfigSchema.safeParse(read.values)
-  return second.success ? second.data : {}
+  return toSettings(checkMapping(reader, PARALLEL, read, NAMING) ?? {})
 }
 
 function toSettings(input: ParallelConfigInput): Partial<ParallelSettings> {

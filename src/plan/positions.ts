@@ -3,6 +3,7 @@
 // while lexing) answers each lookup by binary search in O(log lines).
 // Columns count UTF-16 code units, as editors and GitHub annotations do.
 
+import { at } from './at.js'
 import type { SourcePosition } from './types.js'
 
 export class LineIndex {
@@ -27,15 +28,15 @@ export class LineIndex {
   /** The line and column of `offset` (clamped to the text). */
   positionOf(offset: number): SourcePosition {
     const starts = this.starts
-    const at = offset > 0 ? offset : 0
-    // The last line start that is <= at.
+    const clamped = offset > 0 ? offset : 0
+    // The last line start that is <= clamped.
     let low = 0
     let high = starts.length - 1
     while (low < high) {
       const middle = (low + high + 1) >>> 1
-      if ((starts[middle] as number) <= at) low = middle
+      if (at(starts, middle) <= clamped) low = middle
       else high = middle - 1
     }
-    return { line: low + 1, column: at - (starts[low] as number) + 1 }
+    return { line: low + 1, column: clamped - at(starts, low) + 1 }
   }
 }

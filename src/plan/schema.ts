@@ -1,125 +1,120 @@
-// The plan and config formats as zod schemas: the single source of truth
-// for which keys exist and what their values may be (DESIGN.md "The plan
-// file"). The loader reads YAML into plain values and lets these schemas
-// judge them; messages name the field and what it expects (EXPECTED).
+// The plan and config formats: one table per kind of mapping, the single
+// source of truth for which keys exist, what their values may be, how else
+// they are written and how a bad value is explained (DESIGN.md "The plan
+// file"). Each entry is `canonical-name: field(zod type, info)`; the reader,
+// the zod checks, "did you mean" and every message derive from it (see
+// field-table.ts). Adding a field that is only read and carried is one
+// entry here; mapping it onto `Phase` (phase-reader.ts) only if code uses it.
 
 import { z } from 'zod'
+
+import { field, ignoredField, mappingOf } from './field-table.js'
+import type { FieldInfo } from './field-table.js'
 import { MAX_ESTIMATE_MINUTES, MAX_WORKERS } from './types.js'
 
 /** An id: any non-empty string without whitespace. */
-const idSchema = z.string().min(1).regex(/^\S+$/)
+const idSchema = (): z.ZodString => z.string().min(1).regex(/^\S+$/)
 
-/** One phase as written (canonical keys; aliases are resolved first). */
-export const phaseSchema = z.object({
-  id: idSchema,
-  description: z.string().optional(),
-  name: z.string().optional(),
-  deps: z.array(idSchema).optional(),
-  parallel_group: z.string().optional(),
-  run: z.string().optional(),
-  'runs-on': z
-    .union([z.string().min(1), z.array(z.string().min(1)).min(1)])
-    .optional(),
-  'timeout-minutes': z.number().positive().optional(),
-  estimate_minutes: z.number().min(0).max(MAX_ESTIMATE_MINUTES).optional(),
-  status: z.string().optional(),
+const ID_EXPECTED = 'a non-empty string without whitespace'
+
+/** An optional string: "… must be a string" unless `info` says more. */
+function text(info: Partial<FieldInfo> = {}): z.ZodOptional<z.ZodString> {
+  return field(z.string().optional(), { expected: 'a string', ...info })
+}
+
+/** One phase as written. */
+export const PHASE = mappingOf('phase', {
+  id: field(idSchema(), { expected: ID_EXPECTED, asWritten: true }),
+  description: text({ aliases: ['summary'] }),
+  name: text({ aliases: ['title'], synonyms: ['label'] }),
+  deps: field(z.array(idSchema()).optional(), {
+    expected: 'a list of phase ids, like [database-schema]',
+    synonyms: [
+      'dependencies',
+      'dependson',
+      'depends',
+      'needs',
+      'requires',
+      'after'
+    ],
+    item: {
+      label: 'dependency',
+      expected: `a phase id (${ID_EXPECTED})`
+    }
+  }),
+  parallel_group: text({ synonyms: ['group'] }),
+  run: text({
+    expected: 'a string (a shell command)',
+    aliases: ['test_command'],
+    synonyms: ['command', 'cmd', 'script']
+  }),
+  'runs-on': field(
+    z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+    {
+      expected: 'a runner label or a non-empty list of labels',
+      synonyms: ['runner'],
+      item: {
+        label: 'runs-on item',
+        expected: 'a runner label (a non-empty string)'
+      }
+    }
+  ),
+  'timeout-minutes': field(z.number().positive().optional(), {
+    expected: 'a positive number of minutes',
+    synonyms: ['timeout', 'timeoutminute']
+  }),
+  estimate_minutes: field(
+    z.number().min(0).max(MAX_ESTIMATE_MINUTES).optional(),
+    {
+      expected: `a number of minutes from 0 to ${MAX_ESTIMATE_MINUTES} (one week)`,
+      synonyms: ['estimate', 'duration']
+    }
+  ),
+  status: text(),
   // The origin tool's planner writes these; they are accepted and unused.
-  acceptance_criteria: z.unknown().optional(),
-  branch: z.unknown().optional(),
-  updated_at: z.unknown().optional()
+  acceptance_criteria: ignoredField(),
+  branch: ignoredField(),
+  updated_at: ignoredField()
 })
 
-export type PhaseInput = z.infer<typeof phaseSchema>
+export type PhaseInput = z.infer<typeof PHASE.schema>
 
-/** Keys accepted without being read. */
-export const IGNORED_PHASE_KEYS: ReadonlySet<string> = new Set([
-  'acceptance_criteria',
-  'branch',
-  'updated_at'
-])
-
-/** The origin format's names for our keys. */
-export const PHASE_KEY_ALIASES: ReadonlyMap<string, string> = new Map([
-  ['summary', 'description'],
-  ['title', 'name'],
-  ['test_command', 'run']
-])
-
-/** Words people write for our keys (folded: lower case, no `-`/`_`). */
-export const PHASE_KEY_SYNONYMS: Readonly<Record<string, string>> = {
-  dependencies: 'deps',
-  dependson: 'deps',
-  depends: 'deps',
-  needs: 'deps',
-  requires: 'deps',
-  after: 'deps',
-  command: 'run',
-  cmd: 'run',
-  script: 'run',
-  group: 'parallel_group',
-  timeout: 'timeout-minutes',
-  timeoutminute: 'timeout-minutes',
-  estimate: 'estimate_minutes',
-  duration: 'estimate_minutes',
-  runner: 'runs-on',
-  label: 'name'
-}
-
-/** What each field expects, for messages: "… must be <expected>". */
-export const PHASE_EXPECTED: Readonly<Record<string, string>> = {
-  id: 'a non-empty string without whitespace',
-  description: 'a string',
-  name: 'a string',
-  deps: 'a list of phase ids, like [database-schema]',
-  'deps[]': 'a phase id (a non-empty string without whitespace)',
-  parallel_group: 'a string',
-  run: 'a string (a shell command)',
-  'runs-on': 'a runner label or a non-empty list of labels',
-  'runs-on[]': 'a runner label (a non-empty string)',
-  'timeout-minutes': 'a positive number of minutes',
-  estimate_minutes: `a number of minutes from 0 to ${MAX_ESTIMATE_MINUTES} (one week)`,
-  status: 'a string'
-}
+/** The top of a plan file: only `phases:` is read, item by item. */
+export const PLAN_ROOT = mappingOf('plan', {
+  phases: field(z.array(PHASE.schema).optional(), {
+    expected: 'a list of phases (each item starting with `- id:`)',
+    synonyms: ['phase', 'steps']
+  })
+})
 
 /** `.prd_runner/config.yaml` → `parallel.resource_limits`. */
-export const resourceLimitsSchema = z.object({
-  max_memory_mb: z.number().positive().optional(),
-  max_cpu_percent: z.number().min(1).max(100).optional()
+export const RESOURCE_LIMITS = mappingOf('resource_limits', {
+  max_memory_mb: field(z.number().positive().optional(), {
+    expected: 'a positive number of megabytes',
+    synonyms: ['memory', 'maxmemory']
+  }),
+  max_cpu_percent: field(z.number().min(1).max(100).optional(), {
+    expected: 'a number from 1 to 100',
+    synonyms: ['cpu', 'maxcpu']
+  })
 })
 
 /** `.prd_runner/config.yaml` → `parallel`. */
-export const parallelConfigSchema = z.object({
-  enabled: z.boolean().optional(),
-  max_workers: z.number().int().min(1).max(MAX_WORKERS).optional(),
-  fail_fast: z.boolean().optional(),
-  resource_limits: resourceLimitsSchema.optional()
+export const PARALLEL = mappingOf('parallel', {
+  enabled: field(z.boolean().optional(), { expected: 'true or false' }),
+  max_workers: field(z.number().int().min(1).max(MAX_WORKERS).optional(), {
+    expected: `a whole number from 1 to ${MAX_WORKERS}`,
+    synonyms: ['workers', 'maxparallel', 'concurrency', 'jobs']
+  }),
+  fail_fast: field(z.boolean().optional(), {
+    expected: 'true or false',
+    synonyms: ['failfast']
+  }),
+  resource_limits: field(RESOURCE_LIMITS.schema.optional(), {
+    expected: 'a mapping with max_memory_mb and/or max_cpu_percent',
+    synonyms: ['limits', 'resources'],
+    nested: RESOURCE_LIMITS
+  })
 })
 
-export type ParallelConfigInput = z.infer<typeof parallelConfigSchema>
-
-export const PARALLEL_KEY_SYNONYMS: Readonly<Record<string, string>> = {
-  workers: 'max_workers',
-  maxparallel: 'max_workers',
-  concurrency: 'max_workers',
-  jobs: 'max_workers',
-  failfast: 'fail_fast',
-  limits: 'resource_limits',
-  resources: 'resource_limits'
-}
-
-export const RESOURCE_KEY_SYNONYMS: Readonly<Record<string, string>> = {
-  memory: 'max_memory_mb',
-  maxmemory: 'max_memory_mb',
-  cpu: 'max_cpu_percent',
-  maxcpu: 'max_cpu_percent'
-}
-
-/** What each config setting expects, by its path under `parallel`. */
-export const PARALLEL_EXPECTED: Readonly<Record<string, string>> = {
-  enabled: 'true or false',
-  max_workers: `a whole number from 1 to ${MAX_WORKERS}`,
-  fail_fast: 'true or false',
-  resource_limits: 'a mapping with max_memory_mb and/or max_cpu_percent',
-  'resource_limits.max_memory_mb': 'a positive number of megabytes',
-  'resource_limits.max_cpu_percent': 'a number from 1 to 100'
-}
+export type ParallelConfigInput = z.infer<typeof PARALLEL.schema>

@@ -165,6 +165,18 @@ describe('parseConfig', () => {
     expect(result.settings).toEqual({})
   })
 
+  test('a merge key is named as one, in `parallel` as in a phase', () => {
+    const text = 'base: &b {max_workers: 2}\nparallel:\n  <<: *b\n'
+    expect(
+      parseConfig(text, 'c.yaml').problems.map(p => [where(p), p.message])
+    ).toEqual([
+      [
+        '3:3 warning unknown-key',
+        'merge key `<<` in `parallel` is ignored: YAML 1.2 has no merge keys; write the keys out'
+      ]
+    ])
+  })
+
   test('wrong shapes are schema errors; YAML errors keep their positions', () => {
     expect(parseConfig('- parallel\n', 'c.yaml').problems.map(where)).toEqual([
       '1:1 error schema'

@@ -1,0 +1,139 @@
+// One item of `phases:` → a Phase: read per the PHASE table (schema.ts),
+// unknown keys and alias clashes warned about, checked by zod (field-
+// check.ts), then mapped onto the resolved `Phase` with positions for its
+// dependencies and its long values. O(fields + deps · log lines).
+
+import { isMap, isScalar } from 'yaml'
+
+import { ENV_FIELDS, LONG_VALUE_UNITS } from './env-limits.js'
+import { checkMapping, warnUnknown } from './field-check.js'
+import type { Naming } from './field-check.js'
+import type { MappingRead, MappingReader } from './mapping-reader.js'
+import { PHASE } from './schema.js'
+import type { PhaseInput } from './schema.js'
+import type { Phase, SourcePosition } from './types.js'
+import type { Reached } from './yaml-reader.js'
+import { describeNode, shorten } from './yaml-nodes.js'
+
+/** The field that names a phase in messages (`phase api`). */
+const NAME_FIELD = 'id'
+
+/** One item of `phases:`; undefined when it cannot be a phase. */
+export function readPhase(
+  reader: MappingReader,
+  written: unknown,
+  list: Reached,
+  ordinal: number,
+  index: number
+): Phase | undefined {
+  const item = reader.reach(written, list)
+  if (item === undefined) return undefined
+  const node = item.node
+  if (node === null || !isMap(node)) {
+    const hint =
+      node !== null && isScalar(node) && typeof node.value === 'string'
+        ? `; write \`- ${NAME_FIELD}: ${node.value}\``
+        : ''
+    reader.report(
+      'schema',
+      'error',
+      `phase #${ordinal} must be a mapping with an \`${NAME_FIELD}:\`, got ${describeNode(node)}${hint}`,
+      item.offset
+    )
+    reader.pass(item)
+    return undefined
+  }
+  const read = reader.readMapping(node, item, PHASE)
+  const id = read.values[NAME_FIELD]
+  const ref =
+    typeof id === 'string' && /^\S+$/.test(id)
+      ? `phase ${shorten(id, 80)}`
+      : `phase #${ordinal}`
+  warnUnknown(reader, PHASE, read, ref, 'a phase has')
+  for (const clash of read.clashes) {
+    reader.report(
+      'schema',
+      'warning',
+      `${ref} gives both \`${clash.canonical}\` and its alias \`${clash.alias}\`; \`${clash.alias}\` is ignored`,
+      clash.offset
+    )
+  }
+  const naming: Naming = {
+    ref,
+    prefix: '',
+    where: field => (field === NAME_FIELD ? '' : ` of ${ref}`)
+  }
+  const input = checkMapping(reader, PHASE, read, naming)
+  if (input === undefined) return undefined
+  return toPhase(reader, input, read, ref, index)
+}
+
+/**
+ * The one reading of `status`: `done` in any case (`done`, `Done`, `DONE`)
+ * marks a phase as already succeeded; anything else is informative only.
+ */
+export function isDoneStatus(status: string | undefined): boolean {
+  return status !== undefined && status.trim().toLowerCase() === 'done'
+}
+
+/** The Phase for a valid input: aliases resolved, duplicate deps dropped. */
+function toPhase(
+  reader: MappingReader,
+  input: PhaseInput,
+  read: MappingRead,
+  ref: string,
+  index: number
+): Phase {
+  const deps: string[] = []
+  const depPositions: SourcePosition[] = []
+  const written = input.deps ?? []
+  const items = read.items.deps ?? []
+  const seen = new Set<string>()
+  for (let i = 0; i < written.length; i++) {
+    const dep = written[i] ?? ''
+    const offset = items[i]?.offset ?? read.offset
+    if (seen.has(dep)) {
+      reader.report(
+        'duplicate-dependency',
+        'warning',
+        `${ref} lists dependency ${dep} more than once; the repeat is ignored`,
+        offset
+      )
+      continue
+    }
+    seen.add(dep)
+    deps.push(dep)
+    depPositions.push(reader.position(offset))
+  }
+  const phase: Phase = {
+    id: input.id,
+    deps,
+    index,
+    position: reader.position(read.offset),
+    depPositions,
+    done: isDoneStatus(input.status)
+  }
+  if (input.name !== undefined) phase.name = input.name
+  if (input.description !== undefined) phase.description = input.description
+  if (input.parallel_group !== undefined) {
+    phase.parallelGroup = input.parallel_group
+  }
+  if (input.run !== undefined) phase.run = input.run
+  if (input['runs-on'] !== undefined) phase.runsOn = input['runs-on']
+  if (input['timeout-minutes'] !== undefined) {
+    phase.timeoutMinutes = input['timeout-minutes']
+  }
+  if (input.estimate_minutes !== undefined) {
+    phase.estimateMinutes = input.estimate_minutes
+  }
+  if (input.status !== undefined) phase.status = input.status
+  for (const field of ENV_FIELDS) {
+    const value = input[field]
+    if (value === undefined || value.length < LONG_VALUE_UNITS) continue
+    phase.valueAt ??= {}
+    phase.valueAt[field] = reader.position(
+      read.fields[field]?.offset ?? read.offset
+    )
+  }
+  return phase
+}
