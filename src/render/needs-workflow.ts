@@ -40,13 +40,9 @@ import {
   templateTriggers,
   type WorkflowTemplate
 } from './workflow-template.js'
-import {
-  commentSafe,
-  toWorkflowYaml,
-  type YamlComment,
-  type YamlMapping,
-  type YamlValue
-} from './yaml-write.js'
+import type { YamlMapping, YamlValue } from './yaml-value.js'
+import { commentSafe } from './yaml-scalar-style.js'
+import { toWorkflowYaml, type YamlComment } from './yaml-write.js'
 import type { ParallelSettings } from '../plan/types.js'
 
 /** GitHub starts no workflow file larger than this (500 KB). */
