@@ -13,7 +13,7 @@ export default tseslint.config(
   {
     ignores: [
       'dist/',
-      '.build/',
+      '.build*/',
       'node_modules/',
       'coverage/',
       'test/fixtures/',

@@ -16,7 +16,7 @@ const benches = readdirSync('bench')
 try {
   console.log('compiling src/ and bench/ to JavaScript…')
   const js = path.join(tmp, 'js')
-  execFileSync('npx', ['tsc', '-p', 'tsconfig.bench.json', '--outDir', js], {
+  execFileSync('npx', ['tsc', '-p', 'tsconfig.tools.json', '--outDir', js], {
     stdio: 'inherit'
   })
   for (const [index, file] of benches.entries()) {

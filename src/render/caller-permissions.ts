@@ -15,6 +15,7 @@
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml'
 import type { Node, YAMLMap } from 'yaml'
 import type { Problem } from '../plan/types.js'
+import { isMapping } from './yaml-value.js'
 
 /** `uses:` of a job that calls phases.yml (another repository's, any ref, or this repository's). */
 const CALLS_PHASES =
@@ -32,8 +33,8 @@ function grantsActionsRead(value: unknown): Grant {
     // An expression or an unknown word: GitHub decides; we cannot.
     return value.includes('${{') ? 'unknown' : 'no'
   }
-  if (typeof value === 'object' && !Array.isArray(value)) {
-    const actions = (value as Record<string, unknown>)['actions']
+  if (isMapping(value)) {
+    const actions = value['actions']
     if (actions === 'read' || actions === 'write') return 'yes'
     return 'no'
   }

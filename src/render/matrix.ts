@@ -7,7 +7,8 @@ import {
   type PackedLeg,
   type Packing
 } from '../plan/packing.js'
-import type { Phase, PlanAnalysis } from '../plan/types.js'
+import type { PlanAnalysis } from '../plan/types.js'
+import { at } from '../plan/at.js'
 
 export interface MatrixEntry {
   id: string
@@ -36,14 +37,14 @@ export function matrixEntry(
   index: number
 ): MatrixEntry {
   const phases = analysis.plan.phases
-  const phase = phases[index] as Phase
+  const phase = at(phases, index)
   const entry: MatrixEntry = {
     id: phase.id,
     name: phase.name ?? phase.id,
     description: phase.description ?? '',
     run: phase.run ?? '',
     wave: (analysis.waveOf[index] ?? 0) + 1,
-    deps: (analysis.depsOf[index] ?? []).map(dep => (phases[dep] as Phase).id)
+    deps: (analysis.depsOf[index] ?? []).map(dep => at(phases, dep).id)
   }
   if (phase.runsOn !== undefined) entry['runs-on'] = phase.runsOn
   if (phase.timeoutMinutes !== undefined) {
@@ -78,7 +79,7 @@ export function largestRoundMatrix(
   let bestLength = -1
   for (const wave of analysis.waves) {
     const entries = wave
-      .filter(index => !(analysis.plan.phases[index] as Phase).done)
+      .filter(index => !at(analysis.plan.phases, index).done)
       .map(index => JSON.stringify(matrixEntry(analysis, index)))
       .sort((a, b) => b.length - a.length)
       .slice(0, legLimit)
@@ -114,7 +115,7 @@ export function packedEntries(
     const entry: PackedMatrixEntry = {
       id: leg.name,
       wave: leg.wave,
-      phases: leg.phases.map(index => (phases[index] as Phase).id)
+      phases: leg.phases.map(index => at(phases, index).id)
     }
     if (leg.runsOn !== undefined) entry['runs-on'] = leg.runsOn
     if (leg.timeoutMinutes !== undefined)
@@ -155,9 +156,7 @@ export function largestPackedMatrix(
     Math.min(packing.maxLegs, MATRIX_LEG_LIMIT)
   )
   for (const wave of analysis.waves) {
-    const toRun = wave.filter(
-      index => !(analysis.plan.phases[index] as Phase).done
-    )
+    const toRun = wave.filter(index => !at(analysis.plan.phases, index).done)
     const matrix = renderRoundMatrix(analysis, toRun, packing)
     if (matrix.length > best.length) best = matrix
   }

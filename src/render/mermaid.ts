@@ -6,14 +6,18 @@
 // O(phases + deps).
 import type { PlanAnalysis } from '../plan/types.js'
 
-export type PhaseOutcome =
-  | 'succeeded'
-  | 'failed'
-  | 'cancelled'
-  | 'timed-out'
-  | 'skipped'
-  | 'pending'
-  | 'running'
+/** Every outcome a phase can be coloured with, in classDef order. */
+const OUTCOMES = [
+  'succeeded',
+  'failed',
+  'cancelled',
+  'timed-out',
+  'skipped',
+  'pending',
+  'running'
+] as const
+
+export type PhaseOutcome = (typeof OUTCOMES)[number]
 
 export interface MermaidOptions {
   /** Outcome of each phase (by plan index), coloured with a classDef. */
@@ -42,8 +46,6 @@ const OUTCOME_STYLE: Record<PhaseOutcome, string> = {
   pending: 'fill:#ffffff,stroke:#868e96,color:#212529',
   running: 'fill:#d0ebff,stroke:#1971c2,color:#0b3d6b'
 }
-
-const OUTCOMES = Object.keys(OUTCOME_CLASS) as PhaseOutcome[]
 
 /**
  * Text safe inside a quoted Mermaid label. `#` goes first because the other

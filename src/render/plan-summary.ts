@@ -2,10 +2,11 @@
 // Mermaid block; for an invalid plan, every problem as a table row (GitHub
 // shows only 10 annotations per step). O(phases + deps).
 import { estimateFacts } from '../plan/estimate-facts.js'
-import type { Phase, PlanAnalysis, Problem } from '../plan/types.js'
+import type { PlanAnalysis, Problem } from '../plan/types.js'
 import { estimateMarkdownLines } from './estimate-lines.js'
 import { inlineCode, markdownText, problemsTable } from './markdown.js'
 import { renderMermaid } from './mermaid.js'
+import { at } from '../plan/at.js'
 
 export interface PlanSummaryFacts {
   /** Rounds the plan needs (waves, with waves over the leg limit split). */
@@ -42,7 +43,7 @@ export function renderPlanSummary(
   ]
   const waveRow = (wave: number[], w: number, idLimit: number): string => {
     const shown = wave.slice(0, idLimit).map(index => {
-      const phase = phases[index] as Phase
+      const phase = at(phases, index)
       return markdownText(phase.id) + (phase.done ? ' (done)' : '')
     })
     if (wave.length > shown.length)

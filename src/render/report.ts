@@ -7,10 +7,11 @@ import type { SkipCause } from '../plan/schedule.js'
 import { reasonOf, skipCauses } from '../plan/schedule.js'
 import type { Ledger, PhaseStatus } from '../plan/state.js'
 import { isFailed, isSkipped, isSucceeded } from '../plan/state.js'
-import type { Phase, PlanAnalysis } from '../plan/types.js'
+import type { PlanAnalysis } from '../plan/types.js'
 import type { PhaseOutcome } from './mermaid.js'
 import { markdownText } from './markdown.js'
 import { renderMermaid } from './mermaid.js'
+import { at } from '../plan/at.js'
 
 /** The Mermaid colour of each status. */
 export function outcomeOfStatus(status: PhaseStatus): PhaseOutcome {
@@ -136,8 +137,8 @@ function row(
   index: number,
   causes: readonly SkipCause[]
 ): string {
-  const phase = analysis.plan.phases[index] as Phase
-  const status = ledger.statuses[index] as PhaseStatus
+  const phase = at(analysis.plan.phases, index)
+  const status = at(ledger.statuses, index)
   const cells = [
     outcomeIcon(status),
     markdownText(phase.id),
@@ -177,7 +178,7 @@ export function renderReport(
     '',
     '```mermaid',
     renderMermaid(analysis, {
-      outcomeOf: index => outcomeOfStatus(ledger.statuses[index] as PhaseStatus)
+      outcomeOf: index => outcomeOfStatus(at(ledger.statuses, index))
     }).trimEnd(),
     '```',
     ''
@@ -204,7 +205,7 @@ export function renderReport(
 
   // Only the phases that did not succeed, then as many of those as fit.
   const notGreen = order.filter(
-    index => !isSucceeded(ledger.statuses[index] as PhaseStatus)
+    index => !isSucceeded(at(ledger.statuses, index))
   )
   const kept: string[] = []
   let budget =

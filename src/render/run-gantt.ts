@@ -9,11 +9,12 @@
 import type { RunTimeline } from '../plan/run-timeline.js'
 import type { PhaseStatus } from '../plan/state.js'
 import { isFailed, isSucceeded } from '../plan/state.js'
-import type { Phase, PlanAnalysis } from '../plan/types.js'
+import type { PlanAnalysis } from '../plan/types.js'
 import { markdownText } from './markdown.js'
 import { formatMinutes } from './minutes.js'
 import { formatSeconds } from './report.js'
 import { ganttTaskName } from './simulation-gantt.js'
+import { at as atIndex } from '../plan/at.js'
 
 export interface RunGanttOptions {
   statuses: readonly PhaseStatus[]
@@ -81,7 +82,7 @@ export function renderRunGantt(
       const time = timeline.times[index]
       const took =
         time === undefined ? '' : ` (${secondsText(time.end - time.start)})`
-      return `${markdownText((phases[index] as Phase).id)}${took}`
+      return `${markdownText(atIndex(phases, index).id)}${took}`
     })
     lines.push(`Critical path as it happened: ${steps.join(' → ')}.`, '')
   }
@@ -122,13 +123,13 @@ export function renderRunGantt(
     for (const index of members) {
       const time = timeline.times[index]
       if (time === undefined) continue
-      const name = ganttTaskName((phases[index] as Phase).id)
+      const name = ganttTaskName(atIndex(phases, index).id)
       if (time.start > time.queued) {
         chart.push(
           `    ${name} waits :active, ${at(time.queued)}, ${at(time.start)}`
         )
       }
-      const status = options.statuses[index] as PhaseStatus
+      const status = atIndex(options.statuses, index)
       chart.push(
         `    ${name} :${tag(status)}${at(time.start)}, ${Math.max(at(time.end), at(time.start) + 1)}`
       )

@@ -8,6 +8,7 @@
 import type { ModeResult, Simulation } from '../plan/simulate.js'
 import type { Plan } from '../plan/types.js'
 import { formatMinutes } from './minutes.js'
+import { at } from '../plan/at.js'
 
 const KEYWORDS =
   /^(gantt|title|section|dateformat|axisformat|tickinterval|excludes|includes|todaymarker|weekday|weekend|click|acctitle|accdescr|inclusiveenddates|topaxis|displaymode)\b/i
@@ -39,15 +40,13 @@ export function renderSimulationGantt(
     const byStart = plan.phases
       .map(phase => phase.index)
       .filter(index => (mode.finish[index] ?? 0) > (mode.start[index] ?? 0))
-      .sort(
-        (a, b) => (mode.start[a] as number) - (mode.start[b] as number) || a - b
-      )
+      .sort((a, b) => at(mode.start, a) - at(mode.start, b) || a - b)
     for (const index of byStart) {
       const phase = plan.phases[index]
       if (phase === undefined) continue
       const crit = simulation.outcome[index] === 'failed' ? 'crit, ' : ''
       lines.push(
-        `    ${ganttTaskName(phase.id)} :${crit}${seconds(mode.start[index] as number)}, ${seconds(mode.finish[index] as number)}`
+        `    ${ganttTaskName(phase.id)} :${crit}${seconds(at(mode.start, index))}, ${seconds(at(mode.finish, index))}`
       )
     }
   }

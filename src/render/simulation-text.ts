@@ -7,6 +7,7 @@ import type { ModeResult, Simulation } from '../plan/simulate.js'
 import type { Plan } from '../plan/types.js'
 import { painter } from './colour.js'
 import { formatMinutes, savingPercent } from './minutes.js'
+import { at } from '../plan/at.js'
 
 export interface SimulationTextOptions {
   colour?: boolean
@@ -49,7 +50,7 @@ export function renderSimulationText(
       `With ${simulation.failed.map(idOf).join(', ')} failing: the times are those of that partial run.`
     )
   }
-  const rows: [string, ModeResult][] = [
+  const rows: [keyof typeof MODE_NOTES, ModeResult][] = [
     ['sequential', modes.sequential],
     ['waves', modes.waves],
     ['graph', modes.graph]
@@ -66,7 +67,7 @@ export function renderSimulationText(
       name === 'sequential'
         ? ''
         : `${savingPercent(sequentialWall, mode.wallMinutes)}%`,
-      MODE_NOTES[name as keyof typeof MODE_NOTES]
+      MODE_NOTES[name]
     ])
   ]
   const widths = [0, 1, 2, 3, 4].map(column =>
@@ -104,9 +105,7 @@ export function renderSimulationText(
   lines.push('', `Timeline (${shownName}, minutes):`)
   const byStart = plan.phases
     .map(phase => phase.index)
-    .sort(
-      (a, b) => (shown.start[a] as number) - (shown.start[b] as number) || a - b
-    )
+    .sort((a, b) => at(shown.start, a) - at(shown.start, b) || a - b)
   for (const index of byStart) {
     const id = idOf(index).padEnd(idWidth)
     const outcome = simulation.outcome[index]
@@ -122,8 +121,8 @@ export function renderSimulationText(
       lines.push(`  ${id}  ${paint('dim', why)}`)
       continue
     }
-    const start = shown.start[index] as number
-    const finish = shown.finish[index] as number
+    const start = at(shown.start, index)
+    const finish = at(shown.finish, index)
     const workFrom = Math.min(finish, start + simulation.jobStart)
     const a = column(start)
     const b = column(workFrom)

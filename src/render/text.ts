@@ -7,6 +7,7 @@ import type { ParallelSettings, PlanAnalysis } from '../plan/types.js'
 import { painter } from './colour.js'
 import { terminalSafe } from './terminal-safe.js'
 import { estimateTextLines } from './estimate-lines.js'
+import { phaseLabel } from './phase-label.js'
 
 export interface PlanTextOptions {
   /** Settings after config and flags; limits are shown only when set. */
@@ -15,32 +16,36 @@ export interface PlanTextOptions {
   colour?: boolean
 }
 
+/** The limits that are set, one line each. */
+function settingLines(settings: ParallelSettings | undefined): string[] {
+  const lines: string[] = []
+  if (settings === undefined) return lines
+  if (settings.maxWorkers > 0) {
+    // `enabled: false` in the config means one worker unless a flag says
+    // otherwise; say why the limit is 1.
+    const why =
+      !settings.enabled && settings.maxWorkers === 1
+        ? ' (parallel disabled in config)'
+        : ''
+    lines.push(`Max workers: ${settings.maxWorkers}${why}`)
+  }
+  if (settings.failFast) lines.push('Fail fast: yes')
+  return lines
+}
+
 /** Renders the waves of a valid plan as feature-prd-runner's batch listing. */
 export function renderPlanText(
   analysis: PlanAnalysis,
-  options: PlanTextOptions = {}
+  { settings, colour = false }: PlanTextOptions = {}
 ): string {
-  const paint = painter(options.colour === true)
-  const { phases } = analysis.plan
-  const settings = options.settings
+  const paint = painter(colour)
   const lines: string[] = [
     paint('bold', 'Parallel Execution Plan'),
-    `Total phases: ${phases.length}`,
+    `Total phases: ${analysis.plan.phases.length}`,
     `Batches: ${analysis.waves.length}`,
-    `Max parallelism: ${analysis.maxParallelism}`
+    `Max parallelism: ${analysis.maxParallelism}`,
+    ...settingLines(settings)
   ]
-  if (settings !== undefined) {
-    if (settings.maxWorkers > 0) {
-      // `enabled: false` in the config means one worker unless a flag says
-      // otherwise; say why the limit is 1.
-      const why =
-        !settings.enabled && settings.maxWorkers === 1
-          ? ' (parallel disabled in config)'
-          : ''
-      lines.push(`Max workers: ${settings.maxWorkers}${why}`)
-    }
-    if (settings.failFast) lines.push('Fail fast: yes')
-  }
   analysis.waves.forEach((wave, w) => {
     lines.push('')
     lines.push(
@@ -48,10 +53,9 @@ export function renderPlanText(
         ` (${wave.length} phase(s) in parallel)`
     )
     for (const index of wave) {
-      const phase = phases[index]
+      const phase = analysis.plan.phases[index]
       if (phase === undefined) continue
-      let line = `  • ${paint('cyan', terminalSafe(phase.id))}`
-      if (phase.done) line += ` ${paint('green', '(done)')}`
+      let line = `  • ${phaseLabel(phase, paint)}`
       if (phase.deps.length > 0) {
         line += paint(
           'dim',

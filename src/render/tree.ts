@@ -7,7 +7,7 @@
 // Iterative depth-first walk: O(phases + deps) lines, no recursion.
 import type { PlanAnalysis } from '../plan/types.js'
 import { painter } from './colour.js'
-import { terminalSafe } from './terminal-safe.js'
+import { phaseLabel } from './phase-label.js'
 
 /** Levels of indentation before a branch continues in its own section. */
 export const MAX_TREE_DEPTH = 40
@@ -43,9 +43,7 @@ export function renderTree(
 
   const label = (index: number): string => {
     const phase = phases[index]
-    if (phase === undefined) return ''
-    const done = phase.done ? ` ${paint('green', '(done)')}` : ''
-    return paint('cyan', terminalSafe(phase.id)) + done
+    return phase === undefined ? '' : phaseLabel(phase, paint)
   }
 
   const walk = (roots: readonly number[]): void => {

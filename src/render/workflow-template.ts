@@ -6,10 +6,15 @@
 // The template is the repository's own trusted workflow text, so its
 // `${{ }}` expressions are kept; plan text never comes from here.
 // O(size of the template).
-import { isMap, isPair, isScalar, parseDocument } from 'yaml'
+import { isMap, isNode, isPair, isScalar, parseDocument } from 'yaml'
 import { UsageError } from '../plan/errors.js'
 import { LineIndex } from '../plan/positions.js'
-import type { YamlMapping, YamlValue } from './yaml-write.js'
+import {
+  isMapping,
+  isYamlValue,
+  type YamlMapping,
+  type YamlValue
+} from './yaml-value.js'
 
 /** Top-level keys a template may set, in the order they are written. */
 export const TEMPLATE_TOP_KEYS = [
@@ -46,10 +51,6 @@ export interface WorkflowTemplate {
   phase: Partial<Record<(typeof TEMPLATE_PHASE_KEYS)[number], YamlValue>>
 }
 
-function isMapping(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 /** Collects a template's problems, each `file:line:column: message`. */
 class TemplateProblems {
   readonly list: string[] = []
@@ -84,22 +85,57 @@ class TemplateProblems {
 
 /** Where a node starts (0 when it has no range). */
 function startOf(node: unknown): number {
-  const range = (node as { range?: readonly number[] } | null)?.range
-  return range?.[0] ?? 0
+  return isNode(node) ? (node.range?.[0] ?? 0) : 0
 }
 
-/** The node of `key` in a mapping node, for positions. */
-function pairOf(
-  node: unknown,
-  key: string
-): { key: unknown; value: unknown } | undefined {
+/** The node of `key`'s value in a mapping node, for positions. */
+function valueNodeOf(node: unknown, key: string): unknown {
   if (!isMap(node)) return undefined
   for (const pair of node.items) {
     if (isPair(pair) && isScalar(pair.key) && pair.key.value === key) {
-      return { key: pair.key, value: pair.value }
+      return pair.value
     }
   }
   return undefined
+}
+
+/** A mapping of the template with its node (for positions). */
+interface MappingAt {
+  value: Record<string, unknown>
+  node: unknown
+}
+
+/**
+ * The mapping under `key` of `parent`; undefined when it is absent or empty,
+ * or (a problem) when it is not a mapping.
+ */
+function childMapping(
+  problems: TemplateProblems,
+  parent: MappingAt,
+  key: string,
+  where: string
+): MappingAt | undefined {
+  const value = parent.value[key]
+  const node = valueNodeOf(parent.node, key)
+  if (value === undefined || value === null) return undefined
+  if (!isMapping(value)) {
+    problems.add(startOf(node), `\`${where}\` must be a mapping`)
+    return undefined
+  }
+  return { value, node }
+}
+
+/** The `keys` that `from` sets, as workflow data. */
+function pick<K extends string>(
+  from: Record<string, unknown>,
+  keys: readonly K[]
+): Partial<Record<K, YamlValue>> {
+  const picked: Partial<Record<K, YamlValue>> = {}
+  for (const key of keys) {
+    const value = from[key]
+    if (isYamlValue(value)) picked[key] = value
+  }
+  return picked
 }
 
 function checkKeys(
@@ -152,11 +188,15 @@ export function parseWorkflowTemplate(
     )
     problems.throwAll()
   }
-  const root = doc.contents
-  checkKeys(problems, root, 'at the top level', [...TEMPLATE_TOP_KEYS, 'jobs'])
-  const template: WorkflowTemplate = { file, top: {}, phase: {} }
-  for (const key of TEMPLATE_TOP_KEYS) {
-    if (value[key] !== undefined) template.top[key] = value[key] as YamlValue
+  const root: MappingAt = { value, node: doc.contents }
+  checkKeys(problems, root.node, 'at the top level', [
+    ...TEMPLATE_TOP_KEYS,
+    'jobs'
+  ])
+  const template: WorkflowTemplate = {
+    file,
+    top: pick(value, TEMPLATE_TOP_KEYS),
+    phase: {}
   }
   const permissions = template.top.permissions
   if (
@@ -165,46 +205,28 @@ export function parseWorkflowTemplate(
     typeof permissions !== 'string'
   ) {
     problems.add(
-      startOf(pairOf(root, 'permissions')?.value),
+      startOf(valueNodeOf(root.node, 'permissions')),
       '`permissions` must be a mapping or read-all / write-all'
     )
   }
-  const jobs = value.jobs
-  const jobsNode = pairOf(root, 'jobs')?.value
-  if (jobs !== undefined && jobs !== null) {
-    if (!isMapping(jobs)) {
-      problems.add(startOf(jobsNode), '`jobs` must be a mapping')
-    } else {
-      checkKeys(
-        problems,
-        jobsNode,
-        'under jobs (only the pattern job is read)',
-        [TEMPLATE_JOB]
-      )
-      const phase = jobs[TEMPLATE_JOB]
-      const phaseNode = pairOf(jobsNode, TEMPLATE_JOB)?.value
-      if (phase !== undefined && phase !== null) {
-        if (!isMapping(phase)) {
-          problems.add(startOf(phaseNode), '`jobs.phase` must be a mapping')
-        } else {
-          checkKeys(
-            problems,
-            phaseNode,
-            'under jobs.phase',
-            TEMPLATE_PHASE_KEYS
-          )
-          for (const key of TEMPLATE_PHASE_KEYS) {
-            if (phase[key] !== undefined)
-              template.phase[key] = phase[key] as YamlValue
-          }
-          const steps = template.phase.steps
-          if (steps !== undefined && !Array.isArray(steps)) {
-            problems.add(
-              startOf(pairOf(phaseNode, 'steps')?.value),
-              '`jobs.phase.steps` must be a list of steps'
-            )
-          }
-        }
+  const jobs = childMapping(problems, root, 'jobs', 'jobs')
+  if (jobs !== undefined) {
+    checkKeys(
+      problems,
+      jobs.node,
+      'under jobs (only the pattern job is read)',
+      [TEMPLATE_JOB]
+    )
+    const phase = childMapping(problems, jobs, TEMPLATE_JOB, 'jobs.phase')
+    if (phase !== undefined) {
+      checkKeys(problems, phase.node, 'under jobs.phase', TEMPLATE_PHASE_KEYS)
+      template.phase = pick(phase.value, TEMPLATE_PHASE_KEYS)
+      const steps = template.phase.steps
+      if (steps !== undefined && !Array.isArray(steps)) {
+        problems.add(
+          startOf(valueNodeOf(phase.node, 'steps')),
+          '`jobs.phase.steps` must be a list of steps'
+        )
       }
     }
   }

@@ -1,20 +1,10 @@
-// Writes workflow YAML that every reader takes the same way: GitHub's own
-// parser, actionlint, and YAML 1.1 tools (`no`, `on`, `yes`, `12:30`, `0o7`,
-// `1e3`, `~` stay strings everywhere). The `yaml` serializer lays the
-// document out; this module only picks each string's style:
-//   plain          a conservative word set that no schema reads as anything
-//                  but a string (letters first, no 1.1 boolean or null word);
-//   'single'       one line of visible characters ("double" when it holds
-//                  a ' and nothing double quotes must escape);
-//   | literal      several lines of visible characters (values without
-//                  `${{` or blanks at a line's end only);
-//   "double"       anything else, with every control, line-break, invisible
-//                  or bidirectional character written as an escape, so no
-//                  text can end its scalar early or look like other text.
-// Lines are never folded, so a string stays on the line(s) it was given.
-// The result is parsed back under YAML 1.2 and 1.1 and compared with the
-// input before it is returned: a string that would not come back exactly is
-// a bug here, never a silently different workflow.
+// Writes workflow YAML that every reader takes the same way (GitHub's own
+// parser, actionlint, YAML 1.1 tools). The `yaml` serializer lays the
+// document out; yaml-scalar-style.ts picks each string's style, and this
+// module attaches comments by path. The result is parsed back under YAML 1.2
+// and 1.1 and compared with the input before it is returned: a string that
+// would not come back exactly is a bug here, never a silently different
+// workflow.
 // O(output size); building nodes and the check are recursive in the depth of
 // the document (a workflow is a few levels deep), not in its length.
 import {
@@ -23,18 +13,15 @@ import {
   isScalar,
   isSeq,
   parse,
-  Scalar,
   type Pair,
-  type Tags,
   type YAMLMap
 } from 'yaml'
-
-/** A value a workflow file can hold. */
-export type YamlValue =
-  string | number | boolean | null | YamlValue[] | { [key: string]: YamlValue }
-
-/** A mapping at the top of a workflow file. */
-export type YamlMapping = Record<string, YamlValue>
+import {
+  commentSafe,
+  isVisibleText,
+  workflowTags
+} from './yaml-scalar-style.js'
+import { isMapping, type YamlMapping } from './yaml-value.js'
 
 /** A comment attached to the value found at `path` (keys and list indices). */
 export interface YamlComment {
@@ -45,128 +32,6 @@ export interface YamlComment {
   after?: string
   /** An empty line before the key (or list item). */
   spaceBefore?: boolean
-}
-
-/** Characters that may never appear raw in our output. */
-const UNSAFE =
-  // eslint-disable-next-line no-control-regex
-  /[\x00-\x08\x0b-\x1f\x7f-\xa0\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff0-\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
-const UNSAFE_GLOBAL = new RegExp(UNSAFE.source, 'g')
-
-/** Words some YAML reader takes for a boolean or null when plain. */
-const SPECIAL_WORD = /^(?:y|n|yes|no|on|off|true|false|null)$/i
-/** Plain scalars we write: words of safe characters, single spaces between. */
-const PLAIN =
-  /^[A-Za-z_][A-Za-z0-9_./@+()|&!=,-]*(?: [A-Za-z0-9_./@+()|&!=,-]+)*$/
-
-/** True when `text` holds no character this module refuses to write raw. */
-export function isVisibleText(text: string): boolean {
-  return !UNSAFE.test(text)
-}
-
-/**
- * Text safe for one comment line: every unsafe character (line breaks
- * included) written as `\u{…}`, so nothing after `#` can become YAML.
- */
-export function commentSafe(text: string): string {
-  return text
-    .replaceAll('\n', ' ')
-    .replace(
-      UNSAFE_GLOBAL,
-      ch => `\\u{${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase()}}`
-    )
-}
-
-function hex(code: number, digits: number): string {
-  return code.toString(16).toUpperCase().padStart(digits, '0')
-}
-
-/** A double-quoted scalar on one line, escaping all but visible text. */
-export function doubleQuoted(text: string): string {
-  let out = '"'
-  for (let i = 0; i < text.length; i++) {
-    const ch = text.charAt(i)
-    const code = text.charCodeAt(i)
-    if (ch === '\\') out += '\\\\'
-    else if (ch === '"') out += '\\"'
-    else if (ch === '\n') out += '\\n'
-    else if (ch === '\t') out += '\\t'
-    else if (ch === '\r') out += '\\r'
-    else if (code < 0x20 || (code >= 0x7f && code <= 0xa0)) {
-      out += `\\x${hex(code, 2)}`
-    } else if (code >= 0xd800 && code <= 0xdbff) {
-      const next = text.charCodeAt(i + 1)
-      if (next >= 0xdc00 && next <= 0xdfff) {
-        out += ch + text.charAt(i + 1)
-        i++
-      } else {
-        out += `\\u${hex(code, 4)}`
-      }
-    } else if (UNSAFE.test(ch)) out += `\\u${hex(code, 4)}`
-    else out += ch
-  }
-  return out + '"'
-}
-
-type Style = 'plain' | 'single' | 'literal' | 'double'
-
-function styleOf(text: string, isKey: boolean): Style {
-  if (PLAIN.test(text) && !SPECIAL_WORD.test(text)) return 'plain'
-  if (UNSAFE.test(text)) return 'double'
-  if (!text.includes('\n')) {
-    // 'it''s' reads worse than "it's": double quotes when nothing needs escaping.
-    const plainInDouble = !text.includes('"') && !text.includes('\\')
-    return text.includes("'") && plainInDouble ? 'double' : 'single'
-  }
-  // A literal block keeps text exactly when its lines are visible text.
-  // Not for keys, nor for text with an expression: GitHub's TypeScript
-  // parser reads expressions in a block from its raw source (indentation
-  // and all), so every GitHub reader agrees only on a one-line scalar.
-  // Nor with a space or tab at a line's end: editors strip those, and the
-  // file would no longer be what `generate` writes.
-  if (isKey || text.includes('${{') || /[ \t]\n|[ \t]$/.test(text)) {
-    return 'double'
-  }
-  return 'literal'
-}
-
-interface StringifyContext {
-  implicitKey?: boolean
-}
-type StringifyFn = (
-  item: Scalar,
-  ctx: StringifyContext,
-  onComment?: () => void,
-  onChompKeep?: () => void
-) => string
-
-/** The core schema with our string writer in place of the default one. */
-function workflowTags(tags: Tags): Tags {
-  return tags.map(tag => {
-    if (
-      typeof tag === 'string' ||
-      tag.tag !== 'tag:yaml.org,2002:str' ||
-      typeof tag.stringify !== 'function'
-    ) {
-      return tag
-    }
-    const original = tag.stringify.bind(tag) as StringifyFn
-    const stringify: StringifyFn = (item, ctx, onComment, onChompKeep) => {
-      const text = String(item.value)
-      switch (styleOf(text, ctx.implicitKey === true)) {
-        case 'plain':
-          return text
-        case 'single':
-          return `'${text.replaceAll("'", "''")}'`
-        case 'literal':
-          item.type = Scalar.BLOCK_LITERAL
-          return original(item, ctx, onComment, onChompKeep)
-        case 'double':
-          return doubleQuoted(text)
-      }
-    }
-    return { ...tag, stringify }
-  })
 }
 
 function commentLines(lines: readonly string[]): string {
@@ -239,23 +104,12 @@ function sameValue(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) {
     return a.length === b.length && a.every((item, i) => sameValue(item, b[i]))
   }
-  if (
-    typeof a === 'object' &&
-    typeof b === 'object' &&
-    a !== null &&
-    b !== null &&
-    !Array.isArray(a) &&
-    !Array.isArray(b)
-  ) {
+  if (isMapping(a) && isMapping(b)) {
     const aKeys = Object.keys(a)
     const bKeys = Object.keys(b)
-    const bRecord = b as Record<string, unknown>
-    const aRecord = a as Record<string, unknown>
     return (
       aKeys.length === bKeys.length &&
-      aKeys.every(
-        (key, i) => bKeys[i] === key && sameValue(aRecord[key], bRecord[key])
-      )
+      aKeys.every((key, i) => bKeys[i] === key && sameValue(a[key], b[key]))
     )
   }
   return false

@@ -3,10 +3,10 @@ import fc from 'fast-check'
 import { parse } from 'yaml'
 import {
   commentSafe,
-  isVisibleText,
-  toWorkflowYaml,
-  type YamlMapping
-} from '../../src/render/yaml-write.js'
+  isVisibleText
+} from '../../src/render/yaml-scalar-style.js'
+import { toWorkflowYaml } from '../../src/render/yaml-write.js'
+import type { YamlMapping } from '../../src/render/yaml-value.js'
 
 /** Read back under both YAML versions, as GitHub and 1.1 tools would. */
 function readBack(text: string): unknown[] {
@@ -40,6 +40,19 @@ const TRICKY = [
   '07',
   '0x1F',
   '1e3',
+  '1e5',
+  'e0',
+  'E5',
+  'e+3',
+  'e-1',
+  '.5e3',
+  '0x10',
+  '0b101',
+  '+1',
+  '-0',
+  'Yes',
+  'OFF',
+  'Y',
   '1_000',
   '.inf',
   '-.INF',
@@ -136,6 +149,28 @@ describe('toWorkflowYaml', () => {
         for (const back of readBack(out)) expect(back).toEqual(value)
       }),
       { numRuns: 500 }
+    )
+  })
+
+  test('number-, boolean- and null-like words survive in both schemas (property)', () => {
+    // Pieces of YAML 1.1 and 1.2 numbers, booleans, nulls and dates, so that
+    // the runs hit `e0`, `1_0`, `.inf`, `0x1F`, `+1`, `Yes`, `~`, `1:20`…
+    const piece = fc.constantFrom(
+      ...['e', 'E', '0', '1', '7', '_', '.', '+', '-', ':', 'x', 'o', 'b'],
+      ...['inf', 'nan', 'Yes', 'off', 'On', 'n', '~', 'null', 'true', '<<']
+    )
+    const word = fc.oneof(
+      fc.constantFrom(...TRICKY),
+      fc.array(piece, { minLength: 1, maxLength: 6 }).map(p => p.join(''))
+    )
+    fc.assert(
+      fc.property(word, text => {
+        const value: YamlMapping = { [text]: text, l: [text] }
+        for (const back of readBack(toWorkflowYaml(value))) {
+          expect(back).toEqual(value)
+        }
+      }),
+      { numRuns: 1000 }
     )
   })
 

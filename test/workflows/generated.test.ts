@@ -1,52 +1,19 @@
 // The committed waves workflows are exactly what the generator writes.
-// `npm run workflows` (UPDATE_GOLDEN=1) rewrites them instead of comparing.
+// `npm run workflows` (scripts/write-workflows.mjs) rewrites them; this test
+// only compares.
 import { describe, expect, test } from '@jest/globals'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
-import { readPlanFile } from '../../src/files.js'
-import { analyzePlan } from '../../src/plan/analyze.js'
+import { existsSync, readFileSync } from 'node:fs'
 import {
-  renderExampleWorkflow,
-  renderReusableWorkflow
-} from '../../src/render/reusable-workflow.js'
-
-const update = process.env.UPDATE_GOLDEN === '1'
-
-/** The bundled plan example.yml runs; its wave count shapes the file. */
-const EXAMPLE_PLAN = 'examples/full-stack.yaml'
-
-function waveCountOf(path: string): number {
-  const { plan, problems } = readPlanFile(path)
-  if (plan === undefined) {
-    throw new Error(`${path} did not load: ${JSON.stringify(problems)}`)
-  }
-  const { analysis } = analyzePlan(plan)
-  if (analysis === undefined) throw new Error(`${path} is not a valid plan`)
-  return analysis.waves.length
-}
-
-const targets = [
-  {
-    path: '.github/workflows/phases.yml',
-    render: () => renderReusableWorkflow()
-  },
-  {
-    path: '.github/workflows/example.yml',
-    render: () =>
-      renderExampleWorkflow({
-        plan: EXAMPLE_PLAN,
-        waves: waveCountOf(EXAMPLE_PLAN)
-      })
-  }
-]
+  EXAMPLE_PLAN,
+  generatedWorkflows,
+  waveCountOf
+} from '../../scripts/generated-workflows.js'
 
 describe('generated workflows', () => {
-  test.each(targets)('$path is current', ({ path, render }) => {
-    const expected = render()
-    if (update) writeFileSync(path, expected)
+  test.each(generatedWorkflows())('$path is current', ({ path, text }) => {
     expect(existsSync(path)).toBe(true)
     // A readable message instead of a 500-line diff when only one line moved.
-    const committed = readFileSync(path, 'utf8')
-    if (committed !== expected) {
+    if (readFileSync(path, 'utf8') !== text) {
       throw new Error(
         `${path} differs from the generator's output. Run \`npm run workflows\` and commit it.`
       )

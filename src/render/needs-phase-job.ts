@@ -1,0 +1,137 @@
+// One job of the needs graph per phase: check out, the template's setup
+// steps, the phase's command (each `${{` escaped, so plan text is data), and
+// with fail_fast a step that cancels the run when the phase did not
+// succeed. O(length of the phase's text).
+import { UsageError } from '../plan/errors.js'
+import type { Phase } from '../plan/types.js'
+import { escapeExpressions, escapeExpressionsIn } from './expression-escape.js'
+import type { NeedsWorkflowOptions } from './needs-workflow.js'
+import {
+  mappingOf,
+  templatePermissions,
+  templateSetupSteps,
+  type WorkflowTemplate
+} from './workflow-template.js'
+import type { YamlMapping, YamlValue } from './yaml-value.js'
+
+/** actions/checkout v5.0.0, pinned by commit. */
+export const CHECKOUT_ACTION =
+  'actions/checkout@08c6903cd8c0fde910a37f88322edcfb5dd907a8'
+export const CHECKOUT_VERSION = 'v5.0.0'
+
+export const DEFAULT_RUNS_ON = 'ubuntu-latest'
+/** The step of a phase without a command. */
+export const NO_COMMAND = 'echo "This phase has no run command in the plan."'
+
+/** Keys of the template's phase job copied into every phase job as they are. */
+const COPIED_JOB_KEYS = [
+  'environment',
+  'container',
+  'services',
+  'env',
+  'defaults'
+] as const
+
+function checkoutStep(): YamlMapping {
+  return {
+    name: 'Check out the repository',
+    uses: CHECKOUT_ACTION,
+    with: { 'persist-credentials': false }
+  }
+}
+
+/** The phase's command, escaped; a phase without one only says so. */
+function commandStep(phase: Phase): YamlMapping {
+  if (phase.run === undefined || phase.run.trim() === '') {
+    return {
+      name: 'Run phase',
+      run: NO_COMMAND
+    }
+  }
+  return { name: 'Run phase', run: escapeExpressions(phase.run) }
+}
+
+// Cancels the run when this job failed or was cancelled (a timeout counts):
+// 202 is done, 409 means the run is already finishing. Fixed text: no plan
+// value reaches this shell code.
+const CANCEL_SCRIPT = `status=$(curl --silent --show-error --output /dev/null --write-out '%{http_code}' \\
+  --request POST \\
+  --header "Authorization: Bearer $GH_TOKEN" \\
+  --header "Accept: application/vnd.github+json" \\
+  --header "X-GitHub-Api-Version: 2022-11-28" \\
+  "$GITHUB_API_URL/repos/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID/cancel")
+case "$status" in
+  202|409) echo "fail_fast: cancelling the run after this phase did not succeed." ;;
+  *) echo "::error title=phase-matrix::fail_fast could not cancel the run (HTTP $status); give this job permissions: actions: write."; exit 1 ;;
+esac
+`
+
+function cancelStep(): YamlMapping {
+  return {
+    name: 'Cancel the run (fail_fast)',
+    if: 'failure() || cancelled()',
+    shell: 'bash',
+    env: { GH_TOKEN: '${{ github.token }}' },
+    run: CANCEL_SCRIPT
+  }
+}
+
+/** Job-level permissions for fail_fast: the workflow's plus actions: write. */
+function failFastPermissions(
+  template: WorkflowTemplate | undefined
+): YamlValue | undefined {
+  const workflow = templatePermissions(template)
+  if (workflow === 'write-all') return undefined
+  if (typeof workflow === 'string') {
+    throw new UsageError(
+      `template ${template?.file ?? ''}: permissions: ${workflow} cannot be combined with fail_fast, which adds actions: write to each phase job's permissions. Write the permissions as a mapping (for example contents: read).`
+    )
+  }
+  return { ...mappingOf(workflow), actions: 'write' }
+}
+
+export function phaseJob(
+  phase: Phase,
+  needs: string[],
+  options: NeedsWorkflowOptions,
+  condition?: string
+): YamlMapping {
+  const pattern = options.template?.phase ?? {}
+  const job: YamlMapping = { name: escapeExpressions(phase.id) }
+  if (needs.length > 0) job.needs = needs
+  if (condition !== undefined) job.if = condition
+  job['runs-on'] =
+    phase.runsOn === undefined
+      ? (pattern['runs-on'] ?? DEFAULT_RUNS_ON)
+      : escapeExpressionsIn(phase.runsOn)
+  const timeout = phase.timeoutMinutes ?? pattern['timeout-minutes']
+  if (timeout !== undefined) job['timeout-minutes'] = timeout
+  if (options.settings.failFast) {
+    const permissions = failFastPermissions(options.template)
+    if (permissions !== undefined) job.permissions = permissions
+  }
+  for (const key of COPIED_JOB_KEYS) {
+    const value = pattern[key]
+    if (value !== undefined) job[key] = value
+  }
+  const steps: YamlValue[] = [
+    checkoutStep(),
+    ...templateSetupSteps(options.template),
+    commandStep(phase)
+  ]
+  if (options.settings.failFast) steps.push(cancelStep())
+  job.steps = steps
+  return job
+}
+
+/** Name and description of a phase as comment lines above its job. */
+export function phaseComment(phase: Phase): string[] {
+  const lines: string[] = []
+  if (phase.name !== undefined && phase.name !== phase.id) {
+    lines.push(phase.name)
+  }
+  if (phase.description !== undefined) {
+    lines.push(...phase.description.trimEnd().split('\n'))
+  }
+  return lines.map(line => line.trimEnd())
+}
