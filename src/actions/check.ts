@@ -42,6 +42,7 @@ import type { CheckPorts } from './ports.js'
 import { GitHubApiError } from '../github/api-error.js'
 import { envLimitWarnings } from '../plan/env-limits.js'
 import * as core from './log.js'
+import { actionStep } from './step.js'
 
 /** The pull request to comment on: its repository, number and base commit. */
 interface PullRequest {
@@ -182,18 +183,6 @@ async function postComment(
   }
 }
 
-/** The check step: never throws; a failure is the step's (core.setFailed). */
-export async function run(
-  settings: CheckSettings,
-  ports: CheckPorts
-): Promise<void> {
-  try {
-    await check(settings, ports)
-  } catch (error) {
-    core.setFailed(error instanceof Error ? error.message : String(error))
-  }
-}
-
 /**
  * Workflows of the repository that call phases.yml without allowing
  * `actions: read` (GitHub would refuse their runs at start-up). A file that
@@ -322,3 +311,6 @@ async function check(
     )
   }
 }
+
+/** The check step: never throws; a failure is the step's (core.setFailed). */
+export const run = actionStep(check)

@@ -56,6 +56,8 @@ const INFORMATIONAL_OUTPUTS: readonly string[] = [
 import type { PlanSettings } from './inputs.js'
 import type { PlanFiles, PlanPorts } from './ports.js'
 import * as core from './log.js'
+import { actionStep } from './step.js'
+import { errorMessage } from '../error-parts.js'
 
 /**
  * `strategy.max-parallel` for the wave jobs: always a positive whole number.
@@ -399,34 +401,28 @@ export function fastPathMessage(
   }
 }
 
-/** Annotations, log and summary for a plan that cannot run. */
-async function reportPlanError(
-  error: PlanError,
+/**
+ * The plan step's failure message; a plan that cannot run gets its
+ * annotations, log and summary first.
+ */
+async function planFailure(
+  error: unknown,
   settings: PlanSettings
 ): Promise<string> {
-  annotateProblems(error.problems, settings.run.workspace)
-  await core.appendSummary(settings.run, renderProblemsSummary(error.problems))
+  if (!(error instanceof PlanError)) return errorMessage(error)
+  try {
+    annotateProblems(error.problems, settings.run.workspace)
+    await core.appendSummary(
+      settings.run,
+      renderProblemsSummary(error.problems)
+    )
+  } catch (reportError) {
+    return `${error.message} (reporting failed: ${errorMessage(reportError)})`
+  }
   const errors = error.problems.filter(p => p.severity === 'error')
   const files = [...new Set(errors.map(p => p.file))].join(', ')
   return `Invalid phase plan: ${errors.length} error(s) in ${files}. ${error.message}`
 }
 
 /** The plan step: never throws; a failure is the step's (core.setFailed). */
-export async function run(
-  settings: PlanSettings,
-  ports: PlanPorts
-): Promise<void> {
-  try {
-    await plan(settings, ports)
-  } catch (error) {
-    let message = error instanceof Error ? error.message : String(error)
-    if (error instanceof PlanError) {
-      try {
-        message = await reportPlanError(error, settings)
-      } catch (reportError) {
-        message += ` (reporting failed: ${reportError instanceof Error ? reportError.message : String(reportError)})`
-      }
-    }
-    core.setFailed(message)
-  }
-}
+export const run = actionStep(plan, planFailure)

@@ -48,7 +48,7 @@ import {
   succeededEarlierLine
 } from '../render/progress.js'
 import { formatTally, renderReport, tally } from '../render/report.js'
-import { failStep } from './annotations.js'
+import { annotatedFailure } from './annotations.js'
 import {
   MAX_MATRIX_LEGS,
   MAX_SUMMARY_BYTES,
@@ -59,6 +59,7 @@ import { assertOutputsFit } from './output-budget.js'
 import type { SettleSettings } from './inputs.js'
 import type { SettlePorts } from './ports.js'
 import * as core from './log.js'
+import { actionStep } from './step.js'
 
 /** The plan the state was made from, re-read from the checkout and verified. */
 function loadPlanOfState(
@@ -569,13 +570,6 @@ async function settle(
 }
 
 /** The settle step: never throws; a failure is the step's (core.setFailed). */
-export async function run(
-  settings: SettleSettings,
-  ports: SettlePorts
-): Promise<void> {
-  try {
-    await settle(settings, ports)
-  } catch (error) {
-    failStep(error, settings.run.workspace)
-  }
-}
+export const run = actionStep(settle, (error, settings: SettleSettings) =>
+  annotatedFailure(error, settings.run.workspace)
+)
