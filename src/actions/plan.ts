@@ -321,19 +321,18 @@ async function plan(settings: PlanSettings, ports: PlanPorts): Promise<void> {
   if (fast.off === undefined) outputs[PlanOutputs.state] = fastState
   Object.assign(outputs, fast.outputs)
   // waves, needs and mermaid are for reading, not forwarded by phases.yml.
-  const sizeWarnings = assertOutputsFit(
-    'plan',
-    analysis.plan.file,
+  const sizeWarnings = assertOutputsFit({
+    step: 'plan',
+    file: analysis.plan.file,
     outputs,
-    false,
-    INFORMATIONAL_OUTPUTS
-  )
-  assertOutputsFit(
-    'settle',
-    analysis.plan.file,
-    largestSettleOutputs(analysis, ledger, packing),
-    true
-  )
+    informational: INFORMATIONAL_OUTPUTS
+  })
+  assertOutputsFit({
+    step: 'settle',
+    file: analysis.plan.file,
+    outputs: largestSettleOutputs(analysis, ledger, packing),
+    upTo: true
+  })
 
   annotateProblems(sizeWarnings, settings.run.workspace)
   await core.group('Phase plan', async () => {

@@ -491,7 +491,7 @@ function setOutputs(analysis: PlanAnalysis, ledger: Ledger): void {
       learnedDurations(analysis, ledger)
     )
   }
-  assertOutputsFit('settle', analysis.plan.file, outputs)
+  assertOutputsFit({ step: 'settle', file: analysis.plan.file, outputs })
   for (const [name, value] of Object.entries(outputs))
     core.setOutput(name, value)
 }
