@@ -57,7 +57,7 @@ import type { PlanSettings } from './inputs.js'
 import type { PlanFiles, PlanPorts } from './ports.js'
 import * as core from './log.js'
 import { actionStep } from './step.js'
-import { errorMessage } from '../error-parts.js'
+import { errorCode, errorMessage } from '../error-parts.js'
 
 /**
  * `strategy.max-parallel` for the wave jobs: always a positive whole number.
@@ -181,7 +181,7 @@ function readEstimates(
   try {
     text = files.readText(file)
   } catch (error) {
-    const code = (error as { code?: unknown }).code
+    const code = errorCode(error)
     if (code === 'ENOENT') {
       core.notice(
         `No estimates file at ${file} yet (a first run, or a cache miss): the plan's estimate_minutes are used.`

@@ -1,5 +1,6 @@
 // `phase-matrix generate`: the needs-graph workflow (one job per phase,
 // `needs:` = deps, a gate job) for a valid plan, on stdout or in --out.
+import { errorCode } from '../error-parts.js'
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { DEFAULT_PLAN_PATH } from '../actions/constants.js'
@@ -140,7 +141,7 @@ function writeFileAtomically(file: string, shown: string, text: string): void {
     renameSync(temporary, file)
   } catch (error) {
     rmSync(temporary, { force: true })
-    const code = (error as { code?: unknown }).code
+    const code = errorCode(error)
     const reason =
       code === 'EISDIR'
         ? 'it is a folder'

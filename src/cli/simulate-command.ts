@@ -1,6 +1,7 @@
 // `phase-matrix simulate`: the timeline of a run from the phases' estimates
 // in each mode (sequential, waves, graph, lanes), what a failure would skip,
 // as text, JSON or a Mermaid Gantt chart.
+import { errorCode } from '../error-parts.js'
 import { readFileSync } from 'node:fs'
 import { MAX_MATRIX_LEGS } from '../actions/constants.js'
 import { phaseDurations } from '../plan/durations.js'
@@ -13,7 +14,7 @@ import { renderProblemsJson } from '../render/json.js'
 import { renderSimulationGantt } from '../render/simulation-gantt.js'
 import { renderSimulationJson } from '../render/simulation-json.js'
 import { renderSimulationText } from '../render/simulation-text.js'
-import { describeFsError } from '../files.js'
+import { describeFsError } from '../open-file.js'
 import { resolveFrom } from '../needs-files.js'
 import { COMMON_FLAGS, formatFlagHelp, parseCommandFlags } from './args.js'
 import { ExitCode, type CliIo, type Command } from './io.js'
@@ -91,8 +92,7 @@ function readEstimates(file: string, io: CliIo): string {
   try {
     return readFileSync(resolveFrom(io.cwd, file), 'utf8')
   } catch (error) {
-    const reason =
-      describeFsError((error as { code?: unknown }).code) ?? 'cannot be read'
+    const reason = describeFsError(errorCode(error)) ?? 'cannot be read'
     throw new UsageError(`--estimates ${file}: ${reason}`)
   }
 }
