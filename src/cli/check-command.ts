@@ -9,9 +9,9 @@ import {
 } from '../needs-files.js'
 import { envLimitWarnings } from '../plan/env-limits.js'
 import { formatProblems } from '../render/problems.js'
-import { COMMON_FLAGS, formatFlagHelp, parseCommandFlags } from './args.js'
+import { COMMON_FLAGS, flagsCommand } from './args.js'
 import type { FlagValues } from './args.js'
-import { ExitCode, type CliIo, type Command } from './io.js'
+import { ExitCode, type CliIo } from './io.js'
 import { loadPlanForCli } from './plan-command.js'
 
 export const CHECK_FLAGS = {
@@ -29,7 +29,11 @@ export const CHECK_FLAGS = {
   }
 } as const
 
-export const CHECK_HELP = `Usage: phase-matrix check [--workflow FILE] [--template FILE] [flags]
+const CHECK_COMMAND = {
+  name: 'check',
+  where: 'the workflow is --workflow FILE',
+  flags: CHECK_FLAGS,
+  about: `Usage: phase-matrix check [--workflow FILE] [--template FILE] [flags]
 
 Validate the plan: every problem with its line and column. With --workflow,
 also check that FILE is exactly what 'phase-matrix generate' writes; the
@@ -37,13 +41,10 @@ plan, config, template, --max-workers and --fail-fast recorded in FILE's
 header are used unless given here (a path in the header must stay inside
 this folder once links are resolved). When it is not, print a unified diff
 (patch -p0 applies it) and the command that rewrites FILE.
-
-Flags:
-${formatFlagHelp(CHECK_FLAGS)}
-
-Exit codes: 0 ok, 1 invalid plan or out-of-date workflow, 2 usage error or
-unreadable file.
-`
+`,
+  exitCodes:
+    'Exit codes: 0 ok, 1 invalid plan or out-of-date workflow, 2 usage error or\nunreadable file.'
+}
 
 type CheckValues = FlagValues<typeof CHECK_FLAGS>
 
@@ -59,16 +60,7 @@ function givenOf(values: CheckValues): GivenInvocation {
   return given
 }
 
-const CHECK_COMMAND = {
-  name: 'check',
-  flags: CHECK_FLAGS,
-  help: CHECK_HELP,
-  where: 'the workflow is --workflow FILE'
-}
-
-function check(argv: string[], io: CliIo): number {
-  const parsedValues = parseCommandFlags(argv, CHECK_COMMAND, io.stdout)
-  if (parsedValues === undefined) return ExitCode.ok
+function check(parsedValues: CheckValues, io: CliIo): number {
   const workflowFile = parsedValues.workflow
   const workflow =
     workflowFile === undefined
@@ -118,5 +110,4 @@ function check(argv: string[], io: CliIo): number {
   return ExitCode.invalidPlan
 }
 
-export const runCheckCommand: Command = (argv, io) =>
-  Promise.resolve().then(() => check(argv, io))
+export const runCheckCommand = flagsCommand(CHECK_COMMAND, check)

@@ -13,9 +13,9 @@ import {
 import { UsageError } from '../plan/errors.js'
 import type { GenerateInvocation } from '../render/generate-command-line.js'
 import { formatProblems } from '../render/problems.js'
-import { COMMON_FLAGS, formatFlagHelp, parseCommandFlags } from './args.js'
+import { COMMON_FLAGS, flagsCommand } from './args.js'
 import type { FlagValues } from './args.js'
-import { ExitCode, type CliIo, type Command } from './io.js'
+import { ExitCode, type CliIo } from './io.js'
 import { loadPlanForCli } from './plan-command.js'
 
 export const GENERATE_FLAGS = {
@@ -34,7 +34,11 @@ export const GENERATE_FLAGS = {
   }
 } as const
 
-export const GENERATE_HELP = `Usage: phase-matrix generate [--out FILE] [--template FILE] [flags]
+const GENERATE_COMMAND = {
+  name: 'generate',
+  where: 'the plan is --plan FILE',
+  flags: GENERATE_FLAGS,
+  about: `Usage: phase-matrix generate [--out FILE] [--template FILE] [flags]
 
 Write a GitHub workflow with one job per phase, each job's needs being the
 phase's dependencies, and a final job "phase-matrix gate" that fails unless
@@ -47,13 +51,10 @@ planned onto N worker lanes (longest remaining path first, from
 estimate_minutes) and each job also needs the previous job of its lane,
 with an if: that asks only that its own dependencies succeeded. The
 config's max_workers alone does not add lanes.
-
-Flags:
-${formatFlagHelp(GENERATE_FLAGS)}
-
-Exit codes: 0 ok, 1 invalid plan (or a workflow GitHub would refuse),
-2 usage error or unreadable file.
-`
+`,
+  exitCodes:
+    'Exit codes: 0 ok, 1 invalid plan (or a workflow GitHub would refuse),\n2 usage error or unreadable file.'
+}
 
 /** What `generate` records in the header for these flags. */
 export function invocationOf(
@@ -75,15 +76,7 @@ export function invocationOf(
   return invocation
 }
 
-/** The same file once links are followed (undefined when unresolvable). */
-
-const GENERATE_COMMAND = {
-  name: 'generate',
-  flags: GENERATE_FLAGS,
-  help: GENERATE_HELP,
-  where: 'the plan is --plan FILE'
-}
-
+/** The same file once links are followed (false when unresolvable). */
 function sameFile(a: string, b: string): boolean {
   try {
     return realPath(a) === realPath(b)
@@ -155,9 +148,10 @@ function writeFileAtomically(file: string, shown: string, text: string): void {
   }
 }
 
-function generate(argv: string[], io: CliIo): number {
-  const values = parseCommandFlags(argv, GENERATE_COMMAND, io.stdout)
-  if (values === undefined) return ExitCode.ok
+function generate(
+  values: FlagValues<typeof GENERATE_FLAGS>,
+  io: CliIo
+): number {
   checkOut(values, io)
   const loaded = loadPlanForCli(values, io)
   if (loaded.problems.length > 0) {
@@ -194,5 +188,4 @@ function generate(argv: string[], io: CliIo): number {
   return ExitCode.ok
 }
 
-export const runGenerateCommand: Command = (argv, io) =>
-  Promise.resolve().then(() => generate(argv, io))
+export const runGenerateCommand = flagsCommand(GENERATE_COMMAND, generate)

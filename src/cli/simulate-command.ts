@@ -16,8 +16,8 @@ import { renderSimulationJson } from '../render/simulation-json.js'
 import { renderSimulationText } from '../render/simulation-text.js'
 import { describeFsError } from '../open-file.js'
 import { resolveFrom } from '../needs-files.js'
-import { COMMON_FLAGS, formatFlagHelp, parseCommandFlags } from './args.js'
-import { ExitCode, type CliIo, type Command } from './io.js'
+import { COMMON_FLAGS, flagsCommand, type FlagValues } from './args.js'
+import { ExitCode, type CliIo } from './io.js'
 import { loadPlanForCli } from './plan-command.js'
 
 export const SIMULATE_FLAGS = {
@@ -46,7 +46,11 @@ export const SIMULATE_FLAGS = {
   }
 } as const
 
-export const SIMULATE_HELP = `Usage: phase-matrix simulate [--max-workers N] [--fail ID,...] [--job-start MIN]
+const SIMULATE_COMMAND = {
+  name: 'simulate',
+  where: 'the plan is --plan FILE',
+  flags: SIMULATE_FLAGS,
+  about: `Usage: phase-matrix simulate [--max-workers N] [--fail ID,...] [--job-start MIN]
                             [--estimates FILE] [--format text|json|mermaid] [flags]
 
 How long a run takes, from the phases' estimate_minutes (a phase without
@@ -63,18 +67,7 @@ take no time. With --fail, the failed phases run their whole estimate and
 every transitive dependent is skipped. Also: the critical path, the total
 work and the lower bound max(critical path, work / N). fail_fast is not
 simulated.
-
-Flags:
-${formatFlagHelp(SIMULATE_FLAGS)}
-
-Exit codes: 0 ok, 1 invalid plan, 2 usage error or unreadable file.
 `
-
-const SIMULATE_COMMAND = {
-  name: 'simulate',
-  flags: SIMULATE_FLAGS,
-  help: SIMULATE_HELP,
-  where: 'the plan is --plan FILE'
 }
 
 function parseJobStart(raw: string | undefined): number {
@@ -97,9 +90,10 @@ function readEstimates(file: string, io: CliIo): string {
   }
 }
 
-function simulateCommand(argv: string[], io: CliIo): number {
-  const values = parseCommandFlags(argv, SIMULATE_COMMAND, io.stdout)
-  if (values === undefined) return ExitCode.ok
+function simulateCommand(
+  values: FlagValues<typeof SIMULATE_FLAGS>,
+  io: CliIo
+): number {
   const jobStart = parseJobStart(values['job-start'])
   const format = values.format ?? 'text'
   const loaded = loadPlanForCli(values, io)
@@ -182,5 +176,7 @@ function simulateCommand(argv: string[], io: CliIo): number {
   return ExitCode.ok
 }
 
-export const runSimulateCommand: Command = (argv, io) =>
-  Promise.resolve().then(() => simulateCommand(argv, io))
+export const runSimulateCommand = flagsCommand(
+  SIMULATE_COMMAND,
+  simulateCommand
+)
