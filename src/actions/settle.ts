@@ -6,12 +6,8 @@
 // verdict, without calling the API, so a final report job can call it.
 import type { WorkflowJob } from '../github/jobs.js'
 import type { RunJobs } from '../github/ports.js'
-import {
-  legJobName,
-  readLegs,
-  succeededBefore,
-  type LegReading
-} from '../github/legs.js'
+import { legJobName } from '../github/job-names.js'
+import { readLegs, succeededBefore, type LegReading } from '../github/legs.js'
 import { PlanError, UsageError } from '../plan/errors.js'
 import type { LegResult } from '../plan/schedule.js'
 import {
