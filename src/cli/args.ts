@@ -41,18 +41,23 @@ export interface ParsedArgs<S extends FlagSpecs> {
   positionals: string[]
 }
 
+/** A flag that names a file: `--name FILE`. */
+export function fileFlag(description: string): {
+  kind: 'string'
+  value: 'FILE'
+  description: string
+} {
+  return { kind: 'string', value: 'FILE', description }
+}
+
 /** Flags every command that reads a plan accepts. */
 export const COMMON_FLAGS = {
-  plan: {
-    kind: 'string',
-    value: 'FILE',
-    description: `plan file (default ${DEFAULT_PLAN_PATH}); - reads standard input`
-  },
-  config: {
-    kind: 'string',
-    value: 'FILE',
-    description: `config file (default ${DEFAULT_CONFIG_PATH}, may be absent)`
-  },
+  plan: fileFlag(
+    `plan file (default ${DEFAULT_PLAN_PATH}); - reads standard input`
+  ),
+  config: fileFlag(
+    `config file (default ${DEFAULT_CONFIG_PATH}, may be absent)`
+  ),
   'max-workers': {
     kind: 'integer',
     value: 'N',

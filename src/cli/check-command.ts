@@ -9,30 +9,23 @@ import {
 } from '../needs-files.js'
 import { envLimitWarnings } from '../plan/env-limits.js'
 import { formatProblems } from '../render/problems.js'
-import { COMMON_FLAGS, flagsCommand } from './args.js'
+import { COMMON_FLAGS, fileFlag, flagsCommand } from './args.js'
 import type { FlagValues } from './args.js'
 import { ExitCode, type CliIo } from './io.js'
 import { loadPlanForCli } from './plan-command.js'
 
-export const CHECK_FLAGS = {
-  ...COMMON_FLAGS,
-  workflow: {
-    kind: 'string',
-    value: 'FILE',
-    description: 'a workflow written by generate: fail when it is out of date'
-  },
-  template: {
-    kind: 'string',
-    value: 'FILE',
-    description:
-      "template to regenerate with (default: the one in FILE's header)"
-  }
-} as const
-
 const CHECK_COMMAND = {
   name: 'check',
   where: 'the workflow is --workflow FILE',
-  flags: CHECK_FLAGS,
+  flags: {
+    ...COMMON_FLAGS,
+    workflow: fileFlag(
+      'a workflow written by generate: fail when it is out of date'
+    ),
+    template: fileFlag(
+      "template to regenerate with (default: the one in FILE's header)"
+    )
+  },
   about: `Usage: phase-matrix check [--workflow FILE] [--template FILE] [flags]
 
 Validate the plan: every problem with its line and column. With --workflow,
@@ -44,9 +37,9 @@ this folder once links are resolved). When it is not, print a unified diff
 `,
   exitCodes:
     'Exit codes: 0 ok, 1 invalid plan or out-of-date workflow, 2 usage error or\nunreadable file.'
-}
+} as const
 
-type CheckValues = FlagValues<typeof CHECK_FLAGS>
+type CheckValues = FlagValues<typeof CHECK_COMMAND.flags>
 
 /** What was given here; the header fills in the rest (readWorkflowToCheck). */
 function givenOf(values: CheckValues): GivenInvocation {

@@ -13,31 +13,23 @@ import {
 import { UsageError } from '../plan/errors.js'
 import type { GenerateInvocation } from '../render/generate-command-line.js'
 import { formatProblems } from '../render/problems.js'
-import { COMMON_FLAGS, flagsCommand } from './args.js'
+import { COMMON_FLAGS, fileFlag, flagsCommand } from './args.js'
 import type { FlagValues } from './args.js'
 import { ExitCode, type CliIo } from './io.js'
 import { loadPlanForCli } from './plan-command.js'
 
-export const GENERATE_FLAGS = {
-  ...COMMON_FLAGS,
-  out: {
-    kind: 'string',
-    value: 'FILE',
-    description:
-      'write the workflow to FILE (folders are created) instead of stdout'
-  },
-  template: {
-    kind: 'string',
-    value: 'FILE',
-    description:
-      'a workflow whose name, on, permissions, env, defaults, concurrency and jobs.phase (runner, setup steps…) are used'
-  }
-} as const
-
 const GENERATE_COMMAND = {
   name: 'generate',
   where: 'the plan is --plan FILE',
-  flags: GENERATE_FLAGS,
+  flags: {
+    ...COMMON_FLAGS,
+    out: fileFlag(
+      'write the workflow to FILE (folders are created) instead of stdout'
+    ),
+    template: fileFlag(
+      'a workflow whose name, on, permissions, env, defaults, concurrency and jobs.phase (runner, setup steps…) are used'
+    )
+  },
   about: `Usage: phase-matrix generate [--out FILE] [--template FILE] [flags]
 
 Write a GitHub workflow with one job per phase, each job's needs being the
@@ -54,12 +46,13 @@ config's max_workers alone does not add lanes.
 `,
   exitCodes:
     'Exit codes: 0 ok, 1 invalid plan (or a workflow GitHub would refuse),\n2 usage error or unreadable file.'
-}
+} as const
+
+/** The flag values `generate` is given. */
+type GenerateValues = FlagValues<typeof GENERATE_COMMAND.flags>
 
 /** What `generate` records in the header for these flags. */
-export function invocationOf(
-  values: FlagValues<typeof GENERATE_FLAGS>
-): GenerateInvocation {
+export function invocationOf(values: GenerateValues): GenerateInvocation {
   const invocation: GenerateInvocation = {
     plan: normalizePath(values.plan ?? DEFAULT_PLAN_PATH)
   }
@@ -90,7 +83,7 @@ function sameFile(a: string, b: string): boolean {
  * read: a folder, or one of the files generate reads (the plan, the config,
  * the template), which it would overwrite.
  */
-function checkOut(values: FlagValues<typeof GENERATE_FLAGS>, io: CliIo): void {
+function checkOut(values: GenerateValues, io: CliIo): void {
   const out = values.out
   if (out === undefined) return
   const file = resolveFrom(io.cwd, out)
@@ -148,10 +141,7 @@ function writeFileAtomically(file: string, shown: string, text: string): void {
   }
 }
 
-function generate(
-  values: FlagValues<typeof GENERATE_FLAGS>,
-  io: CliIo
-): number {
+function generate(values: GenerateValues, io: CliIo): number {
   checkOut(values, io)
   const loaded = loadPlanForCli(values, io)
   if (loaded.problems.length > 0) {

@@ -16,30 +16,32 @@ import { COMMON_FLAGS, flagsCommand } from './args.js'
 import type { FlagValues } from './args.js'
 import { ExitCode, type CliIo } from './io.js'
 
-export const PLAN_FLAGS = {
-  tree: {
-    kind: 'boolean',
-    description: "feature-prd-runner's Phase Dependency Tree instead of batches"
-  },
-  format: {
-    kind: 'string',
-    value: 'FORMAT',
-    choices: ['text', 'json', 'mermaid'],
-    description: 'text (default), json or mermaid'
-  },
-  ...COMMON_FLAGS
-} as const
-
 const PLAN_COMMAND = {
   name: 'plan',
   where: 'the plan file goes after --plan',
-  flags: PLAN_FLAGS,
+  flags: {
+    tree: {
+      kind: 'boolean',
+      description:
+        "feature-prd-runner's Phase Dependency Tree instead of batches"
+    },
+    format: {
+      kind: 'string',
+      value: 'FORMAT',
+      choices: ['text', 'json', 'mermaid'],
+      description: 'text (default), json or mermaid'
+    },
+    ...COMMON_FLAGS
+  },
   about: `Usage: phase-matrix plan [--tree] [--format text|json|mermaid] [flags]
 
 Show which phases run together (waves, feature-prd-runner's "batches"),
 which wait, and every problem in the plan with its line and column.
 `
-}
+} as const
+
+/** The flag values `plan` is given. */
+type PlanValues = FlagValues<typeof PLAN_COMMAND.flags>
 
 /** A plan read and analysed for a command, with every problem found. */
 export interface LoadedPlan {
@@ -96,7 +98,7 @@ export function loadPlanForCli(
     : { settings, problems, exitCode }
 }
 
-function plan(values: FlagValues<typeof PLAN_FLAGS>, io: CliIo): number {
+function plan(values: PlanValues, io: CliIo): number {
   const format = values.format ?? 'text'
   if (values.tree === true && format !== 'text') {
     throw new UsageError(

@@ -16,40 +16,40 @@ import { renderSimulationJson } from '../render/simulation-json.js'
 import { renderSimulationText } from '../render/simulation-text.js'
 import { describeFsError } from '../open-file.js'
 import { resolveFrom } from '../needs-files.js'
-import { COMMON_FLAGS, flagsCommand, type FlagValues } from './args.js'
+import {
+  COMMON_FLAGS,
+  fileFlag,
+  flagsCommand,
+  type FlagValues
+} from './args.js'
 import { ExitCode, type CliIo } from './io.js'
 import { loadPlanForCli } from './plan-command.js'
-
-export const SIMULATE_FLAGS = {
-  ...COMMON_FLAGS,
-  fail: {
-    kind: 'string',
-    value: 'ID,...',
-    description: 'these phases fail (after their whole estimate)'
-  },
-  'job-start': {
-    kind: 'string',
-    value: 'MIN',
-    description: `minutes a job waits for its runner (default ${DEFAULT_JOB_START_MINUTES})`
-  },
-  estimates: {
-    kind: 'string',
-    value: 'FILE',
-    description:
-      'JSON {"<id>": minutes} overriding estimate_minutes (e.g. from past runs)'
-  },
-  format: {
-    kind: 'string',
-    value: 'FORMAT',
-    choices: ['text', 'json', 'mermaid'],
-    description: 'text (default), json or mermaid (a Gantt chart)'
-  }
-} as const
 
 const SIMULATE_COMMAND = {
   name: 'simulate',
   where: 'the plan is --plan FILE',
-  flags: SIMULATE_FLAGS,
+  flags: {
+    ...COMMON_FLAGS,
+    fail: {
+      kind: 'string',
+      value: 'ID,...',
+      description: 'these phases fail (after their whole estimate)'
+    },
+    'job-start': {
+      kind: 'string',
+      value: 'MIN',
+      description: `minutes a job waits for its runner (default ${DEFAULT_JOB_START_MINUTES})`
+    },
+    estimates: fileFlag(
+      'JSON {"<id>": minutes} overriding estimate_minutes (e.g. from past runs)'
+    ),
+    format: {
+      kind: 'string',
+      value: 'FORMAT',
+      choices: ['text', 'json', 'mermaid'],
+      description: 'text (default), json or mermaid (a Gantt chart)'
+    }
+  },
   about: `Usage: phase-matrix simulate [--max-workers N] [--fail ID,...] [--job-start MIN]
                             [--estimates FILE] [--format text|json|mermaid] [flags]
 
@@ -68,7 +68,10 @@ every transitive dependent is skipped. Also: the critical path, the total
 work and the lower bound max(critical path, work / N). fail_fast is not
 simulated.
 `
-}
+} as const
+
+/** The flag values `simulate` is given. */
+type SimulateValues = FlagValues<typeof SIMULATE_COMMAND.flags>
 
 function parseJobStart(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_JOB_START_MINUTES
@@ -90,10 +93,7 @@ function readEstimates(file: string, io: CliIo): string {
   }
 }
 
-function simulateCommand(
-  values: FlagValues<typeof SIMULATE_FLAGS>,
-  io: CliIo
-): number {
+function simulateCommand(values: SimulateValues, io: CliIo): number {
   const jobStart = parseJobStart(values['job-start'])
   const format = values.format ?? 'text'
   const loaded = loadPlanForCli(values, io)
