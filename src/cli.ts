@@ -3,10 +3,11 @@
 import { runExecCommand } from './cli/exec-command.js'
 import { runCheckCommand } from './cli/check-command.js'
 import { runGenerateCommand } from './cli/generate-command.js'
-import { COMMON_FLAGS, formatFlagHelp } from './cli/args.js'
+import { COMMON_FLAGS, EXIT_CODES, formatFlagHelp } from './cli/args.js'
 import { ExitCode, withoutNoColor, type CliIo, type Command } from './cli/io.js'
 import { runPlanCommand } from './cli/plan-command.js'
 import { runSimulateCommand } from './cli/simulate-command.js'
+import { errorMessage } from './error-parts.js'
 import { PlanError, UsageError } from './plan/errors.js'
 import { formatProblems } from './render/problems.js'
 import { terminalSafe } from './render/terminal-safe.js'
@@ -72,18 +73,20 @@ ${formatFlagHelp({
   }
 })}
 
-Exit codes: 0 ok, 1 invalid plan, 2 usage error or unreadable file.
+${EXIT_CODES}
 Run 'phase-matrix <command> --help' for a command's flags.
 `
 
 export { colourAllowed } from './cli/io.js'
 
 /** Node's errors from the operating system carry `code` and `syscall`. */
-function isSystemError(error: unknown): error is NodeJS.ErrnoException {
+function isSystemError(error: unknown): boolean {
   return (
     error instanceof Error &&
-    typeof (error as NodeJS.ErrnoException).code === 'string' &&
-    typeof (error as NodeJS.ErrnoException).syscall === 'string'
+    'code' in error &&
+    typeof error.code === 'string' &&
+    'syscall' in error &&
+    typeof error.syscall === 'string'
   )
 }
 
@@ -141,7 +144,7 @@ export async function main(
       io.stderr(formatProblems(error.problems, { colour: io.colourErr }))
       return ExitCode.invalidPlan
     }
-    const message = error instanceof Error ? error.message : String(error)
+    const message = errorMessage(error)
     if (isSystemError(error)) {
       // An unreadable file or folder (EACCES, EISDIR, …) is the user's to fix.
       io.stderr(`phase-matrix ${name}: ${message}\n`)

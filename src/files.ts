@@ -2,17 +2,12 @@
 // read, missing or unreadable files as problems (not exceptions), bytes →
 // UTF-8 text; then the pure parsers do the rest.
 
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  openSync,
-  readSync,
-  type Stats
-} from 'node:fs'
+import { closeSync, readSync, type Stats } from 'node:fs'
 import path from 'node:path'
 
 import { DEFAULT_PLAN_PATH } from './actions/constants.js'
+import { errorCode } from './error-parts.js'
+import { describeFsError, openRegularFile } from './open-file.js'
 import { parseConfig } from './plan/config.js'
 import { parsePlan } from './plan/load.js'
 import { LineIndex } from './plan/positions.js'
@@ -51,88 +46,65 @@ function isDefault(file: string, defaultPath: string): boolean {
   )
 }
 
-/** Why a file could not be read, for messages; undefined for an unexpected error. */
-export function describeFsError(code: unknown): string | undefined {
-  switch (code) {
-    case 'ENOENT':
-    case 'ENOTDIR':
-      return 'not found'
-    case 'EISDIR':
-      return 'is a folder, not a file'
-    case 'EACCES':
-    case 'EPERM':
-      return 'cannot be read (permission denied)'
-    case 'ELOOP':
-      return 'is a loop of symbolic links, not a file'
-    case 'ENAMETOOLONG':
-      return 'has a name that is too long'
-    default:
-      return undefined
-  }
-}
-
-/** What a file that is not a regular file is, for messages. */
-export function kindOf(stat: Stats): string | undefined {
-  if (stat.isFile()) return undefined
-  if (stat.isDirectory()) return 'a folder'
-  if (stat.isFIFO()) return 'a named pipe (FIFO)'
-  if (stat.isSocket()) return 'a socket'
-  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device'
-  return 'not a regular file'
-}
-
-/**
- * Opens `file` for reading without ever blocking: O_NONBLOCK, so a FIFO
- * with no writer does not hang the open, then fstat on the open file (no
- * race with a swap), so only a regular file or a folder is returned.
- * Throws what `openSync` throws; `kind` names anything else.
- */
-export function openRegularFile(
-  file: string
-): { fd: number; stat: Stats } | { kind: string } {
-  const fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK)
-  const stat = fstatSync(fd)
-  const kind = kindOf(stat)
-  if (kind !== undefined && !stat.isDirectory()) {
-    closeSync(fd)
-    return { kind }
-  }
-  return { fd, stat }
-}
-
 /** Sleeps the thread briefly (standard input not ready yet). */
 function pause(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms)
 }
 
-/** Reads standard input to its end (`--plan -`), up to one byte over the limit. */
-function readStdin(what: string): TextOrProblem {
+/**
+ * Reads with `readInto` (bytes read into the chunk, 0 at the end) until the
+ * end or one byte past MAX_PLAN_BYTES, which is enough to know the input is
+ * too large (also a file that grows after `stat`, or a pipe or device with
+ * no size): the bytes, or undefined when too large. `first`: the first
+ * read's size. Throws what `readInto` throws.
+ */
+function readUpToLimit(
+  readInto: (chunk: Buffer) => number,
+  first = CHUNK_BYTES
+): Buffer | undefined {
   const limit = MAX_PLAN_BYTES + 1
   const chunks: Buffer[] = []
   let total = 0
   for (;;) {
-    const want = Math.min(CHUNK_BYTES, limit - total)
+    const want = Math.min(
+      chunks.length === 0 ? first : CHUNK_BYTES,
+      limit - total
+    )
     const chunk = Buffer.allocUnsafe(want)
-    let read: number
-    try {
-      read = readSync(0, chunk, 0, want, null)
-    } catch (error) {
-      const code = (error as { code?: unknown }).code
-      if (code === 'EAGAIN') {
-        pause(10)
-        continue
-      }
-      if (code === 'EOF') break
-      return unreadable(error, STDIN_NAME, what, '')
-    }
-    if (read === 0) break
+    const read = readInto(chunk)
+    if (read === 0) return Buffer.concat(chunks, total)
     chunks.push(chunk.subarray(0, read))
     total += read
-    if (total > MAX_PLAN_BYTES) {
-      return { problem: tooLarge(STDIN_NAME, what), missing: false }
+    if (total > MAX_PLAN_BYTES) return undefined
+  }
+}
+
+/** One read of standard input: waits while it is not ready; 0 at its end. */
+function readStdinInto(chunk: Buffer): number {
+  for (;;) {
+    try {
+      return readSync(0, chunk, 0, chunk.length, null)
+    } catch (error) {
+      const code = errorCode(error)
+      if (code === 'EOF') return 0
+      if (code !== 'EAGAIN') throw error
+      pause(10)
     }
   }
-  return decode(STDIN_NAME, Buffer.concat(chunks, total))
+}
+
+/** Reads standard input to its end (`--plan -`), up to one byte over the limit. */
+function readStdin(what: string): TextOrProblem {
+  let bytes: Buffer | undefined
+  try {
+    bytes = readUpToLimit(readStdinInto)
+  } catch (error) {
+    return unreadable(error, STDIN_NAME, what, '')
+  }
+  if (bytes === undefined) {
+    return { problem: tooLarge(STDIN_NAME, what), missing: false }
+  }
+  return decode(STDIN_NAME, bytes)
 }
 
 /**
@@ -173,27 +145,14 @@ function readText(file: string, what: string, hint: string): TextOrProblem {
     if (stat.isFile() && stat.size > MAX_PLAN_BYTES) {
       return { problem: tooLarge(file, what, stat.size), missing: false }
     }
-    // One byte past the limit is enough to know a file is too large, also
-    // when it grows after `stat` or is a pipe or device with no size.
-    const limit = MAX_PLAN_BYTES + 1
-    const first = stat.isFile() ? Math.min(stat.size + 1, limit) : CHUNK_BYTES
-    const chunks: Buffer[] = []
-    let total = 0
-    for (;;) {
-      const want = Math.min(
-        chunks.length === 0 ? first : CHUNK_BYTES,
-        limit - total
-      )
-      const chunk = Buffer.allocUnsafe(want)
-      const read = readSync(fd, chunk, 0, want, null)
-      if (read === 0) break
-      chunks.push(chunk.subarray(0, read))
-      total += read
-      if (total > MAX_PLAN_BYTES) {
-        return { problem: tooLarge(file, what), missing: false }
-      }
+    const bytes = readUpToLimit(
+      chunk => readSync(fd, chunk, 0, chunk.length, null),
+      stat.isFile() ? stat.size + 1 : CHUNK_BYTES
+    )
+    if (bytes === undefined) {
+      return { problem: tooLarge(file, what), missing: false }
     }
-    return decode(file, Buffer.concat(chunks, total))
+    return decode(file, bytes)
   } catch (error) {
     return unreadable(error, file, what, hint)
   } finally {
@@ -208,7 +167,7 @@ function unreadable(
   what: string,
   hint: string
 ): TextOrProblem {
-  const code = (error as { code?: unknown } | null)?.code
+  const code = errorCode(error)
   const reason = describeFsError(code)
   if (reason === undefined) throw error
   return {

@@ -1,8 +1,9 @@
 // Edge I/O of the needs workflow, shared by `generate`, `check` and the
 // check action: reading the template and the committed workflow, and
 // regenerating the workflow a header records so it can be compared.
+import { errorCode } from './error-parts.js'
 import { closeSync, readFileSync, realpathSync } from 'node:fs'
-import { describeFsError, openRegularFile } from './files.js'
+import { describeFsError, openRegularFile } from './open-file.js'
 import path from 'node:path'
 import { UsageError } from './plan/errors.js'
 import type { ParallelSettings, PlanAnalysis, Problem } from './plan/types.js'
@@ -45,7 +46,7 @@ export function realPath(file: string): string {
     try {
       return path.join(realpathSync(at), ...missing.reverse())
     } catch (error) {
-      const code = (error as { code?: unknown }).code
+      const code = errorCode(error)
       const parent = path.dirname(at)
       if ((code !== 'ENOENT' && code !== 'ENOTDIR') || parent === at) {
         throw error
@@ -71,7 +72,7 @@ export function confinedPath(file: string, root: string, what: string): string {
     realRoot = realpathSync(root)
     real = realPath(target)
   } catch (error) {
-    const code = (error as { code?: unknown }).code
+    const code = errorCode(error)
     if (code === 'ELOOP') {
       throw new UsageError(
         `${what} '${file}', a loop of symbolic links; expected a file inside the repository`
@@ -117,7 +118,7 @@ export function readTextFile(file: string, what: string): string {
     return readFileSync(fd, 'utf8')
   } catch (error) {
     if (error instanceof UsageError) throw error
-    const reason = describeFsError((error as { code?: unknown }).code)
+    const reason = describeFsError(errorCode(error))
     if (reason === undefined) throw error
     throw new UsageError(`${what} ${reason}: ${file}`)
   } finally {

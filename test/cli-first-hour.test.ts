@@ -40,6 +40,8 @@ function cli(
     let err = ''
     child.stdout?.setEncoding('utf8').on('data', (c: string) => (out += c))
     child.stderr?.setEncoding('utf8').on('data', (c: string) => (err += c))
+    // The CLI may stop reading early (over the size limit): no EPIPE here.
+    child.stdin?.on('error', () => undefined)
     if (options.input !== undefined) child.stdin?.end(options.input)
     const timer = setTimeout(() => child.kill(), 10_000)
     child.on('error', reject)
@@ -116,6 +118,16 @@ describe('plans that are not regular files', () => {
     })
     expect(bad.code).toBe(1)
     expect(bad.err).toContain('<stdin>:3:')
+  })
+
+  it('--plan - refuses standard input over 8 MiB, reading no further', async () => {
+    const run = await cli(['plan', '--plan', '-'], {
+      input: `# ${'x'.repeat(9 * 1024 * 1024)}\n`
+    })
+    expect(run.code).toBe(2)
+    expect(run.err).toContain(
+      'Phase plan is too large: more than 8.0 MiB, the limit (stopped reading there)'
+    )
   })
 })
 

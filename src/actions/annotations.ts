@@ -3,6 +3,7 @@
 // per step, so every problem is also in the log (and, from the caller, in
 // the job summary).
 import path from 'node:path'
+import { errorMessage } from '../error-parts.js'
 import { PlanError } from '../plan/errors.js'
 import type { Problem } from '../plan/types.js'
 import { formatProblems } from '../render/problems.js'
@@ -53,10 +54,13 @@ export function annotateProblems(
 }
 
 /**
- * The one catch of an action's `run()`: a plan error's problems as
- * annotations on their lines, then the step fails with the message.
+ * The failure of a step that reads the plan (settle, exec): a plan error's
+ * problems as annotations on their lines; the message the step fails with.
  */
-export function failStep(error: unknown, workspace: string | undefined): void {
+export function annotatedFailure(
+  error: unknown,
+  workspace: string | undefined
+): string {
   if (error instanceof PlanError) annotateProblems(error.problems, workspace)
-  core.setFailed(error instanceof Error ? error.message : String(error))
+  return errorMessage(error)
 }

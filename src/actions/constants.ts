@@ -44,6 +44,13 @@ export const PlanOutputs = {
   fastRounds: 'fast-rounds'
 } as const
 
+/** Plan outputs for reading, which the reusable workflow does not forward. */
+export const INFORMATIONAL_PLAN_OUTPUTS: readonly string[] = [
+  PlanOutputs.waves,
+  PlanOutputs.needs,
+  PlanOutputs.mermaid
+]
+
 export const SettleInputs = {
   state: 'state',
   githubToken: 'github-token',

@@ -6,11 +6,12 @@
 import { legSucceeded, runLeg } from '../exec/run-leg.js'
 import { PlanError } from '../plan/errors.js'
 import { legOrder, parsePhaseList } from '../plan/leg-order.js'
-import { failStep } from './annotations.js'
+import { annotatedFailure } from './annotations.js'
 import { ExecOutputs } from './constants.js'
 import type { ExecSettings } from './inputs.js'
 import type { ExecPorts } from './ports.js'
 import * as core from './log.js'
+import { actionStep } from './step.js'
 
 async function exec(settings: ExecSettings, ports: ExecPorts): Promise<void> {
   const loaded = ports.files.loadPlan({ planPath: settings.planPath })
@@ -44,13 +45,6 @@ async function exec(settings: ExecSettings, ports: ExecPorts): Promise<void> {
 }
 
 /** The exec step: never throws; a failure is the step's (core.setFailed). */
-export async function run(
-  settings: ExecSettings,
-  ports: ExecPorts
-): Promise<void> {
-  try {
-    await exec(settings, ports)
-  } catch (error) {
-    failStep(error, settings.run.workspace)
-  }
-}
+export const run = actionStep(exec, (error, settings: ExecSettings) =>
+  annotatedFailure(error, settings.run.workspace)
+)

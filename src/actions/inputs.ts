@@ -96,6 +96,29 @@ export function pullRequestOfEvent(
   }
 }
 
+/** What to pass for each required input, said when it is empty. */
+const REQUIRED = {
+  [SettleInputs.state]:
+    'Pass the state output of the plan step or of the previous settle step.',
+  [ExecInputs.phases]: "Pass the leg's phases: ${{ toJSON(matrix.phases) }}."
+} as const
+
+/** A required input: '' is a UsageError that says what to pass. */
+function readRequired(name: keyof typeof REQUIRED): string {
+  const value = core.getInput(name).trim()
+  if (value === '') {
+    throw new UsageError(`Input '${name}' is empty. ${REQUIRED[name]}`)
+  }
+  return value
+}
+
+/** A token input, masked in the log from here on. */
+function readToken(name: string): string {
+  const token = core.getInput(name)
+  if (token !== '') core.setSecret(token)
+  return token
+}
+
 /** An optional whole number input: '' means "not given". */
 function readCount(name: string, max?: number): number | undefined {
   const raw = core.getInput(name).trim()
@@ -180,17 +203,9 @@ const settleSettingsSchema = z.object({
 export type SettleSettings = z.infer<typeof settleSettingsSchema>
 
 export function readSettleSettings(): SettleSettings {
-  const state = core.getInput(SettleInputs.state).trim()
-  if (state === '') {
-    throw new UsageError(
-      `Input '${SettleInputs.state}' is empty. Pass the state output of the plan step or of the previous settle step.`
-    )
-  }
-  const githubToken = core.getInput(SettleInputs.githubToken)
-  if (githubToken !== '') core.setSecret(githubToken)
   return settleSettingsSchema.parse({
-    state,
-    githubToken,
+    state: readRequired(SettleInputs.state),
+    githubToken: readToken(SettleInputs.githubToken),
     allowFailure: readFlag(SettleInputs.allowFailure) ?? false,
     jobId: readJobId(),
     durationsFile: core.getInput(SettleInputs.durationsFile).trim(),
@@ -220,8 +235,7 @@ export type CheckSettings = z.infer<typeof checkSettingsSchema>
 export function readCheckSettings(): CheckSettings {
   const config = core.getInput(CheckInputs.config).trim()
   const workflow = core.getInput(CheckInputs.workflow).trim()
-  const githubToken = core.getInput(CheckInputs.githubToken)
-  if (githubToken !== '') core.setSecret(githubToken)
+  const githubToken = readToken(CheckInputs.githubToken)
   const comment = readFlag(CheckInputs.comment) ?? false
   const run = readRunContext()
   return checkSettingsSchema.parse({
@@ -247,15 +261,9 @@ const execSettingsSchema = z.object({
 export type ExecSettings = z.infer<typeof execSettingsSchema>
 
 export function readExecSettings(): ExecSettings {
-  const phases = core.getInput(ExecInputs.phases).trim()
-  if (phases === '') {
-    throw new UsageError(
-      `Input '${ExecInputs.phases}' is empty. Pass the leg's phases: \${{ toJSON(matrix.phases) }}.`
-    )
-  }
   return execSettingsSchema.parse({
+    phases: readRequired(ExecInputs.phases),
     planPath: core.getInput(ExecInputs.plan).trim() || DEFAULT_PLAN_PATH,
-    phases,
     leg: core.getInput(ExecInputs.leg).trim(),
     run: readRunContext()
   })

@@ -58,19 +58,25 @@ function kib(bytes: number): string {
   return `${Math.ceil(bytes / 1024)} KiB`
 }
 
+/** Outputs to check, and how a problem speaks of them. */
+export interface OutputsCheck {
+  /** The step, for messages: "plan", "settle". */
+  step: string
+  /** The plan file; a problem points at its first line. */
+  file: string
+  outputs: Readonly<Record<string, string>>
+  /** `outputs` is an upper bound computed ahead of time. */
+  upTo?: boolean
+  /** Outputs the reusable workflow does not forward: over, only a warning. */
+  informational?: readonly string[]
+}
+
 /**
  * The `too-large` problem for outputs that GitHub would refuse or a state no
- * process could receive, or undefined when they fit. `step` names the step
- * ("plan", "settle"); `upTo` when `outputs` is an upper bound computed ahead
- * of time. The problem points at the first line of `file`.
+ * process could receive, or undefined when they fit.
  */
-export function outputsProblem(
-  step: string,
-  file: string,
-  outputs: Readonly<Record<string, string>>,
-  upTo = false,
-  informational: readonly string[] = []
-): Problem | undefined {
+export function outputsProblem(check: OutputsCheck): Problem | undefined {
+  const { step, file, outputs, upTo = false, informational = [] } = check
   const forwarded: Record<string, string> = {}
   for (const [name, value] of Object.entries(outputs))
     if (!informational.includes(name)) forwarded[name] = value
@@ -138,14 +144,8 @@ function forwardedProblem(
 }
 
 /** Throws the `too-large` PlanError of outputsProblem; returns its warning, if any. */
-export function assertOutputsFit(
-  step: string,
-  file: string,
-  outputs: Readonly<Record<string, string>>,
-  upTo = false,
-  informational: readonly string[] = []
-): Problem[] {
-  const problem = outputsProblem(step, file, outputs, upTo, informational)
+export function assertOutputsFit(check: OutputsCheck): Problem[] {
+  const problem = outputsProblem(check)
   if (problem === undefined) return []
   if (problem.severity === 'error') throw new PlanError([problem])
   return [problem]

@@ -2,31 +2,21 @@
 // an annotation, and hands out the first round as a job matrix together with
 // the run state that settle carries on. Must not load @actions/github (cold
 // start: bench/action.bench.ts).
+import { errorMessage } from '../error-parts.js'
+import { at } from '../plan/at.js'
 import { envLimitProblems } from '../plan/env-limits.js'
 import { PlanError } from '../plan/errors.js'
 import { greenRounds } from '../plan/fast-path.js'
+import { packingOf } from '../plan/packing.js'
 import {
   countRounds,
   handOutNext,
   initialStatuses,
   startLedger
 } from '../plan/schedule.js'
-import { encodeLedger, type Ledger } from '../plan/state.js'
-import type {
-  ParallelSettings,
-  Phase,
-  PlanAnalysis,
-  Problem
-} from '../plan/types.js'
-import { parseEstimatesFile } from '../plan/estimates-file.js'
-import { packingOf, roundEstimate, type Packing } from '../plan/packing.js'
-import {
-  largestPackedMatrix,
-  largestRoundMatrix,
-  packedNote,
-  renderRoundMatrix
-} from '../render/matrix.js'
-import { renderMermaid } from '../render/mermaid.js'
+import type { Ledger } from '../plan/state.js'
+import type { ParallelSettings, PlanAnalysis, Problem } from '../plan/types.js'
+import { packedNote } from '../render/matrix.js'
 import {
   renderPlanSummary,
   renderProblemsSummary
@@ -34,37 +24,18 @@ import {
 import { executingBatchLine } from '../render/progress.js'
 import { renderPlanText } from '../render/text.js'
 import { annotateProblems } from './annotations.js'
-import {
-  MAX_JOB_OUTPUT_BYTES,
-  MAX_MATRIX_LEGS,
-  MAX_SUMMARY_BYTES,
-  PlanOutputs,
-  SettleOutputs
-} from './constants.js'
-import {
-  assertOutputsFit,
-  fitsOutputBudget,
-  OUTPUT_MARGIN_BYTES
-} from './output-budget.js'
-
-/** Plan outputs for reading, which the reusable workflow does not forward. */
-const INFORMATIONAL_OUTPUTS: readonly string[] = [
-  PlanOutputs.waves,
-  PlanOutputs.needs,
-  PlanOutputs.mermaid
-]
+import { MAX_MATRIX_LEGS, MAX_SUMMARY_BYTES } from './constants.js'
 import type { PlanSettings } from './inputs.js'
-import type { PlanFiles, PlanPorts } from './ports.js'
 import * as core from './log.js'
-
-/**
- * `strategy.max-parallel` for the wave jobs: always a positive whole number.
- * resolveSettings already made it 1 for `enabled: false` (unless an input
- * sets max-workers); 0 (no limit) becomes the most legs a matrix can have.
- */
-export function maxWorkersOutput(parallel: ParallelSettings): number {
-  return parallel.maxWorkers === 0 ? MAX_MATRIX_LEGS : parallel.maxWorkers
-}
+import { readEstimates } from './plan/estimates.js'
+import { fastPathMessage, type FastPathOff } from './plan/fast-path.js'
+import {
+  maxWorkersOutput,
+  planOutputs,
+  type FirstRound
+} from './plan/outputs.js'
+import type { PlanPorts } from './ports.js'
+import { actionStep } from './step.js'
 
 /** A problem that concerns the plan as a whole, pointed at its first line. */
 function wholePlanProblem(
@@ -89,124 +60,6 @@ export function tooManyWavesMessage(
     'Use the generated needs graph instead: `phase-matrix generate` writes a workflow ' +
     'with one job per phase and no limit on depth.'
   )
-}
-
-/**
- * Longest duration a ledger records per phase, for the bound below: 4 digits
- * in base 36, 19 days (a job runs at most 5 days on a self-hosted runner).
- */
-const LONGEST_SECONDS = 36 ** 4 - 1
-
-/** Why the matrices of all rounds are not handed out up front. */
-type FastPathOff = 'nothing-to-run' | 're-run' | 'too-large'
-
-/**
- * The fast path: the matrices of every round of a green run, handed out up
- * front so that no settle job runs while every wave succeeds, when they fit
- * the output budget next to `outputs`. Off on a re-run (settle passes over
- * phases that succeeded in an earlier attempt) and when nothing is to run.
- */
-function fastPath(
-  analysis: PlanAnalysis,
-  rounds: number[][],
-  attempt: number,
-  outputs: Record<string, string>,
-  packing: Packing | undefined
-): { outputs: Record<string, string>; off?: FastPathOff } {
-  const off = (reason: FastPathOff): ReturnType<typeof fastPath> => ({
-    outputs: { [PlanOutputs.matrices]: '[]', [PlanOutputs.fastRounds]: '0' },
-    off: reason
-  })
-  if (rounds.length === 0) return off('nothing-to-run')
-  if (attempt > 1) return off('re-run')
-  const fast = {
-    [PlanOutputs.matrices]: `[${rounds.map(round => renderRoundMatrix(analysis, round, packing)).join(',')}]`,
-    [PlanOutputs.fastRounds]: String(rounds.length)
-  }
-  return fitsOutputBudget({ ...outputs, ...fast }, INFORMATIONAL_OUTPUTS)
-    ? { outputs: fast }
-    : off('too-large')
-}
-
-/**
- * At least what any settle step of this run will output: its largest
- * possible round, every phase with a duration, every id in one list. So a
- * plan whose later rounds GitHub could not pass on fails here, before any
- * leg starts.
- */
-function largestSettleOutputs(
-  analysis: PlanAnalysis,
-  ledger: Ledger,
-  packing: Packing | undefined
-): Record<string, string> {
-  const ids = analysis.plan.phases.map(phase => phase.id)
-  return {
-    [SettleOutputs.matrix]:
-      packing === undefined
-        ? largestRoundMatrix(analysis, MAX_MATRIX_LEGS)
-        : largestPackedMatrix(analysis, packing),
-    [SettleOutputs.state]: encodeLedger({
-      ...ledger,
-      round: ledger.statuses.length,
-      wave: analysis.waves.length,
-      stoppedBy: ledger.statuses.length,
-      seconds: ledger.statuses.map(() => LONGEST_SECONDS)
-    }),
-    [SettleOutputs.hasWork]: 'false',
-    [SettleOutputs.succeeded]: JSON.stringify(ids),
-    [SettleOutputs.failed]: '[]',
-    [SettleOutputs.skipped]: '[]',
-    // Every phase with the longest duration the state can record.
-    [SettleOutputs.durations]: JSON.stringify(
-      Object.fromEntries(ids.map(id => [id, 99999.99]))
-    )
-  }
-}
-
-/**
- * The `estimates` input: phase id → minutes, by plan index, in tenths (as
- * the state keeps them). A missing file is normal on a first run (nothing
- * learned yet, e.g. an actions/cache miss): a notice. A file that cannot be
- * used, or entries that cannot, are warnings: estimates never fail a run.
- */
-function readEstimates(
-  analysis: PlanAnalysis,
-  file: string | undefined,
-  files: PlanFiles
-): (number | undefined)[] | undefined {
-  if (file === undefined) return undefined
-  let text: string
-  try {
-    text = files.readText(file)
-  } catch (error) {
-    const code = (error as { code?: unknown }).code
-    if (code === 'ENOENT') {
-      core.notice(
-        `No estimates file at ${file} yet (a first run, or a cache miss): the plan's estimate_minutes are used.`
-      )
-    } else {
-      core.warning(
-        `The estimates file ${file} cannot be read (${String(code ?? error)}): the plan's estimate_minutes are used.`
-      )
-    }
-    return undefined
-  }
-  const phases = analysis.plan.phases
-  const parsed = parseEstimatesFile(
-    text,
-    file,
-    phases.map(phase => phase.id)
-  )
-  for (const message of [...parsed.errors, ...parsed.warnings])
-    core.warning(message)
-  if (parsed.estimates.size === 0) return undefined
-  core.info(
-    `Estimates of ${parsed.estimates.size} phase(s) from ${file} override estimate_minutes.`
-  )
-  return phases.map(phase => {
-    const minutes = parsed.estimates.get(phase.id)
-    return minutes === undefined ? undefined : roundEstimate(minutes)
-  })
 }
 
 interface Loaded {
@@ -234,12 +87,13 @@ function load(settings: PlanSettings, ports: PlanPorts): Loaded {
   }
 }
 
-async function plan(settings: PlanSettings, ports: PlanPorts): Promise<void> {
-  const { analysis, parallel, warnings } = load(settings, ports)
-  const tooLong = envLimitProblems(analysis.plan)
-  if (tooLong.length > 0) throw new PlanError([...tooLong, ...warnings])
-  annotateProblems(warnings, settings.run.workspace)
-  const phases = analysis.plan.phases
+/** The first round and its state, as the step's settings decide them. */
+function handOutFirstRound(
+  analysis: PlanAnalysis,
+  parallel: ParallelSettings,
+  settings: PlanSettings,
+  ports: PlanPorts
+): FirstRound & { rounds: number; leftInWave: number } {
   const statuses = initialStatuses(analysis)
   const maxWorkers = maxWorkersOutput(parallel)
   const estimates = readEstimates(analysis, settings.estimatesPath, ports.files)
@@ -262,7 +116,6 @@ async function plan(settings: PlanSettings, ports: PlanPorts): Promise<void> {
       )
     ])
   }
-
   const attempt = settings.run.runAttempt
   const started = startLedger(analysis, {
     digest: ports.files.digest(settings.planPath),
@@ -279,66 +132,31 @@ async function plan(settings: PlanSettings, ports: PlanPorts): Promise<void> {
     legLimit
   })
   const upFront = greenRounds(analysis, statuses, legLimit)
-
-  const idOf = (index: number): string => (phases[index] as Phase).id
-  const mermaid = renderMermaid(analysis)
-  const needs: Record<string, string[]> = {}
-  for (const phase of phases)
-    needs[phase.id] = analysis.depsOf[phase.index]?.map(idOf) ?? []
-  const outputs: Record<string, string> = {
-    [PlanOutputs.matrix]: renderRoundMatrix(analysis, round, packing),
-    [PlanOutputs.state]: encodeLedger(ledger),
-    [PlanOutputs.hasWork]: round.length > 0 ? 'true' : 'false',
-    [PlanOutputs.waves]: JSON.stringify(
-      analysis.waves.map(wave => wave.map(idOf))
-    ),
-    [PlanOutputs.waveCount]: String(analysis.waves.length),
-    [PlanOutputs.phaseCount]: String(phases.length),
-    [PlanOutputs.maxParallelism]: String(analysis.maxParallelism),
-    [PlanOutputs.maxWorkers]: String(maxWorkers),
-    [PlanOutputs.failFast]: parallel.failFast ? 'true' : 'false',
-    // Handed to each leg as env (PHASE_MAX_MEMORY_MB, PHASE_MAX_CPU_PERCENT).
-    [PlanOutputs.maxMemoryMb]: String(
-      parallel.resourceLimits?.maxMemoryMb ?? ''
-    ),
-    [PlanOutputs.maxCpuPercent]: String(
-      parallel.resourceLimits?.maxCpuPercent ?? ''
-    ),
-    [PlanOutputs.needs]: JSON.stringify(needs),
-    [PlanOutputs.mermaid]: mermaid
-  }
-  // The state names the rounds handed out up front, for settle's catch-up.
-  const fastState = encodeLedger({ ...ledger, fastRounds: upFront.length })
-  const fast = fastPath(
-    analysis,
+  return {
+    ledger,
+    round,
+    packing,
     upFront,
     attempt,
-    { ...outputs, [PlanOutputs.state]: fastState },
-    packing
-  )
-  if (fast.off === undefined) outputs[PlanOutputs.state] = fastState
-  Object.assign(outputs, fast.outputs)
-  // waves, needs and mermaid are for reading, not forwarded by phases.yml.
-  const sizeWarnings = assertOutputsFit(
-    'plan',
-    analysis.plan.file,
-    outputs,
-    false,
-    INFORMATIONAL_OUTPUTS
-  )
-  assertOutputsFit(
-    'settle',
-    analysis.plan.file,
-    largestSettleOutputs(analysis, ledger, packing),
-    true
-  )
+    maxWorkers,
+    rounds,
+    leftInWave
+  }
+}
 
-  annotateProblems(sizeWarnings, settings.run.workspace)
+/** The plan in the log: its waves, the first round, the fast path. */
+async function logPlan(
+  analysis: PlanAnalysis,
+  parallel: ParallelSettings,
+  first: ReturnType<typeof handOutFirstRound>,
+  fastPathOff: FastPathOff | undefined
+): Promise<void> {
+  const { ledger, round, packing } = first
   await core.group('Phase plan', async () => {
     core.info(renderPlanText(analysis, { settings: parallel }).trimEnd())
     core.info('')
     core.info(
-      `Parallel execution plan: ${analysis.waves.length} batches, max parallelism: ${analysis.maxParallelism}, ${rounds} round(s) of jobs`
+      `Parallel execution plan: ${analysis.waves.length} batches, max parallelism: ${analysis.maxParallelism}, ${first.rounds} round(s) of jobs`
     )
     if (round.length === 0) {
       core.info('Nothing to run: every phase is marked done.')
@@ -347,22 +165,41 @@ async function plan(settings: PlanSettings, ports: PlanPorts): Promise<void> {
         executingBatchLine(
           ledger.wave + 1,
           analysis.waves.length,
-          round.map(idOf),
-          leftInWave,
+          round.map(index => at(analysis.plan.phases, index).id),
+          first.leftInWave,
           packedNote(analysis, round, packing)
         )
       )
     }
-    const message = fastPathMessage(upFront.length, attempt, fast.off)
+    const message = fastPathMessage(
+      first.upFront.length,
+      first.attempt,
+      fastPathOff
+    )
     if (message !== undefined) core.info(message)
     return Promise.resolve()
   })
+}
+
+async function plan(settings: PlanSettings, ports: PlanPorts): Promise<void> {
+  const { analysis, parallel, warnings } = load(settings, ports)
+  const tooLong = envLimitProblems(analysis.plan)
+  if (tooLong.length > 0) throw new PlanError([...tooLong, ...warnings])
+  annotateProblems(warnings, settings.run.workspace)
+  const first = handOutFirstRound(analysis, parallel, settings, ports)
+  const { outputs, fastPathOff, sizeWarnings } = planOutputs(
+    analysis,
+    parallel,
+    first
+  )
+  annotateProblems(sizeWarnings, settings.run.workspace)
+  await logPlan(analysis, parallel, first, fastPathOff)
   for (const [name, value] of Object.entries(outputs))
     core.setOutput(name, value)
   await core.appendSummary(
     settings.run,
     renderPlanSummary(analysis, {
-      rounds,
+      rounds: first.rounds,
       maxWorkers: parallel.maxWorkers,
       failFast: parallel.failFast,
       legLimit: MAX_MATRIX_LEGS,
@@ -371,62 +208,28 @@ async function plan(settings: PlanSettings, ports: PlanPorts): Promise<void> {
   )
 }
 
-/** What the log says about the fast path. */
-export function fastPathMessage(
-  rounds: number,
-  attempt: number,
-  off: FastPathOff | undefined
-): string | undefined {
-  switch (off) {
-    case undefined:
-      return (
-        `Fast path on: the matrices of all ${rounds} round(s) are handed out up front (output fast-rounds: ${rounds}). ` +
-        'Each wave job takes its round from the plan while every earlier wave succeeded; settle jobs run only from the first failure on.'
-      )
-    case 're-run':
-      return (
-        `Fast path off (output fast-rounds: 0): this is run attempt ${attempt}, so settle runs after every wave ` +
-        'and passes over the phases that succeeded in an earlier attempt.'
-      )
-    case 'too-large':
-      return (
-        `Fast path off (output fast-rounds: 0): the matrices of all ${rounds} rounds do not fit in GitHub's ` +
-        `${MAX_JOB_OUTPUT_BYTES / 1024} KiB of job outputs next to the other outputs (and ${OUTPUT_MARGIN_BYTES / 1024} KiB left for yours). ` +
-        'Settle runs after every wave and hands out the next round.'
-      )
-    case 'nothing-to-run':
-      return undefined
-  }
-}
-
-/** Annotations, log and summary for a plan that cannot run. */
-async function reportPlanError(
-  error: PlanError,
+/**
+ * The plan step's failure message; a plan that cannot run gets its
+ * annotations, log and summary first.
+ */
+async function planFailure(
+  error: unknown,
   settings: PlanSettings
 ): Promise<string> {
-  annotateProblems(error.problems, settings.run.workspace)
-  await core.appendSummary(settings.run, renderProblemsSummary(error.problems))
+  if (!(error instanceof PlanError)) return errorMessage(error)
+  try {
+    annotateProblems(error.problems, settings.run.workspace)
+    await core.appendSummary(
+      settings.run,
+      renderProblemsSummary(error.problems)
+    )
+  } catch (reportError) {
+    return `${error.message} (reporting failed: ${errorMessage(reportError)})`
+  }
   const errors = error.problems.filter(p => p.severity === 'error')
   const files = [...new Set(errors.map(p => p.file))].join(', ')
   return `Invalid phase plan: ${errors.length} error(s) in ${files}. ${error.message}`
 }
 
 /** The plan step: never throws; a failure is the step's (core.setFailed). */
-export async function run(
-  settings: PlanSettings,
-  ports: PlanPorts
-): Promise<void> {
-  try {
-    await plan(settings, ports)
-  } catch (error) {
-    let message = error instanceof Error ? error.message : String(error)
-    if (error instanceof PlanError) {
-      try {
-        message = await reportPlanError(error, settings)
-      } catch (reportError) {
-        message += ` (reporting failed: ${reportError instanceof Error ? reportError.message : String(reportError)})`
-      }
-    }
-    core.setFailed(message)
-  }
-}
+export const run = actionStep(plan, planFailure)

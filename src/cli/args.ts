@@ -4,6 +4,7 @@
 import { DEFAULT_CONFIG_PATH, DEFAULT_PLAN_PATH } from '../actions/constants.js'
 import { UsageError } from '../plan/errors.js'
 import { MAX_WORKERS } from '../plan/types.js'
+import { ExitCode, type CliIo, type Command } from './io.js'
 
 export interface FlagSpec {
   kind: 'boolean' | 'string' | 'integer'
@@ -40,18 +41,23 @@ export interface ParsedArgs<S extends FlagSpecs> {
   positionals: string[]
 }
 
+/** A flag that names a file: `--name FILE`. */
+export function fileFlag(description: string): {
+  kind: 'string'
+  value: 'FILE'
+  description: string
+} {
+  return { kind: 'string', value: 'FILE', description }
+}
+
 /** Flags every command that reads a plan accepts. */
 export const COMMON_FLAGS = {
-  plan: {
-    kind: 'string',
-    value: 'FILE',
-    description: `plan file (default ${DEFAULT_PLAN_PATH}); - reads standard input`
-  },
-  config: {
-    kind: 'string',
-    value: 'FILE',
-    description: `config file (default ${DEFAULT_CONFIG_PATH}, may be absent)`
-  },
+  plan: fileFlag(
+    `plan file (default ${DEFAULT_PLAN_PATH}); - reads standard input`
+  ),
+  config: fileFlag(
+    `config file (default ${DEFAULT_CONFIG_PATH}, may be absent)`
+  ),
   'max-workers': {
     kind: 'integer',
     value: 'N',
@@ -113,8 +119,7 @@ export function parseArgs<S extends FlagSpecs>(
   const end = argv.indexOf('--')
   const flags = end === -1 ? argv : argv.slice(0, end)
   if ('help' in specs && (flags.includes('--help') || flags.includes('-h'))) {
-    const help: Record<string, unknown> = { help: true }
-    return { values: help as FlagValues<S>, positionals }
+    return { values: checkedValues({ help: true }, specs), positionals }
   }
 
   for (let i = 0; i < flags.length; i++) {
@@ -165,40 +170,97 @@ export function parseArgs<S extends FlagSpecs>(
     values[name] = parseValue(name, spec, raw)
   }
   if (end !== -1) positionals.push(...argv.slice(end + 1))
-  return { values: values as FlagValues<S>, positionals }
+  return { values: checkedValues(values, specs), positionals }
 }
+
+/** Whether `value` is what a flag of this spec holds once parsed. */
+function fitsSpec(spec: FlagSpec, value: unknown): boolean {
+  switch (spec.kind) {
+    case 'boolean':
+      return typeof value === 'boolean'
+    case 'integer':
+      return Number.isSafeInteger(value)
+    case 'string':
+      return (
+        typeof value === 'string' &&
+        (spec.choices === undefined || spec.choices.includes(value))
+      )
+  }
+}
+
+function isFlagValues<S extends FlagSpecs>(
+  values: Record<string, unknown>,
+  specs: S
+): values is FlagValues<S> {
+  return Object.entries(values).every(([name, value]) => {
+    const spec = Object.hasOwn(specs, name) ? specs[name] : undefined
+    return spec !== undefined && fitsSpec(spec, value)
+  })
+}
+
+/** The parsed values, checked against their specs (a bug here throws). */
+function checkedValues<S extends FlagSpecs>(
+  values: Record<string, unknown>,
+  specs: S
+): FlagValues<S> {
+  if (!isFlagValues(values, specs)) {
+    throw new Error('internal error: a parsed flag does not fit its spec')
+  }
+  return values
+}
+
+/** What most commands exit with. */
+export const EXIT_CODES =
+  'Exit codes: 0 ok, 1 invalid plan, 2 usage error or unreadable file.'
 
 /** A command's flags and what it says about them. */
 export interface CommandFlags<S extends FlagSpecs> {
   name: string
   flags: S
-  /** The whole `--help` text. */
-  help: string
+  /** The `--help` text above the flags: its usage line and what it does. */
+  about: string
+  /** The `--help` text below the flags (default EXIT_CODES). */
+  exitCodes?: string
   /** Where values go instead of positional arguments, e.g. "the plan is --plan FILE". */
   where: string
 }
 
+/** A command's whole `--help` text. */
+export function commandHelp<S extends FlagSpecs>(
+  command: CommandFlags<S>
+): string {
+  return `${command.about}
+Flags:
+${formatFlagHelp(command.flags)}
+
+${command.exitCodes ?? EXIT_CODES}
+`
+}
+
 /**
- * A command's flag values, or undefined when `--help` was asked for (the
- * help is then printed). A positional argument is a usage error: every
- * command takes flags only.
+ * A command that takes flags only: `--help` prints its help; a positional
+ * argument or a bad flag is a UsageError (main reports it); else `body`
+ * runs with the values. Settled as a promise, so a synchronous throw
+ * reaches main's catch.
  */
-export function parseCommandFlags<S extends FlagSpecs>(
-  argv: readonly string[],
+export function flagsCommand<S extends FlagSpecs>(
   command: CommandFlags<S>,
-  print: (text: string) => void
-): FlagValues<S> | undefined {
-  const { values, positionals } = parseArgs(argv, command.flags)
-  if (values.help === true) {
-    print(command.help)
-    return undefined
-  }
-  if (positionals.length > 0) {
-    throw new UsageError(
-      `unexpected argument '${positionals[0] ?? ''}' (${command.name} takes only flags; ${command.where})`
-    )
-  }
-  return values
+  body: (values: FlagValues<S>, io: CliIo) => number | Promise<number>
+): Command {
+  return (argv, io) =>
+    Promise.resolve().then(() => {
+      const { values, positionals } = parseArgs(argv, command.flags)
+      if (values.help === true) {
+        io.stdout(commandHelp(command))
+        return ExitCode.ok
+      }
+      if (positionals.length > 0) {
+        throw new UsageError(
+          `unexpected argument '${positionals[0] ?? ''}' (${command.name} takes only flags; ${command.where})`
+        )
+      }
+      return body(values, io)
+    })
 }
 
 /** Aligned help lines for the specs, e.g. `  --plan FILE   plan file …`. */

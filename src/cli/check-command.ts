@@ -9,27 +9,24 @@ import {
 } from '../needs-files.js'
 import { envLimitWarnings } from '../plan/env-limits.js'
 import { formatProblems } from '../render/problems.js'
-import { COMMON_FLAGS, formatFlagHelp, parseCommandFlags } from './args.js'
+import { COMMON_FLAGS, fileFlag, flagsCommand } from './args.js'
 import type { FlagValues } from './args.js'
-import { ExitCode, type CliIo, type Command } from './io.js'
+import { ExitCode, type CliIo } from './io.js'
 import { loadPlanForCli } from './plan-command.js'
 
-export const CHECK_FLAGS = {
-  ...COMMON_FLAGS,
-  workflow: {
-    kind: 'string',
-    value: 'FILE',
-    description: 'a workflow written by generate: fail when it is out of date'
-  },
-  template: {
-    kind: 'string',
-    value: 'FILE',
-    description:
+const CHECK_COMMAND = {
+  name: 'check',
+  where: 'the workflow is --workflow FILE',
+  flags: {
+    ...COMMON_FLAGS,
+    workflow: fileFlag(
+      'a workflow written by generate: fail when it is out of date'
+    ),
+    template: fileFlag(
       "template to regenerate with (default: the one in FILE's header)"
-  }
-} as const
-
-export const CHECK_HELP = `Usage: phase-matrix check [--workflow FILE] [--template FILE] [flags]
+    )
+  },
+  about: `Usage: phase-matrix check [--workflow FILE] [--template FILE] [flags]
 
 Validate the plan: every problem with its line and column. With --workflow,
 also check that FILE is exactly what 'phase-matrix generate' writes; the
@@ -37,15 +34,12 @@ plan, config, template, --max-workers and --fail-fast recorded in FILE's
 header are used unless given here (a path in the header must stay inside
 this folder once links are resolved). When it is not, print a unified diff
 (patch -p0 applies it) and the command that rewrites FILE.
+`,
+  exitCodes:
+    'Exit codes: 0 ok, 1 invalid plan or out-of-date workflow, 2 usage error or\nunreadable file.'
+} as const
 
-Flags:
-${formatFlagHelp(CHECK_FLAGS)}
-
-Exit codes: 0 ok, 1 invalid plan or out-of-date workflow, 2 usage error or
-unreadable file.
-`
-
-type CheckValues = FlagValues<typeof CHECK_FLAGS>
+type CheckValues = FlagValues<typeof CHECK_COMMAND.flags>
 
 /** What was given here; the header fills in the rest (readWorkflowToCheck). */
 function givenOf(values: CheckValues): GivenInvocation {
@@ -59,16 +53,7 @@ function givenOf(values: CheckValues): GivenInvocation {
   return given
 }
 
-const CHECK_COMMAND = {
-  name: 'check',
-  flags: CHECK_FLAGS,
-  help: CHECK_HELP,
-  where: 'the workflow is --workflow FILE'
-}
-
-function check(argv: string[], io: CliIo): number {
-  const parsedValues = parseCommandFlags(argv, CHECK_COMMAND, io.stdout)
-  if (parsedValues === undefined) return ExitCode.ok
+function check(parsedValues: CheckValues, io: CliIo): number {
   const workflowFile = parsedValues.workflow
   const workflow =
     workflowFile === undefined
@@ -118,5 +103,4 @@ function check(argv: string[], io: CliIo): number {
   return ExitCode.invalidPlan
 }
 
-export const runCheckCommand: Command = (argv, io) =>
-  Promise.resolve().then(() => check(argv, io))
+export const runCheckCommand = flagsCommand(CHECK_COMMAND, check)

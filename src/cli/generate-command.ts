@@ -1,5 +1,6 @@
 // `phase-matrix generate`: the needs-graph workflow (one job per phase,
 // `needs:` = deps, a gate job) for a valid plan, on stdout or in --out.
+import { errorCode } from '../error-parts.js'
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { DEFAULT_PLAN_PATH } from '../actions/constants.js'
@@ -12,28 +13,24 @@ import {
 import { UsageError } from '../plan/errors.js'
 import type { GenerateInvocation } from '../render/generate-command-line.js'
 import { formatProblems } from '../render/problems.js'
-import { COMMON_FLAGS, formatFlagHelp, parseCommandFlags } from './args.js'
+import { COMMON_FLAGS, fileFlag, flagsCommand } from './args.js'
 import type { FlagValues } from './args.js'
-import { ExitCode, type CliIo, type Command } from './io.js'
+import { ExitCode, type CliIo } from './io.js'
 import { loadPlanForCli } from './plan-command.js'
 
-export const GENERATE_FLAGS = {
-  ...COMMON_FLAGS,
-  out: {
-    kind: 'string',
-    value: 'FILE',
-    description:
+const GENERATE_COMMAND = {
+  name: 'generate',
+  where: 'the plan is --plan FILE',
+  flags: {
+    ...COMMON_FLAGS,
+    out: fileFlag(
       'write the workflow to FILE (folders are created) instead of stdout'
-  },
-  template: {
-    kind: 'string',
-    value: 'FILE',
-    description:
+    ),
+    template: fileFlag(
       'a workflow whose name, on, permissions, env, defaults, concurrency and jobs.phase (runner, setup steps…) are used'
-  }
-} as const
-
-export const GENERATE_HELP = `Usage: phase-matrix generate [--out FILE] [--template FILE] [flags]
+    )
+  },
+  about: `Usage: phase-matrix generate [--out FILE] [--template FILE] [flags]
 
 Write a GitHub workflow with one job per phase, each job's needs being the
 phase's dependencies, and a final job "phase-matrix gate" that fails unless
@@ -46,18 +43,16 @@ planned onto N worker lanes (longest remaining path first, from
 estimate_minutes) and each job also needs the previous job of its lane,
 with an if: that asks only that its own dependencies succeeded. The
 config's max_workers alone does not add lanes.
+`,
+  exitCodes:
+    'Exit codes: 0 ok, 1 invalid plan (or a workflow GitHub would refuse),\n2 usage error or unreadable file.'
+} as const
 
-Flags:
-${formatFlagHelp(GENERATE_FLAGS)}
-
-Exit codes: 0 ok, 1 invalid plan (or a workflow GitHub would refuse),
-2 usage error or unreadable file.
-`
+/** The flag values `generate` is given. */
+type GenerateValues = FlagValues<typeof GENERATE_COMMAND.flags>
 
 /** What `generate` records in the header for these flags. */
-export function invocationOf(
-  values: FlagValues<typeof GENERATE_FLAGS>
-): GenerateInvocation {
+export function invocationOf(values: GenerateValues): GenerateInvocation {
   const invocation: GenerateInvocation = {
     plan: normalizePath(values.plan ?? DEFAULT_PLAN_PATH)
   }
@@ -74,15 +69,7 @@ export function invocationOf(
   return invocation
 }
 
-/** The same file once links are followed (undefined when unresolvable). */
-
-const GENERATE_COMMAND = {
-  name: 'generate',
-  flags: GENERATE_FLAGS,
-  help: GENERATE_HELP,
-  where: 'the plan is --plan FILE'
-}
-
+/** The same file once links are followed (false when unresolvable). */
 function sameFile(a: string, b: string): boolean {
   try {
     return realPath(a) === realPath(b)
@@ -96,7 +83,7 @@ function sameFile(a: string, b: string): boolean {
  * read: a folder, or one of the files generate reads (the plan, the config,
  * the template), which it would overwrite.
  */
-function checkOut(values: FlagValues<typeof GENERATE_FLAGS>, io: CliIo): void {
+function checkOut(values: GenerateValues, io: CliIo): void {
   const out = values.out
   if (out === undefined) return
   const file = resolveFrom(io.cwd, out)
@@ -140,7 +127,7 @@ function writeFileAtomically(file: string, shown: string, text: string): void {
     renameSync(temporary, file)
   } catch (error) {
     rmSync(temporary, { force: true })
-    const code = (error as { code?: unknown }).code
+    const code = errorCode(error)
     const reason =
       code === 'EISDIR'
         ? 'it is a folder'
@@ -154,9 +141,7 @@ function writeFileAtomically(file: string, shown: string, text: string): void {
   }
 }
 
-function generate(argv: string[], io: CliIo): number {
-  const values = parseCommandFlags(argv, GENERATE_COMMAND, io.stdout)
-  if (values === undefined) return ExitCode.ok
+function generate(values: GenerateValues, io: CliIo): number {
   checkOut(values, io)
   const loaded = loadPlanForCli(values, io)
   if (loaded.problems.length > 0) {
@@ -193,5 +178,4 @@ function generate(argv: string[], io: CliIo): number {
   return ExitCode.ok
 }
 
-export const runGenerateCommand: Command = (argv, io) =>
-  Promise.resolve().then(() => generate(argv, io))
+export const runGenerateCommand = flagsCommand(GENERATE_COMMAND, generate)

@@ -12,34 +12,36 @@ import { renderMermaid } from '../render/mermaid.js'
 import { formatProblems } from '../render/problems.js'
 import { renderPlanText } from '../render/text.js'
 import { renderTree } from '../render/tree.js'
-import { COMMON_FLAGS, formatFlagHelp, parseCommandFlags } from './args.js'
+import { COMMON_FLAGS, flagsCommand } from './args.js'
 import type { FlagValues } from './args.js'
 import { ExitCode, type CliIo } from './io.js'
 
-export const PLAN_FLAGS = {
-  tree: {
-    kind: 'boolean',
-    description: "feature-prd-runner's Phase Dependency Tree instead of batches"
+const PLAN_COMMAND = {
+  name: 'plan',
+  where: 'the plan file goes after --plan',
+  flags: {
+    tree: {
+      kind: 'boolean',
+      description:
+        "feature-prd-runner's Phase Dependency Tree instead of batches"
+    },
+    format: {
+      kind: 'string',
+      value: 'FORMAT',
+      choices: ['text', 'json', 'mermaid'],
+      description: 'text (default), json or mermaid'
+    },
+    ...COMMON_FLAGS
   },
-  format: {
-    kind: 'string',
-    value: 'FORMAT',
-    choices: ['text', 'json', 'mermaid'],
-    description: 'text (default), json or mermaid'
-  },
-  ...COMMON_FLAGS
-} as const
-
-export const PLAN_HELP = `Usage: phase-matrix plan [--tree] [--format text|json|mermaid] [flags]
+  about: `Usage: phase-matrix plan [--tree] [--format text|json|mermaid] [flags]
 
 Show which phases run together (waves, feature-prd-runner's "batches"),
 which wait, and every problem in the plan with its line and column.
-
-Flags:
-${formatFlagHelp(PLAN_FLAGS)}
-
-Exit codes: 0 ok, 1 invalid plan, 2 usage error or unreadable file.
 `
+} as const
+
+/** The flag values `plan` is given. */
+type PlanValues = FlagValues<typeof PLAN_COMMAND.flags>
 
 /** A plan read and analysed for a command, with every problem found. */
 export interface LoadedPlan {
@@ -96,22 +98,7 @@ export function loadPlanForCli(
     : { settings, problems, exitCode }
 }
 
-/** `phase-matrix plan`; throws UsageError for bad flags (see cli.ts). */
-export function runPlanCommand(argv: string[], io: CliIo): Promise<number> {
-  // Settled as a promise so a synchronous throw reaches the caller's catch.
-  return Promise.resolve().then(() => plan(argv, io))
-}
-
-const PLAN_COMMAND = {
-  name: 'plan',
-  flags: PLAN_FLAGS,
-  help: PLAN_HELP,
-  where: 'the plan file goes after --plan'
-}
-
-function plan(argv: string[], io: CliIo): number {
-  const values = parseCommandFlags(argv, PLAN_COMMAND, io.stdout)
-  if (values === undefined) return ExitCode.ok
+function plan(values: PlanValues, io: CliIo): number {
   const format = values.format ?? 'text'
   if (values.tree === true && format !== 'text') {
     throw new UsageError(
@@ -166,3 +153,6 @@ function render(
           })
   }
 }
+
+/** `phase-matrix plan`; throws UsageError for bad flags (see cli.ts). */
+export const runPlanCommand = flagsCommand(PLAN_COMMAND, plan)

@@ -1,6 +1,7 @@
 // `phase-matrix simulate`: the timeline of a run from the phases' estimates
 // in each mode (sequential, waves, graph, lanes), what a failure would skip,
 // as text, JSON or a Mermaid Gantt chart.
+import { errorCode } from '../error-parts.js'
 import { readFileSync } from 'node:fs'
 import { MAX_MATRIX_LEGS } from '../actions/constants.js'
 import { phaseDurations } from '../plan/durations.js'
@@ -13,39 +14,43 @@ import { renderProblemsJson } from '../render/json.js'
 import { renderSimulationGantt } from '../render/simulation-gantt.js'
 import { renderSimulationJson } from '../render/simulation-json.js'
 import { renderSimulationText } from '../render/simulation-text.js'
-import { describeFsError } from '../files.js'
+import { describeFsError } from '../open-file.js'
 import { resolveFrom } from '../needs-files.js'
-import { COMMON_FLAGS, formatFlagHelp, parseCommandFlags } from './args.js'
-import { ExitCode, type CliIo, type Command } from './io.js'
+import {
+  COMMON_FLAGS,
+  fileFlag,
+  flagsCommand,
+  type FlagValues
+} from './args.js'
+import { ExitCode, type CliIo } from './io.js'
 import { loadPlanForCli } from './plan-command.js'
 
-export const SIMULATE_FLAGS = {
-  ...COMMON_FLAGS,
-  fail: {
-    kind: 'string',
-    value: 'ID,...',
-    description: 'these phases fail (after their whole estimate)'
-  },
-  'job-start': {
-    kind: 'string',
-    value: 'MIN',
-    description: `minutes a job waits for its runner (default ${DEFAULT_JOB_START_MINUTES})`
-  },
-  estimates: {
-    kind: 'string',
-    value: 'FILE',
-    description:
+const SIMULATE_COMMAND = {
+  name: 'simulate',
+  where: 'the plan is --plan FILE',
+  flags: {
+    ...COMMON_FLAGS,
+    fail: {
+      kind: 'string',
+      value: 'ID,...',
+      description: 'these phases fail (after their whole estimate)'
+    },
+    'job-start': {
+      kind: 'string',
+      value: 'MIN',
+      description: `minutes a job waits for its runner (default ${DEFAULT_JOB_START_MINUTES})`
+    },
+    estimates: fileFlag(
       'JSON {"<id>": minutes} overriding estimate_minutes (e.g. from past runs)'
+    ),
+    format: {
+      kind: 'string',
+      value: 'FORMAT',
+      choices: ['text', 'json', 'mermaid'],
+      description: 'text (default), json or mermaid (a Gantt chart)'
+    }
   },
-  format: {
-    kind: 'string',
-    value: 'FORMAT',
-    choices: ['text', 'json', 'mermaid'],
-    description: 'text (default), json or mermaid (a Gantt chart)'
-  }
-} as const
-
-export const SIMULATE_HELP = `Usage: phase-matrix simulate [--max-workers N] [--fail ID,...] [--job-start MIN]
+  about: `Usage: phase-matrix simulate [--max-workers N] [--fail ID,...] [--job-start MIN]
                             [--estimates FILE] [--format text|json|mermaid] [flags]
 
 How long a run takes, from the phases' estimate_minutes (a phase without
@@ -62,19 +67,11 @@ take no time. With --fail, the failed phases run their whole estimate and
 every transitive dependent is skipped. Also: the critical path, the total
 work and the lower bound max(critical path, work / N). fail_fast is not
 simulated.
-
-Flags:
-${formatFlagHelp(SIMULATE_FLAGS)}
-
-Exit codes: 0 ok, 1 invalid plan, 2 usage error or unreadable file.
 `
+} as const
 
-const SIMULATE_COMMAND = {
-  name: 'simulate',
-  flags: SIMULATE_FLAGS,
-  help: SIMULATE_HELP,
-  where: 'the plan is --plan FILE'
-}
+/** The flag values `simulate` is given. */
+type SimulateValues = FlagValues<typeof SIMULATE_COMMAND.flags>
 
 function parseJobStart(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_JOB_START_MINUTES
@@ -91,15 +88,12 @@ function readEstimates(file: string, io: CliIo): string {
   try {
     return readFileSync(resolveFrom(io.cwd, file), 'utf8')
   } catch (error) {
-    const reason =
-      describeFsError((error as { code?: unknown }).code) ?? 'cannot be read'
+    const reason = describeFsError(errorCode(error)) ?? 'cannot be read'
     throw new UsageError(`--estimates ${file}: ${reason}`)
   }
 }
 
-function simulateCommand(argv: string[], io: CliIo): number {
-  const values = parseCommandFlags(argv, SIMULATE_COMMAND, io.stdout)
-  if (values === undefined) return ExitCode.ok
+function simulateCommand(values: SimulateValues, io: CliIo): number {
   const jobStart = parseJobStart(values['job-start'])
   const format = values.format ?? 'text'
   const loaded = loadPlanForCli(values, io)
@@ -182,5 +176,7 @@ function simulateCommand(argv: string[], io: CliIo): number {
   return ExitCode.ok
 }
 
-export const runSimulateCommand: Command = (argv, io) =>
-  Promise.resolve().then(() => simulateCommand(argv, io))
+export const runSimulateCommand = flagsCommand(
+  SIMULATE_COMMAND,
+  simulateCommand
+)

@@ -3,6 +3,7 @@
 // process's streams. Sets process.exitCode instead of calling process.exit so
 // output written to a pipe is flushed completely before Node exits.
 import { colourAllowed, INTERNAL_ERROR_EXIT, main } from '../cli.js'
+import { errorMessage } from '../error-parts.js'
 
 // A reader that goes away early (`phase-matrix plan | head`) is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -35,9 +36,8 @@ main(process.argv.slice(2), {
     process.exitCode = code
   },
   (error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error)
     process.stderr.write(
-      `phase-matrix: internal error: ${message}, please report it\n`
+      `phase-matrix: internal error: ${errorMessage(error)}, please report it\n`
     )
     process.exitCode = INTERNAL_ERROR_EXIT
   }

@@ -4,32 +4,25 @@
 // step.
 import { run } from '../actions/exec.js'
 import { readExecSettings } from '../actions/inputs.js'
-import * as core from '../actions/log.js'
 import { realPlanFiles } from '../actions/ports.js'
+import { runAction } from './run-action.js'
 
-async function main(): Promise<void> {
-  const stop = new AbortController()
-  const onSignal = (): void => {
-    stop.abort()
-  }
-  process.once('SIGINT', onSignal)
-  process.once('SIGTERM', onSignal)
-  try {
-    await run(readExecSettings(), {
-      files: realPlanFiles,
-      process: {
-        env: process.env,
-        stdout: text => process.stdout.write(text),
-        stderr: text => process.stderr.write(text),
-        signal: stop.signal
-      }
-    })
-  } catch (error) {
-    core.setFailed(error instanceof Error ? error.message : String(error))
-  } finally {
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
-  }
+const stop = new AbortController()
+const onSignal = (): void => {
+  stop.abort()
 }
+process.once('SIGINT', onSignal)
+process.once('SIGTERM', onSignal)
 
-void main()
+void runAction(readExecSettings, run, () => ({
+  files: realPlanFiles,
+  process: {
+    env: process.env,
+    stdout: (text: string) => process.stdout.write(text),
+    stderr: (text: string) => process.stderr.write(text),
+    signal: stop.signal
+  }
+})).finally(() => {
+  process.off('SIGINT', onSignal)
+  process.off('SIGTERM', onSignal)
+})

@@ -7,9 +7,10 @@
 // is checked out or run). Errors keep GitHub's status so the caller can
 // tell "this token may not comment" (403, a pull request from a fork) from
 // the rest. The token is never logged.
+import { errorMessage } from '../error-parts.js'
 import { GitHubApiError } from './api-error.js'
 import type { GitHubClient } from './client.js'
-import type { CommentsPort } from './ports.js'
+import type { CommentsPort, WrittenComment } from './ports.js'
 
 export interface Repository {
   owner: string
@@ -29,9 +30,14 @@ type Client = GitHubClient
 /** Most comment pages read while looking for ours (100 comments a page). */
 const MAX_COMMENT_PAGES = 100
 
+/** The HTTP status Octokit's error carries; 0 when there is none. */
 function statusOf(error: unknown): number {
-  const status = (error as { status?: unknown } | null)?.status
-  return typeof status === 'number' ? status : 0
+  return typeof error === 'object' &&
+    error !== null &&
+    'status' in error &&
+    typeof error.status === 'number'
+    ? error.status
+    : 0
 }
 
 /** Runs one API call; a refusal becomes a GitHubApiError naming `what`. */
@@ -40,9 +46,8 @@ async function call<T>(what: string, request: () => Promise<T>): Promise<T> {
     return await request()
   } catch (error) {
     const status = statusOf(error)
-    const message = error instanceof Error ? error.message : String(error)
     throw new GitHubApiError(
-      `${what} failed${status === 0 ? '' : ` (HTTP ${status})`}: ${message}`,
+      `${what} failed${status === 0 ? '' : ` (HTTP ${status})`}: ${errorMessage(error)}`,
       status
     )
   }
@@ -62,9 +67,8 @@ export async function tokenLogin(client: Client): Promise<string> {
     return response.data.login
   } catch (error) {
     if (statusOf(error) === 403) return ACTIONS_BOT_LOGIN
-    const message = error instanceof Error ? error.message : String(error)
     throw new GitHubApiError(
-      `Reading whom the token belongs to (GET /user) failed: ${message}`,
+      `Reading whom the token belongs to (GET /user) failed: ${errorMessage(error)}`,
       statusOf(error)
     )
   }
@@ -145,25 +149,30 @@ export function restComments(
         }
       }
     }),
-    updateComment: async (id, body) => {
-      const response = await call('Updating the comment', () =>
+    updateComment: (id, body) =>
+      writeComment('Updating the comment', () =>
         client.request(
           'PATCH /repos/{owner}/{repo}/issues/comments/{comment_id}',
           { owner, repo, comment_id: id, body }
         )
-      )
-      return { id: Number(response.data.id), url: response.data.html_url }
-    },
-    createComment: async (issueNumber, body) => {
-      const response = await call('Creating the comment', () =>
+      ),
+    createComment: (issueNumber, body) =>
+      writeComment('Creating the comment', () =>
         client.request(
           'POST /repos/{owner}/{repo}/issues/{issue_number}/comments',
           { owner, repo, issue_number: issueNumber, body }
         )
       )
-      return { id: Number(response.data.id), url: response.data.html_url }
-    }
   }
+}
+
+/** A comment written (created or updated): its id and address. */
+async function writeComment(
+  what: string,
+  request: () => Promise<{ data: { id: number | bigint; html_url: string } }>
+): Promise<WrittenComment> {
+  const response = await call(what, request)
+  return { id: Number(response.data.id), url: response.data.html_url }
 }
 
 /** findOwnComment over the REST API. */

@@ -1,18 +1,22 @@
 // Finds the job of each leg of a round among the jobs of the run, by name,
-// in this instance only. Settle first finds its own job (by its check run
-// id, else as the in-progress job on its runner) and takes that job's
-// caller prefix: a leg is then exactly `<prefix> / <shown id>` (or the shown
-// id with no prefix), where the shown id is the id as GitHub lists it (cut
-// to 100 characters). Another call of the workflow, another workflow's
-// `ci / test`, or a looser match (`api` is not `api-gateway`) is never read.
+// in this instance only. Settle first finds its own job (own-job.ts) and
+// takes that job's caller prefix: a leg is then exactly the name
+// legJobName gives (job-names.ts). Another call of the workflow, another
+// workflow's `ci / test`, or a looser match (`api` is not `api-gateway`) is
+// never read.
 // For a name, the newest attempt counts; two jobs of one attempt under one
 // name cannot be told apart and are an error, never a guess. A job without
 // a conclusion yet is read again with bounded back-off and never taken as
 // success. Matching is O(jobs + legs).
-import { closestMatch } from '../plan/closest-id.js'
-import { shownJobName } from '../plan/job-name.js'
 import type { LegResult } from '../plan/schedule.js'
+import {
+  callerPrefix,
+  closeNames,
+  JobMatchError,
+  legJobName
+} from './job-names.js'
 import type { WorkflowJob } from './jobs.js'
+import { describeHint, findOwnJob, type OwnJobHint } from './own-job.js'
 import type { RunJobs } from './ports.js'
 
 export type LegStatus = LegResult['status']
@@ -29,105 +33,6 @@ export type LegReading =
     }
   | { kind: 'pending'; name: string }
   | { kind: 'missing'; name: string; close: string[] }
-
-/** Jobs that cannot be matched to this instance unambiguously. */
-export class JobMatchError extends Error {
-  constructor(message: string) {
-    super(message)
-    this.name = 'JobMatchError'
-  }
-}
-
-const SEPARATOR = ' / '
-
-/** The caller prefix of a job name: everything before the last ' / ', or ''. */
-export function callerPrefix(name: string): string {
-  const at = name.lastIndexOf(SEPARATOR)
-  return at === -1 ? '' : name.slice(0, at)
-}
-
-/** What follows the last ' / ' of a job name (the whole name without one). */
-export function ownPartOfJobName(name: string): string {
-  const at = name.lastIndexOf(SEPARATOR)
-  return at === -1 ? name : name.slice(at + SEPARATOR.length)
-}
-
-/** The job name of phase `id`'s leg in the instance whose caller prefix is `prefix`. */
-export function legJobName(prefix: string, id: string): string {
-  const shown = shownJobName(id)
-  return prefix === '' ? shown : `${prefix}${SEPARATOR}${shown}`
-}
-
-/** How settle recognises its own job. */
-export interface OwnJobHint {
-  /** `job.check_run_id`: the id of the running job in the jobs API. */
-  checkRunId?: number
-  /** RUNNER_NAME, used when no check run id is given. */
-  runnerName?: string
-  /** This run attempt: the own job belongs to it. */
-  attempt: number
-}
-
-/**
- * Settle's own job among the jobs of the run, or undefined when it is not
- * listed (yet). Throws when it cannot be known unambiguously.
- */
-export function findOwnJob(
-  jobs: readonly WorkflowJob[],
-  hint: OwnJobHint
-): WorkflowJob | undefined {
-  let own: WorkflowJob | undefined
-  if (hint.checkRunId !== undefined) {
-    own = jobs.find(job => job.id === hint.checkRunId)
-    if (own !== undefined && own.run_attempt !== hint.attempt) {
-      throw new JobMatchError(
-        `Job ${own.id} ('${own.name}'), given as this job's id, belongs to attempt ${own.run_attempt} of the run, not to this attempt ${hint.attempt}. ` +
-          "Pass the running job's own id: `job-id: ${{ job.check_run_id }}`."
-      )
-    }
-  } else if (hint.runnerName !== undefined && hint.runnerName !== '') {
-    const candidates = jobs.filter(
-      job =>
-        job.status === 'in_progress' &&
-        job.runner_name === hint.runnerName &&
-        job.run_attempt === hint.attempt
-    )
-    if (candidates.length > 1) {
-      throw new JobMatchError(
-        `${candidates.length} jobs of this run are in progress on runner '${hint.runnerName}' (${candidates.map(job => `'${job.name}' (${job.id})`).join(', ')}): cannot tell which one is this settle job. ` +
-          'Pass `job-id: ${{ job.check_run_id }}` to the settle step.'
-      )
-    }
-    own = candidates[0]
-  } else {
-    throw new JobMatchError(
-      'Settle cannot find its own job: no job id was given and RUNNER_NAME is not set. ' +
-        'Pass `job-id: ${{ job.check_run_id }}` to the settle step.'
-    )
-  }
-  if (own === undefined) return undefined
-  const twins = jobs.filter(
-    job =>
-      job.name === own.name &&
-      job.run_attempt === own.run_attempt &&
-      job.id !== own.id
-  )
-  if (twins.length > 0) {
-    throw new JobMatchError(
-      `This settle job ('${own.name}', ${own.id}) has a twin of the same name in attempt ${own.run_attempt} (${twins.map(job => job.id).join(', ')}): ` +
-        'the workflow is called twice under the same calling job name, so the legs of the two calls cannot be told apart. ' +
-        'Give each calling job its own `name:` (a matrix caller: put the matrix values in its name).'
-    )
-  }
-  return own
-}
-
-/** Describes how the own job was looked for, for "not found" messages. */
-export function describeHint(hint: OwnJobHint): string {
-  return hint.checkRunId !== undefined
-    ? `job id ${hint.checkRunId}`
-    : `the in-progress job of attempt ${hint.attempt} on runner '${hint.runnerName ?? ''}'`
-}
 
 /** Jobs by exact name. */
 export function jobsByName(
@@ -194,31 +99,6 @@ export function secondsOfJob(job: WorkflowJob): number | undefined {
   if (job.started_at === null || job.completed_at === null) return undefined
   const ms = Date.parse(job.completed_at) - Date.parse(job.started_at)
   return Number.isFinite(ms) && ms >= 0 ? Math.round(ms / 1000) : undefined
-}
-
-/** Names of this instance that look like the leg's name but are not it: for "did you mean". */
-export function closeNames(
-  prefix: string,
-  id: string,
-  names: Iterable<string>
-): string[] {
-  const shown = shownJobName(id)
-  const mine = [...names].filter(name => callerPrefix(name) === prefix)
-  const close = mine.filter(name => {
-    const tail = ownPartOfJobName(name)
-    return tail !== shown && (tail.includes(shown) || shown.includes(tail))
-  })
-  const typo = closestMatch(
-    shown,
-    mine.map(name => ownPartOfJobName(name)).filter(tail => tail !== shown)
-  )
-  if (typo !== undefined) {
-    for (const name of mine) {
-      if (ownPartOfJobName(name) === typo && !close.includes(name))
-        close.push(name)
-    }
-  }
-  return close.slice(0, 5)
 }
 
 export interface ReadOptions {
@@ -364,7 +244,7 @@ export async function readLegs(
     if (pending.length === 0) return result
     if (giveUp) {
       for (const id of pending) {
-        const { name } = readings.get(id) as { name: string }
+        const name = legJobName(prefix, id)
         readings.set(id, { kind: 'settled', status: 'unknown', name })
       }
       log(

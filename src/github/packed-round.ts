@@ -9,7 +9,10 @@ import { findLegMarker } from '../plan/leg-marker.js'
 import { packedLegResults } from '../plan/packed-results.js'
 import type { PackedLeg } from '../plan/packing.js'
 import type { LegResult } from '../plan/schedule.js'
-import type { Phase, PlanAnalysis } from '../plan/types.js'
+import type { PlanAnalysis } from '../plan/types.js'
+import { at } from '../plan/at.js'
+import { errorMessage } from '../error-parts.js'
+import type { JobLog } from './job-log.js'
 import type { RunJobs } from './ports.js'
 import type { LegReading } from './legs.js'
 
@@ -43,31 +46,29 @@ export async function readPackedRound(
 ): Promise<PackedRoundRead> {
   const phases = analysis.plan.phases
   const idsOf = (leg: PackedLeg): string =>
-    leg.phases.map(index => (phases[index] as Phase).id).join(', ')
+    leg.phases.map(index => at(phases, index).id).join(', ')
   const perLeg = new Array<PackedLegRead>(legs.length)
   let next = 0
   const worker = async (): Promise<void> => {
-    for (let at = next++; at < legs.length; at = next++) {
-      const leg = legs[at] as PackedLeg
+    for (let slot = next++; slot < legs.length; slot = next++) {
+      const leg = at(legs, slot)
       const reading = readingOf(leg)
       if (reading.kind !== 'settled') {
-        perLeg[at] = {
+        perLeg[slot] = {
           read: false,
           results: leg.phases.map(index => ({ index, status: 'missing' })),
           warning: `No job named '${reading.name}' in this run: the phases of leg ${leg.name} (${idsOf(leg)}) count failed.`
         }
         continue
       }
-      let log: { log: string } | { missing: string }
+      let log: JobLog
       if (reading.job === undefined) {
         log = { missing: 'its job has no conclusion' }
       } else {
         try {
           log = await api.jobLog(reading.job.id)
         } catch (error) {
-          log = {
-            missing: error instanceof Error ? error.message : String(error)
-          }
+          log = { missing: errorMessage(error) }
         }
       }
       const marker = 'log' in log ? findLegMarker(log.log, leg.name) : undefined
@@ -84,13 +85,13 @@ export async function readPackedRound(
               ? 'its log holds no phase-matrix-leg marker of this leg (was the leg run with the exec action?)'
               : 'the leg stopped before they ended'
         const which = read.unfinished
-          .map(index => (phases[index] as Phase).id)
+          .map(index => at(phases, index).id)
           .join(', ')
         entry.warning =
           `Leg ${leg.name} concluded ${reading.status} and ${why}: ` +
           `its phase(s) ${which} count ${reading.status === 'cancelled' || reading.status === 'timed-out' ? reading.status : 'failed'}.`
       }
-      perLeg[at] = entry
+      perLeg[slot] = entry
     }
   }
   await Promise.all(

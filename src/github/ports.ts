@@ -2,13 +2,15 @@
 // of this folder implement them (adapters.ts builds the real ones), and a
 // test passes plain objects instead. Each port is bound to one repository
 // (and, for the jobs, to one run) when it is built.
-import type { RetryPolicy, WorkflowJob } from './jobs.js'
+import type { JobLog } from './job-log.js'
+import type { WorkflowJob } from './jobs.js'
+import type { RetryPolicy } from './retry.js'
 
 /** The jobs of this workflow run, every attempt (JobsApi). */
 export interface RunJobs {
   listJobs(): Promise<WorkflowJob[]>
   /** A job's plain-text log, or why there is none (packed legs' markers). */
-  jobLog(jobId: number): Promise<{ log: string } | { missing: string }>
+  jobLog(jobId: number): Promise<JobLog>
   /** Requests sent so far, retries included (for the log). */
   readonly requestCount: number
 }

@@ -39,7 +39,11 @@ describe('the output guard', () => {
       analysis.plan.phases.map(p => p.index)
     )
     expect(Buffer.byteLength(matrix)).toBeLessThan(1024 * 1024 - 64 * 1024)
-    const problem = outputsProblem('plan', 'big.yaml', { matrix })
+    const problem = outputsProblem({
+      step: 'plan',
+      file: 'big.yaml',
+      outputs: { matrix }
+    })
     expect(problem).toMatchObject({
       code: 'too-large',
       severity: 'error',
@@ -57,38 +61,55 @@ describe('the output guard', () => {
     )
     // Half the commands fit.
     const half = renderMatrix(analysis, analysis.waves[0]!.slice(0, 128))
-    expect(outputsProblem('plan', 'big.yaml', { matrix: half })).toBe(undefined)
+    expect(
+      outputsProblem({
+        step: 'plan',
+        file: 'big.yaml',
+        outputs: { matrix: half }
+      })
+    ).toBe(undefined)
   })
 
   test('outputs a waves workflow does not forward only warn when they tip the total over', () => {
     const big = 'm'.repeat(300_000)
     const outputs = { matrix: 'x'.repeat(300_000), mermaid: big, needs: big }
-    expect(outputsProblem('plan', 'p.yaml', outputs)?.severity).toBe('error')
-    const warning = outputsProblem('plan', 'p.yaml', outputs, false, [
-      'mermaid',
-      'needs'
-    ])
+    expect(
+      outputsProblem({ step: 'plan', file: 'p.yaml', outputs })?.severity
+    ).toBe('error')
+    const warning = outputsProblem({
+      step: 'plan',
+      file: 'p.yaml',
+      outputs,
+      informational: ['mermaid', 'needs']
+    })
     expect(warning).toMatchObject({ code: 'too-large', severity: 'warning' })
     expect(warning!.message).toContain('do not forward')
     expect(
-      outputsProblem('plan', 'p.yaml', { matrix: 'x' }, false, ['mermaid'])
+      outputsProblem({
+        step: 'plan',
+        file: 'p.yaml',
+        outputs: { matrix: 'x' },
+        informational: ['mermaid']
+      })
     ).toBe(undefined)
     // The forwarded ones alone still must fit.
     expect(
-      outputsProblem(
-        'plan',
-        'p.yaml',
-        { matrix: 'x'.repeat(500_000), mermaid: 'm' },
-        false,
-        ['mermaid']
-      )?.severity
+      outputsProblem({
+        step: 'plan',
+        file: 'p.yaml',
+        outputs: { matrix: 'x'.repeat(500_000), mermaid: 'm' },
+        informational: ['mermaid']
+      })?.severity
     ).toBe('error')
   })
 
   test('a state over half of the 128 KiB an env string may take is refused', () => {
     expect(
-      outputsProblem('settle', 'p.yaml', { state: 'x'.repeat(65 * 1024) })
-        ?.message
+      outputsProblem({
+        step: 'settle',
+        file: 'p.yaml',
+        outputs: { state: 'x'.repeat(65 * 1024) }
+      })?.message
     ).toMatch(/run state takes 65 KiB.*128 KiB.*E2BIG/)
   })
 })

@@ -2,7 +2,12 @@
 import { describe, expect, test } from '@jest/globals'
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { pullRequestOfEvent, readRunContext } from '../../src/actions/inputs.js'
+import {
+  pullRequestOfEvent,
+  readExecSettings,
+  readRunContext,
+  readSettleSettings
+} from '../../src/actions/inputs.js'
 import { workspaceWith } from '../support/run-action.js'
 
 describe('readRunContext', () => {
@@ -76,5 +81,25 @@ describe('readRunContext', () => {
     expect(
       pullRequestOfEvent({ ...context, eventPath: path.join(dir, 'none') })
     ).toBeUndefined()
+  })
+})
+
+describe('required inputs', () => {
+  test('an empty state or phases input says what to pass', () => {
+    const saved = { ...process.env }
+    try {
+      process.env['INPUT_STATE'] = '  '
+      expect(() => readSettleSettings()).toThrow(
+        "Input 'state' is empty. Pass the state output of the plan step or of the previous settle step."
+      )
+      process.env['INPUT_PHASES'] = ''
+      expect(() => readExecSettings()).toThrow(
+        "Input 'phases' is empty. Pass the leg's phases: ${{ toJSON(matrix.phases) }}."
+      )
+      process.env['INPUT_PHASES'] = 'a,b'
+      expect(readExecSettings().phases).toBe('a,b')
+    } finally {
+      process.env = saved
+    }
   })
 })

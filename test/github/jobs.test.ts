@@ -6,12 +6,10 @@ import { JobsApi, nextLink } from '../../src/github/jobs.js'
 import {
   JobMatchError,
   closeNames,
-  findOwnJob,
-  legJobName,
-  readLegs,
-  succeededBefore,
-  type OwnJobHint
-} from '../../src/github/legs.js'
+  legJobName
+} from '../../src/github/job-names.js'
+import { readLegs, succeededBefore } from '../../src/github/legs.js'
+import { findOwnJob, type OwnJobHint } from '../../src/github/own-job.js'
 import {
   jobLog,
   makeJob,

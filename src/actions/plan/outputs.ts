@@ -1,0 +1,162 @@
+// The plan step's outputs: the first round's matrix and the state, what the
+// plan is (waves, counts, settings, needs, Mermaid), the fast path's
+// matrices when they fit; all checked against GitHub's output limit, and
+// so is the largest output any settle step of this run can have, before
+// any leg starts.
+import { at } from '../../plan/at.js'
+import type { Packing } from '../../plan/packing.js'
+import { encodeLedger, type Ledger } from '../../plan/state.js'
+import type {
+  ParallelSettings,
+  PlanAnalysis,
+  Problem
+} from '../../plan/types.js'
+import {
+  largestPackedMatrix,
+  largestRoundMatrix,
+  renderRoundMatrix
+} from '../../render/matrix.js'
+import { renderMermaid } from '../../render/mermaid.js'
+import {
+  INFORMATIONAL_PLAN_OUTPUTS,
+  MAX_MATRIX_LEGS,
+  PlanOutputs,
+  SettleOutputs
+} from '../constants.js'
+import { assertOutputsFit } from '../output-budget.js'
+import { fastPath, type FastPathOff } from './fast-path.js'
+
+/**
+ * `strategy.max-parallel` for the wave jobs: always a positive whole number.
+ * resolveSettings already made it 1 for `enabled: false` (unless an input
+ * sets max-workers); 0 (no limit) becomes the most legs a matrix can have.
+ */
+export function maxWorkersOutput(parallel: ParallelSettings): number {
+  return parallel.maxWorkers === 0 ? MAX_MATRIX_LEGS : parallel.maxWorkers
+}
+
+/**
+ * Longest duration a ledger records per phase, for the bound below: 4 digits
+ * in base 36, 19 days (a job runs at most 5 days on a self-hosted runner).
+ */
+const LONGEST_SECONDS = 36 ** 4 - 1
+
+/**
+ * At least what any settle step of this run will output: its largest
+ * possible round, every phase with a duration, every id in one list. So a
+ * plan whose later rounds GitHub could not pass on fails here, before any
+ * leg starts.
+ */
+function largestSettleOutputs(
+  analysis: PlanAnalysis,
+  ledger: Ledger,
+  packing: Packing | undefined
+): Record<string, string> {
+  const ids = analysis.plan.phases.map(phase => phase.id)
+  return {
+    [SettleOutputs.matrix]:
+      packing === undefined
+        ? largestRoundMatrix(analysis, MAX_MATRIX_LEGS)
+        : largestPackedMatrix(analysis, packing),
+    [SettleOutputs.state]: encodeLedger({
+      ...ledger,
+      round: ledger.statuses.length,
+      wave: analysis.waves.length,
+      stoppedBy: ledger.statuses.length,
+      seconds: ledger.statuses.map(() => LONGEST_SECONDS)
+    }),
+    [SettleOutputs.hasWork]: 'false',
+    [SettleOutputs.succeeded]: JSON.stringify(ids),
+    [SettleOutputs.failed]: '[]',
+    [SettleOutputs.skipped]: '[]',
+    // Every phase with the longest duration the state can record.
+    [SettleOutputs.durations]: JSON.stringify(
+      Object.fromEntries(ids.map(id => [id, 99999.99]))
+    )
+  }
+}
+
+/** The first round handed out, and what decided it. */
+export interface FirstRound {
+  /** The state after handing it out. */
+  ledger: Ledger
+  round: number[]
+  packing: Packing | undefined
+  /** The rounds of a green run, for the fast path. */
+  upFront: number[][]
+  attempt: number
+  /** `strategy.max-parallel` of the wave jobs (maxWorkersOutput). */
+  maxWorkers: number
+}
+
+/** The plan step's outputs, the fast path's verdict, and size warnings. */
+export interface PlanOutputValues {
+  outputs: Record<string, string>
+  fastPathOff: FastPathOff | undefined
+  /** Informational outputs too large to forward (a warning). */
+  sizeWarnings: Problem[]
+}
+
+/** Every output of the plan step; throws the `too-large` PlanError. */
+export function planOutputs(
+  analysis: PlanAnalysis,
+  parallel: ParallelSettings,
+  first: FirstRound
+): PlanOutputValues {
+  const { ledger, round, packing } = first
+  const phases = analysis.plan.phases
+  const idOf = (index: number): string => at(phases, index).id
+  const needs: Record<string, string[]> = {}
+  for (const phase of phases)
+    needs[phase.id] = analysis.depsOf[phase.index]?.map(idOf) ?? []
+  const outputs: Record<string, string> = {
+    [PlanOutputs.matrix]: renderRoundMatrix(analysis, round, packing),
+    [PlanOutputs.state]: encodeLedger(ledger),
+    [PlanOutputs.hasWork]: round.length > 0 ? 'true' : 'false',
+    [PlanOutputs.waves]: JSON.stringify(
+      analysis.waves.map(wave => wave.map(idOf))
+    ),
+    [PlanOutputs.waveCount]: String(analysis.waves.length),
+    [PlanOutputs.phaseCount]: String(phases.length),
+    [PlanOutputs.maxParallelism]: String(analysis.maxParallelism),
+    [PlanOutputs.maxWorkers]: String(first.maxWorkers),
+    [PlanOutputs.failFast]: parallel.failFast ? 'true' : 'false',
+    // Handed to each leg as env (PHASE_MAX_MEMORY_MB, PHASE_MAX_CPU_PERCENT).
+    [PlanOutputs.maxMemoryMb]: String(
+      parallel.resourceLimits?.maxMemoryMb ?? ''
+    ),
+    [PlanOutputs.maxCpuPercent]: String(
+      parallel.resourceLimits?.maxCpuPercent ?? ''
+    ),
+    [PlanOutputs.needs]: JSON.stringify(needs),
+    [PlanOutputs.mermaid]: renderMermaid(analysis)
+  }
+  // The state names the rounds handed out up front, for settle's catch-up.
+  const fastState = encodeLedger({
+    ...ledger,
+    fastRounds: first.upFront.length
+  })
+  const fast = fastPath(
+    analysis,
+    first.upFront,
+    first.attempt,
+    { ...outputs, [PlanOutputs.state]: fastState },
+    packing
+  )
+  if (fast.off === undefined) outputs[PlanOutputs.state] = fastState
+  Object.assign(outputs, fast.outputs)
+  // waves, needs and mermaid are for reading, not forwarded by phases.yml.
+  const sizeWarnings = assertOutputsFit({
+    step: 'plan',
+    file: analysis.plan.file,
+    outputs,
+    informational: INFORMATIONAL_PLAN_OUTPUTS
+  })
+  assertOutputsFit({
+    step: 'settle',
+    file: analysis.plan.file,
+    outputs: largestSettleOutputs(analysis, ledger, packing),
+    upTo: true
+  })
+  return { outputs, fastPathOff: fast.off, sizeWarnings }
+}

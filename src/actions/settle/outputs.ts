@@ -1,0 +1,51 @@
+// What settle hands on: its outputs (the next round's matrix, the state,
+// the outcome lists, the durations learned), checked against GitHub's
+// output limit before any is set; and the durations file for actions/cache.
+import { learnedDurations } from '../../plan/run-timeline.js'
+import { packingOf } from '../../plan/packing.js'
+import { outcomeLists, runningPhases } from '../../plan/schedule.js'
+import { encodeLedger, type Ledger } from '../../plan/state.js'
+import type { PlanAnalysis } from '../../plan/types.js'
+import { renderRoundMatrix } from '../../render/matrix.js'
+import { SettleOutputs } from '../constants.js'
+import * as core from '../log.js'
+import { assertOutputsFit } from '../output-budget.js'
+import type { SettlePorts } from '../ports.js'
+
+export function setOutputs(analysis: PlanAnalysis, ledger: Ledger): void {
+  const round = runningPhases(ledger)
+  const packing = packingOf(analysis, ledger)
+  const lists = outcomeLists(analysis, ledger)
+  const outputs: Record<string, string> = {
+    [SettleOutputs.matrix]: renderRoundMatrix(analysis, round, packing),
+    [SettleOutputs.state]: encodeLedger(ledger),
+    [SettleOutputs.hasWork]: round.length > 0 ? 'true' : 'false',
+    [SettleOutputs.succeeded]: JSON.stringify(lists.succeeded),
+    [SettleOutputs.failed]: JSON.stringify(lists.failed),
+    [SettleOutputs.skipped]: JSON.stringify(lists.skipped),
+    [SettleOutputs.durations]: JSON.stringify(
+      learnedDurations(analysis, ledger)
+    )
+  }
+  assertOutputsFit({ step: 'settle', file: analysis.plan.file, outputs })
+  for (const [name, value] of Object.entries(outputs))
+    core.setOutput(name, value)
+}
+
+/**
+ * The `durations` JSON written to a file (input `durations-file`), for
+ * actions/cache to keep for the next run's `estimates`: a file, because for
+ * thousands of phases the JSON is too long for an environment string.
+ */
+export function writeDurations(
+  file: string,
+  analysis: PlanAnalysis,
+  ledger: Ledger,
+  ports: SettlePorts
+): void {
+  const durations = learnedDurations(analysis, ledger)
+  ports.files.writeText(file, `${JSON.stringify(durations, null, 1)}\n`)
+  core.info(
+    `Wrote the durations of ${Object.keys(durations).length} phase(s) to ${file}.`
+  )
+}

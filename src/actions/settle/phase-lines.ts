@@ -1,0 +1,27 @@
+// The log lines settle writes about phases: each phase's status with its
+// reason, for the rounds it settles and in the final report.
+import { at } from '../../plan/at.js'
+import { reasonOf, skipCauses } from '../../plan/schedule.js'
+import type { Ledger } from '../../plan/state.js'
+import type { PlanAnalysis } from '../../plan/types.js'
+import { phaseLine } from '../../render/progress.js'
+import * as core from '../log.js'
+
+/** One line per phase of `indices`: its status, why, and how long it took. */
+export function logPhaseStatuses(
+  analysis: PlanAnalysis,
+  ledger: Ledger,
+  indices: Iterable<number>
+): void {
+  const causes = skipCauses(analysis, ledger)
+  for (const index of indices) {
+    core.info(
+      phaseLine(
+        at(analysis.plan.phases, index).id,
+        at(ledger.statuses, index),
+        reasonOf(analysis, ledger, index, causes),
+        ledger.seconds[index]
+      )
+    )
+  }
+}
