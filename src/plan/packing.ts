@@ -11,6 +11,7 @@
 // Deterministic: the plan step and every settle step compute the same legs
 // from the same round, estimates and limit, so the legs never travel in the
 // run state. O(n log n) for n phases of the round.
+import { at, floatAt, intAt, numberAt } from './at.js'
 import { phaseDurations } from './durations.js'
 import { MinHeap } from './min-heap.js'
 import type { Ledger } from './state.js'
@@ -65,44 +66,42 @@ function shareLegs(
   groups: readonly { size: number; minutes: number }[],
   legs: number
 ): number[] {
-  const shares = groups.map(() => 1)
-  let left = legs - groups.length
-  if (left <= 0) return shares
+  const left = legs - groups.length
+  if (left <= 0) return groups.map(() => 1)
   const total = groups.reduce((sum, group) => sum + group.minutes, 0)
-  const capacity = groups.map(group => group.size - 1)
-  const exact = groups.map(group =>
-    total > 0
-      ? (group.minutes / total) * left
-      : (group.size / groups.reduce((s, g) => s + g.size, 0)) * left
-  )
-  groups.forEach((_, at) => {
-    const whole = Math.min(Math.floor(exact[at] as number), capacity[at] ?? 0)
-    shares[at] = (shares[at] as number) + whole
-    capacity[at] = (capacity[at] as number) - whole
-    left -= whole
+  const phaseCount = groups.reduce((sum, group) => sum + group.size, 0)
+  // Each group's exact share of the legs left: its whole part at once (as
+  // far as it has phases for them), the remainders after, largest first.
+  let unshared = left
+  const shares = groups.map((group, index) => {
+    const exact =
+      (total > 0 ? group.minutes / total : group.size / phaseCount) * left
+    const whole = Math.min(Math.floor(exact), group.size - 1)
+    unshared -= whole
+    return {
+      index,
+      legs: 1 + whole,
+      room: group.size - 1 - whole,
+      remainder: exact - Math.floor(exact)
+    }
   })
-  const order = groups
-    .map((_, at) => at)
-    .sort(
-      (a, b) =>
-        (exact[b] as number) -
-          Math.floor(exact[b] as number) -
-          ((exact[a] as number) - Math.floor(exact[a] as number)) || a - b
-    )
-  while (left > 0) {
+  const byRemainder = [...shares].sort(
+    (a, b) => b.remainder - a.remainder || a.index - b.index
+  )
+  while (unshared > 0) {
     let gave = false
-    for (const at of order) {
-      if (left === 0) break
-      if ((capacity[at] as number) > 0) {
-        shares[at] = (shares[at] as number) + 1
-        capacity[at] = (capacity[at] as number) - 1
-        left--
+    for (const share of byRemainder) {
+      if (unshared === 0) break
+      if (share.room > 0) {
+        share.legs++
+        share.room--
+        unshared--
         gave = true
       }
     }
     if (!gave) break
   }
-  return shares
+  return shares.map(share => share.legs)
 }
 
 /** LPT: `phases` onto `legs` legs; each leg's phases in plan order. */
@@ -114,23 +113,22 @@ function longestFirst(
   const byLength = [...phases].sort(
     (a, b) => (minutes[b] ?? 0) - (minutes[a] ?? 0) || a - b
   )
-  const load = new Array<number>(legs).fill(0)
-  const count = new Array<number>(legs).fill(0)
-  const heapBefore = (a: number, b: number): boolean => {
-    const byLoad = (load[a] as number) - (load[b] as number)
+  const load = new Float64Array(legs)
+  const count = new Int32Array(legs)
+  const queue = new MinHeap((a, b) => {
+    const byLoad = floatAt(load, a) - floatAt(load, b)
     if (byLoad !== 0) return byLoad < 0
-    const byCount = (count[a] as number) - (count[b] as number)
+    const byCount = intAt(count, a) - intAt(count, b)
     if (byCount !== 0) return byCount < 0
     return a < b
-  }
-  const queue = new MinHeap(heapBefore)
+  })
   for (let leg = 0; leg < legs; leg++) queue.push(leg)
   const packed: number[][] = Array.from({ length: legs }, () => [])
   for (const phase of byLength) {
-    const leg = queue.pop() as number
-    ;(packed[leg] as number[]).push(phase)
-    load[leg] = (load[leg] as number) + (minutes[phase] ?? 0)
-    count[leg] = (count[leg] as number) + 1
+    const leg = queue.take()
+    at(packed, leg).push(phase)
+    load[leg] = floatAt(load, leg) + (minutes[phase] ?? 0)
+    count[leg] = intAt(count, leg) + 1
     queue.push(leg)
   }
   return packed
@@ -159,7 +157,7 @@ export function packRound(
   // runs at most max-workers of them at once).
   const idBytes = round.reduce(
     (sum, index) =>
-      sum + Buffer.byteLength(JSON.stringify((phases[index] as Phase).id)) + 1,
+      sum + Buffer.byteLength(JSON.stringify(at(phases, index).id)) + 1,
     0
   )
   const limit = Math.min(
@@ -169,7 +167,7 @@ export function packRound(
   )
   const groups = new Map<string, number[]>()
   for (const index of [...round].sort((a, b) => a - b)) {
-    const key = runsOnKey(phases[index] as Phase)
+    const key = runsOnKey(at(phases, index))
     const group = groups.get(key)
     if (group === undefined) groups.set(key, [index])
     else group.push(index)
@@ -183,22 +181,20 @@ export function packRound(
     limit
   )
   const legs: number[][] = []
-  members.forEach((group, at) => {
-    legs.push(...longestFirst(group, minutes, shares[at] as number))
+  members.forEach((group, index) => {
+    legs.push(...longestFirst(group, minutes, numberAt(shares, index)))
   })
-  const wave = (analysis.waveOf[round[0] as number] ?? 0) + 1
-  return legs.map((indices, at) => {
-    const first = phases[indices[0] as number] as Phase
+  const wave = numberAt(analysis.waveOf, numberAt(round, 0)) + 1
+  return legs.map((indices, index) => {
+    const first = at(phases, numberAt(indices, 0))
     const leg: PackedLeg = {
-      name: packedLegName(wave, at + 1, legs.length),
+      name: packedLegName(wave, index + 1, legs.length),
       wave,
       phases: indices,
       minutes: indices.reduce((sum, index) => sum + (minutes[index] ?? 0), 0)
     }
     if (first.runsOn !== undefined) leg.runsOn = first.runsOn
-    const timeouts = indices.map(
-      index => (phases[index] as Phase).timeoutMinutes
-    )
+    const timeouts = indices.map(phase => at(phases, phase).timeoutMinutes)
     if (timeouts.every(t => t !== undefined)) {
       leg.timeoutMinutes = Math.ceil(
         timeouts.reduce((sum, t) => sum + t, 0) + LEG_TIMEOUT_MARGIN_MINUTES
