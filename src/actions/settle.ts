@@ -22,8 +22,9 @@ import {
   runningPhases,
   skipCauses
 } from '../plan/schedule.js'
-import type { Ledger, PhaseStatus } from '../plan/state.js'
-import { decodeLedger, encodeLedger, isFailed } from '../plan/state.js'
+import { isFailed, type PhaseStatus } from '../plan/phase-status.js'
+import type { Ledger } from '../plan/state.js'
+import { decodeLedger, encodeLedger } from '../plan/state.js'
 import type { Phase, PlanAnalysis } from '../plan/types.js'
 import { readPackedRound, type PackedLegRead } from '../github/packed-round.js'
 import {

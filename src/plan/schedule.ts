@@ -2,8 +2,9 @@
 // ledger out. A round is the runnable phases of one wave, at most `legLimit`
 // of them (GitHub's matrix limit); a bigger wave is handed out as consecutive
 // rounds. Every step is O(phases + deps).
-import type { Ledger, LegStatus, PhaseStatus } from './state.js'
-import { isFailed, isSettled, isSkipped, isSucceeded } from './state.js'
+import type { LegStatus, PhaseStatus } from './phase-status.js'
+import { isFailed, isSettled, isSkipped, isSucceeded } from './phase-status.js'
+import type { Ledger } from './state.js'
 import type { Phase, PlanAnalysis } from './types.js'
 
 /** The result of one leg of the round just run. */

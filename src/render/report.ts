@@ -5,8 +5,9 @@
 // O(phases + deps).
 import type { SkipCause } from '../plan/schedule.js'
 import { reasonOf, skipCauses } from '../plan/schedule.js'
-import type { Ledger, PhaseStatus } from '../plan/state.js'
-import { isFailed, isSkipped, isSucceeded } from '../plan/state.js'
+import type { PhaseStatus } from '../plan/phase-status.js'
+import { isFailed, isSkipped, isSucceeded } from '../plan/phase-status.js'
+import type { Ledger } from '../plan/state.js'
 import type { Phase, PlanAnalysis } from '../plan/types.js'
 import type { PhaseOutcome } from './mermaid.js'
 import { markdownText } from './markdown.js'
