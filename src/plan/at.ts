@@ -14,11 +14,12 @@ function outside(items: ArrayLike<unknown>, index: number): RangeError {
   )
 }
 
-/** `items[index]` of an array of objects, arrays or strings; throws a RangeError (a bug, not bad input) when absent. */
-export function at<T extends object | string>(
-  items: ArrayLike<T>,
-  index: number
-): T {
+/**
+ * `items[index]`; throws a RangeError (a bug, not bad input) when absent.
+ * For arrays of objects, arrays or strings; in hot loops over numbers use
+ * the functions below, so that this one's cache stays fast for the rest.
+ */
+export function at<T>(items: ArrayLike<T>, index: number): T {
   const item = items[index]
   if (item === undefined) throw outside(items, index)
   return item
