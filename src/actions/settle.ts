@@ -18,10 +18,9 @@ import {
   handOutNext,
   isFinished,
   outcomeLists,
-  reasonOf,
-  runningPhases,
-  skipCauses
+  runningPhases
 } from '../plan/schedule.js'
+import { skipCauses } from '../plan/skip-causes.js'
 import { isFailed, type PhaseStatus } from '../plan/phase-status.js'
 import type { Ledger } from '../plan/state.js'
 import { decodeLedger, encodeLedger } from '../plan/state.js'
@@ -48,6 +47,7 @@ import {
   phaseLine,
   succeededEarlierLine
 } from '../render/progress.js'
+import { reasonOf } from '../render/phase-reason.js'
 import { formatTally, renderReport, tally } from '../render/report.js'
 import { failStep } from './annotations.js'
 import {
