@@ -2,6 +2,11 @@
 // event-driven schedules (lanes, matrix legs). push, pop and take
 // O(log n), peek O(1).
 
+/** Kept out of the methods, so that they stay small enough to inline. */
+function emptySlot(index: number): RangeError {
+  return new RangeError(`heap slot ${index} is empty: a bug in phase-matrix`)
+}
+
 export class MinHeap {
   private readonly items: number[] = []
 
@@ -22,7 +27,8 @@ export class MinHeap {
     items.push(item)
     while (hole > 0) {
       const parent = (hole - 1) >> 1
-      const above = this.itemAt(parent)
+      const above = items[parent]
+      if (above === undefined) throw emptySlot(parent)
       if (!this.before(item, above)) break
       items[hole] = above
       hole = parent
@@ -32,24 +38,31 @@ export class MinHeap {
 
   /** The first item, taken out; undefined when the heap is empty. */
   pop(): number | undefined {
+    return this.items.length === 0 ? undefined : this.take()
+  }
+
+  /** The first item, taken out, where the caller knows there is one; throws (a bug) on an empty heap. */
+  take(): number {
     const items = this.items
     const top = items[0]
     const last = items.pop()
-    if (top === undefined || last === undefined || items.length === 0) {
-      return top
-    }
+    if (top === undefined || last === undefined) throw emptySlot(0)
     const size = items.length
+    if (size === 0) return top
     let hole = 0
     for (;;) {
       const left = 2 * hole + 1
       if (left >= size) break
+      const right = left + 1
       let child = left
-      let first = this.itemAt(left)
-      if (left + 1 < size) {
-        const right = this.itemAt(left + 1)
-        if (this.before(right, first)) {
-          child = left + 1
-          first = right
+      let first = items[left]
+      if (first === undefined) throw emptySlot(left)
+      if (right < size) {
+        const other = items[right]
+        if (other === undefined) throw emptySlot(right)
+        if (this.before(other, first)) {
+          child = right
+          first = other
         }
       }
       if (!this.before(first, last)) break
@@ -57,27 +70,6 @@ export class MinHeap {
       hole = child
     }
     items[hole] = last
-    return top
-  }
-
-  /**
-   * A checked read of its own (not at.ts's numberAt): one inline cache that
-   * only ever sees the heap's arrays stays fast in the hot loops.
-   */
-  private itemAt(index: number): number {
-    const item = this.items[index]
-    if (item === undefined) {
-      throw new RangeError(`heap slot ${index} is empty: a bug in phase-matrix`)
-    }
-    return item
-  }
-
-  /** pop() where the caller knows the heap is not empty; throws (a bug) when it is. */
-  take(): number {
-    const top = this.pop()
-    if (top === undefined) {
-      throw new RangeError('take() on an empty heap: a bug in phase-matrix')
-    }
     return top
   }
 }

@@ -11,7 +11,7 @@
 // Deterministic: the plan step and every settle step compute the same legs
 // from the same round, estimates and limit, so the legs never travel in the
 // run state. O(n log n) for n phases of the round.
-import { at, floatAt, intAt, numberAt } from './at.js'
+import { at, floatAt, intAt } from './at.js'
 import { phaseDurations } from './durations.js'
 import { MinHeap } from './min-heap.js'
 import type { Ledger } from './state.js'
@@ -58,30 +58,39 @@ function runsOnKey(phase: Phase): string {
   return phase.runsOn === undefined ? '' : JSON.stringify(phase.runsOn)
 }
 
+/** The phases of a round on one kind of runner, in plan order. */
+interface RunnerGroup {
+  runsOn?: string | string[]
+  phases: number[]
+  /** Their estimates together. */
+  minutes: number
+}
+
 /**
  * Legs per group: at least one each, the rest by largest remainder of the
  * group's share of the work, never more legs than phases. O(groups log groups).
  */
 function shareLegs(
-  groups: readonly { size: number; minutes: number }[],
+  groups: readonly RunnerGroup[],
   legs: number
-): number[] {
+): { group: RunnerGroup; legs: number }[] {
   const left = legs - groups.length
-  if (left <= 0) return groups.map(() => 1)
+  if (left <= 0) return groups.map(group => ({ group, legs: 1 }))
   const total = groups.reduce((sum, group) => sum + group.minutes, 0)
-  const phaseCount = groups.reduce((sum, group) => sum + group.size, 0)
+  const phaseCount = groups.reduce((sum, group) => sum + group.phases.length, 0)
   // Each group's exact share of the legs left: its whole part at once (as
   // far as it has phases for them), the remainders after, largest first.
   let unshared = left
   const shares = groups.map((group, index) => {
-    const exact =
-      (total > 0 ? group.minutes / total : group.size / phaseCount) * left
-    const whole = Math.min(Math.floor(exact), group.size - 1)
+    const size = group.phases.length
+    const exact = (total > 0 ? group.minutes / total : size / phaseCount) * left
+    const whole = Math.min(Math.floor(exact), size - 1)
     unshared -= whole
     return {
+      group,
       index,
       legs: 1 + whole,
-      room: group.size - 1 - whole,
+      room: size - 1 - whole,
       remainder: exact - Math.floor(exact)
     }
   })
@@ -101,7 +110,7 @@ function shareLegs(
     }
     if (!gave) break
   }
-  return shares.map(share => share.legs)
+  return shares
 }
 
 /** LPT: `phases` onto `legs` legs; each leg's phases in plan order. */
@@ -152,53 +161,59 @@ export function packRound(
     maxLegs <= 0 ? MATRIX_LEG_LIMIT : Math.min(maxLegs, MATRIX_LEG_LIMIT)
   if (!isPacked(round.length, workers)) return undefined
   const phases = analysis.plan.phases
+  // One pass in plan order: the phases by runner, and the bytes of their ids.
+  const groups = new Map<string, RunnerGroup>()
+  let idBytes = 0
+  // 1-based; the phases of a round are all of one wave.
+  let wave = 0
+  for (const index of [...round].sort((a, b) => a - b)) {
+    const phase = at(phases, index)
+    if (wave === 0) wave = (analysis.waveOf[index] ?? 0) + 1
+    idBytes += Buffer.byteLength(JSON.stringify(phase.id)) + 1
+    const key = runsOnKey(phase)
+    const group = groups.get(key)
+    if (group === undefined) {
+      const runsOn = phase.runsOn
+      groups.set(key, {
+        ...(runsOn === undefined ? {} : { runsOn }),
+        phases: [index],
+        minutes: minutes[index] ?? 0
+      })
+    } else {
+      group.phases.push(index)
+      group.minutes += minutes[index] ?? 0
+    }
+  }
   // A leg's ids reach exec as one input, one environment string: enough
   // legs that each stays far below Linux's 128 KiB (max-parallel still
   // runs at most max-workers of them at once).
-  const idBytes = round.reduce(
-    (sum, index) =>
-      sum + Buffer.byteLength(JSON.stringify(at(phases, index).id)) + 1,
-    0
-  )
   const limit = Math.min(
     MATRIX_LEG_LIMIT,
     round.length,
     Math.max(workers, Math.ceil(idBytes / LEG_ID_BYTES))
   )
-  const groups = new Map<string, number[]>()
-  for (const index of [...round].sort((a, b) => a - b)) {
-    const key = runsOnKey(at(phases, index))
-    const group = groups.get(key)
-    if (group === undefined) groups.set(key, [index])
-    else group.push(index)
-  }
-  const members = [...groups.values()]
-  const shares = shareLegs(
-    members.map(group => ({
-      size: group.length,
-      minutes: group.reduce((sum, index) => sum + (minutes[index] ?? 0), 0)
-    })),
-    limit
+  const packed = shareLegs([...groups.values()], limit).flatMap(share =>
+    longestFirst(share.group.phases, minutes, share.legs).map(indices => ({
+      runsOn: share.group.runsOn,
+      indices
+    }))
   )
-  const legs: number[][] = []
-  members.forEach((group, index) => {
-    legs.push(...longestFirst(group, minutes, numberAt(shares, index)))
-  })
-  const wave = numberAt(analysis.waveOf, numberAt(round, 0)) + 1
-  return legs.map((indices, index) => {
-    const first = at(phases, numberAt(indices, 0))
+  return packed.map(({ runsOn, indices }, index) => {
     const leg: PackedLeg = {
-      name: packedLegName(wave, index + 1, legs.length),
+      name: packedLegName(wave, index + 1, packed.length),
       wave,
       phases: indices,
-      minutes: indices.reduce((sum, index) => sum + (minutes[index] ?? 0), 0)
+      minutes: indices.reduce((sum, phase) => sum + (minutes[phase] ?? 0), 0)
     }
-    if (first.runsOn !== undefined) leg.runsOn = first.runsOn
-    const timeouts = indices.map(phase => at(phases, phase).timeoutMinutes)
-    if (timeouts.every(t => t !== undefined)) {
-      leg.timeoutMinutes = Math.ceil(
-        timeouts.reduce((sum, t) => sum + t, 0) + LEG_TIMEOUT_MARGIN_MINUTES
-      )
+    if (runsOn !== undefined) leg.runsOn = runsOn
+    let timeouts: number | undefined = 0
+    for (const phase of indices) {
+      const timeout = at(phases, phase).timeoutMinutes
+      timeouts = timeout === undefined ? undefined : timeouts + timeout
+      if (timeouts === undefined) break
+    }
+    if (timeouts !== undefined) {
+      leg.timeoutMinutes = Math.ceil(timeouts + LEG_TIMEOUT_MARGIN_MINUTES)
     }
     return leg
   })
