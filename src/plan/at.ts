@@ -5,8 +5,9 @@
 // One function per kind of array, on purpose: V8 keeps one inline cache per
 // function for its `items[index]`, and a cache that has seen more than four
 // kinds of array (objects, small integers, doubles, Int32Array, …) turns
-// megamorphic and slow for every caller. Each of these sees one or two
-// kinds, so the check costs about nothing in the hot graph loops.
+// megamorphic and slow for every caller. intAt and floatAt see one kind
+// each, numberAt only plain number arrays, so in the hot graph loops the
+// check costs about nothing.
 
 function outside(items: ArrayLike<unknown>, index: number): RangeError {
   return new RangeError(
