@@ -13,6 +13,7 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
+import { at } from '../plan/at.js'
 import {
   encodeLegMarker,
   type LegMarker,
@@ -20,7 +21,7 @@ import {
   type MarkedStatus
 } from '../plan/leg-marker.js'
 import { blockingDependency } from '../plan/leg-order.js'
-import type { Phase, PlanAnalysis } from '../plan/types.js'
+import type { PlanAnalysis } from '../plan/types.js'
 import { formatSeconds } from '../render/report.js'
 import { logSafe } from '../render/log-safe.js'
 
@@ -184,7 +185,7 @@ export async function runLeg(options: RunLegOptions): Promise<LegMarker> {
     options.stdout(`${line}\n`)
   }
   const marked: MarkedPhase[] = options.order.map(index => ({
-    id: (phases[index] as Phase).id,
+    id: at(phases, index).id,
     status: 'not-run'
   }))
   const outcome = new Map<number, 'succeeded' | 'not-succeeded'>()
@@ -197,9 +198,9 @@ export async function runLeg(options: RunLegOptions): Promise<LegMarker> {
     return marker
   }
   try {
-    for (const [at, index] of options.order.entries()) {
-      const phase = phases[index] as Phase
-      const entry = marked[at] as MarkedPhase
+    for (const [position, index] of options.order.entries()) {
+      const phase = at(phases, index)
+      const entry = at(marked, position)
       if (options.signal?.aborted === true) break
       const blocker = blockingDependency(analysis, index, outcome)
       if (blocker !== undefined) {
@@ -225,7 +226,7 @@ export async function runLeg(options: RunLegOptions): Promise<LegMarker> {
         out(logSafe(`Phase ${phase.id} has no run command: nothing to do.`))
         run = { status: 'succeeded' }
       } else {
-        const file = path.join(folder, `phase-${at}.sh`)
+        const file = path.join(folder, `phase-${position}.sh`)
         writeFileSync(file, phase.run, { mode: 0o600 })
         const env = {
           ...options.env,

@@ -1,6 +1,7 @@
 // From a loaded plan to its graph: ids resolved, every problem found (not
 // just the first), waves, cycles and the critical path. O(V + E) apart from
 // "did you mean" suggestions for unknown ids.
+import { at, numberAt } from './at.js'
 import { longestPath } from './critical-path.js'
 import { findCycles } from './cycles.js'
 import { doneWarnings } from './done.js'
@@ -9,7 +10,7 @@ import {
   resolveDependencies,
   type ResolvedGraph
 } from './resolve.js'
-import type { Phase, Plan, PlanAnalysis, Problem } from './types.js'
+import type { Plan, PlanAnalysis, Problem } from './types.js'
 import { computeWaves } from './waves.js'
 
 export interface AnalyzeResult {
@@ -44,14 +45,14 @@ export function analyzeGraph(
     // Only phases Kahn could not release can be on a cycle.
     const onCycle = (node: number): boolean => waveOf[node] === -1
     for (const cycle of findCycles(dependentsOf, onCycle)) {
-      const cycleIds = cycle.map(node => (phases[node] as Phase).id)
-      const start = phases[cycle[0] as number] as Phase
-      const closing = (phases[cycle[cycle.length - 2] as number] as Phase).id
-      const at =
+      const cycleIds = cycle.map(node => at(phases, node).id)
+      const start = at(phases, numberAt(cycle, 0))
+      const closing = at(phases, numberAt(cycle, cycle.length - 2)).id
+      const where =
         start.depPositions[start.deps.indexOf(closing)] ?? start.position
       report(
         'cycle',
-        at,
+        where,
         `Circular dependency detected: ${cycleIds.join(' -> ')}`,
         cycleIds
       )
@@ -70,7 +71,7 @@ export function analyzeGraph(
   const critical = longestPath(
     order,
     depsOf,
-    node => (phases[node] as Phase).estimateMinutes ?? 0
+    node => at(phases, node).estimateMinutes ?? 0
   )
   const analysis: PlanAnalysis = {
     plan,
@@ -83,7 +84,7 @@ export function analyzeGraph(
       ids:
         estimatedCount === 0
           ? []
-          : critical.nodes.map(node => (phases[node] as Phase).id),
+          : critical.nodes.map(node => at(phases, node).id),
       minutes: critical.weight
     },
     totalMinutes,

@@ -3,6 +3,7 @@
 // alignment distance (Levenshtein plus the swap of two neighbours, so
 // `biuld` is one edit from `build`). O(candidates × length²) at worst;
 // candidates whose length differs too much are skipped cheaply.
+import { intAt } from './at.js'
 
 /**
  * The closest candidate within a typo's distance of `word`, if any, never
@@ -48,9 +49,9 @@ export function editDistance(a: string, b: string, cap: number): number {
     for (let j = 1; j <= b.length; j++) {
       const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1
       let value = Math.min(
-        (previous[j] as number) + 1,
-        (current[j - 1] as number) + 1,
-        (previous[j - 1] as number) + cost
+        intAt(previous, j) + 1,
+        intAt(current, j - 1) + 1,
+        intAt(previous, j - 1) + cost
       )
       if (
         i > 1 &&
@@ -58,7 +59,7 @@ export function editDistance(a: string, b: string, cap: number): number {
         a.charCodeAt(i - 1) === b.charCodeAt(j - 2) &&
         a.charCodeAt(i - 2) === b.charCodeAt(j - 1)
       ) {
-        value = Math.min(value, (beforePrevious[j - 2] as number) + 1)
+        value = Math.min(value, intAt(beforePrevious, j - 2) + 1)
       }
       current[j] = value
       if (value < rowMin) rowMin = value
@@ -66,5 +67,5 @@ export function editDistance(a: string, b: string, cap: number): number {
     if (rowMin >= cap) return cap
     ;[beforePrevious, previous, current] = [previous, current, beforePrevious]
   }
-  return previous[b.length] as number
+  return intAt(previous, b.length)
 }

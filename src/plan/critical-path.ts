@@ -1,7 +1,7 @@
 // The longest chain of dependent phases by estimated minutes: the least time
 // any schedule needs, however many runners. Dynamic programming over a
 // topological order, O(V + E).
-import { at } from './at.js'
+import { at, floatAt, intAt } from './at.js'
 
 export interface WeightedPath {
   /** Node indices in execution order. */
@@ -15,7 +15,7 @@ export interface WeightedPath {
  * @param weightOf each node's own weight (0 when unknown)
  */
 export function longestPath(
-  order: ArrayLike<number>,
+  order: Iterable<number>,
   depsOf: readonly (readonly number[])[],
   weightOf: (node: number) => number
 ): WeightedPath {
@@ -24,23 +24,23 @@ export function longestPath(
   const finish = new Float64Array(count)
   const previous = new Int32Array(count).fill(-1)
   let last = -1
-  for (let position = 0; position < order.length; position++) {
-    const node = at(order, position)
+  for (const node of order) {
     let start = 0
     for (const dep of at(depsOf, node)) {
       // Ties go to the dependency written first.
-      if (previous[node] === -1 || at(finish, dep) > start) {
-        start = at(finish, dep)
+      if (previous[node] === -1 || floatAt(finish, dep) > start) {
+        start = floatAt(finish, dep)
         previous[node] = dep
       }
     }
     finish[node] = start + weightOf(node)
-    if (last === -1 || at(finish, node) > at(finish, last)) {
+    if (last === -1 || floatAt(finish, node) > floatAt(finish, last)) {
       last = node
     }
   }
   const nodes: number[] = []
-  for (let step = last; step !== -1; step = at(previous, step)) nodes.push(step)
+  for (let step = last; step !== -1; step = intAt(previous, step))
+    nodes.push(step)
   nodes.reverse()
-  return { nodes, weight: last === -1 ? 0 : at(finish, last) }
+  return { nodes, weight: last === -1 ? 0 : floatAt(finish, last) }
 }

@@ -2,7 +2,7 @@
 // Tarjan's algorithm with an explicit stack (no recursion), then a
 // breadth-first search inside each component from its first node in plan
 // order. O(V + E) time, O(V) extra space.
-import { at } from './at.js'
+import { at, intAt, numberAt } from './at.js'
 
 /**
  * Cycles as node paths along `edges`: `[a, b, c, a]` means edges a→b, b→c,
@@ -22,7 +22,7 @@ export function findCycles(
     if (members.length < 2) continue
     cycles.push(shortestCycleThrough(edges, members))
   }
-  cycles.sort((a, b) => at(a, 0) - at(b, 0))
+  cycles.sort((a, b) => numberAt(a, 0) - numberAt(b, 0))
   return cycles
 }
 
@@ -59,29 +59,32 @@ function stronglyConnectedComponents(
     if (visitIndex[start] !== -1 || (include && !include(start))) continue
     enter(start)
     while (frameTop > 0) {
-      const node = at(frameNode, frameTop - 1)
+      const node = intAt(frameNode, frameTop - 1)
       const out = at(edges, node)
-      const edge = at(frameEdge, frameTop - 1)
+      const edge = intAt(frameEdge, frameTop - 1)
       if (edge < out.length) {
         frameEdge[frameTop - 1] = edge + 1
-        const next = at(out, edge)
+        const next = numberAt(out, edge)
         if (include && !include(next)) continue
         if (visitIndex[next] === -1) enter(next)
         else if (onStack[next] === 1) {
-          lowLink[node] = Math.min(at(lowLink, node), at(visitIndex, next))
+          lowLink[node] = Math.min(
+            intAt(lowLink, node),
+            intAt(visitIndex, next)
+          )
         }
         continue
       }
       frameTop--
       if (frameTop > 0) {
-        const parent = at(frameNode, frameTop - 1)
-        lowLink[parent] = Math.min(at(lowLink, parent), at(lowLink, node))
+        const parent = intAt(frameNode, frameTop - 1)
+        lowLink[parent] = Math.min(intAt(lowLink, parent), intAt(lowLink, node))
       }
       if (lowLink[node] === visitIndex[node]) {
         const members: number[] = []
         let member: number
         do {
-          member = at(componentStack, --componentTop)
+          member = intAt(componentStack, --componentTop)
           onStack[member] = 0
           members.push(member)
         } while (member !== node)
@@ -98,12 +101,12 @@ function shortestCycleThrough(
   members: readonly number[]
 ): number[] {
   const inComponent = new Set(members)
-  let start = at(members, 0)
+  let start = numberAt(members, 0)
   for (const member of members) if (member < start) start = member
   const parent = new Map<number, number>([[start, -1]])
   const queue = [start]
   for (let head = 0; head < queue.length; head++) {
-    const node = at(queue, head)
+    const node = numberAt(queue, head)
     for (const next of at(edges, node)) {
       if (next === start) {
         const path = [start]

@@ -3,6 +3,7 @@
 // resolved) and ends `cost` minutes later. A skipped or done phase costs 0:
 // it resolves as soon as its own predecessors do. Kahn's algorithm over the
 // given predecessor lists, iterative, O(V + E).
+import { intAt, numberAt } from './at.js'
 
 export interface Timeline {
   /** Minute each node's job is queued (its predecessors all ended). */
@@ -16,7 +17,7 @@ export interface Timeline {
 /** A topological order of the nodes (predecessors first); throws on a cycle. */
 export function topologicalOrder(
   predsOf: readonly (readonly number[])[]
-): number[] {
+): Int32Array {
   const count = predsOf.length
   // Successors in one flat array (compressed rows): no array per node.
   const waiting = new Int32Array(count)
@@ -24,35 +25,37 @@ export function topologicalOrder(
   for (let node = 0; node < count; node++) {
     const preds = predsOf[node] ?? []
     waiting[node] = preds.length
-    for (const pred of preds)
-      offsets[pred + 1] = (offsets[pred + 1] as number) + 1
+    for (const pred of preds) offsets[pred + 1] = intAt(offsets, pred + 1) + 1
   }
   for (let node = 0; node < count; node++) {
-    offsets[node + 1] =
-      (offsets[node + 1] as number) + (offsets[node] as number)
+    offsets[node + 1] = intAt(offsets, node + 1) + intAt(offsets, node)
   }
-  const successors = new Int32Array(offsets[count] as number)
+  const successors = new Int32Array(intAt(offsets, count))
   const filled = offsets.slice(0, count)
   for (let node = 0; node < count; node++) {
     for (const pred of predsOf[node] ?? []) {
-      successors[filled[pred] as number] = node
-      filled[pred] = (filled[pred] as number) + 1
+      const slot = intAt(filled, pred)
+      successors[slot] = node
+      filled[pred] = slot + 1
     }
   }
-  const order: number[] = []
+  // `order` doubles as the queue: nodes before `head` are done.
+  const order = new Int32Array(count)
+  let tail = 0
   for (let node = 0; node < count; node++) {
-    if (waiting[node] === 0) order.push(node)
+    if (waiting[node] === 0) order[tail++] = node
   }
-  for (let head = 0; head < order.length; head++) {
-    const node = order[head] as number
-    const end = offsets[node + 1] as number
-    for (let at = offsets[node] as number; at < end; at++) {
-      const next = successors[at] as number
-      waiting[next] = (waiting[next] as number) - 1
-      if (waiting[next] === 0) order.push(next)
+  for (let head = 0; head < tail; head++) {
+    const node = intAt(order, head)
+    const end = intAt(offsets, node + 1)
+    for (let edge = intAt(offsets, node); edge < end; edge++) {
+      const next = intAt(successors, edge)
+      const stillWaiting = intAt(waiting, next) - 1
+      waiting[next] = stillWaiting
+      if (stillWaiting === 0) order[tail++] = next
     }
   }
-  if (order.length < count) {
+  if (tail < count) {
     throw new Error('dag-timeline: the predecessor lists have a cycle')
   }
   return order
@@ -72,13 +75,14 @@ export function dagTimeline(
   const finish = new Array<number>(count).fill(0)
   let end = 0
   for (const node of topologicalOrder(predsOf)) {
-    let at = 0
+    let queued = 0
     for (const pred of predsOf[node] ?? []) {
-      at = Math.max(at, finish[pred] as number)
+      queued = Math.max(queued, numberAt(finish, pred))
     }
-    start[node] = at
-    finish[node] = at + cost(node)
-    end = Math.max(end, finish[node])
+    const ends = queued + cost(node)
+    start[node] = queued
+    finish[node] = ends
+    end = Math.max(end, ends)
   }
   return { start, finish, end }
 }

@@ -4,7 +4,8 @@
 // fails. `build` → `package` (done) → `publish`: publish waits for build.
 // Pure. O(V + E) for the warnings; O(V · E) at worst for the reach-through
 // lists (each done phase's list is computed once, in topological order).
-import type { Phase, PlanAnalysis, Problem } from './types.js'
+import { at } from './at.js'
+import type { PlanAnalysis, Problem } from './types.js'
 
 /**
  * A warning for each done phase whose dependencies are not all done,
@@ -16,12 +17,13 @@ export function doneWarnings(analysis: PlanAnalysis): Problem[] {
   for (const phase of phases) {
     if (!phase.done) continue
     const deps = analysis.depsOf[phase.index] ?? []
-    const notDone = deps.filter(dep => !(phases[dep] as Phase).done)
+    const notDone = deps.filter(dep => !at(phases, dep).done)
     const first = notDone[0]
     if (first === undefined) continue
-    const firstId = (phases[first] as Phase).id
-    const at = phase.depPositions[phase.deps.indexOf(firstId)] ?? phase.position
-    const ids = notDone.map(dep => `\`${(phases[dep] as Phase).id}\``)
+    const firstId = at(phases, first).id
+    const where =
+      phase.depPositions[phase.deps.indexOf(firstId)] ?? phase.position
+    const ids = notDone.map(dep => `\`${at(phases, dep).id}\``)
     problems.push({
       code: 'done-before-deps',
       severity: 'warning',
@@ -30,8 +32,8 @@ export function doneWarnings(analysis: PlanAnalysis): Problem[] {
         `\`${phase.id}\` will not run, yet its dependents still wait for ${ids.join(', ')} ` +
         `and are skipped when ${ids.length === 1 ? 'it fails' : 'one fails'}. Mark the dependencies done too, or remove the status.`,
       file: analysis.plan.file,
-      line: at.line,
-      column: at.column
+      line: where.line,
+      column: where.column
     })
   }
   return problems
@@ -50,13 +52,13 @@ export function needsThroughDone(analysis: PlanAnalysis): number[][] {
   for (const wave of analysis.waves) {
     for (const index of wave) {
       const deps = analysis.depsOf[index] ?? []
-      if (!deps.some(dep => (phases[dep] as Phase).done)) {
+      if (!deps.some(dep => at(phases, dep).done)) {
         result[index] = deps
         continue
       }
       const seen = new Set<number>()
       for (const dep of deps) {
-        if ((phases[dep] as Phase).done) {
+        if (at(phases, dep).done) {
           for (const inherited of result[dep] ?? []) seen.add(inherited)
         } else seen.add(dep)
       }

@@ -3,6 +3,7 @@
 // the median of the estimates in effect (1 minute when none has one); a
 // done phase (`status: done`, read once at load) takes 0 minutes. O(V log V) for the
 // median's sort.
+import { numberAt } from './at.js'
 import type { Plan } from './types.js'
 
 export interface Durations {
@@ -22,8 +23,8 @@ export function median(values: readonly number[]): number | undefined {
   const sorted = [...values].sort((a, b) => a - b)
   const middle = sorted.length >> 1
   return sorted.length % 2 === 1
-    ? sorted[middle]
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2
+    ? numberAt(sorted, middle)
+    : (numberAt(sorted, middle - 1) + numberAt(sorted, middle)) / 2
 }
 
 /**

@@ -2,6 +2,7 @@
 // which is skipped. Failure passes through a done phase (its dependents are
 // still skipped) but a done phase itself stays succeeded. Iterative
 // breadth-first search, O(V + E).
+import { numberAt } from './at.js'
 
 export interface FailureClosure {
   /** Plan indices of the failed phases, ascending. */
@@ -30,7 +31,7 @@ export function failureClosure(
     queue.push(index)
   }
   for (let head = 0; head < queue.length; head++) {
-    for (const dependent of dependentsOf[queue[head] as number] ?? []) {
+    for (const dependent of dependentsOf[numberAt(queue, head)] ?? []) {
       if (reached[dependent] === 1) continue
       reached[dependent] = 1
       if (done[dependent] !== true) outcome[dependent] = 'skipped'

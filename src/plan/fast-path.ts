@@ -11,8 +11,8 @@ import {
   settleRound,
   type LegResult
 } from './schedule.js'
-import type { Ledger, PhaseStatus } from './state.js'
-import { isSucceeded } from './state.js'
+import { isSucceeded, type PhaseStatus } from './phase-status.js'
+import type { Ledger } from './state.js'
 import type { PlanAnalysis } from './types.js'
 
 /**

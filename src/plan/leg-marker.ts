@@ -14,19 +14,20 @@
 // line starts with a letter: the runner never reads it as a workflow
 // command. Pure string functions, O(length).
 
+import { z } from 'zod'
+
 export const LEG_MARKER_PREFIX = 'phase-matrix-leg: '
 export const LEG_MARKER_VERSION = 1
 
-export type MarkedStatus =
-  'succeeded' | 'failed' | 'timed-out' | 'skipped' | 'not-run'
-
-const STATUSES: ReadonlySet<string> = new Set<MarkedStatus>([
+const markedStatus = z.enum([
   'succeeded',
   'failed',
   'timed-out',
   'skipped',
   'not-run'
 ])
+
+export type MarkedStatus = z.infer<typeof markedStatus>
 
 export interface MarkedPhase {
   id: string
@@ -44,23 +45,26 @@ export interface LegMarker {
   phases: MarkedPhase[]
 }
 
+const isoTime = z.string().refine(time => Number.isFinite(Date.parse(time)))
+
+/** The marker's JSON; other keys are ignored (a later exec may add some). */
+const legMarkerJson = z.object({
+  v: z.literal(LEG_MARKER_VERSION),
+  leg: z.string(),
+  final: z.boolean(),
+  phases: z.array(
+    z.object({
+      id: z.string(),
+      status: markedStatus,
+      start: isoTime.optional(),
+      end: isoTime.optional()
+    })
+  )
+})
+
 export function encodeLegMarker(marker: LegMarker): string {
   const json = JSON.stringify({ v: LEG_MARKER_VERSION, ...marker })
   return `${LEG_MARKER_PREFIX}${Buffer.from(json, 'utf8').toString('base64url')}`
-}
-
-function isMarkedPhase(value: unknown): value is MarkedPhase {
-  if (typeof value !== 'object' || value === null) return false
-  const phase = value as Record<string, unknown>
-  const time = (t: unknown): boolean =>
-    t === undefined || (typeof t === 'string' && Number.isFinite(Date.parse(t)))
-  return (
-    typeof phase['id'] === 'string' &&
-    typeof phase['status'] === 'string' &&
-    STATUSES.has(phase['status']) &&
-    time(phase['start']) &&
-    time(phase['end'])
-  )
 }
 
 /** One marker line's payload (after the prefix), or undefined when it is not one. */
@@ -72,16 +76,12 @@ export function decodeLegMarker(payload: string): LegMarker | undefined {
   } catch {
     return undefined
   }
-  if (typeof data !== 'object' || data === null) return undefined
-  const raw = data as Record<string, unknown>
-  if (raw['v'] !== LEG_MARKER_VERSION) return undefined
-  if (typeof raw['leg'] !== 'string' || typeof raw['final'] !== 'boolean')
-    return undefined
-  const phases = raw['phases']
-  if (!Array.isArray(phases) || !phases.every(isMarkedPhase)) return undefined
+  const parsed = legMarkerJson.safeParse(data)
+  if (!parsed.success) return undefined
+  const { leg, final, phases } = parsed.data
   return {
-    leg: raw['leg'],
-    final: raw['final'],
+    leg,
+    final,
     phases: phases.map(phase => {
       const copy: MarkedPhase = { id: phase.id, status: phase.status }
       if (phase.start !== undefined) copy.start = phase.start

@@ -16,7 +16,13 @@ export function legOrder(
 ): number[] {
   const indexOf = new Map<string, number>()
   analysis.plan.phases.forEach(phase => indexOf.set(phase.id, phase.index))
-  const unknown = ids.filter(id => !indexOf.has(id))
+  const indices: number[] = []
+  const unknown: string[] = []
+  for (const id of ids) {
+    const index = indexOf.get(id)
+    if (index === undefined) unknown.push(id)
+    else indices.push(index)
+  }
   if (unknown.length > 0) {
     throw new UsageError(
       `The leg names ${unknown.length} phase(s) that ${analysis.plan.file} does not have: ${unknown.slice(0, 5).join(', ')}${unknown.length > 5 ? ', …' : ''}. ` +
@@ -28,11 +34,9 @@ export function legOrder(
     if (seen.has(id)) throw new UsageError(`The leg names phase ${id} twice.`)
     seen.add(id)
   }
-  return ids
-    .map(id => indexOf.get(id) as number)
-    .sort(
-      (a, b) => (analysis.waveOf[a] ?? 0) - (analysis.waveOf[b] ?? 0) || a - b
-    )
+  return indices.sort(
+    (a, b) => (analysis.waveOf[a] ?? 0) - (analysis.waveOf[b] ?? 0) || a - b
+  )
 }
 
 /** The first dependency of `index` inside the leg that did not succeed, if any. */

@@ -8,6 +8,7 @@
 // every job to the previous job of its lane (in the generated workflow) keeps
 // at most N jobs running for any real durations. Event-driven with binary
 // heaps, O((V + E) log V).
+import { at, floatAt, intAt } from './at.js'
 import { topologicalOrder } from './dag-timeline.js'
 import { MinHeap } from './min-heap.js'
 
@@ -32,10 +33,10 @@ export interface LaneSchedule {
   /** Phases of each lane in the order they run. */
   lanes: number[][]
   /** Planned start and end of each phase (done: when its deps end). */
-  start: number[]
-  finish: number[]
+  start: Float64Array
+  finish: Float64Array
   /** Longest remaining path from each phase, its own cost included. */
-  priority: number[]
+  priority: Float64Array
 }
 
 export function listSchedule(input: LaneInput): LaneSchedule {
@@ -50,33 +51,34 @@ export function listSchedule(input: LaneInput): LaneSchedule {
     done[node] === true ? 0 : jobStart + (minutes[node] ?? 0)
 
   // Bottom levels, dependents first.
-  const priority = new Array<number>(count).fill(0)
+  const priority = new Float64Array(count)
   const order = topologicalOrder(depsOf)
   for (let k = order.length - 1; k >= 0; k--) {
-    const node = order[k] as number
+    const node = intAt(order, k)
     let below = 0
     for (const dependent of dependentsOf[node] ?? []) {
-      below = Math.max(below, priority[dependent] as number)
+      below = Math.max(below, floatAt(priority, dependent))
     }
     priority[node] = cost(node) + below
   }
 
-  const laneOf = new Array<number>(count).fill(-1)
+  // Typed arrays: the heaps read them in their hot comparisons.
+  const laneOf = new Int32Array(count).fill(-1)
   const lanePrevious = new Array<number>(count).fill(-1)
-  const start = new Array<number>(count).fill(0)
-  const finish = new Array<number>(count).fill(0)
+  const start = new Float64Array(count)
+  const finish = new Float64Array(count)
   const lanes: number[][] = Array.from({ length: input.lanes }, () => [])
   const waiting = new Int32Array(count)
-  const ready = new MinHeap(
-    (a, b) =>
-      (priority[a] as number) > (priority[b] as number) ||
-      (priority[a] === priority[b] && a < b)
-  )
-  const running = new MinHeap(
-    (a, b) =>
-      (finish[a] as number) < (finish[b] as number) ||
-      (finish[a] === finish[b] && a < b)
-  )
+  const ready = new MinHeap((a, b) => {
+    const first = floatAt(priority, a)
+    const second = floatAt(priority, b)
+    return first > second || (first === second && a < b)
+  })
+  const running = new MinHeap((a, b) => {
+    const first = floatAt(finish, a)
+    const second = floatAt(finish, b)
+    return first < second || (first === second && a < b)
+  })
   // Free lanes: a heap with lazy deletion (a lane taken out of turn stays
   // in it until popped) and a flag per lane.
   const freeLanes = new MinHeap((a, b) => a < b)
@@ -88,13 +90,13 @@ export function listSchedule(input: LaneInput): LaneSchedule {
   // lane. O(deps + log lanes) amortised.
   const pickLane = (node: number): number => {
     for (const dep of depsOf[node] ?? []) {
-      const lane = laneOf[dep] as number
+      const lane = intAt(laneOf, dep)
       if (lane >= 0 && laneFree[lane] === 1 && lanes[lane]?.at(-1) === dep) {
         return lane
       }
     }
     for (;;) {
-      const lane = freeLanes.pop() as number
+      const lane = freeLanes.take()
       if (laneFree[lane] === 1) return lane
     }
   }
@@ -111,8 +113,9 @@ export function listSchedule(input: LaneInput): LaneSchedule {
       start[next] = now
       finish[next] = now
       for (const dependent of dependentsOf[next] ?? []) {
-        waiting[dependent] = (waiting[dependent] as number) - 1
-        if (waiting[dependent] === 0) stack.push(dependent)
+        const stillWaiting = intAt(waiting, dependent) - 1
+        waiting[dependent] = stillWaiting
+        if (stillWaiting === 0) stack.push(dependent)
       }
     }
   }
@@ -129,35 +132,56 @@ export function listSchedule(input: LaneInput): LaneSchedule {
   let now = 0
   for (;;) {
     while (ready.size > 0 && freeCount > 0) {
-      const node = ready.pop() as number
+      const node = ready.take()
       const lane = pickLane(node)
       laneFree[lane] = 0
       freeCount--
-      const previous = (lanes[lane] as number[]).at(-1)
+      const jobs = at(lanes, lane)
       laneOf[node] = lane
-      lanePrevious[node] = previous ?? -1
-      ;(lanes[lane] as number[]).push(node)
+      lanePrevious[node] = jobs.at(-1) ?? -1
+      jobs.push(node)
       start[node] = now
       finish[node] = now + cost(node)
       running.push(node)
     }
     const first = running.pop()
     if (first === undefined) break
-    now = finish[first] as number
+    now = floatAt(finish, first)
     const ended = [first]
-    while (running.size > 0 && finish[running.peek() as number] === now) {
-      ended.push(running.pop() as number)
+    for (
+      let next = running.peek();
+      next !== undefined && finish[next] === now;
+      next = running.peek()
+    ) {
+      ended.push(running.take())
     }
     for (const node of ended) {
-      const lane = laneOf[node] as number
+      const lane = intAt(laneOf, node)
       laneFree[lane] = 1
       freeCount++
       freeLanes.push(lane)
       for (const dependent of dependentsOf[node] ?? []) {
-        waiting[dependent] = (waiting[dependent] as number) - 1
-        if (waiting[dependent] === 0) release(dependent, now)
+        const stillWaiting = intAt(waiting, dependent) - 1
+        waiting[dependent] = stillWaiting
+        if (stillWaiting === 0) release(dependent, now)
       }
     }
   }
-  return { laneOf, lanePrevious, lanes, start, finish, priority }
+  return {
+    laneOf: plainArray(laneOf),
+    lanePrevious,
+    lanes,
+    start,
+    finish,
+    priority
+  }
+}
+
+/** A plain copy (Array.from walks the iterator: several times slower). */
+function plainArray(values: Int32Array): number[] {
+  const copy: number[] = []
+  for (let index = 0; index < values.length; index++) {
+    copy.push(intAt(values, index))
+  }
+  return copy
 }

@@ -1,5 +1,11 @@
 // A binary min-heap of numbers ordered by a caller's comparison, for the
-// event-driven schedules (lanes, matrix legs). push and pop O(log n), peek O(1).
+// event-driven schedules (lanes, matrix legs). push, pop and take
+// O(log n), peek O(1).
+
+/** Kept out of the methods, so that they stay small enough to inline. */
+function emptySlot(index: number): RangeError {
+  return new RangeError(`heap slot ${index} is empty: a bug in phase-matrix`)
+}
 
 export class MinHeap {
   private readonly items: number[] = []
@@ -17,39 +23,53 @@ export class MinHeap {
 
   push(item: number): void {
     const items = this.items
+    let hole = items.length
     items.push(item)
-    let at = items.length - 1
-    while (at > 0) {
-      const parent = (at - 1) >> 1
-      if (!this.before(item, items[parent] as number)) break
-      items[at] = items[parent] as number
-      at = parent
+    while (hole > 0) {
+      const parent = (hole - 1) >> 1
+      const above = items[parent]
+      if (above === undefined) throw emptySlot(parent)
+      if (!this.before(item, above)) break
+      items[hole] = above
+      hole = parent
     }
-    items[at] = item
+    items[hole] = item
   }
 
+  /** The first item, taken out; undefined when the heap is empty. */
   pop(): number | undefined {
+    return this.items.length === 0 ? undefined : this.take()
+  }
+
+  /** The first item, taken out, where the caller knows there is one; throws (a bug) on an empty heap. */
+  take(): number {
     const items = this.items
     const top = items[0]
     const last = items.pop()
-    if (top === undefined || last === undefined || items.length === 0) {
-      return top
-    }
-    let at = 0
+    if (top === undefined || last === undefined) throw emptySlot(0)
+    const size = items.length
+    if (size === 0) return top
+    let hole = 0
     for (;;) {
-      const left = 2 * at + 1
-      if (left >= items.length) break
+      const left = 2 * hole + 1
+      if (left >= size) break
       const right = left + 1
-      const child =
-        right < items.length &&
-        this.before(items[right] as number, items[left] as number)
-          ? right
-          : left
-      if (!this.before(items[child] as number, last)) break
-      items[at] = items[child] as number
-      at = child
+      let child = left
+      let first = items[left]
+      if (first === undefined) throw emptySlot(left)
+      if (right < size) {
+        const other = items[right]
+        if (other === undefined) throw emptySlot(right)
+        if (this.before(other, first)) {
+          child = right
+          first = other
+        }
+      }
+      if (!this.before(first, last)) break
+      items[hole] = first
+      hole = child
     }
-    items[at] = last
+    items[hole] = last
     return top
   }
 }

@@ -6,10 +6,11 @@
 // cancel, or the whole marker missing because the log could not be read)
 // takes the leg's own conclusion: it counts failed, never succeeded.
 // Pure. O(phases of the leg + marker entries).
+import { at } from './at.js'
 import { minutesBetween, type LegMarker } from './leg-marker.js'
 import type { PackedLeg } from './packing.js'
 import type { LegResult } from './schedule.js'
-import type { Phase, PlanAnalysis } from './types.js'
+import type { PlanAnalysis } from './types.js'
 
 export interface PackedLegResults {
   results: LegResult[]
@@ -33,7 +34,7 @@ export function packedLegResults(
   const times = new Map<number, { start: string; end: string }>()
   const unfinished: number[] = []
   for (const index of leg.phases) {
-    const entry = marked.get((phases[index] as Phase).id)
+    const entry = marked.get(at(phases, index).id)
     const minutes = minutesBetween(entry?.start, entry?.end)
     const result: LegResult = { index, status: legStatus }
     if (entry?.start !== undefined && entry.end !== undefined) {

@@ -11,6 +11,7 @@
 // Deterministic: the plan step and every settle step compute the same legs
 // from the same round, estimates and limit, so the legs never travel in the
 // run state. O(n log n) for n phases of the round.
+import { at, floatAt, intAt } from './at.js'
 import { phaseDurations } from './durations.js'
 import { MinHeap } from './min-heap.js'
 import type { Ledger } from './state.js'
@@ -57,46 +58,53 @@ function runsOnKey(phase: Phase): string {
   return phase.runsOn === undefined ? '' : JSON.stringify(phase.runsOn)
 }
 
+/** The phases of a round on one kind of runner, in plan order. */
+interface RunnerGroup {
+  runsOn?: string | string[]
+  phases: number[]
+  /** Their estimates together. */
+  minutes: number
+}
+
 /**
  * Legs per group: at least one each, the rest by largest remainder of the
  * group's share of the work, never more legs than phases. O(groups log groups).
  */
 function shareLegs(
-  groups: readonly { size: number; minutes: number }[],
+  groups: readonly RunnerGroup[],
   legs: number
-): number[] {
-  const shares = groups.map(() => 1)
-  let left = legs - groups.length
-  if (left <= 0) return shares
+): { group: RunnerGroup; legs: number }[] {
+  const left = legs - groups.length
+  if (left <= 0) return groups.map(group => ({ group, legs: 1 }))
   const total = groups.reduce((sum, group) => sum + group.minutes, 0)
-  const capacity = groups.map(group => group.size - 1)
-  const exact = groups.map(group =>
-    total > 0
-      ? (group.minutes / total) * left
-      : (group.size / groups.reduce((s, g) => s + g.size, 0)) * left
-  )
-  groups.forEach((_, at) => {
-    const whole = Math.min(Math.floor(exact[at] as number), capacity[at] ?? 0)
-    shares[at] = (shares[at] as number) + whole
-    capacity[at] = (capacity[at] as number) - whole
-    left -= whole
+  const phaseCount = groups.reduce((sum, group) => sum + group.phases.length, 0)
+  // Each group's exact share of the legs left: its whole part at once (as
+  // far as it has phases for them), the remainders after, largest first.
+  let unshared = left
+  const shares = groups.map((group, index) => {
+    const size = group.phases.length
+    const exact = (total > 0 ? group.minutes / total : size / phaseCount) * left
+    const whole = Math.min(Math.floor(exact), size - 1)
+    unshared -= whole
+    return {
+      group,
+      index,
+      legs: 1 + whole,
+      room: size - 1 - whole,
+      remainder: exact - Math.floor(exact)
+    }
   })
-  const order = groups
-    .map((_, at) => at)
-    .sort(
-      (a, b) =>
-        (exact[b] as number) -
-          Math.floor(exact[b] as number) -
-          ((exact[a] as number) - Math.floor(exact[a] as number)) || a - b
-    )
-  while (left > 0) {
+  const byRemainder = [...shares].sort(
+    (a, b) => b.remainder - a.remainder || a.index - b.index
+  )
+  while (unshared > 0) {
     let gave = false
-    for (const at of order) {
-      if (left === 0) break
-      if ((capacity[at] as number) > 0) {
-        shares[at] = (shares[at] as number) + 1
-        capacity[at] = (capacity[at] as number) - 1
-        left--
+    for (const share of byRemainder) {
+      if (unshared === 0) break
+      if (share.room > 0) {
+        share.legs++
+        share.room--
+        unshared--
         gave = true
       }
     }
@@ -114,23 +122,22 @@ function longestFirst(
   const byLength = [...phases].sort(
     (a, b) => (minutes[b] ?? 0) - (minutes[a] ?? 0) || a - b
   )
-  const load = new Array<number>(legs).fill(0)
-  const count = new Array<number>(legs).fill(0)
-  const heapBefore = (a: number, b: number): boolean => {
-    const byLoad = (load[a] as number) - (load[b] as number)
+  const load = new Float64Array(legs)
+  const count = new Int32Array(legs)
+  const queue = new MinHeap((a, b) => {
+    const byLoad = floatAt(load, a) - floatAt(load, b)
     if (byLoad !== 0) return byLoad < 0
-    const byCount = (count[a] as number) - (count[b] as number)
+    const byCount = intAt(count, a) - intAt(count, b)
     if (byCount !== 0) return byCount < 0
     return a < b
-  }
-  const queue = new MinHeap(heapBefore)
+  })
   for (let leg = 0; leg < legs; leg++) queue.push(leg)
   const packed: number[][] = Array.from({ length: legs }, () => [])
   for (const phase of byLength) {
-    const leg = queue.pop() as number
-    ;(packed[leg] as number[]).push(phase)
-    load[leg] = (load[leg] as number) + (minutes[phase] ?? 0)
-    count[leg] = (count[leg] as number) + 1
+    const leg = queue.take()
+    at(packed, leg).push(phase)
+    load[leg] = floatAt(load, leg) + (minutes[phase] ?? 0)
+    count[leg] = intAt(count, leg) + 1
     queue.push(leg)
   }
   return packed
@@ -154,55 +161,59 @@ export function packRound(
     maxLegs <= 0 ? MATRIX_LEG_LIMIT : Math.min(maxLegs, MATRIX_LEG_LIMIT)
   if (!isPacked(round.length, workers)) return undefined
   const phases = analysis.plan.phases
+  // One pass in plan order: the phases by runner, and the bytes of their ids.
+  const groups = new Map<string, RunnerGroup>()
+  let idBytes = 0
+  // 1-based; the phases of a round are all of one wave.
+  let wave = 0
+  for (const index of [...round].sort((a, b) => a - b)) {
+    const phase = at(phases, index)
+    if (wave === 0) wave = (analysis.waveOf[index] ?? 0) + 1
+    idBytes += Buffer.byteLength(JSON.stringify(phase.id)) + 1
+    const key = runsOnKey(phase)
+    const group = groups.get(key)
+    if (group === undefined) {
+      const runsOn = phase.runsOn
+      groups.set(key, {
+        ...(runsOn === undefined ? {} : { runsOn }),
+        phases: [index],
+        minutes: minutes[index] ?? 0
+      })
+    } else {
+      group.phases.push(index)
+      group.minutes += minutes[index] ?? 0
+    }
+  }
   // A leg's ids reach exec as one input, one environment string: enough
   // legs that each stays far below Linux's 128 KiB (max-parallel still
   // runs at most max-workers of them at once).
-  const idBytes = round.reduce(
-    (sum, index) =>
-      sum + Buffer.byteLength(JSON.stringify((phases[index] as Phase).id)) + 1,
-    0
-  )
   const limit = Math.min(
     MATRIX_LEG_LIMIT,
     round.length,
     Math.max(workers, Math.ceil(idBytes / LEG_ID_BYTES))
   )
-  const groups = new Map<string, number[]>()
-  for (const index of [...round].sort((a, b) => a - b)) {
-    const key = runsOnKey(phases[index] as Phase)
-    const group = groups.get(key)
-    if (group === undefined) groups.set(key, [index])
-    else group.push(index)
-  }
-  const members = [...groups.values()]
-  const shares = shareLegs(
-    members.map(group => ({
-      size: group.length,
-      minutes: group.reduce((sum, index) => sum + (minutes[index] ?? 0), 0)
-    })),
-    limit
+  const packed = shareLegs([...groups.values()], limit).flatMap(share =>
+    longestFirst(share.group.phases, minutes, share.legs).map(indices => ({
+      runsOn: share.group.runsOn,
+      indices
+    }))
   )
-  const legs: number[][] = []
-  members.forEach((group, at) => {
-    legs.push(...longestFirst(group, minutes, shares[at] as number))
-  })
-  const wave = (analysis.waveOf[round[0] as number] ?? 0) + 1
-  return legs.map((indices, at) => {
-    const first = phases[indices[0] as number] as Phase
+  return packed.map(({ runsOn, indices }, index) => {
     const leg: PackedLeg = {
-      name: packedLegName(wave, at + 1, legs.length),
+      name: packedLegName(wave, index + 1, packed.length),
       wave,
       phases: indices,
-      minutes: indices.reduce((sum, index) => sum + (minutes[index] ?? 0), 0)
+      minutes: indices.reduce((sum, phase) => sum + (minutes[phase] ?? 0), 0)
     }
-    if (first.runsOn !== undefined) leg.runsOn = first.runsOn
-    const timeouts = indices.map(
-      index => (phases[index] as Phase).timeoutMinutes
-    )
-    if (timeouts.every(t => t !== undefined)) {
-      leg.timeoutMinutes = Math.ceil(
-        timeouts.reduce((sum, t) => sum + t, 0) + LEG_TIMEOUT_MARGIN_MINUTES
-      )
+    if (runsOn !== undefined) leg.runsOn = runsOn
+    let timeouts: number | undefined = 0
+    for (const phase of indices) {
+      const timeout = at(phases, phase).timeoutMinutes
+      timeouts = timeout === undefined ? undefined : timeouts + timeout
+      if (timeouts === undefined) break
+    }
+    if (timeouts !== undefined) {
+      leg.timeoutMinutes = Math.ceil(timeouts + LEG_TIMEOUT_MARGIN_MINUTES)
     }
     return leg
   })

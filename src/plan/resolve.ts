@@ -4,6 +4,7 @@
 // them — and
 // builds both adjacency lists with exactly sized arrays. O(V + E) plus
 // "did you mean" suggestions for the first few unknown ids.
+import { at, intAt } from './at.js'
 import { closestMatch } from './closest-id.js'
 import { MAX_JOB_NAME_LENGTH, shownJobName } from './job-name.js'
 import type {
@@ -68,20 +69,24 @@ export function resolveDependencies(plan: Plan): ResolvedGraph {
   let suggestionsLeft = MAX_SUGGESTIONS
   let edge = 0
   for (let node = 0; node < count; node++) {
-    const phase = phases[node] as Phase
+    const phase = at(phases, node)
     const depIds = phase.deps
     for (let position = 0; position < depIds.length; position++) {
-      const depId = depIds[position] as string
+      const depId = at(depIds, position)
       const dep = indexOf.get(depId)
       if (dep !== undefined && dep !== node) {
         resolved[edge++] = dep
-        depCount[node] = (depCount[node] as number) + 1
-        dependentCount[dep] = (dependentCount[dep] as number) + 1
+        depCount[node] = intAt(depCount, node) + 1
+        dependentCount[dep] = intAt(dependentCount, dep) + 1
         continue
       }
-      const at = phase.depPositions[position] ?? phase.position
+      const where = phase.depPositions[position] ?? phase.position
       if (depId === phase.id) {
-        report('self-dependency', at, `Phase \`${phase.id}\` depends on itself`)
+        report(
+          'self-dependency',
+          where,
+          `Phase \`${phase.id}\` depends on itself`
+        )
         continue
       }
       let message = `Phase \`${phase.id}\` depends on unknown phase \`${depId}\``
@@ -91,29 +96,29 @@ export function resolveDependencies(plan: Plan): ResolvedGraph {
         const guess = closestMatch(depId, knownIds, phase.id)
         if (guess !== undefined) message += `; did you mean \`${guess}\`?`
       }
-      report('unknown-dependency', at, message)
+      report('unknown-dependency', where, message)
     }
   }
 
   // Pass 2: exactly sized lists (no growth, little garbage); dependents come
   // out in plan order because nodes are visited in plan order.
-  const depsOf = new Array<number[]>(count)
-  const dependentsOf = new Array<number[]>(count)
+  const depsOf: number[][] = []
+  const dependentsOf: number[][] = []
   const filled = new Int32Array(count)
   for (let node = 0; node < count; node++) {
-    dependentsOf[node] = new Array<number>(dependentCount[node] as number)
+    dependentsOf.push(new Array<number>(intAt(dependentCount, node)))
   }
   edge = 0
   for (let node = 0; node < count; node++) {
-    const deps = new Array<number>(depCount[node] as number)
+    const deps = new Array<number>(intAt(depCount, node))
     for (let position = 0; position < deps.length; position++) {
-      const dep = resolved[edge++] as number
+      const dep = intAt(resolved, edge++)
       deps[position] = dep
-      const list = dependentsOf[dep] as number[]
-      list[filled[dep] as number] = node
-      filled[dep] = (filled[dep] as number) + 1
+      const slot = intAt(filled, dep)
+      at(dependentsOf, dep)[slot] = node
+      filled[dep] = slot + 1
     }
-    depsOf[node] = deps
+    depsOf.push(deps)
   }
   return { depsOf, dependentsOf, problems }
 }
@@ -130,10 +135,10 @@ function indexIds(
   let hasCapitals = false
   let hasLong = false
   for (let node = 0; node < phases.length; node++) {
-    const phase = phases[node] as Phase
+    const phase = at(phases, node)
     const first = indexOf.get(phase.id)
     if (first !== undefined) {
-      const line = (phases[first] as Phase).position.line
+      const line = at(phases, first).position.line
       report(
         'duplicate-id',
         phase.position,

@@ -6,8 +6,10 @@
 // through the dependency that ended last before each phase), the time
 // between waves, the wall time, and the durations to learn from. Pure.
 // O(phases + deps).
+import { numberAt } from './at.js'
 import { longestPath } from './critical-path.js'
-import type { Ledger, PhaseStatus } from './state.js'
+import type { PhaseStatus } from './phase-status.js'
+import type { Ledger } from './state.js'
 import type { PlanAnalysis } from './types.js'
 
 /** A job's timestamps as the jobs API lists them (ISO strings or null). */
@@ -64,7 +66,7 @@ export function runTimeline(
     if (start === undefined || end === undefined || end < start) continue
     const queued = Math.min(ms(job.created_at) ?? start, start)
     if (phases.length === 1) {
-      times[phases[0] as number] = { queued, start, end }
+      times[numberAt(phases, 0)] = { queued, start, end }
       continue
     }
     // One after another; phases without a recorded duration share the rest.
@@ -150,8 +152,9 @@ export function learnedDurations(
   const entries: [string, number][] = []
   analysis.plan.phases.forEach((phase, index) => {
     const seconds = ledger.seconds[index]
-    const status = ledger.statuses[index] as PhaseStatus
-    if (seconds === undefined || !LEARNED.has(status)) return
+    const status = ledger.statuses[index]
+    if (seconds === undefined || status === undefined || !LEARNED.has(status))
+      return
     entries.push([phase.id, Math.round((seconds / 60) * 100) / 100])
   })
   return Object.fromEntries(entries)

@@ -1,10 +1,12 @@
-// What runs next and who is skipped, and why. Pure: the ledger in, a new
-// ledger out. A round is the runnable phases of one wave, at most `legLimit`
+// What runs next and who is skipped. Pure: the ledger in, a new ledger
+// out (why a phase was skipped: skip-causes.ts). A round is the runnable phases of one wave, at most `legLimit`
 // of them (GitHub's matrix limit); a bigger wave is handed out as consecutive
 // rounds. Every step is O(phases + deps).
-import type { Ledger, LegStatus, PhaseStatus } from './state.js'
-import { isFailed, isSettled, isSkipped, isSucceeded } from './state.js'
-import type { Phase, PlanAnalysis } from './types.js'
+import { at } from './at.js'
+import type { LegStatus, PhaseStatus } from './phase-status.js'
+import { isFailed, isSettled, isSkipped, isSucceeded } from './phase-status.js'
+import type { Ledger } from './state.js'
+import type { PlanAnalysis } from './types.js'
 
 /** The result of one leg of the round just run. */
 export interface LegResult {
@@ -114,73 +116,6 @@ export function settleRound(
   return next
 }
 
-/** Done phases a skip passed through, nearest first, shared between phases (O(1) a step). */
-interface ViaLink {
-  phase: number
-  next?: ViaLink
-  /** Links from here to the end. */
-  length: number
-}
-
-/** Most done phases a reason names; the rest are counted. */
-const MAX_VIA_NAMED = 3
-
-/** A dependency that stops a phase: failed or skipped, reached through `via` done phases. */
-interface Blocker {
-  dep: number
-  /** Done phases passed through, from the nearest to the one that depends on `dep`. */
-  via?: ViaLink
-  failed: boolean
-}
-
-/**
- * What stops each phase, directly or through done phases (a done phase
- * never runs, but order and failure pass through it: see done.ts). For each
- * phase, the first failed dependency, else the first skipped one. O(V + E)
- * (the `via` chains share their tails).
- */
-function blockers(
-  analysis: PlanAnalysis,
-  statuses: readonly PhaseStatus[]
-): (Blocker | undefined)[] {
-  const phases = analysis.plan.phases
-  const found = new Array<Blocker | undefined>(statuses.length)
-  // Waves are a topological order: a dependency is decided before its dependents.
-  for (const wave of analysis.waves) {
-    for (const index of wave) {
-      let skipped: Blocker | undefined
-      let failed: Blocker | undefined
-      for (const dep of analysis.depsOf[index] ?? []) {
-        const status = statuses[dep] as PhaseStatus
-        let candidate: Blocker | undefined
-        if (isFailed(status) || isSkipped(status)) {
-          candidate = { dep, failed: isFailed(status) }
-        } else if ((phases[dep] as Phase).done) {
-          const inherited = found[dep]
-          if (inherited !== undefined) {
-            candidate = {
-              ...inherited,
-              via: {
-                phase: dep,
-                next: inherited.via,
-                length: 1 + (inherited.via?.length ?? 0)
-              }
-            }
-          }
-        }
-        if (candidate === undefined) continue
-        if (candidate.failed) {
-          failed = candidate
-          break
-        }
-        skipped ??= candidate
-      }
-      found[index] = failed ?? skipped
-    }
-  }
-  return found
-}
-
 /** A pending phase with a failed or skipped dependency (even through done phases) is skipped. */
 function skipDependentsOfFailures(
   analysis: PlanAnalysis,
@@ -192,14 +127,14 @@ function skipDependentsOfFailures(
   for (const wave of analysis.waves) {
     for (const index of wave) {
       const blocked = (analysis.depsOf[index] ?? []).some(dep => {
-        const status = statuses[dep] as PhaseStatus
+        const status = at(statuses, dep)
         return (
           isFailed(status) ||
           isSkipped(status) ||
-          ((phases[dep] as Phase).done && through[dep] === true)
+          (at(phases, dep).done && through[dep] === true)
         )
       })
-      if ((phases[index] as Phase).done) through[index] = blocked
+      if (at(phases, index).done) through[index] = blocked
       else if (blocked && statuses[index] === 'pending')
         statuses[index] = 'skipped'
     }
@@ -268,117 +203,6 @@ export function handOutNext(
   return { ledger: next, round, leftInWave }
 }
 
-/** Why a phase ended as it did, as the report and the log say it. */
-export interface SkipCause {
-  /** The dependency that caused the skip (failed or skipped). */
-  dep?: number
-  /** The failed phase at the root of it. */
-  root?: number
-  /** Done phases the skip passed through, nearest first (`publish` ← `package` (done) ← `build`). */
-  via?: number[]
-  /** How many done phases it passed through (`via` names at most 3). */
-  viaCount?: number
-}
-
-/** For every skipped phase, the dependency that caused it and the failure behind it. O(V + E). */
-export function skipCauses(
-  analysis: PlanAnalysis,
-  ledger: Ledger
-): SkipCause[] {
-  const causes: SkipCause[] = ledger.statuses.map(() => ({}))
-  const found = blockers(analysis, ledger.statuses)
-  for (const wave of analysis.waves) {
-    for (const index of wave) {
-      const status = ledger.statuses[index]
-      if (status === 'fail-fast') {
-        causes[index] = { root: ledger.stoppedBy }
-        continue
-      }
-      if (status !== 'skipped') continue
-      const blocker = found[index]
-      if (blocker === undefined) continue
-      const cause: SkipCause = {
-        dep: blocker.dep,
-        root: blocker.failed ? blocker.dep : causes[blocker.dep]?.root
-      }
-      if (blocker.via !== undefined) {
-        const named: number[] = []
-        for (
-          let link: ViaLink | undefined = blocker.via;
-          link !== undefined && named.length < MAX_VIA_NAMED;
-          link = link.next
-        )
-          named.push(link.phase)
-        cause.via = named
-        cause.viaCount = blocker.via.length
-      }
-      causes[index] = cause
-    }
-  }
-  return causes
-}
-
-const FAILURE_WORDS: Partial<Record<PhaseStatus, string>> = {
-  cancelled: 'was cancelled',
-  'timed-out': 'timed out',
-  unknown: 'conclusion unknown',
-  missing: 'no job found',
-  other: 'concluded neither success nor failure'
-}
-
-/** One line saying why a phase ended as it did ('' for a plain success). */
-export function reasonOf(
-  analysis: PlanAnalysis,
-  ledger: Ledger,
-  index: number,
-  causes: readonly SkipCause[]
-): string {
-  const phases = analysis.plan.phases
-  const idOf = (i: number | undefined): string =>
-    i === undefined ? 'a phase' : (phases[i] as Phase).id
-  const status = ledger.statuses[index] as PhaseStatus
-  const cause = causes[index] ?? {}
-  switch (status) {
-    case 'pending':
-      return 'not reached'
-    case 'running':
-      return 'handed out; result not read yet'
-    case 'succeeded':
-      return ''
-    case 'done':
-      return 'status: done in the plan'
-    case 'succeeded-earlier':
-      return 'succeeded in an earlier attempt of this run'
-    case 'failed':
-      return 'job concluded failure'
-    case 'cancelled':
-      return 'job was cancelled'
-    case 'timed-out':
-      return 'job timed out'
-    case 'unknown':
-      return 'conclusion unknown'
-    case 'missing':
-      return `no job named ${idOf(index)} in this run`
-    case 'other':
-      return 'job concluded neither success nor failure'
-    case 'skipped': {
-      const dep = cause.dep
-      const depStatus = dep === undefined ? undefined : ledger.statuses[dep]
-      const via =
-        cause.via === undefined
-          ? ''
-          : `, via ${cause.via.map(idOf).join(', ')}${(cause.viaCount ?? 0) > cause.via.length ? ` and ${(cause.viaCount ?? 0) - cause.via.length} more` : ''} (status: done)`
-      if (depStatus !== undefined && isFailed(depStatus)) {
-        const word = FAILURE_WORDS[depStatus]
-        return `dependency ${idOf(dep)} failed${word === undefined ? '' : ` (${word})`}${via}`
-      }
-      return `dependency ${idOf(dep)} skipped (${idOf(cause.root)} failed)${via}`
-    }
-    case 'fail-fast':
-      return `fail-fast: ${idOf(cause.root)} failed`
-  }
-}
-
 export interface OutcomeLists {
   succeeded: string[]
   failed: string[]
@@ -392,7 +216,7 @@ export function outcomeLists(
 ): OutcomeLists {
   const lists: OutcomeLists = { succeeded: [], failed: [], skipped: [] }
   ledger.statuses.forEach((status, index) => {
-    const id = (analysis.plan.phases[index] as Phase).id
+    const id = at(analysis.plan.phases, index).id
     if (isSucceeded(status)) lists.succeeded.push(id)
     else if (isFailed(status)) lists.failed.push(id)
     else if (isSkipped(status)) lists.skipped.push(id)

@@ -9,37 +9,9 @@
 // worst case take about 30 KB (test/plan/state.test.ts).
 // Encoding and decoding are O(phases).
 import { UsageError } from './errors.js'
+import type { PhaseStatus } from './phase-status.js'
 
 export const STATE_VERSION = 1
-
-/** How a phase's job ended, as read from the jobs of the run. */
-export type LegStatus =
-  | 'succeeded'
-  | 'failed'
-  | 'cancelled'
-  | 'timed-out'
-  /** Its job never reached a conclusion we could read. */
-  | 'unknown'
-  /** No job of this run carries its name. */
-  | 'missing'
-  /** Its job concluded neither success nor failure (skipped, neutral, …). */
-  | 'other'
-
-/** Where a phase stands. One character each in the encoded state. */
-export type PhaseStatus =
-  | LegStatus
-  /** Not handed out yet. */
-  | 'pending'
-  /** Handed out in the current round; its result is not read yet. */
-  | 'running'
-  /** `status: done` in the plan: counts as succeeded, never runs. */
-  | 'done'
-  /** Succeeded in an earlier attempt of this run: not run again. */
-  | 'succeeded-earlier'
-  /** A dependency failed or was skipped. */
-  | 'skipped'
-  /** fail-fast: a phase failed, so no new phase started. */
-  | 'fail-fast'
 
 const STATUS_CHARS: Record<PhaseStatus, string> = {
   pending: 'p',
@@ -57,50 +29,15 @@ const STATUS_CHARS: Record<PhaseStatus, string> = {
   'fail-fast': 'x'
 }
 
-const STATUS_OF_CHAR = new Map<string, PhaseStatus>(
-  Object.entries(STATUS_CHARS).map(([status, char]) => [
-    char,
-    status as PhaseStatus
-  ])
+function isPhaseStatus(key: string): key is PhaseStatus {
+  return Object.hasOwn(STATUS_CHARS, key)
+}
+
+const STATUS_OF_CHAR = new Map(
+  Object.keys(STATUS_CHARS)
+    .filter(isPhaseStatus)
+    .map(status => [STATUS_CHARS[status], status] as const)
 )
-
-const FAILED: ReadonlySet<PhaseStatus> = new Set<PhaseStatus>([
-  'failed',
-  'cancelled',
-  'timed-out',
-  'unknown',
-  'missing',
-  'other'
-])
-
-const SUCCEEDED: ReadonlySet<PhaseStatus> = new Set<PhaseStatus>([
-  'succeeded',
-  'done',
-  'succeeded-earlier'
-])
-
-const SKIPPED: ReadonlySet<PhaseStatus> = new Set<PhaseStatus>([
-  'skipped',
-  'fail-fast'
-])
-
-/** Ran (or was meant to) and did not succeed. */
-export function isFailed(status: PhaseStatus): boolean {
-  return FAILED.has(status)
-}
-
-export function isSucceeded(status: PhaseStatus): boolean {
-  return SUCCEEDED.has(status)
-}
-
-export function isSkipped(status: PhaseStatus): boolean {
-  return SKIPPED.has(status)
-}
-
-/** Nothing more will happen to it in this run. */
-export function isSettled(status: PhaseStatus): boolean {
-  return status !== 'pending' && status !== 'running'
-}
 
 export interface Ledger {
   /** Short sha256 of the plan file's text. */
@@ -159,11 +96,16 @@ interface EncodedLedger {
   e?: string
 }
 
-export function encodeLedger(ledger: Ledger): string {
-  const seconds = ledger.seconds.map(s =>
-    s === undefined ? '' : s.toString(36)
+/** Whole numbers in base 36 separated by commas, '' for undefined, without trailing blanks. */
+function encodeBase36List(values: readonly (number | undefined)[]): string {
+  const parts = values.map(value =>
+    value === undefined ? '' : value.toString(36)
   )
-  while (seconds.length > 0 && seconds[seconds.length - 1] === '') seconds.pop()
+  while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop()
+  return parts.join(',')
+}
+
+export function encodeLedger(ledger: Ledger): string {
   const encoded: EncodedLedger = {
     v: STATE_VERSION,
     d: ledger.digest,
@@ -174,17 +116,17 @@ export function encodeLedger(ledger: Ledger): string {
     r: ledger.round,
     c: ledger.wave,
     s: ledger.statuses.map(status => STATUS_CHARS[status]).join(''),
-    t: seconds.join(',')
+    t: encodeBase36List(ledger.seconds)
   }
   if (ledger.stoppedBy !== undefined) encoded.x = ledger.stoppedBy
   if (ledger.fastRounds !== undefined) encoded.g = ledger.fastRounds
   if (ledger.pack === true) encoded.k = 1
   if (ledger.estimates?.some(m => m !== undefined) === true) {
-    const tenths = ledger.estimates.map(m =>
-      m === undefined ? '' : Math.round(m * 10).toString(36)
+    encoded.e = encodeBase36List(
+      ledger.estimates.map(m =>
+        m === undefined ? undefined : Math.round(m * 10)
+      )
     )
-    while (tenths.length > 0 && tenths[tenths.length - 1] === '') tenths.pop()
-    encoded.e = tenths.join(',')
   }
   return JSON.stringify(encoded)
 }
@@ -197,6 +139,33 @@ function invalid(detail: string, text: string): UsageError {
   return new UsageError(
     `Input 'state' is not a phase-matrix state (${detail}): '${shown}'. ${EXPECTED}`
   )
+}
+
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/**
+ * A base-36 list back, one entry per phase (`count`); `what` names an entry
+ * in the error ('duration', 'estimate').
+ */
+function decodeBase36List(
+  field: string,
+  count: number,
+  what: string,
+  text: string
+): (number | undefined)[] {
+  const values = new Array<number | undefined>(count).fill(undefined)
+  const parts = field === '' ? [] : field.split(',')
+  if (parts.length > count) throw invalid(`more ${what}s than phases`, text)
+  parts.forEach((part, index) => {
+    if (part === '') return
+    if (!/^[0-9a-z]{1,8}$/.test(part)) {
+      throw invalid(`${what} '${part}' is not base 36`, text)
+    }
+    values[index] = parseInt(part, 36)
+  })
+  return values
 }
 
 function wholeNumber(value: unknown, min: number): value is number {
@@ -213,17 +182,14 @@ export function decodeLedger(text: string): Ledger {
   } catch {
     throw invalid('not JSON', text)
   }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    throw invalid('not a JSON object', text)
-  }
-  const data = raw as Partial<Record<keyof EncodedLedger, unknown>>
-  if (data.v !== STATE_VERSION) {
+  if (!isJsonObject(raw)) throw invalid('not a JSON object', text)
+  if (raw['v'] !== STATE_VERSION) {
     throw invalid(
-      `version ${data.v === undefined ? 'missing' : JSON.stringify(data.v)}, this action reads version ${STATE_VERSION}; plan and settle must come from the same phase-matrix release`,
+      `version ${raw['v'] === undefined ? 'missing' : JSON.stringify(raw['v'])}, this action reads version ${STATE_VERSION}; plan and settle must come from the same phase-matrix release`,
       text
     )
   }
-  const { d, p, w, f, a, r, c, s, t, x, g, k, e } = data
+  const { d, p, w, f, a, r, c, s, t, x, g, k, e } = raw
   if (typeof d !== 'string' || !/^[0-9a-f]{8,64}$/.test(d)) {
     throw invalid('plan digest missing or malformed', text)
   }
@@ -259,20 +225,7 @@ export function decodeLedger(text: string): Ledger {
     }
     statuses.push(status)
   }
-  const seconds: (number | undefined)[] = new Array<number | undefined>(
-    statuses.length
-  ).fill(undefined)
-  const parts = t === '' ? [] : t.split(',')
-  if (parts.length > statuses.length) {
-    throw invalid('more durations than phases', text)
-  }
-  parts.forEach((part, index) => {
-    if (part === '') return
-    if (!/^[0-9a-z]{1,8}$/.test(part)) {
-      throw invalid(`duration '${part}' is not base 36`, text)
-    }
-    seconds[index] = parseInt(part, 36)
-  })
+  const seconds = decodeBase36List(t, statuses.length, 'duration', text)
 
   const ledger: Ledger = {
     digest: d,
@@ -289,19 +242,12 @@ export function decodeLedger(text: string): Ledger {
   if (g !== undefined) ledger.fastRounds = g
   if (k === 1) ledger.pack = true
   if (e !== undefined) {
-    const parts = e === '' ? [] : e.split(',')
-    if (parts.length > statuses.length)
-      throw invalid('more estimates than phases', text)
-    const estimates = new Array<number | undefined>(statuses.length).fill(
-      undefined
-    )
-    parts.forEach((part, index) => {
-      if (part === '') return
-      if (!/^[0-9a-z]{1,8}$/.test(part))
-        throw invalid(`estimate '${part}' is not base 36`, text)
-      estimates[index] = parseInt(part, 36) / 10
-    })
-    ledger.estimates = estimates
+    ledger.estimates = decodeBase36List(
+      e,
+      statuses.length,
+      'estimate',
+      text
+    ).map(tenths => (tenths === undefined ? undefined : tenths / 10))
   }
   return ledger
 }

@@ -85,7 +85,7 @@ export function wavesTimeline(input: WavesInput): WavesTimeline {
         free.push(now)
       let roundEnd = now
       for (const job of jobsOfRound) {
-        const at = free.pop() as number
+        const at = free.take()
         let clock = at + jobStart
         for (const index of job) {
           start[index] = clock === at + jobStart ? at : clock
@@ -111,7 +111,7 @@ export function wavesTimeline(input: WavesInput): WavesTimeline {
       }
       let roundEnd = now
       for (const index of round) {
-        const at = free.pop() as number
+        const at = free.take()
         const cost = jobStart + (minutes[index] ?? 0)
         start[index] = at
         finish[index] = at + cost

@@ -1,7 +1,7 @@
 // Kahn's algorithm, by levels: wave 1 holds the phases with no dependencies,
 // wave k+1 the phases whose dependencies all sit in waves 1..k. Iterative,
 // O(V + E) time and O(V) extra space, so a 100,000-phase chain is fine.
-import { at } from './at.js'
+import { at, intAt } from './at.js'
 
 export interface WaveResult {
   /** Waves of node indices, each in ascending index (plan) order. */
@@ -36,14 +36,14 @@ export function computeWaves(
   }
   // `order` doubles as the queue: nodes before `head` are done.
   for (let head = 0; head < tail; head++) {
-    const node = at(order, head)
-    const wave = at(earliestWave, node)
+    const node = intAt(order, head)
+    const wave = intAt(earliestWave, node)
     waveOf[node] = wave
     for (const dependent of at(dependentsOf, node)) {
-      if (wave + 1 > at(earliestWave, dependent)) {
+      if (wave + 1 > intAt(earliestWave, dependent)) {
         earliestWave[dependent] = wave + 1
       }
-      const stillWaiting = at(waiting, dependent) - 1
+      const stillWaiting = intAt(waiting, dependent) - 1
       waiting[dependent] = stillWaiting
       if (stillWaiting === 0) order[tail++] = dependent
     }
@@ -52,13 +52,13 @@ export function computeWaves(
   // without sorting.
   let waveCount = 0
   for (let node = 0; node < count; node++) {
-    const wave = at(waveOf, node)
+    const wave = intAt(waveOf, node)
     if (wave + 1 > waveCount) waveCount = wave + 1
   }
   const waves: number[][] = []
   for (let wave = 0; wave < waveCount; wave++) waves.push([])
   for (let node = 0; node < count; node++) {
-    const wave = at(waveOf, node)
+    const wave = intAt(waveOf, node)
     if (wave >= 0) at(waves, wave).push(node)
   }
   return { waves, waveOf, order, releasedCount: tail }

@@ -3,13 +3,14 @@
 // by outcome. Kept under the summary size limit by dropping, in order, the
 // graph, the rows of succeeded phases, and the rows past the limit.
 // O(phases + deps).
-import type { SkipCause } from '../plan/schedule.js'
-import { reasonOf, skipCauses } from '../plan/schedule.js'
-import type { Ledger, PhaseStatus } from '../plan/state.js'
-import { isFailed, isSkipped, isSucceeded } from '../plan/state.js'
+import { skipCauses, type SkipCause } from '../plan/skip-causes.js'
+import type { PhaseStatus } from '../plan/phase-status.js'
+import { isFailed, isSkipped, isSucceeded } from '../plan/phase-status.js'
+import type { Ledger } from '../plan/state.js'
 import type { PlanAnalysis } from '../plan/types.js'
 import type { PhaseOutcome } from './mermaid.js'
 import { markdownText } from './markdown.js'
+import { reasonOf } from './phase-reason.js'
 import { renderMermaid } from './mermaid.js'
 import { at } from '../plan/at.js'
 

@@ -1,4 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
+import fc from 'fast-check'
 import { analyzePlan } from '../../src/plan/analyze.js'
 import { phaseDurations } from '../../src/plan/durations.js'
 import { parsePlan } from '../../src/plan/load.js'
@@ -8,7 +9,7 @@ import {
   packRound,
   packedLegName
 } from '../../src/plan/packing.js'
-import type { PlanAnalysis } from '../../src/plan/types.js'
+import type { Phase, PlanAnalysis } from '../../src/plan/types.js'
 import { bigPlanYaml } from '../support/big-plan.js'
 import { makePlan } from '../support/make-plan.js'
 
@@ -130,5 +131,80 @@ describe('packRound', () => {
       makePlan(Array.from({ length: 3000 }, (_, i) => ({ id: `p${i}` })))
     ).analysis!
     expect(packRound(short, short.waves[0]!, [], 1)).toHaveLength(1)
+  })
+
+  test('every phase once, legs = max(runner kinds, max-workers), one runner a leg, LPT within one phase of the mean (property)', () => {
+    const runners = [undefined, 'macos-latest', ['self-hosted', 'gpu']]
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            minutes: fc.integer({ min: 0, max: 600 }).map(m => m / 10),
+            runner: fc.integer({ min: 0, max: 2 }),
+            timeout: fc.option(fc.integer({ min: 1, max: 90 }))
+          }),
+          { minLength: 1, maxLength: 120 }
+        ),
+        fc.integer({ min: 0, max: 40 }),
+        (specs, maxLegs) => {
+          const phases: Phase[] = specs.map((spec, index) => {
+            const phase: Phase = {
+              id: `p${index}`,
+              deps: [],
+              done: false,
+              index,
+              position: { line: index + 1, column: 1 },
+              depPositions: []
+            }
+            const runsOn = runners[spec.runner]
+            if (runsOn !== undefined) phase.runsOn = runsOn
+            if (spec.timeout !== null) phase.timeoutMinutes = spec.timeout
+            return phase
+          })
+          const analysis = analyzePlan({ file: 'plan.yaml', phases }).analysis!
+          const minutes = specs.map(spec => spec.minutes)
+          const round = phases.map(phase => phase.index)
+          const legs = packRound(analysis, round, minutes, maxLegs)
+          const workers = maxLegs <= 0 ? 256 : Math.min(maxLegs, 256)
+          if (round.length <= workers) {
+            expect(legs).toBeUndefined()
+            return
+          }
+          const kinds = new Set(specs.map(spec => spec.runner)).size
+          expect(legs).toHaveLength(Math.max(kinds, workers))
+          const seen = legs!.flatMap(leg => leg.phases).sort((a, b) => a - b)
+          expect(seen).toEqual(round)
+          for (const leg of legs!) {
+            expect(leg.phases).toEqual([...leg.phases].sort((a, b) => a - b))
+            const own = leg.phases.map(index => phases[index]!)
+            for (const phase of own) expect(phase.runsOn).toEqual(leg.runsOn)
+            const sum = leg.phases.reduce((s, i) => s + minutes[i]!, 0)
+            expect(leg.minutes).toBeCloseTo(sum, 9)
+            const timeouts = own.map(phase => phase.timeoutMinutes)
+            expect(leg.timeoutMinutes).toEqual(
+              timeouts.every(t => t !== undefined)
+                ? Math.ceil(timeouts.reduce((s, t) => s + t, 0) + 10)
+                : undefined
+            )
+          }
+          // LPT: within one phase of its runner kind's mean leg.
+          for (const kind of new Set(
+            legs!.map(leg => JSON.stringify(leg.runsOn))
+          )) {
+            const ofKind = legs!.filter(
+              leg => JSON.stringify(leg.runsOn) === kind
+            )
+            const loads = ofKind.map(leg => leg.minutes)
+            const mean = loads.reduce((s, m) => s + m, 0) / loads.length
+            const longest = Math.max(
+              ...ofKind.flatMap(leg => leg.phases.map(i => minutes[i]!))
+            )
+            expect(Math.max(...loads)).toBeLessThanOrEqual(
+              mean + longest + 1e-9
+            )
+          }
+        }
+      )
+    )
   })
 })

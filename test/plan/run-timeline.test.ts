@@ -11,7 +11,8 @@ import {
   runTimeline
 } from '../../src/plan/run-timeline.js'
 import { startLedger } from '../../src/plan/schedule.js'
-import type { Ledger, PhaseStatus } from '../../src/plan/state.js'
+import type { PhaseStatus } from '../../src/plan/phase-status.js'
+import type { Ledger } from '../../src/plan/state.js'
 import { renderRunGantt } from '../../src/render/run-gantt.js'
 import { makeJob } from '../support/fake-github.js'
 import { makePlan } from '../support/make-plan.js'

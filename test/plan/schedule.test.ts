@@ -7,14 +7,14 @@ import {
   initialStatuses,
   isFinished,
   outcomeLists,
-  reasonOf,
   runningPhases,
   settleRound,
-  skipCauses,
   type LegResult
 } from '../../src/plan/schedule.js'
+import { skipCauses } from '../../src/plan/skip-causes.js'
 import type { Ledger } from '../../src/plan/state.js'
 import type { PlanAnalysis } from '../../src/plan/types.js'
+import { reasonOf } from '../../src/render/phase-reason.js'
 import { testLedger } from '../support/ledger.js'
 import {
   makePlan,

@@ -1,10 +1,10 @@
 import { describe, expect, test } from '@jest/globals'
 import { UsageError } from '../../src/plan/errors.js'
+import type { PhaseStatus } from '../../src/plan/phase-status.js'
 import {
   decodeLedger,
   encodeLedger,
-  type Ledger,
-  type PhaseStatus
+  type Ledger
 } from '../../src/plan/state.js'
 
 const ALL_STATUSES: PhaseStatus[] = [

@@ -18,7 +18,8 @@ import {
   runTimeline,
   type RanJob
 } from '../../plan/run-timeline.js'
-import { isFailed, type Ledger, type PhaseStatus } from '../../plan/state.js'
+import { isFailed, type PhaseStatus } from '../../plan/phase-status.js'
+import type { Ledger } from '../../plan/state.js'
 import type { PlanAnalysis } from '../../plan/types.js'
 import { formatTally, renderReport, tally } from '../../render/report.js'
 import { renderRunGantt } from '../../render/run-gantt.js'

@@ -1,0 +1,76 @@
+// Why a phase ended as it did, in one line: the Reason column of the final
+// report and settle's log line per phase say it alike. O(1) a phase once
+// skipCauses (plan/skip-causes.ts) has run, plus the done phases it names.
+import { at } from '../plan/at.js'
+import { isFailed, type PhaseStatus } from '../plan/phase-status.js'
+import type { SkipCause } from '../plan/skip-causes.js'
+import type { Ledger } from '../plan/state.js'
+import type { PlanAnalysis } from '../plan/types.js'
+
+/** How a job that did not succeed ended: `job timed out`, `dependency build failed (timed out)`. */
+const ENDED = {
+  cancelled: 'was cancelled',
+  'timed-out': 'timed out',
+  unknown: 'conclusion unknown',
+  missing: 'no job found',
+  other: 'concluded neither success nor failure'
+} as const
+
+function hasEndedWords(status: PhaseStatus): status is keyof typeof ENDED {
+  return Object.hasOwn(ENDED, status)
+}
+
+/** `, via package, lint and 2 more (status: done)`: the done phases a skip passed through. */
+function viaWords(cause: SkipCause, idOf: (index: number) => string): string {
+  if (cause.via === undefined) return ''
+  const more = (cause.viaCount ?? 0) - cause.via.length
+  return `, via ${cause.via.map(idOf).join(', ')}${more > 0 ? ` and ${more} more` : ''} (status: done)`
+}
+
+/** One line saying why a phase ended as it did ('' for a plain success). */
+export function reasonOf(
+  analysis: PlanAnalysis,
+  ledger: Ledger,
+  index: number,
+  causes: readonly SkipCause[]
+): string {
+  const phases = analysis.plan.phases
+  const idOf = (i: number | undefined): string =>
+    i === undefined ? 'a phase' : at(phases, i).id
+  const status = at(ledger.statuses, index)
+  const cause = causes[index] ?? {}
+  switch (status) {
+    case 'pending':
+      return 'not reached'
+    case 'running':
+      return 'handed out; result not read yet'
+    case 'succeeded':
+      return ''
+    case 'done':
+      return 'status: done in the plan'
+    case 'succeeded-earlier':
+      return 'succeeded in an earlier attempt of this run'
+    case 'failed':
+      return 'job concluded failure'
+    case 'cancelled':
+    case 'timed-out':
+    case 'other':
+      return `job ${ENDED[status]}`
+    case 'unknown':
+      return ENDED.unknown
+    case 'missing':
+      return `no job named ${idOf(index)} in this run`
+    case 'skipped': {
+      const dep = cause.dep
+      const depStatus = dep === undefined ? undefined : ledger.statuses[dep]
+      const via = viaWords(cause, idOf)
+      if (depStatus !== undefined && isFailed(depStatus)) {
+        const words = hasEndedWords(depStatus) ? ` (${ENDED[depStatus]})` : ''
+        return `dependency ${idOf(dep)} failed${words}${via}`
+      }
+      return `dependency ${idOf(dep)} skipped (${idOf(cause.root)} failed)${via}`
+    }
+    case 'fail-fast':
+      return `fail-fast: ${idOf(cause.root)} failed`
+  }
+}
