@@ -1,10 +1,12 @@
 // `npm test`: the type check, lint + format check, README tables check and
 // the bundle build start side by side (each is mostly one core, and the
 // machine may have two); jest starts as soon as the build ends, since some
-// tests run the bundles, while the checks may still be running. Each step's
+// tests run the bundles, while the checks may still be running, with a
+// worker per core. Each step's
 // output is printed whole as it ends (jest's streams). Fails when any step
 // fails, naming every one that did.
 import { spawn } from 'node:child_process'
+import { availableParallelism } from 'node:os'
 
 function run(name, command, args, { stream = false } = {}) {
   return new Promise(resolve => {
@@ -29,6 +31,10 @@ function run(name, command, args, { stream = false } = {}) {
   })
 }
 
+// Jest's default leaves a core free (cores - 1: one worker on two cores);
+// here the other steps are done or light by the time most tests run, so
+// every core runs tests.
+const jestWorkers = availableParallelism()
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
 const checks = [
   run('typecheck', npm, ['run', '--silent', 'typecheck']),
@@ -37,7 +43,12 @@ const checks = [
 ]
 const jest = run('build', npm, ['run', '--silent', 'build']).then(failed =>
   failed === undefined
-    ? run('jest', npm, ['run', '--silent', 'jest'], { stream: true })
+    ? run(
+        'jest',
+        npm,
+        ['run', '--silent', 'jest', '--', `--maxWorkers=${jestWorkers}`],
+        { stream: true }
+      )
     : 'jest (not run: the build failed)'
 )
 const failed = (await Promise.all([...checks, jest])).filter(Boolean)
