@@ -12,27 +12,19 @@ export interface PhaseSpec {
 }
 
 export function makePlan(specs: PhaseSpec[], file = 'plan.yaml'): Plan {
-  const phases: Phase[] = specs.map((spec, index) => {
-    const deps = spec.deps ?? []
-    const phase: Phase = {
-      id: spec.id,
-      deps,
-      index,
-      position: { line: index * 3 + 2, column: 5 },
-      depPositions: deps.map((_, d) => ({
-        line: index * 3 + 3,
-        column: 12 + d * 4
-      })),
-      done: isDoneStatus(spec.status)
-    }
-    if (spec.description !== undefined) phase.description = spec.description
-    if (spec.run !== undefined) phase.run = spec.run
-    if (spec.estimateMinutes !== undefined) {
-      phase.estimateMinutes = spec.estimateMinutes
-    }
-    if (spec.status !== undefined) phase.status = spec.status
-    return phase
-  })
+  // The optional fields of a spec are Phase fields of the same name: only
+  // those written are spread in, as the loader sets only what it read.
+  const phases: Phase[] = specs.map(({ deps = [], ...written }, index) => ({
+    ...written,
+    deps,
+    index,
+    position: { line: index * 3 + 2, column: 5 },
+    depPositions: deps.map((_, d) => ({
+      line: index * 3 + 3,
+      column: 12 + d * 4
+    })),
+    done: isDoneStatus(written.status)
+  }))
   return { file, phases }
 }
 
