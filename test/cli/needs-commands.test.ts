@@ -57,6 +57,14 @@ async function run(...argv: string[]): Promise<RecordingIo & { code: number }> {
   return Object.assign(io, { code })
 }
 
+/** `generate --template t.yml` with `template` as t.yml. */
+async function generateWithTemplate(
+  template: string
+): Promise<RecordingIo & { code: number }> {
+  writeFileSync(path.join(dir, 't.yml'), template)
+  return run('generate', '--plan', 'plan.yaml', '--template', 't.yml')
+}
+
 function read(file: string): string {
   return readFileSync(path.join(dir, file), 'utf8')
 }
@@ -146,14 +154,7 @@ describe('phase-matrix generate', () => {
   })
 
   test('a template with an unknown key is a usage error naming it', async () => {
-    writeFileSync(path.join(dir, 't.yml'), 'on: push\njobz: {}\n')
-    const result = await run(
-      'generate',
-      '--plan',
-      'plan.yaml',
-      '--template',
-      't.yml'
-    )
+    const result = await generateWithTemplate('on: push\njobz: {}\n')
     expect(result.code).toBe(2)
     expect(result.err).toContain(
       "template t.yml has 1 problem:\n  t.yml:2:1: unknown key 'jobz' at the top level"
@@ -161,16 +162,8 @@ describe('phase-matrix generate', () => {
   })
 
   test('a template: every problem with its line and column', async () => {
-    writeFileSync(
-      path.join(dir, 't.yml'),
+    const result = await generateWithTemplate(
       'on: push\njobz: {}\njobs:\n  phase:\n    runs-on: x\n    stepz: []\n  other: {}\n'
-    )
-    const result = await run(
-      'generate',
-      '--plan',
-      'plan.yaml',
-      '--template',
-      't.yml'
     )
     expect(result.code).toBe(2)
     expect(result.err).toContain('template t.yml has 3 problems:')
@@ -184,16 +177,8 @@ describe('phase-matrix generate', () => {
   })
 
   test('a template that is not YAML: each error at its line and column, nothing dangling', async () => {
-    writeFileSync(
-      path.join(dir, 't.yml'),
+    const result = await generateWithTemplate(
       'on: push\njobs:\n  phase:\n    steps:\n      - run: a\nbad line: [\n'
-    )
-    const result = await run(
-      'generate',
-      '--plan',
-      'plan.yaml',
-      '--template',
-      't.yml'
     )
     expect(result.code).toBe(2)
     expect(result.err).toMatch(/\n {2}t\.yml:\d+:\d+: not valid YAML: /)

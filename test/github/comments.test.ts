@@ -26,6 +26,21 @@ function client(): ReturnType<typeof githubClient> {
   return githubClient({ token: 'ghs_test', baseUrl: api.url })
 }
 
+/** Upserts the sticky comment of `target` with the marker, then `text`. */
+function upsert(text: string): ReturnType<typeof upsertStickyComment> {
+  return upsertStickyComment(client(), target, MARKER, `${MARKER}\n${text}`)
+}
+
+/** A comment by `login` of `type` that starts with the marker. */
+function markedComment(
+  id: number,
+  text: string,
+  login = 'github-actions[bot]',
+  type = 'Bot'
+): { id: number; body: string; user: { login: string; type: string } } {
+  return { id, body: `${MARKER}\n${text}`, user: { login, type } }
+}
+
 function others(
   count: number
 ): { id: number; body: string; user: { login: string; type: string } }[] {
@@ -39,12 +54,7 @@ function others(
 describe('upsertStickyComment', () => {
   test('creates the comment when there is none', async () => {
     api.comments.set(7, others(3))
-    const result = await upsertStickyComment(
-      client(),
-      target,
-      MARKER,
-      `${MARKER}\nhello`
-    )
+    const result = await upsert('hello')
     expect(result.action).toBe('created')
     expect(api.comments.get(7)).toHaveLength(4)
     expect(api.comments.get(7)![3]!.body).toBe(`${MARKER}\nhello`)
@@ -54,18 +64,9 @@ describe('upsertStickyComment', () => {
   })
 
   test('finds ours on a later page and updates it in place', async () => {
-    const ours = {
-      id: 555,
-      body: `${MARKER}\nold`,
-      user: { login: 'github-actions[bot]', type: 'Bot' }
-    }
+    const ours = markedComment(555, 'old')
     api.comments.set(7, [...others(250), ours, ...others(20)])
-    const result = await upsertStickyComment(
-      client(),
-      target,
-      MARKER,
-      `${MARKER}\nnew`
-    )
+    const result = await upsert('new')
     expect(result).toEqual(
       expect.objectContaining({ action: 'updated', id: 555 })
     )
@@ -83,25 +84,15 @@ describe('upsertStickyComment', () => {
   })
 
   test('a second run updates the comment the first one created', async () => {
-    await upsertStickyComment(client(), target, MARKER, `${MARKER}\none`)
-    const second = await upsertStickyComment(
-      client(),
-      target,
-      MARKER,
-      `${MARKER}\ntwo`
-    )
+    await upsert('one')
+    const second = await upsert('two')
     expect(second.action).toBe('updated')
     expect(api.comments.get(7)!.map(c => c.body)).toEqual([`${MARKER}\ntwo`])
   })
 
   test('a read-only token (fork) is a GitHubApiError with status 403', async () => {
     api.readOnly = true
-    const error = await upsertStickyComment(
-      client(),
-      target,
-      MARKER,
-      `${MARKER}\nx`
-    ).catch((e: unknown) => e)
+    const error = await upsert('x').catch((e: unknown) => e)
     expect(error).toBeInstanceOf(GitHubApiError)
     expect((error as GitHubApiError).status).toBe(403)
     expect((error as Error).message).toContain(
@@ -128,21 +119,13 @@ describe('findComment', () => {
 })
 
 describe('only a comment by the token in use is ever edited', () => {
-  const lookAlike = (login: string, id = 9) => ({
-    id,
-    body: `${MARKER}\nplanted by ${login}`,
-    user: { login, type: 'User' }
-  })
+  const lookAlike = (login: string, id = 9) =>
+    markedComment(id, `planted by ${login}`, login, 'User')
 
   test('GITHUB_TOKEN (GET /user is 403): a look-alike by another user is left alone', async () => {
     const planted = lookAlike('mallory')
     api.comments.set(7, [planted])
-    const result = await upsertStickyComment(
-      client(),
-      target,
-      MARKER,
-      `${MARKER}\nreport`
-    )
+    const result = await upsert('report')
     expect(result.action).toBe('created')
     expect(planted.body).toBe(`${MARKER}\nplanted by mallory`)
     expect(api.requests.some(r => r.method === 'PATCH')).toBe(false)
@@ -154,18 +137,9 @@ describe('only a comment by the token in use is ever edited', () => {
 
   test("GITHUB_TOKEN: the bot's own comment after the look-alike is updated", async () => {
     const planted = lookAlike('mallory')
-    const ours = {
-      id: 10,
-      body: `${MARKER}\nold`,
-      user: { login: 'github-actions[bot]', type: 'Bot' }
-    }
+    const ours = markedComment(10, 'old')
     api.comments.set(7, [planted, ours])
-    const result = await upsertStickyComment(
-      client(),
-      target,
-      MARKER,
-      `${MARKER}\nnew`
-    )
+    const result = await upsert('new')
     expect(result).toEqual(
       expect.objectContaining({ action: 'updated', id: 10 })
     )
@@ -175,19 +149,10 @@ describe('only a comment by the token in use is ever edited', () => {
 
   test("a personal token: only that user's comment counts, not the bot's", async () => {
     api.tokenLogin = 'octocat'
-    const bot = {
-      id: 11,
-      body: `${MARKER}\nby the bot`,
-      user: { login: 'github-actions[bot]', type: 'Bot' }
-    }
+    const bot = markedComment(11, 'by the bot')
     const mine = lookAlike('octocat', 12)
     api.comments.set(7, [bot, mine])
-    const result = await upsertStickyComment(
-      client(),
-      target,
-      MARKER,
-      `${MARKER}\nmine`
-    )
+    const result = await upsert('mine')
     expect(result).toEqual(
       expect.objectContaining({ action: 'updated', id: 12 })
     )
