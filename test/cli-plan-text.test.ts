@@ -80,16 +80,15 @@ describe('terminal control sequences in plan text are shown escaped', () => {
   })
 })
 
+/** `plan --format <format>` on the hostile plan. */
+function planOfHostile(format: string): ReturnType<typeof run> {
+  writeFileSync(path.join(dir, 'p.yaml'), HOSTILE)
+  return run(['plan', '--plan', 'p.yaml', '--format', format])
+}
+
 describe('JSON and Mermaid output carry no raw control character either', () => {
   it('json: the same values, every control as a \\u escape', async () => {
-    writeFileSync(path.join(dir, 'p.yaml'), HOSTILE)
-    const { code, out } = await run([
-      'plan',
-      '--plan',
-      'p.yaml',
-      '--format',
-      'json'
-    ])
+    const { code, out } = await planOfHostile('json')
     expect(code).toBe(0)
     expect(out).not.toMatch(CONTROL_OR_NL)
     const parsed = JSON.parse(out) as {
@@ -101,14 +100,7 @@ describe('JSON and Mermaid output carry no raw control character either', () => 
   })
 
   it('mermaid: controls as entity codes', async () => {
-    writeFileSync(path.join(dir, 'p.yaml'), HOSTILE)
-    const { code, out } = await run([
-      'plan',
-      '--plan',
-      'p.yaml',
-      '--format',
-      'mermaid'
-    ])
+    const { code, out } = await planOfHostile('mermaid')
     expect(code).toBe(0)
     expect(out.replaceAll('\n', '')).not.toMatch(CONTROL)
     expect(out).toContain('a#27;]0;owned#7;')
