@@ -22,6 +22,7 @@ import {
   PLAN_BUNDLE,
   SETTLE_BUNDLE,
   runAction,
+  SEED_FAILURE_OUTPUTS,
   workspaceWith,
   type ActionRun
 } from '../support/run-action.js'
@@ -242,13 +243,7 @@ describe('a whole run', () => {
     ])
     const { last } = played
     expect(last.status).toBe(1)
-    expect(last.outputs).toMatchObject({
-      'has-work': 'false',
-      matrix: '{"include":[]}',
-      succeeded: '["database-schema","api-endpoints"]',
-      failed: '["frontend-components"]',
-      skipped: '["frontend-state","integration"]'
-    })
+    expect(last.outputs).toMatchObject(SEED_FAILURE_OUTPUTS)
 
     // The log of the first settle: the round's results, the skips, the next batch.
     const first = played.settles[0]!.run.stdout

@@ -21,6 +21,18 @@ export const REPO_ROOT = path.resolve(
 export const PLAN_BUNDLE = path.join(REPO_ROOT, 'dist/index.js')
 export const SETTLE_BUNDLE = path.join(REPO_ROOT, 'dist/settle/index.js')
 
+/**
+ * The last settle's outputs on the seed's "Error Handling" example when
+ * frontend-components fails: the same verdict in-process and as bundles.
+ */
+export const SEED_FAILURE_OUTPUTS = {
+  'has-work': 'false',
+  matrix: '{"include":[]}',
+  succeeded: '["database-schema","api-endpoints"]',
+  failed: '["frontend-components"]',
+  skipped: '["frontend-state","integration"]'
+}
+
 export interface ActionRun {
   status: number | null
   stdout: string
