@@ -16,6 +16,7 @@ import { COMMENT_MARKER } from '../../src/render/check-report.js'
 import { generatedWorkflow } from '../support/generated-workflow.js'
 import { captureCore, testRunContext } from '../support/action-harness.js'
 import { workspaceWith } from '../support/run-action.js'
+import { FOUR_PHASE_PLAN } from '../support/plans.js'
 
 const core = captureCore()
 jest.unstable_mockModule('@actions/core', () => core.module)
@@ -28,18 +29,7 @@ const BASE_SHA = 'b4se0000000000000000000000000000000000ff'
 const PR = 7
 const BOT = 'github-actions[bot]'
 
-const PLAN = `phases:
-  - id: database-schema
-    run: echo schema
-  - id: frontend-components
-    run: echo ui
-  - id: api-endpoints
-    deps: [database-schema]
-    run: echo api
-  - id: integration
-    deps: [api-endpoints, frontend-components]
-    run: echo integration
-`
+const PLAN = FOUR_PHASE_PLAN
 
 function generated(planText: string): string {
   return generatedWorkflow(planText, PLAN_PATH, WORKFLOW_PATH)

@@ -17,20 +17,9 @@ import { parse } from 'yaml'
 import { main } from '../../src/cli.js'
 import { splitShellWords } from '../../src/render/generate-command-line.js'
 import { recordingIo, type RecordingIo } from '../cli-helpers.js'
+import { FOUR_PHASE_PLAN } from '../support/plans.js'
 
-const PLAN = `phases:
-  - id: database-schema
-    description: Set up database schema
-    run: echo schema
-  - id: frontend-components
-    run: echo ui
-  - id: api-endpoints
-    deps: [database-schema]
-    run: echo api
-  - id: integration
-    deps: [api-endpoints, frontend-components]
-    run: echo integration
-`
+const PLAN = FOUR_PHASE_PLAN
 
 const TEMPLATE = `on:
   pull_request:
