@@ -3,9 +3,8 @@
 // without the token (it must never leave for another host). No log to read
 // is an answer (`missing`), not an error: 404 while the job runs, for a job
 // that never got a runner, or once logs expired; 403/410 likewise.
-import { errorMessage } from '../error-parts.js'
 import { GitHubApiError } from './api-error.js'
-import type { Headers, RetryPolicy } from './retry.js'
+import { withRetries, type Headers, type RetryContext } from './retry.js'
 
 /** A job's log, or why there is none. */
 export type JobLog = { log: string } | { missing: string }
@@ -17,15 +16,22 @@ export interface Answer {
   data: unknown
 }
 
-/** What reading a log needs: the API call (with its retries) and the clock. */
-export interface LogReader {
+/** What reading a log needs: the API call, and the retries every request has. */
+export interface LogReader extends RetryContext {
   /** GET …/logs without following the redirect; throws GitHubApiError. */
   logAnswer: (jobId: number) => Promise<Answer>
-  policy: RetryPolicy
-  sleep: (ms: number) => Promise<void>
-  log: (message: string) => void
-  /** Called before each download is sent (retries included). */
-  counted: () => void
+}
+
+/** A download answer worth another try (5xx, 429), shaped as Octokit's errors are. */
+class RetryableDownload extends Error {
+  readonly response: { status: number; headers: Headers }
+  constructor(response: Response) {
+    super(`the download answered ${response.status}`)
+    this.response = {
+      status: response.status,
+      headers: Object.fromEntries(response.headers)
+    }
+  }
 }
 
 /**
@@ -62,43 +68,20 @@ export async function readJobLog(
   return downloadLog(reader, String(location), jobId)
 }
 
-/** The log behind GitHub's redirect: no Authorization header, retried on 5xx and network errors. */
-async function downloadLog(
+/** The log behind GitHub's redirect: no Authorization header; 5xx, 429 and network errors retried as every request is. */
+function downloadLog(
   reader: LogReader,
   url: string,
   jobId: number
 ): Promise<JobLog> {
-  for (let failures = 0; ;) {
-    reader.counted()
-    let status = 0
-    let reason: string
-    try {
-      const response = await fetch(url, {
-        redirect: 'follow',
-        signal: AbortSignal.timeout(reader.policy.requestTimeoutMs)
-      })
-      status = response.status
-      if (response.ok) return { log: await response.text() }
-      reason = `${status}`
-    } catch (error) {
-      reason = `a network error (${errorMessage(error)})`
-    }
-    if (status !== 0 && status < 500 && status !== 429) {
+  return withRetries(async signal => {
+    const response = await fetch(url, { redirect: 'follow', signal })
+    if (response.ok) return { log: await response.text() }
+    if (response.status < 500 && response.status !== 429) {
       return {
-        missing: `the log of job ${jobId} answered ${status} at its download address`
+        missing: `the log of job ${jobId} answered ${response.status} at its download address`
       }
     }
-    failures++
-    if (failures >= reader.policy.attempts) {
-      throw new GitHubApiError(
-        `Reading the log of job ${jobId} failed ${failures} times; the last answer was ${reason}.`,
-        status
-      )
-    }
-    const delay = reader.policy.baseDelayMs * 2 ** (failures - 1)
-    reader.log(
-      `The log of job ${jobId} answered ${reason}; retrying in ${delay / 1000} s.`
-    )
-    await reader.sleep(delay)
-  }
+    throw new RetryableDownload(response)
+  }, reader)
 }

@@ -139,6 +139,7 @@ export class JobsApi implements RunJobs {
         this.requestCount++
       },
       run,
+      task: `listing the jobs of ${run}`,
       fatal: failure => fatal(run, failure)
     }
   }
@@ -147,7 +148,8 @@ export class JobsApi implements RunJobs {
   private get(
     route: string,
     parameters: Record<string, unknown>,
-    request: Record<string, unknown> = {}
+    request: Record<string, unknown> = {},
+    retries: RetryContext = this.retries
   ): Promise<Answer> {
     return withRetries(async signal => {
       const response = await this.octokit.request(route, {
@@ -160,7 +162,7 @@ export class JobsApi implements RunJobs {
         data: response.data
       }
       return answer
-    }, this.retries)
+    }, retries)
   }
 
   /** Every job of the run, every attempt, following Link rel="next" to the last page. */
@@ -196,14 +198,16 @@ export class JobsApi implements RunJobs {
   /** The plain-text log of job `jobId`, or why there is none (job-log.ts). */
   jobLog(jobId: number): Promise<JobLog> {
     const { owner, repo } = this.options
+    const retries = { ...this.retries, task: `reading the log of job ${jobId}` }
     return readJobLog(
       {
-        ...this.retries,
+        ...retries,
         logAnswer: id =>
           this.get(
             'GET /repos/{owner}/{repo}/actions/jobs/{job_id}/logs',
             { owner, repo, job_id: id },
-            { redirect: 'manual' }
+            { redirect: 'manual' },
+            retries
           )
       },
       jobId

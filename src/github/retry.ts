@@ -1,4 +1,5 @@
-// Retries of one request of the jobs API (jobs.ts), in one place:
+// Retries of one request of the jobs API (jobs.ts) or of a job log's
+// download (job-log.ts), in one place:
 // @actions/github's Octokit retries nothing. Network errors and 5xx are retried with exponential
 // back-off; 429 and secondary rate limits after the wait GitHub asks for
 // (within a cap); anything else is for the caller to word (fatal). The
@@ -106,8 +107,14 @@ export interface RetryContext {
   counted: () => void
   /** The run whose jobs are read, for messages: "run 1 of octo/shop". */
   run: string
+  /** What the request does, for messages: "listing the jobs of run 1 of octo/shop". */
+  task: string
   /** The error for an answer no retry can fix (401, 403, 404, …). */
   fatal: (failure: Failure) => GitHubApiError
+}
+
+function capitalized(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1)
 }
 
 /** `send` with our retries; throws GitHubApiError when it cannot succeed. */
@@ -134,14 +141,14 @@ export async function withRetries<T>(
         if (wait > policy.maxRateLimitWaitMs) {
           throw new GitHubApiError(
             `GitHub's rate limit (${failure.status}) asks us to wait ${Math.ceil(wait / 1000)} s ` +
-              `before listing the jobs of ${context.run}; we wait at most ` +
+              `before ${context.task}; we wait at most ` +
               `${policy.maxRateLimitWaitMs / 1000} s. Re-run the failed jobs later, or use a token with its own rate limit in 'github-token'.`,
             failure.status
           )
         }
         if (rateLimitWaits >= policy.rateLimitRetries) {
           throw new GitHubApiError(
-            `GitHub kept rate-limiting (${failure.status}) the jobs listing of ${context.run} ` +
+            `GitHub kept rate-limiting (${failure.status}) ${context.task} ` +
               `after ${rateLimitWaits} wait(s). Re-run the failed jobs later.`,
             failure.status
           )
@@ -162,13 +169,13 @@ export async function withRetries<T>(
           : `${failure.status}`
       if (failures >= policy.attempts) {
         throw new GitHubApiError(
-          `Listing the jobs of ${context.run} failed ${failures} times; the last answer was ${what}.`,
+          `${capitalized(context.task)} failed ${failures} times; the last answer was ${what}.`,
           failure.status
         )
       }
       const delay = policy.baseDelayMs * 2 ** (failures - 1)
       context.log(
-        `GitHub answered ${what}; retrying in ${delay / 1000} s (try ${failures + 1} of ${policy.attempts}).`
+        `${capitalized(context.task)}: GitHub answered ${what}; retrying in ${delay / 1000} s (try ${failures + 1} of ${policy.attempts}).`
       )
       await context.sleep(delay)
     }
