@@ -55,7 +55,7 @@ export default tseslint.config(
         'error',
         { assertionStyle: 'never' }
       ],
-      'max-lines': ['error', { max: 300 }]
+      'max-lines': ['error', { max: 600 }]
     }
   },
   {

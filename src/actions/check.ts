@@ -12,7 +12,7 @@ import type { Problem } from '../plan/types.js'
 import { renderCheckReport, type CheckReport } from '../render/check-report.js'
 import { truncateMarkdown } from '../render/markdown.js'
 import { annotateProblems } from './annotations.js'
-import { callersWithoutActionsRead } from './check/callers.js'
+import { callersWithoutContentsRead } from './check/callers.js'
 import { checkWorkflow } from './check/drift.js'
 import { compareWithBase, postComment } from './check/pull-request.js'
 import { CheckOutputs, MAX_SUMMARY_CHARS } from './constants.js'
@@ -33,7 +33,7 @@ async function check(
   const problems = [...loaded.problems]
   if (loaded.analysis !== undefined)
     problems.push(...envLimitWarnings(loaded.analysis.plan))
-  problems.push(...callersWithoutActionsRead(root ?? settings.run.cwd))
+  problems.push(...callersWithoutContentsRead(root ?? settings.run.cwd))
   const report: CheckReport = { planFile: settings.planPath, problems }
   if (loaded.analysis !== undefined) report.analysis = loaded.analysis
   report.maxWorkers = loaded.settings.maxWorkers

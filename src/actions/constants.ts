@@ -3,8 +3,8 @@
 export const DEFAULT_PLAN_PATH = '.prd_runner/phase_plan.yaml'
 export const DEFAULT_CONFIG_PATH = '.prd_runner/config.yaml'
 
-/** GitHub's limit on the legs of one matrix. */
-export const MAX_MATRIX_LEGS = 256
+/** The most legs of one round (packing.ts: one `leg-<n>` output each). */
+export { MATRIX_LEG_LIMIT as MAX_MATRIX_LEGS } from '../plan/packing.js'
 /** GitHub shows at most this many annotations of one kind per step. */
 export const MAX_SHOWN_ANNOTATIONS = 10
 /** GitHub's limit on the outputs of one job (all outputs together). */
@@ -53,9 +53,7 @@ export const INFORMATIONAL_PLAN_OUTPUTS: readonly string[] = [
 
 export const SettleInputs = {
   state: 'state',
-  githubToken: 'github-token',
   allowFailure: 'allow-failure',
-  jobId: 'job-id',
   durationsFile: 'durations-file',
   roundsRun: 'rounds-run'
 } as const
@@ -73,11 +71,12 @@ export const SettleOutputs = {
 export const ExecInputs = {
   phases: 'phases',
   plan: 'plan',
+  round: 'round',
   leg: 'leg'
 } as const
 
 export const ExecOutputs = {
-  results: 'results'
+  record: 'record'
 } as const
 
 export const CheckInputs = {

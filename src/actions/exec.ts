@@ -1,10 +1,14 @@
-// The exec action: runs the phases of one packed leg (src/exec/run-leg.ts)
-// from the plan in the workspace, and fails the step when one of them did
-// not succeed. Settle reads the leg's marker line back from the job's log.
-// A cancelled step stops the running phase's process group and prints the
-// marker of what finished (the entry aborts ports.process.signal).
+// The exec action: runs the phases of one leg (src/exec/run-leg.ts) from the
+// plan in the workspace, writes the leg's record as the step output
+// `record` (src/plan/leg-record.ts) once every phase has ended, and fails
+// the step when one of them did not succeed. The wave job hands the record
+// on as its output `leg-<n>`; settle reads it from `needs`. A cancelled step
+// stops the running phase's process group and records what finished (the
+// entry aborts ports.process.signal).
 import { legSucceeded, runLeg } from '../exec/run-leg.js'
+import { at } from '../plan/at.js'
 import { PlanError } from '../plan/errors.js'
+import { encodeLegRecord, legDigest } from '../plan/leg-record.js'
 import { legOrder, parsePhaseList } from '../plan/leg-order.js'
 import { annotatedFailure } from './annotations.js'
 import { ExecOutputs } from './constants.js'
@@ -19,11 +23,14 @@ async function exec(settings: ExecSettings, ports: ExecPorts): Promise<void> {
   const analysis = loaded.analysis
   const ids = parsePhaseList(settings.phases)
   const order = legOrder(analysis, ids)
-  const leg = settings.leg === '' ? ids.join(',') : settings.leg
+  const leg =
+    settings.leg === undefined
+      ? ids.join(',')
+      : `round ${settings.round ?? '?'} leg ${settings.leg}`
   core.info(
     `Leg ${leg}: ${order.length} phase(s) of ${settings.planPath}, one after another.`
   )
-  const marker = await runLeg({
+  const ran = await runLeg({
     analysis,
     leg,
     order,
@@ -34,12 +41,33 @@ async function exec(settings: ExecSettings, ports: ExecPorts): Promise<void> {
     workflowCommands: true,
     signal: ports.process.signal
   })
-  core.setOutput(ExecOutputs.results, JSON.stringify(marker.phases))
-  const failed = marker.phases.filter(phase => phase.status !== 'succeeded')
-  if (!legSucceeded(marker)) {
+  // In the order of the ids given: the order settle expects.
+  const byId = new Map(
+    [...ran].map(([index, phase]) => [
+      at(analysis.plan.phases, index).id,
+      phase
+    ])
+  )
+  const phases = ids.map(id => byId.get(id) ?? { status: 'not-run' as const })
+  if (settings.round !== undefined && settings.leg !== undefined) {
+    core.setOutput(
+      ExecOutputs.record,
+      encodeLegRecord({
+        round: settings.round,
+        attempt: settings.run.runAttempt,
+        leg: settings.leg,
+        digest: legDigest(ids),
+        phases
+      })
+    )
+  }
+  if (!legSucceeded(ran)) {
+    const failed = ids.filter(id => byId.get(id)?.status !== 'succeeded')
     core.setFailed(
-      `${failed.length} of ${marker.phases.length} phase(s) of leg ${leg} did not succeed: ` +
-        failed.map(phase => `${phase.id} (${phase.status})`).join(', ')
+      `${failed.length} of ${ids.length} phase(s) of leg ${leg} did not succeed: ` +
+        failed
+          .map(id => `${id} (${byId.get(id)?.status ?? 'not-run'})`)
+          .join(', ')
     )
   }
 }

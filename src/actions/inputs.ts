@@ -134,6 +134,17 @@ function readCount(name: string, max?: number): number | undefined {
   return n
 }
 
+/** An optional whole number ≥ 1 ('' means "not given"). */
+function readPositive(name: string): number | undefined {
+  const n = readCount(name)
+  if (n === 0) {
+    throw new UsageError(
+      `Invalid input '${name}': '0'. Expected a whole number from 1.`
+    )
+  }
+  return n
+}
+
 /** An optional boolean input: '' means "not given". */
 function readFlag(name: string): boolean | undefined {
   const raw = core.getInput(name).trim()
@@ -176,24 +187,49 @@ export function readPlanSettings(): PlanSettings {
   })
 }
 
-/** Input 'job-id': '' (an older runner without job.check_run_id) means "not given". */
-function readJobId(): number | undefined {
-  const raw = core.getInput(SettleInputs.jobId).trim()
-  if (raw === '') return undefined
-  if (!/^[1-9]\d{0,15}$/.test(raw) || !Number.isSafeInteger(Number(raw))) {
-    throw new UsageError(
-      `Invalid input '${SettleInputs.jobId}': '${raw}'. Expected the id of this job in the jobs API: \${{ job.check_run_id }}.`
-    )
+/** The env variable that carries `toJSON(needs.<wave job of round k>)`. */
+export const ROUND_ENV_PREFIX = 'PHASE_MATRIX_ROUND_'
+
+const waveJobSchema = z.object({
+  result: z.string(),
+  outputs: z.record(z.string(), z.string())
+})
+/** How a wave job ended and its outputs (`leg-<n>`), as `needs` gives them. */
+export type WaveJob = z.infer<typeof waveJobSchema>
+
+/**
+ * The wave jobs settle is given: each `PHASE_MATRIX_ROUND_<k>` of the step's
+ * env, `${{ toJSON(needs.wave-k) }}`, by round. One variable a round, so
+ * each stays below Linux's 128 KiB for one environment string.
+ */
+export function readWaveJobs(env: Env): Map<number, WaveJob> {
+  const rounds = new Map<number, WaveJob>()
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith(ROUND_ENV_PREFIX) || value === undefined) continue
+    const round = name.slice(ROUND_ENV_PREFIX.length)
+    if (!/^[1-9]\d{0,5}$/.test(round)) continue
+    let raw: unknown
+    try {
+      raw = JSON.parse(value)
+    } catch {
+      raw = undefined
+    }
+    const parsed = waveJobSchema.safeParse(raw)
+    if (!parsed.success) {
+      throw new UsageError(
+        `${name} is not a wave job's needs context: expected \${{ toJSON(needs.<wave job of round ${round}>) }}, got '${value.slice(0, 60)}'.`
+      )
+    }
+    rounds.set(Number(round), parsed.data)
   }
-  return Number(raw)
+  return rounds
 }
 
 const settleSettingsSchema = z.object({
   state: z.string().min(1),
-  githubToken: z.string(),
   allowFailure: z.boolean(),
-  /** `job.check_run_id`: this job's id in the jobs API (absent: found by runner name). */
-  jobId: z.number().int().positive().optional(),
+  /** How the wave job of each round ended, with its legs' records. */
+  waveJobs: z.map(z.number(), waveJobSchema),
   /** Where to write the `durations` JSON ('' → nowhere). */
   durationsFile: z.string(),
   /** Wave jobs run so far (settle-k: k); 0 when not given. */
@@ -205,9 +241,8 @@ export type SettleSettings = z.infer<typeof settleSettingsSchema>
 export function readSettleSettings(): SettleSettings {
   return settleSettingsSchema.parse({
     state: readRequired(SettleInputs.state),
-    githubToken: readToken(SettleInputs.githubToken),
     allowFailure: readFlag(SettleInputs.allowFailure) ?? false,
-    jobId: readJobId(),
+    waveJobs: readWaveJobs(process.env),
     durationsFile: core.getInput(SettleInputs.durationsFile).trim(),
     roundsRun: readCount(SettleInputs.roundsRun) ?? 0,
     run: readRunContext()
@@ -254,8 +289,10 @@ const execSettingsSchema = z.object({
   planPath: z.string().min(1),
   /** The phase ids of the leg, as given (parsePhaseList reads them). */
   phases: z.string(),
-  /** The leg's name for its marker ('' → the ids). */
-  leg: z.string(),
+  /** The round the leg belongs to (its wave job); with `leg`, exec writes the record. */
+  round: z.number().int().positive().optional(),
+  /** The leg's place in its round's matrix, `matrix.leg`. */
+  leg: z.number().int().positive().optional(),
   run: runContextSchema
 })
 export type ExecSettings = z.infer<typeof execSettingsSchema>
@@ -264,7 +301,8 @@ export function readExecSettings(): ExecSettings {
   return execSettingsSchema.parse({
     phases: readRequired(ExecInputs.phases),
     planPath: core.getInput(ExecInputs.plan).trim() || DEFAULT_PLAN_PATH,
-    leg: core.getInput(ExecInputs.leg).trim(),
+    round: readPositive(ExecInputs.round),
+    leg: readPositive(ExecInputs.leg),
     run: readRunContext()
   })
 }

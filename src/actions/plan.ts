@@ -4,10 +4,11 @@
 // start: bench/action.bench.ts).
 import { errorMessage } from '../error-parts.js'
 import { at } from '../plan/at.js'
-import { envLimitProblems } from '../plan/env-limits.js'
+import { envLimitProblems, MAX_ENV_VALUE_BYTES } from '../plan/env-limits.js'
 import { PlanError } from '../plan/errors.js'
 import { greenRounds } from '../plan/fast-path.js'
-import { packingOf } from '../plan/packing.js'
+import { roundRecordsBytes } from '../plan/leg-record.js'
+import { packingOf, roundLegs, type Packing } from '../plan/packing.js'
 import {
   countRounds,
   handOutNext,
@@ -46,20 +47,48 @@ function wholePlanProblem(
   return { code, severity: 'error', message, file, line: 1, column: 1 }
 }
 
-export function tooManyWavesMessage(
-  rounds: number,
-  waves: number,
-  maxWaves: number
-): string {
-  const split =
-    rounds === waves
-      ? ''
-      : ` (${waves} wave(s), split into rounds of at most ${MAX_MATRIX_LEGS} phases)`
+/** A wave is one round (packed into legs when wide). */
+export function tooManyWavesMessage(rounds: number, maxWaves: number): string {
   return (
-    `The plan needs ${rounds} wave(s)${split}, but max-waves allows ${maxWaves}. ` +
+    `The plan needs ${rounds} wave(s), but max-waves allows ${maxWaves}. ` +
     'Use the generated needs graph instead: `phase-matrix generate` writes a workflow ' +
     'with one job per phase and no limit on depth.'
   )
+}
+
+/**
+ * The first wave whose legs do not fit a round: more than MAX_MATRIX_LEGS
+ * of them (more runners than legs), or records that would not fit settle's
+ * env variable for its round (one environment string, 128 KiB on Linux).
+ */
+function recordsTooLarge(
+  analysis: PlanAnalysis,
+  packing: Packing
+): Problem | undefined {
+  for (const [wave, phases] of analysis.waves.entries()) {
+    const toRun = phases.filter(index => !at(analysis.plan.phases, index).done)
+    const legs = roundLegs(analysis, toRun, packing).length
+    if (legs > MAX_MATRIX_LEGS) {
+      return wholePlanProblem(
+        analysis.plan.file,
+        'too-large',
+        `Wave ${wave + 1} needs ${legs} legs: its phases name more different runners (runs-on) than the ${MAX_MATRIX_LEGS} legs a round may have ` +
+          '(each wave job hands on one leg-<n> output a leg, and phases on different runners never share a leg). ' +
+          'Name fewer kinds of runner in one wave, or use the generated needs graph (`phase-matrix generate`).'
+      )
+    }
+    const bytes = roundRecordsBytes(legs, toRun.length)
+    if (bytes > MAX_ENV_VALUE_BYTES) {
+      return wholePlanProblem(
+        analysis.plan.file,
+        'too-large',
+        `Wave ${wave + 1} holds ${toRun.length} phases: the records of its ${legs} legs can take up to ${bytes.toLocaleString('en-US')} bytes ` +
+          `in settle's env PHASE_MATRIX_ROUND_${wave + 1}, one environment string, and Linux starts no process holding one over ${MAX_ENV_VALUE_BYTES.toLocaleString('en-US')} bytes (E2BIG). ` +
+          'Split the wave, or use the generated needs graph (`phase-matrix generate`).'
+      )
+    }
+  }
+  return undefined
 }
 
 interface Loaded {
@@ -97,25 +126,25 @@ function handOutFirstRound(
   const statuses = initialStatuses(analysis)
   const maxWorkers = maxWorkersOutput(parallel)
   const estimates = readEstimates(analysis, settings.estimatesPath, ports.files)
-  const packing = settings.pack
-    ? packingOf(analysis, {
-        pack: true,
-        maxWorkers,
-        ...(estimates === undefined ? {} : { estimates })
-      })
-    : undefined
-  // Packed: a wave is one round (packed into at most max-workers legs).
-  const legLimit = packing === undefined ? MAX_MATRIX_LEGS : Infinity
+  const packing = packingOf(analysis, {
+    ...(settings.pack ? { pack: true } : {}),
+    maxWorkers,
+    ...(estimates === undefined ? {} : { estimates })
+  })
+  // A wave is one round: a round of more phases than its legs is packed.
+  const legLimit = Infinity
   const rounds = countRounds(analysis, statuses, legLimit)
   if (settings.maxWaves > 0 && rounds > settings.maxWaves) {
     throw new PlanError([
       wholePlanProblem(
         analysis.plan.file,
         'too-many-waves',
-        tooManyWavesMessage(rounds, analysis.waves.length, settings.maxWaves)
+        tooManyWavesMessage(rounds, settings.maxWaves)
       )
     ])
   }
+  const tooMany = recordsTooLarge(analysis, packing)
+  if (tooMany !== undefined) throw new PlanError([tooMany])
   const attempt = settings.run.runAttempt
   const started = startLedger(analysis, {
     digest: ports.files.digest(settings.planPath),
@@ -125,7 +154,7 @@ function handOutFirstRound(
     attempt
   })
   const start: Ledger = { ...started }
-  if (packing !== undefined) start.pack = true
+  if (settings.pack) start.pack = true
   if (estimates !== undefined) start.estimates = estimates
   const { ledger, round, leftInWave } = handOutNext(analysis, start, {
     attempt,
@@ -202,7 +231,8 @@ async function plan(settings: PlanSettings, ports: PlanPorts): Promise<void> {
       rounds: first.rounds,
       maxWorkers: parallel.maxWorkers,
       failFast: parallel.failFast,
-      legLimit: MAX_MATRIX_LEGS,
+      // A wave is one round, however wide (packed into legs).
+      legLimit: Infinity,
       maxBytes: MAX_SUMMARY_BYTES
     })
   )

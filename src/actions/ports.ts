@@ -10,7 +10,7 @@ import {
   type LoadedPlan,
   type LoadPlanOptions
 } from '../load-plan.js'
-import type { CheckGitHub, SettleGitHub } from '../github/ports.js'
+import type { CheckGitHub } from '../github/ports.js'
 import { digestPlanFile } from '../plan-digest.js'
 
 /** The plan and config files, as the plan and settle steps read them. */
@@ -39,7 +39,6 @@ export interface PlanPorts {
 }
 
 export interface SettlePorts {
-  github: SettleGitHub
   files: PlanFiles
 }
 

@@ -1,9 +1,9 @@
-// The settle action, run after each round: reads the conclusion of every leg
-// of the round just run from the jobs of this run, skips the dependents of
-// failures, hands out the next round, and when nothing is left writes the
-// report and fails the step if any phase failed or was skipped (unless
-// allow-failure). On a finished state it only repeats the report and the
-// verdict, without calling the API, so a final report job can call it.
+// The settle action, run after each round: reads how every leg of the round
+// just run ended from its record in the wave job's outputs (given through
+// `needs`), skips the dependents of failures, hands out the next round, and
+// when nothing is left writes the report and fails the step if any phase
+// failed or was skipped (unless allow-failure). On a finished state it only
+// repeats the report and the verdict, so a final report job can call it.
 import { PlanError, UsageError } from '../plan/errors.js'
 import { isFinished } from '../plan/schedule.js'
 import { decodeLedger, type Ledger } from '../plan/state.js'
@@ -13,8 +13,8 @@ import type { SettleSettings } from './inputs.js'
 import type { SettlePorts } from './ports.js'
 import { handOutNextRound } from './settle/hand-out.js'
 import { setOutputs, writeDurations } from './settle/outputs.js'
-import { readRounds, type SeenJobs } from './settle/read-round.js'
-import { finish, listForReport, ranThisAttempt } from './settle/report.js'
+import { readRounds } from './settle/read-round.js'
+import { finish } from './settle/report.js'
 import { actionStep } from './step.js'
 
 /** The plan the state was made from, re-read from the checkout and verified. */
@@ -51,41 +51,22 @@ function loadPlanOfState(
   return analysis
 }
 
-/** Reads the rounds run since `before` and hands out the next one. */
-async function advance(
-  analysis: PlanAnalysis,
-  before: Ledger,
-  settings: SettleSettings,
-  ports: SettlePorts
-): Promise<{ ledger: Ledger; seen?: SeenJobs }> {
-  const read = await readRounds(analysis, before, settings, ports)
-  const ledger = handOutNextRound(
-    analysis,
-    read.ledger,
-    settings.run.runAttempt,
-    read.seen
-  )
-  return read.seen === undefined ? { ledger } : { ledger, seen: read.seen }
-}
-
-async function settle(
-  settings: SettleSettings,
-  ports: SettlePorts
-): Promise<void> {
+function settle(settings: SettleSettings, ports: SettlePorts): Promise<void> {
   const before = decodeLedger(settings.state)
   const analysis = loadPlanOfState(before, settings, ports)
-  const { ledger, seen } = isFinished(before)
-    ? {
-        ledger: before,
-        seen: before.statuses.some(ranThisAttempt)
-          ? await listForReport(settings, ports)
-          : undefined
-      }
-    : await advance(analysis, before, settings, ports)
+  const ledger = isFinished(before)
+    ? before
+    : handOutNextRound(
+        analysis,
+        readRounds(analysis, before, settings),
+        settings.run.runAttempt
+      )
   setOutputs(analysis, ledger)
   if (settings.durationsFile !== '')
     writeDurations(settings.durationsFile, analysis, ledger, ports)
-  if (isFinished(ledger)) await finish(analysis, ledger, settings, seen)
+  return isFinished(ledger)
+    ? finish(analysis, ledger, settings)
+    : Promise.resolve()
 }
 
 /** The settle step: never throws; a failure is the step's (core.setFailed). */

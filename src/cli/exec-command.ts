@@ -1,13 +1,17 @@
-// `phase-matrix exec`: runs the phases of one leg of a packed round, one
-// after another, each with its own log group, timing and timeout-minutes,
-// past a failure with the phases that do not depend on it; prints the leg's
-// marker line (src/plan/leg-marker.ts) and exits 1 when a phase did not
-// succeed.
+// `phase-matrix exec`: runs the phases of one leg, one after another, each
+// with its own log group, timing and timeout-minutes, past a failure with
+// the phases that do not depend on it; writes the leg's record
+// (src/plan/leg-record.ts) to --record FILE and exits 1 when a phase did
+// not succeed.
+import { writeFileSync } from 'node:fs'
+import path from 'node:path'
 import { runLeg, legSucceeded } from '../exec/run-leg.js'
+import { at } from '../plan/at.js'
 import { UsageError } from '../plan/errors.js'
+import { encodeLegRecord, legDigest } from '../plan/leg-record.js'
 import { legOrder, parsePhaseList } from '../plan/leg-order.js'
 import { formatProblems } from '../render/problems.js'
-import { COMMON_FLAGS, formatFlagHelp, parseArgs } from './args.js'
+import { COMMON_FLAGS, fileFlag, formatFlagHelp, parseArgs } from './args.js'
 import { ExitCode, type CliIo, type Command } from './io.js'
 import { loadPlanForCli } from './plan-command.js'
 
@@ -21,13 +25,21 @@ export const EXEC_FLAGS = {
   },
   leg: {
     kind: 'string',
-    value: 'NAME',
-    description: 'the leg name its marker line carries (default: the ids)'
+    value: 'N',
+    description: "the leg's place in its round, for its record (default 1)"
   },
+  round: {
+    kind: 'string',
+    value: 'N',
+    description: 'the round the leg belongs to, for its record (default 1)'
+  },
+  record: fileFlag(
+    "write the leg's record (JSON, what settle reads) to FILE once every phase has ended"
+  ),
   help: COMMON_FLAGS.help
 } as const
 
-export const EXEC_HELP = `Usage: phase-matrix exec [--plan FILE] [--leg NAME] --phases ID,... | ID...
+export const EXEC_HELP = `Usage: phase-matrix exec [--plan FILE] [--round N --leg N --record FILE] --phases ID,... | ID...
 
 Runs phases of the plan one after another, in dependency order (by wave,
 then plan order), each in its own log group with its own timing. A phase's
@@ -35,10 +47,12 @@ run command goes to bash exactly as written (bash --noprofile --norc -eo
 pipefail on a file holding it): nothing in it is interpolated. Its
 timeout-minutes stops its whole process group. After a failure the leg goes
 on with the phases that do not depend on it; its dependents in the leg are
-skipped. After each phase and at the end a line
-'phase-matrix-leg: <base64url JSON>' carries the leg's results so far (settle
-reads it back from the job's log). Each phase sees PHASE_ID, PHASE_WAVE and
-PHASE_LEG. In GitHub Actions (GITHUB_ACTIONS=true) the groups are log groups.
+skipped. Each phase gets its own GITHUB_OUTPUT, GITHUB_ENV and GITHUB_PATH
+files and no runner runtime tokens (ACTIONS_RUNTIME_TOKEN, ...) or INPUT_*;
+it sees PHASE_ID, PHASE_WAVE and PHASE_LEG. With --record, the leg's record
+(each phase's status, start and duration) is written to FILE at the end, by
+exec alone. In GitHub Actions (GITHUB_ACTIONS=true) the groups are log
+groups.
 
 Flags:
 ${formatFlagHelp(EXEC_FLAGS)}
@@ -66,10 +80,12 @@ async function execCommand(argv: string[], io: CliIo): Promise<number> {
     io.stderr(formatProblems(loaded.problems, { colour: io.colour }))
     return loaded.exitCode
   }
+  const round = positiveFlag('round', values.round)
+  const leg = positiveFlag('leg', values.leg)
   const order = legOrder(analysis, ids)
-  const marker = await runLeg({
+  const ran = await runLeg({
     analysis,
-    leg: values.leg ?? ids.join(','),
+    leg: values.leg === undefined ? ids.join(',') : `round ${round} leg ${leg}`,
     order,
     cwd: io.cwd,
     env: io.env,
@@ -78,7 +94,36 @@ async function execCommand(argv: string[], io: CliIo): Promise<number> {
     workflowCommands: io.env['GITHUB_ACTIONS'] === 'true',
     ...(io.signal === undefined ? {} : { signal: io.signal })
   })
-  return legSucceeded(marker) ? ExitCode.ok : ExitCode.invalidPlan
+  if (values.record !== undefined) {
+    const byIndex = new Map(ran)
+    const indexOf = new Map(
+      order.map(index => [at(analysis.plan.phases, index).id, index])
+    )
+    const record = encodeLegRecord({
+      round,
+      attempt: /^[1-9]\d{0,8}$/.test(io.env['GITHUB_RUN_ATTEMPT'] ?? '')
+        ? Number(io.env['GITHUB_RUN_ATTEMPT'])
+        : 1,
+      leg,
+      digest: legDigest(ids),
+      phases: ids.map(
+        id => byIndex.get(indexOf.get(id) ?? -1) ?? { status: 'not-run' }
+      )
+    })
+    writeFileSync(path.resolve(io.cwd, values.record), `${record}\n`)
+  }
+  return legSucceeded(ran) ? ExitCode.ok : ExitCode.invalidPlan
+}
+
+/** A flag that is a whole number from 1 (1 when not given). */
+function positiveFlag(name: string, raw: string | undefined): number {
+  if (raw === undefined) return 1
+  if (!/^[1-9]\d{0,5}$/.test(raw)) {
+    throw new UsageError(
+      `--${name} must be a whole number from 1, not '${raw}'`
+    )
+  }
+  return Number(raw)
 }
 
 export const runExecCommand: Command = (argv, io) =>

@@ -3,7 +3,6 @@
 // as text, JSON or a Mermaid Gantt chart.
 import { errorCode } from '../error-parts.js'
 import { readFileSync } from 'node:fs'
-import { MAX_MATRIX_LEGS } from '../actions/constants.js'
 import { phaseDurations } from '../plan/durations.js'
 import { UsageError } from '../plan/errors.js'
 import { parseEstimatesFile } from '../plan/estimates-file.js'
@@ -155,7 +154,8 @@ function simulateCommand(values: SimulateValues, io: CliIo): number {
     maxWorkers: loaded.settings.maxWorkers,
     jobStart,
     failed,
-    legLimit: MAX_MATRIX_LEGS,
+    // A wave is one round (packed when wider than max-workers or 64).
+    legLimit: Infinity,
     // As the reusable workflow runs: settle jobs only from the first failure
     // on, a wave larger than max-workers packed into legs.
     settle: 'after-failure',

@@ -1,25 +1,24 @@
 // Runs the phases of one leg, one after another (`phase-matrix exec` and
-// the exec action). Each phase's command goes to bash exactly as written:
-// it is written to a file and bash runs that file (`bash --noprofile
-// --norc -eo pipefail FILE`, the shell of a `run:` step), so quotes, `$(…)`
-// and `${{` reach bash untouched and nothing is interpolated. Each phase
-// runs in its own process group: its timeout-minutes kills the whole group
-// (SIGTERM, then SIGKILL after a grace), and so does a cancelled leg. A
-// failure does not stop the leg: phases that do not depend on it still run.
-// After each phase, and once more at the end, one marker line carries the
-// leg's results so far (src/plan/leg-marker.ts); settle reads it back from
-// the job's log. Edge module: processes, files, clock.
+// the exec action): the one way a phase runs in the waves mode. Each
+// phase's command goes to bash exactly as written: it is written to a file
+// and bash runs that file (`bash --noprofile --norc -eo pipefail FILE`, the
+// shell of a `run:` step), so quotes, `$(…)` and `${{` reach bash untouched
+// and nothing is interpolated. Each phase runs in its own process group:
+// its timeout-minutes kills the whole group (SIGTERM, then SIGKILL after a
+// grace), and so does a cancelled leg. A failure does not stop the leg:
+// phases that do not depend on it still run.
+//
+// A phase cannot speak for its leg: it gets its own GITHUB_OUTPUT,
+// GITHUB_ENV and GITHUB_PATH files (not the step's) and an environment
+// without the runner's runtime tokens and the action's INPUT_*, so only
+// exec writes the leg's record (src/plan/leg-record.ts). Edge module:
+// processes, files, clock.
 import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { at } from '../plan/at.js'
-import {
-  encodeLegMarker,
-  type LegMarker,
-  type MarkedPhase,
-  type MarkedStatus
-} from '../plan/leg-marker.js'
+import type { RecordedPhase, RecordedStatus } from '../plan/leg-record.js'
 import { blockingDependency } from '../plan/leg-order.js'
 import type { PlanAnalysis } from '../plan/types.js'
 import { formatSeconds } from '../render/report.js'
@@ -27,7 +26,7 @@ import { logSafe } from '../render/log-safe.js'
 
 export interface RunLegOptions {
   analysis: PlanAnalysis
-  /** The leg's name, as its marker names it. */
+  /** The leg's name, for PHASE_LEG and the log. */
   leg: string
   /** Plan indices in the order to run them (legOrder). */
   order: readonly number[]
@@ -43,6 +42,50 @@ export interface RunLegOptions {
   /** Aborted when the leg is cancelled: the running phase is stopped, the rest never run. */
   signal?: AbortSignal
   now?: () => number
+}
+
+/**
+ * What the runner gives a step that a phase must not have: the tokens of
+ * the runner's services (artifacts, cache, results, OIDC) and the action's
+ * inputs. A `run:` step never sees them either.
+ */
+const RUNNER_ONLY = [
+  /^ACTIONS_RUNTIME_TOKEN$/,
+  /^ACTIONS_RUNTIME_URL$/,
+  /^ACTIONS_ID_TOKEN_REQUEST_/,
+  /^ACTIONS_CACHE_URL$/,
+  /^ACTIONS_CACHE_SERVICE_V2$/,
+  /^ACTIONS_RESULTS_URL$/,
+  /^INPUT_/
+]
+
+/** The step's file commands: a phase gets its own (removed afterwards). */
+const FILE_COMMANDS = [
+  'GITHUB_OUTPUT',
+  'GITHUB_ENV',
+  'GITHUB_PATH',
+  'GITHUB_STATE'
+] as const
+
+/**
+ * A phase's environment: the step's, less what only the runner and exec
+ * may use, with its own file-command files in `folder`.
+ */
+export function phaseEnvironment(
+  env: Readonly<Record<string, string | undefined>>,
+  folder: string,
+  position: number
+): Record<string, string | undefined> {
+  const own: Record<string, string | undefined> = {}
+  for (const [name, value] of Object.entries(env)) {
+    if (!RUNNER_ONLY.some(pattern => pattern.test(name))) own[name] = value
+  }
+  for (const name of FILE_COMMANDS) {
+    const file = path.join(folder, `phase-${position}.${name.toLowerCase()}`)
+    writeFileSync(file, '', { mode: 0o600 })
+    own[name] = file
+  }
+  return own
 }
 
 interface PhaseRun {
@@ -173,34 +216,33 @@ function describeEnd(
   }
 }
 
+/** How each phase of the leg ended, by plan index. */
+export type LegRun = Map<number, RecordedPhase>
+
 /**
- * Runs the leg; returns its final marker (also printed). A phase without a
- * `run` command succeeds at once; a done phase (`status: done`) is not run.
+ * Runs the leg; returns how each phase ended, by plan index (a phase the
+ * leg never reached is `not-run`). A phase without a `run` command
+ * succeeds at once; a done phase (`status: done`) is not run.
  */
-export async function runLeg(options: RunLegOptions): Promise<LegMarker> {
+export async function runLeg(options: RunLegOptions): Promise<LegRun> {
   const { analysis } = options
   const now = options.now ?? Date.now
   const phases = analysis.plan.phases
   const out = (line: string): void => {
     options.stdout(`${line}\n`)
   }
-  const marked: MarkedPhase[] = options.order.map(index => ({
-    id: at(phases, index).id,
-    status: 'not-run'
-  }))
+  const marked: LegRun = new Map(
+    options.order.map(index => [index, { status: 'not-run' }])
+  )
   const outcome = new Map<number, 'succeeded' | 'not-succeeded'>()
   const folder = mkdtempSync(
     path.join(options.env['RUNNER_TEMP'] ?? tmpdir(), 'phase-matrix-leg-')
   )
-  const print = (final: boolean): LegMarker => {
-    const marker: LegMarker = { leg: options.leg, final, phases: marked }
-    out(encodeLegMarker(marker))
-    return marker
-  }
   try {
     for (const [position, index] of options.order.entries()) {
       const phase = at(phases, index)
-      const entry = at(marked, position)
+      const entry: RecordedPhase = { status: 'not-run' }
+      marked.set(index, entry)
       if (options.signal?.aborted === true) break
       const blocker = blockingDependency(analysis, index, outcome)
       if (blocker !== undefined) {
@@ -211,13 +253,12 @@ export async function runLeg(options: RunLegOptions): Promise<LegMarker> {
             `⊘ Phase ${phase.id} skipped: dependency ${blocker.id} did not succeed`
           )
         )
-        print(false)
         continue
       }
       const title = logSafe(`Phase ${phase.id}`)
       out(options.workflowCommands ? `::group::${title}` : `── ${title}`)
       const started = now()
-      entry.start = new Date(started).toISOString()
+      entry.start = started
       let run: PhaseRun
       if (phase.done) {
         out('status: done in the plan: not run.')
@@ -229,7 +270,7 @@ export async function runLeg(options: RunLegOptions): Promise<LegMarker> {
         const file = path.join(folder, `phase-${position}.sh`)
         writeFileSync(file, phase.run, { mode: 0o600 })
         const env = {
-          ...options.env,
+          ...phaseEnvironment(options.env, folder, position),
           PHASE_ID: phase.id,
           PHASE_WAVE: String((analysis.waveOf[index] ?? 0) + 1),
           PHASE_LEG: options.leg
@@ -241,7 +282,7 @@ export async function runLeg(options: RunLegOptions): Promise<LegMarker> {
         run = await runCommand(file, options, env, timeoutMs)
       }
       const ended = now()
-      entry.end = new Date(ended).toISOString()
+      entry.end = ended
       entry.status = run.status
       outcome.set(
         index,
@@ -263,17 +304,16 @@ export async function runLeg(options: RunLegOptions): Promise<LegMarker> {
             : message
         )
       }
-      print(false)
     }
   } finally {
     rmSync(folder, { recursive: true, force: true })
   }
-  return print(true)
+  return marked
 }
 
 /** True when every phase of the leg succeeded. */
-export function legSucceeded(marker: LegMarker): boolean {
-  return marker.phases.every(phase => phase.status === 'succeeded')
+export function legSucceeded(run: LegRun): boolean {
+  return [...run.values()].every(phase => phase.status === 'succeeded')
 }
 
-export type { MarkedStatus }
+export type { RecordedStatus }

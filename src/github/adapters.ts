@@ -1,12 +1,11 @@
-// The real GitHub ports (ports.ts) over the REST API, built by the action
-// entries from the settings: the token, the repository and run of the run
+// The real GitHub ports (ports.ts) over the REST API, built by the check
+// action's entry from the settings: the token, the repository of the run
 // context, and its API root.
 import type { RunContext } from '../actions/inputs.js'
 import { UsageError } from '../plan/errors.js'
 import { githubClient, type GitHubClient } from './client.js'
 import { readFileAtRef, restComments } from './comments.js'
-import { JobsApi } from './jobs.js'
-import type { CheckGitHub, CommentsPort, SettleGitHub } from './ports.js'
+import type { CheckGitHub, CommentsPort } from './ports.js'
 
 function repositoryOf(run: RunContext): { owner: string; repo: string } {
   if (run.repository === undefined) {
@@ -15,28 +14,6 @@ function repositoryOf(run: RunContext): { owner: string; repo: string } {
     )
   }
   return run.repository
-}
-
-/** Settle's port: the jobs of this run. Built lazily: only a round to read needs it. */
-export function settleGitHub(run: RunContext, token: string): SettleGitHub {
-  return {
-    runJobs: options => {
-      const { owner, repo } = repositoryOf(run)
-      if (run.runId === undefined) {
-        throw new UsageError(
-          'GITHUB_RUN_ID is not set: settle reads the jobs of this run, as the runner names it for every step.'
-        )
-      }
-      return new JobsApi({
-        token,
-        baseUrl: run.apiUrl,
-        owner,
-        repo,
-        runId: run.runId,
-        ...options
-      })
-    }
-  }
 }
 
 /** The check's port: comments and contents of this repository. */

@@ -1,30 +1,7 @@
-// What the actions need from GitHub, as small interfaces: the REST adapters
-// of this folder implement them (adapters.ts builds the real ones), and a
-// test passes plain objects instead. Each port is bound to one repository
-// (and, for the jobs, to one run) when it is built.
-import type { JobLog } from './job-log.js'
-import type { WorkflowJob } from './jobs.js'
-import type { RetryPolicy } from './retry.js'
-
-/** The jobs of this workflow run, every attempt (JobsApi). */
-export interface RunJobs {
-  listJobs(): Promise<WorkflowJob[]>
-  /** A job's plain-text log, or why there is none (packed legs' markers). */
-  jobLog(jobId: number): Promise<JobLog>
-  /** Requests sent so far, retries included (for the log). */
-  readonly requestCount: number
-}
-
-export interface RunJobsOptions {
-  retry?: Partial<RetryPolicy>
-  log?: (message: string) => void
-}
-
-/** What settle reads: the jobs of this run. */
-export interface SettleGitHub {
-  runJobs(options: RunJobsOptions): RunJobs
-}
-
+// What the check action needs from GitHub, as small interfaces: the REST
+// adapters of this folder implement them (adapters.ts builds the real
+// ones), and a test passes plain objects instead. Each port is bound to one
+// repository when it is built.
 /** One comment of a pull request as the API lists it (the fields we read). */
 export interface IssueComment {
   id: number

@@ -6,9 +6,6 @@ import { phaseDurations } from './durations.js'
 import { simulate } from './simulate.js'
 import type { PlanAnalysis } from './types.js'
 
-/** GitHub's matrix limit; equal to MAX_MATRIX_LEGS (a test keeps them so). */
-export const MATRIX_LEG_LIMIT = 256
-
 export interface EstimateFacts {
   /** Plan indices along the critical path, in execution order. */
   criticalPath: number[]
@@ -35,7 +32,11 @@ export function estimateFacts(
     maxWorkers,
     jobStart: 0,
     failed: [],
-    legLimit: MATRIX_LEG_LIMIT
+    // As the reusable workflow runs: a wave is one round, packed into legs
+    // when wider than max-workers (or 64), settle jobs only after a failure.
+    legLimit: Infinity,
+    settle: 'after-failure',
+    pack: true
   })
   const facts: EstimateFacts = {
     criticalPath: simulation.criticalPath,

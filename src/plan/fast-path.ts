@@ -71,38 +71,71 @@ export interface CaughtUp {
   ledger: Ledger
   /** The rounds settled, in order: the state's running round first. */
   rounds: number[][]
+  /** Offsets (in `rounds`) of rounds with a failure whose next round still ran the plan's matrix. */
+  wentOnAfter: number[]
 }
 
 /**
- * Settles the running round and then, while every phase so far succeeded,
- * up to `upFront` rounds after it that the wave jobs ran with the plan's
- * matrices (each handed out again exactly as the plan did: same attempt,
- * nothing passed over). Stops after the first round with a failure: the
- * wave job after it took its round from a settle step, not from the plan.
- * The ledger comes back without fastRounds: from here on settle runs after
- * every wave. `resultOf` gives the result of a phase of a settled round.
+ * Settles the running round and then up to `upFront` rounds after it that
+ * the wave jobs ran with the plan's matrices, each handed out again exactly
+ * as the plan did (same attempt, nothing passed over). After a round with a
+ * failure it goes on only when `nextTookPlan(offset)` says the wave job
+ * after it still took the plan's matrix (phases.yml skips the settle job
+ * after a green wave job, and a green job's record may still not be
+ * believed): those phases ran, so their records count, even for a phase
+ * whose dependency has failed since. Otherwise it stops: the wave job after
+ * it took its round from a settle step. The ledger comes back without
+ * fastRounds: from here on settle runs after every wave. `resultOf` gives
+ * the result of a phase of a settled round.
  */
 export function settleThrough(
   analysis: PlanAnalysis,
   ledger: Ledger,
   upFront: number,
   resultOf: (index: number) => LegResult,
-  legLimit: number
+  legLimit: number,
+  nextTookPlan: (offset: number) => boolean = () => false
 ): CaughtUp {
   const rounds: number[][] = []
+  const wentOnAfter: number[] = []
+  // The plan's rounds, as the wave jobs that took its matrices ran them.
+  const planned = greenRounds(analysis, ledger.statuses, legLimit)
   let current: Ledger = { ...ledger }
   delete current.fastRounds
   for (let caughtUp = 0; ; caughtUp++) {
     const running = runningPhases(current)
     rounds.push(running)
     current = settleRound(analysis, current, running.map(resultOf))
-    if (caughtUp === upFront || !allSucceededSoFar(current)) break
-    const next = handOutNext(analysis, current, {
-      attempt: current.attempt,
-      legLimit
-    })
-    if (next.round.length === 0) break
-    current = next.ledger
+    if (caughtUp === upFront) break
+    if (allSucceededSoFar(current)) {
+      const next = handOutNext(analysis, current, {
+        attempt: current.attempt,
+        legLimit
+      })
+      if (next.round.length === 0) break
+      current = next.ledger
+    } else if (nextTookPlan(caughtUp)) {
+      const next = planned[ledger.round + caughtUp] ?? []
+      if (next.length === 0) break
+      wentOnAfter.push(caughtUp)
+      current = handedOutAsPlanned(analysis, current, next)
+    } else break
   }
-  return { ledger: current, rounds }
+  return { ledger: current, rounds, wentOnAfter }
+}
+
+/** The ledger with `phases` (one round of the plan's) running, whatever settle has said of them since. */
+function handedOutAsPlanned(
+  analysis: PlanAnalysis,
+  ledger: Ledger,
+  phases: readonly number[]
+): Ledger {
+  const statuses = [...ledger.statuses]
+  for (const index of phases) statuses[index] = 'running'
+  return {
+    ...ledger,
+    statuses,
+    round: ledger.round + 1,
+    wave: analysis.waveOf[phases[0] ?? 0] ?? ledger.wave
+  }
 }

@@ -17,8 +17,12 @@ import { MinHeap } from './min-heap.js'
 import type { Ledger } from './state.js'
 import type { Phase, PlanAnalysis } from './types.js'
 
-/** GitHub's limit on the legs of one matrix. */
-export const MATRIX_LEG_LIMIT = 256
+/**
+ * The most legs of one round: the `leg-1` … `leg-64` job outputs each wave
+ * job of phases.yml declares (a leg's record reaches settle through its own
+ * output). A bigger round is packed into this many legs. GitHub allows 256.
+ */
+export const MATRIX_LEG_LIMIT = 64
 
 export interface PackedLeg {
   /** The leg's job name: `wave 2 leg 3/40`; no phase id has a space, so it never collides with one. */
@@ -234,14 +238,15 @@ export function roundEstimate(minutes: number): number {
 
 /**
  * The packing of a run, from its ledger: the plan's estimates with the
- * ledger's overrides (the plan step's estimates file), or undefined when
- * packing is off. Plan and settle get the same legs from it.
+ * ledger's overrides (the plan step's estimates file). With `pack` a round
+ * of more phases than max-workers is packed into max-workers legs; without,
+ * only a round over MATRIX_LEG_LIMIT is (every leg's record needs its own
+ * output). Plan and settle get the same legs from it.
  */
 export function packingOf(
   analysis: PlanAnalysis,
   ledger: Pick<Ledger, 'pack' | 'estimates' | 'maxWorkers'>
-): Packing | undefined {
-  if (ledger.pack !== true) return undefined
+): Packing {
   const overrides = new Map<string, number>()
   ledger.estimates?.forEach((minutes, index) => {
     const phase = analysis.plan.phases[index]
@@ -250,17 +255,47 @@ export function packingOf(
   })
   return {
     minutes: phaseDurations(analysis.plan, overrides).minutes,
-    maxLegs: ledger.maxWorkers
+    maxLegs: ledger.pack === true ? ledger.maxWorkers : MATRIX_LEG_LIMIT
   }
+}
+
+/** A leg of a round: its place in the matrix (1-based) and its phases. */
+export interface RoundLeg {
+  leg: number
+  /** Plan indices, in the order of the matrix entry's ids. */
+  phases: number[]
+  /** Its packed leg, when the round is packed. */
+  packed?: PackedLeg
+}
+
+/**
+ * The legs of a round as its matrix lists them: the packed legs, or one
+ * leg per phase in plan order. Plan, settle and the report agree on them.
+ */
+export function roundLegs(
+  analysis: PlanAnalysis,
+  round: readonly number[],
+  packing: Packing
+): RoundLeg[] {
+  const packed = packRound(analysis, round, packing.minutes, packing.maxLegs)
+  if (packed !== undefined) {
+    return packed.map((leg, index) => ({
+      leg: index + 1,
+      phases: leg.phases,
+      packed: leg
+    }))
+  }
+  return [...round]
+    .sort((a, b) => a - b)
+    .map((index, position) => ({ leg: position + 1, phases: [index] }))
 }
 
 /** The legs of the round now running (statuses 'running'), when it is packed. */
 export function runningLegs(
   analysis: PlanAnalysis,
   ledger: Ledger,
-  packing: Packing | undefined
+  packing: Packing
 ): PackedLeg[] | undefined {
-  if (packing === undefined) return undefined
   const running: number[] = []
   ledger.statuses.forEach((status, index) => {
     if (status === 'running') running.push(index)

@@ -47,7 +47,7 @@ export interface SimulateOptions {
   settle?: 'every-round' | 'after-failure'
   /** The waves mode packs a wave with more phases than max-workers into legs. */
   pack?: boolean
-  /** Most legs in one matrix (GitHub: 256). */
+  /** Most phases of a wave in one round (Infinity: a wave is one round, packed into legs). */
   legLimit: number
 }
 

@@ -1,16 +1,15 @@
 // Does a workflow that calls the reusable phases.yml grant what it needs?
-// phases.yml's settle and report jobs ask for `actions: read`. GitHub checks
-// a called workflow's permissions against what the calling job allows before
-// anything runs: when the caller allows less, the whole run fails at
-// start-up ("The nested job 'settle-1' is requesting 'actions: read', but is
-// only allowed 'actions: none'."), with no job and no log. This finds such
-// callers in a workflow file so the pull-request check can say so first.
+// Every job of phases.yml asks for `contents: read` (it checks out the
+// repository), and nothing more. GitHub checks a called workflow's
+// permissions against what the calling job allows before anything runs:
+// when the caller allows less, the whole run fails at start-up ("The nested
+// job 'plan' is requesting 'contents: read', but is only allowed 'contents:
+// none'."), with no job and no log. This finds such callers in a workflow
+// file so the pull-request check can say so first.
 //
 // What a calling job allows: its own `permissions:`; without one, the
 // workflow's; without either, the repository's default for GITHUB_TOKEN,
-// which we cannot see: "permissive" (read and write) allows actions: read,
-// "restricted" (the default for repositories created since February 2023)
-// does not. That case is a warning too, worded as a possibility.
+// and both defaults ("permissive" and "restricted") allow contents: read.
 // Pure: YAML text in, problems out. O(text).
 import { isMap, isScalar, LineCounter, parseDocument } from 'yaml'
 import type { Node, YAMLMap } from 'yaml'
@@ -21,12 +20,12 @@ import { isMapping } from './yaml-value.js'
 const CALLS_PHASES =
   /^(?:[^/\s]+\/[^/\s]+\/\.github\/workflows\/phases\.ya?ml@\S+|\.\/\.github\/workflows\/phases\.ya?ml)$/
 
-export const NEEDED_PERMISSION = 'actions: read'
+export const NEEDED_PERMISSION = 'contents: read'
 
 type Grant = 'yes' | 'no' | 'unknown'
 
-/** Does a `permissions:` value grant actions: read? */
-function grantsActionsRead(value: unknown): Grant {
+/** Does a `permissions:` value grant contents: read? */
+function grantsContentsRead(value: unknown): Grant {
   if (value === 'read-all' || value === 'write-all') return 'yes'
   if (value === null || value === undefined) return 'no'
   if (typeof value === 'string') {
@@ -34,8 +33,8 @@ function grantsActionsRead(value: unknown): Grant {
     return value.includes('${{') ? 'unknown' : 'no'
   }
   if (isMapping(value)) {
-    const actions = value['actions']
-    if (actions === 'read' || actions === 'write') return 'yes'
+    const contents = value['contents']
+    if (contents === 'read' || contents === 'write') return 'yes'
     return 'no'
   }
   return 'no'
@@ -67,7 +66,7 @@ function plain(node: unknown): unknown {
 
 /**
  * A warning for each job of the workflow `text` (read from `file`) that
- * calls phases.yml without allowing `actions: read`, at the job's `uses:`.
+ * calls phases.yml without allowing `contents: read`, at the job's `uses:`.
  * A file that is not YAML, or has no jobs, gives none.
  */
 export function callerPermissionProblems(
@@ -100,27 +99,16 @@ export function callerPermissionProblems(
       line: at.line,
       column: at.col
     })
-    const startup =
-      `GitHub refuses the whole run at start-up, before any job or log ("The nested job 'settle-1' is ` +
-      `requesting 'actions: read', but is only allowed 'actions: none'."). Add \`${NEEDED_PERMISSION}\` ` +
-      `(with \`contents: read\`) to the \`permissions:\` of job \`${jobId}\`.`
-    if (where === undefined) {
-      problems.push(
-        problem(
-          `Job \`${jobId}\` calls ${target} and sets no permissions (nor does the workflow), so it passes on the ` +
-            "repository's default token permissions. If that default is restricted (read-only, the default for " +
-            `repositories created since 2023), ${startup}`
-        )
-      )
-      continue
-    }
-    const grant = grantsActionsRead(plain(where.value))
-    if (grant !== 'no') continue
+    // Without permissions anywhere, the repository's default allows it.
+    if (where === undefined) continue
+    if (grantsContentsRead(plain(where.value)) !== 'no') continue
     const level = own === undefined ? 'the workflow' : `job \`${jobId}\``
     problems.push(
       problem(
-        `Job \`${jobId}\` calls ${target}, whose settle and report jobs need \`${NEEDED_PERMISSION}\`, but the ` +
-          `permissions of ${level} do not allow it: ${startup}`
+        `Job \`${jobId}\` calls ${target}, whose jobs check out the repository and need \`${NEEDED_PERMISSION}\`, but the ` +
+          `permissions of ${level} do not allow it: GitHub refuses the whole run at start-up, before any job or log ` +
+          `("The nested job 'plan' is requesting 'contents: read', but is only allowed 'contents: none'."). ` +
+          `Add \`${NEEDED_PERMISSION}\` to the \`permissions:\` of job \`${jobId}\`.`
       )
     )
   }

@@ -20,6 +20,8 @@ export interface MatrixEntry {
   run: string
   /** 1-based wave. */
   wave: number
+  /** 1-based place of the leg in its round: its record's output is `leg-<leg>`. */
+  leg: number
   /** Ids of the phase's dependencies. */
   deps: string[]
   /** Only when the phase sets it. */
@@ -34,7 +36,8 @@ export interface Matrix {
 
 export function matrixEntry(
   analysis: PlanAnalysis,
-  index: number
+  index: number,
+  leg: number
 ): MatrixEntry {
   const phases = analysis.plan.phases
   const phase = at(phases, index)
@@ -44,6 +47,7 @@ export function matrixEntry(
     description: phase.description ?? '',
     run: phase.run ?? '',
     wave: (analysis.waveOf[index] ?? 0) + 1,
+    leg,
     deps: (analysis.depsOf[index] ?? []).map(dep => at(phases, dep).id)
   }
   if (phase.runsOn !== undefined) entry['runs-on'] = phase.runsOn
@@ -59,7 +63,9 @@ export function renderMatrix(
   round: readonly number[]
 ): string {
   const matrix: Matrix = {
-    include: round.map(index => matrixEntry(analysis, index))
+    include: [...round]
+      .sort((a, b) => a - b)
+      .map((index, position) => matrixEntry(analysis, index, position + 1))
   }
   return JSON.stringify(matrix)
 }
@@ -80,7 +86,9 @@ export function largestRoundMatrix(
   for (const wave of analysis.waves) {
     const entries = wave
       .filter(index => !at(analysis.plan.phases, index).done)
-      .map(index => JSON.stringify(matrixEntry(analysis, index)))
+      .map(index =>
+        JSON.stringify(matrixEntry(analysis, index, MATRIX_LEG_LIMIT))
+      )
       .sort((a, b) => b.length - a.length)
       .slice(0, legLimit)
     const length = entries.reduce((sum, entry) => sum + entry.length + 1, 0)
@@ -98,6 +106,8 @@ export interface PackedMatrixEntry {
   id: string
   /** 1-based wave. */
   wave: number
+  /** 1-based place of the leg in its round: its record's output is `leg-<leg>`. */
+  leg: number
   /** Ids of the leg's phases, in the order exec runs them. */
   phases: string[]
   /** Only when its phases name a runner. */
@@ -111,10 +121,11 @@ export function packedEntries(
   legs: readonly PackedLeg[]
 ): PackedMatrixEntry[] {
   const phases = analysis.plan.phases
-  return legs.map(leg => {
+  return legs.map((leg, position) => {
     const entry: PackedMatrixEntry = {
       id: leg.name,
       wave: leg.wave,
+      leg: position + 1,
       phases: leg.phases.map(index => at(phases, index).id)
     }
     if (leg.runsOn !== undefined) entry['runs-on'] = leg.runsOn
@@ -126,18 +137,15 @@ export function packedEntries(
 
 /**
  * The matrix of one round: packed legs when the round holds more phases
- * than `packing.maxLegs` (packing.ts), else one entry per phase. Without
- * `packing`, always one entry per phase.
+ * than `packing.maxLegs` (packing.ts), else one entry per phase, in plan
+ * order (roundLegs numbers the legs the same way).
  */
 export function renderRoundMatrix(
   analysis: PlanAnalysis,
   round: readonly number[],
-  packing: Packing | undefined
+  packing: Packing
 ): string {
-  const legs =
-    packing === undefined
-      ? undefined
-      : packRound(analysis, round, packing.minutes, packing.maxLegs)
+  const legs = packRound(analysis, round, packing.minutes, packing.maxLegs)
   if (legs === undefined) return renderMatrix(analysis, round)
   return JSON.stringify({ include: packedEntries(analysis, legs) })
 }
@@ -167,11 +175,10 @@ export function largestPackedMatrix(
 export function packedNote(
   analysis: PlanAnalysis,
   round: readonly number[],
-  packing: Packing | undefined
+  packing: Packing
 ): string {
-  if (packing === undefined) return ''
   const legs = packRound(analysis, round, packing.minutes, packing.maxLegs)
   return legs === undefined
     ? ''
-    : ` packed into ${legs.length} leg(s) of up to ${Math.max(...legs.map(leg => leg.phases.length))} phase(s), run with the exec action`
+    : ` packed into ${legs.length} leg(s) of up to ${Math.max(...legs.map(leg => leg.phases.length))} phase(s), run by exec`
 }

@@ -11,8 +11,8 @@ import type { PlanAnalysis } from '../plan/types.js'
 const ENDED = {
   cancelled: 'was cancelled',
   'timed-out': 'timed out',
-  unknown: 'conclusion unknown',
-  missing: 'no job found',
+  unknown: 'record not believed',
+  missing: 'no record',
   other: 'concluded neither success nor failure'
 } as const
 
@@ -51,15 +51,15 @@ export function reasonOf(
     case 'succeeded-earlier':
       return 'succeeded in an earlier attempt of this run'
     case 'failed':
-      return 'job concluded failure'
+      return 'its command failed'
     case 'cancelled':
     case 'timed-out':
     case 'other':
       return `job ${ENDED[status]}`
     case 'unknown':
-      return ENDED.unknown
+      return 'the record of its leg was not believed'
     case 'missing':
-      return `no job named ${idOf(index)} in this run`
+      return 'its leg left no record (cancelled, crashed, or its output was dropped)'
     case 'skipped': {
       const dep = cause.dep
       const depStatus = dep === undefined ? undefined : ledger.statuses[dep]

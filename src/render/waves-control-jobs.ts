@@ -16,8 +16,28 @@ import {
   type Flavour
 } from './waves-flavour.js'
 
-/** Settle lists the jobs of the run and re-reads the plan from the checkout. */
-const SETTLE_READS = ['actions', 'contents']
+/** Settle re-reads the plan from the checkout; the records come through needs. */
+const SETTLE_READS = ['contents']
+
+/** The wave jobs of rounds 1 … `last`. */
+function waveJobs(last: number): string[] {
+  return Array.from({ length: last }, (_, index) => `wave-${index + 1}`)
+}
+
+/**
+ * The settle step's env: how the wave job of each round 1 … `last` ended,
+ * with its legs' records. One variable a round: each stays below Linux's
+ * 128 KiB for one environment string.
+ */
+function roundEnv(last: number): string[] {
+  return [
+    '        env:',
+    ...waveJobs(last).map(
+      (job, index) =>
+        `          PHASE_MATRIX_ROUND_${index + 1}: \${{ toJSON(needs.${job}) }}`
+    )
+  ]
+}
 
 /**
  * Runner, timeout, read permissions and outputs (each one of the step
@@ -114,7 +134,11 @@ export function settleJob(flavour: Flavour, wave: number): string[] {
     `  # Records how the legs of wave ${wave} ended and skips dependents of failures; ${next}.`,
     `  settle-${wave}:`,
     `    name: settle wave ${wave}`,
-    `    needs: ${from === 'plan' ? `[plan, wave-${wave}]` : `[plan, ${from}, wave-${wave - 1}, wave-${wave}]`}`,
+    // A block list: Prettier keeps it as written however many waves.
+    '    needs:',
+    ...['plan', ...(from === 'plan' ? [] : [from]), ...waveJobs(wave)].map(
+      job => `      - ${job}`
+    ),
     `    if: ${settleCondition(wave)}`,
     ...controlJobSettings(flavour, SETTLE_READS, 'settle', [
       'matrix',
@@ -126,6 +150,7 @@ export function settleJob(flavour: Flavour, wave: number): string[] {
     ...checkoutStep(),
     '      - id: settle',
     `        uses: ${flavour.settleAction}`,
+    ...roundEnv(wave),
     '        with:',
     `          state: ${settleState(wave)}`,
     // After a fast path, settle reads the rounds the wave jobs took from the plan too.
@@ -153,7 +178,9 @@ export function reportJob(flavour: Flavour): string[] {
     '    name: phase report',
     // A block list: Prettier keeps it as written however many waves.
     '    needs:',
-    ...['plan', ...settles].map(job => `      - ${job}`),
+    ...['plan', ...settles, ...waveJobs(flavour.waves)].map(
+      job => `      - ${job}`
+    ),
     // always(), not !cancelled(): GitHub reports a skipped job as Success to
     // a required check, so a cancelled run must still end in a red report.
     '    if: ${{ always() }}',
@@ -175,6 +202,7 @@ export function reportJob(flavour: Flavour): string[] {
     '      - id: settle',
     "        if: ${{ needs.plan.result == 'success' }}",
     `        uses: ${flavour.settleAction}`,
+    ...roundEnv(flavour.waves),
     '        with:',
     `          state: \${{ ${newestState} }}`,
     // A green fast path ran every round without a settle job: read them all.
@@ -190,7 +218,7 @@ export function reportJob(flavour: Flavour): string[] {
     '        shell: bash',
     '        env:',
     '          PLAN_RESULT: ${{ needs.plan.result }}',
-    "          CONTROL_FAILED: ${{ contains(needs.*.result, 'failure') || contains(needs.*.result, 'cancelled') }}",
+    `          CONTROL_FAILED: \${{ ${settles.map(job => `needs.${job}.result == 'failure'`).join(' || ')} }}`,
     '          WORK_LEFT: ${{ steps.settle.outputs.has-work }}',
     '        run: |',
     '          if [ "$PLAN_RESULT" != success ]; then',

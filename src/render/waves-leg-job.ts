@@ -1,6 +1,10 @@
 // Wave k of the waves workflows: one job per leg of round k (a phase, or a
-// packed leg of several), named by its id so settle finds it. Phase text
-// reaches the shell only through `env:`. O(1).
+// packed leg of several), each run by the exec action, the one way a phase
+// runs. Each leg hands its record on as its own job output `leg-<n>` (with
+// the job's status in front); GitHub combines them from all legs, so settle
+// reads every leg from `needs`. Phase text reaches the shell only through
+// exec, never through `${{ }}`. O(legs per round).
+import { MATRIX_LEG_LIMIT } from '../plan/packing.js'
 import { handedOutBy, roundCondition, waveMatrix } from './waves-conditions.js'
 import {
   CHECKOUT_ACTION_REF,
@@ -8,11 +12,22 @@ import {
   type Flavour
 } from './waves-flavour.js'
 
+/** The job outputs of a wave job: `leg-1` … `leg-64`, each set by its own leg only. */
+export function legOutputLines(legs: number = MATRIX_LEG_LIMIT): string[] {
+  const lines: string[] = []
+  for (let leg = 1; leg <= legs; leg++) {
+    lines.push(
+      `      leg-${leg}: \${{ matrix.leg == ${leg} && format('{0} {1}', job.status, steps.exec.outputs.record) || '' }}`
+    )
+  }
+  return lines
+}
+
 export function waveJob(flavour: Flavour, wave: number): string[] {
   const from = handedOutBy(wave)
   const needs = from === 'plan' ? '[plan]' : `[plan, ${from}, wave-${wave - 1}]`
   const lines = [
-    `  # Round ${wave}: one leg per phase, named by its id (settle finds it by that name).`,
+    `  # Round ${wave}: one leg per matrix entry (a phase or a packed leg), run by exec.`,
     `  wave-${wave}:`,
     '    name: ${{ matrix.id }}',
     `    needs: ${needs}`,
@@ -26,6 +41,9 @@ export function waveJob(flavour: Flavour, wave: number): string[] {
     '      fail-fast: false',
     '      max-parallel: ${{ fromJSON(needs.plan.outputs.max-workers) }}',
     `      matrix: ${waveMatrix(wave)}`,
+    "    # Each leg's record under its own name: GitHub combines them from all legs.",
+    '    outputs:',
+    ...legOutputLines(),
     '    steps:',
     "      # Credentials stay: a phase's commands may use git.",
     `      - uses: ${CHECKOUT_ACTION_REF}`
@@ -41,34 +59,19 @@ export function waveJob(flavour: Flavour, wave: number): string[] {
     )
   }
   lines.push(
-    '      - name: Run phase',
-    // A packed leg (several phases, `phases`) runs with the exec step below.
-    '        if: ${{ !matrix.phases }}',
-    '        shell: bash',
-    '        env:',
-    '          PHASE_ID: ${{ matrix.id }}',
-    '          PHASE_WAVE: ${{ matrix.wave }}',
-    '          PHASE_RUN: ${{ matrix.run }}',
-    // The config's resource_limits, for the phase to honour ('' when unset).
-    '          PHASE_MAX_MEMORY_MB: ${{ needs.plan.outputs.max-memory-mb }}',
-    '          PHASE_MAX_CPU_PERCENT: ${{ needs.plan.outputs.max-cpu-percent }}',
-    '        run: |',
-    '          if [ -z "$PHASE_RUN" ]; then',
-    '            echo "::notice::Phase $PHASE_ID has no run command: nothing to do."',
-    '            exit 0',
-    '          fi',
-    '          eval "$PHASE_RUN"',
-    // The leg's phases one after another; settle reads their results from this job's log.
-    '      - name: Run phases (packed leg)',
-    '        if: ${{ matrix.phases }}',
+    // The leg's phases in dependency order; exec alone writes the record.
+    '      - id: exec',
+    '        name: Run phases',
     `        uses: ${flavour.execAction}`,
     '        env:',
+    // The config's resource_limits, for the phase to honour ('' when unset).
     '          PHASE_MAX_MEMORY_MB: ${{ needs.plan.outputs.max-memory-mb }}',
     '          PHASE_MAX_CPU_PERCENT: ${{ needs.plan.outputs.max-cpu-percent }}',
     '        with:',
     `          plan: ${flavour.planPath}`,
-    '          phases: ${{ toJSON(matrix.phases) }}',
-    '          leg: ${{ matrix.id }}'
+    '          phases: ${{ matrix.phases && toJSON(matrix.phases) || matrix.id }}',
+    `          round: ${wave}`,
+    '          leg: ${{ matrix.leg }}'
   )
   return lines
 }

@@ -61,9 +61,9 @@ describe.each([
   })
 })
 
-test('settle defaults: the run token, allow-failure false, state required', () => {
+test('settle defaults: no token, allow-failure false, state required', () => {
   const settle = actionFile('settle/action.yml')
-  expect(settle.inputs['github-token']?.default).toBe('${{ github.token }}')
+  expect(Object.keys(settle.inputs)).not.toContain('github-token')
   expect(settle.inputs['allow-failure']?.default).toBe('false')
   expect(settle.inputs['state']?.required).toBe(true)
 })

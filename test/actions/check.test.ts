@@ -110,21 +110,21 @@ function annotations(
 }
 
 describe('check action', () => {
-  test('warns about a workflow that calls phases.yml without actions: read, and still passes', async () => {
+  test('warns about a workflow that calls phases.yml without contents: read, and still passes', async () => {
     const run = await check({
       files: {
         [PLAN_PATH]: PLAN,
         '.github/workflows/ci.yml':
-          'on: push\npermissions:\n  contents: read\njobs:\n  phases:\n    uses: phase-matrix/phase-matrix/.github/workflows/phases.yml@v1\n',
+          'on: push\npermissions:\n  actions: read\njobs:\n  phases:\n    uses: phase-matrix/phase-matrix/.github/workflows/phases.yml@v1\n',
         '.github/workflows/ok.yaml':
-          'on: push\njobs:\n  phases:\n    permissions:\n      contents: read\n      actions: read\n    uses: ./.github/workflows/phases.yml\n'
+          'on: push\njobs:\n  phases:\n    permissions:\n      contents: read\n    uses: ./.github/workflows/phases.yml\n'
       }
     })
     expect(run.status).toBe(0)
     const warnings = annotations(run.stdout, 'warning')
     expect(warnings).toHaveLength(1)
     expect(warnings[0]).toMatch(
-      /^::warning title=phase-matrix%3A permissions,file=\.github\/workflows\/ci\.yml,line=6,col=5::Job `phases` calls .*The nested job 'settle-1' is requesting 'actions: read'/
+      /^::warning title=phase-matrix%3A permissions,file=\.github\/workflows\/ci\.yml,line=6,col=5::Job `phases` calls .*The nested job 'plan' is requesting 'contents: read'/
     )
   })
 

@@ -29,10 +29,10 @@ describe('the output guard', () => {
     )
   })
 
-  test('a 256-phase wave of 2.4 KB commands fits 1 MiB in UTF-8 but is our too-large error', () => {
+  test('a 64-phase wave of 9.6 KB commands fits 1 MiB in UTF-8 but is our too-large error', () => {
     const specs: PhaseSpec[] = []
     for (let i = 0; i < MAX_MATRIX_LEGS; i++)
-      specs.push({ id: `phase-${i}`, run: `echo ${'x'.repeat(2400)}` })
+      specs.push({ id: `phase-${i}`, run: `echo ${'x'.repeat(9600)}` })
     const analysis = analyzePlan(makePlan(specs, 'big.yaml')).analysis!
     const matrix = renderMatrix(
       analysis,
@@ -60,7 +60,10 @@ describe('the output guard', () => {
       `${OUTPUT_BUDGET_BYTES.toLocaleString('en-US')} bytes`
     )
     // Half the commands fit.
-    const half = renderMatrix(analysis, analysis.waves[0]!.slice(0, 128))
+    const half = renderMatrix(
+      analysis,
+      analysis.waves[0]!.slice(0, MAX_MATRIX_LEGS / 2)
+    )
     expect(
       outputsProblem({
         step: 'plan',

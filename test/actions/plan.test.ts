@@ -57,6 +57,7 @@ describe('the plan action', () => {
           description: 'Compile',
           run: 'make',
           wave: 1,
+          leg: 1,
           deps: [],
           'runs-on': ['self-hosted', 'linux'],
           'timeout-minutes': 20
@@ -67,6 +68,7 @@ describe('the plan action', () => {
           description: '',
           run: '',
           wave: 1,
+          leg: 2,
           deps: []
         }
       ]
@@ -77,7 +79,7 @@ describe('the plan action', () => {
       'wave-count': '2',
       'phase-count': '3',
       'max-parallelism': '2',
-      'max-workers': '256',
+      'max-workers': '64',
       'fail-fast': 'false',
       'max-memory-mb': '',
       'max-cpu-percent': '',
@@ -182,36 +184,32 @@ describe('the plan action', () => {
     expect(ok.status).toBe(0)
   })
 
-  test('max-waves counts rounds: a wave over 256 phases takes several', async () => {
+  test('a wave over 64 phases is one round, packed into 64 legs, with pack on or off', async () => {
     const wide = ['phases:']
     for (let i = 0; i < 300; i++) wide.push(`  - id: w${i}`)
-    const run = await plan(
-      { [PLAN_FILE]: wide.join('\n') + '\n' },
-      { 'max-waves': '1', pack: 'false' }
-    )
-    expect(run.status).toBe(1)
-    expect(run.stdout).toContain(
-      'The plan needs 2 wave(s) (1 wave(s), split into rounds of at most 256 phases), but max-waves allows 1.'
-    )
-    // Packed legs (the default): the wave is one round of 256 legs.
-    const packed = await plan(
-      { [PLAN_FILE]: wide.join('\n') + '\n' },
-      { 'max-waves': '1' }
-    )
-    expect(packed.status).toBe(0)
-    const legs = (
-      JSON.parse(packed.outputs['matrix'] ?? '') as {
-        include: { id: string; phases: string[] }[]
-      }
-    ).include
-    expect(legs).toHaveLength(256)
-    expect(legs[0]?.id).toBe('wave 1 leg 1/256')
-    expect(legs.flatMap(leg => leg.phases).sort()).toEqual(
-      wide
-        .slice(1)
-        .map(line => line.slice('  - id: '.length))
-        .sort()
-    )
+    for (const pack of ['true', 'false']) {
+      const packed = await plan(
+        { [PLAN_FILE]: wide.join('\n') + '\n' },
+        { 'max-waves': '1', pack }
+      )
+      expect([pack, packed.status]).toEqual([pack, 0])
+      const legs = (
+        JSON.parse(packed.outputs['matrix'] ?? '') as {
+          include: { id: string; leg: number; phases: string[] }[]
+        }
+      ).include
+      expect(legs).toHaveLength(64)
+      expect(legs[0]?.id).toBe('wave 1 leg 1/64')
+      expect(legs.map(leg => leg.leg)).toEqual(
+        Array.from({ length: 64 }, (_, index) => index + 1)
+      )
+      expect(legs.flatMap(leg => leg.phases).sort()).toEqual(
+        wide
+          .slice(1)
+          .map(line => line.slice('  - id: '.length))
+          .sort()
+      )
+    }
   })
 
   test('phases marked done: in waves and phase-count, in no matrix; all done means no work', async () => {
@@ -300,9 +298,9 @@ describe('the plan action', () => {
   })
 
   test('outputs near 1 MB are a clear error, not a truncated matrix', async () => {
-    const command = `echo ${'x'.repeat(4500)}`
+    const command = `echo ${'x'.repeat(18_000)}`
     const big = ['phases:']
-    for (let i = 0; i < 250; i++)
+    for (let i = 0; i < 60; i++)
       big.push(`  - id: big${i}`, `    run: ${command}`)
     const run = await plan({ [PLAN_FILE]: big.join('\n') + '\n' })
     expect(run.status).toBe(1)
@@ -312,10 +310,10 @@ describe('the plan action', () => {
     expect(run.outputs).toEqual({})
   })
 
-  test('a 256-phase wave of 2.4 KB commands: under 1 MiB in UTF-8, over it in UTF-16: our error', async () => {
+  test('a 64-phase wave of 9.6 KB commands: under 1 MiB in UTF-8, over it in UTF-16: our error', async () => {
     const big = ['phases:']
-    for (let i = 0; i < 256; i++)
-      big.push(`  - id: p${i}`, `    run: echo ${'x'.repeat(2400)}`)
+    for (let i = 0; i < 64; i++)
+      big.push(`  - id: p${i}`, `    run: echo ${'x'.repeat(9600)}`)
     const run = await plan({ [PLAN_FILE]: big.join('\n') + '\n' })
     expect(run.status).toBe(1)
     expect(run.stdout).toMatch(
@@ -336,13 +334,13 @@ describe('the plan action', () => {
   })
 
   test('a later round too large for the settle step is refused by the plan step', async () => {
-    // Round 1 is small; wave 2 holds 200 phases of 3 KB commands.
+    // Round 1 is small; wave 2 holds 60 phases of 10 KB commands.
     const big = ['phases:', '  - id: first']
-    for (let i = 0; i < 200; i++)
+    for (let i = 0; i < 60; i++)
       big.push(
         `  - id: p${i}`,
         '    deps: [first]',
-        `    run: echo ${'x'.repeat(3000)}`
+        `    run: echo ${'x'.repeat(10_000)}`
       )
     const run = await plan({ [PLAN_FILE]: big.join('\n') + '\n' })
     expect(run.status).toBe(1)

@@ -1,25 +1,31 @@
-// Settle's rounds in this process: run(settings, ports) with a fake jobs
-// port (plain objects, no HTTP) and the plan step's state from the plan
-// action's own run(), also in-process. @actions/core is replaced by a
-// recorder (test/support/action-harness.ts), so each step's outputs, log,
-// annotations, failure and summary are read directly.
+// Settle's rounds in this process: run(settings, ports) with the legs'
+// records as the wave jobs hand them on through `needs` (built as GitHub
+// builds them: test/support/wave-records.ts), and the plan step's state
+// from the plan action's own run(), also in-process. @actions/core is
+// replaced by a recorder (test/support/action-harness.ts), so each step's
+// outputs, log, annotations, failure and summary are read directly. No
+// token, no API: settle reads nothing else.
 import { beforeEach, describe, expect, jest, test } from '@jest/globals'
 import path from 'node:path'
-import type { PlanSettings, SettleSettings } from '../../src/actions/inputs.js'
-import type { WorkflowJob } from '../../src/github/jobs.js'
-import type { SettleGitHub } from '../../src/github/ports.js'
+import type {
+  PlanSettings,
+  SettleSettings,
+  WaveJob
+} from '../../src/actions/inputs.js'
 import {
   captureCore,
   testRunContext,
   type Captured
 } from '../support/action-harness.js'
-import { encodeLegMarker } from '../../src/plan/leg-marker.js'
-import {
-  jobLog,
-  LOOK_ALIKE_JOB_NAMES,
-  makeJob
-} from '../support/fake-github.js'
 import { SEED_FAILURE_OUTPUTS, workspaceWith } from '../support/run-action.js'
+import {
+  legOutput,
+  legsOf,
+  phasesOfLeg,
+  waveJob,
+  type HandedOutLeg,
+  type LegOutcome
+} from '../support/wave-records.js'
 
 const core = captureCore()
 jest.unstable_mockModule('@actions/core', () => core.module)
@@ -40,74 +46,37 @@ const SEED_PLAN = `phases:
     deps: [api-endpoints, frontend-state]
 `
 
-/** A fake of the jobs of the run: a list the test fills, read by settle. */
-class FakeRun {
-  jobs: WorkflowJob[] = []
-  /** Job logs by job id (packed legs' markers). */
-  logs = new Map<number, string>()
-  listings = 0
-  private nextSettle = 0
+/** The wave jobs of the run so far, by round, as `needs` hands them on. */
+let waves: Map<number, WaveJob>
 
-  port(): SettleGitHub {
-    return {
-      runJobs: () => ({
-        requestCount: 1,
-        listJobs: () => {
-          this.listings++
-          return Promise.resolve(this.jobs.map(job => ({ ...job })))
-        },
-        jobLog: (id: number) =>
-          Promise.resolve(
-            this.logs.has(id)
-              ? { log: this.logs.get(id) ?? '' }
-              : { missing: `no log for job ${id}` }
-          )
-      })
-    }
-  }
+/** Round `round`'s wave job ran `matrix`; `outcome` says how each leg ended. */
+function ran(
+  round: number,
+  matrix: string | undefined,
+  outcome: (leg: HandedOutLeg) => LegOutcome = () => ({}),
+  attempt = 1
+): void {
+  waves.set(round, waveJob(round, attempt, legsOf(matrix), outcome))
+}
 
-  legs(
-    ids: string[],
-    options: {
-      prefix?: string
-      attempt?: number
-      conclusions?: Record<string, string>
-    } = {}
-  ): void {
-    for (const id of ids) {
-      this.jobs.push(
-        makeJob({
-          name: `${options.prefix ?? ''}${id}`,
-          conclusion: options.conclusions?.[id] ?? 'success',
-          attempt: options.attempt ?? 1,
-          seconds: 60 + id.length
-        })
-      )
-    }
-  }
-
-  /** The settle job itself, in progress; its id is the job-id input. */
-  ownJob(prefix: string, attempt: number): WorkflowJob {
-    this.nextSettle++
-    const own = makeJob({
-      name: `${prefix}settle wave ${this.nextSettle}`,
-      status: 'in_progress',
-      attempt,
-      runnerName: `runner ${this.nextSettle}`
-    })
-    this.jobs.push(own)
-    return own
-  }
+/** A leg outcome failing the phases named. */
+function failing(...failed: string[]): (leg: HandedOutLeg) => LegOutcome {
+  return leg => ({
+    statuses: Object.fromEntries(
+      phasesOfLeg(leg)
+        .filter(id => failed.includes(id))
+        .map(id => [id, 'failed' as const])
+    )
+  })
 }
 
 let dir: string
 let planPath: string
-let fake: FakeRun
 
 beforeEach(() => {
   dir = workspaceWith({ 'plan.yaml': SEED_PLAN })
   planPath = path.join(dir, 'plan.yaml')
-  fake = new FakeRun()
+  waves = new Map()
   core.reset()
 })
 
@@ -132,33 +101,23 @@ async function runPlan(attempt = 1): Promise<Captured> {
 
 interface SettleOptions {
   attempt?: number
-  prefix?: string
   allowFailure?: boolean
   roundsRun?: number
-  /** Find the own job by runner name instead of job-id. */
-  byRunner?: boolean
 }
 
 async function runSettle(
   state: string,
   options: SettleOptions = {}
 ): Promise<Captured> {
-  const attempt = options.attempt ?? 1
-  const own = fake.ownJob(options.prefix ?? '', attempt)
   const settings: SettleSettings = {
     state,
-    githubToken: 'ghs_fake',
     allowFailure: options.allowFailure ?? false,
+    waveJobs: new Map(waves),
     durationsFile: '',
-    jobId: options.byRunner === true ? undefined : own.id,
     roundsRun: options.roundsRun ?? 0,
-    run: testRunContext(dir, {
-      runAttempt: attempt,
-      runnerName: own.runner_name ?? undefined
-    })
+    run: testRunContext(dir, { runAttempt: options.attempt ?? 1 })
   }
-  await settle.run(settings, { github: fake.port(), files: realPlanFiles })
-  Object.assign(own, { status: 'completed', conclusion: 'success' })
+  await settle.run(settings, { files: realPlanFiles })
   return copy()
 }
 
@@ -168,16 +127,18 @@ function ids(matrix: string | undefined): string[] {
 }
 
 describe('settle in-process', () => {
-  test('first round, all green: reads the legs once, logs each phase, hands out the next batch', async () => {
+  test('first round, all green: reads the legs from the wave job, logs each phase, hands out the next batch', async () => {
     const planned = await runPlan()
     expect(ids(planned.outputs['matrix'])).toEqual([
       'database-schema',
       'frontend-components'
     ])
-    fake.legs(['database-schema', 'frontend-components'])
+    expect(legsOf(planned.outputs['matrix']).map(leg => leg.leg)).toEqual([
+      1, 2
+    ])
+    ran(1, planned.outputs['matrix'])
     const step = await runSettle(planned.outputs['state'] ?? '')
     expect(step.failed).toEqual([])
-    expect(fake.listings).toBe(1)
     expect(step.outputs).toMatchObject({
       'has-work': 'true',
       succeeded: '["database-schema","frontend-components"]',
@@ -189,20 +150,21 @@ describe('settle in-process', () => {
       'frontend-state'
     ])
     const log = step.log.join('\n')
-    expect(log).toContain('✓ Phase database-schema completed: success')
+    expect(log).toContain('✓ Phase database-schema completed: success (42s)')
+    expect(log).toContain('Round 1: 2 leg(s), read from its wave job (success)')
     expect(log).toContain(
       'Executing batch 2/3 with 2 phase(s): api-endpoints, frontend-state'
     )
-    expect(log).toContain('This is job ')
-    expect(log).toContain('(found by its job id)')
     expect(step.summary).toEqual([])
+    expect(JSON.parse(step.outputs['durations'] ?? '')).toEqual({
+      'database-schema': 0.7,
+      'frontend-components': 0.7
+    })
   })
 
   test('a failure: its dependents are skipped with the reason, the rest runs, the report fails the step', async () => {
     const planned = await runPlan()
-    fake.legs(['database-schema', 'frontend-components'], {
-      conclusions: { 'frontend-components': 'failure' }
-    })
+    ran(1, planned.outputs['matrix'], failing('frontend-components'))
     const first = await runSettle(planned.outputs['state'] ?? '')
     expect(first.failed).toEqual([])
     expect(ids(first.outputs['matrix'])).toEqual(['api-endpoints'])
@@ -215,7 +177,7 @@ describe('settle in-process', () => {
       'Phase integration skipped: dependency frontend-state skipped (frontend-components failed)'
     )
 
-    fake.legs(['api-endpoints'])
+    ran(2, first.outputs['matrix'])
     const last = await runSettle(first.outputs['state'] ?? '')
     expect(last.outputs).toMatchObject(SEED_FAILURE_OUTPUTS)
     expect(last.failed).toEqual([
@@ -226,20 +188,17 @@ describe('settle in-process', () => {
     )
   })
 
-  test('the report repeated on a finished state: the same verdict, the jobs listed once only for the timing; allow-failure turns it into a warning', async () => {
+  test('the report repeated on a finished state: the same verdict without reading a round; allow-failure turns it into a warning', async () => {
     const planned = await runPlan()
-    fake.legs(['database-schema', 'frontend-components'], {
-      conclusions: { 'frontend-components': 'failure' }
-    })
+    ran(1, planned.outputs['matrix'], failing('frontend-components'))
     const first = await runSettle(planned.outputs['state'] ?? '')
-    fake.legs(['api-endpoints'])
+    ran(2, first.outputs['matrix'])
     const last = await runSettle(first.outputs['state'] ?? '')
     const finished = last.outputs['state'] ?? ''
-    const listings = fake.listings
 
+    // No wave job given: a finished state reads none.
+    waves.clear()
     const red = await runSettle(finished)
-    // One listing, only to show where the time went.
-    expect(fake.listings).toBe(listings + 1)
     expect(red.failed).toHaveLength(1)
     expect(red.outputs['failed']).toBe('["frontend-components"]')
     expect(red.summary.join('')).toContain('frontend-components')
@@ -255,35 +214,40 @@ describe('settle in-process', () => {
 
   test('the report, green: every phase succeeded, no failure, the summary says so', async () => {
     const planned = await runPlan()
-    fake.legs(['database-schema', 'frontend-components'])
+    ran(1, planned.outputs['matrix'])
     const a = await runSettle(planned.outputs['state'] ?? '')
-    fake.legs(['api-endpoints', 'frontend-state'])
+    ran(2, a.outputs['matrix'])
     const b = await runSettle(a.outputs['state'] ?? '')
-    fake.legs(['integration'])
+    ran(3, b.outputs['matrix'])
     const c = await runSettle(b.outputs['state'] ?? '')
     expect(c.failed).toEqual([])
     expect(c.outputs['has-work']).toBe('false')
     expect(c.log).toContain('All 5 phase(s) succeeded.')
     expect(c.summary.join('')).toContain('✅ All 5 phase(s) succeeded')
+    // Where the time went, from the records' times (no runner waits).
+    const summary = c.summary.join('')
+    expect(summary).toContain('### Where the time went')
+    expect(summary).toMatch(/gantt/)
+    expect(summary).not.toMatch(/ waits :active/)
+    // Without the wave jobs (no records given) the report goes without it.
+    waves.clear()
+    const bare = await runSettle(c.outputs['state'] ?? '')
+    expect(bare.summary.join('')).toContain('✅ All 5 phase(s) succeeded')
+    expect(bare.summary.join('')).not.toContain('Where the time went')
   })
 
   test('the fast path: the plan hands out every round; one settle step catches up from a failure in round 2', async () => {
     const planned = await runPlan()
     expect(planned.outputs['fast-rounds']).toBe('3')
-    const conclusions = { 'frontend-state': 'failure' }
-    fake.legs(['database-schema', 'frontend-components'], { conclusions })
-    fake.legs(['api-endpoints', 'frontend-state'], { conclusions })
+    const matrices = JSON.parse(planned.outputs['matrices'] ?? '') as unknown[]
+    ran(1, JSON.stringify(matrices[0]))
+    ran(2, JSON.stringify(matrices[1]), failing('frontend-state'))
     const step = await runSettle(planned.outputs['state'] ?? '', {
       roundsRun: 2
     })
-    expect(fake.listings).toBe(1)
     const log = step.log.join('\n')
-    expect(step.log[0]).toBe(
-      '## Batch 1/3 (rounds 1–2): reading 4 job(s) for 4 phase(s)'
-    )
-    expect(log).toContain(
-      "took the plan step's matrices while every earlier wave succeeded"
-    )
+    expect(log).toContain('Round 1: 2 leg(s)')
+    expect(log).toContain('Round 2: 2 leg(s)')
     expect(log).toContain('Phase frontend-state completed: failed')
     expect(step.outputs).toMatchObject({
       'has-work': 'false',
@@ -294,98 +258,168 @@ describe('settle in-process', () => {
     expect(step.failed).toHaveLength(1)
   })
 
-  test('resume after a re-run, among look-alikes: passed phases are not run again, look-alikes never stand for a phase', async () => {
-    const prefix = 'phases / '
-    for (const attempt of [1, 2]) {
-      for (const name of LOOK_ALIKE_JOB_NAMES)
-        fake.jobs.push(makeJob({ name, attempt }))
-    }
+  test('a re-run: records of attempt 1 of legs not re-run still count; the re-run leg counts by its attempt-2 record', async () => {
     const planned = await runPlan()
     const planState = planned.outputs['state'] ?? ''
-    fake.legs(['database-schema', 'frontend-components'], {
-      prefix,
-      conclusions: { 'frontend-components': 'failure' }
-    })
-    const a1 = await runSettle(planState, { prefix })
-    fake.legs(['api-endpoints'], { prefix })
-    const a1end = await runSettle(a1.outputs['state'] ?? '', { prefix })
+    ran(1, planned.outputs['matrix'], failing('frontend-components'))
+    const a1 = await runSettle(planState)
+    ran(2, a1.outputs['matrix'])
+    const a1end = await runSettle(a1.outputs['state'] ?? '')
     expect(a1end.failed).toHaveLength(1)
 
-    // Attempt 2: the plan job keeps its attempt-1 state; the failed leg re-runs.
-    fake.legs(['frontend-components'], { prefix, attempt: 2 })
-    const a2 = await runSettle(planState, {
-      prefix,
-      attempt: 2,
-      byRunner: true
-    })
+    // Attempt 2 re-runs the failed leg of wave 1: the other leg keeps its
+    // attempt-1 output, as GitHub keeps the outputs of what it does not re-run.
+    const round1 = legsOf(planned.outputs['matrix'])
+    waves = new Map([
+      [
+        1,
+        {
+          result: 'success',
+          outputs: {
+            ...waveJob(1, 1, round1.slice(0, 1)).outputs,
+            ...waveJob(1, 2, round1.slice(1)).outputs
+          }
+        }
+      ]
+    ])
+    const a2 = await runSettle(planState, { attempt: 2 })
     expect(a2.failed).toEqual([])
-    expect(a2.log.join('\n')).toContain(
-      'Phase api-endpoints succeeded in an earlier attempt of this run: not run again'
+    expect(a2.outputs['succeeded']).toBe(
+      '["database-schema","frontend-components"]'
     )
-    expect(a2.log.join('\n')).toContain(
-      "(found as the job in progress on runner 'runner 3')"
-    )
-    expect(ids(a2.outputs['matrix'])).toEqual(['frontend-state'])
-    fake.legs(['frontend-state'], { prefix, attempt: 2 })
-    const a2b = await runSettle(a2.outputs['state'] ?? '', {
-      prefix,
-      attempt: 2
-    })
-    expect(ids(a2b.outputs['matrix'])).toEqual(['integration'])
-    expect(a2b.log.join('\n')).not.toContain(
-      'Phase integration succeeded in an earlier attempt'
-    )
-    fake.legs(['integration'], { prefix, attempt: 2 })
-    const a2end = await runSettle(a2b.outputs['state'] ?? '', {
-      prefix,
-      attempt: 2
-    })
-    expect(a2end.failed).toEqual([])
-    expect(a2end.outputs['succeeded']).toBe(
-      '["database-schema","frontend-components","api-endpoints","frontend-state","integration"]'
-    )
+    expect(ids(a2.outputs['matrix'])).toEqual([
+      'api-endpoints',
+      'frontend-state'
+    ])
   })
 
-  test('a round without a token, a changed plan: clear step failures, no API call', async () => {
+  test('a record that cannot be believed counts for nothing: its phases fail with the reason, the others go on', async () => {
+    const cases: [string, LegOutcome, string, RegExp][] = [
+      [
+        'no record at all (cancelled, crashed, output dropped)',
+        { output: '' },
+        'missing',
+        /no record \(its wave job ended as failure: the leg was cancelled, crashed or never started, or the runner dropped its output because a phase masked a word in it\)/
+      ],
+      [
+        'a job that ended before exec wrote a record',
+        { output: 'failure ' },
+        'missing',
+        /no record \(its job ended as failure before exec wrote one\)/
+      ],
+      [
+        'a record of another round',
+        { record: { round: 2 } },
+        'missing',
+        /holds the record of round 2 leg 2, which counts for nothing/
+      ],
+      [
+        'a record of another leg',
+        { record: { leg: 1 } },
+        'missing',
+        /holds the record of round 1 leg 1, which counts for nothing/
+      ],
+      [
+        'a record of the same leg number with other phases',
+        { output: legOutput(1, 1, { id: 'database-schema', leg: 2 }) },
+        'missing',
+        /holds the record of round 1 leg 2 with other phases, which counts for nothing/
+      ],
+      [
+        'a record of a later attempt',
+        { record: { attempt: 3 } },
+        'missing',
+        /is of run attempt 3, not of attempts 1–1/
+      ],
+      [
+        '"all succeeded" from a leg whose job failed',
+        { jobStatus: 'failure' },
+        'unknown',
+        /says every phase succeeded, but its job ended as failure/
+      ],
+      [
+        'not a record',
+        { output: 'success phase-matrix-leg: look-alike' },
+        'unknown',
+        /its record is not JSON/
+      ]
+    ]
+    for (const [label, outcome, status, warning] of cases) {
+      core.reset()
+      waves = new Map()
+      const planned = await runPlan()
+      ran(1, planned.outputs['matrix'], leg =>
+        leg.id === 'frontend-components' ? outcome : {}
+      )
+      const step = await runSettle(planned.outputs['state'] ?? '')
+      expect([label, step.outputs['failed']]).toEqual([
+        label,
+        '["frontend-components"]'
+      ])
+      expect([label, step.outputs['succeeded']]).toEqual([
+        label,
+        '["database-schema"]'
+      ])
+      const warnings = step.annotations
+        .filter(a => a.kind === 'warning')
+        .map(a => a.message)
+      expect([label, warnings.join('\n')]).toEqual([
+        label,
+        expect.stringMatching(warning)
+      ])
+      expect([label, ids(step.outputs['matrix'])]).toEqual([
+        label,
+        ['api-endpoints']
+      ])
+      expect([label, step.log.join('\n')]).toEqual([
+        label,
+        expect.stringContaining(
+          `Phase frontend-components completed: failed (${status === 'missing' ? 'its leg left no record' : 'the record of its leg was not believed'}`
+        )
+      ])
+    }
+  })
+
+  test('continue-on-error: a record that says a phase failed is believed though its job succeeded', async () => {
+    const planned = await runPlan()
+    ran(1, planned.outputs['matrix'], leg =>
+      leg.id === 'frontend-components'
+        ? {
+            statuses: { 'frontend-components': 'failed' },
+            jobStatus: 'success'
+          }
+        : {}
+    )
+    const step = await runSettle(planned.outputs['state'] ?? '')
+    expect(step.outputs['failed']).toBe('["frontend-components"]')
+    expect(step.annotations.filter(a => a.kind === 'warning')).toEqual([])
+  })
+
+  test("a round without its wave job's needs, a changed plan: clear step failures", async () => {
     const planned = await runPlan()
     const state = planned.outputs['state'] ?? ''
-    const own = fake.ownJob('', 1)
-    await settle.run(
-      {
-        state,
-        githubToken: '',
-        allowFailure: false,
-        durationsFile: '',
-        jobId: own.id,
-        roundsRun: 0,
-        run: testRunContext(dir)
-      },
-      { github: fake.port(), files: realPlanFiles }
+    const missing = await runSettle(state)
+    expect(missing.failed[0]).toMatch(
+      /^Settle reads round 1 from its wave job's outputs: give the settle step env PHASE_MATRIX_ROUND_1: \$\{\{ toJSON\(needs\.<wave job of round 1>\) \}\}/
     )
-    expect(core.captured.failed[0]).toMatch(/^Input 'github-token' is empty/)
-    core.reset()
+    ran(1, planned.outputs['matrix'])
     await settle.run(
       {
         state,
-        githubToken: 'ghs_fake',
         allowFailure: false,
+        waveJobs: waves,
         durationsFile: '',
-        jobId: own.id,
         roundsRun: 0,
         run: testRunContext(dir)
       },
-      {
-        github: fake.port(),
-        files: { ...realPlanFiles, digest: () => 'feedfacefeedface' }
-      }
+      { files: { ...realPlanFiles, digest: () => 'feedfacefeedface' } }
     )
     expect(core.captured.failed[0]).toMatch(
       /^The plan changed since the plan step: .* now has digest feedfacefeedface/
     )
-    expect(fake.listings).toBe(0)
   })
 
-  test("a packed round: each phase read from the marker in its leg's log; a leg without a log counts as it concluded", async () => {
+  test("a packed round: each phase read from its leg's record; a leg with no record fails its phases only", async () => {
     const wide = `phases:
   - id: p1
   - id: p2
@@ -396,63 +430,39 @@ describe('settle in-process', () => {
 `
     dir = workspaceWith({ 'plan.yaml': wide })
     planPath = path.join(dir, 'plan.yaml')
-    const planned = await (async () => {
-      await plan.run(
-        {
-          planPath,
-          configPath: path.join(dir, 'config.yaml'),
-          configExplicit: false,
-          maxWorkers: 2,
-          maxWaves: 0,
-          pack: true,
-          run: testRunContext(dir)
-        },
-        { files: realPlanFiles }
-      )
-      return copy()
-    })()
-    const legs = (
-      JSON.parse(planned.outputs['matrix'] ?? '') as {
-        include: { id: string; phases: string[] }[]
-      }
-    ).include
-    expect(legs).toHaveLength(2)
-    expect(legs.flatMap(leg => leg.phases).sort()).toEqual([
-      'p1',
-      'p2',
-      'p3',
-      'p4'
-    ])
-    const [withLog, withoutLog] = legs as [
-      { id: string; phases: string[] },
-      { id: string; phases: string[] }
-    ]
-    // The first leg ran its phases and says which failed; the second's log expired.
-    const first = makeJob({ name: withLog.id, conclusion: 'failure' })
-    fake.jobs.push(first)
-    const failedId = withLog.phases[0]!
-    fake.logs.set(
-      first.id,
-      jobLog([
-        encodeLegMarker({
-          leg: withLog.id,
-          final: true,
-          phases: withLog.phases.map(id => ({
-            id,
-            status: id === failedId ? 'failed' : 'succeeded'
-          }))
-        })
-      ])
+    await plan.run(
+      {
+        planPath,
+        configPath: path.join(dir, 'config.yaml'),
+        configExplicit: false,
+        maxWorkers: 2,
+        maxWaves: 0,
+        pack: true,
+        run: testRunContext(dir)
+      },
+      { files: realPlanFiles }
     )
-    fake.jobs.push(makeJob({ name: withoutLog.id, conclusion: 'success' }))
-
+    const planned = copy()
+    const legs = legsOf(planned.outputs['matrix'])
+    expect(legs).toHaveLength(2)
+    expect(legs.flatMap(phasesOfLeg).sort()).toEqual(['p1', 'p2', 'p3', 'p4'])
+    const [withRecord, withoutRecord] = legs as [HandedOutLeg, HandedOutLeg]
+    const failedId = phasesOfLeg(withRecord)[0]!
+    ran(1, planned.outputs['matrix'], leg =>
+      leg.leg === withRecord.leg
+        ? { statuses: { [failedId]: 'failed' } }
+        : { output: '' }
+    )
     const step = await runSettle(planned.outputs['state'] ?? '')
-    expect(JSON.parse(step.outputs['failed'] ?? '')).toEqual([failedId])
+    expect(
+      (JSON.parse(step.outputs['failed'] ?? '') as string[]).sort()
+    ).toEqual([failedId, ...phasesOfLeg(withoutRecord)].sort())
     expect(
       (JSON.parse(step.outputs['succeeded'] ?? '') as string[]).sort()
-    ).toEqual(['p1', 'p2', 'p3', 'p4'].filter(id => id !== failedId))
-    expect(step.log.join('\n')).toContain(
-      'packed into 2 leg(s): read the phase results of 1 from their logs'
+    ).toEqual(
+      phasesOfLeg(withRecord)
+        .filter(id => id !== failedId)
+        .sort()
     )
     expect(step.log.join('\n')).toContain(
       `Phase after skipped: dependency ${failedId} failed`

@@ -1,11 +1,12 @@
 // `phase-matrix exec`: a leg's phases in order, past a failure, each with its
-// own timeout, commands run exactly as written, the marker line at the end.
+// own timeout, commands run exactly as written, the record at the end
+// (written by exec alone: a phase cannot forge it or reach the runner's
+// tokens).
 import { describe, expect, test } from '@jest/globals'
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { main } from '../../src/cli.js'
-import { findLegMarker, LEG_MARKER_PREFIX } from '../../src/plan/leg-marker.js'
-import { carriesWorkflowCommand } from '../../src/render/log-safe.js'
+import { decodeLegRecord, type LegRecord } from '../../src/plan/leg-record.js'
 import { recordingIo } from '../cli-helpers.js'
 import { workspaceWith } from '../support/run-action.js'
 
@@ -22,8 +23,20 @@ async function exec(
     cwd,
     env: { PATH: process.env['PATH'] ?? '', ...env }
   })
-  const code = await main(['exec', '--plan', 'plan.yaml', ...args], io)
+  const code = await main(
+    ['exec', '--plan', 'plan.yaml', '--record', 'record.json', ...args],
+    io
+  )
   return { code, out: io.out, err: io.err }
+}
+
+/** The record exec wrote in `cwd`. */
+function recordIn(cwd: string): LegRecord {
+  const decoded = decodeLegRecord(
+    readFileSync(path.join(cwd, 'record.json'), 'utf8').trim()
+  )
+  if ('problem' in decoded) throw new Error(decoded.problem)
+  return decoded.record
 }
 
 /** Running (a zombie waiting for its parent to reap it has ended). */
@@ -56,8 +69,15 @@ describe('phase-matrix exec', () => {
     })
     const run = await exec(
       cwd,
-      ['--leg', 'wave 1 leg 1/1', '--phases', 'after-middle,last,middle,first'],
-      { GITHUB_ACTIONS: 'true' }
+      [
+        '--round',
+        '2',
+        '--leg',
+        '3',
+        '--phases',
+        'after-middle,last,middle,first'
+      ],
+      { GITHUB_ACTIONS: 'true', GITHUB_RUN_ATTEMPT: '4' }
     )
     expect(run.code).toBe(1)
     expect(readFileSync(path.join(cwd, 'first.txt'), 'utf8')).toBe('one\n')
@@ -76,24 +96,21 @@ describe('phase-matrix exec', () => {
     expect(run.out).toContain(
       '⊘ Phase after-middle skipped: dependency middle did not succeed'
     )
-    const marker = findLegMarker(run.out, 'wave 1 leg 1/1')
-    expect(marker?.final).toBe(true)
-    expect(marker?.phases.map(p => [p.id, p.status])).toEqual([
-      ['first', 'succeeded'],
-      ['middle', 'failed'],
-      ['last', 'succeeded'],
-      ['after-middle', 'skipped']
+    // The record: in the order of the ids given, naming its round, attempt and leg.
+    const record = recordIn(cwd)
+    expect(record).toMatchObject({ round: 2, attempt: 4, leg: 3 })
+    expect(record.phases.map(p => p.status)).toEqual([
+      'skipped',
+      'succeeded',
+      'failed',
+      'succeeded'
     ])
-    const first = marker?.phases[0]
-    expect(Date.parse(first?.end ?? '')).toBeGreaterThanOrEqual(
-      Date.parse(first?.start ?? '')
+    const first = record.phases[3]!
+    expect(first.end).toBeGreaterThanOrEqual(first.start!)
+    // Nothing in the log carries the record: settle never reads logs.
+    expect(run.out).not.toContain(
+      readFileSync(path.join(cwd, 'record.json'), 'utf8').trim()
     )
-    // One progress marker after each phase, and the final one.
-    const markers = run.out
-      .split('\n')
-      .filter(line => line.startsWith(LEG_MARKER_PREFIX))
-    expect(markers).toHaveLength(5)
-    for (const line of markers) expect(carriesWorkflowCommand(line)).toBe(false)
   })
 
   test('a phase killed by its timeout: its whole process group stops, the leg goes on', async () => {
@@ -122,8 +139,7 @@ describe('phase-matrix exec', () => {
     )
     expect(await ended(background)).toBe(true)
     expect(readFileSync(path.join(cwd, 'quick.txt'), 'utf8')).toBe('ok\n')
-    const marker = findLegMarker(run.out, 'slow,quick')
-    expect(marker?.phases.map(p => p.status)).toEqual([
+    expect(recordIn(cwd).phases.map(p => p.status)).toEqual([
       'timed-out',
       'succeeded'
     ])
@@ -143,9 +159,7 @@ describe('phase-matrix exec', () => {
     expect(readFileSync(path.join(cwd, 'out.txt'), 'utf8')).toBe(
       'it\'s "quoted"\nsub-shell\n' + '${{ github.token }}\n${{ secrets.X }}\n'
     )
-    expect(findLegMarker(run.out, 'quoting')?.phases[0]?.status).toBe(
-      'succeeded'
-    )
+    expect(recordIn(cwd).phases[0]?.status).toBe('succeeded')
   })
 
   test('each phase sees PHASE_ID, PHASE_WAVE and PHASE_LEG; pipefail as in a run: step', async () => {
@@ -157,12 +171,64 @@ describe('phase-matrix exec', () => {
         ].join('\n') + '\n'
       )
     })
-    const run = await exec(cwd, ['--leg', 'L', 'env-check', 'piped'])
+    const run = await exec(cwd, ['--leg', '2', 'env-check', 'piped'])
     expect(run.code).toBe(1)
     expect(readFileSync(path.join(cwd, 'env.txt'), 'utf8')).toBe(
-      'env-check 1 L\n'
+      'env-check 1 round 1 leg 2\n'
     )
-    expect(findLegMarker(run.out, 'L')?.phases[1]?.status).toBe('failed')
+    expect(recordIn(cwd).phases[1]?.status).toBe('failed')
+  })
+
+  test("a phase cannot speak for its leg: no runner tokens or INPUT_*, its own file commands, the record exec's alone", async () => {
+    const cwd = workspaceWith({
+      'plan.yaml': planOf(
+        [
+          '  - id: nosy',
+          '    run: |',
+          '      env | sort > env.txt',
+          '      echo "record=forged" >> "$GITHUB_OUTPUT"',
+          '      echo "FORGED=1" >> "$GITHUB_ENV"',
+          '      echo "$GITHUB_OUTPUT" > output-file.txt',
+          '      echo "phase-matrix-leg: look-alike"',
+          '      echo "::add-mask::succeeded"'
+        ].join('\n') + '\n'
+      )
+    })
+    const stepOutput = path.join(cwd, 'step-output.txt')
+    const stepEnv = path.join(cwd, 'step-env.txt')
+    const run = await exec(cwd, ['nosy'], {
+      ACTIONS_RUNTIME_TOKEN: 'runtime-secret',
+      ACTIONS_RUNTIME_URL: 'https://runtime.example',
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'oidc-secret',
+      ACTIONS_ID_TOKEN_REQUEST_URL: 'https://oidc.example',
+      ACTIONS_CACHE_URL: 'https://cache.example',
+      ACTIONS_RESULTS_URL: 'https://results.example',
+      INPUT_PHASES: 'nosy',
+      GITHUB_OUTPUT: stepOutput,
+      GITHUB_ENV: stepEnv,
+      KEPT: 'yes'
+    })
+    expect(run.code).toBe(0)
+    const env = readFileSync(path.join(cwd, 'env.txt'), 'utf8')
+    for (const secret of [
+      'ACTIONS_RUNTIME_TOKEN',
+      'ACTIONS_RUNTIME_URL',
+      'ACTIONS_ID_TOKEN_REQUEST_TOKEN',
+      'ACTIONS_ID_TOKEN_REQUEST_URL',
+      'ACTIONS_CACHE_URL',
+      'ACTIONS_RESULTS_URL',
+      'INPUT_PHASES'
+    ]) {
+      expect([secret, env.includes(`${secret}=`)]).toEqual([secret, false])
+    }
+    expect(env).toContain('KEPT=yes')
+    // Its own GITHUB_OUTPUT, gone after the leg; the step's files untouched.
+    const own = readFileSync(path.join(cwd, 'output-file.txt'), 'utf8').trim()
+    expect(own).not.toBe(stepOutput)
+    expect(existsSync(own)).toBe(false)
+    expect(existsSync(stepOutput)).toBe(false)
+    expect(existsSync(stepEnv)).toBe(false)
+    expect(recordIn(cwd).phases.map(p => p.status)).toEqual(['succeeded'])
   })
 
   test('unknown phase ids and no ids are usage errors', async () => {

@@ -166,6 +166,46 @@ describe('settleThrough', () => {
     expect(late.ledger.round).toBe(2)
   })
 
+  test('goes on after a failure when the next wave job still took the plan’s matrix: what ran counts', () => {
+    // b's record was not believed, but wave 1's job was green: settle 1 was
+    // skipped and wave 2 ran c, d, e from the plan (d and e depend on b).
+    const caught = settleThrough(
+      analysis,
+      planState(256, 3),
+      2,
+      results(['b']),
+      256,
+      offset => offset === 0
+    )
+    expect(ids(caught.rounds)).toEqual([
+      ['a', 'b'],
+      ['c', 'd', 'e']
+    ])
+    expect(caught.wentOnAfter).toEqual([0])
+    expect(caught.ledger.round).toBe(2)
+    expect(caught.ledger.wave).toBe(1)
+    // f (needs d, which ran, and c) is still skipped: b failed below it.
+    expect(caught.ledger.statuses).toEqual([
+      'succeeded',
+      'failed',
+      'succeeded',
+      'succeeded',
+      'succeeded',
+      'skipped'
+    ])
+    // Wave 2's job failed: wave 3 took settle 2's matrix; stop there.
+    const stopped = settleThrough(
+      analysis,
+      planState(256, 3),
+      2,
+      results(['b']),
+      256,
+      () => false
+    )
+    expect(stopped.wentOnAfter).toEqual([])
+    expect(ids(stopped.rounds)).toEqual([['a', 'b']])
+  })
+
   test('the same ledger as settling round by round', () => {
     let slow = planState(256)
     slow = settleThrough(analysis, slow, 0, results(['d']), 256).ledger

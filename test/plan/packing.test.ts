@@ -6,10 +6,14 @@ import { parsePlan } from '../../src/plan/load.js'
 import {
   isPacked,
   LEG_ID_BYTES,
+  MATRIX_LEG_LIMIT,
+  packingOf,
   packRound,
-  packedLegName
+  packedLegName,
+  roundLegs
 } from '../../src/plan/packing.js'
 import type { Phase, PlanAnalysis } from '../../src/plan/types.js'
+import { renderRoundMatrix } from '../../src/render/matrix.js'
 import { bigPlanYaml } from '../support/big-plan.js'
 import { makePlan } from '../support/make-plan.js'
 
@@ -27,6 +31,12 @@ describe('packRound', () => {
     expect(packRound(analysis, [0, 1, 2], [1, 1, 1], 3)).toBeUndefined()
     expect(isPacked(3, 3)).toBe(false)
     expect(isPacked(4, 3)).toBe(true)
+    // Never more than MATRIX_LEG_LIMIT (64) legs: the leg-1 … leg-64 outputs.
+    expect(MATRIX_LEG_LIMIT).toBe(64)
+    expect(isPacked(64, 64)).toBe(false)
+    expect(isPacked(64, 100)).toBe(false)
+    expect(isPacked(65, 64)).toBe(true)
+    expect(isPacked(65, 100)).toBe(true)
     expect(isPacked(257, 0)).toBe(true)
   })
 
@@ -89,9 +99,12 @@ describe('packRound', () => {
         (4 / 3) * Math.max(mean, longest) + 1e-9
       )
     }
-    // With no limit: at most 256 legs.
+    // With no limit, or a limit above it: MATRIX_LEG_LIMIT (64) legs.
     expect(packRound(analysis, analysis.waves[1]!, minutes, 0)).toHaveLength(
-      256
+      MATRIX_LEG_LIMIT
+    )
+    expect(packRound(analysis, analysis.waves[1]!, minutes, 256)).toHaveLength(
+      MATRIX_LEG_LIMIT
     )
   })
 
@@ -145,7 +158,8 @@ describe('packRound', () => {
           }),
           { minLength: 1, maxLength: 120 }
         ),
-        fc.integer({ min: 0, max: 40 }),
+        // Above 64 too: the limit caps max-workers.
+        fc.integer({ min: 0, max: 80 }),
         (specs, maxLegs) => {
           const phases: Phase[] = specs.map((spec, index) => {
             const phase: Phase = {
@@ -165,7 +179,10 @@ describe('packRound', () => {
           const minutes = specs.map(spec => spec.minutes)
           const round = phases.map(phase => phase.index)
           const legs = packRound(analysis, round, minutes, maxLegs)
-          const workers = maxLegs <= 0 ? 256 : Math.min(maxLegs, 256)
+          const workers =
+            maxLegs <= 0
+              ? MATRIX_LEG_LIMIT
+              : Math.min(maxLegs, MATRIX_LEG_LIMIT)
           if (round.length <= workers) {
             expect(legs).toBeUndefined()
             return
@@ -203,6 +220,169 @@ describe('packRound', () => {
               mean + longest + 1e-9
             )
           }
+        }
+      )
+    )
+  })
+})
+
+/** Independent phases (one wave), each on runner kind `runners[i]` (index into RUNNERS). */
+const RUNNERS = [undefined, 'macos-latest', ['self-hosted', 'gpu']] as const
+
+function independent(runners: readonly number[]): PlanAnalysis {
+  const phases: Phase[] = runners.map((runner, index) => {
+    const phase: Phase = {
+      id: `p${index}`,
+      deps: [],
+      done: false,
+      index,
+      position: { line: index + 1, column: 1 },
+      depPositions: []
+    }
+    const runsOn = RUNNERS[runner]
+    if (runsOn !== undefined)
+      phase.runsOn = typeof runsOn === 'string' ? runsOn : [...runsOn]
+    return phase
+  })
+  return analyzePlan({ file: 'plan.yaml', phases }).analysis!
+}
+
+describe('packingOf', () => {
+  const analysis = analyzePlan(
+    makePlan([
+      { id: 'a', estimateMinutes: 4 },
+      { id: 'b' },
+      { id: 'c', estimateMinutes: 2 }
+    ])
+  ).analysis!
+
+  test('always a packing: max-workers legs with pack, else MATRIX_LEG_LIMIT', () => {
+    expect(packingOf(analysis, { pack: true, maxWorkers: 7 }).maxLegs).toBe(7)
+    expect(packingOf(analysis, { maxWorkers: 7 }).maxLegs).toBe(
+      MATRIX_LEG_LIMIT
+    )
+    expect(packingOf(analysis, { pack: false, maxWorkers: 7 }).maxLegs).toBe(
+      MATRIX_LEG_LIMIT
+    )
+  })
+
+  test("the plan's estimates, with the ledger's overrides", () => {
+    const plain = packingOf(analysis, { maxWorkers: 2 })
+    expect(plain.minutes).toEqual(phaseDurations(analysis.plan).minutes)
+    const overridden = packingOf(analysis, {
+      maxWorkers: 2,
+      estimates: [undefined, 9]
+    })
+    expect(overridden.minutes[0]).toBe(4)
+    expect(overridden.minutes[1]).toBe(9)
+    expect(overridden.minutes[2]).toBe(2)
+  })
+})
+
+describe('roundLegs', () => {
+  test('an unpacked round: one leg per phase, in plan order, numbered from 1', () => {
+    const analysis = independent([0, 1, 0, 2])
+    const packing = packingOf(analysis, { maxWorkers: 2 })
+    expect(roundLegs(analysis, [3, 0, 2], packing)).toEqual([
+      { leg: 1, phases: [0] },
+      { leg: 2, phases: [2] },
+      { leg: 3, phases: [3] }
+    ])
+  })
+
+  test('without pack, a round over MATRIX_LEG_LIMIT is packed into that many legs', () => {
+    const analysis = independent(
+      new Array<number>(MATRIX_LEG_LIMIT + 1).fill(0)
+    )
+    const round = analysis.waves[0]!
+    const packing = packingOf(analysis, { maxWorkers: 3 })
+    const legs = roundLegs(analysis, round, packing)
+    expect(legs).toHaveLength(MATRIX_LEG_LIMIT)
+    expect(legs.every(leg => leg.packed !== undefined)).toBe(true)
+    expect(
+      roundLegs(analysis, round.slice(0, MATRIX_LEG_LIMIT), packing)
+    ).toHaveLength(MATRIX_LEG_LIMIT)
+    expect(
+      roundLegs(analysis, round.slice(0, MATRIX_LEG_LIMIT), packing).every(
+        leg => leg.packed === undefined && leg.phases.length === 1
+      )
+    ).toBe(true)
+  })
+
+  test('every phase in one leg, legs 1..n, at most MATRIX_LEG_LIMIT (max-workers with pack), one runner a leg, as the matrix lists them (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.integer({ min: 0, max: RUNNERS.length - 1 }), {
+          minLength: 1,
+          maxLength: 150
+        }),
+        fc.func(fc.boolean()),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 80 }),
+        (runners, inRound, pack, maxWorkers) => {
+          const analysis = independent(runners)
+          const phases = analysis.plan.phases
+          // Any part of the wave may be a round (the rest done, skipped or
+          // succeeded earlier); in any order.
+          const round = phases
+            .map(phase => phase.index)
+            .filter(index => inRound(index))
+            .reverse()
+          if (round.length === 0) return
+          const packing = packingOf(analysis, {
+            ...(pack ? { pack: true } : {}),
+            maxWorkers
+          })
+          const legs = roundLegs(analysis, round, packing)
+          // Every phase of the round in exactly one leg.
+          expect(legs.flatMap(leg => leg.phases).sort((a, b) => a - b)).toEqual(
+            [...round].sort((a, b) => a - b)
+          )
+          // Numbered 1..n in matrix order.
+          expect(legs.map(leg => leg.leg)).toEqual(
+            legs.map((_, position) => position + 1)
+          )
+          // Never more legs than wave jobs have outputs for.
+          expect(legs.length).toBeLessThanOrEqual(MATRIX_LEG_LIMIT)
+          // Phases on different runners never share a leg.
+          for (const leg of legs) {
+            const kinds = new Set(
+              leg.phases.map(index => JSON.stringify(phases[index]!.runsOn))
+            )
+            expect(kinds.size).toBe(1)
+            if (leg.packed !== undefined) {
+              expect(leg.packed.phases).toEqual(leg.phases)
+              expect(JSON.stringify(leg.packed.runsOn)).toBe([...kinds][0])
+            }
+          }
+          const kinds = new Set(round.map(index => runners[index])).size
+          const workers =
+            pack && maxWorkers > 0
+              ? Math.min(maxWorkers, MATRIX_LEG_LIMIT)
+              : MATRIX_LEG_LIMIT
+          if (round.length > workers) {
+            // Packed into the workers, but each runner kind gets a leg of
+            // its own (max-parallel still runs at most max-workers at once).
+            expect(legs.length).toBe(Math.max(workers, kinds))
+            if (kinds === 1) expect(legs.length).toBe(workers)
+          } else {
+            // One leg per phase, in plan order.
+            expect(legs.map(leg => leg.phases)).toEqual(
+              [...round].sort((a, b) => a - b).map(index => [index])
+            )
+          }
+          // Plan, settle and the report agree: the matrix lists these legs.
+          const matrix = JSON.parse(
+            renderRoundMatrix(analysis, round, packing)
+          ) as { include: { leg: number; id: string; phases?: string[] }[] }
+          expect(
+            matrix.include.map(entry => [entry.leg, entry.phases ?? [entry.id]])
+          ).toEqual(
+            legs.map(leg => [
+              leg.leg,
+              leg.phases.map(index => phases[index]!.id)
+            ])
+          )
         }
       )
     )

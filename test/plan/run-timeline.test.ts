@@ -1,17 +1,24 @@
 // The real run from jobs with GitHub's timestamp fields: phase times (packed
 // legs one phase after another), the critical path as it happened, the time
-// between waves, durations learned, and the report's Gantt section.
+// between waves, durations learned, and the Gantt section (run-gantt.ts; the
+// report no longer shows it). Then a leg's per-phase truth from its record.
 import { describe, expect, test } from '@jest/globals'
+import { legResults } from '../../src/actions/settle/read-round.js'
 import { analyzePlan } from '../../src/plan/analyze.js'
-import { packedLegResults } from '../../src/plan/packed-results.js'
-import { packRound } from '../../src/plan/packing.js'
+import {
+  encodeLegRecord,
+  legDigest,
+  legOutputName,
+  type RecordedPhase
+} from '../../src/plan/leg-record.js'
+import { packingOf, roundLegs } from '../../src/plan/packing.js'
 import {
   learnedDurations,
   lowerBoundMinutes,
   runTimeline
 } from '../../src/plan/run-timeline.js'
 import { startLedger } from '../../src/plan/schedule.js'
-import type { PhaseStatus } from '../../src/plan/phase-status.js'
+import { isFailed, type PhaseStatus } from '../../src/plan/phase-status.js'
 import type { Ledger } from '../../src/plan/state.js'
 import { renderRunGantt } from '../../src/render/run-gantt.js'
 import { makeJob } from '../support/fake-github.js'
@@ -136,61 +143,111 @@ describe('runTimeline', () => {
   })
 })
 
-describe('packedLegResults', () => {
-  const legs = packRound(analysis, [0, 1, 2], [2, 1, 1], 2)!
+// What packedLegResults (deleted with the job logs) made of a packed leg
+// now comes from the leg's record, read by settle's legResults: the same
+// per-phase truth, kept here against it.
+describe('legResults: per-phase truth of a leg from its record', () => {
+  const packing = packingOf(analysis, { pack: true, maxWorkers: 2 })
+  const legs = roundLegs(analysis, [0, 1, 2], packing)
   const leg = legs.find(l => l.phases.length === 2)!
+  const ids = leg.phases.map(index => analysis.plan.phases[index]!.id)
+  const attempts = { from: 1, to: 1 }
+  const at = (iso: string) => Date.parse(iso)
+  /** The wave job as `needs` gives it, holding this leg's output only. */
+  const wave = (
+    result: string,
+    jobStatus: string,
+    phases: RecordedPhase[] | undefined
+  ) => ({
+    result,
+    outputs: {
+      [legOutputName(leg.leg)]:
+        phases === undefined
+          ? ''
+          : `${jobStatus} ${encodeLegRecord({
+              round: 1,
+              attempt: 1,
+              leg: leg.leg,
+              digest: legDigest(ids),
+              phases
+            })}`
+    }
+  })
 
-  test('a leg that concluded success: every phase succeeded, times from the marker', () => {
-    const read = packedLegResults(analysis, leg, 'succeeded', {
-      leg: leg.name,
-      final: true,
-      phases: [
+  test('a leg whose job succeeded: every phase succeeded, seconds from the record', () => {
+    expect(ids).toEqual(['b', 'c'])
+    const read = legResults(
+      analysis,
+      1,
+      leg,
+      wave('success', 'success', [
         {
-          id: 'b',
           status: 'succeeded',
-          start: '2026-01-15T09:00:00Z',
-          end: '2026-01-15T09:01:00Z'
+          start: at('2026-01-15T09:00:00Z'),
+          end: at('2026-01-15T09:01:00Z')
         },
         {
-          id: 'c',
           status: 'succeeded',
-          start: '2026-01-15T09:01:00Z',
-          end: '2026-01-15T09:01:30Z'
+          start: at('2026-01-15T09:01:00Z'),
+          end: at('2026-01-15T09:01:30Z')
         }
-      ]
-    })
+      ]),
+      attempts
+    )
     expect(read.results).toEqual([
       { index: 1, status: 'succeeded', seconds: 60 },
       { index: 2, status: 'succeeded', seconds: 30 }
     ])
-    expect(read.unfinished).toEqual([])
+    expect(read.problem).toBeUndefined()
   })
 
-  test('a failed leg: the marker says who failed; without a marker, every phase counts failed', () => {
-    const read = packedLegResults(analysis, leg, 'failed', {
-      leg: leg.name,
-      final: true,
-      phases: [
-        { id: 'b', status: 'failed' },
-        { id: 'c', status: 'succeeded' }
-      ]
-    })
+  test('a failed leg: the record says who failed; a cancelled one: what never ran counts cancelled; without a record, every phase counts failed', () => {
+    const read = legResults(
+      analysis,
+      1,
+      leg,
+      wave('failure', 'failure', [
+        { status: 'failed' },
+        { status: 'succeeded' }
+      ]),
+      attempts
+    )
     expect(read.results.map(r => r.status)).toEqual(['failed', 'succeeded'])
-    const cancelled = packedLegResults(analysis, leg, 'cancelled', {
-      leg: leg.name,
-      final: false,
-      phases: [
-        { id: 'b', status: 'succeeded' },
-        { id: 'c', status: 'not-run' }
-      ]
-    })
+    const cancelled = legResults(
+      analysis,
+      1,
+      leg,
+      wave('cancelled', 'cancelled', [
+        { status: 'succeeded' },
+        { status: 'not-run' }
+      ]),
+      attempts
+    )
     expect(cancelled.results.map(r => r.status)).toEqual([
       'succeeded',
       'cancelled'
     ])
-    expect(cancelled.unfinished).toEqual([2])
-    const blind = packedLegResults(analysis, leg, 'failed', undefined)
-    expect(blind.results.map(r => r.status)).toEqual(['failed', 'failed'])
-    expect(blind.unfinished).toEqual([1, 2])
+    expect(isFailed('cancelled')).toBe(true)
+    const blind = legResults(
+      analysis,
+      1,
+      leg,
+      wave('failure', 'failure', undefined),
+      attempts
+    )
+    expect(blind.results.map(r => r.status)).toEqual(['missing', 'missing'])
+    expect(blind.results.every(r => isFailed(r.status))).toBe(true)
+    expect(blind.problem).toMatch(/no record/)
+    const cancelledBlind = legResults(
+      analysis,
+      1,
+      leg,
+      wave('cancelled', 'cancelled', undefined),
+      attempts
+    )
+    expect(cancelledBlind.results.map(r => r.status)).toEqual([
+      'cancelled',
+      'cancelled'
+    ])
   })
 })

@@ -119,7 +119,7 @@ describe('the schedule', () => {
     })
     expect(reasons(run)).toEqual({
       'database-schema': '',
-      'frontend-components': 'job concluded failure',
+      'frontend-components': 'its command failed',
       'api-endpoints': '',
       'frontend-state': 'dependency frontend-components failed',
       integration:
@@ -148,6 +148,33 @@ describe('the schedule', () => {
     expect(reasons(run)['database-schema']).toBe('job timed out')
   })
 
+  test('a leg with no record, or a record not believed, counts failed and says so', () => {
+    const missing = simulate(SEED_FAILURE, new Set(['database-schema']), {
+      failAs: 'missing'
+    })
+    expect(outcomeLists(missing.analysis, missing.ledger).failed).toEqual([
+      'database-schema'
+    ])
+    expect(reasons(missing)['database-schema']).toBe(
+      'its leg left no record (cancelled, crashed, or its output was dropped)'
+    )
+    expect(reasons(missing)['api-endpoints']).toBe(
+      'dependency database-schema failed (no record)'
+    )
+    const unknown = simulate(SEED_FAILURE, new Set(['database-schema']), {
+      failAs: 'unknown'
+    })
+    expect(outcomeLists(unknown.analysis, unknown.ledger).failed).toEqual([
+      'database-schema'
+    ])
+    expect(reasons(unknown)['database-schema']).toBe(
+      'the record of its leg was not believed'
+    )
+    expect(reasons(unknown)['api-endpoints']).toBe(
+      'dependency database-schema failed (record not believed)'
+    )
+  })
+
   test('fail-fast: no new phase starts after a failure', () => {
     const specs: PhaseSpec[] = [
       { id: 'a' },
@@ -159,7 +186,7 @@ describe('the schedule', () => {
     const run = simulate(specs, new Set(['a']), { failFast: true })
     expect(run.rounds).toEqual([['a', 'b']])
     expect(reasons(run)).toEqual({
-      a: 'job concluded failure',
+      a: 'its command failed',
       b: '',
       c: 'dependency a failed',
       d: 'fail-fast: a failed',

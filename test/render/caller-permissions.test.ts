@@ -7,10 +7,10 @@ function warnings(text: string) {
   return callerPermissionProblems(text, '.github/workflows/ci.yml')
 }
 
-describe('callers of phases.yml without actions: read', () => {
-  test('job-level permissions without actions: a warning at the uses: line with GitHub’s message', () => {
+describe('callers of phases.yml without contents: read', () => {
+  test('job-level permissions without contents: a warning at the uses: line with GitHub’s message', () => {
     const problems = warnings(
-      `on: push\npermissions:\n  actions: read\njobs:\n  phases:\n    permissions:\n      contents: read\n    uses: ${USES}\n`
+      `on: push\npermissions:\n  contents: read\njobs:\n  phases:\n    permissions:\n      actions: read\n    uses: ${USES}\n`
     )
     expect(problems).toHaveLength(1)
     expect(problems[0]).toMatchObject({
@@ -21,17 +21,17 @@ describe('callers of phases.yml without actions: read', () => {
       column: 5
     })
     expect(problems[0]!.message).toContain(
-      "The nested job 'settle-1' is requesting 'actions: read', but is only allowed 'actions: none'."
+      "The nested job 'plan' is requesting 'contents: read', but is only allowed 'contents: none'."
     )
     expect(problems[0]!.message).toContain('job `phases`')
   })
 
-  test('the job’s permissions win over the workflow’s; read-all, write-all and actions: write grant it', () => {
+  test('the job’s permissions win over the workflow’s; read-all, write-all and contents: write grant it; actions: read is not needed', () => {
     for (const grant of [
       'read-all',
       'write-all',
-      '\n      actions: read',
-      '\n      actions: write\n      contents: read'
+      '\n      contents: read',
+      '\n      contents: write\n      pull-requests: read'
     ]) {
       expect(
         warnings(
@@ -42,7 +42,7 @@ describe('callers of phases.yml without actions: read', () => {
     // Only the workflow level: it applies.
     expect(
       warnings(
-        `on: push\npermissions:\n  contents: read\n  actions: read\njobs:\n  phases:\n    uses: ./.github/workflows/phases.yml\n`
+        `on: push\npermissions:\n  contents: read\njobs:\n  phases:\n    uses: ./.github/workflows/phases.yml\n`
       )
     ).toEqual([])
     const none = warnings(
@@ -52,14 +52,12 @@ describe('callers of phases.yml without actions: read', () => {
     expect(none[0]!.message).toContain('permissions of the workflow')
   })
 
-  test('no permissions anywhere: a softer warning about the repository default', () => {
-    const problems = warnings(
-      `on: push\njobs:\n  backend:\n    uses: ${USES}\n  frontend:\n    uses: someone/fork/.github/workflows/phases.yaml@main\n    permissions:\n      actions: read\n`
-    )
-    expect(problems).toHaveLength(1)
-    expect(problems[0]!.message).toMatch(
-      /sets no permissions .*repository's default .*If that default is restricted/
-    )
+  test('no permissions anywhere: no warning (every default token may read contents)', () => {
+    expect(
+      warnings(
+        `on: push\njobs:\n  backend:\n    uses: ${USES}\n  frontend:\n    uses: someone/fork/.github/workflows/phases.yaml@main\n`
+      )
+    ).toEqual([])
   })
 
   test('other reusable workflows, steps and broken files are left alone', () => {

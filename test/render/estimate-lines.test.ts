@@ -1,9 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { MAX_MATRIX_LEGS } from '../../src/actions/constants.js'
-import {
-  estimateFacts,
-  MATRIX_LEG_LIMIT
-} from '../../src/plan/estimate-facts.js'
+import { estimateFacts } from '../../src/plan/estimate-facts.js'
 import { renderPlanSummary } from '../../src/render/plan-summary.js'
 import { analysed } from './build-plan.js'
 
@@ -11,13 +7,24 @@ const facts = {
   rounds: 2,
   maxWorkers: 0,
   failFast: false,
-  legLimit: MAX_MATRIX_LEGS,
+  legLimit: Infinity,
   maxBytes: 1_000_000
 }
 
 describe('the estimate where people look', () => {
-  it("uses GitHub's matrix limit", () => {
-    expect(MATRIX_LEG_LIMIT).toBe(MAX_MATRIX_LEGS)
+  it('a wave wider than the 64 legs of a round is one round, not several', () => {
+    const wide = analysed(
+      Array.from({ length: 100 }, (_, i) => [
+        `p${i}`,
+        [],
+        { estimateMinutes: 10 }
+      ])
+    )
+    const summary = renderPlanSummary(wide, facts)
+    expect(summary).toContain('| 100 |')
+    expect(summary).not.toContain('rounds)')
+    // 100 ten-minute phases packed into 64 legs: two phases on some legs.
+    expect(estimateFacts(wide, 0)?.wavesMinutes).toBe(20)
   })
 
   it('the plan job summary shows the critical path, the times and the saving', () => {

@@ -55,7 +55,7 @@ describe('the report', () => {
     const report = renderReport(analysis, ledger, { maxBytes: 1024 * 1024 })
     expect(report).toContain('❌ 1 failed, 1 skipped, 40 succeeded')
     expect(report).toContain(
-      '| ✗ | bad\\|pipe | 1 | failed | job concluded failure | 1h 02m |'
+      '| ✗ | bad\\|pipe | 1 | failed | its command failed | 1h 02m |'
     )
     expect(report).toContain(
       '| ⊘ | after | 2 | skipped | dependency bad\\|pipe failed |  |'

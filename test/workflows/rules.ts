@@ -62,6 +62,20 @@ const WHOLE_VALUE = [
   /\.outputs\.(matrix|matrices|state|needs|waves|mermaid)\b/
 ]
 
+/**
+ * The one whole value that may go through `env:`: a settle step's
+ * `PHASE_MATRIX_ROUND_<k>: ${{ toJSON(needs.wave-<k>) }}`, the legs'
+ * records of round k (no phase text; the plan step bounds its size).
+ */
+function isRoundRecords(key: string, expression: string, step: Step): boolean {
+  const round = /^PHASE_MATRIX_ROUND_(\d+)$/.exec(key)?.[1]
+  return (
+    round !== undefined &&
+    expression === `toJSON(needs.wave-${round})` &&
+    /(^\.\/settle$|\/settle@)/.test(step.uses ?? '')
+  )
+}
+
 /** Phase text (anything of a leg but its id and wave) outside `env:`. */
 const PHASE_TEXT = /\bmatrix(\.(run|name|description|deps)\b|\[)/
 
@@ -88,6 +102,7 @@ export function ruleViolations(workflow: Workflow): string[] {
       }
       for (const [key, value] of Object.entries(step.env ?? {})) {
         for (const expression of expressionsIn(value)) {
+          if (isRoundRecords(key, expression, step)) continue
           if (WHOLE_VALUE.some(pattern => pattern.test(expression))) {
             violations.push(`${at}: env ${key} passes a whole value`)
           }

@@ -8,6 +8,7 @@ import {
   renderExampleWorkflow,
   renderReusableWorkflow
 } from '../../src/render/reusable-workflow.js'
+import { MATRIX_LEG_LIMIT } from '../../src/plan/packing.js'
 import { committedWorkflows } from './github.js'
 import { needsOf, parseWorkflowYaml, ruleViolations } from './rules.js'
 
@@ -21,32 +22,38 @@ describe('safety rules', () => {
 
   test.each([
     [
-      '${{ matrix.run }} inside run:',
-      'eval "$PHASE_RUN"',
-      'eval "${{ matrix.run }}"',
+      '${{ inputs.setup }} inside run:',
+      'run: eval "$PHASE_SETUP"',
+      'run: eval "${{ inputs.setup }}"',
       /inside run/
     ],
     [
       'the whole matrix through env:',
-      'PHASE_RUN: ${{ matrix.run }}',
+      'PHASE_MAX_CPU_PERCENT: ${{ needs.plan.outputs.max-cpu-percent }}',
       'PHASE: ${{ toJSON(matrix) }}',
       /whole value/
     ],
     [
       'toJSON(needs) through env:',
-      'PHASE_RUN: ${{ matrix.run }}',
-      'ALL: ${{ toJSON(needs) }}',
+      'PHASE_MATRIX_ROUND_3: ${{ toJSON(needs.wave-3) }}',
+      'PHASE_MATRIX_ROUND_3: ${{ toJSON(needs) }}',
+      /whole value/
+    ],
+    [
+      "another wave's needs under a round's name:",
+      'PHASE_MATRIX_ROUND_3: ${{ toJSON(needs.wave-3) }}',
+      'PHASE_MATRIX_ROUND_3: ${{ toJSON(needs.plan) }}',
       /whole value/
     ],
     [
       'the state through env:',
-      'PHASE_RUN: ${{ matrix.run }}',
+      'PHASE_MAX_CPU_PERCENT: ${{ needs.plan.outputs.max-cpu-percent }}',
       'S: ${{ needs.plan.outputs.state }}',
       /whole value/
     ],
     [
       'phase text in a step name',
-      'name: Run phase',
+      'name: Run phases',
       'name: Run ${{ matrix.description }}',
       /outside env/
     ],
@@ -128,6 +135,11 @@ describe('the reusable workflow', () => {
       const step = job.steps!.find(s => s.uses?.includes('settle'))!
       expect(step.uses).toBe('phase-matrix/phase-matrix/settle@v1')
       const needed = `needs.wave-${wave}.result != 'success' || github.run_attempt != '1'`
+      // Every wave so far: after a fast path settle reads them all.
+      const wavesSoFar = Array.from(
+        { length: wave },
+        (_, index) => `wave-${index + 1}`
+      )
       if (wave === 1) {
         expect(needsOf(job).sort()).toEqual(['plan', 'wave-1'])
         expect(job.if).toBe(
@@ -135,10 +147,19 @@ describe('the reusable workflow', () => {
         )
       } else {
         expect(needsOf(job).sort()).toEqual(
-          ['plan', from, `wave-${wave - 1}`, `wave-${wave}`].sort()
+          ['plan', from, ...wavesSoFar].sort()
         )
         expect(job.if).toContain(`(${needed})`)
       }
+      // The legs' records of each round through env, one variable a round.
+      expect(step.env).toEqual(
+        Object.fromEntries(
+          wavesSoFar.map((job, index) => [
+            `PHASE_MATRIX_ROUND_${index + 1}`,
+            `\${{ toJSON(needs.${job}) }}`
+          ])
+        )
+      )
       expect(step.with).toEqual({
         state:
           wave === 1
@@ -153,7 +174,7 @@ describe('the reusable workflow', () => {
   test('report waits for every settle, runs always (red when cancelled), and settles the newest state', () => {
     const report = workflow.jobs.report!
     expect(needsOf(report).sort()).toEqual(
-      ['plan', ...settles.map(([id]) => id)].sort()
+      ['plan', ...settles.map(([id]) => id), ...waves.map(([id]) => id)].sort()
     )
     // A skipped job counts as Success for a required check: never skip it.
     expect(report.if).toBe('${{ always() }}')
@@ -178,14 +199,37 @@ describe('the reusable workflow', () => {
     expect(reusable).toContain('uses: phase-matrix/phase-matrix@v1')
   })
 
-  test('permissions: none by default, contents and actions read where needed', () => {
+  test('permissions: none by default, contents: read in every job (no actions: read)', () => {
     expect(workflow.permissions).toEqual({})
     for (const [id, job] of jobs) {
-      const expected =
-        id.startsWith('wave-') || id === 'plan'
-          ? { contents: 'read' }
-          : { actions: 'read', contents: 'read' }
-      expect([id, job.permissions]).toEqual([id, expected])
+      expect([id, job.permissions]).toEqual([id, { contents: 'read' }])
+    }
+    expect(reusable).not.toMatch(/actions: read/)
+  })
+
+  test("each wave job hands on each leg's record under its own output, and runs every leg through exec", () => {
+    for (const [id, job] of waves) {
+      const outputs = job['outputs'] as Record<string, string>
+      const names = Object.keys(outputs)
+      expect(names).toHaveLength(MATRIX_LEG_LIMIT)
+      names.forEach((name, index) => {
+        expect(name).toBe(`leg-${index + 1}`)
+        expect(outputs[name]).toBe(
+          `\${{ matrix.leg == ${index + 1} && format('{0} {1}', job.status, steps.exec.outputs.record) || '' }}`
+        )
+      })
+      const runs = job.steps!.filter(
+        s => s.run !== undefined && s.name !== 'Set up'
+      )
+      expect([id, runs]).toEqual([id, []])
+      const exec = job.steps!.find(s => s.id === 'exec')!
+      expect(exec.uses).toBe('phase-matrix/phase-matrix/exec@v1')
+      expect(exec.with).toEqual({
+        plan: '${{ inputs.plan }}',
+        phases: '${{ matrix.phases && toJSON(matrix.phases) || matrix.id }}',
+        round: Number(id.slice('wave-'.length)),
+        leg: '${{ matrix.leg }}'
+      })
     }
   })
 })
@@ -219,6 +263,9 @@ function actionFileOf(uses: string): string | undefined {
   }
   if (uses === './settle' || uses === 'phase-matrix/phase-matrix/settle@v1') {
     return 'settle/action.yml'
+  }
+  if (uses === './exec' || uses === 'phase-matrix/phase-matrix/exec@v1') {
+    return 'exec/action.yml'
   }
   return undefined
 }
@@ -285,22 +332,6 @@ describe.each([
 
 describe('packed legs and learned durations in the generated workflows', () => {
   const reusable = parseWorkflowYaml(renderReusableWorkflow())
-
-  test('each wave job runs a one-phase entry as before and a packed leg with exec', () => {
-    for (const [id, job] of Object.entries(reusable.jobs)) {
-      if (!id.startsWith('wave-')) continue
-      const run = job.steps!.find(s => s.name === 'Run phase')!
-      const exec = job.steps!.find(s => s.name === 'Run phases (packed leg)')!
-      expect(run.if).toBe('${{ !matrix.phases }}')
-      expect(exec.if).toBe('${{ matrix.phases }}')
-      expect(exec.uses).toBe('phase-matrix/phase-matrix/exec@v1')
-      expect(exec.with).toEqual({
-        plan: '${{ inputs.plan }}',
-        phases: '${{ toJSON(matrix.phases) }}',
-        leg: '${{ matrix.id }}'
-      })
-    }
-  })
 
   test('learn-durations: restored before the plan step, read as estimates, saved after the report', () => {
     const plan = reusable.jobs['plan']!

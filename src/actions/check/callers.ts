@@ -1,5 +1,5 @@
 // Advice of the check: the repository's workflows that call phases.yml
-// without allowing `actions: read`, which GitHub would refuse at start-up.
+// without allowing `contents: read`, which GitHub would refuse at start-up.
 import { readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import type { Problem } from '../../plan/types.js'
@@ -7,10 +7,10 @@ import { callerPermissionProblems } from '../../render/caller-permissions.js'
 
 /**
  * Workflows of the repository that call phases.yml without allowing
- * `actions: read` (GitHub would refuse their runs at start-up). A file that
+ * `contents: read` (GitHub would refuse their runs at start-up). A file that
  * cannot be read is passed over: this is advice, not the check's verdict.
  */
-export function callersWithoutActionsRead(root: string): Problem[] {
+export function callersWithoutContentsRead(root: string): Problem[] {
   const dir = path.join(root, '.github', 'workflows')
   let names: string[]
   try {

@@ -17,15 +17,16 @@ export type FastPathOff = 'nothing-to-run' | 're-run' | 'too-large'
 /**
  * The fast path: the matrices of every round of a green run, handed out up
  * front so that no settle job runs while every wave succeeds, when they fit
- * the output budget next to `outputs`. Off on a re-run (settle passes over
- * phases that succeeded in an earlier attempt) and when nothing is to run.
+ * the output budget next to `outputs`. Off on a re-run (settle runs after
+ * every wave, reading the records the legs of each attempt left) and when
+ * nothing is to run.
  */
 export function fastPath(
   analysis: PlanAnalysis,
   rounds: number[][],
   attempt: number,
   outputs: Record<string, string>,
-  packing: Packing | undefined
+  packing: Packing
 ): { outputs: Record<string, string>; off?: FastPathOff } {
   const off = (reason: FastPathOff): ReturnType<typeof fastPath> => ({
     outputs: { [PlanOutputs.matrices]: '[]', [PlanOutputs.fastRounds]: '0' },
@@ -57,7 +58,7 @@ export function fastPathMessage(
     case 're-run':
       return (
         `Fast path off (output fast-rounds: 0): this is run attempt ${attempt}, so settle runs after every wave ` +
-        'and passes over the phases that succeeded in an earlier attempt.'
+        'and reads the records the legs of each attempt left.'
       )
     case 'too-large':
       return (

@@ -11,11 +11,7 @@ import type {
   PlanAnalysis,
   Problem
 } from '../../plan/types.js'
-import {
-  largestPackedMatrix,
-  largestRoundMatrix,
-  renderRoundMatrix
-} from '../../render/matrix.js'
+import { largestPackedMatrix, renderRoundMatrix } from '../../render/matrix.js'
 import { renderMermaid } from '../../render/mermaid.js'
 import {
   INFORMATIONAL_PLAN_OUTPUTS,
@@ -50,14 +46,11 @@ const LONGEST_SECONDS = 36 ** 4 - 1
 function largestSettleOutputs(
   analysis: PlanAnalysis,
   ledger: Ledger,
-  packing: Packing | undefined
+  packing: Packing
 ): Record<string, string> {
   const ids = analysis.plan.phases.map(phase => phase.id)
   return {
-    [SettleOutputs.matrix]:
-      packing === undefined
-        ? largestRoundMatrix(analysis, MAX_MATRIX_LEGS)
-        : largestPackedMatrix(analysis, packing),
+    [SettleOutputs.matrix]: largestPackedMatrix(analysis, packing),
     [SettleOutputs.state]: encodeLedger({
       ...ledger,
       round: ledger.statuses.length,
@@ -81,7 +74,7 @@ export interface FirstRound {
   /** The state after handing it out. */
   ledger: Ledger
   round: number[]
-  packing: Packing | undefined
+  packing: Packing
   /** The rounds of a green run, for the fast path. */
   upFront: number[][]
   attempt: number

@@ -1,173 +1,230 @@
 // Settle reading back what ran: the legs of the round just run (and, on the
-// fast path, of the rounds that took the plan step's matrices after it)
-// from one listing of the jobs of this run, settled in order until a round
-// did not all succeed. Packed legs give their phases' results through the
-// marker in their logs.
-import type { WorkflowJob } from '../../github/jobs.js'
-import { legJobName } from '../../github/job-names.js'
-import { readLegs, type LegReading, type LegsRead } from '../../github/legs.js'
-import {
-  readPackedRound,
-  type PackedLegRead
-} from '../../github/packed-round.js'
-import type { RunJobs } from '../../github/ports.js'
+// fast path, of the rounds that took the plan step's matrices after it),
+// each from its record in `needs.<wave job>.outputs.leg-<n>` — no jobs API,
+// no logs — settled in order until a round did not all succeed.
 import { at } from '../../plan/at.js'
 import { UsageError } from '../../plan/errors.js'
 import { roundsRunUpFront, settleThrough } from '../../plan/fast-path.js'
-import { packingOf, packRound, type PackedLeg } from '../../plan/packing.js'
+import {
+  decodeLegRecord,
+  legDigest,
+  legOutputName,
+  splitLegOutput,
+  type RecordedStatus
+} from '../../plan/leg-record.js'
+import { packingOf, roundLegs, type RoundLeg } from '../../plan/packing.js'
+import type { LegStatus } from '../../plan/phase-status.js'
 import { runningPhases, type LegResult } from '../../plan/schedule.js'
 import type { Ledger } from '../../plan/state.js'
 import type { PlanAnalysis } from '../../plan/types.js'
-import { MAX_MATRIX_LEGS, SettleInputs } from '../constants.js'
-import type { SettleSettings } from '../inputs.js'
+import {
+  ROUND_ENV_PREFIX,
+  type SettleSettings,
+  type WaveJob
+} from '../inputs.js'
 import * as core from '../log.js'
-import type { SettlePorts } from '../ports.js'
 import { logPhaseStatuses } from './phase-lines.js'
 
-/** The jobs of the run seen by this step, to show where the time went. */
-export interface SeenJobs {
-  jobs: WorkflowJob[]
-  prefix: string
-}
-
-/** The rounds to read: each one's phases, and its legs when packed. */
-interface RoundsToRead {
-  /** Rounds after this state's round that ran on the plan step's matrices. */
-  upFront: number[][]
-  rounds: { phases: number[]; legs: PackedLeg[] | undefined }[]
-  /** The job names to read: phase ids, or packed legs' names. */
-  names: string[]
-  legLimit: number
+/** A round to read: its number, its phases and its legs. */
+interface RoundToRead {
+  round: number
+  phases: number[]
+  legs: RoundLeg[]
 }
 
 function roundsToRead(
   analysis: PlanAnalysis,
   before: Ledger,
   settings: SettleSettings
-): RoundsToRead {
+): { upFront: number; rounds: RoundToRead[] } {
   const packing = packingOf(analysis, before)
-  // Packed: a wave is one round.
-  const legLimit = packing === undefined ? MAX_MATRIX_LEGS : Infinity
   // The fast path: wave jobs after this state's round may have taken the
-  // plan step's matrices; they are read from the same listing.
+  // plan step's matrices; their records are read too.
   const upFront = roundsRunUpFront(
     analysis,
     before,
     settings.roundsRun,
-    legLimit
+    Infinity
   )
   const rounds = [runningPhases(before), ...upFront]
-    .filter(round => round.length > 0)
-    .map(phases => ({
+    .map((phases, offset) => ({
+      round: before.round + offset,
       phases,
-      legs:
-        packing === undefined
-          ? undefined
-          : packRound(analysis, phases, packing.minutes, packing.maxLegs)
+      legs: roundLegs(analysis, phases, packing)
     }))
-  const names = rounds.flatMap(({ phases, legs }) =>
-    legs === undefined
-      ? phases.map(index => at(analysis.plan.phases, index).id)
-      : legs.map(leg => leg.name)
-  )
-  return { upFront, rounds, names, legLimit }
+    .filter(round => round.phases.length > 0)
+  return { upFront: upFront.length, rounds }
 }
 
-/** The reading of `name`: readLegs reads every name it is given. */
-function readingOf(
-  readings: ReadonlyMap<string, LegReading>,
-  name: string
-): LegReading {
-  const reading = readings.get(name)
-  if (reading === undefined) {
-    throw new RangeError(`no reading of '${name}': a bug in phase-matrix`)
-  }
-  return reading
+const OF_RECORD: Record<RecordedStatus, LegStatus> = {
+  succeeded: 'succeeded',
+  failed: 'failed',
+  'timed-out': 'timed-out',
+  'not-run': 'cancelled',
+  // A round's legs hold one wave: no phase depends on another of its leg.
+  skipped: 'other'
 }
 
-function resultOf(id: string, index: number, reading: LegReading): LegResult {
-  if (reading.kind === 'settled') {
-    const result: LegResult = { index, status: reading.status }
-    if (reading.seconds !== undefined) result.seconds = reading.seconds
-    return result
-  }
-  if (reading.kind === 'missing') {
-    const close =
-      reading.close.length > 0
-        ? ` Jobs of this call with similar names: ${reading.close.join(', ')}.`
-        : ''
-    core.warning(
-      `No job named '${reading.name}' in this run: the leg of phase ${id} did not run or is named differently.` +
-        ` Name the legs \${{ matrix.id }}.${close}`
-    )
-    return { index, status: 'missing' }
-  }
-  return { index, status: 'unknown' }
+/** Attempts whose records count for a round handed out in `from`. */
+interface Attempts {
+  from: number
+  to: number
 }
 
-/** A phase's result read from its packed leg. */
-interface PackedPhase {
-  result: LegResult
-  leg: PackedLegRead
-}
-
-/** The phases of the packed rounds: each one's result from its leg's job and log. */
-async function readPacked(
-  api: RunJobs,
+/**
+ * The results of one leg from its wave job, and what was wrong with its
+ * record, if anything (said as a warning). What a phase prints, masks or
+ * writes never reaches this: exec alone writes the record.
+ */
+export function legResults(
   analysis: PlanAnalysis,
-  toRead: RoundsToRead,
-  readings: ReadonlyMap<string, LegReading>
-): Promise<Map<number, PackedPhase>> {
-  const packed = new Map<number, PackedPhase>()
-  for (const { legs } of toRead.rounds) {
-    if (legs === undefined) continue
-    const read = await readPackedRound(api, analysis, legs, leg =>
-      readingOf(readings, leg.name)
+  round: number,
+  leg: RoundLeg,
+  wave: WaveJob,
+  attempts: Attempts
+): { results: LegResult[]; problem?: string } {
+  const ids = leg.phases.map(index => at(analysis.plan.phases, index).id)
+  const all = (
+    status: LegStatus,
+    problem: string
+  ): { results: LegResult[]; problem: string } => ({
+    results: leg.phases.map(index => ({ index, status })),
+    problem: `Round ${round} leg ${leg.leg} (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', …' : ''}): ${problem}; its ${ids.length} phase(s) count as failed.`
+  })
+  const value = wave.outputs[legOutputName(leg.leg)] ?? ''
+  const { jobStatus, record } = splitLegOutput(value)
+  const lost = wave.result === 'cancelled' ? 'cancelled' : 'missing'
+  if (value === '') {
+    return all(
+      lost,
+      `no record (its wave job ended as ${wave.result}: the leg was cancelled, crashed or never started, or the runner dropped its output because a phase masked a word in it)`
     )
-    core.info(
-      `Wave ${legs[0]?.wave ?? '?'} packed into ${legs.length} leg(s): read the phase results of ${read.legs.filter(leg => leg.read).length} from their logs.`
-    )
-    for (const leg of read.legs) {
-      for (const result of leg.results)
-        packed.set(result.index, { result, leg })
-    }
   }
-  return packed
+  if (record === '') {
+    return all(
+      jobStatus === 'cancelled' ? 'cancelled' : 'missing',
+      `no record (its job ended as ${jobStatus} before exec wrote one)`
+    )
+  }
+  const decoded = decodeLegRecord(record)
+  if ('problem' in decoded) return all('unknown', decoded.problem)
+  const got = decoded.record
+  if (
+    got.round !== round ||
+    got.leg !== leg.leg ||
+    got.digest !== legDigest(ids) ||
+    got.phases.length !== ids.length
+  ) {
+    return all(
+      'missing',
+      `its output holds the record of round ${got.round} leg ${got.leg}${got.digest === legDigest(ids) ? '' : ' with other phases'}, which counts for nothing`
+    )
+  }
+  if (got.attempt < attempts.from || got.attempt > attempts.to) {
+    return all(
+      'missing',
+      `its record is of run attempt ${got.attempt}, not of attempts ${attempts.from}–${attempts.to}, and counts for nothing`
+    )
+  }
+  const claimsSuccess = got.phases.every(phase => phase.status === 'succeeded')
+  if (claimsSuccess && jobStatus !== 'success') {
+    return all(
+      'unknown',
+      `its record says every phase succeeded, but its job ended as ${jobStatus}`
+    )
+  }
+  return {
+    results: leg.phases.map((index, position) => {
+      const phase = at(got.phases, position)
+      const result: LegResult = { index, status: OF_RECORD[phase.status] }
+      if (phase.start !== undefined && phase.end !== undefined) {
+        result.seconds = Math.round((phase.end - phase.start) / 1000)
+      }
+      return result
+    })
+  }
 }
 
-/** Settles the rounds read, in order, until one did not all succeed. */
-async function settleRead(
-  api: RunJobs,
+/**
+ * Reads the rounds run since `before` (none to read when nothing ran) and
+ * settles them, in order, until one did not all succeed.
+ */
+export function readRounds(
   analysis: PlanAnalysis,
   before: Ledger,
-  toRead: RoundsToRead,
-  read: LegsRead
-): Promise<Ledger> {
-  const packed = await readPacked(api, analysis, toRead, read.readings)
-  const warned = new Set<PackedLegRead>()
+  settings: SettleSettings
+): Ledger {
+  const { upFront, rounds } = roundsToRead(analysis, before, settings)
+  if (rounds.length === 0) return before
+  if (upFront > 0) {
+    const first = before.round + 1
+    const last = before.round + upFront
+    core.info(
+      `Fast path: the wave jobs of round${first === last ? ` ${first}` : `s ${first}–${last}`} took the plan step's matrices; their records are read too.`
+    )
+  }
+  const attempts = { from: before.attempt, to: settings.run.runAttempt }
+  const results = new Map<number, LegResult>()
+  const problems = new Map<number, string[]>()
+  for (const { round, legs } of rounds) {
+    const wave = settings.waveJobs.get(round)
+    if (wave === undefined) {
+      throw new UsageError(
+        `Settle reads round ${round} from its wave job's outputs: give the settle step ` +
+          `env ${ROUND_ENV_PREFIX}${round}: \${{ toJSON(needs.<wave job of round ${round}>) }} (and list that job in needs).`
+      )
+    }
+    const said: string[] = []
+    for (const leg of legs) {
+      const read = legResults(analysis, round, leg, wave, attempts)
+      for (const result of read.results) results.set(result.index, result)
+      if (read.problem !== undefined) said.push(read.problem)
+    }
+    problems.set(round, said)
+    core.info(
+      `Round ${round}: ${legs.length} leg(s), read from its wave job (${wave.result}).`
+    )
+  }
+  const warned = new Set<number>()
   const caught = settleThrough(
     analysis,
     before,
-    toRead.upFront.length,
+    upFront,
     index => {
-      const fromLeg = packed.get(index)
-      if (fromLeg === undefined) {
-        const id = at(analysis.plan.phases, index).id
-        return resultOf(id, index, readingOf(read.readings, id))
+      const result = results.get(index)
+      if (result === undefined) {
+        throw new RangeError(
+          `no result of phase #${index}: a bug in phase-matrix`
+        )
       }
-      // Warn about a leg only when its round is settled.
-      if (fromLeg.leg.warning !== undefined && !warned.has(fromLeg.leg)) {
-        warned.add(fromLeg.leg)
-        core.warning(fromLeg.leg.warning)
-      }
-      return fromLeg.result
+      return result
     },
-    toRead.legLimit
+    Infinity,
+    // phases.yml skips the settle job after a green wave job: the next wave
+    // job then took the plan's matrix, whatever the records say.
+    offset => settings.waveJobs.get(before.round + offset)?.result === 'success'
   )
+  // Warn about the rounds settled only.
+  for (let offset = 0; offset < caught.rounds.length; offset++) {
+    const round = before.round + offset
+    if (warned.has(round)) continue
+    warned.add(round)
+    for (const problem of problems.get(round) ?? []) core.warning(problem)
+  }
   const ledger = caught.ledger
-  if (caught.rounds.length < toRead.upFront.length + 1) {
+  const [wentOn] = caught.wentOnAfter
+  if (wentOn !== undefined) {
+    const round = before.round + wentOn
+    const last = before.round + caught.rounds.length - 1
+    const later =
+      last === round + 1 ? `round ${last}` : `rounds ${round + 1}–${last}`
     core.info(
-      `Round ${before.round + caught.rounds.length - 1} did not all succeed: the wave job after it took its round from a settle step, not from the plan.`
+      `Round ${round} did not all succeed, but its wave job succeeded: the wave jobs of ${later} took the plan's matrices, and what their phases did counts.`
+    )
+  }
+  if (caught.rounds.length < upFront + 1) {
+    core.info(
+      `Round ${before.round + caught.rounds.length - 1} did not all succeed and its wave job did not succeed: the wave job after it took its round from a settle step, not from the plan.`
     )
   }
   // The phases settled, then those skipped because of them.
@@ -182,64 +239,4 @@ async function settleRead(
   )
   logPhaseStatuses(analysis, ledger, [...settled, ...skipped])
   return ledger
-}
-
-/**
- * Reads the rounds run since `before` (none to read on a first attempt: the
- * state as it is) and settles them; the jobs seen, once listed.
- */
-export async function readRounds(
-  analysis: PlanAnalysis,
-  before: Ledger,
-  settings: SettleSettings,
-  ports: SettlePorts
-): Promise<{ ledger: Ledger; seen?: SeenJobs }> {
-  const toRead = roundsToRead(analysis, before, settings)
-  const phaseCount = toRead.rounds.flatMap(round => round.phases).length
-  const attempt = settings.run.runAttempt
-  // A re-run lists the jobs even so: for the phases that succeeded earlier.
-  if (phaseCount === 0 && attempt <= 1) return { ledger: before }
-  if (settings.githubToken === '') {
-    throw new UsageError(
-      `Input '${SettleInputs.githubToken}' is empty. Settle reads the jobs of this run: pass \${{ github.token }} (the default) with \`permissions: actions: read\`.`
-    )
-  }
-  const api = ports.github.runJobs({
-    log: message => {
-      core.info(message)
-    }
-  })
-  const { upFront } = toRead
-  const rounds =
-    upFront.length === 0
-      ? `round ${before.round}`
-      : `rounds ${before.round}–${before.round + upFront.length}`
-  return core.group(
-    `Batch ${before.wave + 1}/${analysis.waves.length} (${rounds}): reading ${toRead.names.length} job(s) for ${phaseCount} phase(s)`,
-    async () => {
-      if (upFront.length > 0) {
-        core.info(
-          `Fast path: the wave jobs of rounds ${before.round + 1}–${before.round + upFront.length} took the plan step's matrices while every earlier wave succeeded; settling them in order.`
-        )
-      }
-      const read = await readLegs(api, toRead.names, {
-        minAttempt: before.attempt,
-        self: {
-          attempt,
-          checkRunId: settings.jobId,
-          runnerName: settings.run.runnerName
-        },
-        log: message => {
-          core.info(message)
-        }
-      })
-      core.info(
-        `Listed ${read.jobs.length} job(s) of run ${settings.run.runId ?? ''} in ${api.requestCount} request(s). ` +
-          `This is job ${read.own.id} '${read.own.name}' (found ${settings.jobId === undefined ? `as the job in progress on runner '${read.own.runner_name ?? ''}'` : 'by its job id'}): ` +
-          `the legs of this call are named '${legJobName(read.prefix, '<phase id>')}'.`
-      )
-      const ledger = await settleRead(api, analysis, before, toRead, read)
-      return { ledger, seen: { jobs: read.jobs, prefix: read.prefix } }
-    }
-  )
 }

@@ -1,106 +1,95 @@
 // Settle's report once no phase is left: every phase in the log, the phase
-// report (and where the time went, from the jobs of the run) in the job
-// summary, and the verdict: the step fails when a phase failed or was
+// report and where the time went in the job summary (times from the legs'
+// records), and the verdict: the step fails when a phase failed or was
 // skipped, unless allow-failure.
-import { legJobName } from '../../github/job-names.js'
-import type { WorkflowJob } from '../../github/jobs.js'
-import { readLegs } from '../../github/legs.js'
-import { errorMessage } from '../../error-parts.js'
 import { at } from '../../plan/at.js'
 import {
-  isPacked,
-  packingOf,
-  packRound,
-  type Packing
-} from '../../plan/packing.js'
+  decodeLegRecord,
+  legDigest,
+  legOutputName,
+  splitLegOutput
+} from '../../plan/leg-record.js'
+import { packingOf, roundLegs } from '../../plan/packing.js'
+import { isFailed, type PhaseStatus } from '../../plan/phase-status.js'
 import {
   lowerBoundMinutes,
   runTimeline,
   type RanJob
 } from '../../plan/run-timeline.js'
-import { isFailed, type PhaseStatus } from '../../plan/phase-status.js'
+import { renderRunGantt } from '../../render/run-gantt.js'
 import type { Ledger } from '../../plan/state.js'
 import type { PlanAnalysis } from '../../plan/types.js'
 import { formatTally, renderReport, tally } from '../../render/report.js'
-import { renderRunGantt } from '../../render/run-gantt.js'
 import { MAX_SUMMARY_BYTES } from '../constants.js'
 import type { SettleSettings } from '../inputs.js'
 import * as core from '../log.js'
-import type { SettlePorts } from '../ports.js'
 import { logPhaseStatuses } from './phase-lines.js'
-import type { SeenJobs } from './read-round.js'
 
-/** Its job ran in this attempt: a leg status, not done, skipped or earlier. */
-export function ranThisAttempt(status: PhaseStatus): boolean {
+/** Handed out in this attempt: ran, or had a leg that did not report. */
+function handedOut(status: PhaseStatus): boolean {
   return status === 'succeeded' || isFailed(status)
 }
 
 /**
- * The jobs that ran the phases, wave by wave: a wave's round is its phases
- * that were handed out (ran, or had no job); packed as the step that handed
- * it out packed it. The newest attempt of each name.
+ * Each phase's start and end from its leg's record, as one "job" a phase
+ * (no runner wait: the records do not know when a job was queued). The
+ * rounds are the waves with phases handed out, in order, legs as the step
+ * that handed them out cut them; a record that is not of its leg is passed
+ * over. O(phases).
  */
-export function ranJobs(
+export function recordedTimes(
   analysis: PlanAnalysis,
   ledger: Ledger,
-  packing: Packing | undefined,
-  seen: SeenJobs
+  waveJobs: SettleSettings['waveJobs']
 ): RanJob[] {
-  const byName = new Map<string, WorkflowJob>()
-  for (const job of seen.jobs) {
-    const known = byName.get(job.name)
-    if (known === undefined || job.run_attempt > known.run_attempt)
-      byName.set(job.name, job)
-  }
-  const phases = analysis.plan.phases
+  const packing = packingOf(analysis, ledger)
   const ran: RanJob[] = []
+  let round = 0
   for (const wave of analysis.waves) {
-    const round = wave.filter(index =>
-      ranThisAttempt(at(ledger.statuses, index))
-    )
-    if (round.length === 0) continue
-    const legs =
-      packing !== undefined && isPacked(round.length, packing.maxLegs)
-        ? packRound(analysis, round, packing.minutes, packing.maxLegs)
-        : undefined
-    const jobsOfRound =
-      legs === undefined
-        ? round.map(index => ({
-            name: legJobName(seen.prefix, at(phases, index).id),
-            phases: [index]
-          }))
-        : legs.map(leg => ({
-            name: legJobName(seen.prefix, leg.name),
-            phases: leg.phases
-          }))
-    for (const { name, phases: indices } of jobsOfRound) {
-      const job = byName.get(name)
-      if (job !== undefined) ran.push({ job, phases: indices })
+    const phases = wave.filter(index => handedOut(at(ledger.statuses, index)))
+    if (phases.length === 0) continue
+    round++
+    const job = waveJobs.get(round)
+    if (job === undefined) continue
+    for (const leg of roundLegs(analysis, phases, packing)) {
+      const { record } = splitLegOutput(
+        job.outputs[legOutputName(leg.leg)] ?? ''
+      )
+      const decoded = decodeLegRecord(record)
+      const ids = leg.phases.map(index => at(analysis.plan.phases, index).id)
+      if ('problem' in decoded || decoded.record.digest !== legDigest(ids))
+        continue
+      decoded.record.phases.forEach((phase, position) => {
+        if (phase.start === undefined || phase.end === undefined) return
+        const start = new Date(phase.start).toISOString()
+        ran.push({
+          job: {
+            created_at: start,
+            started_at: start,
+            completed_at: new Date(phase.end).toISOString()
+          },
+          phases: [at(leg.phases, position)]
+        })
+      })
     }
   }
   return ran
 }
 
-/** The report's "Where the time went" section, '' without the jobs. */
+/** The report's "Where the time went" section, '' without any times. */
 function whereTheTimeWent(
   analysis: PlanAnalysis,
   ledger: Ledger,
-  seen: SeenJobs | undefined
+  settings: SettleSettings
 ): string {
-  if (seen === undefined) return ''
-  const packing = packingOf(analysis, ledger)
-  const timeline = runTimeline(
-    analysis,
-    ledger,
-    ranJobs(analysis, ledger, packing, seen)
-  )
-  const minutes = (packing ?? packingOf(analysis, { ...ledger, pack: true }))
-    ?.minutes
+  const ran = recordedTimes(analysis, ledger, settings.waveJobs)
+  if (ran.length === 0) return ''
+  const timeline = runTimeline(analysis, ledger, ran)
   const section = renderRunGantt(analysis, timeline, {
     statuses: ledger.statuses,
     lowerBoundMinutes: lowerBoundMinutes(
       analysis,
-      minutes ?? [],
+      packingOf(analysis, ledger).minutes,
       ledger.maxWorkers
     )
   })
@@ -114,15 +103,14 @@ function whereTheTimeWent(
 export async function finish(
   analysis: PlanAnalysis,
   ledger: Ledger,
-  settings: SettleSettings,
-  seen: SeenJobs | undefined
+  settings: SettleSettings
 ): Promise<void> {
   const counts = tally(ledger.statuses)
   await core.group('Phase report', () => {
     logPhaseStatuses(analysis, ledger, analysis.waves.flat())
     return Promise.resolve()
   })
-  const timing = whereTheTimeWent(analysis, ledger, seen)
+  const timing = whereTheTimeWent(analysis, ledger, settings)
   await core.appendSummary(
     settings.run,
     renderReport(analysis, ledger, {
@@ -139,40 +127,5 @@ export async function finish(
     core.warning(`${verdict} Not failing the step: allow-failure is true.`)
   } else {
     core.setFailed(`${verdict} See the phase report in the job summary.`)
-  }
-}
-
-/**
- * A finished state (a report job): the jobs of the run once more, only to
- * show where the time went; without a token, or when they cannot be read,
- * the report goes without that section.
- */
-export async function listForReport(
-  settings: SettleSettings,
-  ports: SettlePorts
-): Promise<SeenJobs | undefined> {
-  if (settings.githubToken === '') return undefined
-  try {
-    const api = ports.github.runJobs({
-      retry: { attempts: 2 },
-      log: message => {
-        core.info(message)
-      }
-    })
-    const read = await readLegs(api, [], {
-      minAttempt: 1,
-      self: {
-        attempt: settings.run.runAttempt,
-        checkRunId: settings.jobId,
-        runnerName: settings.run.runnerName
-      },
-      pending: { budgetMs: 10_000 }
-    })
-    return { jobs: read.jobs, prefix: read.prefix }
-  } catch (error) {
-    core.info(
-      `The report goes without "where the time went": the jobs of the run could not be read (${errorMessage(error)}).`
-    )
-    return undefined
   }
 }

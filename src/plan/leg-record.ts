@@ -1,0 +1,210 @@
+// The channel from a leg to settle: its record. `exec` alone writes it, as
+// one step output, once every phase of the leg has ended; the wave job maps
+// it to the job output `leg-<n>`, with the job's own status in front:
+//
+//   leg-3: "success {"v":1,"r":2,"a":1,"l":3,"p":"…","t":…,"s":"sf","b":"0,a","e":"5,k"}"
+//
+// GitHub combines a matrix job's outputs from all its legs when each leg
+// writes its own key, so `needs.<wave>.outputs` holds every leg's record
+// (no jobs API, no logs). The record names its round, attempt and leg, and a
+// digest of its phase ids: a record of another round, attempt, leg or leg
+// content counts for nothing. Statuses one character per phase, in the
+// order of the leg's ids; start offsets and durations in whole seconds,
+// base 36, from the leg's start `t` (Unix seconds). About 8 bytes a phase.
+// Pure string functions, O(length).
+import { createHash } from 'node:crypto'
+import { z } from 'zod'
+
+export const LEG_RECORD_VERSION = 1
+
+/** How a phase of a leg ended, as exec saw it. */
+export type RecordedStatus =
+  | 'succeeded'
+  | 'failed'
+  | 'timed-out'
+  /** A dependency inside the same leg did not succeed. */
+  | 'skipped'
+  /** The leg was cancelled before it ended. */
+  | 'not-run'
+
+const STATUS_CHARS: Record<RecordedStatus, string> = {
+  succeeded: 's',
+  failed: 'f',
+  'timed-out': 't',
+  skipped: 'k',
+  'not-run': 'n'
+}
+
+const STATUS_OF_CHAR = new Map(
+  Object.entries(STATUS_CHARS).map(([status, char]) => [char, status])
+)
+
+function isRecordedStatus(value: string): value is RecordedStatus {
+  return Object.hasOwn(STATUS_CHARS, value)
+}
+
+export interface RecordedPhase {
+  status: RecordedStatus
+  /** Unix milliseconds the phase started (absent when it never started). */
+  start?: number
+  /** Unix milliseconds it ended. */
+  end?: number
+}
+
+export interface LegRecord {
+  /** 1-based round (the wave job that ran it). */
+  round: number
+  /** Run attempt that ran the leg. */
+  attempt: number
+  /** 1-based leg of the round (its place in the matrix). */
+  leg: number
+  /** Digest of the leg's phase ids, in the order given (legDigest). */
+  digest: string
+  /** One per phase of the leg, in the order of its ids. */
+  phases: RecordedPhase[]
+}
+
+/** The digest a record carries of its leg's ids: 16 hex characters of sha256. */
+export function legDigest(ids: readonly string[]): string {
+  return createHash('sha256').update(ids.join('\n')).digest('hex').slice(0, 16)
+}
+
+function base36List(values: readonly (number | undefined)[]): string {
+  return values
+    .map(value => (value === undefined ? '' : value.toString(36)))
+    .join(',')
+}
+
+/** The record as exec writes it (compact JSON). */
+export function encodeLegRecord(record: LegRecord): string {
+  const starts = record.phases.flatMap(phase =>
+    phase.start === undefined ? [] : [phase.start]
+  )
+  const origin =
+    starts.length === 0 ? 0 : Math.floor(Math.min(...starts) / 1000)
+  const offset = (time: number | undefined): number | undefined =>
+    time === undefined
+      ? undefined
+      : Math.max(0, Math.round(time / 1000) - origin)
+  return JSON.stringify({
+    v: LEG_RECORD_VERSION,
+    r: record.round,
+    a: record.attempt,
+    l: record.leg,
+    p: record.digest,
+    t: origin,
+    s: record.phases.map(phase => STATUS_CHARS[phase.status]).join(''),
+    b: base36List(record.phases.map(phase => offset(phase.start))),
+    e: base36List(
+      record.phases.map(phase =>
+        phase.start === undefined || phase.end === undefined
+          ? undefined
+          : Math.max(0, Math.round((phase.end - phase.start) / 1000))
+      )
+    )
+  })
+}
+
+const encodedSchema = z.object({
+  v: z.literal(LEG_RECORD_VERSION),
+  r: z.number().int().positive(),
+  a: z.number().int().positive(),
+  l: z.number().int().positive(),
+  p: z.string().regex(/^[0-9a-f]{16}$/),
+  t: z.number().int().nonnegative(),
+  s: z.string(),
+  b: z.string(),
+  e: z.string()
+})
+
+function parseBase36List(text: string, count: number): (number | undefined)[] {
+  if (count === 0) {
+    if (text !== '') throw new RangeError('list length')
+    return []
+  }
+  const parts = text.split(',')
+  if (parts.length !== count) throw new RangeError('list length')
+  return parts.map(part => {
+    if (part === '') return undefined
+    if (!/^[0-9a-z]{1,8}$/.test(part)) throw new RangeError('not base 36')
+    return parseInt(part, 36)
+  })
+}
+
+/**
+ * A record back from its text, or a reason it is not one (never throws:
+ * the text comes from a job output).
+ */
+export function decodeLegRecord(
+  text: string
+): { record: LegRecord } | { problem: string } {
+  let raw: unknown
+  try {
+    raw = JSON.parse(text)
+  } catch {
+    return { problem: 'its record is not JSON' }
+  }
+  const parsed = encodedSchema.safeParse(raw)
+  if (!parsed.success) {
+    return { problem: 'its record is not a phase-matrix leg record' }
+  }
+  const { r, a, l, p, t, s, b, e } = parsed.data
+  const phases: RecordedPhase[] = []
+  let starts: (number | undefined)[]
+  let durations: (number | undefined)[]
+  try {
+    starts = parseBase36List(b, s.length)
+    durations = parseBase36List(e, s.length)
+  } catch {
+    return { problem: 'its record has malformed times' }
+  }
+  for (let position = 0; position < s.length; position++) {
+    const char = s.charAt(position)
+    const status = STATUS_OF_CHAR.get(char)
+    if (status === undefined || !isRecordedStatus(status)) {
+      return { problem: `its record has an unknown status '${char}'` }
+    }
+    const phase: RecordedPhase = { status }
+    const start = starts[position]
+    if (start !== undefined) {
+      phase.start = (t + start) * 1000
+      const duration = durations[position]
+      if (duration !== undefined) phase.end = phase.start + duration * 1000
+    }
+    phases.push(phase)
+  }
+  return { record: { round: r, attempt: a, leg: l, digest: p, phases } }
+}
+
+/** The job output of leg `leg`: `leg-3`. */
+export function legOutputName(leg: number): string {
+  return `leg-${leg}`
+}
+
+/**
+ * A wave job's output for one leg, `<job status> <record>`, split; the
+ * record is '' when exec wrote none (it crashed, or never ran).
+ */
+export function splitLegOutput(value: string): {
+  jobStatus: string
+  record: string
+} {
+  const space = value.indexOf(' ')
+  return space === -1
+    ? { jobStatus: value, record: '' }
+    : { jobStatus: value.slice(0, space), record: value.slice(space + 1) }
+}
+
+/** Most bytes one leg's entry takes in `toJSON(needs.<wave job>)`, its phases aside. */
+const LEG_ENTRY_BYTES = 220
+/** Most bytes one phase adds there: its status, start and duration (19 days at most each). */
+const PHASE_ENTRY_BYTES = 12
+
+/**
+ * At most the bytes of `toJSON(needs.<wave job>)` for a round of `legs`
+ * legs and `phases` phases: what settle's env PHASE_MATRIX_ROUND_<k> holds,
+ * one environment string (test/plan/leg-record.test.ts checks the bound).
+ */
+export function roundRecordsBytes(legs: number, phases: number): number {
+  return 64 + legs * LEG_ENTRY_BYTES + phases * PHASE_ENTRY_BYTES
+}
