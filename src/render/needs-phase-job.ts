@@ -43,12 +43,15 @@ function checkoutStep(): YamlMapping {
 /** The phase's command, escaped; a phase without one only says so. */
 function commandStep(phase: Phase): YamlMapping {
   if (phase.run === undefined || phase.run.trim() === '') {
-    return {
-      name: 'Run phase',
-      run: NO_COMMAND
-    }
+    return { name: 'Run phase', shell: 'bash', run: NO_COMMAND }
   }
-  return { name: 'Run phase', run: escapeExpressions(phase.run) }
+  // shell: bash is `bash --noprofile --norc -eo pipefail {0}` on every
+  // runner: a failing command piped into tee fails the phase, as in exec.
+  return {
+    name: 'Run phase',
+    shell: 'bash',
+    run: escapeExpressions(phase.run)
+  }
 }
 
 // Cancels the run when this job failed or was cancelled (a timeout counts):
