@@ -5,6 +5,7 @@ import { runCheckCommand } from './cli/check-command.js'
 import { runGenerateCommand } from './cli/generate-command.js'
 import { COMMON_FLAGS, EXIT_CODES, formatFlagHelp } from './cli/args.js'
 import { ExitCode, withoutNoColor, type CliIo, type Command } from './cli/io.js'
+import { runnerSafeIo } from './cli/runner-log.js'
 import { runPlanCommand } from './cli/plan-command.js'
 import { runSimulateCommand } from './cli/simulate-command.js'
 import { errorMessage } from './error-parts.js'
@@ -129,28 +130,31 @@ export async function main(
     const known = Object.keys(COMMANDS).join(', ')
     const what = name.startsWith('-') ? 'flag before a command' : 'command'
     return usageFailure(
-      io,
+      runnerSafeIo('', io),
       '',
       `unknown ${what} '${name}' (expected one of ${known})`
     )
   }
+  const commandIo = runnerSafeIo(name, io)
   try {
-    return await entry.run(args, io)
+    return await entry.run(args, commandIo)
   } catch (error: unknown) {
     if (error instanceof UsageError) {
-      return usageFailure(io, name, error.message)
+      return usageFailure(commandIo, name, error.message)
     }
     if (error instanceof PlanError) {
-      io.stderr(formatProblems(error.problems, { colour: io.colourErr }))
+      commandIo.stderr(
+        formatProblems(error.problems, { colour: commandIo.colourErr })
+      )
       return ExitCode.invalidPlan
     }
     const message = errorMessage(error)
     if (isSystemError(error)) {
       // An unreadable file or folder (EACCES, EISDIR, …) is the user's to fix.
-      io.stderr(`phase-matrix ${name}: ${message}\n`)
+      commandIo.stderr(`phase-matrix ${name}: ${message}\n`)
       return ExitCode.usage
     }
-    io.stderr(
+    commandIo.stderr(
       `phase-matrix ${name}: internal error: ${message}, please report it with the command you ran\n`
     )
     return INTERNAL_ERROR_EXIT
