@@ -6,7 +6,6 @@
 // "did you mean" suggestions for the first few unknown ids.
 import { at, intAt } from './at.js'
 import { closestMatch } from './closest-id.js'
-import { MAX_JOB_NAME_LENGTH, shownJobName } from './job-name.js'
 import type {
   Phase,
   Plan,
@@ -133,7 +132,6 @@ function indexIds(
 ): Map<string, number> {
   const indexOf = new Map<string, number>()
   let hasCapitals = false
-  let hasLong = false
   for (let node = 0; node < phases.length; node++) {
     const phase = at(phases, node)
     const first = indexOf.get(phase.id)
@@ -148,10 +146,7 @@ function indexIds(
     }
     indexOf.set(phase.id, node)
     if (!hasCapitals && phase.id !== phase.id.toLowerCase()) hasCapitals = true
-    if (!hasLong && phase.id.length > MAX_JOB_NAME_LENGTH) hasLong = true
   }
-  // Only an id over 100 characters is cut: the usual plan skips this pass.
-  if (hasLong) reportCutNameClashes(phases, indexOf, report)
   // Only an id with capitals can clash with another but for case: the usual
   // all-lowercase plan skips this pass.
   if (!hasCapitals) return indexOf
@@ -168,27 +163,6 @@ function indexIds(
     }
   )
   return indexOf
-}
-
-/**
- * Settle finds a leg by its name on the jobs API, where GitHub cuts a name
- * over 100 characters to its first 97 and `...`. Two ids shown under one
- * name cannot be told apart: the later one is an error. O(V).
- */
-function reportCutNameClashes(
-  phases: readonly Phase[],
-  indexOf: ReadonlyMap<string, number>,
-  report: ReportProblem
-): void {
-  forEachKeyClash(phases, indexOf, shownJobName, (phase, first, shown) => {
-    report(
-      'job-name-clash',
-      phase.position,
-      `Phase id \`${phase.id}\` (${phase.id.length} characters) and \`${first.id}\` (line ${first.position.line}) ` +
-        `are both listed by GitHub as job \`${shown}\`: GitHub cuts a job name to ${MAX_JOB_NAME_LENGTH} characters ` +
-        `(the first ${MAX_JOB_NAME_LENGTH - 3} and \`...\`). Make the ids differ within their first ${MAX_JOB_NAME_LENGTH - 3} characters`
-    )
-  })
 }
 
 /**

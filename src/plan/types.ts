@@ -12,7 +12,6 @@ export type ProblemCode =
   | 'schema'
   | 'empty-plan'
   | 'duplicate-id'
-  | 'job-name-clash'
   | 'unknown-dependency'
   | 'self-dependency'
   | 'cycle'
