@@ -23,6 +23,18 @@ function analysed(text: string): PlanAnalysis {
   return result.analysis!
 }
 
+/** Phase `p<index>` with no dependencies, at line index + 1. */
+function independentPhase(index: number): Phase {
+  return {
+    id: `p${index}`,
+    deps: [],
+    done: false,
+    index,
+    position: { line: index + 1, column: 1 },
+    depPositions: []
+  }
+}
+
 describe('packRound', () => {
   test('a round within max-workers is not packed', () => {
     const analysis = analyzePlan(
@@ -162,14 +174,7 @@ describe('packRound', () => {
         fc.integer({ min: 0, max: 80 }),
         (specs, maxLegs) => {
           const phases: Phase[] = specs.map((spec, index) => {
-            const phase: Phase = {
-              id: `p${index}`,
-              deps: [],
-              done: false,
-              index,
-              position: { line: index + 1, column: 1 },
-              depPositions: []
-            }
+            const phase = independentPhase(index)
             const runsOn = runners[spec.runner]
             if (runsOn !== undefined) phase.runsOn = runsOn
             if (spec.timeout !== null) phase.timeoutMinutes = spec.timeout
@@ -231,14 +236,7 @@ const RUNNERS = [undefined, 'macos-latest', ['self-hosted', 'gpu']] as const
 
 function independent(runners: readonly number[]): PlanAnalysis {
   const phases: Phase[] = runners.map((runner, index) => {
-    const phase: Phase = {
-      id: `p${index}`,
-      deps: [],
-      done: false,
-      index,
-      position: { line: index + 1, column: 1 },
-      depPositions: []
-    }
+    const phase = independentPhase(index)
     const runsOn = RUNNERS[runner]
     if (runsOn !== undefined)
       phase.runsOn = typeof runsOn === 'string' ? runsOn : [...runsOn]

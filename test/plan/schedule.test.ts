@@ -148,32 +148,28 @@ describe('the schedule', () => {
     expect(reasons(run)['database-schema']).toBe('job timed out')
   })
 
-  test('a leg with no record, or a record not believed, counts failed and says so', () => {
-    const missing = simulate(SEED_FAILURE, new Set(['database-schema']), {
-      failAs: 'missing'
-    })
-    expect(outcomeLists(missing.analysis, missing.ledger).failed).toEqual([
-      'database-schema'
-    ])
-    expect(reasons(missing)['database-schema']).toBe(
-      'its leg left no record (cancelled, crashed, or its output was dropped)'
-    )
-    expect(reasons(missing)['api-endpoints']).toBe(
-      'dependency database-schema failed (no record)'
-    )
-    const unknown = simulate(SEED_FAILURE, new Set(['database-schema']), {
-      failAs: 'unknown'
-    })
-    expect(outcomeLists(unknown.analysis, unknown.ledger).failed).toEqual([
-      'database-schema'
-    ])
-    expect(reasons(unknown)['database-schema']).toBe(
-      'the record of its leg was not believed'
-    )
-    expect(reasons(unknown)['api-endpoints']).toBe(
-      'dependency database-schema failed (record not believed)'
-    )
-  })
+  test.each([
+    [
+      'missing',
+      'its leg left no record (cancelled, crashed, or its output was dropped)',
+      'no record'
+    ],
+    ['unknown', 'the record of its leg was not believed', 'record not believed']
+  ] as const)(
+    'a leg with no record, or a record not believed (%s), counts failed and says so',
+    (failAs, reason, dependentReason) => {
+      const run = simulate(SEED_FAILURE, new Set(['database-schema']), {
+        failAs
+      })
+      expect(outcomeLists(run.analysis, run.ledger).failed).toEqual([
+        'database-schema'
+      ])
+      expect(reasons(run)['database-schema']).toBe(reason)
+      expect(reasons(run)['api-endpoints']).toBe(
+        `dependency database-schema failed (${dependentReason})`
+      )
+    }
+  )
 
   test('fail-fast: no new phase starts after a failure', () => {
     const specs: PhaseSpec[] = [
