@@ -1,8 +1,10 @@
 // Reads an `--estimates` file: a JSON object of phase id → minutes that
 // overrides the plan's `estimate_minutes`. An id the plan does not have is a
 // warning (a renamed phase should not break a build); a value that is not a
-// finite number of at least 0 is an error naming the file. O(entries).
+// number of minutes from 0 to a week (as `estimate_minutes`) is an error
+// naming the file and the key. O(entries).
 import { closestMatch } from './closest-id.js'
+import { MAX_ESTIMATE_MINUTES } from './types.js'
 
 export interface EstimatesFile {
   estimates: Map<string, number>
@@ -37,9 +39,14 @@ export function parseEstimatesFile(
   }
   const known = new Set(knownIds)
   for (const [id, value] of Object.entries(data)) {
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+    if (
+      typeof value !== 'number' ||
+      !Number.isFinite(value) ||
+      value < 0 ||
+      value > MAX_ESTIMATE_MINUTES
+    ) {
       result.errors.push(
-        `${file}: the estimate of '${id}' must be a number of minutes of at least 0, got ${JSON.stringify(value)}`
+        `${file}: the estimate of '${id}' must be a number of minutes from 0 to ${MAX_ESTIMATE_MINUTES} (one week), got ${JSON.stringify(value)}`
       )
       continue
     }

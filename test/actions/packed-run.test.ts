@@ -163,7 +163,7 @@ describe('packed legs, end to end', () => {
     // Next run: the learned minutes override estimate_minutes, in the state too.
     writeFileSync(
       path.join(cwd, file),
-      JSON.stringify({ ...written, 'lib-0': 30, gone: 1 })
+      JSON.stringify({ ...written, 'lib-0': 30, 'lib-1': 1e12, gone: 1 })
     )
     const next = await runAction(PLAN_BUNDLE, {
       cwd,
@@ -171,7 +171,11 @@ describe('packed legs, end to end', () => {
     })
     expect(next.status).toBe(0)
     expect(next.stdout).toContain(
-      'Estimates of 5 phase(s) from .phase-matrix/durations.json override estimate_minutes.'
+      'Estimates of 4 phase(s) from .phase-matrix/durations.json override estimate_minutes.'
+    )
+    // Out of range (a week at most): a warning with the key, the plan's estimate kept.
+    expect(next.stdout).toMatch(
+      /^::warning::\.phase-matrix\/durations\.json: the estimate of 'lib-1' must be a number of minutes from 0 to 10080 \(one week\), got 1000000000000$/m
     )
     expect(next.stdout).toMatch(
       /^::warning::.*'gone' is not a phase of the plan/m

@@ -149,8 +149,13 @@ describe('phase-matrix simulate', () => {
   it.each([
     [
       '{"user-service": -1}',
-      "the estimate of 'user-service' must be a number of minutes of at least 0, got -1"
+      "the estimate of 'user-service' must be a number of minutes from 0 to 10080 (one week), got -1"
     ],
+    [
+      '{"user-service": 1e12}',
+      "the estimate of 'user-service' must be a number of minutes from 0 to 10080 (one week), got 1000000000000"
+    ],
+    ['{"user-service": 10081}', 'got 10081'],
     ['{"user-service": "ten"}', 'got "ten"'],
     ['[1]', 'expected a JSON object'],
     ['{', 'not valid JSON']
