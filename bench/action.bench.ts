@@ -1,12 +1,15 @@
-// `npm run bench action`: the plan action's cold start and settle's API use.
+// `npm run bench action`: the plan action's cold start and settle without the API.
 // 1. `node dist/index.js` on a seeded 100-phase plan against `node -e 0`,
 //    interleaved in one run, median of RUNS each: a reported ratio, not a
 //    goal (a runner takes seconds to start a job).
-// 2. `node dist/settle/index.js` after a round, against a local stand-in
-//    of the jobs API holding N jobs: list requests per settle call, which
-//    must be ceil(N / 100) when nothing is pending.
+// 2. `node dist/settle/index.js` after a round of 1,000 and 5,000 phases,
+//    its legs' records in env PHASE_MATRIX_ROUND_1 as phases.yml passes
+//    them: requests (0: GITHUB_API_URL points at a server that counts
+//    them), the record's bytes per phase, the wave job's outputs against
+//    GitHub's 1 MB a job and the env value against Linux's 128 KiB.
 // Needs `npm run build` first (it measures the bundles users run).
 import { spawn, spawnSync } from 'node:child_process'
+import { createServer } from 'node:http'
 import {
   existsSync,
   mkdtempSync,
@@ -16,7 +19,7 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { makeJob, startFakeGitHub } from '../test/support/fake-github.js'
+import { legsOf, roundEnv, waveJob } from '../test/support/wave-records.js'
 import { prng } from './prng.js'
 
 const RUNS = 21
@@ -148,49 +151,88 @@ function outputOf(file: string, name: string): string {
   return match?.[2] ?? ''
 }
 
-async function requestCounts(): Promise<void> {
-  const github = await startFakeGitHub()
+/** A local HTTP server that counts every request it gets (answering 404). */
+async function countingServer(): Promise<{
+  url: string
+  requests: () => number
+  close: () => Promise<void>
+}> {
+  let count = 0
+  const server = createServer((_request, response) => {
+    count++
+    response.writeHead(404, { 'content-type': 'application/json' })
+    response.end('{"message":"Not Found"}')
+  })
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve))
+  const address = server.address()
+  const port =
+    typeof address === 'object' && address !== null ? address.port : 0
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests: () => count,
+    close: () =>
+      new Promise(resolve =>
+        server.close(() => {
+          resolve()
+        })
+      )
+  }
+}
+
+/** UTF-16 code units of a job's outputs (names and values), as GitHub counts them: 2 bytes each. */
+function outputBytes(outputs: Record<string, string>): number {
+  let units = 0
+  for (const [name, value] of Object.entries(outputs))
+    units += name.length + value.length
+  return 2 * units
+}
+
+async function settleWithoutApi(): Promise<void> {
+  const server = await countingServer()
   console.log(
-    '\nSettle: list requests per settle call, nothing pending (10 legs + other jobs):'
+    '\nSettle after one round of N independent phases packed into 64 legs, records through needs (no token, GITHUB_API_URL at a counting server):'
   )
-  console.log('  jobs in run   requests   ceil(jobs/100)')
+  console.log(
+    '  phases   requests   bytes/phase (UTF-16)   wave job outputs / 1 MB   env PHASE_MATRIX_ROUND_1 / 128 KiB   settle ms'
+  )
   try {
-    for (const total of [10, 100, 101, 250, 1000, 5000]) {
-      github.jobs.length = 0
-      const dir = workspace(planText(10, 7).replace(/ {4}deps: .*\n/g, ''))
-      const plan = await runStep(PLAN_BUNDLE, dir, stepEnv(dir, {}))
+    for (const total of [1000, 5000]) {
+      const text = planText(total, 7).replace(/ {4}deps: .*\n/g, '')
+      const dir = workspace(text)
+      const plan = await runStep(
+        PLAN_BUNDLE,
+        dir,
+        stepEnv(dir, { 'INPUT_MAX-WORKERS': '64', INPUT_PACK: 'true' })
+      )
+      if (plan.status !== 0) throw new Error('plan step failed')
       const state = outputOf(plan.outputs, 'state')
-      for (let i = 0; i < 10; i++)
-        github.jobs.push(makeJob({ name: `phases / phase-${i}` }))
-      // The settle step's own job, found by its job id (job.check_run_id).
-      const own = makeJob({
-        name: 'phases / settle wave 1',
-        status: 'in_progress'
-      })
-      github.jobs.push(own)
-      for (let i = 11; i < total; i++)
-        github.jobs.push(makeJob({ name: `other job ${i}` }))
-      const before = github.jobRequests().length
+      const legs = legsOf(outputOf(plan.outputs, 'matrix'))
+      const job = waveJob(1, 1, legs)
+      const env = roundEnv(new Map([[1, job]]))
+      const envBytes = Buffer.byteLength(env['PHASE_MATRIX_ROUND_1'] ?? '')
+      const jobBytes = outputBytes(job.outputs)
+      const start = process.hrtime.bigint()
       const settled = await runStep(
         SETTLE_BUNDLE,
         dir,
         stepEnv(dir, {
-          GITHUB_API_URL: github.url,
+          GITHUB_API_URL: server.url,
           INPUT_STATE: state,
-          'INPUT_GITHUB-TOKEN': 'ghs_bench',
-          'INPUT_JOB-ID': String(own.id)
+          'INPUT_ROUNDS-RUN': '1',
+          'INPUT_ALLOW-FAILURE': 'true',
+          ...env
         })
       )
+      const ms = Number(process.hrtime.bigint() - start) / 1e6
       if (settled.status !== 0)
         throw new Error(`settle exited ${String(settled.status)}`)
-      const requests = github.jobRequests().length - before
-      const expected = Math.ceil(total / 100)
+      const perPhase = jobBytes / total
       console.log(
-        `  ${String(total).padStart(11)}   ${String(requests).padStart(8)}   ${String(expected).padStart(14)}${requests === expected ? '' : '   MISMATCH'}`
+        `  ${String(total).padStart(6)}   ${String(server.requests()).padStart(8)}   ${perPhase.toFixed(1).padStart(20)}   ${`${(jobBytes / 1024).toFixed(0)} KiB (${((100 * jobBytes) / 1048576).toFixed(1)} %)`.padStart(23)}   ${`${(envBytes / 1024).toFixed(0)} KiB (${((100 * envBytes) / 131072).toFixed(0)} %)`.padStart(34)}   ${ms.toFixed(0).padStart(9)}`
       )
     }
   } finally {
-    await github.close()
+    await server.close()
   }
 }
 
@@ -203,7 +245,7 @@ async function main(): Promise<void> {
     return
   }
   coldStart()
-  await requestCounts()
+  await settleWithoutApi()
 }
 
 main().catch((error: unknown) => {
