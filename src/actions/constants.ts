@@ -72,7 +72,8 @@ export const ExecInputs = {
   phases: 'phases',
   plan: 'plan',
   round: 'round',
-  leg: 'leg'
+  leg: 'leg',
+  legConcurrency: 'leg-concurrency'
 } as const
 
 export const ExecOutputs = {

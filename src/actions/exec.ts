@@ -5,6 +5,7 @@
 // on as its output `leg-<n>`; settle reads it from `needs`. A cancelled step
 // stops the running phase's process group and records what finished (the
 // entry aborts ports.process.signal).
+import { availableParallelism } from 'node:os'
 import { legSucceeded, runLeg } from '../exec/run-leg.js'
 import { at } from '../plan/at.js'
 import { PlanError } from '../plan/errors.js'
@@ -27,8 +28,9 @@ async function exec(settings: ExecSettings, ports: ExecPorts): Promise<void> {
     settings.leg === undefined
       ? ids.join(',')
       : `round ${settings.round ?? '?'} leg ${settings.leg}`
+  const concurrency = settings.legConcurrency ?? availableParallelism()
   core.info(
-    `Leg ${leg}: ${order.length} phase(s) of ${settings.planPath}, one after another.`
+    `Leg ${leg}: ${order.length} phase(s) of ${settings.planPath}, ${atOnce(concurrency, order.length)}.`
   )
   const ran = await runLeg({
     analysis,
@@ -39,6 +41,7 @@ async function exec(settings: ExecSettings, ports: ExecPorts): Promise<void> {
     stdout: ports.process.stdout,
     stderr: ports.process.stderr,
     workflowCommands: true,
+    concurrency,
     signal: ports.process.signal
   })
   // In the order of the ids given: the order settle expects.
@@ -70,6 +73,13 @@ async function exec(settings: ExecSettings, ports: ExecPorts): Promise<void> {
           .join(', ')
     )
   }
+}
+
+/** How the leg's phases run, for its first log line. */
+export function atOnce(concurrency: number, phases: number): string {
+  return concurrency === 1 || phases === 1
+    ? 'one after another'
+    : `up to ${Math.min(concurrency, phases)} at once (leg-concurrency ${concurrency}), each phase's log printed as one group when it ends`
 }
 
 /** The exec step: never throws; a failure is the step's (core.setFailed). */

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import { UsageError } from '../plan/errors.js'
-import { MAX_WORKERS } from '../plan/types.js'
+import { MAX_LEG_CONCURRENCY, MAX_WORKERS } from '../plan/types.js'
 import * as core from '@actions/core'
 import {
   CheckInputs,
@@ -293,6 +293,8 @@ const execSettingsSchema = z.object({
   round: z.number().int().positive().optional(),
   /** The leg's place in its round's matrix, `matrix.leg`. */
   leg: z.number().int().positive().optional(),
+  /** Phases of the leg at once; undefined: the runner's cores. */
+  legConcurrency: z.number().int().positive().optional(),
   run: runContextSchema
 })
 export type ExecSettings = z.infer<typeof execSettingsSchema>
@@ -303,6 +305,18 @@ export function readExecSettings(): ExecSettings {
     planPath: core.getInput(ExecInputs.plan).trim() || DEFAULT_PLAN_PATH,
     round: readPositive(ExecInputs.round),
     leg: readPositive(ExecInputs.leg),
+    legConcurrency: readLegConcurrency(),
     run: readRunContext()
   })
+}
+
+/** `leg-concurrency`: 1 to MAX_LEG_CONCURRENCY, '' for the runner's cores. */
+function readLegConcurrency(): number | undefined {
+  const n = readPositive(ExecInputs.legConcurrency)
+  if (n !== undefined && n > MAX_LEG_CONCURRENCY) {
+    throw new UsageError(
+      `Invalid input '${ExecInputs.legConcurrency}': '${n}'. Expected a whole number from 1 to ${MAX_LEG_CONCURRENCY}, or nothing for the runner's cores.`
+    )
+  }
+  return n
 }

@@ -1,15 +1,17 @@
-// `phase-matrix exec`: runs the phases of one leg, one after another, each
-// with its own log group, timing and timeout-minutes, past a failure with
+// `phase-matrix exec`: runs the phases of one leg, up to --leg-concurrency
+// at once, each with its own log group, timing and timeout-minutes, past a failure with
 // the phases that do not depend on it; writes the leg's record
 // (src/plan/leg-record.ts) to --record FILE and exits 1 when a phase did
 // not succeed.
 import { writeFileSync } from 'node:fs'
+import { availableParallelism } from 'node:os'
 import path from 'node:path'
 import { runLeg, legSucceeded } from '../exec/run-leg.js'
 import { at } from '../plan/at.js'
 import { UsageError } from '../plan/errors.js'
 import { encodeLegRecord, legDigest } from '../plan/leg-record.js'
 import { legOrder, parsePhaseList } from '../plan/leg-order.js'
+import { MAX_LEG_CONCURRENCY } from '../plan/types.js'
 import { formatProblems } from '../render/problems.js'
 import { COMMON_FLAGS, fileFlag, formatFlagHelp, parseArgs } from './args.js'
 import { ExitCode, type CliIo, type Command } from './io.js'
@@ -33,26 +35,33 @@ export const EXEC_FLAGS = {
     value: 'N',
     description: 'the round the leg belongs to, for its record (default 1)'
   },
+  'leg-concurrency': {
+    kind: 'string',
+    value: 'N',
+    description: `phases at once, 1 to ${MAX_LEG_CONCURRENCY} (default: this machine's cores; 1 runs them one after another)`
+  },
   record: fileFlag(
     "write the leg's record (JSON, what settle reads) to FILE once every phase has ended"
   ),
   help: COMMON_FLAGS.help
 } as const
 
-export const EXEC_HELP = `Usage: phase-matrix exec [--plan FILE] [--round N --leg N --record FILE] --phases ID,... | ID...
+export const EXEC_HELP = `Usage: phase-matrix exec [--plan FILE] [--round N --leg N --record FILE] [--leg-concurrency N] --phases ID,... | ID...
 
-Runs phases of the plan one after another, in dependency order (by wave,
-then plan order), each in its own log group with its own timing. A phase's
-run command goes to bash exactly as written (bash --noprofile --norc -eo
-pipefail on a file holding it): nothing in it is interpolated. Its
-timeout-minutes stops its whole process group. After a failure the leg goes
-on with the phases that do not depend on it; its dependents in the leg are
-skipped. Each phase gets its own GITHUB_OUTPUT, GITHUB_ENV and GITHUB_PATH
-files and no runner runtime tokens (ACTIONS_RUNTIME_TOKEN, ...) or INPUT_*;
-it sees PHASE_ID, PHASE_WAVE and PHASE_LEG. With --record, the leg's record
-(each phase's status, start and duration) is written to FILE at the end, by
-exec alone. In GitHub Actions (GITHUB_ACTIONS=true) the groups are log
-groups.
+Runs phases of the plan in dependency order, up to --leg-concurrency at
+once (default: this machine's cores): a phase starts once its
+dependencies in the leg have ended. Each phase has its own log group and
+timing; with more than one at once its output is kept and printed as one
+group when it ends. A phase's run command goes to bash exactly as written
+(bash --noprofile --norc -eo pipefail on a file holding it): nothing in it
+is interpolated. Its timeout-minutes stops its whole process group. After
+a failure the leg goes on with the phases that do not depend on it; its
+dependents in the leg are skipped. Each phase gets its own GITHUB_OUTPUT,
+GITHUB_ENV and GITHUB_PATH files and no runner runtime tokens
+(ACTIONS_RUNTIME_TOKEN, ...) or INPUT_*; it sees PHASE_ID, PHASE_WAVE and
+PHASE_LEG. With --record, the leg's record (each phase's status, start and
+duration) is written to FILE at the end, by exec alone. In GitHub Actions
+(GITHUB_ACTIONS=true) the groups are log groups.
 
 Flags:
 ${formatFlagHelp(EXEC_FLAGS)}
@@ -83,6 +92,15 @@ async function execCommand(argv: string[], io: CliIo): Promise<number> {
   const round = positiveFlag('round', values.round)
   const leg = positiveFlag('leg', values.leg)
   const order = legOrder(analysis, ids)
+  const concurrency =
+    values['leg-concurrency'] === undefined
+      ? availableParallelism()
+      : positiveFlag('leg-concurrency', values['leg-concurrency'])
+  if (concurrency > MAX_LEG_CONCURRENCY) {
+    throw new UsageError(
+      `--leg-concurrency expects a whole number from 1 to ${MAX_LEG_CONCURRENCY}, got '${values['leg-concurrency'] ?? ''}'`
+    )
+  }
   const ran = await runLeg({
     analysis,
     leg: values.leg === undefined ? ids.join(',') : `round ${round} leg ${leg}`,
@@ -92,6 +110,7 @@ async function execCommand(argv: string[], io: CliIo): Promise<number> {
     stdout: io.stdout,
     stderr: io.stderr,
     workflowCommands: io.env['GITHUB_ACTIONS'] === 'true',
+    concurrency,
     ...(io.signal === undefined ? {} : { signal: io.signal })
   })
   if (values.record !== undefined) {

@@ -1,5 +1,9 @@
-// Runs the phases of one leg, one after another (`phase-matrix exec` and
-// the exec action): the one way a phase runs in the waves mode. Each
+// Runs the phases of one leg (`phase-matrix exec` and the exec action): the
+// one way a phase runs in the waves mode. Up to `concurrency` phases run at
+// once, each as soon as its dependencies inside the leg have ended; with 1
+// they run one after another in the leg's order, their output streamed,
+// and with more each phase's output is kept and printed as its own log
+// group when it ends. Each
 // phase's command goes to bash exactly as written: it is written to a file
 // and bash runs that file (`bash --noprofile --norc -eo pipefail FILE`, the
 // shell of a `run:` step), so quotes, `$(…)` and `${{` reach bash untouched
@@ -39,9 +43,18 @@ export interface RunLegOptions {
   workflowCommands: boolean
   /** Between SIGTERM and SIGKILL when a phase is stopped. */
   killGraceMs?: number
-  /** Aborted when the leg is cancelled: the running phase is stopped, the rest never run. */
+  /** Aborted when the leg is cancelled: the running phases are stopped, the rest never run. */
   signal?: AbortSignal
+  /** Phases at once (leg-concurrency), ≥ 1; default 1. */
+  concurrency?: number
   now?: () => number
+}
+
+/** Where one phase's log goes: straight through, or kept until it ends. */
+interface PhaseLog {
+  line: (text: string) => void
+  stdout: (chunk: string) => void
+  stderr: (chunk: string) => void
 }
 
 /**
@@ -111,6 +124,7 @@ function stopGroup(pid: number, signal: NodeJS.Signals): void {
 function runCommand(
   file: string,
   options: RunLegOptions,
+  log: PhaseLog,
   env: Record<string, string | undefined>,
   timeoutMs: number | undefined
 ): Promise<PhaseRun> {
@@ -148,10 +162,10 @@ function runCommand(
     }
     options.signal?.addEventListener('abort', onAbort, { once: true })
     child.stdout.on('data', (chunk: Buffer) => {
-      options.stdout(chunk.toString('utf8'))
+      log.stdout(chunk.toString('utf8'))
     })
     child.stderr.on('data', (chunk: Buffer) => {
-      options.stderr(chunk.toString('utf8'))
+      log.stderr(chunk.toString('utf8'))
     })
     let settled = false
     const finish = (run: PhaseRun): void => {
@@ -163,7 +177,7 @@ function runCommand(
       resolve(run)
     }
     child.on('error', error => {
-      options.stderr(`Could not start bash: ${error.message}\n`)
+      log.stderr(`Could not start bash: ${error.message}\n`)
       finish({ status: 'failed', exitCode: null })
     })
     child.on('exit', (code, signal) => {
@@ -221,12 +235,15 @@ export type LegRun = Map<number, RecordedPhase>
 
 /**
  * Runs the leg; returns how each phase ended, by plan index (a phase the
- * leg never reached is `not-run`). A phase without a `run` command
- * succeeds at once; a done phase (`status: done`) is not run.
+ * leg never reached is `not-run`). A phase starts once its dependencies in
+ * the leg have ended, and is skipped when one did not succeed; at most
+ * `concurrency` run at once, picked in the leg's order. A phase without a
+ * `run` command succeeds at once; a done phase (`status: done`) is not run.
+ * O(phases × deps) bookkeeping besides the processes.
  */
 export async function runLeg(options: RunLegOptions): Promise<LegRun> {
   const { analysis } = options
-  const now = options.now ?? Date.now
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 1))
   const phases = analysis.plan.phases
   const out = (line: string): void => {
     options.stdout(`${line}\n`)
@@ -235,80 +252,145 @@ export async function runLeg(options: RunLegOptions): Promise<LegRun> {
     options.order.map(index => [index, { status: 'not-run' }])
   )
   const outcome = new Map<number, 'succeeded' | 'not-succeeded'>()
+  const inLeg = new Set(options.order)
   const folder = mkdtempSync(
     path.join(options.env['RUNNER_TEMP'] ?? tmpdir(), 'phase-matrix-leg-')
   )
+  const waiting = [...options.order.entries()]
+  const running = new Set<Promise<void>>()
+  /** Its dependencies in the leg have all ended. */
+  const ready = (index: number): boolean =>
+    (analysis.depsOf[index] ?? []).every(
+      dep => !inLeg.has(dep) || outcome.has(dep)
+    )
   try {
-    for (const [position, index] of options.order.entries()) {
-      const phase = at(phases, index)
-      const entry: RecordedPhase = { status: 'not-run' }
-      marked.set(index, entry)
-      if (options.signal?.aborted === true) break
-      const blocker = blockingDependency(analysis, index, outcome)
-      if (blocker !== undefined) {
-        entry.status = 'skipped'
-        outcome.set(index, 'not-succeeded')
-        out(
-          logSafe(
-            `⊘ Phase ${phase.id} skipped: dependency ${blocker.id} did not succeed`
-          )
-        )
-        continue
-      }
-      const title = logSafe(`Phase ${phase.id}`)
-      out(options.workflowCommands ? `::group::${title}` : `── ${title}`)
-      const started = now()
-      entry.start = started
-      let run: PhaseRun
-      if (phase.done) {
-        out('status: done in the plan: not run.')
-        run = { status: 'succeeded' }
-      } else if (phase.run === undefined || phase.run.trim() === '') {
-        out(logSafe(`Phase ${phase.id} has no run command: nothing to do.`))
-        run = { status: 'succeeded' }
-      } else {
-        const file = path.join(folder, `phase-${position}.sh`)
-        writeFileSync(file, phase.run, { mode: 0o600 })
-        const env = {
-          ...phaseEnvironment(options.env, folder, position),
-          PHASE_ID: phase.id,
-          PHASE_WAVE: String((analysis.waveOf[index] ?? 0) + 1),
-          PHASE_LEG: options.leg
+    while (waiting.length > 0 || running.size > 0) {
+      // The leg's order is a dependency order: a phase a skip makes ready
+      // comes later in `waiting`, so one pass decides it.
+      for (
+        let next = 0;
+        next < waiting.length &&
+        running.size < concurrency &&
+        options.signal?.aborted !== true;
+      ) {
+        const [position, index] = waiting[next] ?? [0, 0]
+        if (!ready(index)) {
+          next++
+          continue
         }
-        const timeoutMs =
-          phase.timeoutMinutes === undefined
-            ? undefined
-            : phase.timeoutMinutes * 60_000
-        run = await runCommand(file, options, env, timeoutMs)
+        waiting.splice(next, 1)
+        const blocker = blockingDependency(analysis, index, outcome)
+        if (blocker !== undefined) {
+          marked.set(index, { status: 'skipped' })
+          outcome.set(index, 'not-succeeded')
+          out(
+            logSafe(
+              `⊘ Phase ${at(phases, index).id} skipped: dependency ${blocker.id} did not succeed`
+            )
+          )
+          continue
+        }
+        const started = runPhase(options, folder, position, index, {
+          buffered: concurrency > 1,
+          marked,
+          outcome
+        }).finally(() => running.delete(started))
+        running.add(started)
       }
-      const ended = now()
-      entry.end = ended
-      entry.status = run.status
-      outcome.set(
-        index,
-        run.status === 'succeeded' ? 'succeeded' : 'not-succeeded'
-      )
-      const took = formatSeconds(Math.round((ended - started) / 1000)) || '0s'
-      const what = describeEnd(run, phase.timeoutMinutes)
-      out(
-        logSafe(
-          `${run.status === 'succeeded' ? '✓' : '✗'} Phase ${phase.id} ${what} (${took})`
-        )
-      )
-      if (options.workflowCommands) out('::endgroup::')
-      if (run.status === 'failed' || run.status === 'timed-out') {
-        const message = `Phase ${phase.id} ${what}`
-        out(
-          options.workflowCommands
-            ? `::error::${commandData(logSafe(message))}`
-            : message
-        )
-      }
+      if (running.size === 0) break
+      await Promise.race(running)
     }
   } finally {
+    await Promise.allSettled(running)
     rmSync(folder, { recursive: true, force: true })
   }
   return marked
+}
+
+/** Runs one phase of the leg and records how it ended. */
+async function runPhase(
+  options: RunLegOptions,
+  folder: string,
+  position: number,
+  index: number,
+  state: {
+    buffered: boolean
+    marked: LegRun
+    outcome: Map<number, 'succeeded' | 'not-succeeded'>
+  }
+): Promise<void> {
+  const { analysis } = options
+  const now = options.now ?? Date.now
+  const phase = at(analysis.plan.phases, index)
+  const kept: string[] = []
+  const log: PhaseLog = state.buffered
+    ? {
+        line: text => kept.push(`${text}\n`),
+        stdout: chunk => kept.push(chunk),
+        stderr: chunk => kept.push(chunk)
+      }
+    : {
+        line: text => {
+          options.stdout(`${text}\n`)
+        },
+        stdout: options.stdout,
+        stderr: options.stderr
+      }
+  const entry: RecordedPhase = { status: 'not-run' }
+  state.marked.set(index, entry)
+  const title = logSafe(`Phase ${phase.id}`)
+  log.line(options.workflowCommands ? `::group::${title}` : `── ${title}`)
+  const started = now()
+  entry.start = started
+  let run: PhaseRun
+  if (phase.done) {
+    log.line('status: done in the plan: not run.')
+    run = { status: 'succeeded' }
+  } else if (phase.run === undefined || phase.run.trim() === '') {
+    log.line(logSafe(`Phase ${phase.id} has no run command: nothing to do.`))
+    run = { status: 'succeeded' }
+  } else {
+    const file = path.join(folder, `phase-${position}.sh`)
+    writeFileSync(file, phase.run, { mode: 0o600 })
+    const env = {
+      ...phaseEnvironment(options.env, folder, position),
+      PHASE_ID: phase.id,
+      PHASE_WAVE: String((analysis.waveOf[index] ?? 0) + 1),
+      PHASE_LEG: options.leg
+    }
+    const timeoutMs =
+      phase.timeoutMinutes === undefined
+        ? undefined
+        : phase.timeoutMinutes * 60_000
+    run = await runCommand(file, options, log, env, timeoutMs)
+  }
+  const ended = now()
+  entry.end = ended
+  entry.status = run.status
+  state.outcome.set(
+    index,
+    run.status === 'succeeded' ? 'succeeded' : 'not-succeeded'
+  )
+  const took = formatSeconds(Math.round((ended - started) / 1000)) || '0s'
+  const what = describeEnd(run, phase.timeoutMinutes)
+  // A kept log may end mid-line: the closing lines start on their own.
+  const last = kept.at(-1)
+  if (last !== undefined && !last.endsWith('\n')) kept.push('\n')
+  log.line(
+    logSafe(
+      `${run.status === 'succeeded' ? '✓' : '✗'} Phase ${phase.id} ${what} (${took})`
+    )
+  )
+  if (options.workflowCommands) log.line('::endgroup::')
+  if (run.status === 'failed' || run.status === 'timed-out') {
+    const message = `Phase ${phase.id} ${what}`
+    log.line(
+      options.workflowCommands
+        ? `::error::${commandData(logSafe(message))}`
+        : message
+    )
+  }
+  if (state.buffered) options.stdout(kept.join(''))
 }
 
 /** True when every phase of the leg succeeded. */

@@ -95,6 +95,8 @@ export interface ParallelSettings {
  * matrix (strategy.max-parallel above that means nothing).
  */
 export const MAX_WORKERS = 256
+/** Most phases one leg runs at once (`leg-concurrency`). */
+export const MAX_LEG_CONCURRENCY = 256
 
 /** The largest estimate_minutes (one week): totals stay finite. */
 export const MAX_ESTIMATE_MINUTES = 10_080

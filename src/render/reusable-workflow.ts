@@ -45,6 +45,9 @@ export function renderReusableWorkflow(
       "fail-fast: ${{ inputs.fail-fast && 'true' || '' }}",
       `max-waves: ${waves}`
     ],
+    execWith: [
+      "leg-concurrency: ${{ inputs.leg-concurrency > 0 && format('{0}', inputs.leg-concurrency) || '' }}"
+    ],
     // A JSON list (`["self-hosted", "linux"]`) or one label.
     runsOn:
       "${{ startsWith(inputs.runs-on, '[') && fromJSON(inputs.runs-on) || inputs.runs-on }}",
@@ -72,6 +75,7 @@ export function renderExampleWorkflow(options: ExampleWorkflowOptions): string {
     planPath: options.plan,
     learn: false,
     planWith: [`plan: ${options.plan}`, `max-waves: ${options.waves}`],
+    execWith: [],
     runsOn: 'ubuntu-latest',
     setup: false,
     waves: options.waves

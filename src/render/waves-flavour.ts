@@ -35,6 +35,8 @@ export interface Flavour {
   learn: boolean
   /** `with:` lines of the plan step, indented below `with:`. */
   planWith: string[]
+  /** More `with:` lines of the exec step (the reusable workflow's leg-concurrency). */
+  execWith: string[]
   /** runs-on of our own jobs, and of a leg whose phase names none. */
   runsOn: string
   /** A `setup` step (the reusable workflow's input) before each phase. */

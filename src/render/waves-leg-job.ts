@@ -71,7 +71,8 @@ export function waveJob(flavour: Flavour, wave: number): string[] {
     `          plan: ${flavour.planPath}`,
     '          phases: ${{ matrix.phases && toJSON(matrix.phases) || matrix.id }}',
     `          round: ${wave}`,
-    '          leg: ${{ matrix.leg }}'
+    '          leg: ${{ matrix.leg }}',
+    ...flavour.execWith.map(line => `          ${line}`)
   )
   return lines
 }

