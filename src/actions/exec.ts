@@ -6,10 +6,14 @@
 // stops the running phase's process group and records what finished (the
 // entry aborts ports.process.signal).
 import { availableParallelism } from 'node:os'
-import { legSucceeded, runLeg } from '../exec/run-leg.js'
+import {
+  legRecordText,
+  legSucceeded,
+  runLeg,
+  type LegRun
+} from '../exec/run-leg.js'
 import { at } from '../plan/at.js'
 import { PlanError } from '../plan/errors.js'
-import { encodeLegRecord, legDigest } from '../plan/leg-record.js'
 import { legOrder, parsePhaseList } from '../plan/leg-order.js'
 import { annotatedFailure } from './annotations.js'
 import { ExecOutputs } from './constants.js'
@@ -32,6 +36,24 @@ async function exec(settings: ExecSettings, ports: ExecPorts): Promise<void> {
   core.info(
     `Leg ${leg}: ${order.length} phase(s) of ${settings.planPath}, ${atOnce(concurrency, order.length)}.`
   )
+  const place =
+    settings.round === undefined || settings.leg === undefined
+      ? undefined
+      : {
+          round: settings.round,
+          attempt: settings.run.runAttempt,
+          leg: settings.leg
+        }
+  // The record so far after each phase, the whole record at the end: the
+  // runner reads the step's output file even when exec is killed, and the
+  // last value written wins.
+  const writeRecord = (ran: LegRun): void => {
+    if (place !== undefined)
+      core.setOutput(
+        ExecOutputs.record,
+        legRecordText(analysis, ids, ran, place)
+      )
+  }
   const ran = await runLeg({
     analysis,
     leg,
@@ -42,28 +64,16 @@ async function exec(settings: ExecSettings, ports: ExecPorts): Promise<void> {
     stderr: ports.process.stderr,
     workflowCommands: true,
     concurrency,
-    signal: ports.process.signal
+    signal: ports.process.signal,
+    onProgress: writeRecord
   })
-  // In the order of the ids given: the order settle expects.
+  writeRecord(ran)
   const byId = new Map(
     [...ran].map(([index, phase]) => [
       at(analysis.plan.phases, index).id,
       phase
     ])
   )
-  const phases = ids.map(id => byId.get(id) ?? { status: 'not-run' as const })
-  if (settings.round !== undefined && settings.leg !== undefined) {
-    core.setOutput(
-      ExecOutputs.record,
-      encodeLegRecord({
-        round: settings.round,
-        attempt: settings.run.runAttempt,
-        leg: settings.leg,
-        digest: legDigest(ids),
-        phases
-      })
-    )
-  }
   if (!legSucceeded(ran)) {
     const failed = ids.filter(id => byId.get(id)?.status !== 'succeeded')
     core.setFailed(

@@ -6,10 +6,13 @@
 import { writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import path from 'node:path'
-import { runLeg, legSucceeded } from '../exec/run-leg.js'
-import { at } from '../plan/at.js'
+import {
+  legRecordText,
+  legSucceeded,
+  runLeg,
+  type LegRun
+} from '../exec/run-leg.js'
 import { UsageError } from '../plan/errors.js'
-import { encodeLegRecord, legDigest } from '../plan/leg-record.js'
 import { legOrder, parsePhaseList } from '../plan/leg-order.js'
 import { MAX_LEG_CONCURRENCY } from '../plan/types.js'
 import { formatProblems } from '../render/problems.js'
@@ -101,6 +104,23 @@ async function execCommand(argv: string[], io: CliIo): Promise<number> {
       `--leg-concurrency expects a whole number from 1 to ${MAX_LEG_CONCURRENCY}, got '${values['leg-concurrency'] ?? ''}'`
     )
   }
+  const place = {
+    round,
+    attempt: /^[1-9]\d{0,8}$/.test(io.env['GITHUB_RUN_ATTEMPT'] ?? '')
+      ? Number(io.env['GITHUB_RUN_ATTEMPT'])
+      : 1,
+    leg
+  }
+  // The record so far after each phase, the whole record at the end: a
+  // killed exec still leaves what finished.
+  const recordFile =
+    values.record === undefined
+      ? undefined
+      : path.resolve(io.cwd, values.record)
+  const writeRecord = (ran: LegRun): void => {
+    if (recordFile !== undefined)
+      writeFileSync(recordFile, `${legRecordText(analysis, ids, ran, place)}\n`)
+  }
   const ran = await runLeg({
     analysis,
     leg: values.leg === undefined ? ids.join(',') : `round ${round} leg ${leg}`,
@@ -111,26 +131,10 @@ async function execCommand(argv: string[], io: CliIo): Promise<number> {
     stderr: io.stderr,
     workflowCommands: io.env['GITHUB_ACTIONS'] === 'true',
     concurrency,
+    onProgress: writeRecord,
     ...(io.signal === undefined ? {} : { signal: io.signal })
   })
-  if (values.record !== undefined) {
-    const byIndex = new Map(ran)
-    const indexOf = new Map(
-      order.map(index => [at(analysis.plan.phases, index).id, index])
-    )
-    const record = encodeLegRecord({
-      round,
-      attempt: /^[1-9]\d{0,8}$/.test(io.env['GITHUB_RUN_ATTEMPT'] ?? '')
-        ? Number(io.env['GITHUB_RUN_ATTEMPT'])
-        : 1,
-      leg,
-      digest: legDigest(ids),
-      phases: ids.map(
-        id => byIndex.get(indexOf.get(id) ?? -1) ?? { status: 'not-run' }
-      )
-    })
-    writeFileSync(path.resolve(io.cwd, values.record), `${record}\n`)
-  }
+  writeRecord(ran)
   return legSucceeded(ran) ? ExitCode.ok : ExitCode.invalidPlan
 }
 

@@ -22,7 +22,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { at } from '../plan/at.js'
-import type { RecordedPhase, RecordedStatus } from '../plan/leg-record.js'
+import {
+  encodeLegRecord,
+  legDigest,
+  type RecordedPhase,
+  type RecordedStatus
+} from '../plan/leg-record.js'
 import { blockingDependency } from '../plan/leg-order.js'
 import type { PlanAnalysis } from '../plan/types.js'
 import { formatSeconds } from '../render/report.js'
@@ -47,6 +52,12 @@ export interface RunLegOptions {
   signal?: AbortSignal
   /** Phases at once (leg-concurrency), ≥ 1; default 1. */
   concurrency?: number
+  /**
+   * Called each time a phase ends or is skipped, with how every phase
+   * stands (a phase not ended yet is `not-run`): exec writes the record so
+   * far, so a leg whose process is killed still tells what finished.
+   */
+  onProgress?: (ran: LegRun) => void
   now?: () => number
 }
 
@@ -288,13 +299,16 @@ export async function runLeg(options: RunLegOptions): Promise<LegRun> {
               `⊘ Phase ${at(phases, index).id} skipped: dependency ${blocker.id} did not succeed`
             )
           )
+          options.onProgress?.(marked)
           continue
         }
         const started = runPhase(options, folder, position, index, {
           buffered: concurrency > 1,
           marked,
           outcome
-        }).finally(() => running.delete(started))
+        })
+          .then(() => options.onProgress?.(marked))
+          .finally(() => running.delete(started))
         running.add(started)
       }
       if (running.size === 0) break
@@ -391,6 +405,43 @@ async function runPhase(
     )
   }
   if (state.buffered) options.stdout(kept.join(''))
+}
+
+/** Where a leg's record says it ran. */
+export interface LegPlace {
+  round: number
+  attempt: number
+  leg: number
+}
+
+/**
+ * The leg's record (src/plan/leg-record.ts) as exec writes it: its phases
+ * in the order of the ids given (the order settle expects), a phase not
+ * ended yet as `not-run`.
+ */
+export function legRecordText(
+  analysis: PlanAnalysis,
+  ids: readonly string[],
+  ran: LegRun,
+  place: LegPlace
+): string {
+  const byId = new Map(
+    [...ran].map(([index, phase]) => [
+      at(analysis.plan.phases, index).id,
+      phase
+    ])
+  )
+  return encodeLegRecord({
+    ...place,
+    digest: legDigest(ids),
+    phases: ids.map(id => {
+      const phase = byId.get(id)
+      // A phase still running has not run to an end: not-run, no times.
+      return phase === undefined || phase.status === 'not-run'
+        ? { status: 'not-run' as const }
+        : { ...phase }
+    })
+  })
 }
 
 /** True when every phase of the leg succeeded. */

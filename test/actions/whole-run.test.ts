@@ -524,6 +524,50 @@ describe('a whole run', () => {
     )
   })
 
+  test('a phase that kills exec: the record written so far still counts the phases that ended before it', async () => {
+    const cwd = workspaceWith({
+      [PLAN_FILE]: [
+        'phases:',
+        '  - id: honest',
+        '    run: echo honest >> ran.log',
+        '  - id: killer',
+        '    run: kill -9 $PPID',
+        '  - id: later',
+        '    run: echo later >> ran.log',
+        '  - id: after-honest',
+        '    deps: [honest]',
+        '    run: echo after-honest >> ran.log',
+        ''
+      ].join('\n')
+    })
+    const plan = await runAction(PLAN_BUNDLE, {
+      cwd,
+      inputs: { 'max-workers': '1' }
+    })
+    const legs = legsOf(plan.outputs['matrix'])
+    expect(legs.map(phasesOfLeg)).toEqual([['honest', 'killer', 'later']])
+    // One after another: honest ends, killer kills exec, later never starts.
+    const exec = await execLeg(cwd, 1, 1, legs[0]!, '', {
+      'INPUT_LEG-CONCURRENCY': '1'
+    })
+    expect(exec.status).not.toBe(0)
+    expect(readFileSync(path.join(cwd, 'ran.log'), 'utf8')).toBe('honest\n')
+    const output = `failure ${exec.outputs['record'] ?? ''}`
+    const settled = await settleStep({
+      cwd,
+      state: plan.outputs['state'] ?? '',
+      roundsRun: 1,
+      allowFailure: true,
+      waves: new Map([[1, { result: 'failure', outputs: { 'leg-1': output } }]])
+    })
+    expect(settled.outputs).toMatchObject({
+      succeeded: '["honest"]',
+      failed: '["killer","later"]'
+    })
+    // honest counted right: its dependent runs next.
+    expect(idsOf(settled.outputs['matrix'])).toEqual(['after-honest'])
+  }, 60_000)
+
   test("a settle step without a round's needs, a plan edited after the plan step, and a garbage state are clear errors", async () => {
     const cwd = workspaceWith({ [PLAN_FILE]: seedPlan() })
     const plan = await runAction(PLAN_BUNDLE, { cwd })
