@@ -4,10 +4,10 @@
 // start: bench/action.bench.ts).
 import { errorMessage } from '../error-parts.js'
 import { at } from '../plan/at.js'
-import { envLimitProblems, MAX_ENV_VALUE_BYTES } from '../plan/env-limits.js'
+import { envLimitProblems } from '../plan/env-limits.js'
 import { PlanError } from '../plan/errors.js'
 import { greenRounds } from '../plan/fast-path.js'
-import { roundRecordsBytes } from '../plan/leg-record.js'
+import { recordBudgetProblem } from '../plan/record-budget.js'
 import { packingOf, roundLegs, type Packing } from '../plan/packing.js'
 import {
   countRounds,
@@ -25,7 +25,7 @@ import {
 import { executingBatchLine } from '../render/progress.js'
 import { renderPlanText } from '../render/text.js'
 import { annotateProblems } from './annotations.js'
-import { MAX_MATRIX_LEGS, MAX_SUMMARY_BYTES } from './constants.js'
+import { MAX_SUMMARY_BYTES } from './constants.js'
 import type { PlanSettings } from './inputs.js'
 import * as core from './log.js'
 import { readEstimates } from './plan/estimates.js'
@@ -56,39 +56,23 @@ export function tooManyWavesMessage(rounds: number, maxWaves: number): string {
   )
 }
 
-/**
- * The first wave whose legs do not fit a round: more than MAX_MATRIX_LEGS
- * of them (more runners than legs), or records that would not fit settle's
- * env variable for its round (one environment string, 128 KiB on Linux).
- */
+/** Whether the legs' records fit where they travel (record-budget.ts). */
 function recordsTooLarge(
   analysis: PlanAnalysis,
   packing: Packing
 ): Problem | undefined {
-  for (const [wave, phases] of analysis.waves.entries()) {
+  const rounds = analysis.waves.map((phases, wave) => {
     const toRun = phases.filter(index => !at(analysis.plan.phases, index).done)
-    const legs = roundLegs(analysis, toRun, packing).length
-    if (legs > MAX_MATRIX_LEGS) {
-      return wholePlanProblem(
-        analysis.plan.file,
-        'too-large',
-        `Wave ${wave + 1} needs ${legs} legs: its phases name more different runners (runs-on) than the ${MAX_MATRIX_LEGS} legs a round may have ` +
-          '(each wave job hands on one leg-<n> output a leg, and phases on different runners never share a leg). ' +
-          'Name fewer kinds of runner in one wave, or use the generated needs graph (`phase-matrix generate`).'
-      )
+    return {
+      wave: wave + 1,
+      legs: roundLegs(analysis, toRun, packing).length,
+      phases: toRun.length
     }
-    const bytes = roundRecordsBytes(legs, toRun.length)
-    if (bytes > MAX_ENV_VALUE_BYTES) {
-      return wholePlanProblem(
-        analysis.plan.file,
-        'too-large',
-        `Wave ${wave + 1} holds ${toRun.length} phases: the records of its ${legs} legs can take up to ${bytes.toLocaleString('en-US')} bytes ` +
-          `in settle's env PHASE_MATRIX_ROUND_${wave + 1}, one environment string, and Linux starts no process holding one over ${MAX_ENV_VALUE_BYTES.toLocaleString('en-US')} bytes (E2BIG). ` +
-          'Split the wave, or use the generated needs graph (`phase-matrix generate`).'
-      )
-    }
-  }
-  return undefined
+  })
+  const problem = recordBudgetProblem(rounds)
+  return problem === undefined
+    ? undefined
+    : wholePlanProblem(analysis.plan.file, 'too-large', problem)
 }
 
 interface Loaded {

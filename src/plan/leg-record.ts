@@ -208,3 +208,11 @@ const PHASE_ENTRY_BYTES = 12
 export function roundRecordsBytes(legs: number, phases: number): number {
   return 64 + legs * LEG_ENTRY_BYTES + phases * PHASE_ENTRY_BYTES
 }
+
+/**
+ * Most bytes the records of all rounds may take together: the report step
+ * gets every round's PHASE_MATRIX_ROUND_<k>, and Linux starts no process
+ * whose arguments and environment pass ARG_MAX (2 MiB with the usual 8 MiB
+ * stack); the rest is room for the runner's variables and the state.
+ */
+export const MAX_RECORDS_ENV_BYTES = 1024 * 1024

@@ -333,6 +333,19 @@ describe('the plan action', () => {
     expect(run.outputs).toEqual({})
   })
 
+  test('a wave whose phases name more runners than a round has legs is refused, no leg handed out', async () => {
+    const phases = Array.from(
+      { length: 65 },
+      (_, i) => `  - id: p${i}\n    runs-on: runner-${i}\n`
+    ).join('')
+    const run = await plan({ [PLAN_FILE]: `phases:\n${phases}` })
+    expect(run.status).toBe(1)
+    expect(run.stdout).toMatch(
+      /^::error title=phase-matrix%3A too-large,.*::Wave 1 needs 65 legs: its phases name more different runners \(runs-on\) than the 64 legs a round may have/m
+    )
+    expect(run.outputs).toEqual({})
+  })
+
   test('a later round too large for the settle step is refused by the plan step', async () => {
     // Round 1 is small; wave 2 holds 60 phases of 10 KB commands.
     const big = ['phases:', '  - id: first']
