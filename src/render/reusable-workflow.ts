@@ -22,7 +22,7 @@ import {
 } from './waves-workflow-text.js'
 
 /** Rounds (wave jobs) of the reusable workflow; a deeper plan fails at plan. */
-export const REUSABLE_WORKFLOW_WAVES = 10
+export const REUSABLE_WORKFLOW_WAVES = 24
 
 /** The reusable workflow: plan → wave-1 → settle-1 → … → report. */
 export function renderReusableWorkflow(

@@ -14,6 +14,7 @@ import {
   playRun,
   runWave,
   settleStep,
+  WAVE_SLOTS,
   type LegPlay
 } from '../support/play-run.js'
 import {
@@ -198,7 +199,7 @@ describe('a whole run', () => {
     const again = await settleStep({
       cwd,
       state: report.outputs['state'] ?? '',
-      roundsRun: 10,
+      roundsRun: WAVE_SLOTS,
       allowFailure: false,
       waves: new Map(played.waves.map(wave => [wave.round, wave.job]))
     })

@@ -32,7 +32,7 @@ import {
 } from './wave-records.js'
 
 /** The wave slots of phases.yml (its `rounds-run` for the report). */
-export const WAVE_SLOTS = 10
+export const WAVE_SLOTS = 24
 
 /** A leg run by the exec bundle; `jobStatus` overrides what its exit says (continue-on-error). */
 export interface ExecLeg {

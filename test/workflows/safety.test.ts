@@ -1,5 +1,5 @@
 // Plan text never becomes workflow code; the waves workflows are shaped as
-// DESIGN.md says (names, guards, permissions, the 10-round limit).
+// DESIGN.md says (names, guards, permissions, the round limit).
 import { describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
