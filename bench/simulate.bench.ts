@@ -4,7 +4,10 @@
 // and feature-prd-runner's examples. graph ignores N, so its ratio is to the
 // critical path. "waves, no settle" is the waves mode when settle jobs run
 // only after a failure (issue 10, item 3): what a green run would save.
-// Also times the simulation itself. Ends with a markdown table for README.md.
+// Also times the simulation itself. Ends with a markdown table for README.md,
+// and the reusable workflow as it runs now (a wave is one round, packed into
+// max-workers legs, settle jobs from the first failure on) with each packed
+// leg on 1, 2 or 4 cores (exec's leg-concurrency), against the needs graph.
 import { readFileSync } from 'node:fs'
 import { analyzePlan } from '../src/plan/analyze.js'
 import { phaseDurations } from '../src/plan/durations.js'
@@ -146,3 +149,39 @@ const worst = Math.max(...random.map(r => r.lanes))
 console.log(
   `\nlanes on the random plans: worst ${ratio(worst)} of the lower bound (target ≤ ${ratio(LANES_TARGET)}): ${worst <= LANES_TARGET ? 'met' : 'NOT met'}.`
 )
+
+/** phases.yml as it runs: packed legs, settle after a failure, `cores` phases of a leg at once. */
+function reusable(
+  analysis: PlanAnalysis,
+  workers: number,
+  cores: number
+): Simulation['modes'] {
+  return simulate(analysis, {
+    durations: phaseDurations(analysis.plan),
+    maxWorkers: workers,
+    jobStart: JOB_START,
+    failed: [],
+    legLimit: Infinity,
+    settle: 'after-failure',
+    pack: true,
+    legConcurrency: cores
+  }).modes
+}
+
+console.log(
+  "\nThe reusable workflow (packed legs, settle only after a failure) ÷ the needs graph, by leg-concurrency; runner minutes ÷ the graph's in brackets:\n"
+)
+console.log(
+  '| plan | phases | N | waves, 1 core | waves, 2 cores | waves, 4 cores |'
+)
+console.log('|---|--:|--:|--:|--:|--:|')
+for (const n of SIZES) {
+  const analysis = mustAnalyse(randomPlan(n, SEED + n))
+  for (const workers of WORKERS) {
+    const cells = [1, 2, 4].map(cores => {
+      const modes = reusable(analysis, workers, cores)
+      return `${ratio(modes.waves.wallMinutes / modes.graph.wallMinutes)} (${ratio(modes.waves.runnerMinutes / modes.graph.runnerMinutes)})`
+    })
+    console.log(`| random | ${n} | ${workers} | ${cells.join(' | ')} |`)
+  }
+}

@@ -7,6 +7,7 @@ import { phaseDurations } from '../plan/durations.js'
 import { UsageError } from '../plan/errors.js'
 import { parseEstimatesFile } from '../plan/estimates-file.js'
 import { DEFAULT_JOB_START_MINUTES, simulate } from '../plan/simulate.js'
+import { MAX_LEG_CONCURRENCY } from '../plan/types.js'
 import { closestMatch } from '../plan/closest-id.js'
 import { formatProblems } from '../render/problems.js'
 import { renderProblemsJson } from '../render/json.js'
@@ -23,6 +24,9 @@ import {
 } from './args.js'
 import { ExitCode, type CliIo } from './io.js'
 import { loadPlanForCli } from './plan-command.js'
+
+/** Cores simulate gives a packed leg unless told: GitHub's standard Linux runner for private repositories. */
+export const DEFAULT_SIMULATED_CORES = 2
 
 const SIMULATE_COMMAND = {
   name: 'simulate',
@@ -42,6 +46,11 @@ const SIMULATE_COMMAND = {
     estimates: fileFlag(
       'JSON {"<id>": minutes} overriding estimate_minutes (e.g. from past runs)'
     ),
+    'leg-concurrency': {
+      kind: 'string',
+      value: 'N',
+      description: `phases of a packed leg at once on its runner, 1 to ${MAX_LEG_CONCURRENCY} (default ${DEFAULT_SIMULATED_CORES}: the cores of GitHub's standard Linux runner for private repositories)`
+    },
     format: {
       kind: 'string',
       value: 'FORMAT',
@@ -50,13 +59,16 @@ const SIMULATE_COMMAND = {
     }
   },
   about: `Usage: phase-matrix simulate [--max-workers N] [--fail ID,...] [--job-start MIN]
-                            [--estimates FILE] [--format text|json|mermaid] [flags]
+                            [--estimates FILE] [--leg-concurrency N]
+                            [--format text|json|mermaid] [flags]
 
 How long a run takes, from the phases' estimate_minutes (a phase without
 one counts as the median of the others, or 1 minute), in each mode:
   sequential  one phase after another on one machine (no job starts)
   waves       the reusable workflow: plan job, one matrix per wave
-              (max-parallel = max workers), a settle job after each, report job
+              (max-parallel = max workers; a wider wave packed into that
+              many legs, each running --leg-concurrency phases at once),
+              settle jobs from the first failure on, report job
   graph       the generated needs graph: each phase job when its own deps
               end, then the gate job (ignores --max-workers)
   lanes       with --max-workers N: the needs graph on N worker lanes
@@ -71,6 +83,17 @@ simulated.
 
 /** The flag values `simulate` is given. */
 type SimulateValues = FlagValues<typeof SIMULATE_COMMAND.flags>
+
+function parseLegConcurrency(raw: string | undefined): number {
+  if (raw === undefined) return DEFAULT_SIMULATED_CORES
+  const value = /^[1-9]\d{0,2}$/.test(raw) ? Number(raw) : Number.NaN
+  if (!(value <= MAX_LEG_CONCURRENCY)) {
+    throw new UsageError(
+      `--leg-concurrency expects a whole number from 1 to ${MAX_LEG_CONCURRENCY}, got '${raw}'`
+    )
+  }
+  return value
+}
 
 function parseJobStart(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_JOB_START_MINUTES
@@ -94,6 +117,7 @@ function readEstimates(file: string, io: CliIo): string {
 
 function simulateCommand(values: SimulateValues, io: CliIo): number {
   const jobStart = parseJobStart(values['job-start'])
+  const legConcurrency = parseLegConcurrency(values['leg-concurrency'])
   const format = values.format ?? 'text'
   const loaded = loadPlanForCli(values, io)
   const { analysis } = loaded
@@ -159,7 +183,8 @@ function simulateCommand(values: SimulateValues, io: CliIo): number {
     // As the reusable workflow runs: settle jobs only from the first failure
     // on, a wave larger than max-workers packed into legs.
     settle: 'after-failure',
-    pack: true
+    pack: true,
+    legConcurrency
   })
   switch (format) {
     case 'json':

@@ -49,6 +49,8 @@ export interface SimulateOptions {
   pack?: boolean
   /** Most phases of a wave in one round (Infinity: a wave is one round, packed into legs). */
   legLimit: number
+  /** Phases of a packed leg at once on its runner (exec's leg-concurrency); default 1. */
+  legConcurrency?: number
 }
 
 export interface Simulation {
@@ -59,6 +61,8 @@ export interface Simulation {
   lowerBoundMinutes: number
   maxWorkers: number
   jobStart: number
+  /** Phases of a packed leg at once in the waves mode. */
+  legConcurrency: number
   modes: {
     sequential: ModeResult
     waves: ModeResult & { rounds: number; settleJobs: number }
@@ -129,6 +133,7 @@ export function simulate(
     jobStart,
     legLimit: options.legLimit,
     settle: options.settle ?? 'every-round',
+    legConcurrency: options.legConcurrency ?? 1,
     ...(options.pack === true
       ? {
           pack: (round: readonly number[]) =>
@@ -169,6 +174,7 @@ export function simulate(
     lowerBoundMinutes,
     maxWorkers,
     jobStart,
+    legConcurrency: options.legConcurrency ?? 1,
     modes: { sequential, waves, graph },
     failed: closure.failed,
     skipped: closure.skipped,

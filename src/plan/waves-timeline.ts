@@ -5,7 +5,8 @@
 // is the phases of one wave still to run (not done, not skipped because a
 // dependency failed), at most `legLimit` legs; a wave with more is handed out
 // as consecutive rounds, and a round with nothing to run is not a job.
-// O(V log M) for V phases and M = max-parallel (a heap of leg slots).
+// O(V log M) for V phases and M = max-parallel (a heap of leg slots), and
+// O(log C) a phase of a packed leg on C cores (leg-concurrency).
 import { MinHeap } from './min-heap.js'
 
 export interface WavesInput {
@@ -29,6 +30,11 @@ export interface WavesInput {
    * phases one after another), else undefined (one leg per phase).
    */
   pack?: (round: readonly number[]) => number[][] | undefined
+  /**
+   * Phases of a packed leg at once (exec's leg-concurrency): each starts on
+   * the leg's first free core, in the leg's order. Default 1.
+   */
+  legConcurrency?: number
 }
 
 export interface WavesTimeline {
@@ -84,13 +90,22 @@ export function wavesTimeline(input: WavesInput): WavesTimeline {
       for (let slot = 0; slot < Math.min(slots, jobsOfRound.length); slot++)
         free.push(now)
       let roundEnd = now
+      const coresOfLeg = Math.max(1, Math.floor(input.legConcurrency ?? 1))
       for (const job of jobsOfRound) {
         const at = free.take()
-        let clock = at + jobStart
+        const ready = at + jobStart
+        // The leg's cores, each free from `ready` on; a phase takes the first free.
+        const cores = new MinHeap((a, b) => a < b)
+        for (let core = 0; core < Math.min(coresOfLeg, job.length); core++)
+          cores.push(ready)
+        let clock = ready
         for (const index of job) {
-          start[index] = clock === at + jobStart ? at : clock
-          clock += minutes[index] ?? 0
-          finish[index] = clock
+          const begin = cores.take()
+          start[index] = begin === ready ? at : begin
+          const end = begin + (minutes[index] ?? 0)
+          finish[index] = end
+          cores.push(end)
+          clock = Math.max(clock, end)
           if (outcome[index] === 'failed') failedYet = true
         }
         free.push(clock)

@@ -38,7 +38,7 @@ export function renderSimulationText(
       : 'no worker limit'
   const lines = [
     paint('bold', 'Simulated run'),
-    `${plan.phases.length} phase(s) · job start ${formatMinutes(simulation.jobStart)} min · ${limit}`,
+    `${plan.phases.length} phase(s) · job start ${formatMinutes(simulation.jobStart)} min · ${limit} · ${simulation.legConcurrency} core(s) a packed leg`,
     `Critical path: ${simulation.criticalPath.map(idOf).join(' → ') || '(none)'} (${formatMinutes(simulation.criticalPathMinutes)} min)`,
     `Total work: ${formatMinutes(simulation.totalWorkMinutes)} min · lower bound: ${formatMinutes(simulation.lowerBoundMinutes)} min`,
     ''

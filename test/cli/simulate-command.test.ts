@@ -209,4 +209,50 @@ describe('Gantt task names', () => {
     expect(ganttTaskName('build\u001b[31m')).toBe('build_[31m')
     expect(ganttTaskName('deploy')).toBe('deploy')
   })
+
+  describe('--leg-concurrency', () => {
+    // One wave of eight 10-minute phases, packed into 2 legs of 4.
+    const wide = (): string => {
+      const file = path.join(dir, 'wide.yaml')
+      writeFileSync(
+        file,
+        `phases:\n${Array.from({ length: 8 }, (_, i) => `  - id: p${i}\n    estimate_minutes: 10\n`).join('')}`
+      )
+      return file
+    }
+    const wavesWall = async (extra: string[]): Promise<number> => {
+      const { code, out } = await simulate([
+        '--plan',
+        wide(),
+        '--max-workers',
+        '2',
+        '--job-start',
+        '0',
+        '--format',
+        'json',
+        ...extra
+      ])
+      expect(code).toBe(0)
+      return (JSON.parse(out) as SimulationJson).modes.waves!.wallMinutes
+    }
+
+    it('a packed leg runs that many phases at once: 40, 20 and 10 minutes for 1, 2 and 4 cores; default 2', async () => {
+      expect(await wavesWall(['--leg-concurrency', '1'])).toBe(40)
+      expect(await wavesWall(['--leg-concurrency', '2'])).toBe(20)
+      expect(await wavesWall(['--leg-concurrency', '4'])).toBe(10)
+      expect(await wavesWall([])).toBe(20)
+    })
+
+    it.each(['0', '257', 'two'])('refuses %s (exit 2)', async value => {
+      const { code, err } = await simulate([
+        ...MICRO,
+        '--leg-concurrency',
+        value
+      ])
+      expect(code).toBe(2)
+      expect(err).toContain(
+        '--leg-concurrency expects a whole number from 1 to 256'
+      )
+    })
+  })
 })
