@@ -310,15 +310,16 @@ Fix: Remove one dependency to break the cycle.
     expect(json.warnings?.[0]?.code).toBe('unknown-key')
   })
 
-  it('warns about a run command the waves mode would refuse (E2BIG), keeping exit 0', async () => {
+  it('warns about an id the waves mode would refuse (E2BIG), keeping exit 0; a long run command is fine', async () => {
     const plan = file(
       'long.yaml',
-      `phases:\n  - id: a\n    run: echo ${'x'.repeat(140_000)}\n`
+      `phases:\n  - id: ${'a'.repeat(140_000)}\n    run: echo ${'x'.repeat(140_000)}\n`
     )
     const { code, err } = await run(['plan', '--plan', plan])
     expect(code).toBe(0)
-    expect(err).toContain(`${plan}:3:10: warning: The waves mode`)
+    expect(err).toContain(`${plan}:2:9: warning: The waves mode`)
     expect(err).toContain('E2BIG')
+    expect(err).not.toContain('run command')
   })
 
   it('draws Mermaid with done phases coloured as succeeded', async () => {

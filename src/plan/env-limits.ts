@@ -1,16 +1,18 @@
-// Every matrix value of a leg (its `run` command above all) reaches the
-// leg's process as one environment string (`PHASE_RUN: ${{ matrix.run }}`),
-// and an operating system refuses to start a process holding a string that
-// is too long: Linux over 128 KiB (MAX_ARG_STRLEN, 131,072 bytes including
-// `NAME=` and the final NUL: E2BIG), Windows over 32,767 UTF-16 units for
-// the whole environment. The waves mode refuses such a value when it plans,
-// with the value's position, instead of handing out a leg that can never
-// start. Pure. O(phases) plus the length of the long values.
+// A plan value that reaches a process's environment must fit one
+// environment string: Linux refuses to start a process holding one over
+// 128 KiB (MAX_ARG_STRLEN, 131,072 bytes including `NAME=` and the final
+// NUL: E2BIG), Windows over 32,767 UTF-16 units for the whole environment.
+// Since every leg runs through exec, which reads commands from the plan in
+// the checkout, the one such value is a phase's id: the exec step's input
+// `phases` (INPUT_PHASES) carries it. A run command or a description of any
+// length never reaches an environment. The waves mode refuses an id too
+// long for one, with its position, instead of handing out a leg that can
+// never start. Pure. O(phases) plus the length of the long values.
 import type { Phase, Plan, Problem, SourcePosition } from './types.js'
 
 /** Linux: one environment string, `NAME=value` and its NUL, in bytes. */
 export const MAX_ENV_STRING_BYTES = 128 * 1024
-/** Room kept for the variable's name (`PHASE_DESCRIPTION=`) and the NUL. */
+/** Room kept for the variable's name (`INPUT_PHASES=`) and the NUL. */
 const NAME_ROOM = 64
 /** Longest value, in UTF-8 bytes, one variable may carry on Linux. */
 export const MAX_ENV_VALUE_BYTES = MAX_ENV_STRING_BYTES - NAME_ROOM
@@ -19,25 +21,12 @@ export const MAX_WINDOWS_ENV_UNITS = 32_767
 /** Longest value one variable may carry on a Windows runner (the rest of the environment needs room too). */
 export const MAX_WINDOWS_ENV_VALUE_UNITS = 24 * 1024
 
-/** Matrix fields that carry plan text, as the plan names them. */
-export const ENV_FIELDS = ['run', 'description', 'name', 'id'] as const
+/** Plan fields whose value reaches a process's environment (exec's INPUT_PHASES). */
+export const ENV_FIELDS = ['id'] as const
 export type EnvField = (typeof ENV_FIELDS)[number]
 
 /** Values shorter than this (UTF-16 units) need no position: they fit everywhere. */
 export const LONG_VALUE_UNITS = 8 * 1024
-
-function valueOf(phase: Phase, field: EnvField): string | undefined {
-  switch (field) {
-    case 'run':
-      return phase.run
-    case 'description':
-      return phase.description
-    case 'name':
-      return phase.name
-    case 'id':
-      return phase.id
-  }
-}
 
 function runsOnWindows(phase: Phase): boolean {
   const labels =
@@ -54,16 +43,16 @@ function kib(bytes: number): string {
 }
 
 /**
- * An error for each matrix value of `plan` too long for one environment
- * string on the runner the phase names (Linux unless a `runs-on` label
- * says Windows), at the value's position.
+ * An error for each id of `plan` too long for one environment string on
+ * the runner the phase names (Linux unless a `runs-on` label says
+ * Windows), at the id's position.
  */
 export function envLimitProblems(plan: Plan): Problem[] {
   const problems: Problem[] = []
   for (const phase of plan.phases) {
     for (const field of ENV_FIELDS) {
-      const value = valueOf(phase, field)
-      if (value === undefined || value.length < LONG_VALUE_UNITS) continue
+      const value = phase[field]
+      if (value.length < LONG_VALUE_UNITS) continue
       const windows = runsOnWindows(phase)
       const size = windows ? value.length : Buffer.byteLength(value, 'utf8')
       const limit = windows ? MAX_WINDOWS_ENV_VALUE_UNITS : MAX_ENV_VALUE_BYTES
@@ -76,10 +65,8 @@ export function envLimitProblems(plan: Plan): Problem[] {
         code: 'too-large',
         severity: 'error',
         message:
-          `The ${field === 'run' ? 'run command' : field} of phase \`${phase.id}\` reaches its leg as one environment value and is ${where}. ` +
-          (field === 'run'
-            ? 'Put the command in a script file in the repository and run that (run: ./scripts/phase.sh).'
-            : `Shorten it (a long text can live in a file the phase reads).`),
+          `The id of phase \`${phase.id.slice(0, 40)}…\` reaches its leg's exec step as one environment value (input phases) and is ${where}. ` +
+          'Shorten it.',
         file: plan.file,
         line: at.line,
         column: at.column

@@ -129,7 +129,7 @@ function toPhase(
   if (input.status !== undefined) phase.status = input.status
   for (const field of ENV_FIELDS) {
     const value = input[field]
-    if (value === undefined || value.length < LONG_VALUE_UNITS) continue
+    if (value.length < LONG_VALUE_UNITS) continue
     phase.valueAt ??= {}
     phase.valueAt[field] = reader.position(
       read.fields[field]?.offset ?? read.offset

@@ -1,7 +1,9 @@
 // The plan action, bundled, run as the runner runs it. Needs `npm run build`.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
+import path from 'node:path'
 import {
+  EXEC_BUNDLE,
   PLAN_BUNDLE,
   SETTLE_BUNDLE,
   requireBundle,
@@ -9,6 +11,7 @@ import {
   workspaceWith
 } from '../support/run-action.js'
 import { startFakeGitHub, type FakeGitHub } from '../support/fake-github.js'
+import { legsOf } from '../support/wave-records.js'
 
 const PLAN_FILE = '.prd_runner/phase_plan.yaml'
 
@@ -322,13 +325,29 @@ describe('the plan action', () => {
     expect(run.outputs).toEqual({})
   })
 
-  test('a run command too long for one environment string is refused at its line, no leg handed out', async () => {
+  test('a run command longer than one environment string is handed out: exec reads it from the plan and runs it', async () => {
+    const text = `phases:\n  - id: ok\n  - id: huge\n    run: echo ${'x'.repeat(140_000)} > huge.txt\n`
+    const run = await plan({ [PLAN_FILE]: text })
+    expect(run.status).toBe(0)
+    const legs = legsOf(run.outputs['matrix'])
+    expect(legs.map(leg => leg.id)).toEqual(['ok', 'huge'])
+    const exec = await runAction(EXEC_BUNDLE, {
+      cwd: run.cwd,
+      inputs: { phases: 'huge', round: '1', leg: '2' }
+    })
+    expect(exec.status).toBe(0)
+    expect(readFileSync(path.join(run.cwd, 'huge.txt'), 'utf8')).toBe(
+      `${'x'.repeat(140_000)}\n`
+    )
+  })
+
+  test('an id longer than one environment string is refused at its line, no leg handed out', async () => {
     const run = await plan({
-      [PLAN_FILE]: `phases:\n  - id: ok\n  - id: huge\n    run: echo ${'x'.repeat(140_000)}\n`
+      [PLAN_FILE]: `phases:\n  - id: ok\n  - id: ${'x'.repeat(140_000)}\n`
     })
     expect(run.status).toBe(1)
     expect(run.stdout).toMatch(
-      /^::error title=phase-matrix%3A too-large,file=\.prd_runner\/phase_plan\.yaml,line=4,col=10::The run command of phase `huge` .*E2BIG.*script file/m
+      /^::error title=phase-matrix%3A too-large,file=\.prd_runner\/phase_plan\.yaml,line=3,col=9::The id of phase .*input phases.*E2BIG/m
     )
     expect(run.outputs).toEqual({})
   })
