@@ -226,7 +226,12 @@ export async function playRun(options: PlayOptions): Promise<Played> {
     options.rerunOf?.plan ??
     (await runAction(PLAN_BUNDLE, {
       cwd,
-      inputs: { plan: planInput, ...options.planInputs },
+      // phases.yml gives the plan step its wave slots.
+      inputs: {
+        plan: planInput,
+        'max-waves': String(WAVE_SLOTS),
+        ...options.planInputs
+      },
       env: envOf(attempt)
     }))
   expect(plan.status).toBe(0)
