@@ -44,7 +44,7 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
   },
   exec: {
     summary:
-      "run one leg's phases in order (a packed leg of the waves workflow)",
+      "run one leg's phases in dependency order, up to the cores at once (a leg of the waves workflow)",
     run: runExecCommand
   }
 }
