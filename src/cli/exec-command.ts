@@ -20,6 +20,9 @@ import { COMMON_FLAGS, fileFlag, formatFlagHelp, parseArgs } from './args.js'
 import { ExitCode, type CliIo, type Command } from './io.js'
 import { loadPlanForCli } from './plan-command.js'
 
+/** Round and leg numbers of a record: what the old flag check allowed. */
+const MAX_RECORD_NUMBER = 999_999
+
 export const EXEC_FLAGS = {
   plan: COMMON_FLAGS.plan,
   phases: {
@@ -29,18 +32,24 @@ export const EXEC_FLAGS = {
       'the phases to run: ids separated by commas, or a JSON array (also as arguments)'
   },
   leg: {
-    kind: 'string',
+    kind: 'integer',
     value: 'N',
+    min: 1,
+    max: MAX_RECORD_NUMBER,
     description: "the leg's place in its round, for its record (default 1)"
   },
   round: {
-    kind: 'string',
+    kind: 'integer',
     value: 'N',
+    min: 1,
+    max: MAX_RECORD_NUMBER,
     description: 'the round the leg belongs to, for its record (default 1)'
   },
   'leg-concurrency': {
-    kind: 'string',
+    kind: 'integer',
     value: 'N',
+    min: 1,
+    max: MAX_LEG_CONCURRENCY,
     description: `phases at once, 1 to ${MAX_LEG_CONCURRENCY} (default: this machine's cores; 1 runs them one after another)`
   },
   record: fileFlag(
@@ -92,18 +101,10 @@ async function execCommand(argv: string[], io: CliIo): Promise<number> {
     io.stderr(formatProblems(loaded.problems, { colour: io.colour }))
     return loaded.exitCode
   }
-  const round = positiveFlag('round', values.round)
-  const leg = positiveFlag('leg', values.leg)
+  const round = values.round ?? 1
+  const leg = values.leg ?? 1
   const order = legOrder(analysis, ids)
-  const concurrency =
-    values['leg-concurrency'] === undefined
-      ? availableParallelism()
-      : positiveFlag('leg-concurrency', values['leg-concurrency'])
-  if (concurrency > MAX_LEG_CONCURRENCY) {
-    throw new UsageError(
-      `--leg-concurrency expects a whole number from 1 to ${MAX_LEG_CONCURRENCY}, got '${values['leg-concurrency'] ?? ''}'`
-    )
-  }
+  const concurrency = values['leg-concurrency'] ?? availableParallelism()
   const place = {
     round,
     attempt: /^[1-9]\d{0,8}$/.test(io.env['GITHUB_RUN_ATTEMPT'] ?? '')
@@ -136,17 +137,6 @@ async function execCommand(argv: string[], io: CliIo): Promise<number> {
   })
   writeRecord(ran)
   return legSucceeded(ran) ? ExitCode.ok : ExitCode.invalidPlan
-}
-
-/** A flag that is a whole number from 1 (1 when not given). */
-function positiveFlag(name: string, raw: string | undefined): number {
-  if (raw === undefined) return 1
-  if (!/^[1-9]\d{0,5}$/.test(raw)) {
-    throw new UsageError(
-      `--${name} must be a whole number from 1, not '${raw}'`
-    )
-  }
-  return Number(raw)
 }
 
 export const runExecCommand: Command = (argv, io) =>

@@ -47,8 +47,10 @@ const SIMULATE_COMMAND = {
       'JSON {"<id>": minutes} overriding estimate_minutes (e.g. from past runs)'
     ),
     'leg-concurrency': {
-      kind: 'string',
+      kind: 'integer',
       value: 'N',
+      min: 1,
+      max: MAX_LEG_CONCURRENCY,
       description: `phases of a packed leg at once on its runner, 1 to ${MAX_LEG_CONCURRENCY} (default ${DEFAULT_SIMULATED_CORES}: the cores of GitHub's standard Linux runner for private repositories)`
     },
     format: {
@@ -84,17 +86,6 @@ simulated.
 /** The flag values `simulate` is given. */
 type SimulateValues = FlagValues<typeof SIMULATE_COMMAND.flags>
 
-function parseLegConcurrency(raw: string | undefined): number {
-  if (raw === undefined) return DEFAULT_SIMULATED_CORES
-  const value = /^[1-9]\d{0,2}$/.test(raw) ? Number(raw) : Number.NaN
-  if (!(value <= MAX_LEG_CONCURRENCY)) {
-    throw new UsageError(
-      `--leg-concurrency expects a whole number from 1 to ${MAX_LEG_CONCURRENCY}, got '${raw}'`
-    )
-  }
-  return value
-}
-
 function parseJobStart(raw: string | undefined): number {
   if (raw === undefined) return DEFAULT_JOB_START_MINUTES
   const value = /^\d+(\.\d+)?$/.test(raw) ? Number(raw) : Number.NaN
@@ -117,7 +108,7 @@ function readEstimates(file: string, io: CliIo): string {
 
 function simulateCommand(values: SimulateValues, io: CliIo): number {
   const jobStart = parseJobStart(values['job-start'])
-  const legConcurrency = parseLegConcurrency(values['leg-concurrency'])
+  const legConcurrency = values['leg-concurrency'] ?? DEFAULT_SIMULATED_CORES
   const format = values.format ?? 'text'
   const loaded = loadPlanForCli(values, io)
   const { analysis } = loaded

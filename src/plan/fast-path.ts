@@ -5,12 +5,7 @@
 // a settle step whose state is older than the rounds the wave jobs ran.
 // greenRounds and roundsRunUpFront are O(phases); settleThrough is
 // O(rounds × (phases + deps)).
-import {
-  handOutNext,
-  runningPhases,
-  settleRound,
-  type LegResult
-} from './schedule.js'
+import { runningPhases, settleRound, type LegResult } from './schedule.js'
 import { isSucceeded, type PhaseStatus } from './phase-status.js'
 import type { Ledger } from './state.js'
 import type { PlanAnalysis } from './types.js'
@@ -107,19 +102,15 @@ export function settleThrough(
     rounds.push(running)
     current = settleRound(analysis, current, running.map(resultOf))
     if (caughtUp === upFront) break
-    if (allSucceededSoFar(current)) {
-      const next = handOutNext(analysis, current, {
-        attempt: current.attempt,
-        legLimit
-      })
-      if (next.round.length === 0) break
-      current = next.ledger
-    } else if (nextTookPlan(caughtUp)) {
-      const next = planned[ledger.round + caughtUp] ?? []
-      if (next.length === 0) break
-      wentOnAfter.push(caughtUp)
-      current = handedOutAsPlanned(analysis, current, next)
-    } else break
+    // While every phase so far succeeded the plan's next round is what
+    // handOutNext would hand out; after a failure it ran only when the
+    // wave job after it still took the plan's matrix.
+    const green = allSucceededSoFar(current)
+    if (!green && !nextTookPlan(caughtUp)) break
+    const next = planned[ledger.round + caughtUp] ?? []
+    if (next.length === 0) break
+    if (!green) wentOnAfter.push(caughtUp)
+    current = handedOutAsPlanned(analysis, current, next)
   }
   return { ledger: current, rounds, wentOnAfter }
 }

@@ -10,6 +10,7 @@ import {
   legDigest,
   legOutputName,
   splitLegOutput,
+  type LegRecord,
   type RecordedStatus
 } from '../../plan/leg-record.js'
 import { packingOf, roundLegs, type RoundLeg } from '../../plan/packing.js'
@@ -66,15 +67,77 @@ const OF_RECORD: Record<RecordedStatus, LegStatus> = {
 }
 
 /** Attempts whose records count for a round handed out in `from`. */
-interface Attempts {
+export interface Attempts {
   from: number
   to: number
 }
 
+/** A leg's record as settle believes it, or why it does not. */
+export type CheckedRecord =
+  { record: LegRecord } | { status: LegStatus; problem: string }
+
+/**
+ * The record of one leg from its wave job, checked: it must be there, be
+ * of this round, leg, phases and an attempt in `attempts`, and claim
+ * "all succeeded" only from a job that succeeded. What a phase prints,
+ * masks or writes never reaches this: exec alone writes the record.
+ */
+export function checkedRecord(
+  analysis: PlanAnalysis,
+  round: number,
+  leg: RoundLeg,
+  wave: WaveJob,
+  attempts: Attempts
+): CheckedRecord {
+  const ids = leg.phases.map(index => at(analysis.plan.phases, index).id)
+  const value = wave.outputs[legOutputName(leg.leg)] ?? ''
+  const { jobStatus, record } = splitLegOutput(value)
+  if (value === '') {
+    return {
+      status: wave.result === 'cancelled' ? 'cancelled' : 'missing',
+      problem: `no record (its wave job ended as ${wave.result}: the leg was cancelled, crashed or never started, or the runner dropped its output because a phase masked a word in it)`
+    }
+  }
+  if (record === '') {
+    return {
+      status: jobStatus === 'cancelled' ? 'cancelled' : 'missing',
+      problem: `no record (its job ended as ${jobStatus} before exec wrote one)`
+    }
+  }
+  const decoded = decodeLegRecord(record)
+  if ('problem' in decoded)
+    return { status: 'unknown', problem: decoded.problem }
+  const got = decoded.record
+  if (
+    got.round !== round ||
+    got.leg !== leg.leg ||
+    got.digest !== legDigest(ids) ||
+    got.phases.length !== ids.length
+  ) {
+    return {
+      status: 'missing',
+      problem: `its output holds the record of round ${got.round} leg ${got.leg}${got.digest === legDigest(ids) ? '' : ' with other phases'}, which counts for nothing`
+    }
+  }
+  if (got.attempt < attempts.from || got.attempt > attempts.to) {
+    return {
+      status: 'missing',
+      problem: `its record is of run attempt ${got.attempt}, not of attempts ${attempts.from}–${attempts.to}, and counts for nothing`
+    }
+  }
+  const claimsSuccess = got.phases.every(phase => phase.status === 'succeeded')
+  if (claimsSuccess && jobStatus !== 'success') {
+    return {
+      status: 'unknown',
+      problem: `its record says every phase succeeded, but its job ended as ${jobStatus}`
+    }
+  }
+  return { record: got }
+}
+
 /**
  * The results of one leg from its wave job, and what was wrong with its
- * record, if anything (said as a warning). What a phase prints, masks or
- * writes never reaches this: exec alone writes the record.
+ * record, if anything (said as a warning).
  */
 export function legResults(
   analysis: PlanAnalysis,
@@ -83,59 +146,18 @@ export function legResults(
   wave: WaveJob,
   attempts: Attempts
 ): { results: LegResult[]; problem?: string } {
-  const ids = leg.phases.map(index => at(analysis.plan.phases, index).id)
-  const all = (
-    status: LegStatus,
-    problem: string
-  ): { results: LegResult[]; problem: string } => ({
-    results: leg.phases.map(index => ({ index, status })),
-    problem: `Round ${round} leg ${leg.leg} (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', …' : ''}): ${problem}; its ${ids.length} phase(s) count as failed.`
-  })
-  const value = wave.outputs[legOutputName(leg.leg)] ?? ''
-  const { jobStatus, record } = splitLegOutput(value)
-  const lost = wave.result === 'cancelled' ? 'cancelled' : 'missing'
-  if (value === '') {
-    return all(
-      lost,
-      `no record (its wave job ended as ${wave.result}: the leg was cancelled, crashed or never started, or the runner dropped its output because a phase masked a word in it)`
-    )
+  const checked = checkedRecord(analysis, round, leg, wave, attempts)
+  if (!('record' in checked)) {
+    const ids = leg.phases.map(index => at(analysis.plan.phases, index).id)
+    return {
+      results: leg.phases.map(index => ({ index, status: checked.status })),
+      problem: `Round ${round} leg ${leg.leg} (${ids.slice(0, 3).join(', ')}${ids.length > 3 ? ', …' : ''}): ${checked.problem}; its ${ids.length} phase(s) count as failed.`
+    }
   }
-  if (record === '') {
-    return all(
-      jobStatus === 'cancelled' ? 'cancelled' : 'missing',
-      `no record (its job ended as ${jobStatus} before exec wrote one)`
-    )
-  }
-  const decoded = decodeLegRecord(record)
-  if ('problem' in decoded) return all('unknown', decoded.problem)
-  const got = decoded.record
-  if (
-    got.round !== round ||
-    got.leg !== leg.leg ||
-    got.digest !== legDigest(ids) ||
-    got.phases.length !== ids.length
-  ) {
-    return all(
-      'missing',
-      `its output holds the record of round ${got.round} leg ${got.leg}${got.digest === legDigest(ids) ? '' : ' with other phases'}, which counts for nothing`
-    )
-  }
-  if (got.attempt < attempts.from || got.attempt > attempts.to) {
-    return all(
-      'missing',
-      `its record is of run attempt ${got.attempt}, not of attempts ${attempts.from}–${attempts.to}, and counts for nothing`
-    )
-  }
-  const claimsSuccess = got.phases.every(phase => phase.status === 'succeeded')
-  if (claimsSuccess && jobStatus !== 'success') {
-    return all(
-      'unknown',
-      `its record says every phase succeeded, but its job ended as ${jobStatus}`
-    )
-  }
+  const { record } = checked
   return {
     results: leg.phases.map((index, position) => {
-      const phase = at(got.phases, position)
+      const phase = at(record.phases, position)
       const result: LegResult = { index, status: OF_RECORD[phase.status] }
       if (phase.start !== undefined && phase.end !== undefined) {
         result.seconds = Math.round((phase.end - phase.start) / 1000)
@@ -185,7 +207,6 @@ export function readRounds(
       `Round ${round}: ${legs.length} leg(s), read from its wave job (${wave.result}).`
     )
   }
-  const warned = new Set<number>()
   const caught = settleThrough(
     analysis,
     before,
@@ -207,8 +228,6 @@ export function readRounds(
   // Warn about the rounds settled only.
   for (let offset = 0; offset < caught.rounds.length; offset++) {
     const round = before.round + offset
-    if (warned.has(round)) continue
-    warned.add(round)
     for (const problem of problems.get(round) ?? []) core.warning(problem)
   }
   const ledger = caught.ledger

@@ -3,12 +3,6 @@
 // records), and the verdict: the step fails when a phase failed or was
 // skipped, unless allow-failure.
 import { at } from '../../plan/at.js'
-import {
-  decodeLegRecord,
-  legDigest,
-  legOutputName,
-  splitLegOutput
-} from '../../plan/leg-record.js'
 import { packingOf, roundLegs } from '../../plan/packing.js'
 import { isFailed, type PhaseStatus } from '../../plan/phase-status.js'
 import {
@@ -24,6 +18,7 @@ import { MAX_SUMMARY_BYTES } from '../constants.js'
 import type { SettleSettings } from '../inputs.js'
 import * as core from '../log.js'
 import { logPhaseStatuses } from './phase-lines.js'
+import { checkedRecord } from './read-round.js'
 
 /** Handed out in this attempt: ran, or had a leg that did not report. */
 function handedOut(status: PhaseStatus): boolean {
@@ -34,32 +29,30 @@ function handedOut(status: PhaseStatus): boolean {
  * Each phase's start and end from its leg's record, as one "job" a phase
  * (no runner wait: the records do not know when a job was queued). The
  * rounds are the waves with phases handed out, in order, legs as the step
- * that handed them out cut them; a record that is not of its leg is passed
- * over. O(phases).
+ * that handed them out cut them; a record settle would not believe
+ * (checkedRecord) is passed over. O(phases).
  */
 export function recordedTimes(
   analysis: PlanAnalysis,
   ledger: Ledger,
-  waveJobs: SettleSettings['waveJobs']
+  settings: Pick<SettleSettings, 'waveJobs' | 'run'>
 ): RanJob[] {
   const packing = packingOf(analysis, ledger)
+  // Every attempt of the run so far: a re-run keeps earlier legs' records.
+  const attempts = { from: 1, to: settings.run.runAttempt }
   const ran: RanJob[] = []
   let round = 0
   for (const wave of analysis.waves) {
     const phases = wave.filter(index => handedOut(at(ledger.statuses, index)))
     if (phases.length === 0) continue
     round++
-    const job = waveJobs.get(round)
+    const job = settings.waveJobs.get(round)
     if (job === undefined) continue
     for (const leg of roundLegs(analysis, phases, packing)) {
-      const { record } = splitLegOutput(
-        job.outputs[legOutputName(leg.leg)] ?? ''
-      )
-      const decoded = decodeLegRecord(record)
-      const ids = leg.phases.map(index => at(analysis.plan.phases, index).id)
-      if ('problem' in decoded || decoded.record.digest !== legDigest(ids))
-        continue
-      decoded.record.phases.forEach((phase, position) => {
+      // The same check as settle's: a record not believed shows no times.
+      const checked = checkedRecord(analysis, round, leg, job, attempts)
+      if (!('record' in checked)) continue
+      checked.record.phases.forEach((phase, position) => {
         if (phase.start === undefined || phase.end === undefined) return
         const start = new Date(phase.start).toISOString()
         ran.push({
@@ -82,7 +75,7 @@ function whereTheTimeWent(
   ledger: Ledger,
   settings: SettleSettings
 ): string {
-  const ran = recordedTimes(analysis, ledger, settings.waveJobs)
+  const ran = recordedTimes(analysis, ledger, settings)
   if (ran.length === 0) return ''
   const timeline = runTimeline(analysis, ledger, ran)
   const section = renderRunGantt(analysis, timeline, {
