@@ -9,7 +9,8 @@
 // say where packing pays. Also times packRound on the biggest wave.
 import { analyzePlan } from '../src/plan/analyze.js'
 import { phaseDurations } from '../src/plan/durations.js'
-import { packRound } from '../src/plan/packing.js'
+import { packRound, roundLegs } from '../src/plan/packing.js'
+import { greenRounds } from '../src/plan/rounds.js'
 import type { Phase, Plan, PlanAnalysis } from '../src/plan/types.js'
 import { wavesTimeline } from '../src/plan/waves-timeline.js'
 import { prng } from './prng.js'
@@ -80,21 +81,28 @@ interface Side {
 function side(analysis: PlanAnalysis, packed: boolean): Side {
   const minutes = phaseDurations(analysis.plan).minutes
   const count = minutes.length
+  const packing = {
+    minutes,
+    maxLegs: WORKERS,
+    pack: true,
+    cores: 1,
+    maxRounds: Infinity
+  }
+  const statuses = minutes.map(() => 'pending' as const)
+  const rounds = packed
+    ? greenRounds(analysis, statuses, packing, 1).map((round, offset) =>
+        roundLegs(analysis, round, packing, offset + 1).map(leg => leg.phases)
+      )
+    : analysis.waves.map(wave => wave.map(index => [index]))
   const timeline = wavesTimeline({
-    waves: analysis.waves,
+    rounds,
+    depsOf: analysis.depsOf,
     minutes,
     done: new Array<boolean>(count).fill(false),
     outcome: new Array<undefined>(count).fill(undefined),
     maxParallel: WORKERS,
     jobStart: JOB_START,
-    legLimit: 256,
-    settle: 'after-failure',
-    ...(packed
-      ? {
-          pack: (round: readonly number[]) =>
-            packRound(analysis, round, minutes, WORKERS)?.map(leg => leg.phases)
-        }
-      : {})
+    settle: 'after-failure'
   })
   // Our own jobs: plan and report (no settle on a green run).
   const own = 2
@@ -123,7 +131,12 @@ for (const n of [1_000, 5_000]) {
     )
     const minutes = phaseDurations(analysis.plan).minutes
     const t0 = performance.now()
-    packRound(analysis, biggest, minutes, WORKERS)
+    packRound(
+      analysis,
+      biggest,
+      { minutes, maxLegs: WORKERS, pack: true, cores: 1, maxRounds: Infinity },
+      1
+    )
     const packMs = performance.now() - t0
     const pct = (a: number, b: number): string =>
       `${Math.round((1 - b / a) * 100)}% less`

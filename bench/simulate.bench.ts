@@ -14,6 +14,7 @@ import { phaseDurations } from '../src/plan/durations.js'
 import { parsePlan } from '../src/plan/load.js'
 import { simulate, type Simulation } from '../src/plan/simulate.js'
 import type { Phase, Plan, PlanAnalysis } from '../src/plan/types.js'
+import { REUSABLE_WORKFLOW_WAVES } from '../src/render/reusable-workflow.js'
 import { prng } from './prng.js'
 
 const SEED = 20261201
@@ -164,7 +165,8 @@ function reusable(
     legLimit: Infinity,
     settle: 'after-failure',
     pack: true,
-    legConcurrency: cores
+    legConcurrency: cores,
+    maxRounds: REUSABLE_WORKFLOW_WAVES
   }).modes
 }
 

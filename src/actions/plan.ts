@@ -6,15 +6,10 @@ import { errorMessage } from '../error-parts.js'
 import { at } from '../plan/at.js'
 import { envLimitProblems } from '../plan/env-limits.js'
 import { PlanError } from '../plan/errors.js'
-import { greenRounds } from '../plan/fast-path.js'
 import { recordBudgetProblem } from '../plan/record-budget.js'
 import { packingOf, roundLegs, type Packing } from '../plan/packing.js'
-import {
-  countRounds,
-  handOutNext,
-  initialStatuses,
-  startLedger
-} from '../plan/schedule.js'
+import { greenRounds } from '../plan/rounds.js'
+import { handOutNext, initialStatuses, startLedger } from '../plan/schedule.js'
 import type { Ledger } from '../plan/state.js'
 import type { ParallelSettings, PlanAnalysis, Problem } from '../plan/types.js'
 import { packedNote } from '../render/matrix.js'
@@ -47,28 +42,58 @@ function wholePlanProblem(
   return { code, severity: 'error', message, file, line: 1, column: 1 }
 }
 
-/** A wave is one round (packed into legs when wide). */
-export function tooManyWavesMessage(rounds: number, maxWaves: number): string {
+/**
+ * Rounds fold levels into legs (rounds.ts), so only a plan whose chains
+ * change runner (runs-on) more often than there are wave jobs does not fit;
+ * `fits`: the fewest wave jobs it would run in.
+ */
+export function tooManyWavesMessage(
+  rounds: number,
+  maxWaves: number,
+  fits: number | undefined
+): string {
   return (
-    `The plan needs ${rounds} wave(s), but max-waves allows ${maxWaves}. ` +
+    `The plan needs ${rounds} round(s) of wave jobs, but max-waves allows ${maxWaves}: ` +
+    'a round never holds a phase together with a dependency on another runner (runs-on). ' +
+    (fits === undefined ? '' : `It fits in ${fits} wave job(s). `) +
     'Use the generated needs graph instead: `phase-matrix generate` writes a workflow ' +
     'with one job per phase and no limit on depth.'
   )
 }
 
+/** The fewest wave jobs above `from` in which the plan's green run fits, if any up to its levels. */
+function fewestRounds(
+  analysis: PlanAnalysis,
+  statuses: Ledger['statuses'],
+  packing: Packing,
+  from: number
+): number | undefined {
+  for (let slots = from + 1; slots <= analysis.waves.length; slots++) {
+    const needed = greenRounds(
+      analysis,
+      statuses,
+      {
+        ...packing,
+        maxRounds: slots
+      },
+      1
+    ).length
+    if (needed <= slots) return slots
+  }
+  return undefined
+}
+
 /** Whether the legs' records fit where they travel (record-budget.ts). */
 function recordsTooLarge(
   analysis: PlanAnalysis,
+  green: readonly number[][],
   packing: Packing
 ): Problem | undefined {
-  const rounds = analysis.waves.map((phases, wave) => {
-    const toRun = phases.filter(index => !at(analysis.plan.phases, index).done)
-    return {
-      wave: wave + 1,
-      legs: roundLegs(analysis, toRun, packing).length,
-      phases: toRun.length
-    }
-  })
+  const rounds = green.map((phases, offset) => ({
+    wave: offset + 1,
+    legs: roundLegs(analysis, phases, packing, offset + 1).length,
+    phases: phases.length
+  }))
   const problem = recordBudgetProblem(rounds)
   return problem === undefined
     ? undefined
@@ -106,28 +131,33 @@ function handOutFirstRound(
   parallel: ParallelSettings,
   settings: PlanSettings,
   ports: PlanPorts
-): FirstRound & { rounds: number; leftInWave: number } {
+): FirstRound & { rounds: number } {
   const statuses = initialStatuses(analysis)
   const maxWorkers = maxWorkersOutput(parallel)
   const estimates = readEstimates(analysis, settings.estimatesPath, ports.files)
-  const packing = packingOf(analysis, {
+  const shape = {
     ...(settings.pack ? { pack: true } : {}),
     maxWorkers,
-    ...(estimates === undefined ? {} : { estimates })
-  })
-  // A wave is one round: a round of more phases than its legs is packed.
-  const legLimit = Infinity
-  const rounds = countRounds(analysis, statuses, legLimit)
+    ...(estimates === undefined ? {} : { estimates }),
+    ...(settings.maxWaves > 0 ? { maxRounds: settings.maxWaves } : {})
+  }
+  const packing = packingOf(analysis, shape)
+  const upFront = greenRounds(analysis, statuses, packing, 1)
+  const rounds = upFront.length
   if (settings.maxWaves > 0 && rounds > settings.maxWaves) {
     throw new PlanError([
       wholePlanProblem(
         analysis.plan.file,
         'too-many-waves',
-        tooManyWavesMessage(rounds, settings.maxWaves)
+        tooManyWavesMessage(
+          rounds,
+          settings.maxWaves,
+          fewestRounds(analysis, statuses, packing, settings.maxWaves)
+        )
       )
     ])
   }
-  const tooMany = recordsTooLarge(analysis, packing)
+  const tooMany = recordsTooLarge(analysis, upFront, packing)
   if (tooMany !== undefined) throw new PlanError([tooMany])
   const attempt = settings.run.runAttempt
   const started = startLedger(analysis, {
@@ -137,14 +167,8 @@ function handOutFirstRound(
     failFast: parallel.failFast,
     attempt
   })
-  const start: Ledger = { ...started }
-  if (settings.pack) start.pack = true
-  if (estimates !== undefined) start.estimates = estimates
-  const { ledger, round, leftInWave } = handOutNext(analysis, start, {
-    attempt,
-    legLimit
-  })
-  const upFront = greenRounds(analysis, statuses, legLimit)
+  const start: Ledger = { ...started, ...shape }
+  const { ledger, round } = handOutNext(analysis, start, { attempt, packing })
   return {
     ledger,
     round,
@@ -152,8 +176,7 @@ function handOutFirstRound(
     upFront,
     attempt,
     maxWorkers,
-    rounds,
-    leftInWave
+    rounds
   }
 }
 
@@ -176,11 +199,10 @@ async function logPlan(
     } else {
       core.info(
         executingBatchLine(
-          ledger.wave + 1,
-          analysis.waves.length,
+          ledger.round,
+          first.rounds,
           round.map(index => at(analysis.plan.phases, index).id),
-          first.leftInWave,
-          packedNote(analysis, round, packing)
+          packedNote(analysis, round, packing, ledger.round)
         )
       )
     }

@@ -3,35 +3,13 @@
 // from there while every earlier wave succeeded, and settle runs only from
 // the first failure on. Here: the rounds of a green run, and the catch-up of
 // a settle step whose state is older than the rounds the wave jobs ran.
-// greenRounds and roundsRunUpFront are O(phases); settleThrough is
-// O(rounds × (phases + deps)).
+// roundsRunUpFront and settleThrough are O(rounds × (phases + deps) α).
+import type { Packing } from './packing.js'
+import { isSucceeded } from './phase-status.js'
+import { greenRounds } from './rounds.js'
 import { runningPhases, settleRound, type LegResult } from './schedule.js'
-import { isSucceeded, type PhaseStatus } from './phase-status.js'
 import type { Ledger } from './state.js'
 import type { PlanAnalysis } from './types.js'
-
-/**
- * The rounds a run hands out when every phase succeeds: per wave, its phases
- * still to run (pending or running) in plan order, in chunks of `legLimit`.
- * What handOutNext hands out round after round when nothing fails.
- */
-export function greenRounds(
-  analysis: PlanAnalysis,
-  statuses: readonly PhaseStatus[],
-  legLimit: number
-): number[][] {
-  const rounds: number[][] = []
-  for (const wave of analysis.waves) {
-    const toRun = wave.filter(index => {
-      const status = statuses[index]
-      return status === 'pending' || status === 'running'
-    })
-    for (let at = 0; at < toRun.length; at += legLimit) {
-      rounds.push(toRun.slice(at, at + legLimit))
-    }
-  }
-  return rounds
-}
 
 /**
  * The rounds after the state's current one that wave jobs may have run with
@@ -44,14 +22,14 @@ export function roundsRunUpFront(
   analysis: PlanAnalysis,
   ledger: Ledger,
   roundsRun: number,
-  legLimit: number
+  packing: Packing
 ): number[][] {
   if (ledger.fastRounds === undefined) return []
   const last = Math.min(roundsRun, ledger.fastRounds)
   if (last <= ledger.round) return []
-  return greenRounds(analysis, ledger.statuses, legLimit).slice(
-    ledger.round,
-    last
+  return greenRounds(analysis, ledger.statuses, packing, ledger.round).slice(
+    1,
+    last - ledger.round + 1
   )
 }
 
@@ -88,13 +66,13 @@ export function settleThrough(
   ledger: Ledger,
   upFront: number,
   resultOf: (index: number) => LegResult,
-  legLimit: number,
+  packing: Packing,
   nextTookPlan: (offset: number) => boolean = () => false
 ): CaughtUp {
   const rounds: number[][] = []
   const wentOnAfter: number[] = []
   // The plan's rounds, as the wave jobs that took its matrices ran them.
-  const planned = greenRounds(analysis, ledger.statuses, legLimit)
+  const planned = greenRounds(analysis, ledger.statuses, packing, ledger.round)
   let current: Ledger = { ...ledger }
   delete current.fastRounds
   for (let caughtUp = 0; ; caughtUp++) {
@@ -107,7 +85,7 @@ export function settleThrough(
     // wave job after it still took the plan's matrix.
     const green = allSucceededSoFar(current)
     if (!green && !nextTookPlan(caughtUp)) break
-    const next = planned[ledger.round + caughtUp] ?? []
+    const next = planned[caughtUp + 1] ?? []
     if (next.length === 0) break
     if (!green) wentOnAfter.push(caughtUp)
     current = handedOutAsPlanned(analysis, current, next)
@@ -122,11 +100,16 @@ function handedOutAsPlanned(
   phases: readonly number[]
 ): Ledger {
   const statuses = [...ledger.statuses]
-  for (const index of phases) statuses[index] = 'running'
+  const roundOf = [...(ledger.roundOf ?? statuses.map(() => undefined))]
+  for (const index of phases) {
+    statuses[index] = 'running'
+    roundOf[index] = ledger.round + 1
+  }
   return {
     ...ledger,
     statuses,
+    roundOf,
     round: ledger.round + 1,
-    wave: analysis.waveOf[phases[0] ?? 0] ?? ledger.wave
+    wave: Math.min(...phases.map(index => analysis.waveOf[index] ?? 0))
   }
 }

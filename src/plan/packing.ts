@@ -1,19 +1,22 @@
-// Packed legs: when a round holds more phases than may run at once
-// (max-workers, never more than GitHub's 256 legs of a matrix), its phases
-// are packed into at most that many legs, balanced by their estimates:
-// longest processing time first (LPT) — phases by estimate, longest first,
-// each onto the leg with the least work so far. A leg runs on one kind of
-// runner, so phases are first grouped by `runs-on`; each group gets at least
-// one leg and the rest in proportion to its work. The phases of one round
-// are of one wave, so they never depend on each other: a leg runs them one
-// after another (`phase-matrix exec`), in plan order.
+// Packed legs: the phases of a round are cut into legs, each one job that
+// runs its phases with `phase-matrix exec` in dependency order. A round may
+// cover several levels (rounds.ts), so a leg is a set of whole components
+// of the round's own dependencies: a phase and every dependency it has in
+// the round share a leg. A leg runs on one kind of runner (the round never
+// holds a dependency between phases on different runners), so components
+// are first grouped by `runs-on`; each group gets at least one leg and the
+// rest in proportion to its work. Components go onto legs longest first
+// (LPT), each onto the leg with the least work so far, a component's length
+// being its critical path or its work over the leg's cores, whichever is
+// longer. A round is packed when some leg holds more than one phase.
 //
-// Deterministic: the plan step and every settle step compute the same legs
-// from the same round, estimates and limit, so the legs never travel in the
-// run state. O(n log n) for n phases of the round.
+// Deterministic and a function of the round's phases alone: the plan step,
+// every settle step and the report compute the same legs from the same
+// round, estimates and limits, so the legs never travel in the run state.
+// O((n + e) α(n) + c × legs) for n phases, e dependencies between them and c
+// components (legs ≤ 64).
 import { at, floatAt, intAt } from './at.js'
 import { phaseDurations } from './durations.js'
-import { MinHeap } from './min-heap.js'
 import type { Ledger } from './state.js'
 import type { Phase, PlanAnalysis } from './types.js'
 
@@ -25,13 +28,13 @@ import type { Phase, PlanAnalysis } from './types.js'
 export const MATRIX_LEG_LIMIT = 64
 
 export interface PackedLeg {
-  /** The leg's job name: `wave 2 leg 3/40`; no phase id has a space, so it never collides with one. */
+  /** The leg's job name: `wave 2 leg 3/40` (wave: the round, the wave job that runs it); no phase id has a space, so it never collides with one. */
   name: string
-  /** 1-based wave of its phases. */
+  /** 1-based round: the wave job of phases.yml that runs it. */
   wave: number
-  /** Plan indices of its phases, in plan order. */
+  /** Plan indices of its phases, in plan order (exec runs them in dependency order). */
   phases: number[]
-  /** Estimated minutes of its phases together. */
+  /** Estimated minutes of the leg on its cores. */
   minutes: number
   /** The runner its phases name (undefined: the workflow's default). */
   runsOn?: string | string[]
@@ -39,9 +42,13 @@ export interface PackedLeg {
   timeoutMinutes?: number
 }
 
-/** The job name of leg `leg` (1-based) of `legs` in wave `wave` (1-based). */
-export function packedLegName(wave: number, leg: number, legs: number): string {
-  return `wave ${wave} leg ${leg}/${legs}`
+/** The job name of leg `leg` (1-based) of `legs` in round `round` (1-based). */
+export function packedLegName(
+  round: number,
+  leg: number,
+  legs: number
+): string {
+  return `wave ${round} leg ${leg}/${legs}`
 }
 
 /** Most bytes of phase ids a leg should carry (its exec input is one environment string). */
@@ -51,28 +58,37 @@ export const LEG_ID_BYTES = 32 * 1024
 export const LEG_TIMEOUT_MARGIN_MINUTES = 10
 
 /**
- * Whether a round of `size` phases is packed: when it holds more phases than
- * `maxLegs` legs may run (max-workers, at most 256).
+ * Whether a round of `size` independent phases is packed: when it holds
+ * more phases than `maxLegs` legs may run (max-workers, at most 64).
  */
 export function isPacked(size: number, maxLegs: number): boolean {
   return size > Math.min(Math.max(1, maxLegs), MATRIX_LEG_LIMIT)
 }
 
-function runsOnKey(phase: Phase): string {
+export function runsOnKey(phase: Phase): string {
   return phase.runsOn === undefined ? '' : JSON.stringify(phase.runsOn)
 }
 
-/** The phases of a round on one kind of runner, in plan order. */
+/** Some of a round's components on one kind of runner, in plan order. */
 interface RunnerGroup {
   runsOn?: string | string[]
-  phases: number[]
-  /** Their estimates together. */
+  components: Component[]
+  phases: number
+  /** Their work together, in minutes. */
   minutes: number
+}
+
+/** Phases of a round joined by their dependencies in it: they share a leg. */
+interface Component {
+  phases: number[]
+  work: number
+  /** Longest chain of estimates through it. */
+  path: number
 }
 
 /**
  * Legs per group: at least one each, the rest by largest remainder of the
- * group's share of the work, never more legs than phases. O(groups log groups).
+ * group's share of the work, never more legs than components. O(groups log groups).
  */
 function shareLegs(
   groups: readonly RunnerGroup[],
@@ -81,13 +97,13 @@ function shareLegs(
   const left = legs - groups.length
   if (left <= 0) return groups.map(group => ({ group, legs: 1 }))
   const total = groups.reduce((sum, group) => sum + group.minutes, 0)
-  const phaseCount = groups.reduce((sum, group) => sum + group.phases.length, 0)
+  const units = groups.reduce((sum, group) => sum + group.components.length, 0)
   // Each group's exact share of the legs left: its whole part at once (as
-  // far as it has phases for them), the remainders after, largest first.
+  // far as it has components for them), the remainders after, largest first.
   let unshared = left
   const shares = groups.map((group, index) => {
-    const size = group.phases.length
-    const exact = (total > 0 ? group.minutes / total : size / phaseCount) * left
+    const size = group.components.length
+    const exact = (total > 0 ? group.minutes / total : size / units) * left
     const whole = Math.min(Math.floor(exact), size - 1)
     unshared -= whole
     return {
@@ -117,32 +133,43 @@ function shareLegs(
   return shares
 }
 
-/** LPT: `phases` onto `legs` legs; each leg's phases in plan order. */
+/** A leg's length on `cores` cores: its longest chain or its work spread, whichever is longer. */
+export function legLength(work: number, path: number, cores: number): number {
+  return Math.max(path, work / Math.max(1, cores))
+}
+
+/** LPT: `components` onto `legs` legs; each leg's phases in plan order. */
 function longestFirst(
-  phases: readonly number[],
-  minutes: readonly number[],
-  legs: number
+  components: readonly Component[],
+  legs: number,
+  cores: number
 ): number[][] {
-  const byLength = [...phases].sort(
-    (a, b) => (minutes[b] ?? 0) - (minutes[a] ?? 0) || a - b
+  const length = (component: Component): number =>
+    legLength(component.work, component.path, cores)
+  const byLength = [...components].sort(
+    (a, b) => length(b) - length(a) || at(a.phases, 0) - at(b.phases, 0)
   )
-  const load = new Float64Array(legs)
+  const work = new Float64Array(legs)
+  const path = new Float64Array(legs)
   const count = new Int32Array(legs)
-  const queue = new MinHeap((a, b) => {
-    const byLoad = floatAt(load, a) - floatAt(load, b)
-    if (byLoad !== 0) return byLoad < 0
-    const byCount = intAt(count, a) - intAt(count, b)
-    if (byCount !== 0) return byCount < 0
-    return a < b
-  })
-  for (let leg = 0; leg < legs; leg++) queue.push(leg)
+  const load = (leg: number): number =>
+    legLength(floatAt(work, leg), floatAt(path, leg), cores)
   const packed: number[][] = Array.from({ length: legs }, () => [])
-  for (const phase of byLength) {
-    const leg = queue.take()
-    at(packed, leg).push(phase)
-    load[leg] = floatAt(load, leg) + (minutes[phase] ?? 0)
-    count[leg] = intAt(count, leg) + 1
-    queue.push(leg)
+  for (const component of byLength) {
+    // legs ≤ 64: a scan is cheaper than keeping a heap of changing loads.
+    let best = 0
+    for (let leg = 1; leg < legs; leg++) {
+      const byLoad = load(leg) - load(best)
+      if (
+        byLoad < 0 ||
+        (byLoad === 0 && intAt(count, leg) < intAt(count, best))
+      )
+        best = leg
+    }
+    at(packed, best).push(...component.phases)
+    work[best] = floatAt(work, best) + component.work
+    path[best] = Math.max(floatAt(path, best), component.path)
+    count[best] = intAt(count, best) + 1
   }
   return packed
     .filter(leg => leg.length > 0)
@@ -150,64 +177,133 @@ function longestFirst(
 }
 
 /**
+ * The components of a round: phases joined by a dependency inside the
+ * round, each with its work and longest chain. Union-find with path halving.
+ */
+function componentsOf(
+  analysis: PlanAnalysis,
+  round: readonly number[],
+  minutes: readonly number[]
+): Component[] {
+  const sorted = [...round].sort(
+    (a, b) => (analysis.waveOf[a] ?? 0) - (analysis.waveOf[b] ?? 0) || a - b
+  )
+  const slot = new Map<number, number>()
+  sorted.forEach((index, position) => slot.set(index, position))
+  const parent = sorted.map((_, position) => position)
+  const find = (from: number): number => {
+    let node = from
+    while (at(parent, node) !== node) {
+      const up = at(parent, at(parent, node))
+      parent[node] = up
+      node = up
+    }
+    return node
+  }
+  // In dependency order, so each phase's chain is known before its dependents'.
+  const finish = new Float64Array(sorted.length)
+  sorted.forEach((index, position) => {
+    let ready = 0
+    for (const dep of analysis.depsOf[index] ?? []) {
+      const depSlot = slot.get(dep)
+      if (depSlot === undefined) continue
+      ready = Math.max(ready, floatAt(finish, depSlot))
+      const a = find(position)
+      const b = find(depSlot)
+      if (a !== b) parent[Math.max(a, b)] = Math.min(a, b)
+    }
+    finish[position] = ready + (minutes[index] ?? 0)
+  })
+  const byRoot = new Map<number, Component>()
+  sorted.forEach((index, position) => {
+    const root = find(position)
+    const component = byRoot.get(root) ?? { phases: [], work: 0, path: 0 }
+    component.phases.push(index)
+    component.work += minutes[index] ?? 0
+    component.path = Math.max(component.path, floatAt(finish, position))
+    byRoot.set(root, component)
+  })
+  return [...byRoot.values()]
+    .map(component => ({
+      ...component,
+      phases: component.phases.sort((a, b) => a - b)
+    }))
+    .sort((a, b) => at(a.phases, 0) - at(b.phases, 0))
+}
+
+/**
  * The legs of a round, or undefined when the round is not packed (one leg
- * per phase). `round`: plan indices of the round's phases (one wave);
- * `minutes`: estimate of each phase by plan index; `maxLegs`: max-workers
- * (0 or above 256: 256).
+ * per phase). `round`: plan indices of the round's phases; `number`: the
+ * round (1-based), for the legs' names.
  */
 export function packRound(
   analysis: PlanAnalysis,
   round: readonly number[],
-  minutes: readonly number[],
-  maxLegs: number
+  packing: Packing,
+  number: number
 ): PackedLeg[] | undefined {
+  const { minutes, cores } = packing
   const workers =
-    maxLegs <= 0 ? MATRIX_LEG_LIMIT : Math.min(maxLegs, MATRIX_LEG_LIMIT)
-  if (!isPacked(round.length, workers)) return undefined
+    packing.maxLegs <= 0
+      ? MATRIX_LEG_LIMIT
+      : Math.min(packing.maxLegs, MATRIX_LEG_LIMIT)
+  const components = componentsOf(analysis, round, minutes)
+  if (
+    components.every(c => c.phases.length === 1) &&
+    !isPacked(round.length, workers)
+  )
+    return undefined
   const phases = analysis.plan.phases
-  // One pass in plan order: the phases by runner, and the bytes of their ids.
+  // The components by runner (in plan order), and the bytes of their ids.
   const groups = new Map<string, RunnerGroup>()
   let idBytes = 0
-  // 1-based; the phases of a round are all of one wave.
-  let wave = 0
-  for (const index of [...round].sort((a, b) => a - b)) {
-    const phase = at(phases, index)
-    if (wave === 0) wave = (analysis.waveOf[index] ?? 0) + 1
-    idBytes += Buffer.byteLength(JSON.stringify(phase.id)) + 1
-    const key = runsOnKey(phase)
+  for (const component of components) {
+    const first = at(phases, at(component.phases, 0))
+    for (const index of component.phases)
+      idBytes += Buffer.byteLength(JSON.stringify(at(phases, index).id)) + 1
+    const key = runsOnKey(first)
     const group = groups.get(key)
     if (group === undefined) {
-      const runsOn = phase.runsOn
+      const runsOn = first.runsOn
       groups.set(key, {
         ...(runsOn === undefined ? {} : { runsOn }),
-        phases: [index],
-        minutes: minutes[index] ?? 0
+        components: [component],
+        phases: component.phases.length,
+        minutes: component.work
       })
     } else {
-      group.phases.push(index)
-      group.minutes += minutes[index] ?? 0
+      group.components.push(component)
+      group.phases += component.phases.length
+      group.minutes += component.work
     }
   }
   // A leg's ids reach exec as one input, one environment string: enough
   // legs that each stays far below Linux's 128 KiB (max-parallel still
-  // runs at most max-workers of them at once).
-  const limit = Math.min(
-    MATRIX_LEG_LIMIT,
-    round.length,
-    Math.max(workers, Math.ceil(idBytes / LEG_ID_BYTES))
-  )
-  const packed = shareLegs([...groups.values()], limit).flatMap(share =>
-    longestFirst(share.group.phases, minutes, share.legs).map(indices => ({
-      runsOn: share.group.runsOn,
-      indices
-    }))
-  )
+  // runs at most max-workers of them at once). Without packing, a leg a
+  // component as far as the 64 outputs go.
+  const wanted = packing.pack
+    ? Math.max(workers, Math.ceil(idBytes / LEG_ID_BYTES))
+    : MATRIX_LEG_LIMIT
+  const limit = Math.min(MATRIX_LEG_LIMIT, components.length, wanted)
+  const packed = shareLegs([...groups.values()], limit)
+    .flatMap(share =>
+      longestFirst(share.group.components, share.legs, cores).map(indices => ({
+        runsOn: share.group.runsOn,
+        indices
+      }))
+    )
+    .sort((a, b) => at(a.indices, 0) - at(b.indices, 0))
   return packed.map(({ runsOn, indices }, index) => {
+    const parts = componentsOf(analysis, indices, minutes)
     const leg: PackedLeg = {
-      name: packedLegName(wave, index + 1, packed.length),
-      wave,
+      name: packedLegName(number, index + 1, packed.length),
+      wave: number,
       phases: indices,
-      minutes: indices.reduce((sum, phase) => sum + (minutes[phase] ?? 0), 0)
+      minutes: legLength(
+        parts.reduce((sum, part) => sum + part.work, 0),
+        Math.max(0, ...parts.map(part => part.path)),
+        cores
+      )
     }
     if (runsOn !== undefined) leg.runsOn = runsOn
     let timeouts: number | undefined = 0
@@ -223,12 +319,18 @@ export function packRound(
   })
 }
 
-/** How rounds are packed: the estimates and the most legs (max-workers). */
+/** How rounds are cut and packed: the estimates, the most legs, the cores of a leg. */
 export interface Packing {
   /** Minutes of each phase by plan index (durations.ts). */
   minutes: readonly number[]
-  /** max-workers (256 when there is no limit). */
+  /** max-workers (64 when there is no limit), or 64 without packing. */
   maxLegs: number
+  /** Whether a round of more phases than maxLegs is packed into maxLegs legs, and rounds fold chains into legs. */
+  pack: boolean
+  /** Phases of a leg at once that the legs are planned for (exec's leg-concurrency). */
+  cores: number
+  /** Most rounds of the run (wave jobs), Infinity without a limit. */
+  maxRounds: number
 }
 
 /** An estimates file's minutes as the state keeps them: tenths. */
@@ -245,7 +347,10 @@ export function roundEstimate(minutes: number): number {
  */
 export function packingOf(
   analysis: PlanAnalysis,
-  ledger: Pick<Ledger, 'pack' | 'estimates' | 'maxWorkers'>
+  ledger: Pick<
+    Ledger,
+    'pack' | 'estimates' | 'maxWorkers' | 'maxRounds' | 'legConcurrency'
+  >
 ): Packing {
   const overrides = new Map<string, number>()
   ledger.estimates?.forEach((minutes, index) => {
@@ -255,7 +360,10 @@ export function packingOf(
   })
   return {
     minutes: phaseDurations(analysis.plan, overrides).minutes,
-    maxLegs: ledger.pack === true ? ledger.maxWorkers : MATRIX_LEG_LIMIT
+    maxLegs: ledger.pack === true ? ledger.maxWorkers : MATRIX_LEG_LIMIT,
+    pack: ledger.pack === true,
+    cores: ledger.legConcurrency ?? 1,
+    maxRounds: ledger.maxRounds ?? Infinity
   }
 }
 
@@ -269,15 +377,16 @@ export interface RoundLeg {
 }
 
 /**
- * The legs of a round as its matrix lists them: the packed legs, or one
- * leg per phase in plan order. Plan, settle and the report agree on them.
+ * The legs of round `number` as its matrix lists them: the packed legs, or
+ * one leg per phase in plan order. Plan, settle and the report agree on them.
  */
 export function roundLegs(
   analysis: PlanAnalysis,
   round: readonly number[],
-  packing: Packing
+  packing: Packing,
+  number: number
 ): RoundLeg[] {
-  const packed = packRound(analysis, round, packing.minutes, packing.maxLegs)
+  const packed = packRound(analysis, round, packing, number)
   if (packed !== undefined) {
     return packed.map((leg, index) => ({
       leg: index + 1,
@@ -288,19 +397,4 @@ export function roundLegs(
   return [...round]
     .sort((a, b) => a - b)
     .map((index, position) => ({ leg: position + 1, phases: [index] }))
-}
-
-/** The legs of the round now running (statuses 'running'), when it is packed. */
-export function runningLegs(
-  analysis: PlanAnalysis,
-  ledger: Ledger,
-  packing: Packing
-): PackedLeg[] | undefined {
-  const running: number[] = []
-  ledger.statuses.forEach((status, index) => {
-    if (status === 'running') running.push(index)
-  })
-  return running.length === 0
-    ? undefined
-    : packRound(analysis, running, packing.minutes, packing.maxLegs)
 }

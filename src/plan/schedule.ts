@@ -1,18 +1,21 @@
 // What runs next and who is skipped. Pure: the ledger in, a new ledger
-// out (why a phase was skipped: skip-causes.ts). A round is the runnable phases of one wave, at most `legLimit`
-// of them (GitHub's matrix limit); a bigger wave is handed out as consecutive
-// rounds. Every step is O(phases + deps).
+// out (why a phase was skipped: skip-causes.ts). A round is what rounds.ts
+// folds from the pending phases: the ready ones and chains above them, cut
+// into legs by packing.ts. Every step is O((phases + deps) α(phases)).
 import { at } from './at.js'
+import type { Packing } from './packing.js'
 import type { LegStatus, PhaseStatus } from './phase-status.js'
 import { isFailed, isSettled, isSkipped, isSucceeded } from './phase-status.js'
+import { foldRound, greenRounds } from './rounds.js'
 import type { Ledger } from './state.js'
 import type { PlanAnalysis } from './types.js'
 
-/** The result of one leg of the round just run. */
+/** The result of one phase of the round just run. */
 export interface LegResult {
   /** Plan index of the phase. */
   index: number
-  status: LegStatus
+  /** 'skipped': its leg skipped it, because a dependency in the leg failed. */
+  status: LegStatus | 'skipped'
   seconds?: number
 }
 
@@ -39,22 +42,13 @@ export function startLedger(
   }
 }
 
-/**
- * Rounds the plan needs when every phase succeeds: per wave, its phases
- * still pending in chunks of `legLimit`. Failures only lower it.
- */
+/** Rounds the plan needs when every phase succeeds, from round 1. Failures only lower it. */
 export function countRounds(
   analysis: PlanAnalysis,
   statuses: readonly PhaseStatus[],
-  legLimit: number
+  packing: Packing
 ): number {
-  let rounds = 0
-  for (const wave of analysis.waves) {
-    const pending = wave.filter(index => statuses[index] === 'pending').length
-    // legLimit may be Infinity (packed legs: a wave is one round).
-    if (pending > 0) rounds += Math.max(1, Math.ceil(pending / legLimit))
-  }
-  return rounds
+  return greenRounds(analysis, statuses, packing, 1).length
 }
 
 /** Phases handed out in the current round, in plan order. */
@@ -144,8 +138,8 @@ function skipDependentsOfFailures(
 export interface HandOutOptions {
   /** The run attempt handing the round out. */
   attempt: number
-  /** Most legs in one round. */
-  legLimit: number
+  /** How rounds are folded and packed (packing.ts). */
+  packing: Packing
   /**
    * When a phase already succeeded in an earlier attempt of this run, how
    * long it took (`{}` when unknown); undefined when it did not.
@@ -157,14 +151,11 @@ export interface HandOut {
   ledger: Ledger
   /** The phases of the new round, in plan order (empty when finished). */
   round: number[]
-  /** Runnable phases of the same wave left for the rounds after this one. */
-  leftInWave: number
 }
 
 /**
- * The next round: the pending phases of the earliest wave that has any, at
- * most `legLimit`, passing over phases that succeeded in an earlier attempt
- * and over waves that have nothing left. Call after settleRound.
+ * The next round (rounds.ts), passing over phases that succeeded in an
+ * earlier attempt. Call after settleRound.
  */
 export function handOutNext(
   analysis: PlanAnalysis,
@@ -176,31 +167,47 @@ export function handOutNext(
   }
   const statuses = [...ledger.statuses]
   const seconds = [...ledger.seconds]
-  const round: number[] = []
-  let leftInWave = 0
-  let wave = Math.max(ledger.wave, 0)
-  for (; wave < analysis.waves.length && round.length === 0; wave++) {
-    for (const index of analysis.waves[wave] ?? []) {
-      if (statuses[index] !== 'pending') continue
-      const earlier = options.succeededEarlier?.(index)
+  // Dependency order: passing over a phase may make its dependents ready.
+  // A phase is passed over once everything below it succeeded, through
+  // done phases too.
+  if (options.succeededEarlier !== undefined) {
+    const open = new Uint8Array(statuses.length)
+    for (const index of analysis.waves.flat()) {
+      const status = at(statuses, index)
+      const blocked = (analysis.depsOf[index] ?? []).some(
+        dep => open[dep] === 1
+      )
+      const earlier =
+        status === 'pending' && !blocked
+          ? options.succeededEarlier(index)
+          : undefined
       if (earlier !== undefined) {
         statuses[index] = 'succeeded-earlier'
         seconds[index] = earlier.seconds
-      } else if (round.length < options.legLimit) {
-        statuses[index] = 'running'
-        round.push(index)
-      } else {
-        leftInWave++
+      } else if (!isSucceeded(status) || (status === 'done' && blocked)) {
+        open[index] = 1
       }
     }
   }
+  const round = foldRound(
+    analysis,
+    statuses,
+    options.packing.maxRounds - ledger.round,
+    options.packing
+  )
   const next: Ledger = { ...ledger, statuses, seconds }
   if (round.length > 0) {
+    const roundOf = [...(ledger.roundOf ?? statuses.map(() => undefined))]
+    for (const index of round) {
+      statuses[index] = 'running'
+      roundOf[index] = ledger.round + 1
+    }
     next.round = ledger.round + 1
-    next.wave = wave - 1
+    next.wave = Math.min(...round.map(index => analysis.waveOf[index] ?? 0))
     next.attempt = options.attempt
+    next.roundOf = roundOf
   }
-  return { ledger: next, round, leftInWave }
+  return { ledger: next, round }
 }
 
 export interface OutcomeLists {

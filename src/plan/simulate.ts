@@ -16,7 +16,9 @@ import { dagTimeline } from './dag-timeline.js'
 import type { Durations } from './durations.js'
 import { failureClosure } from './failure-closure.js'
 import { listSchedule, type LaneSchedule } from './list-schedule.js'
-import { packRound } from './packing.js'
+import { MATRIX_LEG_LIMIT, roundLegs, type Packing } from './packing.js'
+import type { PhaseStatus } from './phase-status.js'
+import { foldRound } from './rounds.js'
 import type { PlanAnalysis } from './types.js'
 import { wavesTimeline } from './waves-timeline.js'
 
@@ -51,6 +53,8 @@ export interface SimulateOptions {
   legLimit: number
   /** Phases of a packed leg at once on its runner (exec's leg-concurrency); default 1. */
   legConcurrency?: number
+  /** Wave jobs of the waves mode (max-waves); rounds fold levels to fit. Default: no limit. */
+  maxRounds?: number
 }
 
 export interface Simulation {
@@ -125,23 +129,24 @@ export function simulate(
   }
 
   const wavesRun = wavesTimeline({
-    waves: analysis.waves,
+    rounds:
+      options.pack === true
+        ? foldedRounds(analysis, outcome, {
+            minutes,
+            maxLegs: maxWorkers > 0 ? maxWorkers : MATRIX_LEG_LIMIT,
+            pack: true,
+            cores: options.legConcurrency ?? 1,
+            maxRounds: options.maxRounds ?? Infinity
+          })
+        : waveRounds(analysis, options.legLimit),
+    depsOf,
     minutes,
     done,
     outcome,
     maxParallel: maxWorkers,
     jobStart,
-    legLimit: options.legLimit,
     settle: options.settle ?? 'every-round',
-    legConcurrency: options.legConcurrency ?? 1,
-    ...(options.pack === true
-      ? {
-          pack: (round: readonly number[]) =>
-            packRound(analysis, round, minutes, maxWorkers)?.map(
-              leg => leg.phases
-            )
-        }
-      : {})
+    legConcurrency: options.legConcurrency ?? 1
   })
   const waves = {
     wallMinutes: wavesRun.end,
@@ -201,4 +206,63 @@ export function simulate(
     }
   }
   return simulation
+}
+
+/** Rounds of one wave each, a phase a leg, at most `legLimit` legs a round (settle after every wave). */
+function waveRounds(analysis: PlanAnalysis, legLimit: number): number[][][] {
+  const rounds: number[][][] = []
+  for (const wave of analysis.waves) {
+    for (let from = 0; from < wave.length; from += legLimit) {
+      rounds.push(wave.slice(from, from + legLimit).map(index => [index]))
+    }
+  }
+  return rounds
+}
+
+/**
+ * The rounds the reusable workflow hands out (rounds.ts), failures
+ * included: each round's phases end as `outcome` says, and the pending
+ * dependents of a failure are skipped. Each leg's phases in exec's order.
+ */
+function foldedRounds(
+  analysis: PlanAnalysis,
+  outcome: readonly ('failed' | 'skipped' | undefined)[],
+  packing: Packing
+): number[][][] {
+  const phases = analysis.plan.phases
+  const statuses: PhaseStatus[] = phases.map(phase =>
+    phase.done ? 'done' : 'pending'
+  )
+  const order = analysis.waves.flat()
+  const rounds: number[][][] = []
+  for (let number = 1; ; number++) {
+    const round = foldRound(
+      analysis,
+      statuses,
+      packing.maxRounds - (number - 1),
+      packing
+    )
+    if (round.length === 0) return rounds
+    rounds.push(
+      roundLegs(analysis, round, packing, number).map(leg =>
+        // exec's order (leg-order.ts): by wave, then plan order.
+        [...leg.phases].sort(
+          (a, b) =>
+            (analysis.waveOf[a] ?? 0) - (analysis.waveOf[b] ?? 0) || a - b
+        )
+      )
+    )
+    for (const index of round) {
+      const ended = outcome[index]
+      statuses[index] = ended === undefined ? 'succeeded' : ended
+    }
+    for (const index of order) {
+      if (statuses[index] !== 'pending') continue
+      const blocked = (analysis.depsOf[index] ?? []).some(dep => {
+        const status = statuses[dep]
+        return status === 'failed' || status === 'skipped'
+      })
+      if (blocked) statuses[index] = 'skipped'
+    }
+  }
 }

@@ -76,6 +76,19 @@ export interface Ledger {
    * packs with the same estimates as the plan step without the file.
    */
   estimates?: (number | undefined)[]
+  /**
+   * Most rounds of the run (the wave jobs there are, max-waves): rounds
+   * fold several levels when the plan is deeper (rounds.ts). No limit when
+   * absent.
+   */
+  maxRounds?: number
+  /** Phases of a leg at once that rounds are planned for (leg-concurrency); 1 when absent. */
+  legConcurrency?: number
+  /**
+   * The round in which each phase was last handed out (undefined: never),
+   * by plan index: the report finds each round's legs from it.
+   */
+  roundOf?: (number | undefined)[]
 }
 
 /** The state as JSON: short keys, because it travels as an environment string. */
@@ -94,6 +107,9 @@ interface EncodedLedger {
   g?: number
   k?: 1
   e?: string
+  m?: number
+  n?: number
+  o?: string
 }
 
 /** Whole numbers in base 36 separated by commas, '' for undefined, without trailing blanks. */
@@ -103,6 +119,38 @@ function encodeBase36List(values: readonly (number | undefined)[]): string {
   )
   while (parts.length > 0 && parts[parts.length - 1] === '') parts.pop()
   return parts.join(',')
+}
+
+/**
+ * The round of each phase: one base-36 digit a phase ('.' for none) while
+ * every round is below 36 (the wave jobs there are: 24 in phases.yml),
+ * else the comma list.
+ */
+function encodeRounds(rounds: readonly (number | undefined)[]): string {
+  const list = encodeBase36List(rounds)
+  if (!rounds.every(round => round === undefined || round < 36)) return list
+  const digits = rounds
+    .map(round => (round === undefined ? '.' : round.toString(36)))
+    .join('')
+  return digits.length < list.length ? digits : list
+}
+
+function decodeRounds(
+  field: string,
+  count: number,
+  text: string
+): (number | undefined)[] {
+  if (field.includes(',') || field.length !== count)
+    return decodeBase36List(field, count, 'round', text)
+  // Checked to be ASCII below: one character a phase.
+  return Array.from({ length: count }, (_, at) => field.charAt(at)).map(
+    char => {
+      if (char === '.') return undefined
+      if (!/^[0-9a-z]$/.test(char))
+        throw invalid(`round '${char}' is not base 36`, text)
+      return parseInt(char, 36)
+    }
+  )
 }
 
 export function encodeLedger(ledger: Ledger): string {
@@ -128,6 +176,10 @@ export function encodeLedger(ledger: Ledger): string {
       )
     )
   }
+  if (ledger.maxRounds !== undefined) encoded.m = ledger.maxRounds
+  if (ledger.legConcurrency !== undefined) encoded.n = ledger.legConcurrency
+  if (ledger.roundOf?.some(round => round !== undefined) === true)
+    encoded.o = encodeRounds(ledger.roundOf)
   return JSON.stringify(encoded)
 }
 
@@ -189,7 +241,7 @@ export function decodeLedger(text: string): Ledger {
       text
     )
   }
-  const { d, p, w, f, a, r, c, s, t, x, g, k, e } = raw
+  const { d, p, w, f, a, r, c, s, t, x, g, k, e, m, n, o } = raw
   if (typeof d !== 'string' || !/^[0-9a-f]{8,64}$/.test(d)) {
     throw invalid('plan digest missing or malformed', text)
   }
@@ -216,6 +268,12 @@ export function decodeLedger(text: string): Ledger {
   if (k !== undefined && k !== 1) throw invalid('pack must be 1', text)
   if (e !== undefined && typeof e !== 'string')
     throw invalid('estimates must be a string', text)
+  if (m !== undefined && !wholeNumber(m, 1))
+    throw invalid('max rounds must be a whole number ≥ 1', text)
+  if (n !== undefined && !(wholeNumber(n, 1) && n <= 256))
+    throw invalid('leg concurrency must be a whole number 1..256', text)
+  if (o !== undefined && typeof o !== 'string')
+    throw invalid('rounds of the phases must be a string', text)
 
   const statuses: PhaseStatus[] = []
   for (const char of s) {
@@ -249,5 +307,8 @@ export function decodeLedger(text: string): Ledger {
       text
     ).map(tenths => (tenths === undefined ? undefined : tenths / 10))
   }
+  if (m !== undefined) ledger.maxRounds = m
+  if (n !== undefined) ledger.legConcurrency = n
+  if (o !== undefined) ledger.roundOf = decodeRounds(o, statuses.length, text)
   return ledger
 }

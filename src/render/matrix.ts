@@ -1,6 +1,7 @@
 // A round as a job matrix: `{"include":[entry, …]}`, one entry per leg.
 // Field names are part of the action's interface (documented in action.yml
 // and the README): keep them stable. O(legs + their deps).
+import { greenRounds } from '../plan/rounds.js'
 import {
   MATRIX_LEG_LIMIT,
   packRound,
@@ -143,17 +144,18 @@ export function packedEntries(
 export function renderRoundMatrix(
   analysis: PlanAnalysis,
   round: readonly number[],
-  packing: Packing
+  packing: Packing,
+  number: number
 ): string {
-  const legs = packRound(analysis, round, packing.minutes, packing.maxLegs)
+  const legs = packRound(analysis, round, packing, number)
   if (legs === undefined) return renderMatrix(analysis, round)
   return JSON.stringify({ include: packedEntries(analysis, legs) })
 }
 
 /**
- * At least the largest matrix any round can have with packing: per wave,
- * the whole wave packed, or its `maxLegs` longest entries one per phase
- * (a round left smaller by failures is not packed), whichever is longer.
+ * About the largest matrix a round can have with packing: each round of a
+ * green run packed, or any `maxLegs` entries one per phase (a round left
+ * smaller by failures is not packed), whichever is longer.
  */
 export function largestPackedMatrix(
   analysis: PlanAnalysis,
@@ -163,11 +165,13 @@ export function largestPackedMatrix(
     analysis,
     Math.min(packing.maxLegs, MATRIX_LEG_LIMIT)
   )
-  for (const wave of analysis.waves) {
-    const toRun = wave.filter(index => !at(analysis.plan.phases, index).done)
-    const matrix = renderRoundMatrix(analysis, toRun, packing)
+  const statuses = analysis.plan.phases.map(phase =>
+    phase.done ? ('done' as const) : ('pending' as const)
+  )
+  greenRounds(analysis, statuses, packing, 1).forEach((round, offset) => {
+    const matrix = renderRoundMatrix(analysis, round, packing, offset + 1)
     if (matrix.length > best.length) best = matrix
-  }
+  })
   return best
 }
 
@@ -175,9 +179,10 @@ export function largestPackedMatrix(
 export function packedNote(
   analysis: PlanAnalysis,
   round: readonly number[],
-  packing: Packing
+  packing: Packing,
+  number: number
 ): string {
-  const legs = packRound(analysis, round, packing.minutes, packing.maxLegs)
+  const legs = packRound(analysis, round, packing, number)
   return legs === undefined
     ? ''
     : ` packed into ${legs.length} leg(s) of up to ${Math.max(...legs.map(leg => leg.phases.length))} phase(s), run by exec`

@@ -4,22 +4,17 @@ import { isSucceeded, type PhaseStatus } from '../plan/phase-status.js'
 import { formatSeconds, outcomeIcon, outcomeWord } from './report.js'
 
 /**
- * `Executing batch 2/3 with 2 phase(s)…: a, b`: the round a step hands out.
- * `leftInWave`: phases of this wave left for the next round; `note` is put
+ * `Executing batch 2/3 with 2 phase(s)…: a, b`: the round a step hands out
+ * (a batch is a round), of the rounds a green run has; `note` is put
  * before the colon as given.
  */
 export function executingBatchLine(
-  wave: number,
-  waves: number,
+  round: number,
+  rounds: number,
   ids: readonly string[],
-  leftInWave: number,
   note = ''
 ): string {
-  const more =
-    leftInWave > 0
-      ? ` (${leftInWave} more of this batch in the next round)`
-      : ''
-  return `Executing batch ${wave}/${waves} with ${ids.length} phase(s)${more}${note}: ${ids.join(', ')}`
+  return `Executing batch ${round}/${rounds} with ${ids.length} phase(s)${note}: ${ids.join(', ')}`
 }
 
 /** What became of one phase: `✓ Phase a completed: success (1m 2s)`, or skipped and why. */

@@ -168,20 +168,35 @@ describe('the plan action', () => {
     )
   })
 
-  test('max-waves: a deeper plan fails at the plan step, pointing to the needs graph', async () => {
+  test('max-waves: a deeper plan folds into the wave jobs there are; only runner changes make it too deep', async () => {
     const chain = ['phases:', '  - id: s0']
     for (let i = 1; i < 12; i++)
       chain.push(`  - id: s${i}`, `    deps: [s${i - 1}]`)
-    const run = await plan(
+    const folded = await plan(
       { [PLAN_FILE]: chain.join('\n') + '\n' },
+      { 'max-waves': '10' }
+    )
+    expect(folded.status).toBe(0)
+    // Every round of a green run fits the 10 wave jobs.
+    expect(Number(folded.outputs['fast-rounds'])).toBeLessThanOrEqual(10)
+    // A chain that changes runner at every step cannot share a leg.
+    const hopping = ['phases:', '  - id: s0', '    runs-on: ubuntu-latest']
+    for (let i = 1; i < 12; i++)
+      hopping.push(
+        `  - id: s${i}`,
+        `    deps: [s${i - 1}]`,
+        `    runs-on: ${i % 2 === 0 ? 'ubuntu-latest' : 'windows-latest'}`
+      )
+    const run = await plan(
+      { [PLAN_FILE]: hopping.join('\n') + '\n' },
       { 'max-waves': '10' }
     )
     expect(run.status).toBe(1)
     expect(run.stdout).toMatch(
-      /^::error title=phase-matrix%3A too-many-waves,file=.*,line=1,col=1::The plan needs 12 wave\(s\), but max-waves allows 10\. Use the generated needs graph instead: `phase-matrix generate`/m
+      /^::error title=phase-matrix%3A too-many-waves,file=.*,line=1,col=1::The plan needs 12 round\(s\) of wave jobs, but max-waves allows 10: a round never holds a phase together with a dependency on another runner \(runs-on\)\. It fits in 12 wave job\(s\)\. Use the generated needs graph instead: `phase-matrix generate`/m
     )
     const ok = await plan(
-      { [PLAN_FILE]: chain.join('\n') + '\n' },
+      { [PLAN_FILE]: hopping.join('\n') + '\n' },
       { 'max-waves': '12' }
     )
     expect(ok.status).toBe(0)
@@ -220,7 +235,8 @@ describe('the plan action', () => {
       [PLAN_FILE]:
         'phases:\n  - id: a\n    status: done\n  - id: b\n  - id: c\n    deps: [a]\n'
     })
-    expect(idsOf(partly.outputs['matrix'])).toEqual(['b'])
+    // c's only dependency is done: it is ready with b.
+    expect(idsOf(partly.outputs['matrix'])).toEqual(['b', 'c'])
     expect(partly.outputs['phase-count']).toBe('3')
     expect(partly.outputs['waves']).toBe('[["a","b"],["c"]]')
     expect(partly.summary).toContain('| 1 | a (done), b | 2 |')

@@ -420,13 +420,16 @@ describe('settle in-process', () => {
   })
 
   test("a packed round: each phase read from its leg's record; a leg with no record fails its phases only", async () => {
+    // Four 10-minute phases fill the two legs of round 1; after (1 minute)
+    // would join a leg only by doubling it, so it waits for round 2.
     const wide = `phases:
-  - id: p1
-  - id: p2
-  - id: p3
-  - id: p4
+  - {id: p1, estimate_minutes: 10}
+  - {id: p2, estimate_minutes: 10}
+  - {id: p3, estimate_minutes: 10}
+  - {id: p4, estimate_minutes: 10}
   - id: after
     deps: [p1, p2]
+    estimate_minutes: 1
 `
     dir = workspaceWith({ 'plan.yaml': wide })
     planPath = path.join(dir, 'plan.yaml')

@@ -158,7 +158,7 @@ describe('a whole run', () => {
       'Phase integration skipped: dependency frontend-state skipped (frontend-components failed)'
     )
     expect(first).toContain(
-      'Executing batch 2/3 with 1 phase(s): api-endpoints'
+      'Executing batch 2/2 with 1 phase(s): api-endpoints'
     )
     // Not the last step: no report yet.
     expect(first).not.toContain('Phase report')
@@ -525,70 +525,79 @@ describe('a whole run', () => {
     )
   })
 
-  test('a 12-level plan runs in the 24 wave slots (25 levels are refused): every phase once after its dependencies, a low failure skips exactly its dependents', async () => {
-    // Two chains of 12 levels, crossing at every level: l<k>-a needs
+  test('plans of 12 and 40 levels run in the 24 wave slots: every phase once after its dependencies, a low failure skips exactly its dependents', async () => {
+    // Two chains of `levels` levels, crossing at every level: l<k>-a needs
     // l<k-1>-a; l<k>-b needs both phases of level k-1. l2-a fails.
-    const lines = ['phases:']
-    for (let level = 0; level < 12; level++) {
-      for (const side of ['a', 'b']) {
-        const id = `l${level}-${side}`
-        lines.push(`  - id: ${id}`)
-        if (level > 0)
+    const crossing = (levels: number): string => {
+      const lines = ['phases:']
+      for (let level = 0; level < levels; level++) {
+        for (const side of ['a', 'b']) {
+          const id = `l${level}-${side}`
+          lines.push(`  - id: ${id}`)
+          if (level > 0)
+            lines.push(
+              side === 'a'
+                ? `    deps: [l${level - 1}-a]`
+                : `    deps: [l${level - 1}-a, l${level - 1}-b]`
+            )
           lines.push(
-            side === 'a'
-              ? `    deps: [l${level - 1}-a]`
-              : `    deps: [l${level - 1}-a, l${level - 1}-b]`
+            `    run: echo ${id} >> ran.log${id === 'l2-a' ? '; exit 1' : ''}`
           )
-        lines.push(
-          `    run: echo ${id} >> ran.log${id === 'l2-a' ? '; exit 1' : ''}`
-        )
+        }
       }
+      return `${lines.join('\n')}\n`
     }
-    const text = `${lines.join('\n')}\n`
-    // Green: all 12 rounds from the plan step's matrices, no settle job.
-    const green = workspaceWith({ [PLAN_FILE]: text.replace('; exit 1', '') })
-    const all = await playRun({ cwd: green })
-    expect(all.waves).toHaveLength(12)
-    expect(all.settles).toEqual([])
-    expect(all.report.status).toBe(0)
-    expect(ranLog(green)).toHaveLength(24)
-    // 25 levels do not fit the 24 wave slots: refused before anything runs.
-    const deeper = workspaceWith({
-      [PLAN_FILE]: `phases:\n${Array.from({ length: 25 }, (_, i) => `  - id: p${i}\n${i > 0 ? `    deps: [p${i - 1}]\n` : ''}`).join('')}`
-    })
-    const refused = await runAction(PLAN_BUNDLE, {
-      cwd: deeper,
-      inputs: { 'max-waves': String(WAVE_SLOTS) }
-    })
-    expect(refused.status).toBe(1)
-    expect(refused.stdout).toMatch(
-      /::The plan needs 25 wave\(s\), but max-waves allows 24\./
-    )
-
-    const cwd = workspaceWith({ [PLAN_FILE]: text })
-    const played = await playRun({ cwd })
-    expect(played.plan.outputs['fast-rounds']).toBe('12')
-    // Levels 0–2 ran; from level 3 on every phase depends on l2-a.
-    expect(played.waves).toHaveLength(3)
-    // Each level's legs run side by side: every phase after the level below.
-    const ran = ranLog(cwd)
-    expect([...ran].sort()).toEqual(
-      ['l0-a', 'l0-b', 'l1-a', 'l1-b', 'l2-a', 'l2-b'].sort()
-    )
     const level = (id: string): number => Number(/^l(\d+)/.exec(id)?.[1])
-    for (let at = 1; at < ran.length; at++)
-      expect(level(ran[at]!)).toBeGreaterThanOrEqual(level(ran[at - 1]!))
-    const skipped = JSON.parse(
-      played.report.outputs['skipped'] ?? ''
-    ) as string[]
-    expect(skipped.sort()).toEqual(
-      Array.from({ length: 9 }, (_, i) => [`l${i + 3}-a`, `l${i + 3}-b`])
-        .flat()
-        .sort()
-    )
-    expect(played.report.outputs['failed']).toBe('["l2-a"]')
-    expect(played.report.status).toBe(1)
-  }, 120_000)
+    /** Each phase in ran.log after the phases it depends on. */
+    const inOrder = (ran: string[]): void => {
+      ran.forEach((id, at) => {
+        const below = ran.slice(0, at)
+        if (level(id) === 0) return
+        expect(below).toContain(`l${level(id) - 1}-a`)
+        if (id.endsWith('-b')) expect(below).toContain(`l${level(id) - 1}-b`)
+      })
+    }
+    for (const levels of [12, 40]) {
+      const text = crossing(levels)
+      // Green: every round from the plan step's matrices, no settle job.
+      const green = workspaceWith({
+        [PLAN_FILE]: text.replace('; exit 1', '')
+      })
+      const all = await playRun({ cwd: green })
+      expect(all.waves.length).toBeLessThanOrEqual(WAVE_SLOTS)
+      expect(all.settles).toEqual([])
+      expect(all.report.status).toBe(0)
+      const ranGreen = ranLog(green)
+      expect([...ranGreen].sort()).toEqual(
+        Array.from({ length: levels }, (_, i) => [`l${i}-a`, `l${i}-b`])
+          .flat()
+          .sort()
+      )
+      inOrder(ranGreen)
+
+      const cwd = workspaceWith({ [PLAN_FILE]: text })
+      const played = await playRun({ cwd })
+      // Levels 0–2 ran; from level 3 on every phase depends on l2-a.
+      const ran = ranLog(cwd)
+      expect([...ran].sort()).toEqual(
+        ['l0-a', 'l0-b', 'l1-a', 'l1-b', 'l2-a', 'l2-b'].sort()
+      )
+      inOrder(ran)
+      const skipped = JSON.parse(
+        played.report.outputs['skipped'] ?? ''
+      ) as string[]
+      expect(skipped.sort()).toEqual(
+        Array.from({ length: levels - 3 }, (_, i) => [
+          `l${i + 3}-a`,
+          `l${i + 3}-b`
+        ])
+          .flat()
+          .sort()
+      )
+      expect(played.report.outputs['failed']).toBe('["l2-a"]')
+      expect(played.report.status).toBe(1)
+    }
+  }, 240_000)
 
   test('a phase that kills exec: the record written so far still counts the phases that ended before it', async () => {
     const cwd = workspaceWith({
@@ -596,12 +605,17 @@ describe('a whole run', () => {
         'phases:',
         '  - id: honest',
         '    run: echo honest >> ran.log',
+        '    estimate_minutes: 10',
         '  - id: killer',
         '    run: kill -9 $PPID',
+        '    estimate_minutes: 10',
         '  - id: later',
         '    run: echo later >> ran.log',
+        '    estimate_minutes: 10',
+        // The one leg is full with the three: after-honest waits for round 2.
         '  - id: after-honest',
         '    deps: [honest]',
+        '    estimate_minutes: 1',
         '    run: echo after-honest >> ran.log',
         ''
       ].join('\n')

@@ -1,15 +1,12 @@
 // The fast path's pure parts: the rounds of a green run, which rounds a
 // settle step catches up on, and the catch-up itself.
 import { describe, expect, test } from '@jest/globals'
-import {
-  greenRounds,
-  roundsRunUpFront,
-  settleThrough
-} from '../../src/plan/fast-path.js'
+import { roundsRunUpFront, settleThrough } from '../../src/plan/fast-path.js'
+import { greenRounds } from '../../src/plan/rounds.js'
 import { handOutNext, type LegResult } from '../../src/plan/schedule.js'
 import { decodeLedger, encodeLedger } from '../../src/plan/state.js'
 import { analysed } from '../render/build-plan.js'
-import { testLedger } from '../support/ledger.js'
+import { testLedger, testPacking } from '../support/ledger.js'
 
 // a, b | c (a), d (b), e (b) | f (c, d)
 const analysis = analysed([
@@ -23,11 +20,13 @@ const analysis = analysed([
 const id = (index: number): string => analysis.plan.phases[index]!.id
 const ids = (rounds: number[][]): string[][] => rounds.map(r => r.map(id))
 
+const P = testPacking(analysis)
+
 /** The plan step's state: round 1 handed out, `fastRounds` rounds up front. */
-function planState(legLimit: number, fastRounds?: number) {
+function planState(fastRounds?: number) {
   const { ledger } = handOutNext(analysis, testLedger(analysis), {
     attempt: 1,
-    legLimit
+    packing: P
   })
   return fastRounds === undefined ? ledger : { ...ledger, fastRounds }
 }
@@ -40,27 +39,25 @@ const results =
   })
 
 describe('greenRounds', () => {
-  test('per wave, in plan order, in chunks of the leg limit', () => {
+  test('the ready phases round after round, in plan order', () => {
     const statuses = testLedger(analysis).statuses
-    expect(ids(greenRounds(analysis, statuses, 256))).toEqual([
+    expect(ids(greenRounds(analysis, statuses, P, 1))).toEqual([
       ['a', 'b'],
       ['c', 'd', 'e'],
-      ['f']
-    ])
-    expect(ids(greenRounds(analysis, statuses, 2))).toEqual([
-      ['a', 'b'],
-      ['c', 'd'],
-      ['e'],
       ['f']
     ])
   })
 
   test('what handOutNext hands out round after round when nothing fails', () => {
-    for (const legLimit of [1, 2, 3, 256]) {
+    for (const packing of [
+      P,
+      testPacking(analysis, { pack: true, maxLegs: 1 }),
+      testPacking(analysis, { pack: true, maxLegs: 2, maxRounds: 2 })
+    ]) {
       let ledger = testLedger(analysis)
       const handed: number[][] = []
       for (;;) {
-        const next = handOutNext(analysis, ledger, { attempt: 1, legLimit })
+        const next = handOutNext(analysis, ledger, { attempt: 1, packing })
         if (next.round.length === 0) break
         handed.push(next.round)
         ledger = settleThrough(
@@ -68,11 +65,11 @@ describe('greenRounds', () => {
           next.ledger,
           0,
           results(),
-          legLimit
+          packing
         ).ledger
       }
       expect(
-        greenRounds(analysis, testLedger(analysis).statuses, legLimit)
+        greenRounds(analysis, testLedger(analysis).statuses, packing, 1)
       ).toEqual(handed)
     }
   })
@@ -81,7 +78,7 @@ describe('greenRounds', () => {
     const statuses = testLedger(analysis).statuses
     statuses[0] = 'done'
     statuses[2] = 'done'
-    expect(ids(greenRounds(analysis, statuses, 256))).toEqual([
+    expect(ids(greenRounds(analysis, statuses, P, 1))).toEqual([
       ['b'],
       ['d', 'e'],
       ['f']
@@ -90,7 +87,8 @@ describe('greenRounds', () => {
       greenRounds(
         analysis,
         statuses.map(() => 'done'),
-        256
+        P,
+        1
       )
     ).toEqual([])
   })
@@ -98,44 +96,38 @@ describe('greenRounds', () => {
 
 describe('roundsRunUpFront', () => {
   test('the rounds after the state’s own, up to rounds-run and the plan’s fast rounds', () => {
-    const state = planState(256, 3)
-    expect(ids(roundsRunUpFront(analysis, state, 0, 256))).toEqual([])
-    expect(ids(roundsRunUpFront(analysis, state, 1, 256))).toEqual([])
-    expect(ids(roundsRunUpFront(analysis, state, 2, 256))).toEqual([
+    const state = planState(3)
+    expect(ids(roundsRunUpFront(analysis, state, 0, P))).toEqual([])
+    expect(ids(roundsRunUpFront(analysis, state, 1, P))).toEqual([])
+    expect(ids(roundsRunUpFront(analysis, state, 2, P))).toEqual([
       ['c', 'd', 'e']
     ])
-    expect(ids(roundsRunUpFront(analysis, state, 10, 256))).toEqual([
+    expect(ids(roundsRunUpFront(analysis, state, 10, P))).toEqual([
       ['c', 'd', 'e'],
       ['f']
     ])
-    expect(ids(roundsRunUpFront(analysis, planState(256, 2), 10, 256))).toEqual(
-      [['c', 'd', 'e']]
-    )
+    expect(ids(roundsRunUpFront(analysis, planState(2), 10, P))).toEqual([
+      ['c', 'd', 'e']
+    ])
   })
 
   test('none for a state without fast rounds (the fallback, or a settle step’s)', () => {
-    expect(roundsRunUpFront(analysis, planState(256), 10, 256)).toEqual([])
+    expect(roundsRunUpFront(analysis, planState(), 10, P)).toEqual([])
   })
 })
 
 describe('settleThrough', () => {
   test('green: every round run up front is settled, then the run is over', () => {
-    const caught = settleThrough(analysis, planState(2, 4), 3, results(), 2)
-    expect(ids(caught.rounds)).toEqual([['a', 'b'], ['c', 'd'], ['e'], ['f']])
+    const caught = settleThrough(analysis, planState(4), 3, results(), P)
+    expect(ids(caught.rounds)).toEqual([['a', 'b'], ['c', 'd', 'e'], ['f']])
     expect(caught.ledger.statuses.every(s => s === 'succeeded')).toBe(true)
-    expect(caught.ledger.round).toBe(4)
+    expect(caught.ledger.round).toBe(3)
     expect(caught.ledger.fastRounds).toBeUndefined()
   })
 
   test('stops after the first round with a failure, skipping its dependents as settle does', () => {
     // b fails in round 1: wave 2 took its round from settle 1, not from the plan.
-    const early = settleThrough(
-      analysis,
-      planState(256, 3),
-      2,
-      results(['b']),
-      256
-    )
+    const early = settleThrough(analysis, planState(3), 2, results(['b']), P)
     expect(ids(early.rounds)).toEqual([['a', 'b']])
     expect(early.ledger.statuses).toEqual([
       'succeeded',
@@ -146,13 +138,7 @@ describe('settleThrough', () => {
       'skipped'
     ])
     // c fails in round 2 (read by settle 2 after a green round 1).
-    const late = settleThrough(
-      analysis,
-      planState(256, 3),
-      1,
-      results(['c']),
-      256
-    )
+    const late = settleThrough(analysis, planState(3), 1, results(['c']), P)
     expect(ids(late.rounds)).toEqual([
       ['a', 'b'],
       ['c', 'd', 'e']
@@ -171,10 +157,10 @@ describe('settleThrough', () => {
     // skipped and wave 2 ran c, d, e from the plan (d and e depend on b).
     const caught = settleThrough(
       analysis,
-      planState(256, 3),
+      planState(3),
       2,
       results(['b']),
-      256,
+      P,
       offset => offset === 0
     )
     expect(ids(caught.rounds)).toEqual([
@@ -196,10 +182,10 @@ describe('settleThrough', () => {
     // Wave 2's job failed: wave 3 took settle 2's matrix; stop there.
     const stopped = settleThrough(
       analysis,
-      planState(256, 3),
+      planState(3),
       2,
       results(['b']),
-      256,
+      P,
       () => false
     )
     expect(stopped.wentOnAfter).toEqual([])
@@ -207,25 +193,19 @@ describe('settleThrough', () => {
   })
 
   test('the same ledger as settling round by round', () => {
-    let slow = planState(256)
-    slow = settleThrough(analysis, slow, 0, results(['d']), 256).ledger
-    slow = handOutNext(analysis, slow, { attempt: 1, legLimit: 256 }).ledger
-    slow = settleThrough(analysis, slow, 0, results(['d']), 256).ledger
-    const fast = settleThrough(
-      analysis,
-      planState(256, 3),
-      1,
-      results(['d']),
-      256
-    )
+    let slow = planState()
+    slow = settleThrough(analysis, slow, 0, results(['d']), P).ledger
+    slow = handOutNext(analysis, slow, { attempt: 1, packing: P }).ledger
+    slow = settleThrough(analysis, slow, 0, results(['d']), P).ledger
+    const fast = settleThrough(analysis, planState(3), 1, results(['d']), P)
     expect(fast.ledger).toEqual(slow)
   })
 })
 
 test('the state carries the fast rounds; a bad value is refused', () => {
-  const state = planState(256, 3)
+  const state = planState(3)
   expect(decodeLedger(encodeLedger(state)).fastRounds).toBe(3)
-  expect(decodeLedger(encodeLedger(planState(256))).fastRounds).toBeUndefined()
+  expect(decodeLedger(encodeLedger(planState())).fastRounds).toBeUndefined()
   const bad = encodeLedger(state).replace('"g":3', '"g":0')
   expect(() => decodeLedger(bad)).toThrow(/fast rounds must be a whole number/)
 })

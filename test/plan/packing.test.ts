@@ -10,7 +10,8 @@ import {
   packingOf,
   packRound,
   packedLegName,
-  roundLegs
+  roundLegs,
+  type Packing
 } from '../../src/plan/packing.js'
 import type { Phase, PlanAnalysis } from '../../src/plan/types.js'
 import { renderRoundMatrix } from '../../src/render/matrix.js'
@@ -21,6 +22,11 @@ function analysed(text: string): PlanAnalysis {
   const loaded = parsePlan(text, 'plan.yaml')
   const result = analyzePlan(loaded.plan!)
   return result.analysis!
+}
+
+/** A packing with pack on, one core, no limit on rounds. */
+function pk(minutes: readonly number[], maxLegs: number): Packing {
+  return { minutes, maxLegs, pack: true, cores: 1, maxRounds: Infinity }
 }
 
 /** Phase `p<index>` with no dependencies, at line index + 1. */
@@ -40,7 +46,7 @@ describe('packRound', () => {
     const analysis = analyzePlan(
       makePlan([{ id: 'a' }, { id: 'b' }, { id: 'c' }])
     ).analysis!
-    expect(packRound(analysis, [0, 1, 2], [1, 1, 1], 3)).toBeUndefined()
+    expect(packRound(analysis, [0, 1, 2], pk([1, 1, 1], 3), 1)).toBeUndefined()
     expect(isPacked(3, 3)).toBe(false)
     expect(isPacked(4, 3)).toBe(true)
     // Never more than MATRIX_LEG_LIMIT (64) legs: the leg-1 … leg-64 outputs.
@@ -59,7 +65,7 @@ describe('packRound', () => {
       )
     ).analysis!
     const minutes = phaseDurations(analysis.plan).minutes
-    const legs = packRound(analysis, [0, 1, 2, 3, 4], minutes, 2)!
+    const legs = packRound(analysis, [0, 1, 2, 3, 4], pk(minutes, 2), 1)!
     // LPT: 8→1, 7→2, 6→2 (7 < 8), 5→1 (8 < 13), 4→1 (13 = 13: the lower leg).
     expect(legs.map(leg => leg.phases)).toEqual([
       [0, 3, 4],
@@ -81,7 +87,12 @@ describe('packRound', () => {
   - {id: e}
 `
     const analysis = analysed(text)
-    const legs = packRound(analysis, [0, 1, 2, 3, 4], [1, 1, 1, 1, 1], 3)!
+    const legs = packRound(
+      analysis,
+      [0, 1, 2, 3, 4],
+      pk([1, 1, 1, 1, 1], 3),
+      1
+    )!
     expect(legs).toHaveLength(3)
     const mac = legs.filter(leg => leg.runsOn === 'macos-latest')
     expect(mac).toHaveLength(1)
@@ -99,7 +110,7 @@ describe('packRound', () => {
     expect(analysis.waves.map(w => w.length)).toEqual([200, 600, 200])
     const minutes = phaseDurations(analysis.plan).minutes
     for (const wave of analysis.waves) {
-      const legs = packRound(analysis, wave, minutes, 40)!
+      const legs = packRound(analysis, wave, pk(minutes, 40), 1)!
       expect(legs.length).toBe(40)
       const all = legs.flatMap(leg => leg.phases).sort((a, b) => a - b)
       expect(all).toEqual([...wave].sort((a, b) => a - b))
@@ -112,20 +123,20 @@ describe('packRound', () => {
       )
     }
     // With no limit, or a limit above it: MATRIX_LEG_LIMIT (64) legs.
-    expect(packRound(analysis, analysis.waves[1]!, minutes, 0)).toHaveLength(
-      MATRIX_LEG_LIMIT
-    )
-    expect(packRound(analysis, analysis.waves[1]!, minutes, 256)).toHaveLength(
-      MATRIX_LEG_LIMIT
-    )
+    expect(
+      packRound(analysis, analysis.waves[1]!, pk(minutes, 0), 1)
+    ).toHaveLength(MATRIX_LEG_LIMIT)
+    expect(
+      packRound(analysis, analysis.waves[1]!, pk(minutes, 256), 1)
+    ).toHaveLength(MATRIX_LEG_LIMIT)
   })
 
   test('deterministic: the same round gives the same legs', () => {
     const analysis = analysed(bigPlanYaml({ libs: 10, packages: 90, apps: 5 }))
     const minutes = phaseDurations(analysis.plan).minutes
     const wave = analysis.waves[1]!
-    expect(packRound(analysis, [...wave].reverse(), minutes, 7)).toEqual(
-      packRound(analysis, wave, minutes, 7)
+    expect(packRound(analysis, [...wave].reverse(), pk(minutes, 7), 1)).toEqual(
+      packRound(analysis, wave, pk(minutes, 7), 1)
     )
   })
 
@@ -141,7 +152,10 @@ describe('packRound', () => {
     const legs = packRound(
       analysis,
       round,
-      round.map(() => 1),
+      pk(
+        round.map(() => 1),
+        1
+      ),
       1
     )!
     expect(legs.length).toBeGreaterThan(1)
@@ -155,7 +169,7 @@ describe('packRound', () => {
     const short = analyzePlan(
       makePlan(Array.from({ length: 3000 }, (_, i) => ({ id: `p${i}` })))
     ).analysis!
-    expect(packRound(short, short.waves[0]!, [], 1)).toHaveLength(1)
+    expect(packRound(short, short.waves[0]!, pk([], 1), 1)).toHaveLength(1)
   })
 
   test('every phase once, legs = max(runner kinds, max-workers), one runner a leg, LPT within one phase of the mean (property)', () => {
@@ -183,7 +197,7 @@ describe('packRound', () => {
           const analysis = analyzePlan({ file: 'plan.yaml', phases }).analysis!
           const minutes = specs.map(spec => spec.minutes)
           const round = phases.map(phase => phase.index)
-          const legs = packRound(analysis, round, minutes, maxLegs)
+          const legs = packRound(analysis, round, pk(minutes, maxLegs), 1)
           const workers =
             maxLegs <= 0
               ? MATRIX_LEG_LIMIT
@@ -281,7 +295,7 @@ describe('roundLegs', () => {
   test('an unpacked round: one leg per phase, in plan order, numbered from 1', () => {
     const analysis = independent([0, 1, 0, 2])
     const packing = packingOf(analysis, { maxWorkers: 2 })
-    expect(roundLegs(analysis, [3, 0, 2], packing)).toEqual([
+    expect(roundLegs(analysis, [3, 0, 2], packing, 1)).toEqual([
       { leg: 1, phases: [0] },
       { leg: 2, phases: [2] },
       { leg: 3, phases: [3] }
@@ -294,14 +308,14 @@ describe('roundLegs', () => {
     )
     const round = analysis.waves[0]!
     const packing = packingOf(analysis, { maxWorkers: 3 })
-    const legs = roundLegs(analysis, round, packing)
+    const legs = roundLegs(analysis, round, packing, 1)
     expect(legs).toHaveLength(MATRIX_LEG_LIMIT)
     expect(legs.every(leg => leg.packed !== undefined)).toBe(true)
     expect(
-      roundLegs(analysis, round.slice(0, MATRIX_LEG_LIMIT), packing)
+      roundLegs(analysis, round.slice(0, MATRIX_LEG_LIMIT), packing, 1)
     ).toHaveLength(MATRIX_LEG_LIMIT)
     expect(
-      roundLegs(analysis, round.slice(0, MATRIX_LEG_LIMIT), packing).every(
+      roundLegs(analysis, round.slice(0, MATRIX_LEG_LIMIT), packing, 1).every(
         leg => leg.packed === undefined && leg.phases.length === 1
       )
     ).toBe(true)
@@ -331,7 +345,7 @@ describe('roundLegs', () => {
             ...(pack ? { pack: true } : {}),
             maxWorkers
           })
-          const legs = roundLegs(analysis, round, packing)
+          const legs = roundLegs(analysis, round, packing, 1)
           // Every phase of the round in exactly one leg.
           expect(legs.flatMap(leg => leg.phases).sort((a, b) => a - b)).toEqual(
             [...round].sort((a, b) => a - b)
@@ -371,7 +385,7 @@ describe('roundLegs', () => {
           }
           // Plan, settle and the report agree: the matrix lists these legs.
           const matrix = JSON.parse(
-            renderRoundMatrix(analysis, round, packing)
+            renderRoundMatrix(analysis, round, packing, 1)
           ) as { include: { leg: number; id: string; phases?: string[] }[] }
           expect(
             matrix.include.map(entry => [entry.leg, entry.phases ?? [entry.id]])

@@ -148,7 +148,7 @@ describe('runTimeline', () => {
 // per-phase truth, kept here against it.
 describe('legResults: per-phase truth of a leg from its record', () => {
   const packing = packingOf(analysis, { pack: true, maxWorkers: 2 })
-  const legs = roundLegs(analysis, [0, 1, 2], packing)
+  const legs = roundLegs(analysis, [0, 1, 2], packing, 1)
   const leg = legs.find(l => l.phases.length === 2)!
   const ids = leg.phases.map(index => analysis.plan.phases[index]!.id)
   const attempts = { from: 1, to: 1 }

@@ -15,18 +15,18 @@ function oneWave(
 ): WavesInput {
   const phases = minutes.map((_, index) => index)
   return {
-    waves: [phases],
+    rounds: [
+      Array.from({ length: legs }, (_, leg) =>
+        phases.filter(index => index % legs === leg)
+      )
+    ],
+    depsOf: minutes.map(() => []),
     minutes,
     done: minutes.map(() => false),
     outcome: minutes.map(() => undefined),
     maxParallel: legs,
     jobStart: 0.5,
-    legLimit: Infinity,
     settle: 'after-failure',
-    pack: round =>
-      Array.from({ length: legs }, (_, leg) =>
-        round.filter(index => index % legs === leg)
-      ),
     legConcurrency
   }
 }
@@ -39,6 +39,24 @@ describe('wavesTimeline with leg-concurrency', () => {
       return timeline.end - 0.5 - 0.5 - 0.5
     })
     expect(ends).toEqual([40, 20, 10, 10])
+  })
+
+  test('a chain in a leg: a phase starts once its dependencies in the leg have ended; a skipped one takes no time', () => {
+    // a (10) → b (5); c (20) beside them on a second core; d (7) after c.
+    const input: WavesInput = {
+      ...oneWave([10, 5, 20, 7], 1, 2),
+      depsOf: [[], [0], [], [2]]
+    }
+    const timeline = wavesTimeline(input)
+    expect(timeline.finish.map(end => end - 1)).toEqual([10, 15, 20, 27])
+    // a fails: b is skipped in its leg and takes no time.
+    const failed = wavesTimeline({
+      ...input,
+      outcome: ['failed', 'skipped', undefined, undefined]
+    })
+    expect(failed.finish.map(end => (end === 0 ? 0 : end - 1))).toEqual([
+      10, 0, 20, 27
+    ])
   })
 
   test('a phase starts on the first free core, in the leg’s order', () => {

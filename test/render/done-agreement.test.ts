@@ -3,6 +3,7 @@
 // settle), the generated needs graph (as GitHub runs it), and every output
 // (text, tree, json, plan summary, check report) agree on which phases run,
 // which are skipped, and which are done.
+import { testPacking } from '../support/ledger.js'
 import { describe, expect, test } from '@jest/globals'
 import fc from 'fast-check'
 import { parse } from 'yaml'
@@ -39,7 +40,7 @@ interface Outcomes {
 /** The waves mode: the plan step's first round, then settle round after round. */
 function wavesMode(analysis: PlanAnalysis, fails: Set<string>): Outcomes {
   const ids = analysis.plan.phases.map(p => p.id)
-  const options = { attempt: 1, legLimit: 3 }
+  const options = { attempt: 1, packing: testPacking(analysis) }
   let { ledger, round } = handOutNext(
     analysis,
     startLedger(analysis, {

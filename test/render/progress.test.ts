@@ -6,12 +6,12 @@ import {
 } from '../../src/render/progress.js'
 
 describe('progress lines', () => {
-  test('the batch handed out, with what is left of the wave and a note', () => {
-    expect(executingBatchLine(2, 3, ['a', 'b'], 0)).toBe(
+  test('the batch (round) handed out of the rounds there are, with a note', () => {
+    expect(executingBatchLine(2, 3, ['a', 'b'])).toBe(
       'Executing batch 2/3 with 2 phase(s): a, b'
     )
-    expect(executingBatchLine(1, 1, ['a'], 5, ' [note]')).toBe(
-      'Executing batch 1/1 with 1 phase(s) (5 more of this batch in the next round) [note]: a'
+    expect(executingBatchLine(1, 1, ['a'], ' [note]')).toBe(
+      'Executing batch 1/1 with 1 phase(s) [note]: a'
     )
   })
 

@@ -8,7 +8,7 @@ import type { PlanAnalysis } from '../../src/plan/types.js'
 import { renderMatrix } from '../../src/render/matrix.js'
 import { renderPlanSummary } from '../../src/render/plan-summary.js'
 import { formatSeconds, renderReport } from '../../src/render/report.js'
-import { testLedger } from '../support/ledger.js'
+import { testLedger, testPacking } from '../support/ledger.js'
 import { makePlan, type PhaseSpec } from '../support/make-plan.js'
 
 function analyse(specs: PhaseSpec[]): PlanAnalysis {
@@ -20,7 +20,7 @@ function finished(analysis: PlanAnalysis): Ledger {
   let { ledger, round } = handOutNext(
     analysis,
     testLedger(analysis, { maxWorkers: 1, failFast: false }),
-    { attempt: 1, legLimit: 256 }
+    { attempt: 1, packing: testPacking(analysis) }
   )
   while (round.length > 0) {
     ledger = settleRound(
@@ -36,7 +36,7 @@ function finished(analysis: PlanAnalysis): Ledger {
     )
     ;({ ledger, round } = handOutNext(analysis, ledger, {
       attempt: 1,
-      legLimit: 256
+      packing: testPacking(analysis)
     }))
   }
   return ledger

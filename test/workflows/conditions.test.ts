@@ -5,9 +5,10 @@
 // is red for every kind of failure.
 import { describe, expect, test } from '@jest/globals'
 import fc from 'fast-check'
-import { greenRounds } from '../../src/plan/fast-path.js'
+import { greenRounds } from '../../src/plan/rounds.js'
 import type { PlanAnalysis } from '../../src/plan/types.js'
 import { analysed, type PhaseSpec } from '../render/build-plan.js'
+import { testPacking } from '../support/ledger.js'
 import { specsFromEdges } from '../support/make-plan.js'
 import { Engine, type EngineOptions } from './engine.js'
 import {
@@ -270,11 +271,10 @@ describe('the fast path on GitHub', () => {
             failing: fc.subarray(
               Array.from({ length: count }, (_, i) => `p${i}`),
               { maxLength: Math.min(3, count) }
-            ),
-            legLimit: fc.integer({ min: 1, max: 3 })
+            )
           })
         ),
-        ({ count, edges, failing, legLimit }) => {
+        ({ count, edges, failing }) => {
           // Edges point forward (a dag); a self-edge is dropped.
           const forward = edges
             .filter(([a, b]) => a !== b)
@@ -287,11 +287,12 @@ describe('the fast path on GitHub', () => {
           const rounds = greenRounds(
             analysis,
             analysis.plan.phases.map(() => 'pending'),
-            legLimit
+            testPacking(analysis),
+            1
           ).length
           fc.pre(rounds <= REUSABLE_WORKFLOW_WAVES)
-          const fast = play(analysis, { failing, legLimit })
-          const slow = play(analysis, { failing, legLimit, fast: false })
+          const fast = play(analysis, { failing })
+          const slow = play(analysis, { failing, fast: false })
           expect(fast.engine.legs).toEqual(slow.engine.legs)
           expect(fast.report).toEqual(slow.report)
           expect(fast.run.jobs.report!.result).toBe(

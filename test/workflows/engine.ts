@@ -4,11 +4,9 @@
 // settle step (settle jobs and the report's) from the inputs it receives —
 // as the actions compute them, without the jobs API: a leg's result is what
 // the last leg of that phase concluded.
-import {
-  greenRounds,
-  roundsRunUpFront,
-  settleThrough
-} from '../../src/plan/fast-path.js'
+import { roundsRunUpFront, settleThrough } from '../../src/plan/fast-path.js'
+import type { Packing } from '../../src/plan/packing.js'
+import { greenRounds } from '../../src/plan/rounds.js'
 import {
   handOutNext,
   isFinished,
@@ -20,7 +18,7 @@ import { isSucceeded } from '../../src/plan/phase-status.js'
 import { decodeLedger, encodeLedger } from '../../src/plan/state.js'
 import type { PlanAnalysis } from '../../src/plan/types.js'
 import { renderMatrix } from '../../src/render/matrix.js'
-import { testLedger } from '../support/ledger.js'
+import { testLedger, testPacking } from '../support/ledger.js'
 import type { Outcome, Result, SettleInputs } from './simulate.js'
 
 export interface Leg {
@@ -34,8 +32,6 @@ export interface EngineOptions {
   failing?: readonly string[]
   /** The plan step hands out every round up front (default true). */
   fast?: boolean
-  /** Most legs in one round (GitHub: 256). */
-  legLimit?: number
 }
 
 export class Engine {
@@ -43,14 +39,15 @@ export class Engine {
   readonly legs: Leg[] = []
   private readonly results = new Map<string, LegResult['status']>()
   private readonly failing: Set<string>
-  private readonly legLimit: number
+  /** Rounds of ready phases, one leg a phase. */
+  private readonly packing: Packing
 
   constructor(
     private readonly analysis: PlanAnalysis,
     private readonly options: EngineOptions = {}
   ) {
     this.failing = new Set(options.failing ?? [])
-    this.legLimit = options.legLimit ?? 256
+    this.packing = testPacking(analysis)
   }
 
   /** The plan step's outputs, as src/actions/plan.ts sets them. */
@@ -58,9 +55,9 @@ export class Engine {
     const start = testLedger(this.analysis, { maxWorkers: 256 })
     const { ledger, round } = handOutNext(this.analysis, start, {
       attempt: 1,
-      legLimit: this.legLimit
+      packing: this.packing
     })
-    const rounds = greenRounds(this.analysis, start.statuses, this.legLimit)
+    const rounds = greenRounds(this.analysis, start.statuses, this.packing, 1)
     const fast = this.options.fast !== false && rounds.length > 0
     return {
       result: 'success',
@@ -107,7 +104,7 @@ export class Engine {
         this.analysis,
         before,
         Number(inputs['rounds-run'] ?? '0'),
-        this.legLimit
+        this.packing
       )
       const id = (index: number): string =>
         this.analysis.plan.phases[index]?.id ?? ''
@@ -119,11 +116,11 @@ export class Engine {
           index,
           status: this.results.get(id(index)) ?? 'missing'
         }),
-        this.legLimit
+        this.packing
       )
       ledger = handOutNext(this.analysis, caught.ledger, {
         attempt: 1,
-        legLimit: this.legLimit
+        packing: this.packing
       }).ledger
     }
     const round = runningPhases(ledger)

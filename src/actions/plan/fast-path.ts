@@ -35,7 +35,7 @@ export function fastPath(
   if (rounds.length === 0) return off('nothing-to-run')
   if (attempt > 1) return off('re-run')
   const fast = {
-    [PlanOutputs.matrices]: `[${rounds.map(round => renderRoundMatrix(analysis, round, packing)).join(',')}]`,
+    [PlanOutputs.matrices]: `[${rounds.map((round, offset) => renderRoundMatrix(analysis, round, packing, offset + 1)).join(',')}]`,
     [PlanOutputs.fastRounds]: String(rounds.length)
   }
   return fitsOutputBudget({ ...outputs, ...fast }, INFORMATIONAL_PLAN_OUTPUTS)

@@ -103,7 +103,12 @@ export function planOutputs(
   for (const phase of phases)
     needs[phase.id] = analysis.depsOf[phase.index]?.map(idOf) ?? []
   const outputs: Record<string, string> = {
-    [PlanOutputs.matrix]: renderRoundMatrix(analysis, round, packing),
+    [PlanOutputs.matrix]: renderRoundMatrix(
+      analysis,
+      round,
+      packing,
+      ledger.round
+    ),
     [PlanOutputs.state]: encodeLedger(ledger),
     [PlanOutputs.hasWork]: round.length > 0 ? 'true' : 'false',
     [PlanOutputs.waves]: JSON.stringify(

@@ -1,6 +1,7 @@
 // Settle handing out the next round once the last one is settled.
 import { at } from '../../plan/at.js'
 import { packingOf } from '../../plan/packing.js'
+import { greenRounds } from '../../plan/rounds.js'
 import { handOutNext } from '../../plan/schedule.js'
 import type { Ledger } from '../../plan/state.js'
 import type { PlanAnalysis } from '../../plan/types.js'
@@ -16,19 +17,20 @@ export function handOutNextRound(
 ): Ledger {
   const idOf = (index: number): string => at(analysis.plan.phases, index).id
   const packing = packingOf(analysis, ledger)
-  // A wave is one round: a round of more phases than its legs is packed.
-  const handOut = handOutNext(analysis, ledger, {
-    attempt,
-    legLimit: Infinity
-  })
+  const handOut = handOutNext(analysis, ledger, { attempt, packing })
   if (handOut.round.length > 0) {
+    const round = handOut.ledger.round
+    // The rounds a green run has from here on, this one included.
+    const rounds =
+      round -
+      1 +
+      greenRounds(analysis, handOut.ledger.statuses, packing, round).length
     core.info(
       executingBatchLine(
-        handOut.ledger.wave + 1,
-        analysis.waves.length,
+        round,
+        rounds,
         handOut.round.map(idOf),
-        handOut.leftInWave,
-        packedNote(analysis, handOut.round, packing)
+        packedNote(analysis, handOut.round, packing, round)
       )
     )
   }

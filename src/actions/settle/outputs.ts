@@ -17,7 +17,12 @@ export function setOutputs(analysis: PlanAnalysis, ledger: Ledger): void {
   const packing = packingOf(analysis, ledger)
   const lists = outcomeLists(analysis, ledger)
   const outputs: Record<string, string> = {
-    [SettleOutputs.matrix]: renderRoundMatrix(analysis, round, packing),
+    [SettleOutputs.matrix]: renderRoundMatrix(
+      analysis,
+      round,
+      packing,
+      ledger.round
+    ),
     [SettleOutputs.state]: encodeLedger(ledger),
     [SettleOutputs.hasWork]: round.length > 0 ? 'true' : 'false',
     [SettleOutputs.succeeded]: JSON.stringify(lists.succeeded),

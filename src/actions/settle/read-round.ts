@@ -45,13 +45,13 @@ function roundsToRead(
     analysis,
     before,
     settings.roundsRun,
-    Infinity
+    packing
   )
   const rounds = [runningPhases(before), ...upFront]
     .map((phases, offset) => ({
       round: before.round + offset,
       phases,
-      legs: roundLegs(analysis, phases, packing)
+      legs: roundLegs(analysis, phases, packing, before.round + offset)
     }))
     .filter(round => round.phases.length > 0)
   return { upFront: upFront.length, rounds }
@@ -62,7 +62,7 @@ const OF_RECORD: Record<RecordedStatus, LegStatus> = {
   failed: 'failed',
   'timed-out': 'timed-out',
   'not-run': 'cancelled',
-  // A round's legs hold one wave: no phase depends on another of its leg.
+  // Believed as a skip only where a dependency in the leg did not succeed.
   skipped: 'other'
 }
 
@@ -155,10 +155,29 @@ export function legResults(
     }
   }
   const { record } = checked
+  const recorded = new Map(
+    leg.phases.map((index, position) => [
+      index,
+      at(record.phases, position).status
+    ])
+  )
+  // exec skips a phase whose dependency in the leg did not succeed: a skip
+  // the record gives any other phase counts as a failure.
+  const skippedInLeg = (index: number): boolean =>
+    (analysis.depsOf[index] ?? []).some(dep => {
+      const status = recorded.get(dep)
+      return status !== undefined && status !== 'succeeded'
+    })
   return {
     results: leg.phases.map((index, position) => {
       const phase = at(record.phases, position)
-      const result: LegResult = { index, status: OF_RECORD[phase.status] }
+      const result: LegResult = {
+        index,
+        status:
+          phase.status === 'skipped' && skippedInLeg(index)
+            ? 'skipped'
+            : OF_RECORD[phase.status]
+      }
       if (phase.start !== undefined && phase.end !== undefined) {
         result.seconds = Math.round((phase.end - phase.start) / 1000)
       }
@@ -220,7 +239,7 @@ export function readRounds(
       }
       return result
     },
-    Infinity,
+    packingOf(analysis, before),
     // phases.yml skips the settle job after a green wave job: the next wave
     // job then took the plan's matrix, whatever the records say.
     offset => settings.waveJobs.get(before.round + offset)?.result === 'success'

@@ -4,7 +4,6 @@
 // skipped, unless allow-failure.
 import { at } from '../../plan/at.js'
 import { packingOf, roundLegs } from '../../plan/packing.js'
-import { isFailed, type PhaseStatus } from '../../plan/phase-status.js'
 import {
   lowerBoundMinutes,
   runTimeline,
@@ -20,16 +19,11 @@ import * as core from '../log.js'
 import { logPhaseStatuses } from './phase-lines.js'
 import { checkedRecord } from './read-round.js'
 
-/** Handed out in this attempt: ran, or had a leg that did not report. */
-function handedOut(status: PhaseStatus): boolean {
-  return status === 'succeeded' || isFailed(status)
-}
-
 /**
  * Each phase's start and end from its leg's record, as one "job" a phase
  * (no runner wait: the records do not know when a job was queued). The
- * rounds are the waves with phases handed out, in order, legs as the step
- * that handed them out cut them; a record settle would not believe
+ * rounds are those the ledger says each phase was handed out in, legs as
+ * the step that handed them out cut them; a record settle would not believe
  * (checkedRecord) is passed over. O(phases).
  */
 export function recordedTimes(
@@ -41,14 +35,15 @@ export function recordedTimes(
   // Every attempt of the run so far: a re-run keeps earlier legs' records.
   const attempts = { from: 1, to: settings.run.runAttempt }
   const ran: RanJob[] = []
-  let round = 0
-  for (const wave of analysis.waves) {
-    const phases = wave.filter(index => handedOut(at(ledger.statuses, index)))
-    if (phases.length === 0) continue
-    round++
+  const byRound = new Map<number, number[]>()
+  ledger.roundOf?.forEach((round, index) => {
+    if (round === undefined) return
+    byRound.set(round, [...(byRound.get(round) ?? []), index])
+  })
+  for (const [round, phases] of byRound) {
     const job = settings.waveJobs.get(round)
     if (job === undefined) continue
-    for (const leg of roundLegs(analysis, phases, packing)) {
+    for (const leg of roundLegs(analysis, phases, packing, round)) {
       // The same check as settle's: a record not believed shows no times.
       const checked = checkedRecord(analysis, round, leg, job, attempts)
       if (!('record' in checked)) continue

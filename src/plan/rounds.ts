@@ -1,0 +1,423 @@
+// Rounds, not levels: which pending phases the next round hands out. A round
+// is a matrix of legs, each leg one job that runs its phases in dependency
+// order (exec); packing.ts cuts the round into legs along its own
+// dependencies, so a phase may share a round with its dependencies when they
+// can share a leg. A plan of any depth then runs in the wave jobs there are.
+//
+// The round holds:
+// 1. what the rounds left require: with L levels of pending phases and r
+//    rounds left, every phase from which a chain of more than L − ⌈L/r⌉
+//    pending phases starts, with its pending dependencies (so the plan left
+//    after the round is at most L − ⌈L/r⌉ levels deep, and r rounds always
+//    suffice). Only phases on the longest chains, never whole levels, so the
+//    legs stay many;
+// 2. then, critical path first (the longest estimated chain of pending
+//    phases from it), every phase that is ready or whose pending
+//    dependencies are all in the round on its runner, while the component it
+//    joins still ends within the round's length T and the round's work fits
+//    its legs' cores in T. T is chosen among a few candidates (the longest
+//    ready phases, the remaining critical path's and work's share of the
+//    rounds left) for the most progress a minute: how far the round lowers
+//    the critical path plus the work ÷ cores of what is left, over T plus
+//    a minute of job start. Without packing, every ready phase, one a leg.
+// A phase is never in a round with a dependency on another runner (they
+// could not share a leg); such a phase waits, and the plan step checks the
+// rounds of a green run against the wave jobs there are.
+//
+// Pure and deterministic: plan and settle compute the same round from the
+// same statuses. O(K (V + E) log V) a round for K ≤ 16 candidate lengths.
+import { at, floatAt, intAt } from './at.js'
+import { MinHeap } from './min-heap.js'
+import type { PhaseStatus } from './phase-status.js'
+import {
+  LEG_ID_BYTES,
+  legLength,
+  MATRIX_LEG_LIMIT,
+  runsOnKey,
+  type Packing
+} from './packing.js'
+import type { PlanAnalysis } from './types.js'
+
+/** Minutes a round costs besides its phases (the legs' job start and set-up), for choosing its length. */
+const ROUND_OVERHEAD_MINUTES = 1
+
+/** What the pending phases look like, for filling rounds. */
+interface Pending {
+  order: number[]
+  /**
+   * Each pending phase's pending dependencies, also those it has through
+   * done phases (`status: done` keeps the order: build → package (done) →
+   * publish still waits for build); and the other way round.
+   */
+  depsOf: number[][]
+  dependentsOf: number[][]
+  depth: Int32Array
+  height: Int32Array
+  /** Longest estimated chain of pending phases from each (itself included). */
+  tail: Float64Array
+  levels: number
+  criticalPath: number
+  work: number
+}
+
+function pendingShape(
+  analysis: PlanAnalysis,
+  statuses: readonly PhaseStatus[],
+  minutes: readonly number[]
+): Pending {
+  const count = statuses.length
+  const order: number[] = []
+  const depsOf: number[][] = Array.from({ length: count }, () => [])
+  const dependentsOf: number[][] = Array.from({ length: count }, () => [])
+  // The pending phases a done phase stands for, by plan index.
+  const through: number[][] = Array.from({ length: count }, () => [])
+  for (const index of analysis.waves.flat()) {
+    const status = statuses[index]
+    if (status !== 'pending' && status !== 'done') continue
+    const below = new Set<number>()
+    for (const dep of analysis.depsOf[index] ?? []) {
+      if (statuses[dep] === 'pending') below.add(dep)
+      else for (const far of at(through, dep)) below.add(far)
+    }
+    if (status === 'done') {
+      through[index] = [...below]
+      continue
+    }
+    order.push(index)
+    depsOf[index] = [...below]
+    for (const dep of below) at(dependentsOf, dep).push(index)
+  }
+  const depth = new Int32Array(count)
+  let levels = 0
+  let work = 0
+  for (const index of order) {
+    let below = 0
+    for (const dep of at(depsOf, index))
+      below = Math.max(below, intAt(depth, dep))
+    depth[index] = below + 1
+    levels = Math.max(levels, below + 1)
+    work += minutes[index] ?? 0
+  }
+  const height = new Int32Array(count)
+  const tail = new Float64Array(count)
+  let criticalPath = 0
+  for (let position = order.length - 1; position >= 0; position--) {
+    const index = at(order, position)
+    let above = 0
+    let after = 0
+    for (const dependent of at(dependentsOf, index)) {
+      above = Math.max(above, intAt(height, dependent))
+      after = Math.max(after, floatAt(tail, dependent))
+    }
+    height[index] = above + 1
+    tail[index] = after + (minutes[index] ?? 0)
+    criticalPath = Math.max(criticalPath, floatAt(tail, index))
+  }
+  return {
+    order,
+    depsOf,
+    dependentsOf,
+    depth,
+    height,
+    tail,
+    levels,
+    criticalPath,
+    work
+  }
+}
+
+/** A round filled for one length: its phases and what it leaves. */
+interface Filled {
+  inRound: Int32Array
+  /** Estimated minutes of its longest leg. */
+  length: number
+  /** Critical path plus work ÷ cores of the phases it leaves: how much is left to do. */
+  leftBound: number
+  /** Levels of the phases it leaves. */
+  leftLevels: number
+  size: number
+}
+
+/**
+ * The round for length `limit` (Infinity: only what is required and ready,
+ * as without packing). Union-find over the round's own dependencies, with
+ * each component's work, longest chain and id bytes.
+ */
+function fill(
+  analysis: PlanAnalysis,
+  shape: Pending,
+  packing: Packing,
+  required: (index: number) => boolean,
+  limit: number | 'ready'
+): Filled {
+  const { depsOf, dependentsOf, tail } = shape
+  const phases = analysis.plan.phases
+  const { minutes } = packing
+  const count = phases.length
+  const legs = Math.max(
+    1,
+    Math.min(
+      MATRIX_LEG_LIMIT,
+      packing.maxLegs <= 0 ? MATRIX_LEG_LIMIT : packing.maxLegs
+    )
+  )
+  const cores = Math.max(1, packing.cores)
+  const inRound = new Int32Array(count)
+  const parent = new Int32Array(count).fill(-1)
+  const work = new Float64Array(count)
+  const path = new Float64Array(count)
+  const idBytes = new Float64Array(count)
+  const chain = new Float64Array(count)
+  const find = (from: number): number => {
+    let node = from
+    while (intAt(parent, node) !== node) {
+      const up = intAt(parent, intAt(parent, node))
+      parent[node] = up
+      node = up
+    }
+    return node
+  }
+  let components = 0
+  let roundWork = 0
+  let size = 0
+  /** The roots of the components a phase would join; undefined when it cannot join the round. */
+  const joins = (index: number): number[] | undefined => {
+    const runner = runsOnKey(at(phases, index))
+    const roots: number[] = []
+    for (const dep of at(depsOf, index)) {
+      if (intAt(inRound, dep) === 0) return undefined
+      if (runsOnKey(at(phases, dep)) !== runner) return undefined
+      const root = find(dep)
+      if (!roots.includes(root)) roots.push(root)
+    }
+    return roots
+  }
+  const startOf = (index: number): number => {
+    let start = 0
+    for (const dep of at(depsOf, index))
+      start = Math.max(start, floatAt(chain, dep))
+    return start
+  }
+  const bytesOf = (index: number): number =>
+    Buffer.byteLength(JSON.stringify(at(phases, index).id)) + 1
+  const add = (index: number, roots: readonly number[]): void => {
+    const own = minutes[index] ?? 0
+    chain[index] = startOf(index) + own
+    inRound[index] = 1
+    parent[index] = index
+    work[index] = own
+    path[index] = floatAt(chain, index)
+    idBytes[index] = bytesOf(index)
+    components++
+    roundWork += own
+    size++
+    for (const root of roots) {
+      const mine = find(index)
+      const theirs = find(root)
+      if (mine === theirs) continue
+      const [top, gone] = mine < theirs ? [mine, theirs] : [theirs, mine]
+      parent[gone] = top
+      work[top] = floatAt(work, top) + floatAt(work, gone)
+      path[top] = Math.max(floatAt(path, top), floatAt(path, gone))
+      idBytes[top] = floatAt(idBytes, top) + floatAt(idBytes, gone)
+      components--
+    }
+  }
+  for (const index of shape.order) {
+    if (!required(index)) continue
+    const roots = joins(index)
+    if (roots !== undefined) add(index, roots)
+  }
+  if (limit === 'ready') {
+    for (const index of shape.order) {
+      if (intAt(inRound, index) === 1) continue
+      if (joins(index)?.length === 0) add(index, [])
+    }
+  } else {
+    // Critical path first: the longest chain from a phase, then plan order.
+    const queue = new MinHeap(
+      (a, b) =>
+        floatAt(tail, a) > floatAt(tail, b) ||
+        (floatAt(tail, a) === floatAt(tail, b) && a < b)
+    )
+    const queued = new Int32Array(count)
+    const offer = (index: number): void => {
+      if (intAt(inRound, index) === 1 || intAt(queued, index) === 1) return
+      if (joins(index) === undefined) return
+      queued[index] = 1
+      queue.push(index)
+    }
+    for (const index of shape.order) {
+      if (intAt(inRound, index) === 1) {
+        for (const dependent of at(dependentsOf, index)) offer(dependent)
+      } else if (intAt(shape.depth, index) === 1) offer(index)
+    }
+    for (let index = queue.pop(); index !== undefined; index = queue.pop()) {
+      const roots = joins(index)
+      if (roots === undefined) continue
+      const own = minutes[index] ?? 0
+      let joinedWork = own
+      let joinedPath = startOf(index) + own
+      let joinedBytes = bytesOf(index)
+      for (const root of roots) {
+        joinedWork += floatAt(work, root)
+        joinedPath = Math.max(joinedPath, floatAt(path, root))
+        joinedBytes += floatAt(idBytes, root)
+      }
+      const legsUsed = Math.min(legs, components - roots.length + 1)
+      const fits =
+        legLength(joinedWork, joinedPath, cores) <= limit &&
+        (roundWork + own) / (legsUsed * cores) <= limit &&
+        joinedBytes <= LEG_ID_BYTES
+      if (!fits) continue
+      add(index, roots)
+      for (const dependent of at(dependentsOf, index)) offer(dependent)
+    }
+  }
+  let longest = 0
+  let leftPath = 0
+  let leftLevels = 0
+  const leftDepth = new Int32Array(count)
+  for (const index of shape.order) {
+    if (intAt(inRound, index) === 0) {
+      leftPath = Math.max(leftPath, floatAt(tail, index))
+      let below = 0
+      for (const dep of at(depsOf, index))
+        if (intAt(inRound, dep) === 0)
+          below = Math.max(below, intAt(leftDepth, dep))
+      leftDepth[index] = below + 1
+      leftLevels = Math.max(leftLevels, below + 1)
+    } else if (find(index) === index) {
+      longest = Math.max(
+        longest,
+        legLength(floatAt(work, index), floatAt(path, index), cores)
+      )
+    }
+  }
+  const length =
+    components === 0
+      ? 0
+      : Math.max(longest, roundWork / (Math.min(legs, components) * cores))
+  const leftWork = (shape.work - roundWork) / (legs * cores)
+  return {
+    inRound,
+    length,
+    leftBound: leftPath + leftWork,
+    leftLevels,
+    size
+  }
+}
+
+/**
+ * The phases of the next round, in plan order (empty when nothing is
+ * pending). `statuses`: 'pending' phases are still to run, every other
+ * phase has settled; `roundsLeft`: rounds there are for the rest, this one
+ * included (Infinity: no limit).
+ */
+export function foldRound(
+  analysis: PlanAnalysis,
+  statuses: readonly PhaseStatus[],
+  roundsLeft: number,
+  packing: Packing
+): number[] {
+  const shape = pendingShape(analysis, statuses, packing.minutes)
+  if (shape.order.length === 0) return []
+  const left = Math.max(1, roundsLeft)
+  const step = Number.isFinite(left) ? Math.ceil(shape.levels / left) : 1
+  const required = (index: number): boolean =>
+    intAt(shape.height, index) > shape.levels - step
+  if (!packing.pack) {
+    return roundOf(fill(analysis, shape, packing, required, 'ready').inRound)
+  }
+  const legs = Math.max(
+    1,
+    Math.min(
+      MATRIX_LEG_LIMIT,
+      packing.maxLegs <= 0 ? MATRIX_LEG_LIMIT : packing.maxLegs
+    )
+  )
+  const cores = Math.max(1, packing.cores)
+  const bound = shape.criticalPath + shape.work / (legs * cores)
+  const base = fill(analysis, shape, packing, required, 0).length
+  // Lengths to try: what is required, the remaining critical path's and
+  // work's share of the rounds left, and the longest ready phases.
+  const share = Number.isFinite(left) ? bound / left : 0
+  const ready = shape.order
+    .filter(index => intAt(shape.depth, index) === 1)
+    .map(index => packing.minutes[index] ?? 0)
+    .sort((a, b) => b - a)
+  const readyWork = ready.reduce((sum, minutes) => sum + minutes, 0)
+  const lengths = [
+    base,
+    // Every ready phase at once.
+    Math.max(ready[0] ?? 0, readyWork / (legs * cores)),
+    ...[0.5, 0.75, 1, 1.5, 2, 3, 4].map(times => times * share),
+    ...ready.slice(0, 8)
+  ].filter(length => length > 0)
+  let best: Filled | undefined
+  let bestRate = -1
+  const none = (): boolean => false
+  for (const length of [...new Set(lengths)].sort((a, b) => a - b)) {
+    // What the rounds left require, only when the round would not take
+    // as many levels by itself.
+    const free = fill(analysis, shape, packing, none, length)
+    const filled =
+      free.leftLevels <= shape.levels - step
+        ? free
+        : fill(analysis, shape, packing, required, length)
+    if (filled.size === 0) continue
+    const rate =
+      (bound - filled.leftBound) / (filled.length + ROUND_OVERHEAD_MINUTES)
+    if (rate > bestRate) {
+      best = filled
+      bestRate = rate
+    }
+  }
+  // Every estimate 0, or nothing fits: what is required and ready.
+  return roundOf(
+    (best ?? fill(analysis, shape, packing, required, 'ready')).inRound
+  )
+}
+
+function roundOf(inRound: Int32Array): number[] {
+  const round: number[] = []
+  inRound.forEach((flag, index) => {
+    if (flag === 1) round.push(index)
+  })
+  return round
+}
+
+/** Statuses as a round's hand-out sees them: running phases pending again. */
+export function beforeHandOut(statuses: readonly PhaseStatus[]): PhaseStatus[] {
+  return statuses.map(status => (status === 'running' ? 'pending' : status))
+}
+
+/**
+ * The rounds a run hands out when every phase succeeds, from `statuses`
+ * (running phases count as pending: the round running is the first), the
+ * first of them being round `first` (1-based). O(rounds × (V + E) α(V)).
+ */
+export function greenRounds(
+  analysis: PlanAnalysis,
+  statuses: readonly PhaseStatus[],
+  packing: Packing,
+  first: number
+): number[][] {
+  const current = beforeHandOut(statuses)
+  const rounds: number[][] = []
+  for (let number = first; ; number++) {
+    const round = foldRound(
+      analysis,
+      current,
+      packing.maxRounds - (number - 1),
+      packing
+    )
+    if (round.length === 0) return rounds
+    rounds.push(round)
+    for (const index of round) current[index] = 'succeeded'
+    // A bug guard: every round hands out at least one phase.
+    if (rounds.length > statuses.length) {
+      throw new RangeError('rounds do not end: a bug in phase-matrix')
+    }
+  }
+}
