@@ -12,6 +12,9 @@ import { renderMermaid } from '../render/mermaid.js'
 import { formatProblems } from '../render/problems.js'
 import { renderPlanText } from '../render/text.js'
 import { renderTree } from '../render/tree.js'
+import { MATRIX_LEG_LIMIT, packingOf } from '../plan/packing.js'
+import { REUSABLE_WORKFLOW_WAVES } from '../render/reusable-workflow.js'
+import { renderRoundsText } from '../render/rounds-text.js'
 import { COMMON_FLAGS, flagsCommand } from './args.js'
 import type { FlagValues } from './args.js'
 import { ExitCode, type CliIo } from './io.js'
@@ -25,6 +28,18 @@ const PLAN_COMMAND = {
       description:
         "feature-prd-runner's Phase Dependency Tree instead of batches"
     },
+    rounds: {
+      kind: 'boolean',
+      description:
+        'the rounds the reusable workflow hands out (levels folded into legs) instead of batches'
+    },
+    'max-waves': {
+      kind: 'integer',
+      value: 'N',
+      min: 1,
+      max: 999,
+      description: `with --rounds: the wave jobs there are (default ${REUSABLE_WORKFLOW_WAVES}, the reusable workflow's)`
+    },
     format: {
       kind: 'string',
       value: 'FORMAT',
@@ -33,10 +48,14 @@ const PLAN_COMMAND = {
     },
     ...COMMON_FLAGS
   },
-  about: `Usage: phase-matrix plan [--tree] [--format text|json|mermaid] [flags]
+  about: `Usage: phase-matrix plan [--tree | --rounds [--max-waves N]]
+                        [--format text|json|mermaid] [flags]
 
 Show which phases run together (waves, feature-prd-runner's "batches"),
 which wait, and every problem in the plan with its line and column.
+With --rounds: the rounds of a green run of the reusable workflow, which
+levels each covers and the phases each leg carries, in the order exec
+runs them (legs planned for one core; max-workers legs a round).
 `
 } as const
 
@@ -100,10 +119,15 @@ export function loadPlanForCli(
 
 function plan(values: PlanValues, io: CliIo): number {
   const format = values.format ?? 'text'
-  if (values.tree === true && format !== 'text') {
-    throw new UsageError(
-      `--tree is a text view and cannot be combined with --format ${format}`
-    )
+  for (const view of ['tree', 'rounds'] as const) {
+    if (values[view] === true && format !== 'text') {
+      throw new UsageError(
+        `--${view} is a text view and cannot be combined with --format ${format}`
+      )
+    }
+  }
+  if (values.tree === true && values.rounds === true) {
+    throw new UsageError('--tree and --rounds are two views: give one')
   }
 
   const loaded = loadPlanForCli(values, io)
@@ -119,6 +143,19 @@ function plan(values: PlanValues, io: CliIo): number {
   }
   if (warnings.length > 0) {
     io.stderr(formatProblems(warnings, { colour: io.colourErr }))
+  }
+  if (values.rounds === true) {
+    const workers = loaded.settings.maxWorkers
+    io.stdout(
+      renderRoundsText(analysis, {
+        ...packingOf(analysis, {
+          pack: true,
+          maxWorkers: workers > 0 ? workers : MATRIX_LEG_LIMIT
+        }),
+        maxRounds: values['max-waves'] ?? REUSABLE_WORKFLOW_WAVES
+      })
+    )
+    return ExitCode.ok
   }
   io.stdout(render(analysis, format, values.tree === true, loaded, io))
   return ExitCode.ok

@@ -11,6 +11,7 @@ import { MAX_LEG_CONCURRENCY } from '../plan/types.js'
 import { closestMatch } from '../plan/closest-id.js'
 import { formatProblems } from '../render/problems.js'
 import { renderProblemsJson } from '../render/json.js'
+import { REUSABLE_WORKFLOW_WAVES } from '../render/reusable-workflow.js'
 import { renderSimulationGantt } from '../render/simulation-gantt.js'
 import { renderSimulationJson } from '../render/simulation-json.js'
 import { renderSimulationText } from '../render/simulation-text.js'
@@ -53,6 +54,13 @@ const SIMULATE_COMMAND = {
       max: MAX_LEG_CONCURRENCY,
       description: `phases of a packed leg at once on its runner, 1 to ${MAX_LEG_CONCURRENCY} (default ${DEFAULT_SIMULATED_CORES}: the cores of GitHub's standard Linux runner for private repositories)`
     },
+    'max-waves': {
+      kind: 'integer',
+      value: 'N',
+      min: 1,
+      max: 999,
+      description: `wave jobs of the waves mode, which rounds fold levels to fit (default ${REUSABLE_WORKFLOW_WAVES}: the reusable workflow's)`
+    },
     format: {
       kind: 'string',
       value: 'FORMAT',
@@ -62,14 +70,15 @@ const SIMULATE_COMMAND = {
   },
   about: `Usage: phase-matrix simulate [--max-workers N] [--fail ID,...] [--job-start MIN]
                             [--estimates FILE] [--leg-concurrency N]
-                            [--format text|json|mermaid] [flags]
+                            [--max-waves N] [--format text|json|mermaid] [flags]
 
 How long a run takes, from the phases' estimate_minutes (a phase without
 one counts as the median of the others, or 1 minute), in each mode:
   sequential  one phase after another on one machine (no job starts)
-  waves       the reusable workflow: plan job, one matrix per wave
-              (max-parallel = max workers; a wider wave packed into that
-              many legs, each running --leg-concurrency phases at once),
+  waves       the reusable workflow: plan job, one matrix per round, in at
+              most --max-waves rounds (a round holds the ready phases and
+              the chains that fit beside them, packed into max-workers
+              legs, each running --leg-concurrency phases at once),
               settle jobs from the first failure on, report job
   graph       the generated needs graph: each phase job when its own deps
               end, then the gate job (ignores --max-workers)
@@ -175,7 +184,8 @@ function simulateCommand(values: SimulateValues, io: CliIo): number {
     // on, a wave larger than max-workers packed into legs.
     settle: 'after-failure',
     pack: true,
-    legConcurrency
+    legConcurrency,
+    maxRounds: values['max-waves'] ?? REUSABLE_WORKFLOW_WAVES
   })
   switch (format) {
     case 'json':
