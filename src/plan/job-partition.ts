@@ -52,6 +52,11 @@ export interface JobPartition {
    * False when chains were packed further to reach `maxJobs`.
    */
   exact: boolean
+  /**
+   * True when jobs were merged (step 3) to reach `maxJobs`, which can make
+   * the graph slower than one job per phase; false when it is no slower.
+   */
+  merged: boolean
 }
 
 /** The largest --max-jobs: more jobs than a 500 KB workflow could hold anyway. */
@@ -66,7 +71,7 @@ const MIN_JOB_START = 1e-3
 export function partitionJobs(input: PartitionInput): JobPartition {
   const units = chainUnits(input)
   if (units.members.length <= input.maxJobs) {
-    return finish(input, units.members, true)
+    return finish(input, units.members, true, false)
   }
   const graph = unitGraph(input, units.unitOf, units.members)
   const wall = dagTimeline(input.predsOf, node =>
@@ -75,8 +80,10 @@ export function partitionJobs(input: PartitionInput): JobPartition {
   const packed = packUnits(graph, input, wall).map(job =>
     job.flatMap(unit => at(units.members, unit))
   )
-  if (packed.length <= input.maxJobs) return finish(input, packed, false)
-  const first = finish(input, packed, false)
+  if (packed.length <= input.maxJobs) {
+    return finish(input, packed, false, false)
+  }
+  const first = finish(input, packed, false, false)
   const merged = mergeJobs({
     needs: first.needs,
     minutes: first.jobs.map(job => sumOf(job, input.minutes)),
@@ -89,7 +96,8 @@ export function partitionJobs(input: PartitionInput): JobPartition {
   return finish(
     input,
     merged.map(groups => groups.flatMap(group => at(first.jobs, group))),
-    false
+    false,
+    true
   )
 }
 
@@ -276,7 +284,8 @@ function packUnits(
 function finish(
   input: PartitionInput,
   groups: readonly number[][],
-  exact: boolean
+  exact: boolean,
+  merged: boolean
 ): JobPartition {
   const jobs = groups
     .map(group => [...group].sort((a, b) => a - b))
@@ -295,5 +304,5 @@ function finish(
     }
     return [...needed].sort((a, b) => a - b)
   })
-  return { jobs, jobOf, needs: transitiveReduction(needs), exact }
+  return { jobs, jobOf, needs: transitiveReduction(needs), exact, merged }
 }

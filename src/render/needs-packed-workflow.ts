@@ -153,7 +153,7 @@ function renderPartition(
   const allNotes = [...notes]
   if (why !== undefined) {
     allNotes.push(
-      `One job per phase would be ${why} bytes, over GitHub's ${MAX_WORKFLOW_BYTES} (500 KB): the ${jobIds.filter(id => id !== undefined).length} phases are packed into ${ids.length} jobs run by exec, as generate --max-jobs ${ids.length} does.`
+      `One job per phase would be ${why} bytes, over GitHub's ${MAX_WORKFLOW_BYTES} (500 KB): the ${jobIds.filter(id => id !== undefined).length} phases are packed into ${ids.length} job${ids.length === 1 ? '' : 's'} run by exec, as generate --max-jobs ${ids.length} does.`
     )
   } else if (ids.length > maxJobs) {
     allNotes.push(
