@@ -40,10 +40,13 @@ const arbitraryInput = fc
         minLength: n,
         maxLength: n
       }),
-      skip: fc.array(fc.integer({ min: 0, max: 7 }).map(k => k === 0), {
-        minLength: n,
-        maxLength: n
-      }),
+      skip: fc.array(
+        fc.integer({ min: 0, max: 7 }).map(k => k === 0),
+        {
+          minLength: n,
+          maxLength: n
+        }
+      ),
       minutes: fc.array(fc.integer({ min: 0, max: 60 }), {
         minLength: n,
         maxLength: n
@@ -60,15 +63,13 @@ const arbitraryInput = fc
       )
     })
   )
-  .map(
-    (input): PartitionInput => ({
-      ...input,
-      predsOf: input.predsOf as number[][],
-      // A skipped (done) phase's dependents wait for what it waits for: as
-      // needsThroughDone hands them over, no skipped phase is a predecessor.
-      minutes: input.minutes.map((m, i) => (input.skip[i] ? 0 : m))
-    })
-  )
+  .map((input): PartitionInput => ({
+    ...input,
+    predsOf: input.predsOf as number[][],
+    // A skipped (done) phase's dependents wait for what it waits for: as
+    // needsThroughDone hands them over, no skipped phase is a predecessor.
+    minutes: input.minutes.map((m, i) => (input.skip[i] ? 0 : m))
+  }))
   .map(input => ({ ...input, predsOf: throughSkipped(input) }))
 
 /** Predecessor lists with skipped phases replaced by their own predecessors. */
