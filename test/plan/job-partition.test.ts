@@ -65,7 +65,7 @@ const arbitraryInput = fc
   )
   .map((input): PartitionInput => ({
     ...input,
-    predsOf: input.predsOf as number[][],
+    predsOf: input.predsOf,
     // A skipped (done) phase's dependents wait for what it waits for: as
     // needsThroughDone hands them over, no skipped phase is a predecessor.
     minutes: input.minutes.map((m, i) => (input.skip[i] ? 0 : m))
