@@ -1,12 +1,13 @@
 // Fewer jobs at the least cost in wall time: while there are more than
 // `maxJobs` groups, merge the two groups of one runner whose merged job
 // would overshoot its latest finish the least (a merge within the slack
-// costs nothing), re-timing the whole graph after each merge. Candidates are
-// groups next to each other in order of earliest start among their runner's
-// groups; two groups next to each other in a topological order have no path
-// between them but a direct need, so their merge keeps the graph acyclic
-// (for groups of one runner with other runners' groups between them, a
-// bounded search proves there is no path, else they are not merged).
+// costs nothing), re-timing the whole graph after each merge. Candidates,
+// each merge keeping the graph acyclic: a group and its only need, a group
+// and its only user (no other path joins them), and groups next to each
+// other in order of earliest start among their runner's groups (next to
+// each other in a topological order, no path joins them but a direct need;
+// with other runners' groups between them, a bounded search proves there
+// is no path, else they are not merged).
 // A merged job starts when every need of both has ended and runs their
 // phases one after another after one job start. Far from the goal, several
 // disjoint merges of adjacent groups are made per timing.
@@ -39,8 +40,8 @@ interface Candidate {
   /** Minutes the merged job would end after its latest finish (≤ 0: free). */
   cost: number
   work: number
-  /** Next to each other in the order of earliest start. */
-  adjacent: boolean
+  /** May merge with others between two timings (see the loop). */
+  batchable: boolean
 }
 
 /** Groups of the input's groups, each a merged job, at most maxJobs when runners allow. */
@@ -96,21 +97,18 @@ export function mergeJobs(input: MergeInput): number[][] {
     sequence.forEach((k, p) => {
       position[k] = p
     })
-    const lastOfRunner = new Map<string, number>()
     const candidates: Candidate[] = []
-    for (const y of sequence) {
-      const runner = at(input.runner, at(ids, y))
-      const x = lastOfRunner.get(runner)
-      lastOfRunner.set(runner, y)
-      if (x === undefined) continue
+    const seen = new Set<string>()
+    /** Merging local groups x (before) and y, if one runner and ids fit. */
+    const consider = (x: number, y: number, batchable: boolean): void => {
       const idX = at(ids, x)
       const idY = at(ids, y)
+      const key = `${idX},${idY}`
+      if (seen.has(key)) return
+      seen.add(key)
+      if (at(input.runner, idX) !== at(input.runner, idY)) return
       if (numberAt(bytes, idX) + numberAt(bytes, idY) > input.maxIdBytes) {
-        continue
-      }
-      const adjacent = intAt(position, y) === intAt(position, x) + 1
-      if (!adjacent && !noPathBetween(idX, idY, users, local, position)) {
-        continue
+        return
       }
       let ready = floatAt(start, x)
       for (const pred of preds[y] ?? []) {
@@ -119,16 +117,45 @@ export function mergeJobs(input: MergeInput): number[][] {
       const work = numberAt(minutes, idX) + numberAt(minutes, idY)
       const ends = ready + jobStart + work
       const cost = ends - Math.min(floatAt(latest, x), floatAt(latest, y))
-      candidates.push({ x: idX, y: idY, cost, work, adjacent })
+      candidates.push({ x: idX, y: idY, cost, work, batchable })
+    }
+    // A need that is its group's only need, or whose group has no other user.
+    for (let y = 0; y < ids.length; y++) {
+      const needsOfY = preds[y] ?? []
+      if (needsOfY.length === 1) consider(at(needsOfY, 0), y, true)
+    }
+    for (let x = 0; x < ids.length; x++) {
+      const usersOfX = at(users, at(ids, x))
+      if (usersOfX.size === 1) {
+        const [user] = usersOfX
+        consider(x, local.get(user ?? -1) ?? -1, true)
+      }
+    }
+    // Neighbours in the order of earliest start among one runner's groups.
+    const lastOfRunner = new Map<string, number>()
+    for (const y of sequence) {
+      const runner = at(input.runner, at(ids, y))
+      const x = lastOfRunner.get(runner)
+      lastOfRunner.set(runner, y)
+      if (x === undefined) continue
+      const adjacent = intAt(position, y) === intAt(position, x) + 1
+      if (
+        adjacent ||
+        noPathBetween(at(ids, x), at(ids, y), users, local, position)
+      ) {
+        consider(x, y, adjacent)
+      }
     }
     if (candidates.length === 0) break
     candidates.sort((a, b) => a.cost - b.cost || a.work - b.work || a.x - b.x)
-    // Several merges between two timings when far from the goal: pairs
-    // next to each other in one topological order, none sharing a group,
-    // merge into contiguous blocks of it, so together they stay acyclic.
+    // Several merges between two timings when far from the goal, none
+    // sharing a group: a group with its only need, or with its only user,
+    // leaves every other path as it was, and neighbours in a topological
+    // order merge into contiguous blocks of it, so together they stay
+    // acyclic. A pair proven apart by a search merges alone.
     const batch = Math.max(1, Math.floor((live.size - input.maxJobs) / BATCH))
     const best = at(candidates, 0)
-    if (!best.adjacent || batch === 1) {
+    if (!best.batchable || batch === 1) {
       merge(best.x, best.y)
       continue
     }
@@ -136,7 +163,7 @@ export function mergeJobs(input: MergeInput): number[][] {
     let merged = 0
     for (const candidate of candidates) {
       if (merged >= batch) break
-      if (!candidate.adjacent) continue
+      if (!candidate.batchable) continue
       if (used.has(candidate.x) || used.has(candidate.y)) continue
       used.add(candidate.x)
       used.add(candidate.y)
