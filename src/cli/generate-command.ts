@@ -1,5 +1,6 @@
 // `phase-matrix generate`: the needs-graph workflow (one job per phase,
-// `needs:` = deps, a gate job) for a valid plan, on stdout or in --out.
+// `needs:` = deps, a gate job; or packed jobs run by exec, --max-jobs N)
+// for a valid plan, on stdout or in --out.
 import { errorCode } from '../error-parts.js'
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -38,7 +39,7 @@ const GENERATE_COMMAND = {
       description: `pack the phases into at most N jobs, each running its phases with exec, 1 to ${MAX_PACKED_JOBS}`
     }
   },
-  about: `Usage: phase-matrix generate [--out FILE] [--template FILE] [flags]
+  about: `Usage: phase-matrix generate [--out FILE] [--template FILE] [--max-jobs N] [flags]
 
 Write a GitHub workflow with one job per phase, each job's needs being the
 phase's dependencies, and a final job "phase-matrix gate" that fails unless
@@ -60,9 +61,9 @@ N allows. Each job runs its phases with the exec action from the plan in
 the workspace, in dependency order, and needs the jobs holding its
 phases' dependencies. Beyond chains a failure can also skip phases that
 do not depend on it (they share a job, or a later job, with a dependent);
-the header says which. Without --max-jobs, a plan whose workflow would be
-over GitHub's 500 KB is packed into as few more jobs as make it fit, with
-a note on stderr (not with --max-workers: too large is then an error).
+the header says which. Without --max-jobs, a plan whose workflow with one
+job per phase would be over GitHub's 500 KB is packed into as many jobs as
+fit, with a note on stderr (with --max-workers it is an error instead).
 `,
   exitCodes:
     'Exit codes: 0 ok, 1 invalid plan (or a workflow GitHub would refuse),\n2 usage error or unreadable file.'

@@ -2,8 +2,10 @@
 // are the phase's dependencies, so each phase starts the moment its own
 // dependencies finish, and GitHub itself skips the dependents of a failure
 // and re-runs failed jobs with their dependents. A final gate job turns the
-// whole graph into one required check. Pure: analysis + template + options
-// in, YAML text (and any problem that prevents it) out. O(phases + deps).
+// whole graph into one required check. With --max-jobs N, or when this
+// file would be over GitHub's 500 KB, the packed graph is written instead
+// (needs-packed-workflow.ts). Pure: analysis + template + options in, YAML
+// text (and any problem that prevents it) out. O(phases + deps).
 //
 // Plan text is data, never code or an expression:
 // - every plan string written into a value GitHub evaluates (`name`,
