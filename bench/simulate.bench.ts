@@ -7,60 +7,24 @@
 // Also times the simulation itself. Ends with a markdown table for README.md,
 // and the reusable workflow as it runs now (a wave is one round, packed into
 // max-workers legs, settle jobs from the first failure on) with each packed
-// leg on 1, 2 or 4 cores (exec's leg-concurrency), against the needs graph.
+// leg on 1, 2 or 4 cores (exec's leg-concurrency), against the needs graph;
+// last, the packed needs graph (generate --max-jobs) against one job per
+// phase: wall time and workflow bytes (bench/packed-graph.ts).
 import { readFileSync } from 'node:fs'
 import { analyzePlan } from '../src/plan/analyze.js'
 import { phaseDurations } from '../src/plan/durations.js'
 import { parsePlan } from '../src/plan/load.js'
 import { simulate, type Simulation } from '../src/plan/simulate.js'
-import type { Phase, Plan, PlanAnalysis } from '../src/plan/types.js'
+import type { Plan, PlanAnalysis } from '../src/plan/types.js'
 import { REUSABLE_WORKFLOW_WAVES } from '../src/render/reusable-workflow.js'
-import { prng } from './prng.js'
+import { packedNeedsGraphRows } from './packed-graph.js'
+import { randomPlan } from './random-plan.js'
 
 const SEED = 20261201
 const SIZES = [50, 200, 500, 1_000, 2_000]
 const WORKERS = [4, 20]
 const JOB_START = 0.5
 const LANES_TARGET = 1.1
-
-/** Standard normal from two uniforms (Box–Muller). */
-function normal(random: () => number): number {
-  const u = Math.max(random(), 1e-12)
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random())
-}
-
-/**
- * n phases, each with 0-3 dependencies on earlier phases (half of them on
- * the last 30, which makes chains as real plans have) and a log-normal
- * estimate: median 8 minutes, sigma 1 (a few phases take an hour or more).
- */
-function randomPlan(n: number, seed: number): Plan {
-  const random = prng(seed)
-  const phases: Phase[] = []
-  for (let i = 0; i < n; i++) {
-    const deps = new Set<string>()
-    const count = i === 0 ? 0 : Math.floor(random() * 4)
-    for (let k = 0; k < count; k++) {
-      const back =
-        random() < 0.5
-          ? 1 + Math.floor(random() * Math.min(30, i))
-          : 1 + Math.floor(random() * i)
-      deps.add(`p${i - back}`)
-    }
-    const estimate =
-      Math.round(Math.exp(Math.log(8) + normal(random)) * 10) / 10
-    phases.push({
-      id: `p${i}`,
-      deps: [...deps],
-      estimateMinutes: estimate,
-      done: false,
-      index: i,
-      position: { line: i + 1, column: 1 },
-      depPositions: [...deps].map(() => ({ line: i + 1, column: 1 }))
-    })
-  }
-  return { file: `random-${n}.yaml`, phases }
-}
 
 function mustAnalyse(plan: Plan): PlanAnalysis {
   const { analysis, problems } = analyzePlan(plan)
@@ -187,3 +151,5 @@ for (const n of SIZES) {
     console.log(`| random | ${n} | ${workers} | ${cells.join(' | ')} |`)
   }
 }
+
+packedNeedsGraphRows(plan => mustAnalyse(plan), JOB_START)

@@ -227,6 +227,7 @@ export function readWorkflowToCheck(
   if (template !== undefined) invocation.template = normalizePath(template)
   const maxWorkers = given.maxWorkers ?? recorded.maxWorkers
   if (maxWorkers !== undefined) invocation.maxWorkers = maxWorkers
+  if (recorded.maxJobs !== undefined) invocation.maxJobs = recorded.maxJobs
   if ((given.failFast ?? recorded.failFast) === true) invocation.failFast = true
   invocation.out = normalizePath(file)
   return { file, committed, invocation }

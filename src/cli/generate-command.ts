@@ -1,5 +1,6 @@
 // `phase-matrix generate`: the needs-graph workflow (one job per phase,
-// `needs:` = deps, a gate job) for a valid plan, on stdout or in --out.
+// `needs:` = deps, a gate job; or packed jobs run by exec, --max-jobs N)
+// for a valid plan, on stdout or in --out.
 import { errorCode } from '../error-parts.js'
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
@@ -11,6 +12,7 @@ import {
   resolveFrom
 } from '../needs-files.js'
 import { UsageError } from '../plan/errors.js'
+import { MAX_PACKED_JOBS } from '../plan/job-partition.js'
 import type { GenerateInvocation } from '../render/generate-command-line.js'
 import { formatProblems } from '../render/problems.js'
 import { COMMON_FLAGS, fileFlag, flagsCommand } from './args.js'
@@ -28,9 +30,16 @@ const GENERATE_COMMAND = {
     ),
     template: fileFlag(
       'a workflow whose name, on, permissions, env, defaults, concurrency and jobs.phase (runner, setup steps…) are used'
-    )
+    ),
+    'max-jobs': {
+      kind: 'integer',
+      value: 'N',
+      min: 1,
+      max: MAX_PACKED_JOBS,
+      description: `pack the phases into at most N jobs, each running its phases with exec, 1 to ${MAX_PACKED_JOBS}`
+    }
   },
-  about: `Usage: phase-matrix generate [--out FILE] [--template FILE] [flags]
+  about: `Usage: phase-matrix generate [--out FILE] [--template FILE] [--max-jobs N] [flags]
 
 Write a GitHub workflow with one job per phase, each job's needs being the
 phase's dependencies, and a final job "phase-matrix gate" that fails unless
@@ -43,6 +52,18 @@ planned onto N worker lanes (longest remaining path first, from
 estimate_minutes) and each job also needs the previous job of its lane,
 with an if: that asks only that its own dependencies succeeded. The
 config's max_workers alone does not add lanes.
+
+With --max-jobs N, the phases are packed into at most N jobs (phases with
+different runs-on never share one): chains first (a phase whose single
+dependency has no other dependent joins its job), then, if still more
+than N, chains packed together by estimate_minutes, as little slower as
+N allows. Each job runs its phases with the exec action from the plan in
+the workspace, in dependency order, and needs the jobs holding its
+phases' dependencies. Beyond chains a failure can also skip phases that
+do not depend on it (they share a job, or a later job, with a dependent);
+the header says which. Without --max-jobs, a plan whose workflow with one
+job per phase would be over GitHub's 500 KB is packed into as many jobs as
+fit, with a note on stderr (with --max-workers it is an error instead).
 `,
   exitCodes:
     'Exit codes: 0 ok, 1 invalid plan (or a workflow GitHub would refuse),\n2 usage error or unreadable file.'
@@ -63,6 +84,9 @@ export function invocationOf(values: GenerateValues): GenerateInvocation {
   }
   if (values['max-workers'] !== undefined) {
     invocation.maxWorkers = values['max-workers']
+  }
+  if (values['max-jobs'] !== undefined) {
+    invocation.maxJobs = values['max-jobs']
   }
   if (values['fail-fast'] === true) invocation.failFast = true
   if (values.out !== undefined) invocation.out = normalizePath(values.out)
@@ -142,6 +166,11 @@ function writeFileAtomically(file: string, shown: string, text: string): void {
 }
 
 function generate(values: GenerateValues, io: CliIo): number {
+  if (values['max-jobs'] !== undefined && (values['max-workers'] ?? 0) > 0) {
+    throw new UsageError(
+      `--max-jobs ${values['max-jobs']} cannot be combined with --max-workers ${values['max-workers'] ?? 0}: worker lanes are laid over one job per phase. Give one of them.`
+    )
+  }
   checkOut(values, io)
   const loaded = loadPlanForCli(values, io)
   if (loaded.problems.length > 0) {
@@ -171,9 +200,13 @@ function generate(values: GenerateValues, io: CliIo): number {
     values.out,
     workflow.text
   )
-  const jobs = workflow.jobIds.filter(id => id !== undefined).length
+  const phases = workflow.jobIds.filter(id => id !== undefined).length
+  const jobs =
+    workflow.packed === undefined
+      ? `${phases} phase job(s)`
+      : `${phases} phase(s) in ${workflow.packed.jobs} packed job(s)`
   io.stdout(
-    `Wrote ${values.out}: ${jobs} phase job(s) and the gate, ${workflow.bytes} bytes.\n`
+    `Wrote ${values.out}: ${jobs} and the gate, ${workflow.bytes} bytes.\n`
   )
   return ExitCode.ok
 }

@@ -13,6 +13,8 @@ export interface GenerateInvocation {
   template?: string
   out?: string
   maxWorkers?: number
+  /** `--max-jobs N`: phases packed into at most N jobs run by exec. */
+  maxJobs?: number
   failFast?: boolean
 }
 
@@ -49,6 +51,9 @@ export function formatGenerateCommand(invocation: GenerateInvocation): string {
   }
   if (invocation.maxWorkers !== undefined) {
     args.push('--max-workers', String(invocation.maxWorkers))
+  }
+  if (invocation.maxJobs !== undefined) {
+    args.push('--max-jobs', String(invocation.maxJobs))
   }
   if (invocation.failFast === true) args.push('--fail-fast')
   if (invocation.out !== undefined) args.push('--out', invocation.out)
@@ -144,9 +149,14 @@ export function parseGenerateCommand(
     const value = words[i + 1]
     if (
       value === undefined ||
-      !['--plan', '--config', '--template', '--max-workers', '--out'].includes(
-        flag ?? ''
-      )
+      ![
+        '--plan',
+        '--config',
+        '--template',
+        '--max-workers',
+        '--max-jobs',
+        '--out'
+      ].includes(flag ?? '')
     ) {
       return undefined
     }
@@ -161,6 +171,10 @@ export function parseGenerateCommand(
   if (found['max-workers'] !== undefined) {
     if (!/^\d{1,9}$/.test(found['max-workers'])) return undefined
     invocation.maxWorkers = Number(found['max-workers'])
+  }
+  if (found['max-jobs'] !== undefined) {
+    if (!/^[1-9]\d{0,8}$/.test(found['max-jobs'])) return undefined
+    invocation.maxJobs = Number(found['max-jobs'])
   }
   if (failFast) invocation.failFast = true
   if (found.out !== undefined) invocation.out = found.out

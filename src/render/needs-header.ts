@@ -23,7 +23,11 @@ export function settingNotes(options: NeedsWorkflowOptions): string[] {
   const { settings } = options
   const notes: string[] = []
   if (laneCount(options) > 0) return notes
-  if (settings.maxWorkers > 0) {
+  if (settings.maxWorkers > 0 && options.invocation.maxJobs !== undefined) {
+    notes.push(
+      `max_workers: ${settings.maxWorkers} is not applied: packed jobs have no worker lanes. Use the waves mode (the reusable workflow .github/workflows/phases.yml) to run at most that many at once.`
+    )
+  } else if (settings.maxWorkers > 0) {
     notes.push(
       `max_workers: ${settings.maxWorkers} is not applied: generate with --max-workers ${settings.maxWorkers} for worker lanes (at most that many phase jobs at once), or use the waves mode (the reusable workflow .github/workflows/phases.yml).`
     )
@@ -39,7 +43,8 @@ export function settingNotes(options: NeedsWorkflowOptions): string[] {
 export function needsHeader(
   options: NeedsWorkflowOptions,
   notes: readonly string[],
-  done: readonly Phase[]
+  done: readonly Phase[],
+  packed?: { jobs: number; exact: boolean }
 ): string[] {
   const { invocation } = options
   const lines = [
@@ -54,9 +59,7 @@ export function needsHeader(
   }
   lines.push(
     '',
-    `One job per phase; its needs are the phase's deps. The job ${GATE_JOB_ID}`,
-    `("${GATE_JOB_NAME}") fails when any phase failed, was cancelled or was`,
-    'skipped: make it the required status check.'
+    ...(packed === undefined ? perPhaseLines() : packedLines(packed))
   )
   const lanes = laneCount(options)
   if (lanes > 0) {
@@ -86,6 +89,36 @@ export function needsHeader(
       ...wrap(
         `Phases with status: done are not jobs (they count as succeeded; jobs after them need what they need): ${listed.join(', ')}${more}.`
       )
+    )
+  }
+  return lines
+}
+
+function perPhaseLines(): string[] {
+  return [
+    `One job per phase; its needs are the phase's deps. The job ${GATE_JOB_ID}`,
+    `("${GATE_JOB_NAME}") fails when any phase failed, was cancelled or was`,
+    'skipped: make it the required status check.'
+  ]
+}
+
+function packedLines(packed: { jobs: number; exact: boolean }): string[] {
+  const lines = [
+    `Packed: the phases run in ${packed.jobs} job(s), each by exec from the plan in`,
+    "the workspace, in dependency order; a job needs the jobs holding its phases'",
+    `deps. The job ${GATE_JOB_ID} ("${GATE_JOB_NAME}") fails when any job`,
+    'failed, was cancelled or was skipped: make it the required status check.'
+  ]
+  if (packed.exact) {
+    lines.push(
+      'Each job is a chain (only its last phase has dependents in other jobs):',
+      'a failure skips exactly its dependents.'
+    )
+  } else {
+    lines.push(
+      'A failure skips its dependents in its job (exec goes on with the others)',
+      'and every job that needs its job, which can hold phases that do not',
+      'depend on it. Fewer phases per job (a larger --max-jobs) skip less.'
     )
   }
   return lines

@@ -24,7 +24,7 @@ export const DEFAULT_RUNS_ON = 'ubuntu-latest'
 export const NO_COMMAND = 'echo "This phase has no run command in the plan."'
 
 /** Keys of the template's phase job copied into every phase job as they are. */
-const COPIED_JOB_KEYS = [
+export const COPIED_JOB_KEYS = [
   'environment',
   'container',
   'services',
@@ -69,7 +69,7 @@ case "$status" in
 esac
 `
 
-function cancelStep(): YamlMapping {
+export function cancelStep(): YamlMapping {
   return {
     name: 'Cancel the run (fail_fast)',
     if: 'failure() || cancelled()',
@@ -80,7 +80,7 @@ function cancelStep(): YamlMapping {
 }
 
 /** Job-level permissions for fail_fast: the workflow's plus actions: write. */
-function failFastPermissions(
+export function failFastPermissions(
   template: WorkflowTemplate | undefined
 ): YamlValue | undefined {
   const workflow = templatePermissions(template)

@@ -102,12 +102,20 @@ export function workflowSizeLowerBound(analysis: PlanAnalysis): number {
 export function tooLargeProblem(
   analysis: PlanAnalysis,
   options: NeedsWorkflowOptions,
-  size: string
+  size: string,
+  packed?: { jobs: number }
 ): Problem {
+  const instead =
+    packed !== undefined
+      ? `Its ${packed.jobs} packed jobs are still too many: give a smaller --max-jobs, or run`
+      : options.invocation.maxWorkers !== undefined &&
+          options.invocation.maxWorkers > 0
+        ? 'Worker lanes are not packed: generate without --max-workers (phases are then packed into jobs run by exec; --max-jobs N sets how many), or run'
+        : 'Run'
   return {
     code: 'too-large',
     severity: 'error',
-    message: `The generated workflow would be ${size} bytes; GitHub starts no workflow file over ${MAX_WORKFLOW_BYTES} bytes (500 KB). Run a plan this size in waves: the reusable workflow .github/workflows/phases.yml (or the plan and settle actions) instead of a generated needs graph.`,
+    message: `The generated workflow would be ${size} bytes; GitHub starts no workflow file over ${MAX_WORKFLOW_BYTES} bytes (500 KB). ${instead} a plan this size in waves: the reusable workflow .github/workflows/phases.yml (or the plan and settle actions) instead of a generated needs graph.`,
     file: options.invocation.out ?? analysis.plan.file,
     line: 1,
     column: 1

@@ -2,8 +2,10 @@
 // are the phase's dependencies, so each phase starts the moment its own
 // dependencies finish, and GitHub itself skips the dependents of a failure
 // and re-runs failed jobs with their dependents. A final gate job turns the
-// whole graph into one required check. Pure: analysis + template + options
-// in, YAML text (and any problem that prevents it) out. O(phases + deps).
+// whole graph into one required check. With --max-jobs N, or when this
+// file would be over GitHub's 500 KB, the packed graph is written instead
+// (needs-packed-workflow.ts). Pure: analysis + template + options in, YAML
+// text (and any problem that prevents it) out. O(phases + deps).
 //
 // Plan text is data, never code or an expression:
 // - every plan string written into a value GitHub evaluates (`name`,
@@ -23,7 +25,8 @@ import { MAX_EXPRESSION_LENGTH } from './expression-escape.js'
 import type { GenerateInvocation } from './generate-command-line.js'
 import { jobIdsFor } from './job-ids.js'
 import { laneNeeds, lanePredecessors } from './lane-needs.js'
-import { GATE_JOB_ID, gateJob } from './needs-gate.js'
+import { needsDocument } from './needs-document.js'
+import { GATE_JOB_ID } from './needs-gate.js'
 import { laneCount, needsHeader, settingNotes } from './needs-header.js'
 import { CHECKOUT_VERSION, phaseComment, phaseJob } from './needs-phase-job.js'
 import {
@@ -33,13 +36,10 @@ import {
   utf8Length,
   workflowSizeLowerBound
 } from './needs-size.js'
-import {
-  templatePermissions,
-  templateTriggers,
-  type WorkflowTemplate
-} from './workflow-template.js'
+import { packedNeedsWorkflow, packToFit } from './needs-packed-workflow.js'
+import type { WorkflowTemplate } from './workflow-template.js'
 import type { YamlMapping } from './yaml-value.js'
-import { toWorkflowYaml, type YamlComment } from './yaml-write.js'
+import type { YamlComment } from './yaml-write.js'
 
 export { GATE_JOB_ID, GATE_JOB_NAME } from './needs-gate.js'
 export {
@@ -47,8 +47,6 @@ export {
   utf8Length,
   workflowSizeLowerBound
 } from './needs-size.js'
-
-const DEFAULT_WORKFLOW_NAME = 'phases'
 
 export interface NeedsWorkflowOptions {
   settings: ParallelSettings
@@ -64,21 +62,44 @@ export interface NeedsWorkflow {
   bytes: number
   /** Job id of each phase by plan index; undefined for a `done` phase. */
   jobIds: (string | undefined)[]
+  /** Set when phases are packed into jobs run by exec (--max-jobs or too large). */
+  packed?: PackedSummary
   /** Why the workflow cannot be used (too large for GitHub). */
   problems: Problem[]
   /** Settings the needs graph cannot honour (also in the file's header). */
   notes: string[]
 }
 
-/** Renders the needs-graph workflow of a valid plan. */
+/** What packing made of the plan. */
+export interface PackedSummary {
+  /** Jobs holding phases (the gate not counted). */
+  jobs: number
+  /** Every job a chain: a failure skips exactly its dependents. */
+  exact: boolean
+}
+
+/**
+ * Renders the needs-graph workflow of a valid plan: one job per phase, or
+ * with `invocation.maxJobs` (or when one job per phase would be over 500 KB
+ * and no worker lanes are asked for) packed jobs run by exec.
+ */
 export function renderNeedsWorkflow(
   analysis: PlanAnalysis,
   options: NeedsWorkflowOptions
 ): NeedsWorkflow {
   const { phases } = analysis.plan
   const notes = settingNotes(options)
-  // Refuse before rendering what cannot fit (100,000 phases: no minutes of YAML).
+  const { maxJobs } = options.invocation
+  if (maxJobs !== undefined) {
+    return packedNeedsWorkflow(analysis, options, maxJobs, notes)
+  }
+  // Pack or refuse before rendering what cannot fit (100,000 phases: no
+  // minutes of YAML).
   const floor = workflowSizeLowerBound(analysis)
+  const canPack = laneCount(options) === 0
+  if (floor > MAX_WORKFLOW_BYTES && canPack) {
+    return packToFit(analysis, options, notes, `at least ${floor}`)
+  }
   if (floor > MAX_WORKFLOW_BYTES) {
     return {
       text: '',
@@ -138,40 +159,21 @@ export function renderNeedsWorkflow(
   if (problems.length > 0) {
     return { text: '', bytes: 0, jobIds, problems, notes }
   }
-  jobs[GATE_JOB_ID] = gateJob(activeIds, options)
-
-  const template = options.template?.top ?? {}
-  const workflow: YamlMapping = {
-    name: template.name ?? DEFAULT_WORKFLOW_NAME
-  }
-  if (template['run-name'] !== undefined) {
-    workflow['run-name'] = template['run-name']
-  }
-  workflow.on = templateTriggers(options.template)
-  workflow.permissions = templatePermissions(options.template)
-  for (const key of ['env', 'defaults', 'concurrency'] as const) {
-    const value = template[key]
-    if (value !== undefined) workflow[key] = value
-  }
-  workflow.jobs = jobs
-  comments.push(
-    { path: ['jobs'], spaceBefore: true },
-    {
-      path: ['jobs', GATE_JOB_ID],
-      before: ['Green only when every phase succeeded: the required check.'],
-      spaceBefore: true
-    }
-  )
   const checkoutComments = active.map((_, k): YamlComment => ({
     path: ['jobs', activeIds[k] ?? '', 'steps', 0, 'uses'],
     after: CHECKOUT_VERSION
   }))
-
-  const text = toWorkflowYaml(workflow, needsHeader(options, notes, done), [
-    ...comments,
-    ...checkoutComments
-  ])
+  const text = needsDocument(
+    jobs,
+    activeIds,
+    [...comments, ...checkoutComments],
+    needsHeader(options, notes, done),
+    options
+  )
   const bytes = utf8Length(text)
+  if (bytes > MAX_WORKFLOW_BYTES && canPack) {
+    return packToFit(analysis, options, notes, String(bytes))
+  }
   if (bytes > MAX_WORKFLOW_BYTES) {
     problems.push(tooLargeProblem(analysis, options, String(bytes)))
     return { text: '', bytes, jobIds, problems, notes }

@@ -186,10 +186,11 @@ describe('phase-matrix generate', () => {
     expect(result.out).toContain('# max_workers: 2 is not applied')
   })
 
-  test('a plan too big for one workflow file is refused (too-large)', async () => {
+  test('a plan too big for one job per phase is packed into jobs run by exec, with a note; with lanes it is refused', async () => {
     const phases = Array.from(
       { length: 300 },
-      (_, i) => `  - id: p${i}\n    run: echo ${'x'.repeat(2000)}\n`
+      (_, i) =>
+        `  - id: p${i}\n    run: echo ${'x'.repeat(2000)}\n${i % 3 === 0 ? '' : `    deps: [p${i - 1}]\n`}`
     ).join('')
     writeFileSync(path.join(dir, 'plan.yaml'), `phases:\n${phases}`)
     const result = await run(
@@ -199,10 +200,85 @@ describe('phase-matrix generate', () => {
       '--out',
       'big.yml'
     )
-    expect(result.code).toBe(1)
-    expect(result.err).toContain('[too-large]')
-    expect(result.err).toContain('waves')
-    expect(existsSync(path.join(dir, 'big.yml'))).toBe(false)
+    expect(result.code).toBe(0)
+    expect(result.err).toMatch(
+      /^phase-matrix generate: note: One job per phase would be at least \d+ bytes, over GitHub's 500000 \(500 KB\): the 300 phases are packed into 100 jobs run by exec/
+    )
+    expect(result.out).toMatch(
+      /^Wrote big\.yml: 300 phase\(s\) in 100 packed job\(s\) and the gate, \d+ bytes\.\n$/
+    )
+    const written = readFileSync(path.join(dir, 'big.yml'), 'utf8')
+    // Commands stay in the plan: exec reads them there.
+    expect(written).not.toContain('xxxxxxxx')
+    expect(written).toContain('phases: \'["p0","p1","p2"]\'')
+    const checked = await run('check', '--workflow', 'big.yml')
+    expect(checked.code).toBe(0)
+
+    const lanes = await run(
+      'generate',
+      '--plan',
+      'plan.yaml',
+      '--max-workers',
+      '2',
+      '--out',
+      'lanes.yml'
+    )
+    expect(lanes.code).toBe(1)
+    expect(lanes.err).toContain('[too-large]')
+    expect(lanes.err).toContain('without --max-workers')
+    expect(existsSync(path.join(dir, 'lanes.yml'))).toBe(false)
+  })
+
+  test('--max-jobs N: recorded in the header, checked, and refused with lanes or an absolute plan path', async () => {
+    const result = await run(
+      'generate',
+      '--plan',
+      'plan.yaml',
+      '--max-jobs',
+      '2',
+      '--out',
+      'packed.yml'
+    )
+    expect(result.err).toBe('')
+    expect(result.code).toBe(0)
+    const text = readFileSync(path.join(dir, 'packed.yml'), 'utf8')
+    expect(text).toContain(
+      '#   phase-matrix generate --plan plan.yaml --max-jobs 2 --out packed.yml'
+    )
+    const workflow = parse(text) as {
+      jobs: Record<string, { needs?: string[] }>
+    }
+    expect(Object.keys(workflow.jobs)).toHaveLength(3)
+    const checked = await run('check', '--workflow', 'packed.yml')
+    expect(checked.err).toBe('')
+    expect(checked.code).toBe(0)
+    // Regenerated with the recorded --max-jobs: one more job is drift.
+    writeFileSync(
+      path.join(dir, 'packed.yml'),
+      text.replace('--max-jobs 2', '--max-jobs 3')
+    )
+    const stale = await run('check', '--workflow', 'packed.yml')
+    expect(stale.code).toBe(1)
+
+    const both = await run(
+      'generate',
+      '--plan',
+      'plan.yaml',
+      '--max-jobs',
+      '2',
+      '--max-workers',
+      '2'
+    )
+    expect(both.code).toBe(2)
+    expect(both.err).toContain('cannot be combined with --max-workers')
+    const zero = await run('generate', '--plan', 'plan.yaml', '--max-jobs', '0')
+    expect(zero.code).toBe(2)
+    const absolute = path.join(dir, 'plan.yaml')
+    const outside = await run('generate', '--plan', absolute, '--max-jobs', '2')
+    expect(outside.code).toBe(1)
+    expect(outside.err).toContain(
+      `reads the plan from the repository: give the plan as a path inside it (--plan .prd_runner/phase_plan.yaml), not the absolute path ${absolute}`
+    )
   })
 
   test('--help and unknown flags', async () => {

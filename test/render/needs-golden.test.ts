@@ -1,5 +1,6 @@
 // Golden workflows for every example plan (and one with a template and
-// fail_fast, one with worker lanes), each also accepted by actionlint and GitHub's parser.
+// fail_fast, one with worker lanes, two packed with --max-jobs), each also
+// accepted by actionlint and GitHub's parser.
 // UPDATE_GOLDEN=1 rewrites them.
 import { describe, expect, test } from '@jest/globals'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
@@ -24,6 +25,8 @@ interface Case {
   template?: string
   /** generate --max-workers N: worker lanes. */
   maxWorkers?: number
+  /** generate --max-jobs N: packed jobs run by exec. */
+  maxJobs?: number
 }
 
 const examples: Case[] = readdirSync('examples')
@@ -46,6 +49,18 @@ const cases: Case[] = [
     name: 'microservices-lanes-2',
     plan: 'examples/microservices.yaml',
     maxWorkers: 2
+  },
+  {
+    name: 'full-stack-max-jobs-3',
+    plan: 'examples/full-stack.yaml',
+    maxJobs: 3
+  },
+  {
+    name: 'microservices-max-jobs-2-template-fail-fast',
+    plan: 'examples/microservices.yaml',
+    maxJobs: 2,
+    settings: { failFast: true },
+    template: 'test/fixtures/needs/template.yml'
   }
 ]
 
@@ -61,6 +76,7 @@ function generated(c: Case): string {
   if (c.template !== undefined) invocation.template = c.template
   if (c.settings?.failFast === true) invocation.failFast = true
   if (c.maxWorkers !== undefined) invocation.maxWorkers = c.maxWorkers
+  if (c.maxJobs !== undefined) invocation.maxJobs = c.maxJobs
   const result = generateWorkflow(
     analysis!,
     {

@@ -7,8 +7,23 @@ import {
   MAX_WORKFLOW_BYTES,
   workflowSizeLowerBound
 } from '../../src/render/needs-workflow.js'
+import { DEFAULT_PARALLEL_SETTINGS } from '../../src/plan/types.js'
+import type { PlanAnalysis } from '../../src/plan/types.js'
+import { renderNeedsWorkflow } from '../../src/render/needs-workflow.js'
 import { analysed, type PhaseSpec } from './build-plan.js'
-import { render } from './needs-render.js'
+import { expectGitHubAccepts, render } from './needs-render.js'
+
+/** The workflow with `lanes` worker lanes (generate --max-workers). */
+function renderLanes(analysis: PlanAnalysis, lanes: number) {
+  return renderNeedsWorkflow(analysis, {
+    settings: { ...DEFAULT_PARALLEL_SETTINGS, maxWorkers: lanes },
+    invocation: {
+      plan: 'plan.yaml',
+      out: '.github/workflows/phases.yml',
+      maxWorkers: lanes
+    }
+  })
+}
 
 /** Nothing written, one too-large error whose message matches. */
 function expectTooLarge(result: ReturnType<typeof render>, message: RegExp) {
@@ -24,7 +39,7 @@ function expectTooLarge(result: ReturnType<typeof render>, message: RegExp) {
 }
 
 describe('the size limits of a needs workflow', () => {
-  test('a workflow over 500 KB is refused with too-large, pointing to waves', () => {
+  test('a workflow over 500 KB is packed into jobs run by exec instead, with a note', async () => {
     const specs: PhaseSpec[] = Array.from({ length: 400 }, (_, i) => [
       `phase-${i}`,
       i === 0 ? [] : [`phase-${i - 1}`],
@@ -34,8 +49,28 @@ describe('the size limits of a needs workflow', () => {
     const analysis = analysed(specs)
     expect(workflowSizeLowerBound(analysis)).toBeLessThan(MAX_WORKFLOW_BYTES)
     const result = render(analysis)
+    expect(result.problems).toEqual([])
+    expect(result.bytes).toBeLessThan(MAX_WORKFLOW_BYTES)
+    // One chain: one exact job.
+    expect(result.packed).toEqual({ jobs: 1, exact: true })
+    expect(result.notes).toEqual([
+      expect.stringMatching(
+        /^One job per phase would be \d+ bytes, over GitHub's 500000 \(500 KB\): the 400 phases are packed into 1 job run by exec/
+      )
+    ])
+    expect(result.text).toContain('# One job per phase would be')
+    await expectGitHubAccepts(result.text)
+  })
+
+  test('with worker lanes, a workflow over 500 KB is refused with too-large, pointing to packing and waves', () => {
+    const specs: PhaseSpec[] = Array.from({ length: 400 }, (_, i) => [
+      `phase-${i}`,
+      i === 0 ? [] : [`phase-${i - 1}`],
+      { description: 'x'.repeat(1300) }
+    ])
+    const result = renderLanes(analysed(specs), 2)
     expect(result.bytes).toBeGreaterThan(MAX_WORKFLOW_BYTES)
-    expectTooLarge(result, /500 KB.*waves/)
+    expectTooLarge(result, /500 KB.*without --max-workers.*waves/)
   })
 
   test('the size estimate is a lower bound of the real size, for random plans and templates', () => {
@@ -98,7 +133,7 @@ describe('the size limits of a needs workflow', () => {
     )
   })
 
-  test('a plan that cannot fit is refused from the estimate, before any rendering', () => {
+  test('a plan that cannot fit is refused from the estimate, before any rendering (worker lanes)', () => {
     const specs: PhaseSpec[] = Array.from({ length: 20_000 }, (_, i) => [
       `phase-${i}`,
       i === 0 ? [] : [`phase-${i - 1}`]
@@ -106,13 +141,28 @@ describe('the size limits of a needs workflow', () => {
     const analysis = analysed(specs)
     const floor = workflowSizeLowerBound(analysis)
     expect(floor).toBeGreaterThan(MAX_WORKFLOW_BYTES)
-    const result = render(analysis)
+    const result = renderLanes(analysis, 4)
     // The size reported is the estimate: no workflow text was built.
     expect(result.bytes).toBe(floor)
     expectTooLarge(
       result,
       new RegExp(`would be at least ${floor} bytes.*500 KB.*waves`)
     )
+    // Without lanes the same plan is packed: chains of at most 32 KiB of ids.
+    const packed = render(analysis)
+    expect(packed.problems).toEqual([])
+    expect(packed.packed?.exact).toBe(true)
+    expect(packed.bytes).toBeLessThan(MAX_WORKFLOW_BYTES)
+  })
+
+  test('jobs that cannot be packed further (a runner each) are refused with too-large', () => {
+    const specs: PhaseSpec[] = Array.from({ length: 2_500 }, (_, i) => [
+      `phase-${i}`,
+      [],
+      { runsOn: `runner-${i}` }
+    ])
+    const result = render(analysed(specs))
+    expectTooLarge(result, /2500 packed jobs are still too many.*waves/)
   })
 
   test('an escaped command too long for one GitHub expression is refused', () => {

@@ -1,0 +1,96 @@
+// One job of a packed needs graph (`generate --max-jobs N`): check out, the
+// template's setup steps, and the exec action running the job's phases from
+// the plan in the workspace, in dependency order, past a failure with the
+// phases that do not depend on it. Phase ids travel as one JSON array in
+// exec's `phases` input, each `${{` escaped; commands never appear in the
+// workflow (exec reads them from the plan). Every byte counts 5,000 phases
+// into 500 KB: the two steps go without a `name:` (GitHub shows `Run
+// actions/checkout@…` and `Run phase-matrix/phase-matrix/exec@v1`), and
+// the plan without `plan:` when it is exec's default. O(length of the
+// job's ids).
+import { DEFAULT_PLAN_PATH } from '../actions/constants.js'
+import { LEG_TIMEOUT_MARGIN_MINUTES } from '../plan/packing.js'
+import type { Phase } from '../plan/types.js'
+import { escapeExpressions, escapeExpressionsIn } from './expression-escape.js'
+import {
+  cancelStep,
+  CHECKOUT_ACTION,
+  COPIED_JOB_KEYS,
+  DEFAULT_RUNS_ON,
+  failFastPermissions
+} from './needs-phase-job.js'
+import type { NeedsWorkflowOptions } from './needs-workflow.js'
+import { EXEC_ACTION_REF } from './waves-flavour.js'
+import { templateSetupSteps } from './workflow-template.js'
+import type { YamlMapping, YamlValue } from './yaml-value.js'
+
+/** The job's name: its first phase's id, and how many more it runs. */
+export function packedJobName(phases: readonly Phase[]): string {
+  const first = escapeExpressions(phases[0]?.id ?? '')
+  return phases.length === 1 ? first : `${first} +${phases.length - 1}`
+}
+
+/**
+ * @param phases the job's phases, in plan order (one runner)
+ * @param needs job ids of the jobs holding their dependencies
+ * @param planPath the plan as exec reads it in the workspace
+ */
+export function packedJob(
+  phases: readonly Phase[],
+  needs: readonly string[],
+  planPath: string,
+  options: NeedsWorkflowOptions
+): YamlMapping {
+  const pattern = options.template?.phase ?? {}
+  const job: YamlMapping = { name: packedJobName(phases) }
+  if (needs.length > 0) job.needs = [...needs]
+  const runsOn = phases[0]?.runsOn
+  job['runs-on'] =
+    runsOn === undefined
+      ? (pattern['runs-on'] ?? DEFAULT_RUNS_ON)
+      : escapeExpressionsIn(runsOn)
+  const timeout = jobTimeout(phases, pattern['timeout-minutes'])
+  if (timeout !== undefined) job['timeout-minutes'] = timeout
+  if (options.settings.failFast) {
+    const permissions = failFastPermissions(options.template)
+    if (permissions !== undefined) job.permissions = permissions
+  }
+  for (const key of COPIED_JOB_KEYS) {
+    const value = pattern[key]
+    if (value !== undefined) job[key] = value
+  }
+  const steps: YamlValue[] = [
+    { uses: CHECKOUT_ACTION, with: { 'persist-credentials': false } },
+    ...templateSetupSteps(options.template),
+    { uses: EXEC_ACTION_REF, with: execInputs(phases, planPath) }
+  ]
+  if (options.settings.failFast) steps.push(cancelStep())
+  job.steps = steps
+  return job
+}
+
+function execInputs(phases: readonly Phase[], planPath: string): YamlMapping {
+  const inputs: YamlMapping = {}
+  if (planPath !== DEFAULT_PLAN_PATH) inputs.plan = escapeExpressions(planPath)
+  inputs.phases = escapeExpressions(JSON.stringify(phases.map(p => p.id)))
+  return inputs
+}
+
+/**
+ * The phases' timeouts together (each its own, else the template's), plus
+ * the margin packed legs get, when every phase has one; else none (GitHub's
+ * default). A lone phase keeps its own timeout. O(phases).
+ */
+function jobTimeout(
+  phases: readonly Phase[],
+  fallback: YamlValue | undefined
+): YamlValue | undefined {
+  if (phases.length === 1) return phases[0]?.timeoutMinutes ?? fallback
+  let sum = 0
+  for (const phase of phases) {
+    const timeout = phase.timeoutMinutes ?? fallback
+    if (typeof timeout !== 'number') return undefined
+    sum += timeout
+  }
+  return Math.ceil(sum + LEG_TIMEOUT_MARGIN_MINUTES)
+}

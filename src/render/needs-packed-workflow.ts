@@ -1,0 +1,277 @@
+// The packed needs graph: the phases that run, grouped into jobs
+// (src/plan/job-partition.ts), each job running its phases with the exec
+// action and needing the jobs that hold its phases' dependencies, then the
+// gate. `generate --max-jobs N` asks for at most N jobs; a plan whose
+// one-job-per-phase workflow would be over GitHub's 500 KB is packed
+// instead of refused (packToFit), with a note saying so. Pure.
+// O((V + E) log V) per rendering; packToFit renders at most a few times.
+import { needsThroughDone } from '../plan/done.js'
+import { phaseDurations } from '../plan/durations.js'
+import { partitionJobs, type JobPartition } from '../plan/job-partition.js'
+import { LEG_ID_BYTES } from '../plan/packing.js'
+import { DEFAULT_JOB_START_MINUTES } from '../plan/simulate.js'
+import { at } from '../plan/at.js'
+import type { PlanAnalysis, Problem } from '../plan/types.js'
+import { jobIdsFor } from './job-ids.js'
+import { needsDocument } from './needs-document.js'
+import { GATE_JOB_ID } from './needs-gate.js'
+import { needsHeader } from './needs-header.js'
+import { packedJob } from './needs-packed-job.js'
+import { CHECKOUT_VERSION } from './needs-phase-job.js'
+import {
+  MAX_WORKFLOW_BYTES,
+  tooLargeProblem,
+  utf8Length
+} from './needs-size.js'
+import type { NeedsWorkflow, NeedsWorkflowOptions } from './needs-workflow.js'
+import type { YamlMapping } from './yaml-value.js'
+import { toWorkflowYaml, type YamlComment } from './yaml-write.js'
+
+/** Renderings packToFit tries before it gives up. */
+const FIT_ATTEMPTS = 8
+/** packToFit aims this far below the limit, so one more rendering is rarely needed. */
+const FIT_MARGIN = 0.97
+
+/** Why a plan cannot be packed: exec must read it from the repository. */
+function planPathProblem(
+  analysis: PlanAnalysis,
+  options: NeedsWorkflowOptions
+): Problem | undefined {
+  const plan = options.invocation.plan
+  if (plan !== '-' && !plan.startsWith('/') && !/^[A-Za-z]:[\\/]/.test(plan)) {
+    return undefined
+  }
+  return {
+    code: 'too-large',
+    severity: 'error',
+    message: `Packed jobs run their phases with exec, which reads the plan from the repository: give the plan as a path inside it (--plan .prd_runner/phase_plan.yaml), not ${plan === '-' ? 'standard input' : `the absolute path ${plan}`}.`,
+    file: analysis.plan.file,
+    line: 1,
+    column: 1
+  }
+}
+
+/** The packing of the plan's phases into at most `maxJobs` jobs. */
+function partitionOf(analysis: PlanAnalysis, maxJobs: number): JobPartition {
+  const { phases } = analysis.plan
+  return partitionJobs({
+    predsOf: needsThroughDone(analysis),
+    skip: phases.map(phase => phase.done),
+    runnerKey: phases.map(phase =>
+      phase.runsOn === undefined ? '' : JSON.stringify(phase.runsOn)
+    ),
+    idBytes: phases.map(phase => idBytes(phase.id)),
+    maxIdBytes: LEG_ID_BYTES,
+    minutes: phaseDurations(analysis.plan).minutes,
+    jobStart: DEFAULT_JOB_START_MINUTES,
+    maxJobs
+  })
+}
+
+/** Bytes of a phase id in exec's `phases` input: quoted, and a comma. */
+function idBytes(id: string): number {
+  return utf8Length(JSON.stringify(id)) + 1
+}
+
+/**
+ * The packed workflow with at most `maxJobs` jobs (when runners allow).
+ * @param why set when packing stands in for a too-large workflow: its size
+ */
+export function packedNeedsWorkflow(
+  analysis: PlanAnalysis,
+  options: NeedsWorkflowOptions,
+  maxJobs: number,
+  notes: string[],
+  why?: string
+): NeedsWorkflow {
+  const pathProblem = planPathProblem(analysis, options)
+  if (pathProblem !== undefined) {
+    return {
+      text: '',
+      bytes: 0,
+      jobIds: analysis.plan.phases.map(() => undefined),
+      problems: [pathProblem],
+      notes
+    }
+  }
+  return renderPartition(
+    analysis,
+    options,
+    partitionOf(analysis, maxJobs),
+    maxJobs,
+    notes,
+    why
+  )
+}
+
+interface PackedJobs {
+  ids: string[]
+  jobIds: (string | undefined)[]
+  jobs: YamlMapping
+}
+
+function packedJobs(
+  analysis: PlanAnalysis,
+  options: NeedsWorkflowOptions,
+  partition: JobPartition,
+  only?: number
+): PackedJobs {
+  const { phases } = analysis.plan
+  const jobIds: (string | undefined)[] = phases.map(() => undefined)
+  const ids = jobIdsFor(
+    partition.jobs.map(job => at(phases, at(job, 0)).id),
+    [GATE_JOB_ID]
+  )
+  partition.jobs.forEach((job, k) => {
+    for (const index of job) jobIds[index] = ids[k]
+  })
+  const jobs: YamlMapping = {}
+  partition.jobs.forEach((job, k) => {
+    if (only !== undefined && k !== only) return
+    const needs = (partition.needs[k] ?? []).map(need => at(ids, need))
+    jobs[at(ids, k)] = packedJob(
+      job.map(index => at(phases, index)),
+      needs,
+      options.invocation.plan,
+      options
+    )
+  })
+  return { ids, jobIds, jobs }
+}
+
+function renderPartition(
+  analysis: PlanAnalysis,
+  options: NeedsWorkflowOptions,
+  partition: JobPartition,
+  maxJobs: number,
+  notes: string[],
+  why?: string
+): NeedsWorkflow {
+  const { phases } = analysis.plan
+  const { ids, jobIds, jobs } = packedJobs(analysis, options, partition)
+  const packed = { jobs: ids.length, exact: partition.exact }
+  const allNotes = [...notes]
+  if (why !== undefined) {
+    allNotes.push(
+      `One job per phase would be ${why} bytes, over GitHub's ${MAX_WORKFLOW_BYTES} (500 KB): the ${jobIds.filter(id => id !== undefined).length} phases are packed into ${ids.length} job${ids.length === 1 ? '' : 's'} run by exec, as generate --max-jobs ${ids.length} does.`
+    )
+  } else if (ids.length > maxJobs) {
+    allNotes.push(
+      `--max-jobs ${maxJobs} is not reached: phases with different runs-on never share a job, and ${ids.length} jobs is the fewest this plan packs into.`
+    )
+  }
+  const comments: YamlComment[] = []
+  ids.forEach((jobId, k) => {
+    comments.push(
+      { path: ['jobs', jobId], spaceBefore: k > 0 },
+      { path: ['jobs', jobId, 'steps', 0, 'uses'], after: CHECKOUT_VERSION }
+    )
+  })
+  const done = phases.filter(phase => phase.done)
+  const text = needsDocument(
+    jobs,
+    ids,
+    comments,
+    needsHeader(options, allNotes, done, packed),
+    options
+  )
+  const bytes = utf8Length(text)
+  if (bytes > MAX_WORKFLOW_BYTES) {
+    return {
+      text: '',
+      bytes,
+      jobIds,
+      packed,
+      problems: [tooLargeProblem(analysis, options, String(bytes), packed)],
+      notes: allNotes
+    }
+  }
+  return { text, bytes, jobIds, packed, problems: [], notes: allNotes }
+}
+
+/**
+ * About how many bytes the packed workflow of `partition` takes: the first
+ * job rendered alone gives the bytes every job has (its steps, the
+ * template's parts), each job's ids, needs and gate line are added by
+ * length. Guides packToFit; the rendering decides. O(V + E_J).
+ */
+function estimatedBytes(
+  analysis: PlanAnalysis,
+  options: NeedsWorkflowOptions,
+  partition: JobPartition
+): number {
+  const sample = packedJobs(analysis, options, partition, 0)
+  const first = sample.ids[0]
+  if (first === undefined) return 0
+  const variable = (k: number): number => {
+    const id = at(sample.ids, k)
+    let bytes =
+      3 * (utf8Length(id) + 1) + String(at(partition.jobs, k).length).length
+    for (const need of partition.needs[k] ?? []) {
+      bytes += utf8Length(at(sample.ids, need)) + NEED_LINE_BYTES
+    }
+    for (const index of at(partition.jobs, k)) {
+      bytes += idBytes(at(analysis.plan.phases, index).id)
+    }
+    return bytes
+  }
+  const fixed =
+    utf8Length(toWorkflowYaml(sample.jobs)) +
+    CHECKOUT_VERSION.length +
+    PER_JOB_EXTRA_BYTES -
+    variable(0)
+  let total = WORKFLOW_BASE_BYTES
+  for (let k = 0; k < sample.ids.length; k++) total += fixed + variable(k)
+  return total
+}
+
+/** `      - ` and a line end: one entry of a needs list. */
+const NEED_LINE_BYTES = 9
+/** The gate's line for a job and the blank line between jobs. */
+const PER_JOB_EXTRA_BYTES = 12
+/** Header, top-level keys and the gate's own text, about. */
+const WORKFLOW_BASE_BYTES = 3_000
+
+/**
+ * Packs a plan whose one-job-per-phase workflow is `size` bytes, over the
+ * limit: chains first (exact), then fewer jobs, each try aiming by the
+ * bytes the last one is estimated to take, until the file fits. Renders
+ * once, rarely twice.
+ */
+export function packToFit(
+  analysis: PlanAnalysis,
+  options: NeedsWorkflowOptions,
+  notes: string[],
+  size: string
+): NeedsWorkflow {
+  if (planPathProblem(analysis, options) !== undefined) {
+    return packedNeedsWorkflow(analysis, options, Infinity, notes, size)
+  }
+  const goal = MAX_WORKFLOW_BYTES * FIT_MARGIN
+  let maxJobs = Infinity
+  let result: NeedsWorkflow | undefined
+  for (let attempt = 1; attempt <= FIT_ATTEMPTS; attempt++) {
+    const partition = partitionOf(analysis, maxJobs)
+    const jobs = partition.jobs.length
+    let bytes = estimatedBytes(analysis, options, partition)
+    if (bytes <= goal || jobs <= 1 || attempt === FIT_ATTEMPTS) {
+      result = renderPartition(
+        analysis,
+        options,
+        partition,
+        maxJobs,
+        notes,
+        size
+      )
+      if (result.problems.length === 0 || jobs <= 1) return result
+      bytes = result.bytes
+    }
+    // Fewer jobs in proportion to the bytes over the goal.
+    const perJob = Math.max(1, (bytes - WORKFLOW_BASE_BYTES) / jobs)
+    maxJobs = Math.max(
+      1,
+      Math.min(jobs - 1, Math.floor(jobs - (bytes - goal) / perJob))
+    )
+  }
+  return result ?? packedNeedsWorkflow(analysis, options, maxJobs, notes, size)
+}
