@@ -18,7 +18,7 @@ import { simulate, type Simulation } from '../src/plan/simulate.js'
 import type { Plan, PlanAnalysis } from '../src/plan/types.js'
 import { REUSABLE_WORKFLOW_WAVES } from '../src/render/reusable-workflow.js'
 import { packedNeedsGraphRows } from './packed-graph.js'
-import { randomPlan } from './random-plan.js'
+import { packageGraph, randomPlan } from './random-plan.js'
 
 const SEED = 20261201
 const SIZES = [50, 200, 500, 1_000, 2_000]
@@ -149,6 +149,41 @@ for (const n of SIZES) {
       return `${ratio(modes.waves.wallMinutes / modes.graph.wallMinutes)} (${ratio(modes.waves.runnerMinutes / modes.graph.runnerMinutes)})`
     })
     console.log(`| random | ${n} | ${workers} | ${cells.join(' | ')} |`)
+  }
+}
+
+/** Job start plus set-up (checkout, install) a job pays in both modes. */
+const JOB_SETUP = 1
+console.log(
+  `\nMonorepo-shaped package graphs (helpers, core, plugins, presets, tests), 20 workers, 2 cores a leg, each job ${JOB_START} min start + ${JOB_SETUP} min set-up: the reusable workflow (${REUSABLE_WORKFLOW_WAVES} wave jobs) against the needs graph and the lower bound:\n`
+)
+console.log(
+  '| phases | levels | rounds | graph min | waves min | waves ÷ graph | waves ÷ lower bound | runner min ÷ graph |'
+)
+console.log('|--:|--:|--:|--:|--:|--:|--:|--:|')
+// 155 packages in 12 levels: the size and depth of the real monorepo graph
+// of issue 17 (89 packages in its widest level), then 100–2,000 in 10–40.
+const shapes: [number, number][] = [[155, 12]]
+for (const n of [100, 500, 1_000, 2_000])
+  for (const levels of [10, 20, 40]) shapes.push([n, levels])
+for (const [n, levels] of shapes) {
+  {
+    const analysis = mustAnalyse(packageGraph(n, levels, SEED + n + levels))
+    const result = simulate(analysis, {
+      durations: phaseDurations(analysis.plan),
+      maxWorkers: 20,
+      jobStart: JOB_START + JOB_SETUP,
+      failed: [],
+      legLimit: Infinity,
+      settle: 'after-failure',
+      pack: true,
+      legConcurrency: 2,
+      maxRounds: REUSABLE_WORKFLOW_WAVES
+    })
+    const { waves, graph } = result.modes
+    console.log(
+      `| ${n} | ${analysis.waves.length} | ${waves.rounds} | ${graph.wallMinutes.toFixed(0)} | ${waves.wallMinutes.toFixed(0)} | ${ratio(waves.wallMinutes / graph.wallMinutes)} | ${ratio(waves.wallMinutes / result.lowerBoundMinutes)} | ${ratio(waves.runnerMinutes / graph.runnerMinutes)} |`
+    )
   }
 }
 
