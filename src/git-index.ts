@@ -186,19 +186,23 @@ export interface TrackedFiles {
 
 /** The tracked files of the repository holding `cwd`, as they are now. */
 export async function readTrackedFiles(cwd: string): Promise<TrackedFiles> {
-  const root = await topLevel(cwd)
-  let listed: string
-  let changed: string
-  try {
-    ;[listed, changed] = await Promise.all([
-      git(['ls-files', '-s', '-z'], root),
-      git(['diff-files', '-z', '--ignore-submodules=all'], root)
-    ])
-  } catch (error) {
+  // All three at once: paths from the top (`:/`, `--full-name`; diff-files
+  // gives them so), whatever folder of the repository `cwd` is.
+  const top = topLevel(cwd)
+  const lists = Promise.all([
+    git(['ls-files', '-s', '-z', '--full-name', '--', ':/'], cwd),
+    git(['diff-files', '-z', '--no-relative', '--ignore-submodules=all'], cwd)
+  ])
+  // Both settle before either is looked at: no rejection goes unhandled.
+  const [rooted, listedOrFailed] = await Promise.allSettled([top, lists])
+  if (rooted.status === 'rejected') throw rooted.reason
+  const root = rooted.value
+  if (listedOrFailed.status === 'rejected') {
     throw new GitIndexError(
-      `git cannot list the tracked files of ${root}: ${stderrOf(error)}`
+      `git cannot list the tracked files of ${root}: ${stderrOf(listedOrFailed.reason)}`
     )
   }
+  const [listed, changed] = listedOrFailed.value
   const entries = parseLsFiles(listed)
   const changes = parseDiffFiles(changed).filter(c => c.status !== 'U')
   if (changes.length === 0) return { root, files: entries }

@@ -45,6 +45,14 @@ export interface Glob {
    */
   readonly prefix: string
   readonly segments: readonly Segment[]
+  /**
+   * How it is matched: `under` (only literal folders, then `**`: the
+   * prefix or anything under it), `suffix` (`**`, then `*<text>` as the last segment:
+   * any segment ending in `text`), else segment by segment.
+   */
+  readonly kind: 'under' | 'suffix' | 'general'
+  /** For `suffix`: the text a segment ends with (`.md`). */
+  readonly suffix: string
 }
 
 const GLOB_CHARS = /[*?[]/
@@ -104,7 +112,28 @@ export function compileGlob(source: string): Glob {
   if (segments.at(-1)?.kind !== 'globstar') {
     segments.push({ kind: 'globstar' })
   }
-  return { source, negated, prefix: literal.join('/'), segments }
+  const prefix = literal.join('/')
+  // Two shapes cover most patterns and need no segment walk.
+  const under = segments.every((segment, i) =>
+    i < literal.length
+      ? segment.kind === 'literal'
+      : segment.kind === 'globstar'
+  )
+  const middle = segments[1]
+  const tokens = middle?.kind === 'tokens' ? middle.tokens : []
+  const suffix =
+    segments.length === 3 &&
+    segments[0]?.kind === 'globstar' &&
+    tokens[0]?.kind === 'star' &&
+    tokens.length > 1 &&
+    tokens.slice(1).every(token => token.kind === 'char')
+      ? tokens
+          .slice(1)
+          .map(token => (token.kind === 'char' ? token.char : ''))
+          .join('')
+      : ''
+  const kind = under ? 'under' : suffix === '' ? 'general' : 'suffix'
+  return { source, negated, prefix, segments, kind, suffix }
 }
 
 /** A segment's tokens; undefined for an unclosed `[`. */
@@ -206,10 +235,35 @@ function segmentMatches(segment: Segment, text: string): boolean {
   }
 }
 
+/** Whether some segment of `file` ends with `suffix`. O(length). */
+function someSegmentEndsWith(file: string, suffix: string): boolean {
+  for (let at = file.indexOf(suffix); at !== -1;) {
+    const end = at + suffix.length
+    if (end === file.length || file[end] === '/') return true
+    at = file.indexOf(suffix, at + 1)
+  }
+  return false
+}
+
 /** Whether the glob matches `file` (a path, `/` between folders). */
 export function globMatches(glob: Glob, file: string): boolean {
+  switch (glob.kind) {
+    case 'under':
+      return (
+        glob.prefix === '' ||
+        file === glob.prefix ||
+        (file.startsWith(glob.prefix) && file[glob.prefix.length] === '/')
+      )
+    case 'suffix':
+      return someSegmentEndsWith(file, glob.suffix)
+    case 'general':
+      return walkSegments(glob.segments, file)
+  }
+}
+
+/** The segment walk: `**` with one backtrack point. */
+function walkSegments(segments: readonly Segment[], file: string): boolean {
   const parts = file.split('/')
-  const segments = glob.segments
   let s = 0
   let p = 0
   let starS = -1

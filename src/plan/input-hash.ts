@@ -16,7 +16,7 @@
 // F is the files under the patterns' folders — O(F · G) per phase at worst.
 import { createHash } from 'node:crypto'
 
-import { compileGlob, globMatches, globsTake } from './globs.js'
+import { compileGlob, globMatches } from './globs.js'
 import type { Glob } from './globs.js'
 import type { Phase, PlanAnalysis } from './types.js'
 
@@ -72,25 +72,39 @@ function lowerBound(files: readonly IndexEntry[], key: string): number {
   return lo
 }
 
+/** The index range `[from, to)` of the files under a literal prefix. */
+interface Range {
+  /** The file that is the prefix itself, or -1. */
+  exact: number
+  from: number
+  to: number
+}
+
 /**
- * Indices of the files that are `prefix` or under it (every file for ''):
- * the path itself, then the run of `prefix/…`, contiguous in sorted order.
+ * The files that are `prefix` or under it (every file for ''): the path
+ * itself, then the run of `prefix/…`, contiguous in sorted order. O(log F).
  */
-function* underPrefix(
-  files: readonly IndexEntry[],
-  prefix: string
-): Generator<number> {
-  if (prefix === '') {
-    for (let i = 0; i < files.length; i++) yield i
-    return
-  }
-  const exact = lowerBound(files, prefix)
-  if (files[exact]?.path === prefix) yield exact
+function rangeOf(files: readonly IndexEntry[], prefix: string): Range {
+  if (prefix === '') return { exact: -1, from: 0, to: files.length }
+  const at = lowerBound(files, prefix)
+  const exact = files[at]?.path === prefix ? at : -1
   const folder = prefix + '/'
-  for (let i = lowerBound(files, folder); i < files.length; i++) {
-    if (!(files[i]?.path ?? '').startsWith(folder)) return
-    yield i
+  const from = lowerBound(files, folder)
+  // '0' follows '/': the first path past the folder's run.
+  const to = lowerBound(files, prefix + '0')
+  return { exact, from, to }
+}
+
+/**
+ * Whether file `path`, which positive pattern `k` matches, is taken: the
+ * last pattern that matches decides, so only patterns after `k` are asked.
+ */
+function takenFrom(globs: readonly Glob[], k: number, path: string): boolean {
+  for (let j = globs.length - 1; j > k; j--) {
+    const glob = globs[j]
+    if (glob !== undefined && globMatches(glob, path)) return !glob.negated
   }
+  return true
 }
 
 /**
@@ -101,23 +115,33 @@ export function selectFiles(
   files: readonly IndexEntry[],
   globs: readonly Glob[]
 ): { taken: number[]; unmatched: Glob[] } {
-  const looked = new Set<number>()
+  const positives = globs.filter(glob => !glob.negated).length
+  // Only needed when two positive patterns may look at the same file.
+  const looked = positives > 1 ? new Uint8Array(files.length) : undefined
   const taken: number[] = []
   const unmatched: Glob[] = []
-  for (const glob of globs) {
-    if (glob.negated) continue
+  globs.forEach((glob, k) => {
+    if (glob.negated) return
     let found = false
-    for (const index of underPrefix(files, glob.prefix)) {
-      const file = files[index]
-      if (file === undefined) continue
-      if (!found && globMatches(glob, file.path)) found = true
-      if (looked.has(index)) continue
-      looked.add(index)
-      if (globsTake(globs, file.path)) taken.push(index)
+    const range = rangeOf(files, glob.prefix)
+    const sure = glob.kind === 'under'
+    // The prefix itself first (it sorts before its folder's run), then the run.
+    const first = range.exact === -1 ? range.from : range.from - 1
+    for (let i = first; i < range.to; i++) {
+      const index = i < range.from ? range.exact : i
+      const path = files[index]?.path ?? ''
+      if (!sure && !globMatches(glob, path)) continue
+      found = true
+      if (looked !== undefined) {
+        if (looked[index] === 1) continue
+        looked[index] = 1
+      }
+      if (takenFrom(globs, k, path)) taken.push(index)
     }
     if (!found) unmatched.push(glob)
-  }
-  taken.sort((a, b) => a - b)
+  })
+  // One positive pattern takes its files in order; more may interleave.
+  if (looked !== undefined) taken.sort((a, b) => a - b)
   return { taken, unmatched }
 }
 
@@ -127,13 +151,19 @@ function filesDigest(
   taken: readonly number[]
 ): string {
   const hash = createHash('sha256')
+  // Fed in chunks: one update per file costs more than the hashing.
+  let chunk = ''
   for (const index of taken) {
     const file = files[index]
     if (file === undefined) continue
     // A path has no NUL; lengths are implied by the separators.
-    hash.update(`${file.mode} ${file.id} ${file.path}\0`)
+    chunk += `${file.mode} ${file.id} ${file.path}\0`
+    if (chunk.length > 65_536) {
+      hash.update(chunk)
+      chunk = ''
+    }
   }
-  return hash.digest('hex')
+  return hash.update(chunk).digest('hex')
 }
 
 /** What a phase is: every field that changes what it does. */

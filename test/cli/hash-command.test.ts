@@ -191,6 +191,15 @@ describe('a working tree is hashed as it is', () => {
       writeFiles(dir, { 'packages/web/index.ts': 'export const web = 2\n' })
       const dirty = await hashes(dir)
       expect(changed(base, dirty)).toEqual(['web', 'e2e'])
+      // From a folder of the repository, with diff output made relative.
+      git(dir, 'config', 'diff.relative', 'true')
+      expect(
+        await hashes(
+          path.join(dir, 'packages/db'),
+          '--plan',
+          '../../.prd_runner/phase_plan.yaml'
+        )
+      ).toEqual(dirty)
       git(dir, 'add', '-A')
       expect(await hashes(dir)).toEqual(dirty)
       commitAll(dir, 'web')
