@@ -5,7 +5,8 @@
 // A store can only ever make fewer phases run, so every doubt makes it say
 // less: a file that is not a JSON object of strings is ignored as a whole
 // (a warning, every phase runs); an entry that is not a hash, or names no
-// phase of the plan, is ignored (one warning for all of them). A phase is
+// phase of the plan, is ignored (one warning for all of them); a null
+// entry (`hash --format json` of a phase without inputs) is skipped. A phase is
 // unchanged when its hash is stored and every one of its dependencies is
 // unchanged or done (with its own dependencies settled the same way), so
 // no unchanged phase ever waits for, or is skipped by, a phase that runs.
@@ -76,6 +77,8 @@ export function parsePassedStore(
   const malformed: string[] = []
   const unknown: string[] = []
   for (const [id, value] of Object.entries(data)) {
+    // `hash --format json` writes null for a phase without inputs.
+    if (value === null) continue
     if (typeof value !== 'string' || !HASH.test(value)) {
       malformed.push(`${id} (${describe(value)})`)
     } else if (!known.has(id)) {

@@ -257,6 +257,7 @@ describe('broken and hostile stores: never a crash, never a phase passed that di
     const entries = {
       ...store,
       web: 12,
+      lint: null,
       api: store.api?.toUpperCase(),
       e2e: 'f'.repeat(64),
       gone: 'a'.repeat(64),
