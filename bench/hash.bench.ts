@@ -7,8 +7,8 @@
 //   git ls-files -s -z   the index alone, spawned the same way;
 //   ls-files ∥ diff-files  what seeing the working tree costs git alone
 //                        (diff-files stats every tracked file);
-//   hash                 the whole hash: rev-parse, ls-files and diff-files
-//                        (every file's stat, run alongside), selection of
+//   hash                 the whole hash: ls-files and diff-files (every
+//                        file's stat) side by side, selection of
 //                        every phase's files and the sha256s.
 // The plan is loaded once, outside the timing. Target: hash ≤ 1.5 × ls-files.
 import { execFile, execFileSync } from 'node:child_process'

@@ -11,8 +11,10 @@
 //   after it is committed;
 // - untracked files are not inputs (git add them), submodules count by the
 //   commit the index records, and an index with unmerged paths is refused.
-// Three or four git processes, none of them reading more than the changed
-// files. Nothing here runs at import.
+// Two git processes side by side on a clean tree (two more when files
+// changed: rev-parse for the top folder, hash-object for the changed
+// files), none of them reading more than the changed files. Nothing here
+// runs at import.
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { readlink } from 'node:fs/promises'
@@ -178,34 +180,31 @@ async function workingIds(
 }
 
 export interface TrackedFiles {
-  /** The repository's top folder: globs are relative to it. */
-  root: string
   /** Every tracked file as the working tree has it, in git's order. */
   files: IndexEntry[]
 }
 
 /** The tracked files of the repository holding `cwd`, as they are now. */
 export async function readTrackedFiles(cwd: string): Promise<TrackedFiles> {
-  // All three at once: paths from the top (`:/`, `--full-name`; diff-files
-  // gives them so), whatever folder of the repository `cwd` is.
-  const top = topLevel(cwd)
-  const lists = Promise.all([
-    git(['ls-files', '-s', '-z', '--full-name', '--', ':/'], cwd),
-    git(['diff-files', '-z', '--no-relative', '--ignore-submodules=all'], cwd)
-  ])
-  // Both settle before either is looked at: no rejection goes unhandled.
-  const [rooted, listedOrFailed] = await Promise.allSettled([top, lists])
-  if (rooted.status === 'rejected') throw rooted.reason
-  const root = rooted.value
-  if (listedOrFailed.status === 'rejected') {
+  // Paths from the top (`:/`, `--full-name`; diff-files gives them so,
+  // `--no-relative`), whatever folder of the repository `cwd` is.
+  let listed: string
+  let changed: string
+  try {
+    ;[listed, changed] = await Promise.all([
+      git(['ls-files', '-s', '-z', '--full-name', '--', ':/'], cwd),
+      git(['diff-files', '-z', '--no-relative', '--ignore-submodules=all'], cwd)
+    ])
+  } catch (error) {
+    // Not a repository (or no git) is said by topLevel; anything else here.
+    await topLevel(cwd)
     throw new GitIndexError(
-      `git cannot list the tracked files of ${root}: ${stderrOf(listedOrFailed.reason)}`
+      `git cannot list the tracked files of ${cwd}: ${stderrOf(error)}`
     )
   }
-  const [listed, changed] = listedOrFailed.value
   const entries = parseLsFiles(listed)
   const changes = parseDiffFiles(changed).filter(c => c.status !== 'U')
-  if (changes.length === 0) return { root, files: entries }
+  if (changes.length === 0) return { files: entries }
   const gone = new Set(
     changes
       .filter(c => c.mode === '000000' || c.status === 'D')
@@ -215,11 +214,11 @@ export async function readTrackedFiles(cwd: string): Promise<TrackedFiles> {
   const idLength = entries[0]?.id.length ?? 40
   let ids: Map<string, string>
   try {
-    ids = await workingIds(root, rest, idLength)
+    ids = await workingIds(await topLevel(cwd), rest, idLength)
   } catch (error) {
     if (error instanceof GitIndexError) throw error
     throw new GitIndexError(
-      `git cannot hash the changed files of ${root}: ${stderrOf(error)}`
+      `git cannot hash the changed files of ${cwd}: ${stderrOf(error)}`
     )
   }
   const modes = new Map(rest.map(c => [c.path, c.mode]))
@@ -233,5 +232,5 @@ export async function readTrackedFiles(cwd: string): Promise<TrackedFiles> {
         : { path: entry.path, mode: modes.get(entry.path) ?? entry.mode, id }
     )
   }
-  return { root, files }
+  return { files }
 }

@@ -11,8 +11,9 @@
 // Cost: the file list is sorted by path, so a pattern with a literal folder
 // (`packages/db/**`) looks only at the files under it (binary search, then
 // that run); a pattern that starts with a wildcard (`**/*.ts`) looks at
-// every file. Each file looked at is tested against the phase's patterns:
-// O(P · G · (log F + F_g)) matches for P phases of G patterns, where F_g ≤
+// every file. A file a positive pattern takes is then tested against the
+// patterns after it only (the last match decides): O(P · G · (log F + F_g))
+// matches for P phases of G patterns, where F_g ≤
 // F is the files under the patterns' folders — O(F · G) per phase at worst.
 import { createHash } from 'node:crypto'
 
