@@ -120,6 +120,11 @@ export async function unchangedForCli(
   io: CliIo
 ): Promise<boolean[] | undefined> {
   if (file === undefined) return undefined
+  if (file === '-') {
+    throw new UsageError(
+      '--passed takes a file (standard input may hold the plan): name the store, like --passed passed.json'
+    )
+  }
   try {
     const found = await readUnchanged(
       analysis,

@@ -20,7 +20,7 @@ const ID_EXPECTED = 'a non-empty string without whitespace'
 
 /** A glob of `inputs:` / `global_inputs:` (globs.ts says what is valid). */
 const GLOB_EXPECTED =
-  'a glob relative to the repository root, like packages/db/** or !**/*.md (no leading /, no `..`, no braces, no backslashes)'
+  "a glob relative to the repository root, like packages/db/** or '!**/*.md' (quoted: a bare ! is a YAML tag), with no leading /, no `..`, no braces, no backslashes"
 
 /** A list of globs. */
 function globs(

@@ -313,6 +313,12 @@ describe('broken and hostile stores: never a crash, never a phase passed that di
     )
   })
 
+  test('--passed - is a usage error: standard input may hold the plan', async () => {
+    const run = await cli(repo, 'plan', '--passed', '-')
+    expect(run.code).toBe(2)
+    expect(run.err).toContain('--passed takes a file')
+  })
+
   test('outside a git repository: exit 2, says why', async () => {
     const { mkdtempSync } = await import('node:fs')
     const { tmpdir } = await import('node:os')

@@ -4,7 +4,7 @@ import { parsePlan } from '../../src/plan/load.js'
 import type { Problem } from '../../src/plan/types.js'
 
 const GLOB =
-  'must be a glob relative to the repository root, like packages/db/** or !**/*.md (no leading /, no `..`, no braces, no backslashes), got'
+  "must be a glob relative to the repository root, like packages/db/** or '!**/*.md' (quoted: a bare ! is a YAML tag), with no leading /, no `..`, no braces, no backslashes, got"
 
 const said = (p: Problem): string =>
   `${p.line}:${p.column} ${p.severity} ${p.message} [${p.code}]`
