@@ -3,7 +3,7 @@
 // as text, JSON or a Mermaid Gantt chart.
 import { errorCode } from '../error-parts.js'
 import { readFileSync } from 'node:fs'
-import { phaseDurations, type Durations } from '../plan/durations.js'
+import { phaseDurations, withUnchanged } from '../plan/durations.js'
 import { UsageError } from '../plan/errors.js'
 import { parseEstimatesFile } from '../plan/estimates-file.js'
 import {
@@ -112,18 +112,6 @@ function readEstimates(file: string, io: CliIo): string {
   } catch (error) {
     const reason = describeFsError(errorCode(error)) ?? 'cannot be read'
     throw new UsageError(`--estimates ${file}: ${reason}`)
-  }
-}
-
-/** Durations with the unchanged phases as done: no time, no job. */
-function withUnchanged(
-  durations: Durations,
-  unchanged: readonly boolean[]
-): Durations {
-  return {
-    ...durations,
-    minutes: durations.minutes.map((m, i) => (unchanged[i] === true ? 0 : m)),
-    done: durations.done.map((d, i) => d || unchanged[i] === true)
   }
 }
 

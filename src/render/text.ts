@@ -79,7 +79,7 @@ export function renderPlanText(
     }
   })
   // After the seed's text, so that it stays byte for byte without estimates.
-  const facts = estimateFacts(analysis, settings?.maxWorkers ?? 0)
+  const facts = estimateFacts(analysis, settings?.maxWorkers ?? 0, unchanged)
   if (facts !== undefined) {
     lines.push('', ...estimateTextLines(facts, analysis.plan))
   }

@@ -124,6 +124,8 @@ describe('plan --passed', () => {
       expect(run.out).toContain('  • site (unchanged) (depends on: docs)\n')
       expect(run.out).toContain('  • db\n')
       expect(run.out).not.toMatch(/skipped/i)
+      // The estimates count only what runs: db → api → e2e, 19 min.
+      expect(run.out).toContain('Critical path: db → api → e2e (19 min)')
       const tree = await cli(
         repo,
         'plan',
