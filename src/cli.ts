@@ -3,6 +3,7 @@
 import { runExecCommand } from './cli/exec-command.js'
 import { runCheckCommand } from './cli/check-command.js'
 import { runGenerateCommand } from './cli/generate-command.js'
+import { runHashCommand } from './cli/hash-command.js'
 import { COMMON_FLAGS, EXIT_CODES, formatFlagHelp } from './cli/args.js'
 import { ExitCode, withoutNoColor, type CliIo, type Command } from './cli/io.js'
 import { runnerSafeIo } from './cli/runner-log.js'
@@ -46,6 +47,11 @@ const COMMANDS: Readonly<Record<string, CommandEntry>> = {
     summary:
       "run one leg's phases in dependency order, up to the cores at once (a leg of the waves workflow)",
     run: runExecCommand
+  },
+  hash: {
+    summary:
+      "each phase's input hash (its files in git, its definition, its dependencies); null without inputs",
+    run: runHashCommand
   }
 }
 

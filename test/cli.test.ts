@@ -95,7 +95,7 @@ describe('usage errors exit 2 with one line and a hint', () => {
     [
       'unknown command',
       ['plans'],
-      /unknown command 'plans' \(expected one of plan, generate, check, simulate, exec\)/
+      /unknown command 'plans' \(expected one of plan, generate, check, simulate, exec, hash\)/
     ],
     ['unknown flag', ['plan', '--tre'], /unknown flag '--tre'/],
     [

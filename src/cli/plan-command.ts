@@ -15,7 +15,11 @@ import { renderTree } from '../render/tree.js'
 import { MATRIX_LEG_LIMIT, packingOf } from '../plan/packing.js'
 import { REUSABLE_WORKFLOW_WAVES } from '../render/reusable-workflow.js'
 import { renderRoundsText } from '../render/rounds-text.js'
-import { COMMON_FLAGS, flagsCommand } from './args.js'
+import { terminalSafe } from '../render/terminal-safe.js'
+import { GitIndexError } from '../git-index.js'
+import { resolveFrom } from '../needs-files.js'
+import { readUnchanged } from '../passed.js'
+import { COMMON_FLAGS, fileFlag, flagsCommand } from './args.js'
 import type { FlagValues } from './args.js'
 import { ExitCode, type CliIo } from './io.js'
 
@@ -46,16 +50,22 @@ const PLAN_COMMAND = {
       choices: ['text', 'json', 'mermaid'],
       description: 'text (default), json or mermaid'
     },
+    passed: fileFlag(
+      'store {"<id>": "<input hash>"} of phases that passed: a phase whose hash is the same is unchanged (runs in no job)'
+    ),
     ...COMMON_FLAGS
   },
   about: `Usage: phase-matrix plan [--tree | --rounds [--max-waves N]]
-                        [--format text|json|mermaid] [flags]
+                        [--format text|json|mermaid] [--passed FILE] [flags]
 
 Show which phases run together (waves, feature-prd-runner's "batches"),
 which wait, and every problem in the plan with its line and column.
 With --rounds: the rounds of a green run of the reusable workflow, which
 levels each covers and the phases each leg carries, in the order exec
 runs them (legs planned for one core; max-workers legs a round).
+With --passed FILE, which phases are unchanged: their input hash
+('phase-matrix hash') is the one stored, and so is every dependency's
+(or it is done); they run in no leg and no job and count as succeeded.
 `
 } as const
 
@@ -117,7 +127,43 @@ export function loadPlanForCli(
     : { settings, problems, exitCode }
 }
 
-function plan(values: PlanValues, io: CliIo): number {
+/**
+ * By plan index, the phases `--passed FILE` makes unchanged (undefined
+ * without the flag), its warnings on standard error; a repository that
+ * cannot be hashed is a UsageError.
+ */
+export async function unchangedForCli(
+  analysis: PlanAnalysis,
+  file: string | undefined,
+  command: string,
+  io: CliIo
+): Promise<boolean[] | undefined> {
+  if (file === undefined) return undefined
+  if (file === '-') {
+    throw new UsageError(
+      '--passed takes a file (standard input may hold the plan): name the store, like --passed passed.json'
+    )
+  }
+  try {
+    const found = await readUnchanged(
+      analysis,
+      resolveFrom(io.cwd, file),
+      file,
+      io.cwd
+    )
+    for (const warning of found.warnings) {
+      io.stderr(`phase-matrix ${command}: warning: ${terminalSafe(warning)}\n`)
+    }
+    return found.unchanged
+  } catch (error) {
+    if (error instanceof GitIndexError) {
+      throw new UsageError(`--passed ${file}: ${error.message}`)
+    }
+    throw error
+  }
+}
+
+async function plan(values: PlanValues, io: CliIo): Promise<number> {
   const format = values.format ?? 'text'
   for (const view of ['tree', 'rounds'] as const) {
     if (values[view] === true && format !== 'text') {
@@ -157,7 +203,10 @@ function plan(values: PlanValues, io: CliIo): number {
     )
     return ExitCode.ok
   }
-  io.stdout(render(analysis, format, values.tree === true, loaded, io))
+  const unchanged = await unchangedForCli(analysis, values.passed, 'plan', io)
+  io.stdout(
+    render(analysis, format, values.tree === true, loaded, io, unchanged)
+  )
   return ExitCode.ok
 }
 
@@ -166,27 +215,34 @@ function render(
   format: 'text' | 'json' | 'mermaid',
   tree: boolean,
   loaded: LoadedPlan,
-  io: CliIo
+  io: CliIo,
+  unchanged: boolean[] | undefined
 ): string {
   const { phases } = analysis.plan
+  const settled = (index: number): boolean =>
+    phases[index]?.done === true || unchanged?.[index] === true
   switch (format) {
     case 'json':
       return renderPlanJson(
         analysis,
         loaded.settings,
-        loaded.problems.filter(p => p.severity === 'warning')
+        loaded.problems.filter(p => p.severity === 'warning'),
+        unchanged
       )
     case 'mermaid':
       return renderMermaid(analysis, {
-        outcomeOf: index =>
-          phases[index]?.done === true ? 'succeeded' : undefined
+        outcomeOf: index => (settled(index) ? 'succeeded' : undefined)
       })
     case 'text':
       return tree
-        ? renderTree(analysis, { colour: io.colour })
+        ? renderTree(analysis, {
+            colour: io.colour,
+            ...(unchanged === undefined ? {} : { unchanged })
+          })
         : renderPlanText(analysis, {
             settings: loaded.settings,
-            colour: io.colour
+            colour: io.colour,
+            ...(unchanged === undefined ? {} : { unchanged })
           })
   }
 }

@@ -9,7 +9,7 @@ import { logSafe } from '../render/log-safe.js'
 import type { CliIo } from './io.js'
 
 /** Commands whose standard output is a report for a reader, not a file (generate writes a workflow; exec makes its own log safe). */
-const REPORTS = new Set(['plan', 'simulate', 'check'])
+const REPORTS = new Set(['plan', 'simulate', 'check', 'hash'])
 
 function isJson(text: string): boolean {
   const start = text.trimStart()[0]

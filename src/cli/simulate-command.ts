@@ -3,10 +3,14 @@
 // as text, JSON or a Mermaid Gantt chart.
 import { errorCode } from '../error-parts.js'
 import { readFileSync } from 'node:fs'
-import { phaseDurations } from '../plan/durations.js'
+import { phaseDurations, withUnchanged } from '../plan/durations.js'
 import { UsageError } from '../plan/errors.js'
 import { parseEstimatesFile } from '../plan/estimates-file.js'
-import { DEFAULT_JOB_START_MINUTES, simulate } from '../plan/simulate.js'
+import {
+  DEFAULT_JOB_START_MINUTES,
+  simulate,
+  type SimulateOptions
+} from '../plan/simulate.js'
 import { MAX_LEG_CONCURRENCY } from '../plan/types.js'
 import { closestMatch } from '../plan/closest-id.js'
 import { formatProblems } from '../render/problems.js'
@@ -24,7 +28,7 @@ import {
   type FlagValues
 } from './args.js'
 import { ExitCode, type CliIo } from './io.js'
-import { loadPlanForCli } from './plan-command.js'
+import { loadPlanForCli, unchangedForCli } from './plan-command.js'
 
 /** Cores simulate gives a packed leg unless told: GitHub's standard Linux runner for private repositories. */
 export const DEFAULT_SIMULATED_CORES = 2
@@ -46,6 +50,9 @@ const SIMULATE_COMMAND = {
     },
     estimates: fileFlag(
       'JSON {"<id>": minutes} overriding estimate_minutes (e.g. from past runs)'
+    ),
+    passed: fileFlag(
+      'store {"<id>": "<input hash>"} of phases that passed: unchanged phases take no time and no job'
     ),
     'leg-concurrency': {
       kind: 'integer',
@@ -69,7 +76,7 @@ const SIMULATE_COMMAND = {
     }
   },
   about: `Usage: phase-matrix simulate [--max-workers N] [--fail ID,...] [--job-start MIN]
-                            [--estimates FILE] [--leg-concurrency N]
+                            [--estimates FILE] [--passed FILE] [--leg-concurrency N]
                             [--max-waves N] [--format text|json|mermaid] [flags]
 
 How long a run takes, from the phases' estimate_minutes (a phase without
@@ -85,7 +92,9 @@ one counts as the median of the others, or 1 minute), in each mode:
   lanes       with --max-workers N: the needs graph on N worker lanes
               ('phase-matrix generate --max-workers N'), then the gate job
 Every job waits --job-start minutes for its runner. Phases with status: done
-take no time. With --fail, the failed phases run their whole estimate and
+take no time, and so do phases --passed FILE makes unchanged (their input
+hash, 'phase-matrix hash', is the one stored): the saving is shown against
+the same run with every phase running. With --fail, the failed phases run their whole estimate and
 every transitive dependent is skipped. Also: the critical path, the total
 work and the lower bound max(critical path, work / N). fail_fast is not
 simulated.
@@ -115,7 +124,10 @@ function readEstimates(file: string, io: CliIo): string {
   }
 }
 
-function simulateCommand(values: SimulateValues, io: CliIo): number {
+async function simulateCommand(
+  values: SimulateValues,
+  io: CliIo
+): Promise<number> {
   const jobStart = parseJobStart(values['job-start'])
   const legConcurrency = values['leg-concurrency'] ?? DEFAULT_SIMULATED_CORES
   const format = values.format ?? 'text'
@@ -167,14 +179,27 @@ function simulateCommand(values: SimulateValues, io: CliIo): number {
     }
     failed.push(index)
   }
+  const unchanged = await unchangedForCli(
+    analysis,
+    values.passed,
+    'simulate',
+    io
+  )
+  for (const index of failed) {
+    if (unchanged?.[index] === true) {
+      throw new UsageError(
+        `--fail names '${ids[index] ?? ''}', which is unchanged since it passed (--passed): it does not run, so it cannot fail`
+      )
+    }
+  }
   if (loaded.settings.failFast) {
     io.stderr(
       'phase-matrix simulate: note: fail_fast is not simulated: every phase that does not depend on a failure still runs.\n'
     )
   }
 
-  const simulation = simulate(analysis, {
-    durations: phaseDurations(analysis.plan, overrides),
+  const durations = phaseDurations(analysis.plan, overrides)
+  const options: Omit<SimulateOptions, 'durations'> = {
     maxWorkers: loaded.settings.maxWorkers,
     jobStart,
     failed,
@@ -186,17 +211,37 @@ function simulateCommand(values: SimulateValues, io: CliIo): number {
     pack: true,
     legConcurrency,
     maxRounds: values['max-waves'] ?? REUSABLE_WORKFLOW_WAVES
+  }
+  const simulation = simulate(analysis, {
+    ...options,
+    durations:
+      unchanged === undefined ? durations : withUnchanged(durations, unchanged)
   })
+  // The same run with every phase running: what the store saves.
+  const reuse =
+    unchanged === undefined
+      ? undefined
+      : {
+          unchanged,
+          workMinutes: durations.minutes.reduce(
+            (sum, m, i) => sum + (unchanged[i] === true ? m : 0),
+            0
+          ),
+          without: simulate(analysis, { ...options, durations })
+        }
   switch (format) {
     case 'json':
-      io.stdout(renderSimulationJson(simulation, analysis.plan))
+      io.stdout(renderSimulationJson(simulation, analysis.plan, reuse))
       break
     case 'mermaid':
       io.stdout(renderSimulationGantt(simulation, analysis.plan))
       break
     case 'text':
       io.stdout(
-        renderSimulationText(simulation, analysis.plan, { colour: io.colour })
+        renderSimulationText(simulation, analysis.plan, {
+          colour: io.colour,
+          ...(reuse === undefined ? {} : { reuse })
+        })
       )
   }
   return ExitCode.ok

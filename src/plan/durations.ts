@@ -46,3 +46,18 @@ export function phaseDurations(
   )
   return { minutes, done, estimatedCount: known.length, fallbackMinutes }
 }
+
+/**
+ * `durations` with the unchanged phases (`--passed`, by plan index) as
+ * done: no time, no job.
+ */
+export function withUnchanged(
+  durations: Durations,
+  unchanged: readonly boolean[]
+): Durations {
+  return {
+    ...durations,
+    minutes: durations.minutes.map((m, i) => (unchanged[i] === true ? 0 : m)),
+    done: durations.done.map((d, i) => d || unchanged[i] === true)
+  }
+}

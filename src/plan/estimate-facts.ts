@@ -2,7 +2,7 @@
 // runner start-up: the critical path, sequential time, and the wall time in
 // waves, as a needs graph and (with max workers) on worker lanes. Present
 // only when some phase has an estimate. O((V + E) log V).
-import { phaseDurations } from './durations.js'
+import { phaseDurations, withUnchanged } from './durations.js'
 import { simulate } from './simulate.js'
 import type { PlanAnalysis } from './types.js'
 
@@ -21,14 +21,17 @@ export interface EstimateFacts {
   fallbackMinutes: number
 }
 
+/** `unchanged` (by plan index, `--passed`): those phases take no time. */
 export function estimateFacts(
   analysis: PlanAnalysis,
-  maxWorkers: number
+  maxWorkers: number,
+  unchanged?: readonly boolean[]
 ): EstimateFacts | undefined {
   const durations = phaseDurations(analysis.plan)
   if (durations.estimatedCount === 0) return undefined
   const simulation = simulate(analysis, {
-    durations,
+    durations:
+      unchanged === undefined ? durations : withUnchanged(durations, unchanged),
     maxWorkers,
     jobStart: 0,
     failed: [],

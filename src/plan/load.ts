@@ -13,12 +13,14 @@
 import { isMap, isScalar, isSeq } from 'yaml'
 import type { Pair } from 'yaml'
 
+import { checkMapping } from './field-check.js'
+import type { Naming } from './field-check.js'
 import { MappingReader } from './mapping-reader.js'
 import { readPhase } from './phase-reader.js'
 import { PLAN_ROOT } from './schema.js'
 import { suggestKey } from './suggest.js'
-import type { LoadResult, Phase, Problem } from './types.js'
-import { describeNode, nodeOf, startOf } from './yaml-nodes.js'
+import type { LoadResult, Phase, Plan, Problem } from './types.js'
+import { describeNode, nodeOf, shorten, startOf } from './yaml-nodes.js'
 import { parseYamlSource } from './yaml-source.js'
 
 export { isDoneStatus } from './phase-reader.js'
@@ -33,11 +35,13 @@ export function parsePlan(text: string, file: string): LoadResult {
   if (source.document === undefined) return { problems }
   const reader = new MappingReader(file, source.index, problems, text.length)
   const root = source.document.contents
-  const phases = reader.guarded(() => readRoot(reader, root))
+  const read = reader.guarded(() => readRoot(reader, root))
   sortByPosition(problems)
-  return phases === undefined || phases.length === 0
-    ? { problems }
-    : { plan: { file, phases }, problems }
+  const phases = read?.phases
+  if (phases === undefined || phases.length === 0) return { problems }
+  const plan: Plan = { file, phases }
+  if (read?.globalInputs !== undefined) plan.globalInputs = read.globalInputs
+  return { plan, problems }
 }
 
 /** Stable sort by line, then column. */
@@ -45,8 +49,18 @@ function sortByPosition(problems: Problem[]): void {
   problems.sort((a, b) => a.line - b.line || a.column - b.column)
 }
 
-/** The top-level mapping: `phases:` is read, other keys are skimmed. */
-function readRoot(reader: MappingReader, root: unknown): Phase[] | undefined {
+/** What the top-level mapping holds. */
+interface Root {
+  phases: Phase[] | undefined
+  globalInputs: string[] | undefined
+}
+
+/**
+ * The top-level mapping: `phases:` is read phase by phase, `global_inputs:`
+ * per the PLAN_ROOT table, other keys are skimmed (a key close to one of
+ * ours is a warning: a misspelt `global_inputs` would hash too little).
+ */
+function readRoot(reader: MappingReader, root: unknown): Root | undefined {
   const node = nodeOf(root)
   if (node === null) {
     reader.report('empty-plan', 'error', NO_PHASES_MESSAGE, 0)
@@ -63,27 +77,35 @@ function readRoot(reader: MappingReader, root: unknown): Phase[] | undefined {
     reader.skim(node)
     return undefined
   }
-  let phases: Phase[] | undefined
-  let found = false
+  // Set by the reader of `phases:` (the first one; yaml reports a repeat).
+  const seen: { found: boolean; phases?: Phase[] } = { found: false }
+  const at = { node, offset: startOf(node), aliased: false }
+  const read = reader.readMapping(node, at, PLAN_ROOT, (key, pair) => {
+    if (key !== 'phases') return false
+    if (seen.found) reader.skim(pair.value)
+    else {
+      const phases = readPhases(reader, pair)
+      if (phases !== undefined) seen.phases = phases
+    }
+    seen.found = true
+    return true
+  })
   let lookalike: string | undefined
-  for (const pair of node.items) {
-    const key = reader.keyOf(pair)
-    if (key === 'phases' && !found) {
-      found = true
-      phases = readPhases(reader, pair)
-      continue
+  for (const { key, offset } of read.unknown) {
+    const suggestion = suggestKey(key, PLAN_ROOT.known, PLAN_ROOT.synonyms)
+    if (suggestion === 'phases') lookalike ??= key
+    if (suggestion === 'global_inputs') {
+      reader.report(
+        'unknown-key',
+        'warning',
+        `unknown key \`${shorten(key)}\` at the top of the plan is ignored: did you mean \`global_inputs\`?`,
+        offset
+      )
     }
-    if (
-      key !== undefined &&
-      lookalike === undefined &&
-      suggestKey(key, PLAN_ROOT.known, PLAN_ROOT.synonyms) !== undefined
-    ) {
-      lookalike = key
-    }
-    reader.skim(pair.value)
   }
-  reader.remember(node)
-  if (!found) {
+  const naming: Naming = { ref: 'the plan', prefix: '', where: () => '' }
+  const checked = checkMapping(reader, PLAN_ROOT, read, naming)
+  if (!seen.found) {
     reader.report(
       'empty-plan',
       'error',
@@ -93,7 +115,14 @@ function readRoot(reader: MappingReader, root: unknown): Phase[] | undefined {
       startOf(node)
     )
   }
-  return phases
+  const globalInputs = checked?.global_inputs
+  return {
+    phases: seen.phases,
+    globalInputs:
+      globalInputs === undefined || globalInputs.length === 0
+        ? undefined
+        : globalInputs
+  }
 }
 
 /** The `phases:` list. */

@@ -5,7 +5,7 @@
 // alias/canonical clashes collected for the caller's warnings. O(nodes).
 
 import { isMap, isPair, isScalar, isSeq } from 'yaml'
-import type { Node, YAMLMap, YAMLSeq } from 'yaml'
+import type { Node, Pair, YAMLMap, YAMLSeq } from 'yaml'
 
 import type { MappingSpec } from './field-table.js'
 import { YamlReader, nullRecord } from './yaml-reader.js'
@@ -46,9 +46,15 @@ export class MappingReader extends YamlReader {
   /**
    * Reads a mapping's keys and values per `spec`. Read through an alias,
    * the alias's position stands for every value, and keys are not checked
-   * or anchors remembered twice.
+   * or anchors remembered twice. `own` may take a pair (a key with a
+   * reader of its own, as `phases:` of a plan): it returns true when it did.
    */
-  readMapping(map: YAMLMap, at: Reached, spec: MappingSpec): MappingRead {
+  readMapping(
+    map: YAMLMap,
+    at: Reached,
+    spec: MappingSpec,
+    own?: (canonical: string, pair: Pair) => boolean
+  ): MappingRead {
     const read: MappingRead = {
       offset: at.offset,
       values: nullRecord<unknown>(),
@@ -70,6 +76,7 @@ export class MappingReader extends YamlReader {
         if (!at.aliased) this.skim(pair.value)
         continue
       }
+      if (own?.(canonical, pair) === true) continue
       if (!spec.fields.includes(canonical)) {
         if (!spec.ignored.has(canonical)) {
           read.unknown.push({ key, offset: keyOffset })

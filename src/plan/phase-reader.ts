@@ -127,6 +127,9 @@ function toPhase(
     phase.estimateMinutes = input.estimate_minutes
   }
   if (input.status !== undefined) phase.status = input.status
+  if (input.inputs !== undefined && input.inputs.length > 0) {
+    phase.inputs = input.inputs
+  }
   for (const field of ENV_FIELDS) {
     const value = input[field]
     if (value.length < LONG_VALUE_UNITS) continue

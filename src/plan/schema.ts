@@ -10,12 +10,30 @@ import { z } from 'zod'
 
 import { field, ignoredField, mappingOf } from './field-table.js'
 import type { FieldInfo } from './field-table.js'
+import { isValidGlob } from './globs.js'
 import { MAX_ESTIMATE_MINUTES, MAX_WORKERS } from './types.js'
 
 /** An id: any non-empty string without whitespace. */
 const idSchema = (): z.ZodString => z.string().min(1).regex(/^\S+$/)
 
 const ID_EXPECTED = 'a non-empty string without whitespace'
+
+/** A glob of `inputs:` / `global_inputs:` (globs.ts says what is valid). */
+const GLOB_EXPECTED =
+  "a glob relative to the repository root, like packages/db/** or '!**/*.md' (quoted: a bare ! is a YAML tag), with no leading /, no `..`, no braces, no backslashes"
+
+/** A list of globs. */
+function globs(
+  expected: string,
+  label: string,
+  synonyms: readonly string[]
+): z.ZodOptional<z.ZodArray<z.ZodString>> {
+  return field(z.array(z.string().refine(isValidGlob)).optional(), {
+    expected,
+    synonyms,
+    item: { label, expected: GLOB_EXPECTED }
+  })
+}
 
 /** An optional string: "… must be a string" unless `info` says more. */
 function text(info: Partial<FieldInfo> = {}): z.ZodOptional<z.ZodString> {
@@ -71,6 +89,11 @@ export const PHASE = mappingOf('phase', {
     }
   ),
   status: text(),
+  inputs: globs(
+    'a list of globs of the files the phase reads, like [packages/db/**, "!**/*.md"]',
+    'input',
+    ['input', 'sources', 'files', 'paths']
+  ),
   // The origin tool's planner writes these; they are accepted and unused.
   acceptance_criteria: ignoredField(),
   branch: ignoredField(),
@@ -84,7 +107,12 @@ export const PLAN_ROOT = mappingOf('plan', {
   phases: field(z.array(PHASE.schema).optional(), {
     expected: 'a list of phases (each item starting with `- id:`)',
     synonyms: ['phase', 'steps']
-  })
+  }),
+  global_inputs: globs(
+    'a list of globs of files every phase with inputs reads, like [package-lock.json, .nvmrc]',
+    'global input',
+    ['globalinput', 'globalinputs', 'sharedinputs']
+  )
 })
 
 /** `.prd_runner/config.yaml` → `parallel.resource_limits`. */

@@ -54,6 +54,11 @@ export interface Phase {
   runsOn?: string | string[]
   timeoutMinutes?: number
   estimateMinutes?: number
+  /**
+   * Globs of the files the phase reads (`inputs:`, in order, `!` excludes);
+   * absent (or empty) when the phase is never reused and always runs.
+   */
+  inputs?: string[]
   /** Origin format, as written (`done` means already succeeded). */
   status?: string
   /**
@@ -111,6 +116,8 @@ export interface Plan {
   /** The file the plan was read from, as the user named it. */
   file: string
   phases: Phase[]
+  /** `global_inputs:`: globs every phase with `inputs` also reads. */
+  globalInputs?: string[]
 }
 
 /** The result of loading a plan file: a plan when it could be read at all. */

@@ -24,6 +24,8 @@ export interface PhaseJson {
   status?: string
   /** Present (true) for a phase whose status reads `done` in any case: it never runs. */
   done?: true
+  /** The phase's `inputs:` globs, when it has some. */
+  inputs?: string[]
 }
 
 export interface PlanJson {
@@ -40,6 +42,10 @@ export interface PlanJson {
   totalMinutes?: number
   estimatedCount: number
   warnings?: ProblemJson[]
+  /** `global_inputs:`, when the plan has some. */
+  globalInputs?: string[]
+  /** With a store of passed phases (`--passed`): the unchanged phases, plan order. */
+  unchanged?: string[]
 }
 
 export interface ProblemJson {
@@ -80,6 +86,7 @@ function phaseJson(phase: Phase, wave: number): PhaseJson {
   }
   if (phase.status !== undefined) out.status = phase.status
   if (phase.done) out.done = true
+  if (phase.inputs !== undefined) out.inputs = phase.inputs
   return out
 }
 
@@ -99,7 +106,8 @@ export function problemJson(problem: Problem): ProblemJson {
 export function planJson(
   analysis: PlanAnalysis,
   settings?: ParallelSettings,
-  warnings: Problem[] = []
+  warnings: Problem[] = [],
+  unchanged?: readonly boolean[]
 ): PlanJson {
   const { phases } = analysis.plan
   const ids = phases.map(phase => phase.id)
@@ -125,6 +133,12 @@ export function planJson(
     out.totalMinutes = analysis.totalMinutes
   }
   if (warnings.length > 0) out.warnings = warnings.map(problemJson)
+  if (analysis.plan.globalInputs !== undefined) {
+    out.globalInputs = analysis.plan.globalInputs
+  }
+  if (unchanged !== undefined) {
+    out.unchanged = ids.filter((_, index) => unchanged[index] === true)
+  }
   return out
 }
 
@@ -143,9 +157,10 @@ function inertJson(value: unknown): string {
 export function renderPlanJson(
   analysis: PlanAnalysis,
   settings?: ParallelSettings,
-  warnings: Problem[] = []
+  warnings: Problem[] = [],
+  unchanged?: readonly boolean[]
 ): string {
-  return inertJson(planJson(analysis, settings, warnings)) + '\n'
+  return inertJson(planJson(analysis, settings, warnings, unchanged)) + '\n'
 }
 
 /** Renders problems as `{"errors":[…],"warnings":[…]}` and a newline. */

@@ -19,6 +19,24 @@ export interface SimulationJson {
   modes: Partial<Record<'sequential' | 'waves' | 'graph' | 'lanes', ModeJson>>
   failed: string[]
   skipped: string[]
+  /** With `--passed`: phases unchanged since they passed (no time, no job). */
+  unchanged?: string[]
+  /** With `--passed`: their estimated minutes, not run. */
+  unchangedMinutes?: number
+  /** With `--passed`: the same run with every phase running. */
+  withoutPassed?: Partial<
+    Record<'sequential' | 'waves' | 'graph' | 'lanes', ModeJson>
+  >
+}
+
+/** What a store of passed phases saves (`simulate --passed`). */
+export interface Reuse {
+  /** By plan index. */
+  unchanged: readonly boolean[]
+  /** Estimated minutes of the unchanged phases. */
+  workMinutes: number
+  /** The same run with every phase running. */
+  without: Simulation
 }
 
 function modeJson(mode: ModeResult): ModeJson {
@@ -29,9 +47,20 @@ function modeJson(mode: ModeResult): ModeJson {
   }
 }
 
+function modesJson(modes: Simulation['modes']): SimulationJson['modes'] {
+  const json: SimulationJson['modes'] = {
+    sequential: modeJson(modes.sequential),
+    waves: modeJson(modes.waves),
+    graph: modeJson(modes.graph)
+  }
+  if (modes.lanes !== undefined) json.lanes = modeJson(modes.lanes)
+  return json
+}
+
 export function renderSimulationJson(
   simulation: Simulation,
-  plan: Plan
+  plan: Plan,
+  reuse?: Reuse
 ): string {
   const idOf = (index: number): string => plan.phases[index]?.id ?? ''
   const { modes } = simulation
@@ -48,5 +77,12 @@ export function renderSimulationJson(
     skipped: simulation.skipped.map(idOf)
   }
   if (modes.lanes !== undefined) json.modes.lanes = modeJson(modes.lanes)
+  if (reuse !== undefined) {
+    json.unchanged = plan.phases
+      .filter((_, index) => reuse.unchanged[index] === true)
+      .map(phase => phase.id)
+    json.unchangedMinutes = roundMinutes(reuse.workMinutes)
+    json.withoutPassed = modesJson(reuse.without.modes)
+  }
   return JSON.stringify(json, null, 2) + '\n'
 }

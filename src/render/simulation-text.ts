@@ -4,6 +4,7 @@
 // timeline of the graph (or lanes) run: one bar per phase, `░` while its job
 // waits for a runner, `█` while it works. O(phases × bar width).
 import type { ModeResult, Simulation } from '../plan/simulate.js'
+import type { Reuse } from './simulation-json.js'
 import type { Plan } from '../plan/types.js'
 import { painter } from './colour.js'
 import { formatMinutes, savingPercent } from './minutes.js'
@@ -13,6 +14,8 @@ export interface SimulationTextOptions {
   colour?: boolean
   /** Width of the timeline bars. */
   barWidth?: number
+  /** With `--passed`: the unchanged phases and what they save. */
+  reuse?: Reuse
 }
 
 const MODE_NOTES = {
@@ -85,6 +88,20 @@ export function renderSimulationText(
     lines.push(r === 0 ? paint('dim', line) : line)
   })
 
+  const { reuse } = options
+  if (reuse !== undefined) {
+    const same = plan.phases
+      .filter((_, index) => reuse.unchanged[index] === true)
+      .map(phase => phase.id)
+    const before = reuse.without.modes
+    lines.push(
+      '',
+      `Unchanged: ${same.length === 0 ? '(none)' : same.join(', ')}`,
+      `  passed before on the same inputs: no job, ${formatMinutes(reuse.workMinutes)} min of work not run`,
+      `  waves ${formatMinutes(before.waves.wallMinutes)} → ${formatMinutes(modes.waves.wallMinutes)} min, graph ${formatMinutes(before.graph.wallMinutes)} → ${formatMinutes(modes.graph.wallMinutes)} min, runner minutes (waves) ${formatMinutes(before.waves.runnerMinutes)} → ${formatMinutes(modes.waves.runnerMinutes)}`
+    )
+  }
+
   if (simulation.failed.length > 0) {
     lines.push(
       '',
@@ -117,7 +134,9 @@ export function renderSimulationText(
           ? 'skipped'
           : phase?.done === true
             ? 'done'
-            : 'no time'
+            : reuse?.unchanged[index] === true
+              ? 'unchanged'
+              : 'no time'
       lines.push(`  ${id}  ${paint('dim', why)}`)
       continue
     }

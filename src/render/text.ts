@@ -14,6 +14,8 @@ export interface PlanTextOptions {
   settings?: ParallelSettings
   /** ANSI colours (only for a terminal). */
   colour?: boolean
+  /** By plan index: unchanged since it passed (`--passed`); shown when given. */
+  unchanged?: readonly boolean[]
 }
 
 /** The limits that are set, one line each. */
@@ -36,7 +38,7 @@ function settingLines(settings: ParallelSettings | undefined): string[] {
 /** Renders the waves of a valid plan as feature-prd-runner's batch listing. */
 export function renderPlanText(
   analysis: PlanAnalysis,
-  { settings, colour = false }: PlanTextOptions = {}
+  { settings, colour = false, unchanged }: PlanTextOptions = {}
 ): string {
   const paint = painter(colour)
   const lines: string[] = [
@@ -46,6 +48,12 @@ export function renderPlanText(
     `Max parallelism: ${analysis.maxParallelism}`,
     ...settingLines(settings)
   ]
+  if (unchanged !== undefined) {
+    const count = unchanged.filter(Boolean).length
+    lines.push(
+      `Unchanged: ${count} phase(s) (inputs as when they passed: they run in no job and count as succeeded)`
+    )
+  }
   analysis.waves.forEach((wave, w) => {
     lines.push('')
     lines.push(
@@ -55,7 +63,7 @@ export function renderPlanText(
     for (const index of wave) {
       const phase = analysis.plan.phases[index]
       if (phase === undefined) continue
-      let line = `  • ${phaseLabel(phase, paint)}`
+      let line = `  • ${phaseLabel(phase, paint, unchanged?.[index] === true)}`
       if (phase.deps.length > 0) {
         line += paint(
           'dim',
@@ -71,7 +79,7 @@ export function renderPlanText(
     }
   })
   // After the seed's text, so that it stays byte for byte without estimates.
-  const facts = estimateFacts(analysis, settings?.maxWorkers ?? 0)
+  const facts = estimateFacts(analysis, settings?.maxWorkers ?? 0, unchanged)
   if (facts !== undefined) {
     lines.push('', ...estimateTextLines(facts, analysis.plan))
   }

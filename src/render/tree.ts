@@ -14,6 +14,8 @@ export const MAX_TREE_DEPTH = 40
 
 export interface TreeOptions {
   colour?: boolean
+  /** By plan index: unchanged since it passed (`--passed`). */
+  unchanged?: readonly boolean[]
 }
 
 const Seen = {
@@ -43,7 +45,9 @@ export function renderTree(
 
   const label = (index: number): string => {
     const phase = phases[index]
-    return phase === undefined ? '' : phaseLabel(phase, paint)
+    return phase === undefined
+      ? ''
+      : phaseLabel(phase, paint, options.unchanged?.[index] === true)
   }
 
   const walk = (roots: readonly number[]): void => {

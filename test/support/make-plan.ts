@@ -9,6 +9,7 @@ export interface PhaseSpec {
   run?: string
   estimateMinutes?: number
   status?: string
+  inputs?: string[]
 }
 
 export function makePlan(specs: PhaseSpec[], file = 'plan.yaml'): Plan {

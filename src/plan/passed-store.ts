@@ -1,0 +1,136 @@
+// The store of passed phases, `{"<id>": "<input hash>"}`, and which phases
+// it makes **unchanged**. Pure: the edge reads the file (at most
+// MAX_STORE_BYTES) and hands over its text.
+//
+// A store can only ever make fewer phases run, so every doubt makes it say
+// less: a file that is not a JSON object of strings is ignored as a whole
+// (a warning, every phase runs); an entry that is not a hash, or names no
+// phase of the plan, is ignored (one warning for all of them); a null
+// entry (`hash --format json` of a phase without inputs) is skipped. A phase is
+// unchanged when its hash is stored and every one of its dependencies is
+// unchanged or done (with its own dependencies settled the same way), so
+// no unchanged phase ever waits for, or is skipped by, a phase that runs.
+// O(text + V + E).
+
+/** Stores above this are refused before they are read (5,000 entries take ~1 MB). */
+export const MAX_STORE_BYTES = 8 * 1024 * 1024
+
+/** A stored hash: hex sha256, as inputHashes writes it. */
+const HASH = /^[0-9a-f]{64}$/
+
+export interface PassedStore {
+  /** Phase id → stored hash, only well-formed entries. */
+  hashes: Map<string, string>
+  /** What was ignored, each naming the file. */
+  warnings: string[]
+}
+
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a list'
+  if (value === null) return 'null'
+  if (typeof value === 'string') {
+    return JSON.stringify(
+      value.length > 40 ? value.slice(0, 37) + '...' : value
+    )
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') {
+    return `${typeof value} ${String(value)}`
+  }
+  return typeof value === 'object' ? 'an object' : typeof value
+}
+
+/** A few names for a message: `a, b, c and 7 more`. */
+function some(names: readonly string[]): string {
+  const shown = names.slice(0, 3).map(name => JSON.stringify(name.slice(0, 60)))
+  const more = names.length - shown.length
+  return more > 0 ? `${shown.join(', ')} and ${more} more` : shown.join(', ')
+}
+
+/**
+ * Reads a store's text. Never throws: a broken store is ignored, with a
+ * warning saying why; phases whose entries are not usable simply run.
+ */
+export function parsePassedStore(
+  text: string,
+  file: string,
+  knownIds: readonly string[]
+): PassedStore {
+  const hashes = new Map<string, string>()
+  const warnings: string[] = []
+  const ignored = (why: string): PassedStore => ({
+    hashes,
+    warnings: [`${file}: ${why}; the store is ignored, every phase runs`]
+  })
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error)
+    return ignored(`not valid JSON (${reason.slice(0, 200)})`)
+  }
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    return ignored(
+      `expected a JSON object of phase id to input hash, like {"build": "<64 hex digits>"}, got ${describe(data)}`
+    )
+  }
+  const known = new Set(knownIds)
+  const malformed: string[] = []
+  const unknown: string[] = []
+  for (const [id, value] of Object.entries(data)) {
+    // `hash --format json` writes null for a phase without inputs.
+    if (value === null) continue
+    if (typeof value !== 'string' || !HASH.test(value)) {
+      malformed.push(`${id} (${describe(value)})`)
+    } else if (!known.has(id)) {
+      unknown.push(id)
+    } else hashes.set(id, value)
+  }
+  if (malformed.length > 0) {
+    warnings.push(
+      `${file}: ${malformed.length} entr${malformed.length === 1 ? 'y is' : 'ies are'} not an input hash (64 lower-case hex digits) and ${malformed.length === 1 ? 'is' : 'are'} ignored: ${some(malformed)}`
+    )
+  }
+  if (unknown.length > 0) {
+    warnings.push(
+      `${file}: ${unknown.length} entr${unknown.length === 1 ? 'y names' : 'ies name'} no phase of the plan and ${unknown.length === 1 ? 'is' : 'are'} ignored: ${some(unknown)}`
+    )
+  }
+  return { hashes, warnings }
+}
+
+export interface UnchangedInput {
+  ids: readonly string[]
+  done: readonly boolean[]
+  depsOf: readonly (readonly number[])[]
+  /** Dependencies before dependents. */
+  order: readonly number[]
+  /** By plan index: the phase's input hash, null without one. */
+  hashes: readonly (string | null)[]
+  stored: ReadonlyMap<string, string>
+}
+
+/** By plan index: whether the phase is unchanged (runs nowhere, counts as succeeded). */
+export function unchangedPhases(input: UnchangedInput): boolean[] {
+  const count = input.ids.length
+  const unchanged = new Array<boolean>(count).fill(false)
+  // Settled: unchanged, or done with every dependency settled.
+  const settled = new Array<boolean>(count).fill(false)
+  for (const index of input.order) {
+    const depsSettled = (input.depsOf[index] ?? []).every(
+      dep => settled[dep] === true
+    )
+    const hash = input.hashes[index] ?? null
+    const id = input.ids[index] ?? ''
+    if (
+      depsSettled &&
+      input.done[index] !== true &&
+      hash !== null &&
+      input.stored.get(id) === hash
+    ) {
+      unchanged[index] = true
+    }
+    settled[index] =
+      depsSettled && (unchanged[index] || input.done[index] === true)
+  }
+  return unchanged
+}
