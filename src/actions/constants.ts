@@ -23,7 +23,8 @@ export const PlanInputs = {
   failFast: 'fail-fast',
   maxWaves: 'max-waves',
   estimates: 'estimates',
-  pack: 'pack'
+  pack: 'pack',
+  legConcurrency: 'leg-concurrency'
 } as const
 
 export const PlanOutputs = {

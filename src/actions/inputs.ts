@@ -168,6 +168,8 @@ const planSettingsSchema = z.object({
   estimatesPath: z.string().min(1).optional(),
   /** Packed legs for rounds over max-workers (default true). */
   pack: z.boolean(),
+  /** Phases of a leg at once that rounds are planned for; undefined: 1. */
+  legConcurrency: z.number().int().positive().optional(),
   run: runContextSchema
 })
 export type PlanSettings = z.infer<typeof planSettingsSchema>
@@ -183,6 +185,7 @@ export function readPlanSettings(): PlanSettings {
     maxWaves: readCount(PlanInputs.maxWaves) ?? 0,
     estimatesPath: core.getInput(PlanInputs.estimates).trim() || undefined,
     pack: readFlag(PlanInputs.pack) ?? true,
+    legConcurrency: readLegConcurrency(PlanInputs.legConcurrency, 'one core'),
     run: readRunContext()
   })
 }
@@ -305,17 +308,23 @@ export function readExecSettings(): ExecSettings {
     planPath: core.getInput(ExecInputs.plan).trim() || DEFAULT_PLAN_PATH,
     round: readPositive(ExecInputs.round),
     leg: readPositive(ExecInputs.leg),
-    legConcurrency: readLegConcurrency(),
+    legConcurrency: readLegConcurrency(
+      ExecInputs.legConcurrency,
+      "the runner's cores"
+    ),
     run: readRunContext()
   })
 }
 
-/** `leg-concurrency`: 1 to MAX_LEG_CONCURRENCY, '' for the runner's cores. */
-function readLegConcurrency(): number | undefined {
-  const n = readPositive(ExecInputs.legConcurrency)
+/** `leg-concurrency`: 1 to MAX_LEG_CONCURRENCY, '' for the default (`fallback` says which). */
+function readLegConcurrency(
+  name: string,
+  fallback: string
+): number | undefined {
+  const n = readPositive(name)
   if (n !== undefined && n > MAX_LEG_CONCURRENCY) {
     throw new UsageError(
-      `Invalid input '${ExecInputs.legConcurrency}': '${n}'. Expected a whole number from 1 to ${MAX_LEG_CONCURRENCY}, or nothing for the runner's cores.`
+      `Invalid input '${name}': '${n}'. Expected a whole number from 1 to ${MAX_LEG_CONCURRENCY}, or nothing for ${fallback}.`
     )
   }
   return n

@@ -139,7 +139,10 @@ function handOutFirstRound(
     ...(settings.pack ? { pack: true } : {}),
     maxWorkers,
     ...(estimates === undefined ? {} : { estimates }),
-    ...(settings.maxWaves > 0 ? { maxRounds: settings.maxWaves } : {})
+    ...(settings.maxWaves > 0 ? { maxRounds: settings.maxWaves } : {}),
+    ...(settings.legConcurrency === undefined
+      ? {}
+      : { legConcurrency: settings.legConcurrency })
   }
   const packing = packingOf(analysis, shape)
   const upFront = greenRounds(analysis, statuses, packing, 1)

@@ -13,6 +13,7 @@ import { formatProblems } from '../render/problems.js'
 import { renderPlanText } from '../render/text.js'
 import { renderTree } from '../render/tree.js'
 import { MATRIX_LEG_LIMIT, packingOf } from '../plan/packing.js'
+import { MAX_LEG_CONCURRENCY } from '../plan/types.js'
 import { REUSABLE_WORKFLOW_WAVES } from '../render/reusable-workflow.js'
 import { renderRoundsText } from '../render/rounds-text.js'
 import { terminalSafe } from '../render/terminal-safe.js'
@@ -44,6 +45,14 @@ const PLAN_COMMAND = {
       max: 999,
       description: `with --rounds: the wave jobs there are (default ${REUSABLE_WORKFLOW_WAVES}, the reusable workflow's)`
     },
+    'leg-concurrency': {
+      kind: 'integer',
+      value: 'N',
+      min: 1,
+      max: MAX_LEG_CONCURRENCY,
+      description:
+        "with --rounds: cores a leg's rounds are planned for (default 1, as the plan action)"
+    },
     format: {
       kind: 'string',
       value: 'FORMAT',
@@ -55,14 +64,14 @@ const PLAN_COMMAND = {
     ),
     ...COMMON_FLAGS
   },
-  about: `Usage: phase-matrix plan [--tree | --rounds [--max-waves N]]
+  about: `Usage: phase-matrix plan [--tree | --rounds [--max-waves N] [--leg-concurrency N]]
                         [--format text|json|mermaid] [--passed FILE] [flags]
 
 Show which phases run together (waves, feature-prd-runner's "batches"),
 which wait, and every problem in the plan with its line and column.
 With --rounds: the rounds of a green run of the reusable workflow, which
 levels each covers and the phases each leg carries, in the order exec
-runs them (legs planned for one core; max-workers legs a round).
+runs them (max-workers legs a round).
 With --passed FILE, which phases are unchanged: their input hash
 ('phase-matrix hash') is the one stored, and so is every dependency's
 (or it is done); they run in no leg and no job and count as succeeded.
@@ -198,7 +207,8 @@ async function plan(values: PlanValues, io: CliIo): Promise<number> {
           pack: true,
           maxWorkers: workers > 0 ? workers : MATRIX_LEG_LIMIT
         }),
-        maxRounds: values['max-waves'] ?? REUSABLE_WORKFLOW_WAVES
+        maxRounds: values['max-waves'] ?? REUSABLE_WORKFLOW_WAVES,
+        cores: values['leg-concurrency'] ?? 1
       })
     )
     return ExitCode.ok

@@ -43,7 +43,9 @@ export function renderReusableWorkflow(
       'config: ${{ inputs.config }}',
       "max-workers: ${{ inputs.max-workers > 0 && format('{0}', inputs.max-workers) || '' }}",
       "fail-fast: ${{ inputs.fail-fast && 'true' || '' }}",
-      `max-waves: ${waves}`
+      `max-waves: ${waves}`,
+      // Rounds are planned for the cores the legs get, when the caller says.
+      "leg-concurrency: ${{ inputs.leg-concurrency > 0 && format('{0}', inputs.leg-concurrency) || '' }}"
     ],
     execWith: [
       "leg-concurrency: ${{ inputs.leg-concurrency > 0 && format('{0}', inputs.leg-concurrency) || '' }}"

@@ -25,7 +25,7 @@ export function renderRoundsText(
     ? `${packing.maxRounds} wave jobs`
     : 'no limit on wave jobs'
   const lines = [
-    `Rounds of a green run (${limit}, at most ${packing.maxLegs} legs a round): ${rounds.length}`,
+    `Rounds of a green run (${limit}, at most ${packing.maxLegs} legs a round, ${packing.cores} core(s) a leg): ${rounds.length}`,
     ''
   ]
   rounds.forEach((round, offset) => {

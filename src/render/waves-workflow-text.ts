@@ -31,7 +31,7 @@ export function reusableTrigger(): string[] {
     '        type: boolean',
     '        default: false',
     '      leg-concurrency:',
-    "        description: Phases of a packed leg running at once on its runner (0 = the runner's cores, 1 = one after another).",
+    "        description: Phases of a leg running at once on its runner (0 = the runner's cores, 1 = one after another); above 0, rounds are planned for that many.",
     '        type: number',
     '        default: 0',
     '      setup:',

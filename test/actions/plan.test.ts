@@ -202,6 +202,45 @@ describe('the plan action', () => {
     expect(ok.status).toBe(0)
   })
 
+  test('leg-concurrency: rounds planned for that many cores (kept in the state for settle); out of range is refused', async () => {
+    // Two 30-minute chains and a 60-minute phase, one leg: on two cores
+    // both chains fit beside long in round 1; on one they do not.
+    const text = `phases:
+  - {id: long, estimate_minutes: 60}
+  - {id: a1, estimate_minutes: 30}
+  - {id: a2, deps: [a1], estimate_minutes: 30}
+  - {id: b1, estimate_minutes: 30}
+  - {id: b2, deps: [b1], estimate_minutes: 30}
+`
+    const two = await plan(
+      { [PLAN_FILE]: text },
+      { 'max-workers': '2', 'leg-concurrency': '2' }
+    )
+    expect(two.status).toBe(0)
+    expect((JSON.parse(two.outputs['state'] ?? '') as { n?: number }).n).toBe(2)
+    const one = await plan({ [PLAN_FILE]: text }, { 'max-workers': '2' })
+    expect((JSON.parse(one.outputs['state'] ?? '') as { n?: number }).n).toBe(
+      undefined
+    )
+    const phasesOf = (matrix: string | undefined): string[] =>
+      legsOf(matrix)
+        .flatMap(leg => leg.phases ?? [leg.id])
+        .sort()
+    expect(phasesOf(two.outputs['matrix'])).toEqual([
+      'a1',
+      'a2',
+      'b1',
+      'b2',
+      'long'
+    ])
+    expect(phasesOf(one.outputs['matrix']).length).toBeLessThan(5)
+    const bad = await plan({ [PLAN_FILE]: text }, { 'leg-concurrency': '300' })
+    expect(bad.status).toBe(1)
+    expect(bad.stdout).toContain(
+      "Invalid input 'leg-concurrency': '300'. Expected a whole number from 1 to 256, or nothing for one core."
+    )
+  })
+
   test('a wave over 64 phases is one round, packed into 64 legs, with pack on or off', async () => {
     const wide = ['phases:']
     for (let i = 0; i < 300; i++) wide.push(`  - id: w${i}`)

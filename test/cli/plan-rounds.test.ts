@@ -38,7 +38,7 @@ describe('phase-matrix plan --rounds', () => {
     expect(err).toBe('')
     expect(code).toBe(0)
     expect(out).toContain(
-      'Rounds of a green run (24 wave jobs, at most 64 legs a round): 1'
+      'Rounds of a green run (24 wave jobs, at most 64 legs a round, 1 core(s) a leg): 1'
     )
     expect(out).toContain('Round 1 (levels 1–4): 5 phase(s) in 2 leg(s)')
     expect(out).toContain('  leg 1: long')
