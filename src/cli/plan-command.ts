@@ -199,10 +199,11 @@ async function plan(values: PlanValues, io: CliIo): Promise<number> {
   if (warnings.length > 0) {
     io.stderr(formatProblems(warnings, { colour: io.colourErr }))
   }
+  const unchanged = await unchangedForCli(analysis, values.passed, 'plan', io)
   if (values.rounds === true) {
     const workers = loaded.settings.maxWorkers
     io.stdout(
-      renderRoundsText(analysis, {
+      renderRoundsText(analysis, unchanged, {
         ...packingOf(analysis, {
           pack: true,
           maxWorkers: workers > 0 ? workers : MATRIX_LEG_LIMIT
@@ -213,7 +214,6 @@ async function plan(values: PlanValues, io: CliIo): Promise<number> {
     )
     return ExitCode.ok
   }
-  const unchanged = await unchangedForCli(analysis, values.passed, 'plan', io)
   io.stdout(
     render(analysis, format, values.tree === true, loaded, io, unchanged)
   )

@@ -15,12 +15,17 @@ function levelsOf(analysis: PlanAnalysis, phases: readonly number[]): string {
   return low === high ? `level ${low}` : `levels ${low}–${high}`
 }
 
+/** `unchanged` (plan --passed): phases that run in no round, as if done. */
 export function renderRoundsText(
   analysis: PlanAnalysis,
+  unchanged: readonly boolean[] | undefined,
   packing: Packing
 ): string {
   const phases = analysis.plan.phases
-  const rounds = greenRounds(analysis, initialStatuses(analysis), packing, 1)
+  const statuses = initialStatuses(analysis).map((status, index) =>
+    unchanged?.[index] === true ? 'done' : status
+  )
+  const rounds = greenRounds(analysis, statuses, packing, 1)
   const limit = Number.isFinite(packing.maxRounds)
     ? `${packing.maxRounds} wave jobs`
     : 'no limit on wave jobs'
@@ -45,6 +50,6 @@ export function renderRoundsText(
     lines.push('')
   })
   if (rounds.length === 0)
-    lines.push('Nothing to run: every phase is marked done.', '')
+    lines.push('Nothing to run: every phase is done or unchanged.', '')
   return lines.join('\n')
 }

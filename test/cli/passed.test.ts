@@ -111,6 +111,26 @@ describe('plan --passed', () => {
     }
   })
 
+  test('plan --rounds hands out only what changed: the unchanged phases are in no round', async () => {
+    writeFiles(repo, { 'packages/web/a.ts': 'web 2\n' })
+    try {
+      const run = await cli(
+        repo,
+        'plan',
+        '--rounds',
+        '--passed',
+        '.cache/passed.json'
+      )
+      expect(run.code).toBe(0)
+      const ids = [...run.out.matchAll(/^ {2}leg \d+: (.*)$/gm)]
+        .flatMap(m => (m[1] ?? '').split(', '))
+        .sort()
+      expect(ids).toEqual(['e2e', 'lint', 'web'])
+    } finally {
+      writeFiles(repo, { 'packages/web/a.ts': 'web\n' })
+    }
+  })
+
   test('text says which are unchanged, never as skipped', async () => {
     writeFiles(repo, { 'packages/db/a.ts': 'db 2\n' })
     try {
