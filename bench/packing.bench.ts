@@ -14,16 +14,12 @@ import { greenRounds } from '../src/plan/rounds.js'
 import type { Phase, Plan, PlanAnalysis } from '../src/plan/types.js'
 import { wavesTimeline } from '../src/plan/waves-timeline.js'
 import { prng } from './prng.js'
+import { benchPhase, logNormalMinutes } from './random-plan.js'
 
 const SEED = 20261201
 const JOB_START = 0.5
 const WORKERS = 40
 const TARGET = { legs: 5, runner: 0.2, wall: 1.1 }
-
-function normal(random: () => number): number {
-  const u = Math.max(random(), 1e-12)
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random())
-}
 
 /**
  * n phases in four layers (10% libraries, 60% packages, 25% apps, 5%
@@ -46,17 +42,9 @@ function monorepo(n: number, seed: number, median: number): Plan {
       const count = below.length === 0 ? 0 : 1 + Math.floor(random() * 3)
       for (let d = 0; d < count; d++)
         deps.add(below[Math.floor(random() * below.length)] as string)
-      phases.push({
-        id,
-        deps: [...deps],
-        estimateMinutes:
-          Math.round(Math.exp(Math.log(median) + 0.8 * normal(random)) * 10) /
-          10,
-        done: false,
-        index,
-        position: { line: index + 1, column: 1 },
-        depPositions: [...deps].map(() => ({ line: index + 1, column: 1 }))
-      })
+      phases.push(
+        benchPhase(id, [...deps], logNormalMinutes(random, median, 0.8), index)
+      )
       ids.push(id)
     }
     layers.push(ids)

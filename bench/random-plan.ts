@@ -6,9 +6,38 @@ import type { Phase, Plan } from '../src/plan/types.js'
 import { prng } from './prng.js'
 
 /** Standard normal from two uniforms (Box–Muller). */
-function normal(random: () => number): number {
+export function normal(random: () => number): number {
   const u = Math.max(random(), 1e-12)
   return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * random())
+}
+
+/** A phase as the loader would make it, at line index + 1. */
+export function benchPhase(
+  id: string,
+  deps: readonly string[],
+  estimateMinutes: number,
+  index: number
+): Phase {
+  return {
+    id,
+    deps: [...deps],
+    estimateMinutes,
+    done: false,
+    index,
+    position: { line: index + 1, column: 1 },
+    depPositions: deps.map(() => ({ line: index + 1, column: 1 }))
+  }
+}
+
+/** Log-normal minutes around `median` (sigma `sigma`), in tenths. */
+export function logNormalMinutes(
+  random: () => number,
+  median: number,
+  sigma: number
+): number {
+  return (
+    Math.round(Math.exp(Math.log(median) + sigma * normal(random)) * 10) / 10
+  )
 }
 
 export function randomPlan(n: number, seed: number): Plan {
@@ -24,17 +53,9 @@ export function randomPlan(n: number, seed: number): Plan {
           : 1 + Math.floor(random() * i)
       deps.add(`p${i - back}`)
     }
-    const estimate =
-      Math.round(Math.exp(Math.log(8) + normal(random)) * 10) / 10
-    phases.push({
-      id: `p${i}`,
-      deps: [...deps],
-      estimateMinutes: estimate,
-      done: false,
-      index: i,
-      position: { line: i + 1, column: 1 },
-      depPositions: [...deps].map(() => ({ line: i + 1, column: 1 }))
-    })
+    phases.push(
+      benchPhase(`p${i}`, [...deps], logNormalMinutes(random, 8, 1), i)
+    )
   }
   return { file: `random-${n}.yaml`, phases }
 }
@@ -79,17 +100,9 @@ export function packageGraph(n: number, levels: number, seed: number): Plan {
           deps.add(pool[Math.floor(random() * pool.length)] ?? '')
       }
       const median = kind === 'test' ? 8 : 4
-      phases.push({
-        id,
-        deps: [...deps],
-        estimateMinutes:
-          Math.round(Math.exp(Math.log(median) + 0.8 * normal(random)) * 10) /
-          10,
-        done: false,
-        index,
-        position: { line: index + 1, column: 1 },
-        depPositions: [...deps].map(() => ({ line: index + 1, column: 1 }))
-      })
+      phases.push(
+        benchPhase(id, [...deps], logNormalMinutes(random, median, 0.8), index)
+      )
       ids.push(id)
     }
     byLevel.push(ids)

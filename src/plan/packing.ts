@@ -17,6 +17,7 @@
 // components (legs ≤ 64).
 import { at, floatAt, intAt } from './at.js'
 import { phaseDurations } from './durations.js'
+import { findRoot } from './union-find.js'
 import type { Ledger } from './state.js'
 import type { Phase, PlanAnalysis } from './types.js'
 
@@ -190,16 +191,8 @@ function componentsOf(
   )
   const slot = new Map<number, number>()
   sorted.forEach((index, position) => slot.set(index, position))
-  const parent = sorted.map((_, position) => position)
-  const find = (from: number): number => {
-    let node = from
-    while (at(parent, node) !== node) {
-      const up = at(parent, at(parent, node))
-      parent[node] = up
-      node = up
-    }
-    return node
-  }
+  const parent = Int32Array.from(sorted, (_, position) => position)
+  const find = (from: number): number => findRoot(parent, from)
   // In dependency order, so each phase's chain is known before its dependents'.
   const finish = new Float64Array(sorted.length)
   sorted.forEach((index, position) => {

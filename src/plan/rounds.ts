@@ -37,6 +37,7 @@ import {
   type Packing
 } from './packing.js'
 import type { PlanAnalysis } from './types.js'
+import { findRoot } from './union-find.js'
 
 /** Minutes a round costs besides its phases (the legs' job start and set-up), for choosing its length. */
 const ROUND_OVERHEAD_MINUTES = 1
@@ -168,15 +169,7 @@ function fill(
   const path = new Float64Array(count)
   const idBytes = new Float64Array(count)
   const chain = new Float64Array(count)
-  const find = (from: number): number => {
-    let node = from
-    while (intAt(parent, node) !== node) {
-      const up = intAt(parent, intAt(parent, node))
-      parent[node] = up
-      node = up
-    }
-    return node
-  }
+  const find = (from: number): number => findRoot(parent, from)
   let components = 0
   let roundWork = 0
   let size = 0
