@@ -5,8 +5,9 @@
 // critical path. "waves, no settle" is the waves mode when settle jobs run
 // only after a failure (issue 10, item 3): what a green run would save.
 // Also times the simulation itself. Ends with a markdown table for README.md,
-// and the reusable workflow as it runs now (a wave is one round, packed into
-// max-workers legs, settle jobs from the first failure on) with each packed
+// and the reusable workflow as it runs now (rounds folded from the pending
+// phases in 24 wave jobs, packed into max-workers legs, settle jobs from the
+// first failure on) with each
 // leg on 1, 2 or 4 cores (exec's leg-concurrency), against the needs graph;
 // last, the packed needs graph (generate --max-jobs) against one job per
 // phase: wall time and workflow bytes (bench/packed-graph.ts).

@@ -240,7 +240,7 @@ async function plan(settings: PlanSettings, ports: PlanPorts): Promise<void> {
       rounds: first.rounds,
       maxWorkers: parallel.maxWorkers,
       failFast: parallel.failFast,
-      // A wave is one round, however wide (packed into legs).
+      // The summary's waves are levels; a wave over 64 is not cut up.
       legLimit: Infinity,
       maxBytes: MAX_SUMMARY_BYTES
     })

@@ -203,10 +203,9 @@ async function simulateCommand(
     maxWorkers: loaded.settings.maxWorkers,
     jobStart,
     failed,
-    // A wave is one round (packed when wider than max-workers or 64).
     legLimit: Infinity,
-    // As the reusable workflow runs: settle jobs only from the first failure
-    // on, a wave larger than max-workers packed into legs.
+    // As the reusable workflow runs: rounds folded and packed into
+    // max-workers legs, settle jobs only from the first failure on.
     settle: 'after-failure',
     pack: true,
     legConcurrency,

@@ -2,6 +2,7 @@
 // runner start-up: the critical path, sequential time, and the wall time in
 // waves, as a needs graph and (with max workers) on worker lanes. Present
 // only when some phase has an estimate. O((V + E) log V).
+import { REUSABLE_WORKFLOW_WAVES } from './rounds.js'
 import { phaseDurations, withUnchanged } from './durations.js'
 import { simulate } from './simulate.js'
 import type { PlanAnalysis } from './types.js'
@@ -35,11 +36,12 @@ export function estimateFacts(
     maxWorkers,
     jobStart: 0,
     failed: [],
-    // As the reusable workflow runs: a wave is one round, packed into legs
-    // when wider than max-workers (or 64), settle jobs only after a failure.
+    // As the reusable workflow runs: rounds folded into its wave jobs,
+    // packed into max-workers legs, settle jobs only after a failure.
     legLimit: Infinity,
     settle: 'after-failure',
-    pack: true
+    pack: true,
+    maxRounds: REUSABLE_WORKFLOW_WAVES
   })
   const facts: EstimateFacts = {
     criticalPath: simulation.criticalPath,

@@ -1,7 +1,7 @@
 // The phases a leg runs, in dependency order: by wave, then plan order. A
 // phase whose dependency inside the same leg failed, timed out or was
 // skipped is skipped; dependencies outside the leg are the caller's (a
-// packed leg holds one wave, so its phases never depend on each other).
+// round's leg holds every dependency its phases have in the round).
 // Pure. O(phases of the leg + their deps).
 import { UsageError } from './errors.js'
 import type { Phase, PlanAnalysis } from './types.js'

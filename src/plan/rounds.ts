@@ -39,6 +39,12 @@ import {
 import type { PlanAnalysis } from './types.js'
 import { findRoot } from './union-find.js'
 
+/**
+ * Wave jobs of the reusable workflow (phases.yml): rounds fold any depth
+ * into them; each slot costs about 11 KB of the workflow file.
+ */
+export const REUSABLE_WORKFLOW_WAVES = 24
+
 /** Minutes a round costs besides its phases (the legs' job start and set-up), for choosing its length. */
 const ROUND_OVERHEAD_MINUTES = 1
 

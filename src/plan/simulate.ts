@@ -47,9 +47,9 @@ export interface SimulateOptions {
   failed: readonly number[]
   /** Settle jobs of the waves mode (default: after every round). */
   settle?: 'every-round' | 'after-failure'
-  /** The waves mode packs a wave with more phases than max-workers into legs. */
+  /** The waves mode folds rounds (rounds.ts) and packs them into max-workers legs. */
   pack?: boolean
-  /** Most phases of a wave in one round (Infinity: a wave is one round, packed into legs). */
+  /** Without pack: most phases of a wave in one round (a round a wave). */
   legLimit: number
   /** Phases of a packed leg at once on its runner (exec's leg-concurrency); default 1. */
   legConcurrency?: number

@@ -6,6 +6,7 @@
 // reaches a shell only through `env:` at run time. The jobs are built in
 // waves-control-jobs.ts and waves-leg-job.ts, the fixed text in
 // waves-workflow-text.ts. O(waves) lines.
+import { REUSABLE_WORKFLOW_WAVES } from '../plan/rounds.js'
 import { planJob, reportJob, settleJob } from './waves-control-jobs.js'
 import {
   DURATIONS_FILE,
@@ -21,8 +22,7 @@ import {
   reusableTrigger
 } from './waves-workflow-text.js'
 
-/** Rounds (wave jobs) of the reusable workflow; a deeper plan fails at plan. */
-export const REUSABLE_WORKFLOW_WAVES = 24
+export { REUSABLE_WORKFLOW_WAVES }
 
 /** The reusable workflow: plan → wave-1 → settle-1 → … → report. */
 export function renderReusableWorkflow(
