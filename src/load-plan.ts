@@ -4,6 +4,7 @@
 import { readConfigFile, readPlanFile } from './files.js'
 import { analyzePlan } from './plan/analyze.js'
 import { resolveSettings } from './plan/config.js'
+import { applyDefaultRetries } from './plan/retries.js'
 import { sortProblems } from './plan/problem-order.js'
 import type {
   ParallelSettings,
@@ -40,6 +41,8 @@ export function loadPlan(options: LoadPlanOptions): LoadedPlan {
   if (loaded.plan === undefined) {
     return { settings, problems: sortProblems(problems) }
   }
+  if (options.config !== undefined)
+    applyDefaultRetries(loaded.plan.phases, settings)
   const analysed = analyzePlan(loaded.plan)
   const sorted = sortProblems([...problems, ...analysed.problems])
   const valid = !sorted.some(problem => problem.severity === 'error')

@@ -66,12 +66,14 @@ export const SettleOutputs = {
   succeeded: 'succeeded',
   failed: 'failed',
   skipped: 'skipped',
+  flaky: 'flaky',
   durations: 'durations'
 } as const
 
 export const ExecInputs = {
   phases: 'phases',
   plan: 'plan',
+  config: 'config',
   round: 'round',
   leg: 'leg',
   legConcurrency: 'leg-concurrency'

@@ -16,14 +16,21 @@ import { at } from '../plan/at.js'
 import { PlanError } from '../plan/errors.js'
 import { legOrder, parsePhaseList } from '../plan/leg-order.js'
 import { annotatedFailure } from './annotations.js'
-import { ExecOutputs } from './constants.js'
+import { DEFAULT_CONFIG_PATH, ExecOutputs } from './constants.js'
 import type { ExecSettings } from './inputs.js'
 import type { ExecPorts } from './ports.js'
 import * as core from './log.js'
 import { actionStep } from './step.js'
 
 async function exec(settings: ExecSettings, ports: ExecPorts): Promise<void> {
-  const loaded = ports.files.loadPlan({ planPath: settings.planPath })
+  const loaded = ports.files.loadPlan({
+    planPath: settings.planPath,
+    // The config gives phases without `retries:` their default.
+    config: {
+      path: settings.configPath || DEFAULT_CONFIG_PATH,
+      explicit: settings.configPath !== ''
+    }
+  })
   if (loaded.analysis === undefined) throw new PlanError(loaded.problems)
   const analysis = loaded.analysis
   const ids = parsePhaseList(settings.phases)

@@ -290,6 +290,8 @@ export function readCheckSettings(): CheckSettings {
 
 const execSettingsSchema = z.object({
   planPath: z.string().min(1),
+  /** The config file (`parallel.retries`); '' for the default path, read when present. */
+  configPath: z.string(),
   /** The phase ids of the leg, as given (parsePhaseList reads them). */
   phases: z.string(),
   /** The round the leg belongs to (its wave job); with `leg`, exec writes the record. */
@@ -306,6 +308,7 @@ export function readExecSettings(): ExecSettings {
   return execSettingsSchema.parse({
     phases: readRequired(ExecInputs.phases),
     planPath: core.getInput(ExecInputs.plan).trim() || DEFAULT_PLAN_PATH,
+    configPath: core.getInput(ExecInputs.config).trim(),
     round: readPositive(ExecInputs.round),
     leg: readPositive(ExecInputs.leg),
     legConcurrency: readLegConcurrency(

@@ -25,6 +25,7 @@ const MAX_RECORD_NUMBER = 999_999
 
 export const EXEC_FLAGS = {
   plan: COMMON_FLAGS.plan,
+  config: COMMON_FLAGS.config,
   phases: {
     kind: 'string',
     value: 'IDS',
@@ -95,7 +96,10 @@ async function execCommand(argv: string[], io: CliIo): Promise<number> {
   if (ids.length === 0) {
     throw new UsageError('no phases to run: give --phases ID,... or the ids')
   }
-  const loaded = loadPlanForCli({ plan: values.plan }, io)
+  const loaded = loadPlanForCli(
+    { plan: values.plan, config: values.config },
+    io
+  )
   const { analysis } = loaded
   if (analysis === undefined) {
     io.stderr(formatProblems(loaded.problems, { colour: io.colour }))

@@ -29,6 +29,7 @@ import {
   type RecordedStatus
 } from '../plan/leg-record.js'
 import { blockingDependency } from '../plan/leg-order.js'
+import { maxAttempts } from '../plan/retries.js'
 import type { PlanAnalysis } from '../plan/types.js'
 import { formatSeconds } from '../render/report.js'
 import { logSafe } from '../render/log-safe.js'
@@ -356,27 +357,27 @@ async function runPhase(
   log.line(options.workflowCommands ? `::group::${title}` : `── ${title}`)
   const started = now()
   entry.start = started
-  let run: PhaseRun
-  if (phase.done) {
-    log.line('status: done in the plan: not run.')
-    run = { status: 'succeeded' }
-  } else if (phase.run === undefined || phase.run.trim() === '') {
-    log.line(logSafe(`Phase ${phase.id} has no run command: nothing to do.`))
-    run = { status: 'succeeded' }
-  } else {
-    const file = path.join(folder, `phase-${position}.sh`)
-    writeFileSync(file, phase.run, { mode: 0o600 })
-    const env = {
-      ...phaseEnvironment(options.env, folder, position),
-      PHASE_ID: phase.id,
-      PHASE_WAVE: String((analysis.waveOf[index] ?? 0) + 1),
-      PHASE_LEG: options.leg
+  const attempts = phase.done ? 1 : maxAttempts(phase)
+  let run: PhaseRun = { status: 'not-run' }
+  let what = ''
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    const began = now()
+    run = await attemptPhase(options, folder, position, index, log)
+    if (attempt > 1) entry.attempts = attempt
+    what = describeEnd(run, phase.timeoutMinutes)
+    const again =
+      (run.status === 'failed' || run.status === 'timed-out') &&
+      attempt < attempts &&
+      options.signal?.aborted !== true
+    if (attempts > 1) {
+      const took = formatSeconds(Math.round((now() - began) / 1000)) || '0s'
+      log.line(
+        logSafe(
+          `Attempt ${attempt} of ${attempts}: ${what} (${took})${again ? '; running it again (retries)' : ''}`
+        )
+      )
     }
-    const timeoutMs =
-      phase.timeoutMinutes === undefined
-        ? undefined
-        : phase.timeoutMinutes * 60_000
-    run = await runCommand(file, options, log, env, timeoutMs)
+    if (!again) break
   }
   const ended = now()
   entry.end = ended
@@ -386,25 +387,73 @@ async function runPhase(
     run.status === 'succeeded' ? 'succeeded' : 'not-succeeded'
   )
   const took = formatSeconds(Math.round((ended - started) / 1000)) || '0s'
-  const what = describeEnd(run, phase.timeoutMinutes)
+  const flaky =
+    run.status === 'succeeded' && (entry.attempts ?? 1) > 1
+      ? ` on attempt ${entry.attempts ?? 1}: flaky`
+      : ''
+  const tries =
+    run.status !== 'succeeded' && (entry.attempts ?? 1) > 1
+      ? ` (all ${entry.attempts ?? 1} attempts)`
+      : ''
   // A kept log may end mid-line: the closing lines start on their own.
   const last = kept.at(-1)
   if (last !== undefined && !last.endsWith('\n')) kept.push('\n')
   log.line(
     logSafe(
-      `${run.status === 'succeeded' ? '✓' : '✗'} Phase ${phase.id} ${what} (${took})`
+      `${run.status === 'succeeded' ? '✓' : '✗'} Phase ${phase.id} ${what}${flaky}${tries} (${took})`
     )
   )
   if (options.workflowCommands) log.line('::endgroup::')
   if (run.status === 'failed' || run.status === 'timed-out') {
-    const message = `Phase ${phase.id} ${what}`
+    const message = `Phase ${phase.id} ${what}${tries}`
     log.line(
       options.workflowCommands
         ? `::error::${commandData(logSafe(message))}`
         : message
     )
+  } else if (flaky !== '') {
+    const message = `Phase ${phase.id} is flaky: it failed ${(entry.attempts ?? 1) - 1} time(s), then succeeded on attempt ${entry.attempts ?? 1} of ${attempts}`
+    log.line(
+      options.workflowCommands
+        ? `::warning::${commandData(logSafe(message))}`
+        : message
+    )
   }
   if (state.buffered) options.stdout(kept.join(''))
+}
+
+/** One run of a phase's command (a done phase or one without a command succeeds at once). */
+async function attemptPhase(
+  options: RunLegOptions,
+  folder: string,
+  position: number,
+  index: number,
+  log: PhaseLog
+): Promise<PhaseRun> {
+  const { analysis } = options
+  const phase = at(analysis.plan.phases, index)
+  if (phase.done) {
+    log.line('status: done in the plan: not run.')
+    return { status: 'succeeded' }
+  }
+  if (phase.run === undefined || phase.run.trim() === '') {
+    log.line(logSafe(`Phase ${phase.id} has no run command: nothing to do.`))
+    return { status: 'succeeded' }
+  }
+  const file = path.join(folder, `phase-${position}.sh`)
+  writeFileSync(file, phase.run, { mode: 0o600 })
+  // Fresh file-command files each attempt: a failed attempt leaves nothing.
+  const env = {
+    ...phaseEnvironment(options.env, folder, position),
+    PHASE_ID: phase.id,
+    PHASE_WAVE: String((analysis.waveOf[index] ?? 0) + 1),
+    PHASE_LEG: options.leg
+  }
+  const timeoutMs =
+    phase.timeoutMinutes === undefined
+      ? undefined
+      : phase.timeoutMinutes * 60_000
+  return runCommand(file, options, log, env, timeoutMs)
 }
 
 /** Where a leg's record says it ran. */

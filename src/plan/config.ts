@@ -106,6 +106,7 @@ function toSettings(input: ParallelConfigInput): Partial<ParallelSettings> {
   if (input.enabled !== undefined) settings.enabled = input.enabled
   if (input.max_workers !== undefined) settings.maxWorkers = input.max_workers
   if (input.fail_fast !== undefined) settings.failFast = input.fail_fast
+  if (input.retries !== undefined) settings.retries = input.retries
   const limits = input.resource_limits
   if (limits !== undefined) {
     const resourceLimits: ResourceLimits = {}
@@ -143,6 +144,7 @@ export function resolveSettings(
       config.failFast ??
       DEFAULT_PARALLEL_SETTINGS.failFast
   }
+  if (config.retries !== undefined) settings.retries = config.retries
   const limits =
     config.resourceLimits ?? DEFAULT_PARALLEL_SETTINGS.resourceLimits
   if (limits !== undefined) settings.resourceLimits = { ...limits }

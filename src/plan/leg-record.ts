@@ -47,8 +47,10 @@ export interface RecordedPhase {
   status: RecordedStatus
   /** Unix milliseconds the phase started (absent when it never started). */
   start?: number
-  /** Unix milliseconds it ended. */
+  /** Unix milliseconds it ended (its last attempt). */
   end?: number
+  /** Runs it took (retries: more than 1); absent: 1. */
+  attempts?: number
 }
 
 export interface LegRecord {
@@ -101,7 +103,17 @@ export function encodeLegRecord(record: LegRecord): string {
           ? undefined
           : Math.max(0, Math.round((phase.end - phase.start) / 1000))
       )
-    )
+    ),
+    // Attempts only where a phase was run again (retries).
+    ...(record.phases.some(phase => (phase.attempts ?? 1) > 1)
+      ? {
+          n: base36List(
+            record.phases.map(phase =>
+              (phase.attempts ?? 1) > 1 ? phase.attempts : undefined
+            )
+          )
+        }
+      : {})
   })
 }
 
@@ -114,7 +126,8 @@ const encodedSchema = z.object({
   t: z.number().int().nonnegative(),
   s: z.string(),
   b: z.string(),
-  e: z.string()
+  e: z.string(),
+  n: z.string().optional()
 })
 
 function parseBase36List(text: string, count: number): (number | undefined)[] {
@@ -148,13 +161,15 @@ export function decodeLegRecord(
   if (!parsed.success) {
     return { problem: 'its record is not a phase-matrix leg record' }
   }
-  const { r, a, l, p, t, s, b, e } = parsed.data
+  const { r, a, l, p, t, s, b, e, n } = parsed.data
   const phases: RecordedPhase[] = []
   let starts: (number | undefined)[]
   let durations: (number | undefined)[]
+  let attempts: (number | undefined)[]
   try {
     starts = parseBase36List(b, s.length)
     durations = parseBase36List(e, s.length)
+    attempts = n === undefined ? [] : parseBase36List(n, s.length)
   } catch {
     return { problem: 'its record has malformed times' }
   }
@@ -171,6 +186,8 @@ export function decodeLegRecord(
       const duration = durations[position]
       if (duration !== undefined) phase.end = phase.start + duration * 1000
     }
+    const tries = attempts[position]
+    if (tries !== undefined && tries > 1) phase.attempts = tries
     phases.push(phase)
   }
   return { record: { round: r, attempt: a, leg: l, digest: p, phases } }
@@ -197,8 +214,11 @@ export function splitLegOutput(value: string): {
 
 /** Most bytes one leg's entry takes in `toJSON(needs.<wave job>)`, its phases aside. */
 const LEG_ENTRY_BYTES = 220
-/** Most bytes one phase adds there: its status, start and duration (19 days at most each). */
-const PHASE_ENTRY_BYTES = 12
+/**
+ * Most bytes one phase adds there: its status, start and duration (19 days
+ * at most each), and its attempts (retries, at most 6: one digit and a comma).
+ */
+const PHASE_ENTRY_BYTES = 14
 
 /**
  * At most the bytes of `toJSON(needs.<wave job>)` for a round of `legs`

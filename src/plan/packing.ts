@@ -15,6 +15,7 @@
 // round, estimates and limits, so the legs never travel in the run state.
 // O((n + e) α(n) + c × legs) for n phases, e dependencies between them and c
 // components (legs ≤ 64).
+import { timeoutWithRetries } from './retries.js'
 import { at, floatAt, intAt } from './at.js'
 import { phaseDurations } from './durations.js'
 import { findRoot } from './union-find.js'
@@ -301,7 +302,7 @@ export function packRound(
     if (runsOn !== undefined) leg.runsOn = runsOn
     let timeouts: number | undefined = 0
     for (const phase of indices) {
-      const timeout = at(phases, phase).timeoutMinutes
+      const timeout = timeoutWithRetries(at(phases, phase))
       timeouts = timeout === undefined ? undefined : timeouts + timeout
       if (timeouts === undefined) break
     }

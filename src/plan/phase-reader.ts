@@ -127,6 +127,7 @@ function toPhase(
     phase.estimateMinutes = input.estimate_minutes
   }
   if (input.status !== undefined) phase.status = input.status
+  if (input.retries !== undefined) phase.retries = input.retries
   if (input.inputs !== undefined && input.inputs.length > 0) {
     phase.inputs = input.inputs
   }

@@ -17,6 +17,8 @@ export interface LegResult {
   /** 'skipped': its leg skipped it, because a dependency in the leg failed. */
   status: LegStatus | 'skipped'
   seconds?: number
+  /** Runs it took when more than 1 (retries). */
+  attempts?: number
 }
 
 /** Where the run starts: everything pending but the phases the plan marks done. */
@@ -77,6 +79,7 @@ export function settleRound(
 ): Ledger {
   const statuses = [...ledger.statuses]
   const seconds = [...ledger.seconds]
+  const attempts = [...(ledger.attempts ?? statuses.map(() => undefined))]
   for (const result of results) {
     if (statuses[result.index] !== 'running') {
       throw new Error(
@@ -85,12 +88,14 @@ export function settleRound(
     }
     statuses[result.index] = result.status
     seconds[result.index] = result.seconds
+    attempts[result.index] = result.attempts
   }
   const unread = statuses.findIndex(status => status === 'running')
   if (unread !== -1) {
     throw new Error(`No result for phase #${unread} of the current round`)
   }
   const next: Ledger = { ...ledger, statuses, seconds }
+  if (attempts.some(tries => tries !== undefined)) next.attempts = attempts
   skipDependentsOfFailures(analysis, statuses)
   if (next.failFast && next.stoppedBy === undefined) {
     const firstFailure = results
@@ -214,6 +219,18 @@ export interface OutcomeLists {
   succeeded: string[]
   failed: string[]
   skipped: string[]
+  /** Succeeded after more than one attempt (retries). */
+  flaky: string[]
+}
+
+/** Whether the phase succeeded after a retry. */
+export function isFlaky(ledger: Ledger, index: number): boolean {
+  const status = ledger.statuses[index]
+  return (
+    status !== undefined &&
+    isSucceeded(status) &&
+    (ledger.attempts?.[index] ?? 1) > 1
+  )
 }
 
 /** Ids by outcome so far, each in plan order (the settle outputs). */
@@ -221,9 +238,15 @@ export function outcomeLists(
   analysis: PlanAnalysis,
   ledger: Ledger
 ): OutcomeLists {
-  const lists: OutcomeLists = { succeeded: [], failed: [], skipped: [] }
+  const lists: OutcomeLists = {
+    succeeded: [],
+    failed: [],
+    skipped: [],
+    flaky: []
+  }
   ledger.statuses.forEach((status, index) => {
     const id = at(analysis.plan.phases, index).id
+    if (isFlaky(ledger, index)) lists.flaky.push(id)
     if (isSucceeded(status)) lists.succeeded.push(id)
     else if (isFailed(status)) lists.failed.push(id)
     else if (isSkipped(status)) lists.skipped.push(id)

@@ -11,7 +11,7 @@ import { z } from 'zod'
 import { field, ignoredField, mappingOf } from './field-table.js'
 import type { FieldInfo } from './field-table.js'
 import { isValidGlob } from './globs.js'
-import { MAX_ESTIMATE_MINUTES, MAX_WORKERS } from './types.js'
+import { MAX_ESTIMATE_MINUTES, MAX_RETRIES, MAX_WORKERS } from './types.js'
 
 /** An id: any non-empty string without whitespace. */
 const idSchema = (): z.ZodString => z.string().min(1).regex(/^\S+$/)
@@ -38,6 +38,14 @@ function globs(
 /** An optional string: "… must be a string" unless `info` says more. */
 function text(info: Partial<FieldInfo> = {}): z.ZodOptional<z.ZodString> {
   return field(z.string().optional(), { expected: 'a string', ...info })
+}
+
+/** `retries:` of a phase and `parallel.retries`: a whole number 0..MAX_RETRIES. */
+function retries(): z.ZodOptional<z.ZodNumber> {
+  return field(z.number().int().min(0).max(MAX_RETRIES).optional(), {
+    expected: `a whole number from 0 to ${MAX_RETRIES} (more runs after a failure)`,
+    synonyms: ['retry', 'attempts', 'maxretries', 'rerun', 'reruns']
+  })
 }
 
 /** One phase as written. */
@@ -89,6 +97,7 @@ export const PHASE = mappingOf('phase', {
     }
   ),
   status: text(),
+  retries: retries(),
   inputs: globs(
     'a list of globs of the files the phase reads, like [packages/db/**, "!**/*.md"]',
     'input',
@@ -138,6 +147,7 @@ export const PARALLEL = mappingOf('parallel', {
     expected: 'true or false',
     synonyms: ['failfast']
   }),
+  retries: retries(),
   resource_limits: field(RESOURCE_LIMITS.schema.optional(), {
     expected: 'a mapping with max_memory_mb and/or max_cpu_percent',
     synonyms: ['limits', 'resources'],

@@ -89,6 +89,8 @@ export interface Ledger {
    * by plan index: the report finds each round's legs from it.
    */
   roundOf?: (number | undefined)[]
+  /** Runs each phase took when more than 1 (retries), by plan index: a pass after more is flaky. */
+  attempts?: (number | undefined)[]
 }
 
 /** The state as JSON: short keys, because it travels as an environment string. */
@@ -110,6 +112,7 @@ interface EncodedLedger {
   m?: number
   n?: number
   o?: string
+  y?: string
 }
 
 /** Whole numbers in base 36 separated by commas, '' for undefined, without trailing blanks. */
@@ -180,6 +183,8 @@ export function encodeLedger(ledger: Ledger): string {
   if (ledger.legConcurrency !== undefined) encoded.n = ledger.legConcurrency
   if (ledger.roundOf?.some(round => round !== undefined) === true)
     encoded.o = encodeRounds(ledger.roundOf)
+  if (ledger.attempts?.some(tries => tries !== undefined) === true)
+    encoded.y = encodeBase36List(ledger.attempts)
   return JSON.stringify(encoded)
 }
 
@@ -241,7 +246,7 @@ export function decodeLedger(text: string): Ledger {
       text
     )
   }
-  const { d, p, w, f, a, r, c, s, t, x, g, k, e, m, n, o } = raw
+  const { d, p, w, f, a, r, c, s, t, x, g, k, e, m, n, o, y } = raw
   if (typeof d !== 'string' || !/^[0-9a-f]{8,64}$/.test(d)) {
     throw invalid('plan digest missing or malformed', text)
   }
@@ -274,6 +279,8 @@ export function decodeLedger(text: string): Ledger {
     throw invalid('leg concurrency must be a whole number 1..256', text)
   if (o !== undefined && typeof o !== 'string')
     throw invalid('rounds of the phases must be a string', text)
+  if (y !== undefined && typeof y !== 'string')
+    throw invalid('attempts must be a string', text)
 
   const statuses: PhaseStatus[] = []
   for (const char of s) {
@@ -310,5 +317,7 @@ export function decodeLedger(text: string): Ledger {
   if (m !== undefined) ledger.maxRounds = m
   if (n !== undefined) ledger.legConcurrency = n
   if (o !== undefined) ledger.roundOf = decodeRounds(o, statuses.length, text)
+  if (y !== undefined)
+    ledger.attempts = decodeBase36List(y, statuses.length, 'attempt', text)
   return ledger
 }

@@ -59,6 +59,8 @@ export interface Phase {
    * absent (or empty) when the phase is never reused and always runs.
    */
   inputs?: string[]
+  /** `retries:`: runs after a failure or timeout, 0..MAX_RETRIES (absent: the config's). */
+  retries?: number
   /** Origin format, as written (`done` means already succeeded). */
   status?: string
   /**
@@ -92,6 +94,8 @@ export interface ParallelSettings {
   /** 0 means no limit. */
   maxWorkers: number
   failFast: boolean
+  /** `parallel.retries`: the retries of a phase without its own. */
+  retries?: number
   resourceLimits?: ResourceLimits
 }
 
@@ -102,6 +106,9 @@ export interface ParallelSettings {
 export const MAX_WORKERS = 256
 /** Most phases one leg runs at once (`leg-concurrency`). */
 export const MAX_LEG_CONCURRENCY = 256
+
+/** Most `retries` of a phase: six runs at most. */
+export const MAX_RETRIES = 5
 
 /** The largest estimate_minutes (one week): totals stay finite. */
 export const MAX_ESTIMATE_MINUTES = 10_080

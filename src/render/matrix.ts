@@ -1,6 +1,7 @@
 // A round as a job matrix: `{"include":[entry, …]}`, one entry per leg.
 // Field names are part of the action's interface (documented in action.yml
 // and the README): keep them stable. O(legs + their deps).
+import { timeoutWithRetries } from '../plan/retries.js'
 import { greenRounds } from '../plan/rounds.js'
 import {
   MATRIX_LEG_LIMIT,
@@ -52,9 +53,8 @@ export function matrixEntry(
     deps: (analysis.depsOf[index] ?? []).map(dep => at(phases, dep).id)
   }
   if (phase.runsOn !== undefined) entry['runs-on'] = phase.runsOn
-  if (phase.timeoutMinutes !== undefined) {
-    entry['timeout-minutes'] = phase.timeoutMinutes
-  }
+  const timeout = timeoutWithRetries(phase)
+  if (timeout !== undefined) entry['timeout-minutes'] = timeout
   return entry
 }
 

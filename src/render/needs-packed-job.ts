@@ -10,6 +10,7 @@
 // job's ids).
 import { DEFAULT_PLAN_PATH } from '../actions/constants.js'
 import { LEG_TIMEOUT_MARGIN_MINUTES } from '../plan/packing.js'
+import { timeoutWithRetries } from '../plan/retries.js'
 import type { Phase } from '../plan/types.js'
 import { escapeExpressions, escapeExpressionsIn } from './expression-escape.js'
 import {
@@ -85,10 +86,15 @@ function jobTimeout(
   phases: readonly Phase[],
   fallback: YamlValue | undefined
 ): YamlValue | undefined {
-  if (phases.length === 1) return phases[0]?.timeoutMinutes ?? fallback
+  if (phases.length === 1) {
+    const only = phases[0]
+    return (
+      (only === undefined ? undefined : timeoutWithRetries(only)) ?? fallback
+    )
+  }
   let sum = 0
   for (const phase of phases) {
-    const timeout = phase.timeoutMinutes ?? fallback
+    const timeout = timeoutWithRetries(phase) ?? fallback
     if (typeof timeout !== 'number') return undefined
     sum += timeout
   }

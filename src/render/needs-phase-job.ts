@@ -3,6 +3,9 @@
 // with fail_fast a step that cancels the run when the phase did not
 // succeed. O(length of the phase's text).
 import { UsageError } from '../plan/errors.js'
+import path from 'node:path'
+import { DEFAULT_PLAN_PATH } from '../actions/constants.js'
+import { maxAttempts, timeoutWithRetries } from '../plan/retries.js'
 import type { Phase } from '../plan/types.js'
 import { escapeExpressions, escapeExpressionsIn } from './expression-escape.js'
 import type { NeedsWorkflowOptions } from './needs-workflow.js'
@@ -12,6 +15,7 @@ import {
   templateSetupSteps,
   type WorkflowTemplate
 } from './workflow-template.js'
+import { EXEC_ACTION_REF } from './waves-flavour.js'
 import type { YamlMapping, YamlValue } from './yaml-value.js'
 
 /** actions/checkout v5.0.0, pinned by commit. */
@@ -40,8 +44,37 @@ function checkoutStep(): YamlMapping {
   }
 }
 
+/**
+ * A phase with retries runs by exec (which runs it again after a failure,
+ * in this job), reading its command from the plan in the repository.
+ */
+function execStep(phase: Phase, options: NeedsWorkflowOptions): YamlMapping {
+  const plan = options.invocation.plan
+  if (plan === '-' || path.isAbsolute(plan) || /^[A-Za-z]:[\\/]/.test(plan)) {
+    throw new UsageError(
+      `Phase ${phase.id} has retries: ${phase.retries ?? 0}: its job runs it with exec, which reads the plan from the repository. Give the plan as a path inside it (--plan .prd_runner/phase_plan.yaml), not ${plan === '-' ? 'standard input' : `the absolute path ${plan}`}.`
+    )
+  }
+  const inputs: YamlMapping = {}
+  if (plan !== DEFAULT_PLAN_PATH) inputs.plan = escapeExpressions(plan)
+  if (options.invocation.config !== undefined)
+    inputs.config = escapeExpressions(options.invocation.config)
+  inputs.phases = escapeExpressions(JSON.stringify([phase.id]))
+  return {
+    name: 'Run phase (with retries)',
+    uses: EXEC_ACTION_REF,
+    with: inputs
+  }
+}
+
 /** The phase's command, escaped; a phase without one only says so. */
-function commandStep(phase: Phase): YamlMapping {
+function commandStep(phase: Phase, options: NeedsWorkflowOptions): YamlMapping {
+  if (
+    maxAttempts(phase) > 1 &&
+    phase.run !== undefined &&
+    phase.run.trim() !== ''
+  )
+    return execStep(phase, options)
   if (phase.run === undefined || phase.run.trim() === '') {
     return { name: 'Run phase', shell: 'bash', run: NO_COMMAND }
   }
@@ -107,7 +140,7 @@ export function phaseJob(
     phase.runsOn === undefined
       ? (pattern['runs-on'] ?? DEFAULT_RUNS_ON)
       : escapeExpressionsIn(phase.runsOn)
-  const timeout = phase.timeoutMinutes ?? pattern['timeout-minutes']
+  const timeout = timeoutWithRetries(phase) ?? pattern['timeout-minutes']
   if (timeout !== undefined) job['timeout-minutes'] = timeout
   if (options.settings.failFast) {
     const permissions = failFastPermissions(options.template)
@@ -120,7 +153,7 @@ export function phaseJob(
   const steps: YamlValue[] = [
     checkoutStep(),
     ...templateSetupSteps(options.template),
-    commandStep(phase)
+    commandStep(phase, options)
   ]
   if (options.settings.failFast) steps.push(cancelStep())
   job.steps = steps

@@ -44,14 +44,22 @@ export function reasonOf(
       return 'not reached'
     case 'running':
       return 'handed out; result not read yet'
-    case 'succeeded':
-      return ''
+    case 'succeeded': {
+      const tries = ledger.attempts?.[index] ?? 1
+      return tries > 1
+        ? `flaky: failed ${tries - 1} time(s), passed on attempt ${tries} (retries)`
+        : ''
+    }
     case 'done':
       return 'status: done in the plan'
     case 'succeeded-earlier':
       return 'succeeded in an earlier attempt of this run'
-    case 'failed':
-      return 'its command failed'
+    case 'failed': {
+      const tries = ledger.attempts?.[index] ?? 1
+      return tries > 1
+        ? `its command failed in all ${tries} attempts`
+        : 'its command failed'
+    }
     case 'cancelled':
     case 'timed-out':
     case 'other':

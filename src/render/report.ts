@@ -155,6 +155,22 @@ function byteLength(text: string): number {
   return new TextEncoder().encode(text).length
 }
 
+/** `⚠️ 2 flaky phase(s) …`: the phases that passed after a retry, or nothing. */
+function flakyNote(analysis: PlanAnalysis, ledger: Ledger): string[] {
+  const flaky = ledger.statuses.flatMap((status, index) =>
+    isSucceeded(status) && (ledger.attempts?.[index] ?? 1) > 1 ? [index] : []
+  )
+  if (flaky.length === 0) return []
+  const shown = flaky
+    .slice(0, 20)
+    .map(index => markdownText(at(analysis.plan.phases, index).id))
+  const more = flaky.length > 20 ? ` and ${flaky.length - 20} more` : ''
+  return [
+    '',
+    `⚠️ ${flaky.length} flaky phase(s), passed only after a retry: ${shown.join(', ')}${more}.`
+  ]
+}
+
 /** The report as markdown. */
 export function renderReport(
   analysis: PlanAnalysis,
@@ -170,6 +186,7 @@ export function renderReport(
     green
       ? `✅ All ${phaseCount} phase(s) succeeded (${analysis.waves.length} wave(s)).`
       : `❌ ${formatTally(counts)} — ${phaseCount} phase(s) in ${analysis.waves.length} wave(s).`,
+    ...flakyNote(analysis, ledger),
     ''
   ]
   const causes = skipCauses(analysis, ledger)

@@ -48,6 +48,8 @@ export function renderReusableWorkflow(
       "leg-concurrency: ${{ inputs.leg-concurrency > 0 && format('{0}', inputs.leg-concurrency) || '' }}"
     ],
     execWith: [
+      // parallel.retries: the retries of a phase without its own.
+      'config: ${{ inputs.config }}',
       "leg-concurrency: ${{ inputs.leg-concurrency > 0 && format('{0}', inputs.leg-concurrency) || '' }}"
     ],
     // A JSON list (`["self-hosted", "linux"]`) or one label.

@@ -188,6 +188,7 @@ export function reportJob(flavour: Flavour): string[] {
       'succeeded',
       'failed',
       'skipped',
+      'flaky',
       'durations'
     ]),
     '    steps:',

@@ -48,6 +48,9 @@ export function reusableTrigger(): string[] {
     '      skipped:',
     '        description: JSON array of the ids of the phases skipped because a dependency failed.',
     '        value: ${{ jobs.report.outputs.skipped }}',
+    '      flaky:',
+    '        description: JSON array of the ids of the phases that passed only after a retry (retries).',
+    '        value: ${{ jobs.report.outputs.flaky }}',
     '      durations:',
     '        description: JSON object of phase id to minutes for each phase that ran to an end (the shape of the estimates input).',
     '        value: ${{ jobs.report.outputs.durations }}'

@@ -151,7 +151,7 @@ describe('parseConfig', () => {
       ],
       [
         '5:3 warning unknown-key',
-        'unknown key `colour` in `parallel` is ignored; it has enabled, max_workers, fail_fast, resource_limits'
+        'unknown key `colour` in `parallel` is ignored; it has enabled, max_workers, fail_fast, retries, resource_limits'
       ],
       [
         '7:5 warning unknown-key',
@@ -185,7 +185,7 @@ describe('parseConfig', () => {
     expect(notMapping.problems.map(p => [where(p), p.message])).toEqual([
       [
         '1:11 error schema',
-        '`parallel` must be a mapping of settings (enabled, max_workers, fail_fast, resource_limits), got a list'
+        '`parallel` must be a mapping of settings (enabled, max_workers, fail_fast, retries, resource_limits), got a list'
       ]
     ])
     const limits = parseConfig('parallel:\n  resource_limits: 80\n', 'c.yaml')

@@ -133,7 +133,8 @@ describe('the schedule', () => {
     expect(outcomeLists(run.analysis, run.ledger)).toEqual({
       succeeded: ['database-schema', 'api-endpoints'],
       failed: ['frontend-components'],
-      skipped: ['frontend-state', 'integration']
+      skipped: ['frontend-state', 'integration'],
+      flaky: []
     })
     expect(reasons(run)).toEqual({
       'database-schema': '',
@@ -242,7 +243,8 @@ describe('the schedule', () => {
     expect(outcomeLists(red.analysis, red.ledger)).toEqual({
       succeeded: ['package', 'sign', 'docs'],
       failed: ['build'],
-      skipped: ['publish']
+      skipped: ['publish'],
+      flaky: []
     })
     expect(reasons(red).publish).toBe(
       'dependency build failed, via sign, package (status: done)'

@@ -6,6 +6,7 @@
 import { at } from '../../plan/at.js'
 import type { Packing } from '../../plan/packing.js'
 import { encodeLedger, type Ledger } from '../../plan/state.js'
+import { MAX_RETRIES } from '../../plan/types.js'
 import type {
   ParallelSettings,
   PlanAnalysis,
@@ -56,12 +57,15 @@ function largestSettleOutputs(
       round: ledger.statuses.length,
       wave: analysis.waves.length,
       stoppedBy: ledger.statuses.length,
-      seconds: ledger.statuses.map(() => LONGEST_SECONDS)
+      seconds: ledger.statuses.map(() => LONGEST_SECONDS),
+      attempts: ledger.statuses.map(() => 1 + MAX_RETRIES)
     }),
     [SettleOutputs.hasWork]: 'false',
     [SettleOutputs.succeeded]: JSON.stringify(ids),
     [SettleOutputs.failed]: '[]',
     [SettleOutputs.skipped]: '[]',
+    // Every phase may pass after a retry: flaky lists a subset of succeeded.
+    [SettleOutputs.flaky]: JSON.stringify(ids),
     // Every phase with the longest duration the state can record.
     [SettleOutputs.durations]: JSON.stringify(
       Object.fromEntries(ids.map(id => [id, 99999.99]))

@@ -28,6 +28,7 @@ export function setOutputs(analysis: PlanAnalysis, ledger: Ledger): void {
     [SettleOutputs.succeeded]: JSON.stringify(lists.succeeded),
     [SettleOutputs.failed]: JSON.stringify(lists.failed),
     [SettleOutputs.skipped]: JSON.stringify(lists.skipped),
+    [SettleOutputs.flaky]: JSON.stringify(lists.flaky),
     [SettleOutputs.durations]: JSON.stringify(
       learnedDurations(analysis, ledger)
     )

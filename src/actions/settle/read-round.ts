@@ -181,6 +181,7 @@ export function legResults(
       if (phase.start !== undefined && phase.end !== undefined) {
         result.seconds = Math.round((phase.end - phase.start) / 1000)
       }
+      if (phase.attempts !== undefined) result.attempts = phase.attempts
       return result
     })
   }
