@@ -226,6 +226,8 @@ describe('the reusable workflow', () => {
       expect(exec.uses).toBe('phase-matrix/phase-matrix/exec@v1')
       expect(exec.with).toEqual({
         plan: '${{ inputs.plan }}',
+        // The config's parallel.retries.
+        config: '${{ inputs.config }}',
         phases: '${{ matrix.phases && toJSON(matrix.phases) || matrix.id }}',
         round: Number(id.slice('wave-'.length)),
         leg: '${{ matrix.leg }}',
