@@ -66,6 +66,7 @@ export const SettleOutputs = {
   failed: 'failed',
   skipped: 'skipped',
   flaky: 'flaky',
+  phaseOutputs: 'phase-outputs',
   durations: 'durations'
 } as const
 
@@ -75,11 +76,13 @@ export const ExecInputs = {
   config: 'config',
   round: 'round',
   leg: 'leg',
+  legs: 'legs',
   legConcurrency: 'leg-concurrency'
 } as const
 
 export const ExecOutputs = {
-  record: 'record'
+  record: 'record',
+  phaseOutputs: 'phase-outputs'
 } as const
 
 export const CheckInputs = {

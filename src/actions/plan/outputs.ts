@@ -66,6 +66,8 @@ function largestSettleOutputs(
     [SettleOutputs.skipped]: '[]',
     // Every phase may pass after a retry: flaky lists a subset of succeeded.
     [SettleOutputs.flaky]: JSON.stringify(ids),
+    // Phase outputs are bounded when they are written (phase-outputs.ts).
+    [SettleOutputs.phaseOutputs]: '{}',
     // Every phase with the longest duration the state can record.
     [SettleOutputs.durations]: JSON.stringify(
       Object.fromEntries(ids.map(id => [id, 99999.99]))
