@@ -80,6 +80,9 @@ export const ExecInputs = {
   legConcurrency: 'leg-concurrency'
 } as const
 
+/** Env of a needs-graph job's exec step: one needed job's `phase-outputs` each. */
+export const NEEDS_ENV_PREFIX = 'PHASE_MATRIX_NEEDS_'
+
 export const ExecOutputs = {
   record: 'record',
   phaseOutputs: 'phase-outputs'

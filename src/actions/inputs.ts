@@ -14,6 +14,7 @@ import {
   DEFAULT_CONFIG_PATH,
   DEFAULT_PLAN_PATH,
   ExecInputs,
+  NEEDS_ENV_PREFIX,
   PlanInputs,
   SettleInputs
 } from './constants.js'
@@ -189,8 +190,6 @@ export function readPlanSettings(): PlanSettings {
 
 /** The env variable that carries `toJSON(needs.<wave job of round k>)`. */
 export const ROUND_ENV_PREFIX = 'PHASE_MATRIX_ROUND_'
-/** Env of a needs-graph job's exec step: one needed job's `phase-outputs` each. */
-export const NEEDS_ENV_PREFIX = 'PHASE_MATRIX_NEEDS_'
 
 const waveJobSchema = z.object({
   result: z.string(),

@@ -6,7 +6,7 @@
 import { at } from '../../plan/at.js'
 import type { Packing } from '../../plan/packing.js'
 import { encodeLedger, type Ledger } from '../../plan/state.js'
-import { MAX_RETRIES } from '../../plan/types.js'
+import { maxAttempts } from '../../plan/retries.js'
 import type {
   ParallelSettings,
   PlanAnalysis,
@@ -58,14 +58,20 @@ function largestSettleOutputs(
       wave: analysis.waves.length,
       stoppedBy: ledger.statuses.length,
       seconds: ledger.statuses.map(() => LONGEST_SECONDS),
-      attempts: ledger.statuses.map(() => 1 + MAX_RETRIES)
+      attempts: analysis.plan.phases.map(phase =>
+        maxAttempts(phase) > 1 ? maxAttempts(phase) : undefined
+      )
     }),
     [SettleOutputs.hasWork]: 'false',
     [SettleOutputs.succeeded]: JSON.stringify(ids),
     [SettleOutputs.failed]: '[]',
     [SettleOutputs.skipped]: '[]',
-    // Every phase may pass after a retry: flaky lists a subset of succeeded.
-    [SettleOutputs.flaky]: JSON.stringify(ids),
+    // Every phase with retries may pass after one (a subset of succeeded).
+    [SettleOutputs.flaky]: JSON.stringify(
+      analysis.plan.phases.flatMap(phase =>
+        maxAttempts(phase) > 1 ? [phase.id] : []
+      )
+    ),
     // Phase outputs are bounded when they are written (phase-outputs.ts).
     [SettleOutputs.phaseOutputs]: '{}',
     // Every phase with the longest duration the state can record.
