@@ -173,7 +173,7 @@ describe('one table entry is all a new field needs', () => {
   test('an item reached through an alias is placed at the alias', () => {
     const text = 'x: &bad {team: x}\nid: a\nowners: [web, *bad]\n'
     expect(readWith(EXTENDED, text).problems).toEqual([
-      '1:1 warning unknown key `x` in phase x is ignored; a phase has id, description, name, deps, parallel_group, run, runs-on, timeout-minutes, estimate_minutes, status, inputs, owners',
+      '1:1 warning unknown key `x` in phase x is ignored; a phase has id, description, name, deps, parallel_group, run, runs-on, timeout-minutes, estimate_minutes, status, retries, inputs, owners',
       '3:15 error owner of phase x must be a team name (a non-empty string), got a mapping'
     ])
   })

@@ -165,7 +165,7 @@ describe('keys', () => {
       ['3:5 error yaml', 'key 1 must be a string; write it in quotes: "1"'],
       [
         '4:5 warning unknown-key',
-        'unknown key `1` in phase a is ignored; a phase has id, description, name, deps, parallel_group, run, runs-on, timeout-minutes, estimate_minutes, status, inputs'
+        'unknown key `1` in phase a is ignored; a phase has id, description, name, deps, parallel_group, run, runs-on, timeout-minutes, estimate_minutes, status, retries, inputs'
       ],
       ['5:7 error yaml', 'a key must be a string, got a list']
     ])
@@ -219,7 +219,7 @@ describe('keys', () => {
       expect(result.problems.map(p => [where(p), p.message])).toEqual([
         [
           '8:5 warning unknown-key',
-          'unknown key `__proto__` in phase __proto__ is ignored; a phase has id, description, name, deps, parallel_group, run, runs-on, timeout-minutes, estimate_minutes, status, inputs'
+          'unknown key `__proto__` in phase __proto__ is ignored; a phase has id, description, name, deps, parallel_group, run, runs-on, timeout-minutes, estimate_minutes, status, retries, inputs'
         ]
       ])
       const phases = result.plan!.phases

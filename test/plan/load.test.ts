@@ -376,7 +376,7 @@ describe('problems, each with its position', () => {
     }
     const far = parsePlan('phases:\n  - id: api\n    colour: red\n', 'p.yaml')
     expect(far.problems[0]!.message).toBe(
-      'unknown key `colour` in phase api is ignored; a phase has id, description, name, deps, parallel_group, run, runs-on, timeout-minutes, estimate_minutes, status, inputs'
+      'unknown key `colour` in phase api is ignored; a phase has id, description, name, deps, parallel_group, run, runs-on, timeout-minutes, estimate_minutes, status, retries, inputs'
     )
   })
 
