@@ -67,6 +67,7 @@ export const SettleOutputs = {
   failed: 'failed',
   skipped: 'skipped',
   flaky: 'flaky',
+  phaseOutputs: 'phase-outputs',
   durations: 'durations'
 } as const
 
@@ -76,11 +77,16 @@ export const ExecInputs = {
   config: 'config',
   round: 'round',
   leg: 'leg',
+  legs: 'legs',
   legConcurrency: 'leg-concurrency'
 } as const
 
+/** Env of a needs-graph job's exec step: one needed job's `phase-outputs` each. */
+export const NEEDS_ENV_PREFIX = 'PHASE_MATRIX_NEEDS_'
+
 export const ExecOutputs = {
-  record: 'record'
+  record: 'record',
+  phaseOutputs: 'phase-outputs'
 } as const
 
 export const CheckInputs = {

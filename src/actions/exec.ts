@@ -15,6 +15,14 @@ import {
 import { at } from '../plan/at.js'
 import { PlanError } from '../plan/errors.js'
 import { legOrder, parsePhaseList } from '../plan/leg-order.js'
+import { recordedOutputs } from '../plan/leg-record.js'
+import {
+  legOutputsLimit,
+  mergeOutputs,
+  parseOutputsJson,
+  type OutputsById
+} from '../plan/phase-outputs.js'
+import type { PlanAnalysis } from '../plan/types.js'
 import { annotatedFailure } from './annotations.js'
 import { DEFAULT_CONFIG_PATH, ExecOutputs } from './constants.js'
 import type { ExecSettings } from './inputs.js'
@@ -61,8 +69,27 @@ async function exec(settings: ExecSettings, ports: ExecPorts): Promise<void> {
         legRecordText(analysis, ids, ran, place)
       )
   }
+  // Outputs of earlier rounds' phases (every wave job before this one) and
+  // of the jobs a needs-graph job needs: their phases' $PHASE_INPUTS.
+  const earlierOutputs = mergeOutputs([
+    recordedOutputs(
+      [...settings.waveJobs]
+        .filter(
+          ([round]) => settings.round === undefined || round < settings.round
+        )
+        .sort(([a], [b]) => a - b)
+        .map(([, job]) => job.outputs)
+    ),
+    ...settings.neededOutputs.map(text => parseOutputsJson(text) ?? {})
+  ])
   const ran = await runLeg({
     analysis,
+    earlierOutputs,
+    legOutputsLimit: legOutputsLimit({
+      legs: settings.legs ?? 1,
+      planPhases: analysis.plan.phases.length,
+      levels: analysis.waves.length
+    }),
     leg,
     order,
     cwd: settings.run.cwd,
@@ -75,6 +102,10 @@ async function exec(settings: ExecSettings, ports: ExecPorts): Promise<void> {
     onProgress: writeRecord
   })
   writeRecord(ran)
+  core.setOutput(
+    ExecOutputs.phaseOutputs,
+    JSON.stringify(legOutputs(analysis, ran))
+  )
   const byId = new Map(
     [...ran].map(([index, phase]) => [
       at(analysis.plan.phases, index).id,
@@ -90,6 +121,17 @@ async function exec(settings: ExecSettings, ports: ExecPorts): Promise<void> {
           .join(', ')
     )
   }
+}
+
+/** The outputs of the leg's phases that succeeded and wrote some, by id. */
+function legOutputs(analysis: PlanAnalysis, ran: LegRun): OutputsById {
+  return Object.fromEntries(
+    [...ran].flatMap(([index, phase]) =>
+      phase.status === 'succeeded' && phase.outputs !== undefined
+        ? [[at(analysis.plan.phases, index).id, phase.outputs] as const]
+        : []
+    )
+  )
 }
 
 /** How the leg's phases run, for its first log line. */

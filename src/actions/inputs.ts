@@ -14,6 +14,7 @@ import {
   DEFAULT_CONFIG_PATH,
   DEFAULT_PLAN_PATH,
   ExecInputs,
+  NEEDS_ENV_PREFIX,
   PlanInputs,
   SettleInputs
 } from './constants.js'
@@ -298,6 +299,12 @@ const execSettingsSchema = z.object({
   round: z.number().int().positive().optional(),
   /** The leg's place in its round's matrix, `matrix.leg`. */
   leg: z.number().int().positive().optional(),
+  /** Legs of its round (`strategy.job-total`): the leg's share of the round's outputs. */
+  legs: z.number().int().positive().optional(),
+  /** Earlier rounds' wave jobs (env PHASE_MATRIX_ROUND_<k>): their phases' outputs. */
+  waveJobs: z.map(z.number(), waveJobSchema),
+  /** Outputs of needed jobs of a needs graph (env PHASE_MATRIX_NEEDS_<n>), each `{"<id>": {…}}` JSON. */
+  neededOutputs: z.array(z.string()),
   /** Phases of the leg at once; undefined: the runner's cores. */
   legConcurrency: z.number().int().positive().optional(),
   run: runContextSchema
@@ -311,6 +318,13 @@ export function readExecSettings(): ExecSettings {
     configPath: core.getInput(ExecInputs.config).trim(),
     round: readPositive(ExecInputs.round),
     leg: readPositive(ExecInputs.leg),
+    legs: readPositive(ExecInputs.legs),
+    waveJobs: readWaveJobs(process.env),
+    neededOutputs: Object.entries(process.env).flatMap(([name, value]) =>
+      name.startsWith(NEEDS_ENV_PREFIX) && value !== undefined && value !== ''
+        ? [value]
+        : []
+    ),
     legConcurrency: readLegConcurrency(
       ExecInputs.legConcurrency,
       "the runner's cores"

@@ -61,7 +61,7 @@ function settle(settings: SettleSettings, ports: SettlePorts): Promise<void> {
         readRounds(analysis, before, settings),
         settings.run.runAttempt
       )
-  setOutputs(analysis, ledger)
+  setOutputs(analysis, ledger, settings.waveJobs)
   if (settings.durationsFile !== '')
     writeDurations(settings.durationsFile, analysis, ledger, ports)
   return isFinished(ledger)

@@ -18,7 +18,7 @@
 // exec writes the leg's record (src/plan/leg-record.ts). Edge module:
 // processes, files, clock.
 import { spawn } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { at } from '../plan/at.js'
@@ -29,6 +29,13 @@ import {
   type RecordedStatus
 } from '../plan/leg-record.js'
 import { blockingDependency } from '../plan/leg-order.js'
+import {
+  checkedOutputs,
+  encodedSize,
+  inputsOf,
+  type Outputs,
+  type OutputsById
+} from '../plan/phase-outputs.js'
 import { maxAttempts } from '../plan/retries.js'
 import type { PlanAnalysis } from '../plan/types.js'
 import { formatSeconds } from '../render/report.js'
@@ -60,6 +67,14 @@ export interface RunLegOptions {
    */
   onProgress?: (ran: LegRun) => void
   now?: () => number
+  /**
+   * Outputs of the phases of earlier rounds (or of the jobs this one
+   * needs), by id: a phase's $PHASE_INPUTS holds those of its direct
+   * dependencies outside the leg.
+   */
+  earlierOutputs?: OutputsById
+  /** Most characters the leg's outputs may take in its record (legOutputsLimit); none: no leg limit. */
+  legOutputsLimit?: number
 }
 
 /** Where one phase's log goes: straight through, or kept until it ends. */
@@ -81,7 +96,11 @@ const RUNNER_ONLY = [
   /^ACTIONS_CACHE_URL$/,
   /^ACTIONS_CACHE_SERVICE_V2$/,
   /^ACTIONS_RESULTS_URL$/,
-  /^INPUT_/
+  /^INPUT_/,
+  // The records of earlier rounds and the outputs of needed jobs: exec's
+  // (a phase reads its dependencies' outputs from $PHASE_INPUTS).
+  /^PHASE_MATRIX_ROUND_/,
+  /^PHASE_MATRIX_NEEDS_/
 ]
 
 /** The step's file commands: a phase gets its own (removed afterwards). */
@@ -117,6 +136,10 @@ interface PhaseRun {
   status: 'succeeded' | 'failed' | 'timed-out' | 'not-run'
   exitCode?: number | null
   signal?: string | null
+  /** Why a command that exited 0 failed (its outputs). */
+  problem?: string
+  /** What it wrote to $PHASE_OUTPUT, when it succeeded. */
+  outputs?: Outputs
 }
 
 /** `%`, CR and LF escaped as a workflow command's message wants them. */
@@ -236,6 +259,7 @@ function describeEnd(
     case 'not-run':
       return 'stopped: the leg was cancelled'
     case 'failed':
+      if (run.problem !== undefined) return `failed: ${run.problem}`
       return run.exitCode === null || run.exitCode === undefined
         ? `failed (ended by signal ${run.signal ?? 'unknown'})`
         : `failed with exit code ${run.exitCode}`
@@ -270,6 +294,8 @@ export async function runLeg(options: RunLegOptions): Promise<LegRun> {
   )
   const waiting = [...options.order.entries()]
   const running = new Set<Promise<void>>()
+  /** Characters the leg's outputs take so far. */
+  const used = { outputs: 0 }
   /** Its dependencies in the leg have all ended. */
   const ready = (index: number): boolean =>
     (analysis.depsOf[index] ?? []).every(
@@ -306,7 +332,8 @@ export async function runLeg(options: RunLegOptions): Promise<LegRun> {
         const started = runPhase(options, folder, position, index, {
           buffered: concurrency > 1,
           marked,
-          outcome
+          outcome,
+          used
         })
           .then(() => options.onProgress?.(marked))
           .finally(() => running.delete(started))
@@ -332,6 +359,7 @@ async function runPhase(
     buffered: boolean
     marked: LegRun
     outcome: Map<number, 'succeeded' | 'not-succeeded'>
+    used: { outputs: number }
   }
 ): Promise<void> {
   const { analysis } = options
@@ -362,7 +390,7 @@ async function runPhase(
   let what = ''
   for (let attempt = 1; attempt <= attempts; attempt++) {
     const began = now()
-    run = await attemptPhase(options, folder, position, index, log)
+    run = await attemptPhase(options, folder, position, index, log, state)
     if (attempt > 1) entry.attempts = attempt
     what = describeEnd(run, phase.timeoutMinutes)
     const again =
@@ -382,6 +410,10 @@ async function runPhase(
   const ended = now()
   entry.end = ended
   entry.status = run.status
+  if (run.outputs !== undefined && Object.keys(run.outputs).length > 0) {
+    entry.outputs = run.outputs
+    state.used.outputs += encodedSize(phase.id, run.outputs)
+  }
   state.outcome.set(
     index,
     run.status === 'succeeded' ? 'succeeded' : 'not-succeeded'
@@ -428,7 +460,8 @@ async function attemptPhase(
   folder: string,
   position: number,
   index: number,
-  log: PhaseLog
+  log: PhaseLog,
+  state: { marked: LegRun; used: { outputs: number } }
 ): Promise<PhaseRun> {
   const { analysis } = options
   const phase = at(analysis.plan.phases, index)
@@ -443,17 +476,57 @@ async function attemptPhase(
   const file = path.join(folder, `phase-${position}.sh`)
   writeFileSync(file, phase.run, { mode: 0o600 })
   // Fresh file-command files each attempt: a failed attempt leaves nothing.
+  const outputFile = path.join(folder, `phase-${position}.output`)
+  writeFileSync(outputFile, '', { mode: 0o600 })
+  // Its direct dependencies' outputs: from this leg, else from earlier rounds.
+  const inputsFile = path.join(folder, `phase-${position}.inputs.json`)
+  const inLeg = new Map<string, Outputs | undefined>()
+  for (const dep of analysis.depsOf[index] ?? []) {
+    const ran = state.marked.get(dep)
+    if (ran !== undefined)
+      inLeg.set(at(analysis.plan.phases, dep).id, ran.outputs)
+  }
+  writeFileSync(
+    inputsFile,
+    JSON.stringify(
+      inputsOf(phase.deps, id =>
+        inLeg.has(id) ? inLeg.get(id) : options.earlierOutputs?.[id]
+      )
+    ),
+    { mode: 0o600 }
+  )
   const env = {
     ...phaseEnvironment(options.env, folder, position),
     PHASE_ID: phase.id,
     PHASE_WAVE: String((analysis.waveOf[index] ?? 0) + 1),
-    PHASE_LEG: options.leg
+    PHASE_LEG: options.leg,
+    PHASE_OUTPUT: outputFile,
+    PHASE_INPUTS: inputsFile
   }
   const timeoutMs =
     phase.timeoutMinutes === undefined
       ? undefined
       : phase.timeoutMinutes * 60_000
-  return runCommand(file, options, log, env, timeoutMs)
+  const run = await runCommand(file, options, log, env, timeoutMs)
+  if (run.status !== 'succeeded') return run
+  return withOutputs(run, phase.id, readFileSync(outputFile, 'utf8'), {
+    used: state.used.outputs,
+    limit: options.legOutputsLimit
+  })
+}
+
+/** A run that exited 0 with its outputs, or failed by them (checkedOutputs). */
+function withOutputs(
+  run: PhaseRun,
+  id: string,
+  text: string,
+  leg: { used: number; limit: number | undefined }
+): PhaseRun {
+  if (text === '') return run
+  const checked = checkedOutputs(id, text, leg)
+  return 'problem' in checked
+    ? { status: 'failed', exitCode: 0, problem: checked.problem }
+    : { ...run, outputs: checked.outputs }
 }
 
 /** Where a leg's record says it ran. */
@@ -480,16 +553,28 @@ export function legRecordText(
       phase
     ])
   )
+  const outputs: OutputsById = Object.fromEntries(
+    ids.flatMap(id => {
+      const phase = byId.get(id)
+      return phase?.status === 'succeeded' && phase.outputs !== undefined
+        ? [[id, phase.outputs] as const]
+        : []
+    })
+  )
   return encodeLegRecord({
     ...place,
     digest: legDigest(ids),
     phases: ids.map(id => {
       const phase = byId.get(id)
       // A phase still running has not run to an end: not-run, no times.
-      return phase === undefined || phase.status === 'not-run'
-        ? { status: 'not-run' as const }
-        : { ...phase }
-    })
+      if (phase === undefined || phase.status === 'not-run')
+        return { status: 'not-run' as const }
+      // The outputs travel once, by id, in the record's `o`.
+      const copy: RecordedPhase = { ...phase }
+      delete copy.outputs
+      return copy
+    }),
+    outputs
   })
 }
 

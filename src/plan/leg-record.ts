@@ -14,6 +14,13 @@
 // Pure string functions, O(length).
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
+import {
+  decodeOutputs,
+  encodeOutputs,
+  mergeOutputs,
+  type Outputs,
+  type OutputsById
+} from './phase-outputs.js'
 
 export const LEG_RECORD_VERSION = 1
 
@@ -51,6 +58,8 @@ export interface RecordedPhase {
   end?: number
   /** Runs it took (retries: more than 1); absent: 1. */
   attempts?: number
+  /** What it wrote to $PHASE_OUTPUT (a phase that succeeded). */
+  outputs?: Outputs
 }
 
 export interface LegRecord {
@@ -64,6 +73,8 @@ export interface LegRecord {
   digest: string
   /** One per phase of the leg, in the order of its ids. */
   phases: RecordedPhase[]
+  /** The outputs of its phases that wrote some, by id (field `o`). */
+  outputs?: OutputsById
 }
 
 /** The digest a record carries of its leg's ids: 16 hex characters of sha256. */
@@ -113,6 +124,9 @@ export function encodeLegRecord(record: LegRecord): string {
             )
           )
         }
+      : {}),
+    ...(record.outputs !== undefined && Object.keys(record.outputs).length > 0
+      ? { o: encodeOutputs(record.outputs) }
       : {})
   })
 }
@@ -127,7 +141,8 @@ const encodedSchema = z.object({
   s: z.string(),
   b: z.string(),
   e: z.string(),
-  n: z.string().optional()
+  n: z.string().optional(),
+  o: z.string().optional()
 })
 
 function parseBase36List(text: string, count: number): (number | undefined)[] {
@@ -161,7 +176,7 @@ export function decodeLegRecord(
   if (!parsed.success) {
     return { problem: 'its record is not a phase-matrix leg record' }
   }
-  const { r, a, l, p, t, s, b, e, n } = parsed.data
+  const { r, a, l, p, t, s, b, e, n, o } = parsed.data
   const phases: RecordedPhase[] = []
   let starts: (number | undefined)[]
   let durations: (number | undefined)[]
@@ -190,7 +205,20 @@ export function decodeLegRecord(
     if (tries !== undefined && tries > 1) phase.attempts = tries
     phases.push(phase)
   }
-  return { record: { round: r, attempt: a, leg: l, digest: p, phases } }
+  const record: LegRecord = {
+    round: r,
+    attempt: a,
+    leg: l,
+    digest: p,
+    phases
+  }
+  if (o !== undefined) {
+    const outputs = decodeOutputs(o)
+    if (outputs === undefined)
+      return { problem: 'its record has malformed outputs' }
+    record.outputs = outputs
+  }
+  return { record }
 }
 
 /** The job output of leg `leg`: `leg-3`. */
@@ -236,3 +264,28 @@ export function roundRecordsBytes(legs: number, phases: number): number {
  * stack); the rest is room for the runner's variables and the state.
  */
 export const MAX_RECORDS_ENV_BYTES = 1024 * 1024
+
+/**
+ * The outputs of every phase in the records of the wave jobs given (each
+ * job's outputs, `leg-<n>` → `<job status> <record>`), rounds in order, a
+ * later record winning: what exec hands its phases as $PHASE_INPUTS and
+ * settle as `phase-outputs`. A record that is not one is passed over.
+ * O(length of the records).
+ */
+export function recordedOutputs(
+  jobs: Iterable<Readonly<Record<string, string>>>
+): OutputsById {
+  const lists: OutputsById[] = []
+  for (const outputs of jobs) {
+    for (const [name, value] of Object.entries(outputs)) {
+      if (!/^leg-\d+$/.test(name)) continue
+      const { record } = splitLegOutput(value)
+      if (record === '') continue
+      const decoded = decodeLegRecord(record)
+      if ('problem' in decoded) continue
+      if (decoded.record.outputs !== undefined)
+        lists.push(decoded.record.outputs)
+    }
+  }
+  return mergeOutputs(lists)
+}

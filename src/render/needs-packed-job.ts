@@ -20,6 +20,7 @@ import {
   DEFAULT_RUNS_ON,
   failFastPermissions
 } from './needs-phase-job.js'
+import { neededOutputsEnv, PHASE_OUTPUTS_VALUE } from './needs-outputs.js'
 import type { NeedsWorkflowOptions } from './needs-workflow.js'
 import { EXEC_ACTION_REF } from './waves-flavour.js'
 import { templateSetupSteps } from './workflow-template.js'
@@ -60,10 +61,17 @@ export function packedJob(
     const value = pattern[key]
     if (value !== undefined) job[key] = value
   }
+  // What its phases wrote to $PHASE_OUTPUT, for the jobs that need it.
+  job.outputs = { 'phase-outputs': PHASE_OUTPUTS_VALUE }
   const steps: YamlValue[] = [
     { uses: CHECKOUT_ACTION, with: { 'persist-credentials': false } },
     ...templateSetupSteps(options.template),
-    { uses: EXEC_ACTION_REF, with: execInputs(phases, planPath) }
+    {
+      id: 'x',
+      uses: EXEC_ACTION_REF,
+      ...neededOutputsEnv(needs),
+      with: execInputs(phases, planPath)
+    }
   ]
   if (options.settings.failFast) steps.push(cancelStep())
   job.steps = steps

@@ -15,6 +15,7 @@ import {
   templateSetupSteps,
   type WorkflowTemplate
 } from './workflow-template.js'
+import { neededOutputsEnv, PHASE_OUTPUTS_VALUE } from './needs-outputs.js'
 import { EXEC_ACTION_REF } from './waves-flavour.js'
 import type { YamlMapping, YamlValue } from './yaml-value.js'
 
@@ -48,7 +49,11 @@ function checkoutStep(): YamlMapping {
  * A phase with retries runs by exec (which runs it again after a failure,
  * in this job), reading its command from the plan in the repository.
  */
-function execStep(phase: Phase, options: NeedsWorkflowOptions): YamlMapping {
+function execStep(
+  phase: Phase,
+  needs: readonly string[],
+  options: NeedsWorkflowOptions
+): YamlMapping {
   const plan = options.invocation.plan
   if (plan === '-' || path.isAbsolute(plan) || /^[A-Za-z]:[\\/]/.test(plan)) {
     throw new UsageError(
@@ -61,20 +66,28 @@ function execStep(phase: Phase, options: NeedsWorkflowOptions): YamlMapping {
     inputs.config = escapeExpressions(options.invocation.config)
   inputs.phases = escapeExpressions(JSON.stringify([phase.id]))
   return {
+    id: 'x',
     name: 'Run phase (with retries)',
     uses: EXEC_ACTION_REF,
+    ...neededOutputsEnv(needs),
     with: inputs
   }
 }
 
-/** The phase's command, escaped; a phase without one only says so. */
-function commandStep(phase: Phase, options: NeedsWorkflowOptions): YamlMapping {
-  if (
-    maxAttempts(phase) > 1 &&
-    phase.run !== undefined &&
-    phase.run.trim() !== ''
+/** Whether the phase's job runs it by exec (retries) and hands on its outputs. */
+export function runsByExec(phase: Phase): boolean {
+  return (
+    maxAttempts(phase) > 1 && phase.run !== undefined && phase.run.trim() !== ''
   )
-    return execStep(phase, options)
+}
+
+/** The phase's command, escaped; a phase without one only says so. */
+function commandStep(
+  phase: Phase,
+  needs: readonly string[],
+  options: NeedsWorkflowOptions
+): YamlMapping {
+  if (runsByExec(phase)) return execStep(phase, needs, options)
   if (phase.run === undefined || phase.run.trim() === '') {
     return { name: 'Run phase', shell: 'bash', run: NO_COMMAND }
   }
@@ -126,11 +139,15 @@ export function failFastPermissions(
   return { ...mappingOf(workflow), actions: 'write' }
 }
 
+/**
+ * @param withOutputs the needed jobs that hand on outputs (run by exec)
+ */
 export function phaseJob(
   phase: Phase,
   needs: string[],
   options: NeedsWorkflowOptions,
-  condition?: string
+  condition?: string,
+  withOutputs: readonly string[] = []
 ): YamlMapping {
   const pattern = options.template?.phase ?? {}
   const job: YamlMapping = { name: escapeExpressions(phase.id) }
@@ -150,10 +167,14 @@ export function phaseJob(
     const value = pattern[key]
     if (value !== undefined) job[key] = value
   }
+  const command = commandStep(phase, withOutputs, options)
+  // A phase run by exec hands on what it wrote to $PHASE_OUTPUT.
+  if (command['uses'] !== undefined)
+    job.outputs = { 'phase-outputs': PHASE_OUTPUTS_VALUE }
   const steps: YamlValue[] = [
     checkoutStep(),
     ...templateSetupSteps(options.template),
-    commandStep(phase, options)
+    command
   ]
   if (options.settings.failFast) steps.push(cancelStep())
   job.steps = steps

@@ -28,7 +28,13 @@ import { laneNeeds, lanePredecessors } from './lane-needs.js'
 import { needsDocument } from './needs-document.js'
 import { GATE_JOB_ID } from './needs-gate.js'
 import { laneCount, needsHeader, settingNotes } from './needs-header.js'
-import { CHECKOUT_VERSION, phaseComment, phaseJob } from './needs-phase-job.js'
+import { at } from '../plan/at.js'
+import {
+  CHECKOUT_VERSION,
+  phaseComment,
+  phaseJob,
+  runsByExec
+} from './needs-phase-job.js'
 import {
   expressionProblems,
   MAX_WORKFLOW_BYTES,
@@ -150,7 +156,12 @@ export function renderNeedsWorkflow(
         column: phase.position.column
       })
     }
-    jobs[jobId] = phaseJob(phase, laned.needs, options, laned.if)
+    // Only jobs run by exec have a `phase-outputs` output to read.
+    const withOutputs = (waitsFor[phase.index] ?? []).flatMap(dep => {
+      const id = jobIds[dep]
+      return id !== undefined && runsByExec(at(phases, dep)) ? [id] : []
+    })
+    jobs[jobId] = phaseJob(phase, laned.needs, options, laned.if, withOutputs)
     const about = phaseComment(phase)
     const comment: YamlComment = { path: ['jobs', jobId], spaceBefore: k > 0 }
     if (about.length > 0) comment.before = about

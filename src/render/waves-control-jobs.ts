@@ -189,6 +189,7 @@ export function reportJob(flavour: Flavour): string[] {
       'failed',
       'skipped',
       'flaky',
+      'phase-outputs',
       'durations'
     ]),
     '    steps:',

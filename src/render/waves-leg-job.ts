@@ -25,12 +25,22 @@ export function legOutputLines(legs: number = MATRIX_LEG_LIMIT): string[] {
 
 export function waveJob(flavour: Flavour, wave: number): string[] {
   const from = handedOutBy(wave)
-  const needs = from === 'plan' ? '[plan]' : `[plan, ${from}, wave-${wave - 1}]`
+  // Every earlier wave job: exec reads their records for the outputs of
+  // its phases' dependencies (needs holds only the jobs listed).
+  const earlier = Array.from({ length: wave - 1 }, (_, k) => `wave-${k + 1}`)
+  // A block list: Prettier keeps it as written however many waves.
+  const needs =
+    from === 'plan'
+      ? ['    needs: [plan]']
+      : [
+          '    needs:',
+          ...['plan', from, ...earlier].map(job => `      - ${job}`)
+        ]
   const lines = [
     `  # Round ${wave}: one leg per matrix entry (a phase or a packed leg), run by exec.`,
     `  wave-${wave}:`,
     '    name: ${{ matrix.id }}',
-    `    needs: ${needs}`,
+    ...needs,
     `    if: ${roundCondition(wave)}`,
     `    runs-on: \${{ matrix['runs-on'] || ${unwrap(flavour.runsOn)} }}`,
     `    timeout-minutes: \${{ matrix['timeout-minutes'] || ${DEFAULT_LEG_TIMEOUT_MINUTES} }}`,
@@ -67,11 +77,18 @@ export function waveJob(flavour: Flavour, wave: number): string[] {
     // The config's resource_limits, for the phase to honour ('' when unset).
     '          PHASE_MAX_MEMORY_MB: ${{ needs.plan.outputs.max-memory-mb }}',
     '          PHASE_MAX_CPU_PERCENT: ${{ needs.plan.outputs.max-cpu-percent }}',
+    // Earlier rounds' records: the outputs of this leg's dependencies.
+    ...earlier.map(
+      (job, k) =>
+        `          PHASE_MATRIX_ROUND_${k + 1}: \${{ toJSON(needs.${job}) }}`
+    ),
     '        with:',
     `          plan: ${flavour.planPath}`,
     '          phases: ${{ matrix.phases && toJSON(matrix.phases) || matrix.id }}',
     `          round: ${wave}`,
     '          leg: ${{ matrix.leg }}',
+    // The leg's share of the round's outputs budget.
+    '          legs: ${{ strategy.job-total }}',
     ...flavour.execWith.map(line => `          ${line}`)
   )
   return lines

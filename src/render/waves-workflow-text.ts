@@ -51,6 +51,9 @@ export function reusableTrigger(): string[] {
     '      flaky:',
     '        description: JSON array of the ids of the phases that passed only after a retry (retries).',
     '        value: ${{ jobs.report.outputs.flaky }}',
+    '      phase-outputs:',
+    '        description: JSON object of phase id to the outputs it wrote to $PHASE_OUTPUT (phases that succeeded and wrote some).',
+    '        value: ${{ jobs.report.outputs.phase-outputs }}',
     '      durations:',
     '        description: JSON object of phase id to minutes for each phase that ran to an end (the shape of the estimates input).',
     '        value: ${{ jobs.report.outputs.durations }}'

@@ -17,6 +17,7 @@ describe('needs graph with retries', () => {
     const [, plain] = jobs.get('plain') ?? []
     expect(flaky?.['timeout-minutes']).toBe(30)
     expect(flaky?.steps.at(-1)).toEqual({
+      id: 'x',
       name: 'Run phase (with retries)',
       uses: EXEC_ACTION_REF,
       with: { plan: 'plan.yaml', phases: '["flaky"]' }

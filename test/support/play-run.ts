@@ -81,7 +81,8 @@ export function execLeg(
   attempt: number,
   leg: HandedOutLeg,
   plan = '',
-  env: Record<string, string> = {}
+  env: Record<string, string> = {},
+  legs?: number
 ): Promise<ActionRun> {
   return runAction(EXEC_BUNDLE, {
     cwd,
@@ -90,7 +91,9 @@ export function execLeg(
       // phases.yml: `matrix.phases && toJSON(matrix.phases) || matrix.id`
       phases: leg.phases === undefined ? leg.id : JSON.stringify(leg.phases),
       round: String(round),
-      leg: String(leg.leg)
+      leg: String(leg.leg),
+      // phases.yml: `strategy.job-total`
+      legs: legs === undefined ? '' : String(legs)
     },
     env: { GITHUB_RUN_ATTEMPT: String(attempt), ...env }
   })
@@ -136,7 +139,8 @@ export async function runWave(options: WaveOptions): Promise<WaveRun> {
         attempt,
         leg,
         options.plan,
-        options.env
+        options.env,
+        legs.length
       )
       expect(run.stderr).not.toMatch(/Error: |TypeError|RangeError/)
       execs.set(leg.leg, run)
@@ -264,7 +268,9 @@ export async function playRun(options: PlayOptions): Promise<Played> {
       plan: planInput,
       play: (leg, r) => options.play?.(leg, r, attempt) ?? EXEC,
       kept,
-      concurrency: options.concurrency
+      concurrency: options.concurrency,
+      // phases.yml: each earlier wave job's `needs` in exec's env.
+      env: roundEnv(jobs)
     })
     waves.push(wave)
     jobs.set(round, wave.job)

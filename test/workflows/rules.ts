@@ -63,16 +63,17 @@ const WHOLE_VALUE = [
 ]
 
 /**
- * The one whole value that may go through `env:`: a settle step's
+ * The one whole value that may go through `env:`: a settle or exec step's
  * `PHASE_MATRIX_ROUND_<k>: ${{ toJSON(needs.wave-<k>) }}`, the legs'
- * records of round k (no phase text; the plan step bounds its size).
+ * records of round k (no phase text; outputs only base64url-encoded; the
+ * plan step bounds the records' size, exec the outputs').
  */
 function isRoundRecords(key: string, expression: string, step: Step): boolean {
   const round = /^PHASE_MATRIX_ROUND_(\d+)$/.exec(key)?.[1]
   return (
     round !== undefined &&
     expression === `toJSON(needs.wave-${round})` &&
-    /(^\.\/settle$|\/settle@)/.test(step.uses ?? '')
+    /(^\.\/(settle|exec)$|\/(settle|exec)@)/.test(step.uses ?? '')
   )
 }
 

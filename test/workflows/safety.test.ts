@@ -113,9 +113,12 @@ describe('the reusable workflow', () => {
       }
       // The fast path: the plan's round while the wave before took the
       // plan's round too (its settle job skipped) and succeeded.
-      expect(needsOf(job).sort()).toEqual(
-        ['plan', from, `wave-${wave - 1}`].sort()
+      // Every earlier wave: exec reads their records for its phases' inputs.
+      const earlier = Array.from(
+        { length: wave - 1 },
+        (_, k) => `wave-${k + 1}`
       )
+      expect(needsOf(job).sort()).toEqual(['plan', from, ...earlier].sort())
       const upFront = `needs.${from}.result == 'skipped' && needs.wave-${wave - 1}.result == 'success' && needs.plan.outputs.fast-rounds >= ${wave}`
       expect(job.if).toBe(
         `\${{ !cancelled() && (${handedOut} || ${upFront}) }}`
@@ -226,11 +229,11 @@ describe('the reusable workflow', () => {
       expect(exec.uses).toBe('phase-matrix/phase-matrix/exec@v1')
       expect(exec.with).toEqual({
         plan: '${{ inputs.plan }}',
-        // The config's parallel.retries.
-        config: '${{ inputs.config }}',
         phases: '${{ matrix.phases && toJSON(matrix.phases) || matrix.id }}',
         round: Number(id.slice('wave-'.length)),
         leg: '${{ matrix.leg }}',
+        legs: '${{ strategy.job-total }}',
+        config: '${{ inputs.config }}',
         // 0 (the default) passes '': exec then takes the runner's cores.
         'leg-concurrency':
           "${{ inputs.leg-concurrency > 0 && format('{0}', inputs.leg-concurrency) || '' }}"

@@ -58,18 +58,22 @@ function largestSettleOutputs(
       wave: analysis.waves.length,
       stoppedBy: ledger.statuses.length,
       seconds: ledger.statuses.map(() => LONGEST_SECONDS),
-      attempts: analysis.plan.phases.map(maxAttempts)
+      attempts: analysis.plan.phases.map(phase =>
+        maxAttempts(phase) > 1 ? maxAttempts(phase) : undefined
+      )
     }),
     [SettleOutputs.hasWork]: 'false',
     [SettleOutputs.succeeded]: JSON.stringify(ids),
     [SettleOutputs.failed]: '[]',
     [SettleOutputs.skipped]: '[]',
-    // Every phase with retries may pass after one.
+    // Every phase with retries may pass after one (a subset of succeeded).
     [SettleOutputs.flaky]: JSON.stringify(
-      analysis.plan.phases
-        .filter(phase => maxAttempts(phase) > 1)
-        .map(phase => phase.id)
+      analysis.plan.phases.flatMap(phase =>
+        maxAttempts(phase) > 1 ? [phase.id] : []
+      )
     ),
+    // Phase outputs are bounded when they are written (phase-outputs.ts).
+    [SettleOutputs.phaseOutputs]: '{}',
     // Every phase with the longest duration the state can record.
     [SettleOutputs.durations]: JSON.stringify(
       Object.fromEntries(ids.map(id => [id, 99999.99]))

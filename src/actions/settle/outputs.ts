@@ -1,6 +1,10 @@
 // What settle hands on: its outputs (the next round's matrix, the state,
 // the outcome lists, the durations learned), checked against GitHub's
 // output limit before any is set; and the durations file for actions/cache.
+import { at } from '../../plan/at.js'
+import { recordedOutputs } from '../../plan/leg-record.js'
+import type { OutputsById } from '../../plan/phase-outputs.js'
+import { isSucceeded } from '../../plan/phase-status.js'
 import { learnedDurations } from '../../plan/run-timeline.js'
 import { packingOf } from '../../plan/packing.js'
 import { outcomeLists, runningPhases } from '../../plan/schedule.js'
@@ -10,9 +14,36 @@ import { renderRoundMatrix } from '../../render/matrix.js'
 import { SettleOutputs } from '../constants.js'
 import * as core from '../log.js'
 import { assertOutputsFit } from '../output-budget.js'
+import type { WaveJob } from '../inputs.js'
 import type { SettlePorts } from '../ports.js'
 
-export function setOutputs(analysis: PlanAnalysis, ledger: Ledger): void {
+/**
+ * The outputs of the phases that succeeded, from every wave job's records
+ * settle is given (rounds in order), by id.
+ */
+export function phaseOutputs(
+  analysis: PlanAnalysis,
+  ledger: Ledger,
+  waveJobs: ReadonlyMap<number, WaveJob>
+): OutputsById {
+  const all = recordedOutputs(
+    [...waveJobs].sort(([a], [b]) => a - b).map(([, job]) => job.outputs)
+  )
+  return Object.fromEntries(
+    analysis.plan.phases.flatMap((phase, index) => {
+      const outputs = Object.hasOwn(all, phase.id) ? all[phase.id] : undefined
+      return outputs !== undefined && isSucceeded(at(ledger.statuses, index))
+        ? [[phase.id, outputs] as const]
+        : []
+    })
+  )
+}
+
+export function setOutputs(
+  analysis: PlanAnalysis,
+  ledger: Ledger,
+  waveJobs: ReadonlyMap<number, WaveJob> = new Map()
+): void {
   const round = runningPhases(ledger)
   const packing = packingOf(analysis, ledger)
   const lists = outcomeLists(analysis, ledger)
@@ -29,6 +60,9 @@ export function setOutputs(analysis: PlanAnalysis, ledger: Ledger): void {
     [SettleOutputs.failed]: JSON.stringify(lists.failed),
     [SettleOutputs.skipped]: JSON.stringify(lists.skipped),
     [SettleOutputs.flaky]: JSON.stringify(lists.flaky),
+    [SettleOutputs.phaseOutputs]: JSON.stringify(
+      phaseOutputs(analysis, ledger, waveJobs)
+    ),
     [SettleOutputs.durations]: JSON.stringify(
       learnedDurations(analysis, ledger)
     )
