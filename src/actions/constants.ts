@@ -23,7 +23,8 @@ export const PlanInputs = {
   failFast: 'fail-fast',
   maxWaves: 'max-waves',
   estimates: 'estimates',
-  pack: 'pack'
+  pack: 'pack',
+  passed: 'passed'
 } as const
 
 export const PlanOutputs = {
@@ -41,7 +42,8 @@ export const PlanOutputs = {
   needs: 'needs',
   mermaid: 'mermaid',
   matrices: 'matrices',
-  fastRounds: 'fast-rounds'
+  fastRounds: 'fast-rounds',
+  unchanged: 'unchanged'
 } as const
 
 /** Plan outputs for reading, which the reusable workflow does not forward. */
@@ -55,6 +57,7 @@ export const SettleInputs = {
   state: 'state',
   allowFailure: 'allow-failure',
   durationsFile: 'durations-file',
+  passedFile: 'passed-file',
   roundsRun: 'rounds-run'
 } as const
 
@@ -65,7 +68,9 @@ export const SettleOutputs = {
   succeeded: 'succeeded',
   failed: 'failed',
   skipped: 'skipped',
-  durations: 'durations'
+  unchanged: 'unchanged',
+  durations: 'durations',
+  passed: 'passed'
 } as const
 
 export const ExecInputs = {

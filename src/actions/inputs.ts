@@ -168,6 +168,8 @@ const planSettingsSchema = z.object({
   estimatesPath: z.string().min(1).optional(),
   /** Packed legs for rounds over max-workers (default true). */
   pack: z.boolean(),
+  /** A store of passed phases (phase id → input hash); undefined when not given. */
+  passedPath: z.string().min(1).optional(),
   run: runContextSchema
 })
 export type PlanSettings = z.infer<typeof planSettingsSchema>
@@ -183,6 +185,7 @@ export function readPlanSettings(): PlanSettings {
     maxWaves: readCount(PlanInputs.maxWaves) ?? 0,
     estimatesPath: core.getInput(PlanInputs.estimates).trim() || undefined,
     pack: readFlag(PlanInputs.pack) ?? true,
+    passedPath: core.getInput(PlanInputs.passed).trim() || undefined,
     run: readRunContext()
   })
 }
@@ -232,6 +235,11 @@ const settleSettingsSchema = z.object({
   waveJobs: z.map(z.number(), waveJobSchema),
   /** Where to write the `durations` JSON ('' → nowhere). */
   durationsFile: z.string(),
+  /**
+   * The store of passed phases: read as the old store when it exists, and
+   * written with this run's passes merged in (undefined → neither).
+   */
+  passedFile: z.string().min(1).optional(),
   /** Wave jobs run so far (settle-k: k); 0 when not given. */
   roundsRun: z.number().int().nonnegative(),
   run: runContextSchema
@@ -244,6 +252,7 @@ export function readSettleSettings(): SettleSettings {
     allowFailure: readFlag(SettleInputs.allowFailure) ?? false,
     waveJobs: readWaveJobs(process.env),
     durationsFile: core.getInput(SettleInputs.durationsFile).trim(),
+    passedFile: core.getInput(SettleInputs.passedFile).trim() || undefined,
     roundsRun: readCount(SettleInputs.roundsRun) ?? 0,
     run: readRunContext()
   })

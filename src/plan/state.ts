@@ -19,6 +19,7 @@ const STATUS_CHARS: Record<PhaseStatus, string> = {
   succeeded: 's',
   done: 'd',
   'succeeded-earlier': 'e',
+  unchanged: 'n',
   failed: 'f',
   cancelled: 'c',
   'timed-out': 't',
@@ -89,6 +90,12 @@ export interface Ledger {
    * by plan index: the report finds each round's legs from it.
    */
   roundOf?: (number | undefined)[]
+  /**
+   * Digest of every phase's input hash as the plan step computed them
+   * (hashesDigest), when it read a store of passed phases: the report
+   * writes this run's passes only when its own hashes give the same.
+   */
+  hashes?: string
 }
 
 /** The state as JSON: short keys, because it travels as an environment string. */
@@ -110,6 +117,7 @@ interface EncodedLedger {
   m?: number
   n?: number
   o?: string
+  h?: string
 }
 
 /** Whole numbers in base 36 separated by commas, '' for undefined, without trailing blanks. */
@@ -180,6 +188,7 @@ export function encodeLedger(ledger: Ledger): string {
   if (ledger.legConcurrency !== undefined) encoded.n = ledger.legConcurrency
   if (ledger.roundOf?.some(round => round !== undefined) === true)
     encoded.o = encodeRounds(ledger.roundOf)
+  if (ledger.hashes !== undefined) encoded.h = ledger.hashes
   return JSON.stringify(encoded)
 }
 
@@ -241,7 +250,7 @@ export function decodeLedger(text: string): Ledger {
       text
     )
   }
-  const { d, p, w, f, a, r, c, s, t, x, g, k, e, m, n, o } = raw
+  const { d, p, w, f, a, r, c, s, t, x, g, k, e, m, n, o, h } = raw
   if (typeof d !== 'string' || !/^[0-9a-f]{8,64}$/.test(d)) {
     throw invalid('plan digest missing or malformed', text)
   }
@@ -274,6 +283,8 @@ export function decodeLedger(text: string): Ledger {
     throw invalid('leg concurrency must be a whole number 1..256', text)
   if (o !== undefined && typeof o !== 'string')
     throw invalid('rounds of the phases must be a string', text)
+  if (h !== undefined && !(typeof h === 'string' && /^[0-9a-f]{16}$/.test(h)))
+    throw invalid('input hashes digest must be 16 hex digits', text)
 
   const statuses: PhaseStatus[] = []
   for (const char of s) {
@@ -310,5 +321,6 @@ export function decodeLedger(text: string): Ledger {
   if (m !== undefined) ledger.maxRounds = m
   if (n !== undefined) ledger.legConcurrency = n
   if (o !== undefined) ledger.roundOf = decodeRounds(o, statuses.length, text)
+  if (typeof h === 'string') ledger.hashes = h
   return ledger
 }

@@ -50,6 +50,8 @@ export function reasonOf(
       return 'status: done in the plan'
     case 'succeeded-earlier':
       return 'succeeded in an earlier attempt of this run'
+    case 'unchanged':
+      return 'inputs unchanged since it passed: not run'
     case 'failed':
       return 'its command failed'
     case 'cancelled':

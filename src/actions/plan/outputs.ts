@@ -62,6 +62,7 @@ function largestSettleOutputs(
     [SettleOutputs.succeeded]: JSON.stringify(ids),
     [SettleOutputs.failed]: '[]',
     [SettleOutputs.skipped]: '[]',
+    [SettleOutputs.unchanged]: '[]',
     // Every phase with the longest duration the state can record.
     [SettleOutputs.durations]: JSON.stringify(
       Object.fromEntries(ids.map(id => [id, 99999.99]))
@@ -127,6 +128,11 @@ export function planOutputs(
       parallel.resourceLimits?.maxCpuPercent ?? ''
     ),
     [PlanOutputs.needs]: JSON.stringify(needs),
+    [PlanOutputs.unchanged]: JSON.stringify(
+      ledger.statuses.flatMap((status, index) =>
+        status === 'unchanged' ? [idOf(index)] : []
+      )
+    ),
     [PlanOutputs.mermaid]: renderMermaid(analysis)
   }
   // The state names the rounds handed out up front, for settle's catch-up.

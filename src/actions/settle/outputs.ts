@@ -7,12 +7,20 @@ import { outcomeLists, runningPhases } from '../../plan/schedule.js'
 import { encodeLedger, type Ledger } from '../../plan/state.js'
 import type { PlanAnalysis } from '../../plan/types.js'
 import { renderRoundMatrix } from '../../render/matrix.js'
-import { SettleOutputs } from '../constants.js'
+import { SettleInputs, SettleOutputs } from '../constants.js'
 import * as core from '../log.js'
-import { assertOutputsFit } from '../output-budget.js'
+import { assertOutputsFit, fitsOutputBudget } from '../output-budget.js'
 import type { SettlePorts } from '../ports.js'
 
-export function setOutputs(analysis: PlanAnalysis, ledger: Ledger): void {
+/**
+ * `passed`: the report's new store of passed phases, an output only when it
+ * fits beside the others (it is in `passed-file` anyway).
+ */
+export function setOutputs(
+  analysis: PlanAnalysis,
+  ledger: Ledger,
+  passed?: Record<string, string>
+): void {
   const round = runningPhases(ledger)
   const packing = packingOf(analysis, ledger)
   const lists = outcomeLists(analysis, ledger)
@@ -28,11 +36,23 @@ export function setOutputs(analysis: PlanAnalysis, ledger: Ledger): void {
     [SettleOutputs.succeeded]: JSON.stringify(lists.succeeded),
     [SettleOutputs.failed]: JSON.stringify(lists.failed),
     [SettleOutputs.skipped]: JSON.stringify(lists.skipped),
+    [SettleOutputs.unchanged]: JSON.stringify(lists.unchanged),
     [SettleOutputs.durations]: JSON.stringify(
       learnedDurations(analysis, ledger)
     )
   }
   assertOutputsFit({ step: 'settle', file: analysis.plan.file, outputs })
+  if (passed !== undefined) {
+    const withStore = {
+      ...outputs,
+      [SettleOutputs.passed]: JSON.stringify(passed)
+    }
+    if (fitsOutputBudget(withStore)) Object.assign(outputs, withStore)
+    else
+      core.warning(
+        `The store of passed phases is too large for a step output beside settle's others; it is only in the file (input ${SettleInputs.passedFile}).`
+      )
+  }
   for (const [name, value] of Object.entries(outputs))
     core.setOutput(name, value)
 }
