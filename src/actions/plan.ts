@@ -214,7 +214,9 @@ async function logPlan(
     }
     if (round.length === 0) {
       core.info(
-        'Nothing to run: every phase is marked done or unchanged since it passed.'
+        unchanged.length === 0
+          ? 'Nothing to run: every phase is marked done.'
+          : 'Nothing to run: every phase is marked done or unchanged since it passed.'
       )
     } else {
       core.info(
