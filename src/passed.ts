@@ -40,20 +40,25 @@ export function unmatchedWarnings(hashes: InputHashes): string[] {
  * The text of a store; undefined when there is none yet (a first run).
  * Anything but a regular file up to MAX_STORE_BYTES is a UsageError.
  */
-export function readStoreText(file: string, shown: string): string | undefined {
+export function readStoreText(
+  file: string,
+  shown: string,
+  /** How messages name the store: the CLI's flag, or an action input. */
+  name = '--passed'
+): string | undefined {
   let fd: number | undefined
   try {
     const opened = openRegularFile(file)
     if ('kind' in opened) {
-      throw new UsageError(`--passed ${shown} is ${opened.kind}, not a file`)
+      throw new UsageError(`${name} ${shown} is ${opened.kind}, not a file`)
     }
     fd = opened.fd
     if (opened.stat.isDirectory()) {
-      throw new UsageError(`--passed ${shown} is a folder, not a file`)
+      throw new UsageError(`${name} ${shown} is a folder, not a file`)
     }
     if (opened.stat.size > MAX_STORE_BYTES) {
       throw new UsageError(
-        `--passed ${shown} is ${opened.stat.size} bytes; a store of passed phases is at most ${MAX_STORE_BYTES} (8 MiB)`
+        `${name} ${shown} is ${opened.stat.size} bytes; a store of passed phases is at most ${MAX_STORE_BYTES} (8 MiB)`
       )
     }
     return readFileSync(fd, 'utf8')
@@ -63,7 +68,7 @@ export function readStoreText(file: string, shown: string): string | undefined {
     if (code === 'ENOENT') return undefined
     const reason = describeFsError(code)
     if (reason === undefined) throw error
-    throw new UsageError(`--passed ${shown} ${reason}`)
+    throw new UsageError(`${name} ${shown} ${reason}`)
   } finally {
     if (fd !== undefined) closeSync(fd)
   }

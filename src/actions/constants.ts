@@ -24,7 +24,8 @@ export const PlanInputs = {
   maxWaves: 'max-waves',
   estimates: 'estimates',
   pack: 'pack',
-  legConcurrency: 'leg-concurrency'
+  legConcurrency: 'leg-concurrency',
+  passed: 'passed'
 } as const
 
 export const PlanOutputs = {
@@ -42,7 +43,8 @@ export const PlanOutputs = {
   needs: 'needs',
   mermaid: 'mermaid',
   matrices: 'matrices',
-  fastRounds: 'fast-rounds'
+  fastRounds: 'fast-rounds',
+  unchanged: 'unchanged'
 } as const
 
 /** Plan outputs for reading, which the reusable workflow does not forward. */
@@ -56,6 +58,7 @@ export const SettleInputs = {
   state: 'state',
   allowFailure: 'allow-failure',
   durationsFile: 'durations-file',
+  passedFile: 'passed-file',
   roundsRun: 'rounds-run'
 } as const
 
@@ -68,7 +71,9 @@ export const SettleOutputs = {
   skipped: 'skipped',
   flaky: 'flaky',
   phaseOutputs: 'phase-outputs',
-  durations: 'durations'
+  unchanged: 'unchanged',
+  durations: 'durations',
+  passed: 'passed'
 } as const
 
 export const ExecInputs = {

@@ -171,6 +171,8 @@ const planSettingsSchema = z.object({
   pack: z.boolean(),
   /** Phases of a leg at once that rounds are planned for; undefined: 1. */
   legConcurrency: z.number().int().positive().optional(),
+  /** A store of passed phases (phase id → input hash); undefined when not given. */
+  passedPath: z.string().min(1).optional(),
   run: runContextSchema
 })
 export type PlanSettings = z.infer<typeof planSettingsSchema>
@@ -187,6 +189,7 @@ export function readPlanSettings(): PlanSettings {
     estimatesPath: core.getInput(PlanInputs.estimates).trim() || undefined,
     pack: readFlag(PlanInputs.pack) ?? true,
     legConcurrency: readLegConcurrency(PlanInputs.legConcurrency, 'one core'),
+    passedPath: core.getInput(PlanInputs.passed).trim() || undefined,
     run: readRunContext()
   })
 }
@@ -236,6 +239,11 @@ const settleSettingsSchema = z.object({
   waveJobs: z.map(z.number(), waveJobSchema),
   /** Where to write the `durations` JSON ('' → nowhere). */
   durationsFile: z.string(),
+  /**
+   * The store of passed phases: read as the old store when it exists, and
+   * written with this run's passes merged in (undefined → neither).
+   */
+  passedFile: z.string().min(1).optional(),
   /** Wave jobs run so far (settle-k: k); 0 when not given. */
   roundsRun: z.number().int().nonnegative(),
   run: runContextSchema
@@ -248,6 +256,7 @@ export function readSettleSettings(): SettleSettings {
     allowFailure: readFlag(SettleInputs.allowFailure) ?? false,
     waveJobs: readWaveJobs(process.env),
     durationsFile: core.getInput(SettleInputs.durationsFile).trim(),
+    passedFile: core.getInput(SettleInputs.passedFile).trim() || undefined,
     roundsRun: readCount(SettleInputs.roundsRun) ?? 0,
     run: readRunContext()
   })

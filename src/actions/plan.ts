@@ -24,6 +24,7 @@ import { MAX_SUMMARY_BYTES } from './constants.js'
 import type { PlanSettings } from './inputs.js'
 import * as core from './log.js'
 import { readEstimates } from './plan/estimates.js'
+import { readPassedInput, type PlanUnchanged } from './plan/passed.js'
 import { fastPathMessage, type FastPathOff } from './plan/fast-path.js'
 import {
   maxWorkersOutput,
@@ -130,9 +131,10 @@ function handOutFirstRound(
   analysis: PlanAnalysis,
   parallel: ParallelSettings,
   settings: PlanSettings,
-  ports: PlanPorts
+  ports: PlanPorts,
+  passed: PlanUnchanged
 ): FirstRound & { rounds: number } {
-  const statuses = initialStatuses(analysis)
+  const statuses = initialStatuses(analysis, passed.unchanged)
   const maxWorkers = maxWorkersOutput(parallel)
   const estimates = readEstimates(analysis, settings.estimatesPath, ports.files)
   const shape = {
@@ -163,14 +165,22 @@ function handOutFirstRound(
   const tooMany = recordsTooLarge(analysis, upFront, packing)
   if (tooMany !== undefined) throw new PlanError([tooMany])
   const attempt = settings.run.runAttempt
-  const started = startLedger(analysis, {
-    digest: ports.files.digest(settings.planPath),
-    planPath: settings.planPath,
-    maxWorkers,
-    failFast: parallel.failFast,
-    attempt
-  })
-  const start: Ledger = { ...started, ...shape }
+  const started = startLedger(
+    analysis,
+    {
+      digest: ports.files.digest(settings.planPath),
+      planPath: settings.planPath,
+      maxWorkers,
+      failFast: parallel.failFast,
+      attempt
+    },
+    statuses
+  )
+  const start: Ledger = {
+    ...started,
+    ...shape,
+    ...(passed.digest === undefined ? {} : { hashes: passed.digest })
+  }
   const { ledger, round } = handOutNext(analysis, start, { attempt, packing })
   return {
     ledger,
@@ -197,8 +207,20 @@ async function logPlan(
     core.info(
       `Parallel execution plan: ${analysis.waves.length} batches, max parallelism: ${analysis.maxParallelism}, ${first.rounds} round(s) of jobs`
     )
+    const unchanged = ledger.statuses.flatMap((status, index) =>
+      status === 'unchanged' ? [at(analysis.plan.phases, index).id] : []
+    )
+    if (unchanged.length > 0) {
+      core.info(
+        `${unchanged.length} phase(s) unchanged since they passed (not run, counted as succeeded): ${unchanged.join(', ')}`
+      )
+    }
     if (round.length === 0) {
-      core.info('Nothing to run: every phase is marked done.')
+      core.info(
+        unchanged.length === 0
+          ? 'Nothing to run: every phase is marked done.'
+          : 'Nothing to run: every phase is marked done or unchanged since it passed.'
+      )
     } else {
       core.info(
         executingBatchLine(
@@ -224,7 +246,8 @@ async function plan(settings: PlanSettings, ports: PlanPorts): Promise<void> {
   const tooLong = envLimitProblems(analysis.plan)
   if (tooLong.length > 0) throw new PlanError([...tooLong, ...warnings])
   annotateProblems(warnings, settings.run.workspace)
-  const first = handOutFirstRound(analysis, parallel, settings, ports)
+  const passed = await readPassedInput(analysis, settings, ports)
+  const first = handOutFirstRound(analysis, parallel, settings, ports, passed)
   const { outputs, fastPathOff, sizeWarnings } = planOutputs(
     analysis,
     parallel,
@@ -242,7 +265,10 @@ async function plan(settings: PlanSettings, ports: PlanPorts): Promise<void> {
       failFast: parallel.failFast,
       // The summary's waves are levels; a wave over 64 is not cut up.
       legLimit: Infinity,
-      maxBytes: MAX_SUMMARY_BYTES
+      maxBytes: MAX_SUMMARY_BYTES,
+      ...(settings.passedPath === undefined
+        ? {}
+        : { unchanged: passed.unchanged })
     })
   )
 }

@@ -11,6 +11,8 @@ import {
   type LoadPlanOptions
 } from '../load-plan.js'
 import type { CheckGitHub } from '../github/ports.js'
+import type { InputHashes } from '../plan/input-hash.js'
+import type { PlanAnalysis } from '../plan/types.js'
 import { digestPlanFile } from '../plan-digest.js'
 
 /** The plan and config files, as the plan and settle steps read them. */
@@ -34,12 +36,23 @@ export const realPlanFiles: PlanFiles = {
   }
 }
 
+/**
+ * Every phase's input hash from the repository around `cwd` (src/passed.ts,
+ * which runs git); throws when it cannot be hashed. Default: the real one.
+ */
+export type HashPlan = (
+  analysis: PlanAnalysis,
+  cwd: string
+) => Promise<InputHashes>
+
 export interface PlanPorts {
   files: PlanFiles
+  hashPlan?: HashPlan
 }
 
 export interface SettlePorts {
   files: PlanFiles
+  hashPlan?: HashPlan
 }
 
 export interface CheckPorts {

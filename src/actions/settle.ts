@@ -13,6 +13,7 @@ import type { SettleSettings } from './inputs.js'
 import type { SettlePorts } from './ports.js'
 import { handOutNextRound } from './settle/hand-out.js'
 import { setOutputs, writeDurations } from './settle/outputs.js'
+import { writePassedStore } from './settle/passed.js'
 import { readRounds } from './settle/read-round.js'
 import { finish } from './settle/report.js'
 import { actionStep } from './step.js'
@@ -51,7 +52,10 @@ function loadPlanOfState(
   return analysis
 }
 
-function settle(settings: SettleSettings, ports: SettlePorts): Promise<void> {
+async function settle(
+  settings: SettleSettings,
+  ports: SettlePorts
+): Promise<void> {
   const before = decodeLedger(settings.state)
   const analysis = loadPlanOfState(before, settings, ports)
   const ledger = isFinished(before)
@@ -61,7 +65,10 @@ function settle(settings: SettleSettings, ports: SettlePorts): Promise<void> {
         readRounds(analysis, before, settings),
         settings.run.runAttempt
       )
-  setOutputs(analysis, ledger, settings.waveJobs)
+  const passed = isFinished(ledger)
+    ? await writePassedStore(analysis, ledger, settings, ports)
+    : undefined
+  setOutputs(analysis, ledger, settings.waveJobs, passed)
   if (settings.durationsFile !== '')
     writeDurations(settings.durationsFile, analysis, ledger, ports)
   return isFinished(ledger)

@@ -12,6 +12,10 @@
 // no unchanged phase ever waits for, or is skipped by, a phase that runs.
 // O(text + V + E).
 
+import { createHash } from 'node:crypto'
+
+import { isFailed, type PhaseStatus } from './phase-status.js'
+
 /** Stores above this are refused before they are read (5,000 entries take ~1 MB). */
 export const MAX_STORE_BYTES = 8 * 1024 * 1024
 
@@ -133,4 +137,51 @@ export function unchangedPhases(input: UnchangedInput): boolean[] {
       depsSettled && (unchanged[index] || input.done[index] === true)
   }
   return unchanged
+}
+
+/**
+ * A short digest of every phase's input hash (null as `-`), which the
+ * state carries from the plan step to the report: 16 hex digits of a
+ * sha256. O(V).
+ */
+export function hashesDigest(hashes: readonly (string | null)[]): string {
+  return createHash('sha256')
+    .update(hashes.map(hash => hash ?? '-').join('\n'))
+    .digest('hex')
+    .slice(0, 16)
+}
+
+export interface MergeInput {
+  ids: readonly string[]
+  statuses: readonly PhaseStatus[]
+  /** By plan index: the input hash this run's phases ran on, null without one. */
+  hashes: readonly (string | null)[]
+  /** The old store's usable entries (parsePassedStore). */
+  stored: ReadonlyMap<string, string>
+}
+
+/**
+ * The store after a run, in plan order: a phase that passed in this run
+ * (succeeded, in an earlier attempt too, or unchanged) gets the hash it ran
+ * on; a phase that failed loses its entry (it did not pass on these
+ * inputs); any other phase (skipped, not reached, done) keeps the old
+ * entry. Entries naming no phase of the plan are dropped. O(V).
+ */
+export function mergedStore(input: MergeInput): Record<string, string> {
+  const store: Record<string, string> = {}
+  input.ids.forEach((id, index) => {
+    const status = input.statuses[index] ?? 'pending'
+    const hash = input.hashes[index] ?? null
+    const passed =
+      status === 'succeeded' ||
+      status === 'succeeded-earlier' ||
+      status === 'unchanged'
+    if (passed && hash !== null) store[id] = hash
+    else if (isFailed(status)) return
+    else {
+      const old = input.stored.get(id)
+      if (old !== undefined) store[id] = old
+    }
+  })
+  return store
 }

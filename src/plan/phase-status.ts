@@ -26,6 +26,11 @@ export type PhaseStatus =
   | 'done'
   /** Succeeded in an earlier attempt of this run: not run again. */
   | 'succeeded-earlier'
+  /**
+   * Its input hash is the one a store of passed phases holds, and so is
+   * every dependency's (passed-store.ts): counts as succeeded, never runs.
+   */
+  | 'unchanged'
   /** A dependency failed or was skipped. */
   | 'skipped'
   /** fail-fast: a phase failed, so no new phase started. */
@@ -43,7 +48,8 @@ const FAILED: ReadonlySet<PhaseStatus> = new Set<PhaseStatus>([
 const SUCCEEDED: ReadonlySet<PhaseStatus> = new Set<PhaseStatus>([
   'succeeded',
   'done',
-  'succeeded-earlier'
+  'succeeded-earlier',
+  'unchanged'
 ])
 
 const SKIPPED: ReadonlySet<PhaseStatus> = new Set<PhaseStatus>([

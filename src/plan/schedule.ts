@@ -21,9 +21,18 @@ export interface LegResult {
   attempts?: number
 }
 
-/** Where the run starts: everything pending but the phases the plan marks done. */
-export function initialStatuses(analysis: PlanAnalysis): PhaseStatus[] {
-  return analysis.plan.phases.map(phase => (phase.done ? 'done' : 'pending'))
+/**
+ * Where the run starts: everything pending but the phases the plan marks
+ * done and those a store of passed phases makes unchanged (by plan index,
+ * passed-store.ts).
+ */
+export function initialStatuses(
+  analysis: PlanAnalysis,
+  unchanged: readonly boolean[] = []
+): PhaseStatus[] {
+  return analysis.plan.phases.map((phase, index) =>
+    phase.done ? 'done' : unchanged[index] === true ? 'unchanged' : 'pending'
+  )
 }
 
 /** The ledger before round 1: what the plan step records for the run. */
@@ -32,9 +41,9 @@ export function startLedger(
   run: Pick<
     Ledger,
     'digest' | 'planPath' | 'maxWorkers' | 'failFast' | 'attempt'
-  >
+  >,
+  statuses: PhaseStatus[] = initialStatuses(analysis)
 ): Ledger {
-  const statuses = initialStatuses(analysis)
   return {
     ...run,
     round: 0,
@@ -216,7 +225,9 @@ export function handOutNext(
 }
 
 export interface OutcomeLists {
+  /** Ran (or done) and succeeded; unchanged phases are in `unchanged`. */
   succeeded: string[]
+  unchanged: string[]
   failed: string[]
   skipped: string[]
   /** Succeeded after more than one attempt (retries). */
@@ -240,6 +251,7 @@ export function outcomeLists(
 ): OutcomeLists {
   const lists: OutcomeLists = {
     succeeded: [],
+    unchanged: [],
     failed: [],
     skipped: [],
     flaky: []
@@ -247,7 +259,8 @@ export function outcomeLists(
   ledger.statuses.forEach((status, index) => {
     const id = at(analysis.plan.phases, index).id
     if (isFlaky(ledger, index)) lists.flaky.push(id)
-    if (isSucceeded(status)) lists.succeeded.push(id)
+    if (status === 'unchanged') lists.unchanged.push(id)
+    else if (isSucceeded(status)) lists.succeeded.push(id)
     else if (isFailed(status)) lists.failed.push(id)
     else if (isSkipped(status)) lists.skipped.push(id)
   })

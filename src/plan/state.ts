@@ -19,6 +19,7 @@ const STATUS_CHARS: Record<PhaseStatus, string> = {
   succeeded: 's',
   done: 'd',
   'succeeded-earlier': 'e',
+  unchanged: 'n',
   failed: 'f',
   cancelled: 'c',
   'timed-out': 't',
@@ -91,6 +92,12 @@ export interface Ledger {
   roundOf?: (number | undefined)[]
   /** Runs each phase took when more than 1 (retries), by plan index: a pass after more is flaky. */
   attempts?: (number | undefined)[]
+  /**
+   * Digest of every phase's input hash as the plan step computed them
+   * (hashesDigest), when it read a store of passed phases: the report
+   * writes this run's passes only when its own hashes give the same.
+   */
+  hashes?: string
 }
 
 /** The state as JSON: short keys, because it travels as an environment string. */
@@ -113,6 +120,7 @@ interface EncodedLedger {
   n?: number
   o?: string
   y?: string
+  h?: string
 }
 
 /** Whole numbers in base 36 separated by commas, '' for undefined, without trailing blanks. */
@@ -185,6 +193,7 @@ export function encodeLedger(ledger: Ledger): string {
     encoded.o = encodeRounds(ledger.roundOf)
   if (ledger.attempts?.some(tries => tries !== undefined) === true)
     encoded.y = encodeBase36List(ledger.attempts)
+  if (ledger.hashes !== undefined) encoded.h = ledger.hashes
   return JSON.stringify(encoded)
 }
 
@@ -246,7 +255,7 @@ export function decodeLedger(text: string): Ledger {
       text
     )
   }
-  const { d, p, w, f, a, r, c, s, t, x, g, k, e, m, n, o, y } = raw
+  const { d, p, w, f, a, r, c, s, t, x, g, k, e, m, n, o, y, h } = raw
   if (typeof d !== 'string' || !/^[0-9a-f]{8,64}$/.test(d)) {
     throw invalid('plan digest missing or malformed', text)
   }
@@ -281,6 +290,8 @@ export function decodeLedger(text: string): Ledger {
     throw invalid('rounds of the phases must be a string', text)
   if (y !== undefined && typeof y !== 'string')
     throw invalid('attempts must be a string', text)
+  if (h !== undefined && !(typeof h === 'string' && /^[0-9a-f]{16}$/.test(h)))
+    throw invalid('input hashes digest must be 16 hex digits', text)
 
   const statuses: PhaseStatus[] = []
   for (const char of s) {
@@ -319,5 +330,6 @@ export function decodeLedger(text: string): Ledger {
   if (o !== undefined) ledger.roundOf = decodeRounds(o, statuses.length, text)
   if (y !== undefined)
     ledger.attempts = decodeBase36List(y, statuses.length, 'attempt', text)
+  if (typeof h === 'string') ledger.hashes = h
   return ledger
 }

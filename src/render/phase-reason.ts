@@ -54,6 +54,8 @@ export function reasonOf(
       return 'status: done in the plan'
     case 'succeeded-earlier':
       return 'succeeded in an earlier attempt of this run'
+    case 'unchanged':
+      return 'inputs unchanged since it passed: not run'
     case 'failed': {
       const tries = ledger.attempts?.[index] ?? 1
       return tries > 1

@@ -18,6 +18,8 @@ export interface PlanSummaryFacts {
   legLimit: number
   /** Most bytes of the whole summary. */
   maxBytes: number
+  /** By plan index: unchanged since it passed (the `passed` input). */
+  unchanged?: readonly boolean[]
 }
 
 function byteLength(text: string): number {
@@ -37,14 +39,22 @@ export function renderPlanSummary(
       `max workers ${facts.maxWorkers === 0 ? 'unlimited' : facts.maxWorkers} · ` +
       `fail-fast ${facts.failFast ? 'on' : 'off'} · plan ${markdownText(analysis.plan.file)}`,
     '',
-    ...estimates(analysis, facts.maxWorkers),
+    ...unchangedLine(facts.unchanged),
+    ...estimates(analysis, facts.maxWorkers, facts.unchanged),
     '| Wave | Phases | Count |',
     '|--:|---|--:|'
   ]
   const waveRow = (wave: number[], w: number, idLimit: number): string => {
     const shown = wave.slice(0, idLimit).map(index => {
       const phase = at(phases, index)
-      return markdownText(phase.id) + (phase.done ? ' (done)' : '')
+      return (
+        markdownText(phase.id) +
+        (phase.done
+          ? ' (done)'
+          : facts.unchanged?.[index] === true
+            ? ' (unchanged)'
+            : '')
+      )
     })
     if (wave.length > shown.length)
       shown.push(`… ${wave.length - shown.length} more`)
@@ -79,8 +89,22 @@ export function renderPlanSummary(
 }
 
 /** Critical path and times, when phases have estimates (then a blank line). */
-function estimates(analysis: PlanAnalysis, maxWorkers: number): string[] {
-  const facts = estimateFacts(analysis, maxWorkers)
+/** How many phases a store of passed phases leaves out, with a blank line. */
+function unchangedLine(unchanged: readonly boolean[] | undefined): string[] {
+  if (unchanged === undefined) return []
+  const count = unchanged.filter(Boolean).length
+  return [
+    `${count} phase(s) unchanged since they passed: not run, counted as succeeded (marked unchanged below).`,
+    ''
+  ]
+}
+
+function estimates(
+  analysis: PlanAnalysis,
+  maxWorkers: number,
+  unchanged: readonly boolean[] | undefined
+): string[] {
+  const facts = estimateFacts(analysis, maxWorkers, unchanged)
   if (facts === undefined) return []
   return [...estimateMarkdownLines(facts, analysis.plan, inlineCode), '']
 }

@@ -24,6 +24,9 @@ export function phaseLine(
   reason: string,
   seconds: number | undefined
 ): string {
+  if (status === 'unchanged') {
+    return `${outcomeIcon(status)} Phase ${id} unchanged: ${reason}`
+  }
   if (status === 'skipped' || status === 'fail-fast') {
     return `${outcomeIcon(status)} Phase ${id} skipped: ${reason}`
   }

@@ -20,6 +20,7 @@ export function outcomeOfStatus(status: PhaseStatus): PhaseOutcome {
     case 'succeeded':
     case 'done':
     case 'succeeded-earlier':
+    case 'unchanged':
       return 'succeeded'
     case 'cancelled':
       return 'cancelled'
@@ -51,6 +52,8 @@ export function outcomeWord(status: PhaseStatus): string {
       return 'not reached'
     case 'running':
       return 'running'
+    case 'unchanged':
+      return 'unchanged'
     default:
       if (isSucceeded(status)) return 'succeeded'
       if (isFailed(status)) return 'failed'
@@ -76,7 +79,10 @@ export function formatSeconds(seconds: number | undefined): string {
 }
 
 export interface Tally {
+  /** Unchanged phases included (they count as succeeded). */
   succeeded: number
+  /** Succeeded without running: inputs as when they passed. */
+  unchanged: number
   failed: number
   cancelled: number
   timedOut: number
@@ -87,6 +93,7 @@ export interface Tally {
 export function tally(statuses: readonly PhaseStatus[]): Tally {
   const counts: Tally = {
     succeeded: 0,
+    unchanged: 0,
     failed: 0,
     cancelled: 0,
     timedOut: 0,
@@ -94,8 +101,10 @@ export function tally(statuses: readonly PhaseStatus[]): Tally {
     notReached: 0
   }
   for (const status of statuses) {
-    if (isSucceeded(status)) counts.succeeded++
-    else if (isFailed(status)) {
+    if (isSucceeded(status)) {
+      counts.succeeded++
+      if (status === 'unchanged') counts.unchanged++
+    } else if (isFailed(status)) {
       counts.failed++
       if (status === 'cancelled') counts.cancelled++
       if (status === 'timed-out') counts.timedOut++
@@ -105,7 +114,7 @@ export function tally(statuses: readonly PhaseStatus[]): Tally {
   return counts
 }
 
-/** `2 failed (1 cancelled), 3 skipped, 4 succeeded`. */
+/** `2 failed (1 cancelled), 3 skipped, 4 succeeded (1 unchanged)`. */
 export function formatTally(counts: Tally): string {
   const parts: string[] = []
   if (counts.failed > 0) {
@@ -118,8 +127,17 @@ export function formatTally(counts: Tally): string {
   }
   if (counts.skipped > 0) parts.push(`${counts.skipped} skipped`)
   if (counts.notReached > 0) parts.push(`${counts.notReached} not reached`)
-  parts.push(`${counts.succeeded} succeeded`)
+  parts.push(
+    `${counts.succeeded} succeeded${counts.unchanged > 0 ? ` (${counts.unchanged} unchanged)` : ''}`
+  )
   return parts.join(', ')
+}
+
+/** `; 3 unchanged (not run: inputs as when they passed)`, '' for none. */
+function unchangedWords(counts: Tally): string {
+  return counts.unchanged === 0
+    ? ''
+    : `; ${counts.unchanged} unchanged (not run: inputs as when they passed)`
 }
 
 export interface ReportOptions {
@@ -184,7 +202,7 @@ export function renderReport(
     '## Phase report',
     '',
     green
-      ? `✅ All ${phaseCount} phase(s) succeeded (${analysis.waves.length} wave(s)).`
+      ? `✅ All ${phaseCount} phase(s) succeeded (${analysis.waves.length} wave(s))${unchangedWords(counts)}.`
       : `❌ ${formatTally(counts)} — ${phaseCount} phase(s) in ${analysis.waves.length} wave(s).`,
     ...flakyNote(analysis, ledger),
     ''

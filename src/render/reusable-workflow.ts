@@ -10,6 +10,7 @@ import { REUSABLE_WORKFLOW_WAVES } from '../plan/rounds.js'
 import { planJob, reportJob, settleJob } from './waves-control-jobs.js'
 import {
   DURATIONS_FILE,
+  PASSED_FILE,
   EXEC_ACTION_REF,
   PLAN_ACTION_REF,
   SETTLE_ACTION_REF,
@@ -40,6 +41,7 @@ export function renderReusableWorkflow(
     planWith: [
       'plan: ${{ inputs.plan }}',
       `estimates: \${{ inputs.learn-durations && '${DURATIONS_FILE}' || '' }}`,
+      `passed: \${{ inputs.cache-passed && '${PASSED_FILE}' || '' }}`,
       'config: ${{ inputs.config }}',
       "max-workers: ${{ inputs.max-workers > 0 && format('{0}', inputs.max-workers) || '' }}",
       "fail-fast: ${{ inputs.fail-fast && 'true' || '' }}",

@@ -13,6 +13,7 @@ import {
   checkoutStep,
   CONTROL_TIMEOUT_MINUTES,
   DURATIONS_FILE,
+  PASSED_FILE,
   type Flavour
 } from './waves-flavour.js'
 
@@ -79,7 +80,9 @@ export function planJob(flavour: Flavour): string[] {
     ]),
     '    steps:',
     ...checkoutStep(),
-    ...(flavour.learn ? durationsCacheStep('restore') : []),
+    ...(flavour.learn
+      ? [...durationsCacheStep('restore'), ...passedCacheStep('restore')]
+      : []),
     '      - id: plan',
     `        uses: ${flavour.planAction}`,
     '        with:',
@@ -121,6 +124,32 @@ function durationsCacheStep(
     `          path: ${DURATIONS_FILE}`,
     `          key: ${DURATIONS_KEY}-\${{ github.run_id }}-\${{ github.run_attempt }}`,
     ...step.restoreKeys.map(line => `          ${line}`)
+  ]
+}
+
+/**
+ * The cache key of the store of passed phases, per plan file; each run saves
+ * its own (a key is written once) and restores the newest by prefix, which
+ * GitHub looks up in the run's branch, then its base branch, then the
+ * default branch: a pull request starts from what passed on its base. An
+ * entry is a content hash, so one saved on another branch is as good.
+ */
+const PASSED_KEY = 'phase-matrix-passed-${{ inputs.plan }}'
+
+/** The actions/cache steps of the store of passed phases (input cache-passed). */
+function passedCacheStep(kind: 'restore' | 'save'): string[] {
+  return [
+    kind === 'restore'
+      ? '      - name: Restore passed phases'
+      : '      - name: Keep passed phases',
+    kind === 'restore'
+      ? '        if: ${{ inputs.cache-passed }}'
+      : "        if: ${{ !cancelled() && inputs.cache-passed && steps.settle.outputs.state != '' }}",
+    `        uses: ${kind === 'restore' ? CACHE_RESTORE_REF : CACHE_SAVE_REF}`,
+    '        with:',
+    `          path: ${PASSED_FILE}`,
+    `          key: ${PASSED_KEY}-\${{ github.run_id }}-\${{ github.run_attempt }}`,
+    ...(kind === 'restore' ? [`          restore-keys: ${PASSED_KEY}-`] : [])
   ]
 }
 
@@ -190,7 +219,8 @@ export function reportJob(flavour: Flavour): string[] {
       'skipped',
       'flaky',
       'phase-outputs',
-      'durations'
+      'durations',
+      ...(flavour.learn ? ['unchanged', 'passed'] : [])
     ]),
     '    steps:',
     '      - name: Red when the run was cancelled',
@@ -201,6 +231,8 @@ export function reportJob(flavour: Flavour): string[] {
     '          exit 1',
     // Settle re-reads the plan (the state holds only statuses and its digest).
     ...checkoutStep(),
+    // The old store, merged into the new one (the plan job read it too).
+    ...(flavour.learn ? passedCacheStep('restore') : []),
     '      - id: settle',
     "        if: ${{ needs.plan.result == 'success' }}",
     `        uses: ${flavour.settleAction}`,
@@ -212,7 +244,9 @@ export function reportJob(flavour: Flavour): string[] {
     ...(flavour.learn
       ? [
           `          durations-file: \${{ inputs.learn-durations && '${DURATIONS_FILE}' || '' }}`,
-          ...durationsCacheStep('save')
+          `          passed-file: \${{ inputs.cache-passed && '${PASSED_FILE}' || '' }}`,
+          ...durationsCacheStep('save'),
+          ...passedCacheStep('save')
         ]
       : []),
     '      - name: Verdict on the plan and settle jobs',

@@ -12,6 +12,8 @@ export const CACHE_SAVE_REF = 'actions/cache/save@v4'
 
 /** Where the reusable workflow keeps learned durations (input learn-durations). */
 export const DURATIONS_FILE = '.phase-matrix/durations.json'
+/** Where the reusable workflow keeps the store of passed phases (input cache-passed). */
+export const PASSED_FILE = '.phase-matrix/passed.json'
 export const CHECKOUT_ACTION_REF = 'actions/checkout@v5'
 
 /** GitHub's own default for a job without `timeout-minutes`. */

@@ -30,6 +30,10 @@ export function reusableTrigger(): string[] {
     "        description: Keep each run's phase durations with actions/cache and pack the next run's legs by them.",
     '        type: boolean',
     '        default: false',
+    '      cache-passed:',
+    '        description: Keep the input hashes of the phases that passed with actions/cache and run only the phases whose inputs changed since (and their dependents).',
+    '        type: boolean',
+    '        default: false',
     '      leg-concurrency:',
     "        description: Phases of a leg running at once on its runner (0 = the runner's cores, 1 = one after another); above 0, rounds are planned for that many.",
     '        type: number',
@@ -56,7 +60,13 @@ export function reusableTrigger(): string[] {
     '        value: ${{ jobs.report.outputs.phase-outputs }}',
     '      durations:',
     '        description: JSON object of phase id to minutes for each phase that ran to an end (the shape of the estimates input).',
-    '        value: ${{ jobs.report.outputs.durations }}'
+    '        value: ${{ jobs.report.outputs.durations }}',
+    '      unchanged:',
+    '        description: JSON array of the ids of the phases not run because their inputs are unchanged since they passed (cache-passed); they count as succeeded.',
+    '        value: ${{ jobs.report.outputs.unchanged }}',
+    '      passed:',
+    "        description: 'JSON object of phase id to input hash of the phases that passed, this run merged into the last (cache-passed).'",
+    '        value: ${{ jobs.report.outputs.passed }}'
   ]
 }
 

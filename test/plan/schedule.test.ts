@@ -132,6 +132,7 @@ describe('the schedule', () => {
     ])
     expect(outcomeLists(run.analysis, run.ledger)).toEqual({
       succeeded: ['database-schema', 'api-endpoints'],
+      unchanged: [],
       failed: ['frontend-components'],
       skipped: ['frontend-state', 'integration'],
       flaky: []
@@ -242,6 +243,7 @@ describe('the schedule', () => {
     expect(red.rounds).toEqual([['build', 'docs']])
     expect(outcomeLists(red.analysis, red.ledger)).toEqual({
       succeeded: ['package', 'sign', 'docs'],
+      unchanged: [],
       failed: ['build'],
       skipped: ['publish'],
       flaky: []

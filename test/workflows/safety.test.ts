@@ -192,7 +192,9 @@ describe('the reusable workflow', () => {
         .join(' || ')} || needs.plan.outputs.state }}`,
       'rounds-run': REUSABLE_WORKFLOW_WAVES,
       'durations-file':
-        "${{ inputs.learn-durations && '.phase-matrix/durations.json' || '' }}"
+        "${{ inputs.learn-durations && '.phase-matrix/durations.json' || '' }}",
+      'passed-file':
+        "${{ inputs.cache-passed && '.phase-matrix/passed.json' || '' }}"
     })
     expect(settle.with).not.toHaveProperty('allow-failure')
   })
@@ -359,5 +361,39 @@ describe('packed legs and learned durations in the generated workflows', () => {
     expect(plan.steps![restore]!.with!['restore-keys']).toBe(
       'phase-matrix-durations-${{ inputs.plan }}-'
     )
+  })
+
+  test('cache-passed: the store restored before the plan step and before the report, read as passed, merged and saved after it', () => {
+    const stepOf = (job: string, name: string): number =>
+      reusable.jobs[job]!.steps!.findIndex(
+        s => s.name === name || s.id === name
+      )
+    const plan = reusable.jobs['plan']!
+    const restore = stepOf('plan', 'Restore passed phases')
+    expect(restore).toBeGreaterThan(-1)
+    expect(restore).toBeLessThan(stepOf('plan', 'plan'))
+    expect(plan.steps![restore]!.if).toBe('${{ inputs.cache-passed }}')
+    expect(plan.steps![restore]!.with!['restore-keys']).toBe(
+      'phase-matrix-passed-${{ inputs.plan }}-'
+    )
+    expect(plan.steps![stepOf('plan', 'plan')]!.with!['passed']).toBe(
+      "${{ inputs.cache-passed && '.phase-matrix/passed.json' || '' }}"
+    )
+    const report = reusable.jobs['report']!
+    const settle = stepOf('report', 'settle')
+    expect(stepOf('report', 'Restore passed phases')).toBeLessThan(settle)
+    const save = stepOf('report', 'Keep passed phases')
+    expect(save).toBeGreaterThan(settle)
+    expect(report.steps![save]!.if).toContain(
+      '!cancelled() && inputs.cache-passed'
+    )
+    expect(report.steps![save]!.with!['path']).toBe('.phase-matrix/passed.json')
+    expect(report.steps![save]!.with!['key']).toBe(
+      'phase-matrix-passed-${{ inputs.plan }}-${{ github.run_id }}-${{ github.run_attempt }}'
+    )
+    expect(report.outputs).toMatchObject({
+      unchanged: '${{ steps.settle.outputs.unchanged }}',
+      passed: '${{ steps.settle.outputs.passed }}'
+    })
   })
 })

@@ -74,6 +74,7 @@ function largestSettleOutputs(
     ),
     // Phase outputs are bounded when they are written (phase-outputs.ts).
     [SettleOutputs.phaseOutputs]: '{}',
+    [SettleOutputs.unchanged]: '[]',
     // Every phase with the longest duration the state can record.
     [SettleOutputs.durations]: JSON.stringify(
       Object.fromEntries(ids.map(id => [id, 99999.99]))
@@ -139,6 +140,11 @@ export function planOutputs(
       parallel.resourceLimits?.maxCpuPercent ?? ''
     ),
     [PlanOutputs.needs]: JSON.stringify(needs),
+    [PlanOutputs.unchanged]: JSON.stringify(
+      ledger.statuses.flatMap((status, index) =>
+        status === 'unchanged' ? [idOf(index)] : []
+      )
+    ),
     [PlanOutputs.mermaid]: renderMermaid(analysis)
   }
   // The state names the rounds handed out up front, for settle's catch-up.

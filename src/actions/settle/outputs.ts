@@ -11,9 +11,9 @@ import { outcomeLists, runningPhases } from '../../plan/schedule.js'
 import { encodeLedger, type Ledger } from '../../plan/state.js'
 import type { PlanAnalysis } from '../../plan/types.js'
 import { renderRoundMatrix } from '../../render/matrix.js'
-import { SettleOutputs } from '../constants.js'
+import { SettleInputs, SettleOutputs } from '../constants.js'
 import * as core from '../log.js'
-import { assertOutputsFit } from '../output-budget.js'
+import { assertOutputsFit, fitsOutputBudget } from '../output-budget.js'
 import type { WaveJob } from '../inputs.js'
 import type { SettlePorts } from '../ports.js'
 
@@ -39,10 +39,15 @@ export function phaseOutputs(
   )
 }
 
+/**
+ * `passed`: the report's new store of passed phases, an output only when it
+ * fits beside the others (it is in `passed-file` anyway).
+ */
 export function setOutputs(
   analysis: PlanAnalysis,
   ledger: Ledger,
-  waveJobs: ReadonlyMap<number, WaveJob> = new Map()
+  waveJobs: ReadonlyMap<number, WaveJob> = new Map(),
+  passed?: Record<string, string>
 ): void {
   const round = runningPhases(ledger)
   const packing = packingOf(analysis, ledger)
@@ -63,11 +68,23 @@ export function setOutputs(
     [SettleOutputs.phaseOutputs]: JSON.stringify(
       phaseOutputs(analysis, ledger, waveJobs)
     ),
+    [SettleOutputs.unchanged]: JSON.stringify(lists.unchanged),
     [SettleOutputs.durations]: JSON.stringify(
       learnedDurations(analysis, ledger)
     )
   }
   assertOutputsFit({ step: 'settle', file: analysis.plan.file, outputs })
+  if (passed !== undefined) {
+    const withStore = {
+      ...outputs,
+      [SettleOutputs.passed]: JSON.stringify(passed)
+    }
+    if (fitsOutputBudget(withStore)) Object.assign(outputs, withStore)
+    else
+      core.warning(
+        `The store of passed phases is too large for a step output beside settle's others; it is only in the file (input ${SettleInputs.passedFile}).`
+      )
+  }
   for (const [name, value] of Object.entries(outputs))
     core.setOutput(name, value)
 }
