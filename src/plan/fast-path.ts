@@ -72,7 +72,11 @@ export function settleThrough(
   const rounds: number[][] = []
   const wentOnAfter: number[] = []
   // The plan's rounds, as the wave jobs that took its matrices ran them.
-  const planned = greenRounds(analysis, ledger.statuses, packing, ledger.round)
+  // Folded only when rounds were run up front: a settle step's own state has none.
+  const planned =
+    upFront > 0
+      ? greenRounds(analysis, ledger.statuses, packing, ledger.round)
+      : []
   let current: Ledger = { ...ledger }
   delete current.fastRounds
   for (let caughtUp = 0; ; caughtUp++) {

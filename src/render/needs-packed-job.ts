@@ -12,14 +12,8 @@ import { DEFAULT_PLAN_PATH } from '../actions/constants.js'
 import { LEG_TIMEOUT_MARGIN_MINUTES } from '../plan/packing.js'
 import { timeoutWithRetries } from '../plan/retries.js'
 import type { Phase } from '../plan/types.js'
-import { escapeExpressions, escapeExpressionsIn } from './expression-escape.js'
-import {
-  cancelStep,
-  CHECKOUT_ACTION,
-  COPIED_JOB_KEYS,
-  DEFAULT_RUNS_ON,
-  failFastPermissions
-} from './needs-phase-job.js'
+import { escapeExpressions } from './expression-escape.js'
+import { cancelStep, CHECKOUT_ACTION, setJobRunner } from './needs-phase-job.js'
 import { neededOutputsEnv, PHASE_OUTPUTS_VALUE } from './needs-outputs.js'
 import type { NeedsWorkflowOptions } from './needs-workflow.js'
 import { EXEC_ACTION_REF } from './waves-flavour.js'
@@ -46,21 +40,12 @@ export function packedJob(
   const pattern = options.template?.phase ?? {}
   const job: YamlMapping = { name: packedJobName(phases) }
   if (needs.length > 0) job.needs = [...needs]
-  const runsOn = phases[0]?.runsOn
-  job['runs-on'] =
-    runsOn === undefined
-      ? (pattern['runs-on'] ?? DEFAULT_RUNS_ON)
-      : escapeExpressionsIn(runsOn)
-  const timeout = jobTimeout(phases, pattern['timeout-minutes'])
-  if (timeout !== undefined) job['timeout-minutes'] = timeout
-  if (options.settings.failFast) {
-    const permissions = failFastPermissions(options.template)
-    if (permissions !== undefined) job.permissions = permissions
-  }
-  for (const key of COPIED_JOB_KEYS) {
-    const value = pattern[key]
-    if (value !== undefined) job[key] = value
-  }
+  setJobRunner(
+    job,
+    phases[0]?.runsOn,
+    jobTimeout(phases, pattern['timeout-minutes']),
+    options
+  )
   // What its phases wrote to $PHASE_OUTPUT, for the jobs that need it.
   job.outputs = { 'phase-outputs': PHASE_OUTPUTS_VALUE }
   const steps: YamlValue[] = [

@@ -153,20 +153,12 @@ export function phaseJob(
   const job: YamlMapping = { name: escapeExpressions(phase.id) }
   if (needs.length > 0) job.needs = needs
   if (condition !== undefined) job.if = condition
-  job['runs-on'] =
-    phase.runsOn === undefined
-      ? (pattern['runs-on'] ?? DEFAULT_RUNS_ON)
-      : escapeExpressionsIn(phase.runsOn)
-  const timeout = timeoutWithRetries(phase) ?? pattern['timeout-minutes']
-  if (timeout !== undefined) job['timeout-minutes'] = timeout
-  if (options.settings.failFast) {
-    const permissions = failFastPermissions(options.template)
-    if (permissions !== undefined) job.permissions = permissions
-  }
-  for (const key of COPIED_JOB_KEYS) {
-    const value = pattern[key]
-    if (value !== undefined) job[key] = value
-  }
+  setJobRunner(
+    job,
+    phase.runsOn,
+    timeoutWithRetries(phase) ?? pattern['timeout-minutes'],
+    options
+  )
   const command = commandStep(phase, withOutputs, options)
   // A phase run by exec hands on what it wrote to $PHASE_OUTPUT.
   if (command['uses'] !== undefined)
@@ -191,4 +183,31 @@ export function phaseComment(phase: Phase): string[] {
     lines.push(...phase.description.trimEnd().split('\n'))
   }
   return lines.map(line => line.trimEnd())
+}
+
+/**
+ * A phase job's (or packed job's) runner, timeout, fail-fast permissions
+ * and the keys the template copies, in that order: `runsOn` the phases'
+ * own runner, else the template's, else ubuntu-latest.
+ */
+export function setJobRunner(
+  job: YamlMapping,
+  runsOn: string | string[] | undefined,
+  timeout: YamlValue | undefined,
+  options: Pick<NeedsWorkflowOptions, 'template' | 'settings'>
+): void {
+  const pattern = options.template?.phase ?? {}
+  job['runs-on'] =
+    runsOn === undefined
+      ? (pattern['runs-on'] ?? DEFAULT_RUNS_ON)
+      : escapeExpressionsIn(runsOn)
+  if (timeout !== undefined) job['timeout-minutes'] = timeout
+  if (options.settings.failFast) {
+    const permissions = failFastPermissions(options.template)
+    if (permissions !== undefined) job.permissions = permissions
+  }
+  for (const key of COPIED_JOB_KEYS) {
+    const value = pattern[key]
+    if (value !== undefined) job[key] = value
+  }
 }
