@@ -6,6 +6,7 @@ import { errorMessage } from '../error-parts.js'
 import { at } from '../plan/at.js'
 import { envLimitProblems } from '../plan/env-limits.js'
 import { PlanError } from '../plan/errors.js'
+import { passedInWords } from '../plan/passed-store.js'
 import { recordBudgetProblem } from '../plan/record-budget.js'
 import { packingOf, roundLegs, type Packing } from '../plan/packing.js'
 import { greenRounds } from '../plan/rounds.js'
@@ -198,7 +199,8 @@ async function logPlan(
   analysis: PlanAnalysis,
   parallel: ParallelSettings,
   first: ReturnType<typeof handOutFirstRound>,
-  fastPathOff: FastPathOff | undefined
+  fastPathOff: FastPathOff | undefined,
+  since: ReadonlyMap<string, string> = new Map()
 ): Promise<void> {
   const { ledger, round, packing } = first
   await core.group('Phase plan', async () => {
@@ -212,7 +214,7 @@ async function logPlan(
     )
     if (unchanged.length > 0) {
       core.info(
-        `${unchanged.length} phase(s) unchanged since they passed (not run, counted as succeeded): ${unchanged.join(', ')}`
+        `${unchanged.length} phase(s) unchanged since they passed${passedInWords(unchanged, since)} (not run, counted as succeeded): ${unchanged.join(', ')}`
       )
     }
     if (round.length === 0) {
@@ -254,7 +256,7 @@ async function plan(settings: PlanSettings, ports: PlanPorts): Promise<void> {
     first
   )
   annotateProblems(sizeWarnings, settings.run.workspace)
-  await logPlan(analysis, parallel, first, fastPathOff)
+  await logPlan(analysis, parallel, first, fastPathOff, passed.since)
   for (const [name, value] of Object.entries(outputs))
     core.setOutput(name, value)
   await core.appendSummary(
@@ -268,7 +270,7 @@ async function plan(settings: PlanSettings, ports: PlanPorts): Promise<void> {
       maxBytes: MAX_SUMMARY_BYTES,
       ...(settings.passedPath === undefined
         ? {}
-        : { unchanged: passed.unchanged })
+        : { unchanged: passed.unchanged, since: passed.since ?? new Map() })
     })
   )
 }

@@ -5,6 +5,7 @@
 // failed or was skipped (unless allow-failure). On a finished state it only
 // repeats the report and the verdict, so a final report job can call it.
 import { PlanError, UsageError } from '../plan/errors.js'
+import { sinceOf } from '../plan/passed-store.js'
 import { isFinished } from '../plan/schedule.js'
 import { decodeLedger, type Ledger } from '../plan/state.js'
 import type { PlanAnalysis } from '../plan/types.js'
@@ -72,7 +73,12 @@ async function settle(
   if (settings.durationsFile !== '')
     writeDurations(settings.durationsFile, analysis, ledger, ports)
   return isFinished(ledger)
-    ? finish(analysis, ledger, settings)
+    ? finish(
+        analysis,
+        ledger,
+        settings,
+        passed === undefined ? undefined : sinceOf(passed)
+      )
     : Promise.resolve()
 }
 

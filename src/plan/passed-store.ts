@@ -1,5 +1,6 @@
-// The store of passed phases, `{"<id>": "<input hash>"}`, and which phases
-// it makes **unchanged**. Pure: the edge reads the file (at most
+// The store of passed phases, `{"<id>": "<input hash>"}` (and, under the key
+// `passed in run`, the run each entry passed in), and which phases it makes
+// **unchanged**. Pure: the edge reads the file (at most
 // MAX_STORE_BYTES) and hands over its text.
 //
 // A store can only ever make fewer phases run, so every doubt makes it say
@@ -22,11 +23,52 @@ export const MAX_STORE_BYTES = 8 * 1024 * 1024
 /** A stored hash: hex sha256, as inputHashes writes it. */
 const HASH = /^[0-9a-f]{64}$/
 
+/**
+ * The store's key for `{"<id>": "<run id>"}`, the run each entry passed
+ * in: it has a space, which no phase id has, so it never names a phase.
+ */
+export const SINCE_KEY = 'passed in run'
+
+/** A run id as GITHUB_RUN_ID gives it. */
+const RUN_ID = /^[1-9]\d{0,19}$/
+
 export interface PassedStore {
   /** Phase id → stored hash, only well-formed entries. */
   hashes: Map<string, string>
+  /** Phase id → the run it passed in, for entries of `hashes` that say. */
+  since: Map<string, string>
   /** What was ignored, each naming the file. */
   warnings: string[]
+}
+
+/** A store as written: hashes by id, and the runs they passed in. */
+export type PassedStoreFile = Record<string, string | Record<string, string>>
+
+/** The `passed in run` entries of a store for the ids `hashes` kept. */
+function readSince(
+  value: unknown,
+  hashes: ReadonlyMap<string, string>,
+  file: string
+): { since: Map<string, string>; warning?: string } {
+  const since = new Map<string, string>()
+  if (value === undefined) return { since }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return {
+      since,
+      warning: `${file}: "${SINCE_KEY}" is not an object of phase id to run id (got ${describe(value)}) and is ignored; the reports do not say when the unchanged phases passed`
+    }
+  }
+  let bad = 0
+  for (const [id, run] of Object.entries(value)) {
+    if (typeof run !== 'string' || !RUN_ID.test(run)) bad++
+    else if (hashes.has(id)) since.set(id, run)
+  }
+  return bad === 0
+    ? { since }
+    : {
+        since,
+        warning: `${file}: ${bad} entr${bad === 1 ? 'y' : 'ies'} of "${SINCE_KEY}" ${bad === 1 ? 'is' : 'are'} not a run id and ${bad === 1 ? 'is' : 'are'} ignored`
+      }
 }
 
 function describe(value: unknown): string {
@@ -63,6 +105,7 @@ export function parsePassedStore(
   const warnings: string[] = []
   const ignored = (why: string): PassedStore => ({
     hashes,
+    since: new Map(),
     warnings: [`${file}: ${why}; the store is ignored, every phase runs`]
   })
   let data: unknown
@@ -80,9 +123,11 @@ export function parsePassedStore(
   const known = new Set(knownIds)
   const malformed: string[] = []
   const unknown: string[] = []
+  let sinceValue: unknown
   for (const [id, value] of Object.entries(data)) {
+    if (id === SINCE_KEY) sinceValue = value
     // `hash --format json` writes null for a phase without inputs.
-    if (value === null) continue
+    if (value === null || id === SINCE_KEY) continue
     if (typeof value !== 'string' || !HASH.test(value)) {
       malformed.push(`${id} (${describe(value)})`)
     } else if (!known.has(id)) {
@@ -99,7 +144,9 @@ export function parsePassedStore(
       `${file}: ${unknown.length} entr${unknown.length === 1 ? 'y names' : 'ies name'} no phase of the plan and ${unknown.length === 1 ? 'is' : 'are'} ignored: ${some(unknown)}`
     )
   }
-  return { hashes, warnings }
+  const since = readSince(sinceValue, hashes, file)
+  if (since.warning !== undefined) warnings.push(since.warning)
+  return { hashes, since: since.since, warnings }
 }
 
 export interface UnchangedInput {
@@ -151,6 +198,31 @@ export function hashesDigest(hashes: readonly (string | null)[]): string {
     .slice(0, 16)
 }
 
+/**
+ * ` (passed in run 123)`, ` (passed in runs 120, 123 and 2 more)`: the runs
+ * the unchanged phases passed in, newest first; '' when the store says none.
+ */
+export function passedInWords(
+  unchangedIds: readonly string[],
+  since: ReadonlyMap<string, string>
+): string {
+  const runs = [
+    ...new Set(unchangedIds.flatMap(id => since.get(id) ?? []))
+  ].sort((a, b) => b.length - a.length || (a < b ? 1 : a > b ? -1 : 0))
+  if (runs.length === 0) return ''
+  const shown = runs.slice(0, 3)
+  const more = runs.length > 3 ? ` and ${runs.length - 3} more` : ''
+  return runs.length === 1
+    ? ` (passed in run ${shown.join('')})`
+    : ` (passed in runs ${shown.join(', ')}${more})`
+}
+
+/** A written store's runs: phase id → the run its entry passed in. */
+export function sinceOf(store: PassedStoreFile): Map<string, string> {
+  const since = store[SINCE_KEY]
+  return new Map(typeof since === 'object' ? Object.entries(since) : undefined)
+}
+
 export interface MergeInput {
   ids: readonly string[]
   statuses: readonly PhaseStatus[]
@@ -158,6 +230,10 @@ export interface MergeInput {
   hashes: readonly (string | null)[]
   /** The old store's usable entries (parsePassedStore). */
   stored: ReadonlyMap<string, string>
+  /** The old store's runs of those entries. */
+  storedSince?: ReadonlyMap<string, string>
+  /** This run's id (GITHUB_RUN_ID), recorded for its passes; none outside a runner. */
+  run?: string
 }
 
 /**
@@ -165,23 +241,31 @@ export interface MergeInput {
  * (succeeded, in an earlier attempt too, or unchanged) gets the hash it ran
  * on; a phase that failed loses its entry (it did not pass on these
  * inputs); any other phase (skipped, not reached, done) keeps the old
- * entry. Entries naming no phase of the plan are dropped. O(V).
+ * entry. Entries naming no phase of the plan are dropped. Each entry keeps
+ * the run it passed in (`passed in run`): this run for a pass of this run,
+ * the old store's for an unchanged or kept entry. O(V).
  */
-export function mergedStore(input: MergeInput): Record<string, string> {
+export function mergedStore(input: MergeInput): PassedStoreFile {
   const store: Record<string, string> = {}
+  const since: Record<string, string> = {}
   input.ids.forEach((id, index) => {
     const status = input.statuses[index] ?? 'pending'
     const hash = input.hashes[index] ?? null
-    const passed =
-      status === 'succeeded' ||
-      status === 'succeeded-earlier' ||
-      status === 'unchanged'
-    if (passed && hash !== null) store[id] = hash
-    else if (isFailed(status)) return
-    else {
-      const old = input.stored.get(id)
-      if (old !== undefined) store[id] = old
+    const old = input.stored.get(id)
+    const oldRun = input.storedSince?.get(id)
+    // An unchanged phase did not run: it passed when its entry says.
+    const ranNow = status === 'succeeded' || status === 'succeeded-earlier'
+    if ((ranNow || status === 'unchanged') && hash !== null) {
+      store[id] = hash
+      const run = ranNow || hash !== old ? input.run : oldRun
+      if (run !== undefined) since[id] = run
+    } else if (isFailed(status)) return
+    else if (old !== undefined) {
+      store[id] = old
+      if (oldRun !== undefined) since[id] = oldRun
     }
   })
-  return store
+  return Object.keys(since).length === 0
+    ? store
+    : { ...store, [SINCE_KEY]: since }
 }

@@ -27,12 +27,16 @@ function viaWords(cause: SkipCause, idOf: (index: number) => string): string {
   return `, via ${cause.via.map(idOf).join(', ')}${more > 0 ? ` and ${more} more` : ''} (status: done)`
 }
 
-/** One line saying why a phase ended as it did ('' for a plain success). */
+/**
+ * One line saying why a phase ended as it did ('' for a plain success).
+ * @param since phase id → the run an unchanged phase passed in (the store's)
+ */
 export function reasonOf(
   analysis: PlanAnalysis,
   ledger: Ledger,
   index: number,
-  causes: readonly SkipCause[]
+  causes: readonly SkipCause[],
+  since?: ReadonlyMap<string, string>
 ): string {
   const phases = analysis.plan.phases
   const idOf = (i: number | undefined): string =>
@@ -54,8 +58,12 @@ export function reasonOf(
       return 'status: done in the plan'
     case 'succeeded-earlier':
       return 'succeeded in an earlier attempt of this run'
-    case 'unchanged':
-      return 'inputs unchanged since it passed: not run'
+    case 'unchanged': {
+      const run = since?.get(at(phases, index).id)
+      return run === undefined
+        ? 'inputs unchanged since it passed: not run'
+        : `inputs unchanged since it passed in run ${run}: not run`
+    }
     case 'failed': {
       const tries = ledger.attempts?.[index] ?? 1
       return tries > 1

@@ -2,6 +2,7 @@
 // Mermaid block; for an invalid plan, every problem as a table row (GitHub
 // shows only 10 annotations per step). O(phases + deps).
 import { estimateFacts } from '../plan/estimate-facts.js'
+import { passedInWords } from '../plan/passed-store.js'
 import type { PlanAnalysis, Problem } from '../plan/types.js'
 import { estimateMarkdownLines } from './estimate-lines.js'
 import { inlineCode, markdownText, problemsTable } from './markdown.js'
@@ -20,6 +21,8 @@ export interface PlanSummaryFacts {
   maxBytes: number
   /** By plan index: unchanged since it passed (the `passed` input). */
   unchanged?: readonly boolean[]
+  /** Phase id → the run an unchanged phase passed in (the store's). */
+  since?: ReadonlyMap<string, string>
 }
 
 function byteLength(text: string): number {
@@ -39,7 +42,7 @@ export function renderPlanSummary(
       `max workers ${facts.maxWorkers === 0 ? 'unlimited' : facts.maxWorkers} · ` +
       `fail-fast ${facts.failFast ? 'on' : 'off'} · plan ${markdownText(analysis.plan.file)}`,
     '',
-    ...unchangedLine(facts.unchanged),
+    ...unchangedLine(analysis, facts.unchanged, facts.since),
     ...estimates(analysis, facts.maxWorkers, facts.unchanged),
     '| Wave | Phases | Count |',
     '|--:|---|--:|'
@@ -90,11 +93,18 @@ export function renderPlanSummary(
 
 /** Critical path and times, when phases have estimates (then a blank line). */
 /** How many phases a store of passed phases leaves out, with a blank line. */
-function unchangedLine(unchanged: readonly boolean[] | undefined): string[] {
+function unchangedLine(
+  analysis: PlanAnalysis,
+  unchanged: readonly boolean[] | undefined,
+  since: ReadonlyMap<string, string> | undefined
+): string[] {
   if (unchanged === undefined) return []
-  const count = unchanged.filter(Boolean).length
+  const ids = analysis.plan.phases.flatMap((phase, index) =>
+    unchanged[index] === true ? [phase.id] : []
+  )
+  const runs = since === undefined ? '' : passedInWords(ids, since)
   return [
-    `${count} phase(s) unchanged since they passed: not run, counted as succeeded (marked unchanged below).`,
+    `${ids.length} phase(s) unchanged since they passed${runs}: not run, counted as succeeded (marked unchanged below).`,
     ''
   ]
 }

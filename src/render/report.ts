@@ -143,6 +143,8 @@ function unchangedWords(counts: Tally): string {
 export interface ReportOptions {
   /** Most bytes (UTF-8) of the whole report. */
   maxBytes: number
+  /** Phase id → the run an unchanged phase passed in (the store's). */
+  since?: ReadonlyMap<string, string>
 }
 
 const HEADER = [
@@ -154,7 +156,8 @@ function row(
   analysis: PlanAnalysis,
   ledger: Ledger,
   index: number,
-  causes: readonly SkipCause[]
+  causes: readonly SkipCause[],
+  since?: ReadonlyMap<string, string>
 ): string {
   const phase = at(analysis.plan.phases, index)
   const status = at(ledger.statuses, index)
@@ -163,7 +166,7 @@ function row(
     markdownText(phase.id),
     String((analysis.waveOf[index] ?? 0) + 1),
     outcomeWord(status),
-    markdownText(reasonOf(analysis, ledger, index, causes)),
+    markdownText(reasonOf(analysis, ledger, index, causes, since)),
     formatSeconds(ledger.seconds[index])
   ]
   return `| ${cells.join(' | ')} |`
@@ -209,7 +212,9 @@ export function renderReport(
   ]
   const causes = skipCauses(analysis, ledger)
   const order = analysis.waves.flat()
-  const rows = order.map(index => row(analysis, ledger, index, causes))
+  const rows = order.map(index =>
+    row(analysis, ledger, index, causes, options.since)
+  )
   const graph = [
     '',
     '```mermaid',
@@ -249,7 +254,7 @@ export function renderReport(
     byteLength(compose([], [omittedGraph, '', '_x_'], false)) -
     200
   for (const index of notGreen) {
-    const line = row(analysis, ledger, index, causes)
+    const line = row(analysis, ledger, index, causes, options.since)
     budget -= byteLength(line) + 1
     if (budget < 0) break
     kept.push(line)

@@ -68,11 +68,24 @@ describe('cache-passed through the bundles', () => {
     const first = await run()
     expect(first.report.status).toBe(0)
     expect(first.rounds.flat().sort()).toEqual(['app', 'core', 'docs', 'ui'])
-    expect(
-      Object.keys(
-        JSON.parse(first.report.outputs['passed'] ?? '{}') as object
-      ).sort()
-    ).toEqual(['app', 'core', 'docs', 'ui'])
+    const stored = JSON.parse(first.report.outputs['passed'] ?? '{}') as Record<
+      string,
+      unknown
+    >
+    expect(Object.keys(stored).sort()).toEqual([
+      'app',
+      'core',
+      'docs',
+      'passed in run',
+      'ui'
+    ])
+    // The bundles run as run 1 (GITHUB_RUN_ID).
+    expect(stored['passed in run']).toEqual({
+      core: '1',
+      ui: '1',
+      docs: '1',
+      app: '1'
+    })
 
     writeFiles(dir, { 'packages/ui/a.ts': '2' })
     commitAll(dir, 'ui')
@@ -82,7 +95,9 @@ describe('cache-passed through the bundles', () => {
     expect(second.report.status).toBe(0)
     expect(list(second.report.outputs['unchanged'])).toEqual(['core', 'docs'])
     expect(list(second.report.outputs['skipped'])).toEqual([])
-    expect(second.report.summary).toMatch(/\| core \| 1 \| unchanged \|/)
+    expect(second.report.summary).toMatch(
+      /\| core \| 1 \| unchanged \| inputs unchanged since it passed in run 1: not run \|/
+    )
   }, 60_000)
 
   test('a changed phase that fails: red, its dependent skipped (not unchanged), unchanged phases never run', async () => {

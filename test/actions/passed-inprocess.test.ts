@@ -103,7 +103,8 @@ async function runPlan(passed: string | null = STORE): Promise<Captured> {
 /** Plays the green fast path (every round from `matrices`), then the report. */
 async function runAll(
   planned: Captured,
-  failed: readonly string[] = []
+  failed: readonly string[] = [],
+  runId = 1
 ): Promise<Captured> {
   const waves = new Map<number, WaveJob>()
   const matrices = JSON.parse(planned.outputs['matrices'] ?? '[]') as unknown[]
@@ -127,7 +128,7 @@ async function runAll(
     durationsFile: '',
     passedFile: STORE,
     roundsRun: 24,
-    run: testRunContext(dir)
+    run: testRunContext(dir, { runId })
   }
   // A failure stops the fast path: settle hands out what is left, which
   // this test's plans never have (failures are in the last rounds).
@@ -144,11 +145,18 @@ function ran(planned: Captured): string[] {
   )
 }
 
-function store(): Record<string, string> {
+function storeFile(): Record<string, unknown> {
   return JSON.parse(readFileSync(path.join(dir, STORE), 'utf8')) as Record<
     string,
-    string
+    unknown
   >
+}
+
+/** The store's hashes (without the runs they passed in). */
+function store(): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(storeFile()).filter(([key]) => key !== 'passed in run')
+  )
 }
 
 describe('passed: unchanged phases in the waves mode', () => {
@@ -157,10 +165,16 @@ describe('passed: unchanged phases in the waves mode', () => {
     expect(first.outputs['unchanged']).toBe('[]')
     expect(first.log.join('\n')).toContain('No store of passed phases')
     expect(ran(first).sort()).toEqual(['app', 'core', 'docs', 'ui'])
-    const report = await runAll(first)
+    const report = await runAll(first, [], 101)
     expect(report.failed).toEqual([])
     expect(Object.keys(store()).sort()).toEqual(['app', 'core', 'docs', 'ui'])
-    expect(JSON.parse(report.outputs['passed'] ?? '')).toEqual(store())
+    expect(JSON.parse(report.outputs['passed'] ?? '')).toEqual(storeFile())
+    expect(storeFile()['passed in run']).toEqual({
+      core: '101',
+      ui: '101',
+      docs: '101',
+      app: '101'
+    })
 
     writeFiles(dir, { 'packages/ui/index.ts': 'ui 2' })
     commitAll(dir, 'change ui')
@@ -171,7 +185,13 @@ describe('passed: unchanged phases in the waves mode', () => {
     ])
     expect(ran(second)).toEqual(['ui', 'app'])
     expect(second.summary.join('\n')).toContain('core (unchanged)')
-    const green = await runAll(second)
+    expect(second.summary.join('\n')).toContain(
+      '2 phase(s) unchanged since they passed (passed in run 101)'
+    )
+    expect(second.log.join('\n')).toContain(
+      'unchanged since they passed (passed in run 101)'
+    )
+    const green = await runAll(second, [], 102)
     expect(green.failed).toEqual([])
     expect(JSON.parse(green.outputs['unchanged'] ?? '')).toEqual([
       'core',
@@ -181,7 +201,16 @@ describe('passed: unchanged phases in the waves mode', () => {
     expect(green.log.join('\n')).toContain('Phase core unchanged')
     const report2 = green.summary.join('\n')
     expect(report2).toContain('2 unchanged')
-    expect(report2).toMatch(/\| core \| 1 \| unchanged \|/)
+    expect(report2).toMatch(
+      /\| core \| 1 \| unchanged \| inputs unchanged since it passed in run 101: not run \|/
+    )
+    // Unchanged phases keep the run they passed in; this run's passes get its id.
+    expect(storeFile()['passed in run']).toEqual({
+      core: '101',
+      ui: '102',
+      docs: '101',
+      app: '102'
+    })
 
     // Nothing changed since: nothing runs, the verdict is green.
     const third = await runPlan()

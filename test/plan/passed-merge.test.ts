@@ -2,7 +2,13 @@
 // merge of this run's passes into the old store, and the ledger's
 // `unchanged` status through the state.
 import { describe, expect, test } from '@jest/globals'
-import { hashesDigest, mergedStore } from '../../src/plan/passed-store.js'
+import {
+  hashesDigest,
+  mergedStore,
+  parsePassedStore,
+  passedInWords,
+  sinceOf
+} from '../../src/plan/passed-store.js'
 import { isSucceeded } from '../../src/plan/phase-status.js'
 import { decodeLedger, encodeLedger } from '../../src/plan/state.js'
 
@@ -57,6 +63,81 @@ describe('the store after a run', () => {
     expect(hashesDigest([h('1'), null])).toBe(one)
     expect(hashesDigest([null, h('1')])).not.toBe(one)
     expect(hashesDigest([h('1')])).not.toBe(one)
+  })
+})
+
+describe('the run each entry passed in', () => {
+  test('is read for the kept entries only; a broken one is a warning naming the file', () => {
+    const text = JSON.stringify({
+      a: h('1'),
+      b: h('2'),
+      'passed in run': { a: '101', b: 'x', ghost: '7', c: '9' }
+    })
+    const store = parsePassedStore(text, 'p.json', ['a', 'b', 'c'])
+    expect([...store.hashes.keys()]).toEqual(['a', 'b'])
+    expect([...store.since]).toEqual([['a', '101']])
+    expect(store.warnings).toEqual([
+      'p.json: 1 entry of "passed in run" is not a run id and is ignored'
+    ])
+    const list = parsePassedStore(
+      JSON.stringify({ a: h('1'), 'passed in run': ['101'] }),
+      'p.json',
+      ['a']
+    )
+    expect([...list.hashes.keys()]).toEqual(['a'])
+    expect(list.since.size).toBe(0)
+    expect(list.warnings[0]).toContain('"passed in run" is not an object')
+  })
+
+  test('a pass of this run gets this run; unchanged and kept entries keep theirs; failures lose theirs', () => {
+    const store = mergedStore({
+      ids: ['new', 'same', 'kept', 'bad', 'rehash'],
+      statuses: ['succeeded', 'unchanged', 'skipped', 'failed', 'unchanged'],
+      hashes: [h('1'), h('2'), h('3'), h('4'), h('5')],
+      stored: new Map([
+        ['same', h('2')],
+        ['kept', h('b')],
+        ['bad', h('c')],
+        ['rehash', h('d')]
+      ]),
+      storedSince: new Map([
+        ['same', '90'],
+        ['kept', '80'],
+        ['bad', '70'],
+        ['rehash', '60']
+      ]),
+      run: '100'
+    })
+    expect(sinceOf(store)).toEqual(
+      new Map([
+        ['new', '100'],
+        ['same', '90'],
+        ['kept', '80'],
+        ['rehash', '100']
+      ])
+    )
+    // Outside a runner no run is known: the key is left out.
+    expect(
+      mergedStore({
+        ids: ['a'],
+        statuses: ['succeeded'],
+        hashes: [h('1')],
+        stored: new Map()
+      })
+    ).toEqual({ a: h('1') })
+  })
+
+  test('is said once per run, newest first', () => {
+    const since = new Map([
+      ['a', '9'],
+      ['b', '10'],
+      ['c', '9']
+    ])
+    expect(passedInWords(['a', 'c'], since)).toBe(' (passed in run 9)')
+    expect(passedInWords(['a', 'b', 'c'], since)).toBe(
+      ' (passed in runs 10, 9)'
+    )
+    expect(passedInWords(['x'], since)).toBe('')
   })
 })
 

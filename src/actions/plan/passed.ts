@@ -23,6 +23,8 @@ export interface PlanUnchanged {
   unchanged: boolean[]
   /** hashesDigest of the plan's hashes, when they could be computed. */
   digest?: string
+  /** Phase id → the run its stored entry passed in (the store says). */
+  since?: ReadonlyMap<string, string>
 }
 
 /** Which phases the `passed` input makes unchanged (none without it). */
@@ -76,5 +78,5 @@ export async function readPassedInput(
     hashes: hashes.hashes,
     stored: store.hashes
   })
-  return { unchanged, digest }
+  return { unchanged, digest, since: store.since }
 }

@@ -7,6 +7,7 @@ import type { OutputsById } from '../../plan/phase-outputs.js'
 import { isSucceeded } from '../../plan/phase-status.js'
 import { learnedDurations } from '../../plan/run-timeline.js'
 import { packingOf } from '../../plan/packing.js'
+import type { PassedStoreFile } from '../../plan/passed-store.js'
 import { outcomeLists, runningPhases } from '../../plan/schedule.js'
 import { encodeLedger, type Ledger } from '../../plan/state.js'
 import type { PlanAnalysis } from '../../plan/types.js'
@@ -47,7 +48,7 @@ export function setOutputs(
   analysis: PlanAnalysis,
   ledger: Ledger,
   waveJobs: ReadonlyMap<number, WaveJob> = new Map(),
-  passed?: Record<string, string>
+  passed?: PassedStoreFile
 ): void {
   const round = runningPhases(ledger)
   const packing = packingOf(analysis, ledger)

@@ -13,7 +13,10 @@ import { hashPlan, readStoreText } from '../../passed.js'
 import {
   hashesDigest,
   mergedStore,
-  parsePassedStore
+  parsePassedStore,
+  SINCE_KEY,
+  type PassedStore,
+  type PassedStoreFile
 } from '../../plan/passed-store.js'
 import type { Ledger } from '../../plan/state.js'
 import type { PlanAnalysis } from '../../plan/types.js'
@@ -27,7 +30,8 @@ function oldStore(
   analysis: PlanAnalysis,
   file: string,
   cwd: string
-): ReadonlyMap<string, string> {
+): Pick<PassedStore, 'hashes' | 'since'> {
+  const empty = { hashes: new Map(), since: new Map() }
   let text: string | undefined
   try {
     text = readStoreText(
@@ -39,16 +43,16 @@ function oldStore(
     core.warning(
       `${errorMessage(error)}; the old store is left out of the new one.`
     )
-    return new Map()
+    return empty
   }
-  if (text === undefined) return new Map()
+  if (text === undefined) return empty
   const store = parsePassedStore(
     text,
     file,
     analysis.plan.phases.map(phase => phase.id)
   )
   for (const warning of store.warnings) core.warning(warning)
-  return store.hashes
+  return store
 }
 
 /** By plan index: the hashes this run's phases ran on, or nulls (no pass recorded) with a warning. */
@@ -88,14 +92,15 @@ async function runHashes(
 
 /**
  * The new store, written to `passed-file`; undefined without that input.
- * Its JSON, one entry a line, in plan order.
+ * Its JSON, one entry a line, in plan order; each pass of this run is
+ * recorded as passed in this run (GITHUB_RUN_ID).
  */
 export async function writePassedStore(
   analysis: PlanAnalysis,
   ledger: Ledger,
   settings: SettleSettings,
   ports: SettlePorts
-): Promise<Record<string, string> | undefined> {
+): Promise<PassedStoreFile | undefined> {
   const file = settings.passedFile
   if (file === undefined) return undefined
   const stored = oldStore(analysis, file, settings.run.cwd)
@@ -104,14 +109,18 @@ export async function writePassedStore(
     ids: analysis.plan.phases.map(phase => phase.id),
     statuses: ledger.statuses,
     hashes,
-    stored
+    stored: stored.hashes,
+    storedSince: stored.since,
+    ...(settings.run.runId === undefined
+      ? {}
+      : { run: String(settings.run.runId) })
   })
   ports.files.writeText(
     path.resolve(settings.run.cwd, file),
     `${JSON.stringify(store, null, 1)}\n`
   )
   core.info(
-    `Wrote the store of passed phases (${Object.keys(store).length} phase(s)) to ${file}.`
+    `Wrote the store of passed phases (${Object.keys(store).filter(key => key !== SINCE_KEY).length} phase(s)) to ${file}.`
   )
   return store
 }

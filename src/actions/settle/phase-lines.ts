@@ -8,11 +8,12 @@ import { reasonOf } from '../../render/phase-reason.js'
 import { phaseLine } from '../../render/progress.js'
 import * as core from '../log.js'
 
-/** One line per phase of `indices`: its status, why, and how long it took. */
+/** One line per phase of `indices`: its status, why (`since`: the runs unchanged phases passed in), and how long it took. */
 export function logPhaseStatuses(
   analysis: PlanAnalysis,
   ledger: Ledger,
-  indices: Iterable<number>
+  indices: Iterable<number>,
+  since?: ReadonlyMap<string, string>
 ): void {
   const causes = skipCauses(analysis, ledger)
   for (const index of indices) {
@@ -20,7 +21,7 @@ export function logPhaseStatuses(
       phaseLine(
         at(analysis.plan.phases, index).id,
         at(ledger.statuses, index),
-        reasonOf(analysis, ledger, index, causes),
+        reasonOf(analysis, ledger, index, causes, since),
         ledger.seconds[index]
       )
     )

@@ -87,22 +87,27 @@ function whereTheTimeWent(
     : section
 }
 
-/** Every phase in the log (the summary may leave rows out), then the report. */
+/**
+ * Every phase in the log (the summary may leave rows out), then the report;
+ * `since` says which run each unchanged phase passed in (the old store's).
+ */
 export async function finish(
   analysis: PlanAnalysis,
   ledger: Ledger,
-  settings: SettleSettings
+  settings: SettleSettings,
+  since?: ReadonlyMap<string, string>
 ): Promise<void> {
   const counts = tally(ledger.statuses)
   await core.group('Phase report', () => {
-    logPhaseStatuses(analysis, ledger, analysis.waves.flat())
+    logPhaseStatuses(analysis, ledger, analysis.waves.flat(), since)
     return Promise.resolve()
   })
   const timing = whereTheTimeWent(analysis, ledger, settings)
   await core.appendSummary(
     settings.run,
     renderReport(analysis, ledger, {
-      maxBytes: MAX_SUMMARY_BYTES - Buffer.byteLength(timing, 'utf8')
+      maxBytes: MAX_SUMMARY_BYTES - Buffer.byteLength(timing, 'utf8'),
+      ...(since === undefined ? {} : { since })
     }) + (timing === '' ? '' : `\n${timing}`)
   )
   const green = counts.succeeded === ledger.statuses.length
