@@ -73,11 +73,6 @@ export function encodedSize(id: string, outputs: Outputs): number {
   return encodeOutputs({ [id]: outputs }).length
 }
 
-/** Characters of `text` as GitHub counts outputs (UTF-16 code units). */
-export function utf16Length(text: string): number {
-  return text.length
-}
-
 /**
  * What a $PHASE_OUTPUT file says, or the first line it cannot read (GitHub
  * fails the step on such a line too). Later values of a key win.

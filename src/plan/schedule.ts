@@ -6,7 +6,7 @@ import { at } from './at.js'
 import type { Packing } from './packing.js'
 import type { LegStatus, PhaseStatus } from './phase-status.js'
 import { isFailed, isSettled, isSkipped, isSucceeded } from './phase-status.js'
-import { foldRound, greenRounds } from './rounds.js'
+import { foldRound } from './rounds.js'
 import type { Ledger } from './state.js'
 import type { PlanAnalysis } from './types.js'
 
@@ -51,15 +51,6 @@ export function startLedger(
     statuses,
     seconds: statuses.map(() => undefined)
   }
-}
-
-/** Rounds the plan needs when every phase succeeds, from round 1. Failures only lower it. */
-export function countRounds(
-  analysis: PlanAnalysis,
-  statuses: readonly PhaseStatus[],
-  packing: Packing
-): number {
-  return greenRounds(analysis, statuses, packing, 1).length
 }
 
 /** Phases handed out in the current round, in plan order. */
