@@ -114,6 +114,12 @@ describe('usage errors exit 2 with one line and a hint', () => {
       /--max-workers expects a whole number from 0 to 256, got 'three'/
     ],
     ['missing value', ['plan', '--plan'], /--plan FILE is missing its value/],
+    [
+      'a flag as a value',
+      ['plan', '--plan', '--tree'],
+      /--plan FILE is missing its value/
+    ],
+    ['grouped short flags', ['plan', '-hx'], /unknown flag '-hx'/],
     ['value on a switch', ['plan', '--tree=yes'], /--tree takes no value/],
     [
       'tree with json',

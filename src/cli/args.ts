@@ -1,6 +1,9 @@
-// The flag parser every command shares: `--name value`, `--name=value`,
-// boolean `--name`, `-h`, `--` to end flags. Wrong input is a UsageError
-// naming the flag, the value given and what was expected. O(argv).
+// The flag parser every command shares, on node:util's parseArgs: `--name
+// value`, `--name=value`, boolean `--name`, `-h`, `--` to end flags. Wrong
+// input is a UsageError naming the flag, the value given and what was
+// expected. O(argv).
+import { parseArgs as parseArgv } from 'node:util'
+
 import { DEFAULT_CONFIG_PATH, DEFAULT_PLAN_PATH } from '../actions/constants.js'
 import { UsageError } from '../plan/errors.js'
 import { MAX_WORKERS } from '../plan/types.js'
@@ -101,75 +104,83 @@ function parseValue(name: string, spec: FlagSpec, raw: string): unknown {
   return raw
 }
 
+function unknownFlag(arg: string, specs: FlagSpecs): UsageError {
+  const known = Object.keys(specs).map(name => `--${name}`)
+  return new UsageError(
+    `unknown flag '${arg}' (expected one of ${known.join(', ')})`
+  )
+}
+
 /**
- * Parses argv against the specs. When `--help`/`-h` appears anywhere before
- * `--` and the specs have `help`, returns only `{ help: true }` so help works
- * even next to a mistake.
+ * Parses argv against the specs with node:util's parseArgs (its tokens:
+ * `--name value`, `--name=value`, `-h`, `--`), then checks each flag here,
+ * so a mistake is a UsageError in our words. When `--help`/`-h` appears
+ * anywhere before `--` and the specs have `help`, returns only
+ * `{ help: true }` so help works even next to a mistake.
  */
 export function parseArgs<S extends FlagSpecs>(
   argv: readonly string[],
   specs: S
 ): ParsedArgs<S> {
-  const values: Record<string, unknown> = {}
-  const positionals: string[] = []
-  const byShort = new Map<string, string>()
-  for (const [name, spec] of Object.entries(specs)) {
-    if (spec.short !== undefined) byShort.set(spec.short, name)
-  }
   const end = argv.indexOf('--')
   const flags = end === -1 ? argv : argv.slice(0, end)
   if ('help' in specs && (flags.includes('--help') || flags.includes('-h'))) {
-    return { values: checkedValues({ help: true }, specs), positionals }
+    return { values: checkedValues({ help: true }, specs), positionals: [] }
   }
-
-  for (let i = 0; i < flags.length; i++) {
-    const arg = flags[i] ?? ''
-    if (!arg.startsWith('-') || arg === '-') {
-      positionals.push(arg)
-      continue
+  const options = Object.fromEntries(
+    Object.entries(specs).map(([name, spec]) => [
+      name,
+      {
+        type:
+          spec.kind === 'boolean' ? ('boolean' as const) : ('string' as const),
+        ...(spec.short === undefined ? {} : { short: spec.short })
+      }
+    ])
+  )
+  // Not strict: unknown flags and odd values come back as tokens, for the
+  // messages below (a string flag takes the next argument, whatever it is).
+  const { tokens } = parseArgv({
+    args: [...argv],
+    options,
+    strict: false,
+    allowPositionals: true,
+    tokens: true
+  })
+  const values: Record<string, unknown> = {}
+  const positionals: string[] = []
+  for (const token of tokens) {
+    if (token.kind === 'positional') positionals.push(token.value)
+    if (token.kind !== 'option') continue
+    const { name, rawName } = token
+    const spec = Object.hasOwn(specs, name) ? specs[name] : undefined
+    // One flag an argument: `-hx` is not `-h -x`.
+    const whole = argv[token.index] ?? rawName
+    if (!rawName.startsWith('--') && whole !== rawName) {
+      throw unknownFlag(whole, specs)
     }
-    const equals = arg.indexOf('=')
-    let name: string | undefined
-    if (arg.startsWith('--')) {
-      name = arg.slice(2, equals === -1 ? undefined : equals)
-    } else if (equals === -1) {
-      name = byShort.get(arg.slice(1))
-    }
-    const spec = name === undefined ? undefined : specs[name]
-    if (
-      name === undefined ||
-      spec === undefined ||
-      !Object.hasOwn(specs, name)
-    ) {
-      const known = Object.entries(specs).map(([n]) => `--${n}`)
-      throw new UsageError(
-        `unknown flag '${arg}' (expected one of ${known.join(', ')})`
+    if (spec === undefined) {
+      throw unknownFlag(
+        token.inlineValue === true ? `${rawName}=${token.value}` : rawName,
+        specs
       )
     }
     if (spec.kind === 'boolean') {
-      if (equals !== -1) {
-        throw new UsageError(`--${name} takes no value, got '${arg}'`)
+      if (token.inlineValue === true) {
+        throw new UsageError(
+          `--${name} takes no value, got '${rawName}=${token.value}'`
+        )
       }
       values[name] = true
       continue
     }
-    let raw: string
-    if (equals !== -1) {
-      raw = arg.slice(equals + 1)
-    } else {
-      const next = flags[i + 1]
-      // A following flag is not a value, but a negative number is (and is
-      // then refused with the range it should be in).
-      const isFlag = /^-[^\d]/.test(next ?? '')
-      if (next === undefined || isFlag) {
-        throw new UsageError(`${flagName(spec, name)} is missing its value`)
-      }
-      raw = next
-      i++
+    // A following flag is not a value, but a negative number is (and is
+    // then refused with the range it should be in).
+    const raw = token.value
+    if (raw === undefined || (!token.inlineValue && /^-[^\d]/.test(raw))) {
+      throw new UsageError(`${flagName(spec, name)} is missing its value`)
     }
     values[name] = parseValue(name, spec, raw)
   }
-  if (end !== -1) positionals.push(...argv.slice(end + 1))
   return { values: checkedValues(values, specs), positionals }
 }
 
