@@ -20,10 +20,10 @@ export const MAX_PLAN_BYTES = 8 * 1024 * 1024
 const CHUNK_BYTES = 1024 * 1024
 
 /** The plan path that means standard input (`--plan -`). */
-export const STDIN_PATH = '-'
+const STDIN_PATH = '-'
 
 /** How a plan read from standard input is named in messages. */
-export const STDIN_NAME = '<stdin>'
+const STDIN_NAME = '<stdin>'
 
 /** The text, or why there is none (`missing`: the file does not exist). */
 type TextOrProblem = { text: string } | { problem: Problem; missing: boolean }

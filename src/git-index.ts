@@ -88,7 +88,7 @@ async function topLevel(cwd: string): Promise<string> {
 }
 
 /** `git ls-files -s -z`: `<mode> <id> <stage>\t<path>` records. */
-export function parseLsFiles(text: string): IndexEntry[] {
+function parseLsFiles(text: string): IndexEntry[] {
   const entries: IndexEntry[] = []
   const unmerged: string[] = []
   for (const record of text.split('\0')) {
@@ -113,7 +113,7 @@ export function parseLsFiles(text: string): IndexEntry[] {
 }
 
 /** One change `git diff-files -z` reports. */
-export interface WorkingChange {
+interface WorkingChange {
   path: string
   /** The working tree's mode: `000000` when the file is gone. */
   mode: string
@@ -121,7 +121,7 @@ export interface WorkingChange {
 }
 
 /** `git diff-files -z`: `:<old> <new> <id> <id> <status>\0<path>\0`. */
-export function parseDiffFiles(text: string): WorkingChange[] {
+function parseDiffFiles(text: string): WorkingChange[] {
   const changes: WorkingChange[] = []
   const fields = text.split('\0')
   for (let i = 0; i + 1 < fields.length; i += 2) {
@@ -179,7 +179,7 @@ async function workingIds(
   return ids
 }
 
-export interface TrackedFiles {
+interface TrackedFiles {
   /** Every tracked file as the working tree has it, in git's order. */
   files: IndexEntry[]
 }

@@ -64,7 +64,7 @@ export function realPath(file: string): string {
  * make the check read /etc/passwd or /proc/self/environ. Returns the path
  * to open (relative paths are taken from `root`); a UsageError otherwise.
  */
-export function confinedPath(file: string, root: string, what: string): string {
+function confinedPath(file: string, root: string, what: string): string {
   const target = path.resolve(root, file)
   let real: string
   let realRoot: string
@@ -96,7 +96,7 @@ export function confinedPath(file: string, root: string, what: string): string {
 }
 
 /** Reads a text file up to MAX_READ_BYTES; an unreadable one is a UsageError (exit 2). */
-export function readTextFile(file: string, what: string): string {
+function readTextFile(file: string, what: string): string {
   let fd: number | undefined
   try {
     const opened = openRegularFile(file)
@@ -137,7 +137,7 @@ export function resolveFrom(cwd: string, file: string): string {
 }
 
 /** Reads and checks a template file (relative to `cwd`). */
-export function readTemplateFile(file: string, cwd: string): WorkflowTemplate {
+function readTemplateFile(file: string, cwd: string): WorkflowTemplate {
   const text = readTextFile(resolveFrom(cwd, file), 'Template')
   return parseWorkflowTemplate(text, file)
 }
@@ -146,7 +146,7 @@ export function readTemplateFile(file: string, cwd: string): WorkflowTemplate {
  * The `phase-matrix generate …` command recorded in a workflow's leading
  * comment block, or undefined when the file has none (or not one of ours).
  */
-export function recordedInvocation(
+function recordedInvocation(
   workflowText: string
 ): GenerateInvocation | undefined {
   for (const line of workflowText.split('\n')) {
@@ -183,7 +183,7 @@ export interface GivenInvocation {
 }
 
 /** A committed workflow and the invocation to regenerate it with. */
-export interface WorkflowToCheck {
+interface WorkflowToCheck {
   file: string
   committed: string
   /** Given values over the header's; `out` is the workflow itself. */
@@ -261,7 +261,7 @@ export function checkDrift(
 }
 
 /** How the committed workflow differs from the generated one. */
-export function workflowDrift(
+function workflowDrift(
   committed: string,
   generated: string,
   file: string,

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs'
 /** Hex characters of sha256 kept: 64 bits, plenty to notice an edit. */
 const DIGEST_LENGTH = 16
 
-export function digestText(text: string | Uint8Array): string {
+function digestText(text: string | Uint8Array): string {
   return createHash('sha256').update(text).digest('hex').slice(0, DIGEST_LENGTH)
 }
 

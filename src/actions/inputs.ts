@@ -209,7 +209,7 @@ export type WaveJob = z.infer<typeof waveJobSchema>
  * env, `${{ toJSON(needs.wave-k) }}`, by round. One variable a round, so
  * each stays below Linux's 128 KiB for one environment string.
  */
-export function readWaveJobs(env: Env): Map<number, WaveJob> {
+function readWaveJobs(env: Env): Map<number, WaveJob> {
   const rounds = new Map<number, WaveJob>()
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(ROUND_ENV_PREFIX) || value === undefined) continue

@@ -59,7 +59,7 @@ function kib(bytes: number): string {
 }
 
 /** Outputs to check, and how a problem speaks of them. */
-export interface OutputsCheck {
+interface OutputsCheck {
   /** The step, for messages: "plan", "settle". */
   step: string
   /** The plan file; a problem points at its first line. */

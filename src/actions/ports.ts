@@ -40,10 +40,7 @@ export const realPlanFiles: PlanFiles = {
  * Every phase's input hash from the repository around `cwd` (src/passed.ts,
  * which runs git); throws when it cannot be hashed. Default: the real one.
  */
-export type HashPlan = (
-  analysis: PlanAnalysis,
-  cwd: string
-) => Promise<InputHashes>
+type HashPlan = (analysis: PlanAnalysis, cwd: string) => Promise<InputHashes>
 
 export interface PlanPorts {
   files: PlanFiles
@@ -61,7 +58,7 @@ export interface CheckPorts {
 }
 
 /** What a packed leg's phases run with: the step's environment and streams. */
-export interface LegProcess {
+interface LegProcess {
   env: Readonly<Record<string, string | undefined>>
   stdout: (text: string) => void
   stderr: (text: string) => void

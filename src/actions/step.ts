@@ -8,7 +8,7 @@ import * as core from './log.js'
 export type ActionRun<S, P> = (settings: S, ports: P) => Promise<void>
 
 /** The failure message for an error (and any reporting the action does first). */
-export type FailureMessage<S> = (
+type FailureMessage<S> = (
   error: unknown,
   settings: S
 ) => string | Promise<string>

@@ -9,7 +9,7 @@ import { UsageError } from '../plan/errors.js'
 import { MAX_WORKERS } from '../plan/types.js'
 import { ExitCode, type CliIo, type Command } from './io.js'
 
-export interface FlagSpec {
+interface FlagSpec {
   kind: 'boolean' | 'string' | 'integer'
   /** One-letter alias without the dash, e.g. `h`. */
   short?: string
@@ -24,10 +24,10 @@ export interface FlagSpec {
   max?: number
 }
 
-export type FlagSpecs = Readonly<Record<string, FlagSpec>>
+type FlagSpecs = Readonly<Record<string, FlagSpec>>
 
 /** The type a flag's value has once parsed. */
-export type FlagValue<F extends FlagSpec> = F['kind'] extends 'boolean'
+type FlagValue<F extends FlagSpec> = F['kind'] extends 'boolean'
   ? boolean
   : F['kind'] extends 'integer'
     ? number
@@ -39,7 +39,7 @@ export type FlagValues<S extends FlagSpecs> = {
   -readonly [K in keyof S]?: FlagValue<S[K]>
 }
 
-export interface ParsedArgs<S extends FlagSpecs> {
+interface ParsedArgs<S extends FlagSpecs> {
   values: FlagValues<S>
   positionals: string[]
 }
@@ -225,7 +225,7 @@ export const EXIT_CODES =
   'Exit codes: 0 ok, 1 invalid plan, 2 usage error or unreadable file.'
 
 /** A command's flags and what it says about them. */
-export interface CommandFlags<S extends FlagSpecs> {
+interface CommandFlags<S extends FlagSpecs> {
   name: string
   flags: S
   /** The `--help` text above the flags: its usage line and what it does. */
@@ -237,9 +237,7 @@ export interface CommandFlags<S extends FlagSpecs> {
 }
 
 /** A command's whole `--help` text. */
-export function commandHelp<S extends FlagSpecs>(
-  command: CommandFlags<S>
-): string {
+function commandHelp<S extends FlagSpecs>(command: CommandFlags<S>): string {
   return `${command.about}
 Flags:
 ${formatFlagHelp(command.flags)}

@@ -36,7 +36,7 @@ export function colourAllowed(
 }
 
 /** The flag that turns colour off on both streams, before any other. */
-export const NO_COLOR_FLAG = '--no-color'
+const NO_COLOR_FLAG = '--no-color'
 
 /**
  * `argv` without `--no-color` (anywhere before `--`), and `io` without

@@ -96,7 +96,7 @@ export interface LoadedPlan {
 const UNREADABLE = new Set<string>(['file-not-found', 'too-large'])
 
 /** The exit code for a set of problems: warnings never change it. */
-export function exitCodeFor(problems: readonly Problem[]): number {
+function exitCodeFor(problems: readonly Problem[]): number {
   const errors = problems.filter(p => p.severity === 'error')
   if (errors.some(p => UNREADABLE.has(p.code))) return ExitCode.usage
   return errors.length > 0 ? ExitCode.invalidPlan : ExitCode.ok

@@ -31,7 +31,7 @@ import { ExitCode, type CliIo } from './io.js'
 import { loadPlanForCli, unchangedForCli } from './plan-command.js'
 
 /** Cores simulate gives a packed leg unless told: GitHub's standard Linux runner for private repositories. */
-export const DEFAULT_SIMULATED_CORES = 2
+const DEFAULT_SIMULATED_CORES = 2
 
 const SIMULATE_COMMAND = {
   name: 'simulate',

@@ -6,14 +6,14 @@ import { getOctokit } from '@actions/github'
 
 export type GitHubClient = ReturnType<typeof getOctokit>
 
-export interface GitHubApiOptions {
+interface GitHubApiOptions {
   token: string
   /** API root (the run context's GITHUB_API_URL); github.com's when not given. */
   baseUrl?: string
 }
 
 /** The API root these options point at. */
-export function apiBaseUrl(options: GitHubApiOptions): string {
+function apiBaseUrl(options: GitHubApiOptions): string {
   return options.baseUrl ?? 'https://api.github.com'
 }
 

@@ -12,14 +12,14 @@ import { GitHubApiError } from './api-error.js'
 import type { GitHubClient } from './client.js'
 import type { CommentsPort, WrittenComment } from './ports.js'
 
-export interface Repository {
+interface Repository {
   owner: string
   repo: string
 }
 
-export type CommentAction = 'created' | 'updated'
+type CommentAction = 'created' | 'updated'
 
-export interface StickyCommentResult {
+interface StickyCommentResult {
   action: CommentAction
   id: number
   url: string
@@ -54,7 +54,7 @@ async function call<T>(what: string, request: () => Promise<T>): Promise<T> {
 }
 
 /** Whom the GITHUB_TOKEN writes comments as (GET /user refuses that token). */
-export const ACTIONS_BOT_LOGIN = 'github-actions[bot]'
+const ACTIONS_BOT_LOGIN = 'github-actions[bot]'
 
 /**
  * The login comments made with this token appear under: GET /user for a
@@ -78,7 +78,7 @@ export async function tokenLogin(client: Client): Promise<string> {
  * The id of our comment, if any: its body starts with `marker` and it was
  * written by `author` (the token's login). O(comments).
  */
-export async function findOwnComment(
+async function findOwnComment(
   port: CommentsPort,
   issueNumber: number,
   marker: string,

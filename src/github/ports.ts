@@ -28,7 +28,7 @@ export interface CommentsPort {
 }
 
 /** Files of one repository at a commit (the contents API). */
-export interface ContentsPort {
+interface ContentsPort {
   /** The file's text at `ref`, or undefined when it does not exist there. */
   fileAtRef(path: string, ref: string): Promise<string | undefined>
 }

@@ -13,7 +13,7 @@ import {
 import type { Plan, PlanAnalysis, Problem } from './types.js'
 import { computeWaves } from './waves.js'
 
-export interface AnalyzeResult {
+interface AnalyzeResult {
   /** Present only when the plan has no error. */
   analysis?: PlanAnalysis
   problems: Problem[]

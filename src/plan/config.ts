@@ -23,7 +23,7 @@ const NAMING: Naming = {
   where: () => ''
 }
 
-export interface ConfigResult {
+interface ConfigResult {
   settings: Partial<ParallelSettings>
   problems: Problem[]
 }

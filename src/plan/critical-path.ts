@@ -3,7 +3,7 @@
 // topological order, O(V + E).
 import { at, floatAt, intAt } from './at.js'
 
-export interface WeightedPath {
+interface WeightedPath {
   /** Node indices in execution order. */
   nodes: number[]
   weight: number

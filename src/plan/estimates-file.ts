@@ -6,7 +6,7 @@
 import { closestMatch } from './closest-id.js'
 import { MAX_ESTIMATE_MINUTES } from './types.js'
 
-export interface EstimatesFile {
+interface EstimatesFile {
   estimates: Map<string, number>
   warnings: string[]
   errors: string[]

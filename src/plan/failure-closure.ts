@@ -4,7 +4,7 @@
 // breadth-first search, O(V + E).
 import { numberAt } from './at.js'
 
-export interface FailureClosure {
+interface FailureClosure {
   /** Plan indices of the failed phases, ascending. */
   failed: number[]
   /** Plan indices of the skipped phases, ascending. */

@@ -40,7 +40,7 @@ function allSucceededSoFar(ledger: Ledger): boolean {
   )
 }
 
-export interface CaughtUp {
+interface CaughtUp {
   ledger: Ledger
   /** The rounds settled, in order: the state's running round first. */
   rounds: number[][]

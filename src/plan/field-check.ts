@@ -47,7 +47,7 @@ function infoAt(
 }
 
 /** A zod issue as a sentence about what was written. */
-export function explainIssue(
+function explainIssue(
   spec: MappingSpec,
   issue: core.$ZodIssue,
   node: Node | undefined,

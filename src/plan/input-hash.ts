@@ -32,10 +32,10 @@ export interface IndexEntry {
 }
 
 /** Bumped when the encoding changes, so old stores never match. */
-export const HASH_VERSION = 'phase-matrix input hash 1'
+const HASH_VERSION = 'phase-matrix input hash 1'
 
 /** A positive pattern that takes no tracked file: probably a typo. */
-export interface UnmatchedPattern {
+interface UnmatchedPattern {
   /** The phase, or undefined for `global_inputs`. */
   phase?: string
   pattern: string
@@ -178,7 +178,7 @@ function definitionOf(phase: Phase): string {
   ])
 }
 
-export interface HashOptions {
+interface HashOptions {
   /**
    * Anything else that changes what every phase does (a setup command
    * run before each phase); part of every hash.

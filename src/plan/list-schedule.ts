@@ -12,7 +12,7 @@ import { at, floatAt, intAt } from './at.js'
 import { topologicalOrder } from './dag-timeline.js'
 import { MinHeap } from './min-heap.js'
 
-export interface LaneInput {
+interface LaneInput {
   depsOf: readonly (readonly number[])[]
   dependentsOf: readonly (readonly number[])[]
   /** Minutes of each phase's own work. */

@@ -33,7 +33,7 @@ export interface MappingRead {
 }
 
 /** Where a zod issue path points: the node (if any) and its position. */
-export interface Located {
+interface Located {
   node: Node | undefined
   offset: number
 }

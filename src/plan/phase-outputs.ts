@@ -25,7 +25,7 @@ export type OutputsById = Record<string, Outputs>
 /** Most characters one phase's outputs take in its leg's record (16 KiB). */
 export const PHASE_OUTPUTS_LIMIT = 16 * 1024
 /** Most characters the outputs of all phases of a run take in the records (512 KiB). */
-export const RUN_OUTPUTS_LIMIT = 512 * 1024
+const RUN_OUTPUTS_LIMIT = 512 * 1024
 /** Room kept in a round's environment string for the JSON around the records. */
 const ROUND_SLACK_BYTES = 4 * 1024
 

@@ -2,7 +2,7 @@
 // problems at one position keep the order they were found in. O(n log n).
 import type { Problem } from './types.js'
 
-export function compareProblems(a: Problem, b: Problem): number {
+function compareProblems(a: Problem, b: Problem): number {
   if (a.file !== b.file) return a.file < b.file ? -1 : 1
   return a.line - b.line || a.column - b.column
 }

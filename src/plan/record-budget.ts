@@ -9,7 +9,7 @@ import { MAX_RECORDS_ENV_BYTES, roundRecordsBytes } from './leg-record.js'
 import { MATRIX_LEG_LIMIT } from './packing.js'
 
 /** One round as the plan hands it out: its wave (1-based), legs and phases. */
-export interface RoundSize {
+interface RoundSize {
   wave: number
   legs: number
   phases: number

@@ -25,7 +25,7 @@ export interface ResolvedGraph {
 /** Unknown ids get a suggestion only up to this many (suggesting is O(V)). */
 const MAX_SUGGESTIONS = 50
 
-export type ReportProblem = (
+type ReportProblem = (
   code: ProblemCode,
   at: SourcePosition,
   message: string,

@@ -387,7 +387,7 @@ function roundOf(inRound: Int32Array): number[] {
 }
 
 /** Statuses as a round's hand-out sees them: running phases pending again. */
-export function beforeHandOut(statuses: readonly PhaseStatus[]): PhaseStatus[] {
+function beforeHandOut(statuses: readonly PhaseStatus[]): PhaseStatus[] {
   return statuses.map(status => (status === 'running' ? 'pending' : status))
 }
 

@@ -13,7 +13,7 @@ import type { Ledger } from './state.js'
 import type { PlanAnalysis } from './types.js'
 
 /** A job's timestamps as the jobs API lists them (ISO strings or null). */
-export interface JobTimes {
+interface JobTimes {
   created_at?: string | null
   started_at: string | null
   completed_at: string | null
@@ -25,7 +25,7 @@ export interface RanJob {
   phases: number[]
 }
 
-export interface PhaseTime {
+interface PhaseTime {
   /** Epoch ms: job queued, phase started, phase ended. */
   queued: number
   start: number

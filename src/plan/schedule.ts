@@ -140,7 +140,7 @@ function skipDependentsOfFailures(
   }
 }
 
-export interface HandOutOptions {
+interface HandOutOptions {
   /** The run attempt handing the round out. */
   attempt: number
   /** How rounds are folded and packed (packing.ts). */
@@ -152,7 +152,7 @@ export interface HandOutOptions {
   succeededEarlier?: (index: number) => { seconds?: number } | undefined
 }
 
-export interface HandOut {
+interface HandOut {
   ledger: Ledger
   /** The phases of the new round, in plan order (empty when finished). */
   round: number[]
@@ -215,7 +215,7 @@ export function handOutNext(
   return { ledger: next, round }
 }
 
-export interface OutcomeLists {
+interface OutcomeLists {
   /** Ran (or done) and succeeded; unchanged phases are in `unchanged`. */
   succeeded: string[]
   unchanged: string[]
@@ -226,7 +226,7 @@ export interface OutcomeLists {
 }
 
 /** Whether the phase succeeded after a retry. */
-export function isFlaky(ledger: Ledger, index: number): boolean {
+function isFlaky(ledger: Ledger, index: number): boolean {
   const status = ledger.statuses[index]
   return (
     status !== undefined &&

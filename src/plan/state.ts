@@ -11,7 +11,7 @@
 import { UsageError } from './errors.js'
 import type { PhaseStatus } from './phase-status.js'
 
-export const STATE_VERSION = 1
+const STATE_VERSION = 1
 
 const STATUS_CHARS: Record<PhaseStatus, string> = {
   pending: 'p',

@@ -133,7 +133,7 @@ export interface LoadResult {
   problems: Problem[]
 }
 
-export interface CriticalPath {
+interface CriticalPath {
   /** Ids along the longest chain by `estimate_minutes`, in execution order. */
   ids: string[]
   minutes: number

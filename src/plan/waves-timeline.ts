@@ -29,7 +29,7 @@ export interface WavesInput {
   legConcurrency?: number
 }
 
-export interface WavesTimeline {
+interface WavesTimeline {
   start: number[]
   finish: number[]
   end: number

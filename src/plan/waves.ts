@@ -3,7 +3,7 @@
 // O(V + E) time and O(V) extra space, so a 100,000-phase chain is fine.
 import { at, intAt } from './at.js'
 
-export interface WaveResult {
+interface WaveResult {
   /** Waves of node indices, each in ascending index (plan) order. */
   waves: number[][]
   /** 0-based wave of each node; -1 for nodes on or behind a cycle. */

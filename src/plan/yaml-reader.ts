@@ -32,7 +32,7 @@ import {
 const MIN_ALIAS_BUDGET = 10_000
 
 /** Thrown (and turned into one problem) when aliases expand too far. */
-export class AliasExpansionTooLarge extends Error {
+class AliasExpansionTooLarge extends Error {
   constructor(
     readonly offset: number,
     readonly budget: number

@@ -36,7 +36,7 @@ const SOUND_TREE_CODES: ReadonlySet<string> = new Set([
   'TAG_RESOLVE_FAILED'
 ])
 
-export interface YamlSource {
+interface YamlSource {
   /**
    * The (first) document. Absent when the text is not YAML at all or its
    * tree cannot be trusted (syntax errors, nesting too deep).

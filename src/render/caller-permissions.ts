@@ -20,7 +20,7 @@ import { isMapping } from './yaml-value.js'
 const CALLS_PHASES =
   /^(?:[^/\s]+\/[^/\s]+\/\.github\/workflows\/phases\.ya?ml@\S+|\.\/\.github\/workflows\/phases\.ya?ml)$/
 
-export const NEEDED_PERMISSION = 'contents: read'
+const NEEDED_PERMISSION = 'contents: read'
 
 type Grant = 'yes' | 'no' | 'unknown'
 

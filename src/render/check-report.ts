@@ -21,9 +21,9 @@ import { noChanges, type PlanChanges } from './plan-changes.js'
 /** Finds our comment again among the pull request's comments. */
 export const COMMENT_MARKER = '<!-- phase-matrix:check -->'
 /** GitHub refuses comment bodies longer than this. */
-export const MAX_COMMENT_CHARS = 65536
+const MAX_COMMENT_CHARS = 65536
 /** GitHub's Mermaid renderer gives up above this many characters. */
-export const MAX_MERMAID_CHARS = 50000
+const MAX_MERMAID_CHARS = 50000
 /** Diff lines shown before the rest is left to the log. */
 const MAX_DIFF_LINES = 400
 

@@ -6,7 +6,7 @@
 // on two unrelated files.
 import { structuredPatch, type StructuredPatchHunk } from 'diff'
 
-export interface DiffOptions {
+interface DiffOptions {
   /** Shown after `--- ` and `+++ `. */
   fromFile: string
   toFile: string

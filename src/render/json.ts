@@ -9,7 +9,7 @@ import type {
 } from '../plan/types.js'
 
 /** One phase in the JSON output: only the fields that are set. */
-export interface PhaseJson {
+interface PhaseJson {
   id: string
   name?: string
   description?: string
@@ -48,7 +48,7 @@ export interface PlanJson {
   unchanged?: string[]
 }
 
-export interface ProblemJson {
+interface ProblemJson {
   code: string
   message: string
   file: string
@@ -90,7 +90,7 @@ function phaseJson(phase: Phase, wave: number): PhaseJson {
   return out
 }
 
-export function problemJson(problem: Problem): ProblemJson {
+function problemJson(problem: Problem): ProblemJson {
   const out: ProblemJson = {
     code: problem.code,
     message: problem.message,

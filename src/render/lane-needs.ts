@@ -33,7 +33,7 @@ export function lanePredecessors(
   }).lanePrevious
 }
 
-export interface LanedNeeds {
+interface LanedNeeds {
   needs: string[]
   /** The job's `if:`, when the lane adds a need. */
   if?: string

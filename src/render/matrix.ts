@@ -12,7 +12,7 @@ import {
 import type { PlanAnalysis } from '../plan/types.js'
 import { at } from '../plan/at.js'
 
-export interface MatrixEntry {
+interface MatrixEntry {
   id: string
   /** Display name; the id when the plan gives none. */
   name: string
@@ -36,7 +36,7 @@ export interface Matrix {
   include: MatrixEntry[]
 }
 
-export function matrixEntry(
+function matrixEntry(
   analysis: PlanAnalysis,
   index: number,
   leg: number
@@ -102,7 +102,7 @@ export function largestRoundMatrix(
 }
 
 /** A packed leg's matrix entry: the leg's name, its wave and its phases' ids (commands stay in the plan). */
-export interface PackedMatrixEntry {
+interface PackedMatrixEntry {
   /** The leg's job name, `wave 2 leg 3/40` (the workflow names the leg `${{ matrix.id }}`). */
   id: string
   /** 1-based wave. */
@@ -117,7 +117,7 @@ export interface PackedMatrixEntry {
   'timeout-minutes'?: number
 }
 
-export function packedEntries(
+function packedEntries(
   analysis: PlanAnalysis,
   legs: readonly PackedLeg[]
 ): PackedMatrixEntry[] {

@@ -19,7 +19,7 @@ const OUTCOMES = [
 
 export type PhaseOutcome = (typeof OUTCOMES)[number]
 
-export interface MermaidOptions {
+interface MermaidOptions {
   /** Outcome of each phase (by plan index), coloured with a classDef. */
   outcomeOf?: (index: number) => PhaseOutcome | undefined
   /** Left to right (default) or top down. */

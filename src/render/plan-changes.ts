@@ -4,9 +4,9 @@
 // differ. Phases are matched by id. O(V + E) with hash sets.
 import type { Phase, Plan } from '../plan/types.js'
 
-export type ChangedField = 'run' | 'runs-on' | 'timeout-minutes' | 'status'
+type ChangedField = 'run' | 'runs-on' | 'timeout-minutes' | 'status'
 
-export interface PhaseChange {
+interface PhaseChange {
   id: string
   addedDeps: string[]
   removedDeps: string[]

@@ -9,7 +9,7 @@ import { inlineCode, markdownText, problemsTable } from './markdown.js'
 import { renderMermaid } from './mermaid.js'
 import { at } from '../plan/at.js'
 
-export interface PlanSummaryFacts {
+interface PlanSummaryFacts {
   /** Rounds the plan needs (waves, with waves over the leg limit split). */
   rounds: number
   /** 0 = no limit. */

@@ -6,7 +6,7 @@ import type { Problem } from '../plan/types.js'
 import { painter, type Paint } from './colour.js'
 import { terminalSafe } from './terminal-safe.js'
 
-export interface ProblemsTextOptions {
+interface ProblemsTextOptions {
   colour?: boolean
 }
 
@@ -37,7 +37,7 @@ export function formatCycle(ids: readonly string[], paint?: Paint): string {
 }
 
 /** The one-line form of a problem: `file:line:column: error: message [code]`. */
-export function formatProblemLine(problem: Problem, paint?: Paint): string {
+function formatProblemLine(problem: Problem, paint?: Paint): string {
   const p = paint ?? painter(false)
   const severity =
     problem.severity === 'error' ? p('red', 'error') : p('yellow', 'warning')

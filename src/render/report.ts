@@ -15,7 +15,7 @@ import { renderMermaid } from './mermaid.js'
 import { at } from '../plan/at.js'
 
 /** The Mermaid colour of each status. */
-export function outcomeOfStatus(status: PhaseStatus): PhaseOutcome {
+function outcomeOfStatus(status: PhaseStatus): PhaseOutcome {
   switch (status) {
     case 'succeeded':
     case 'done':
@@ -78,7 +78,7 @@ export function formatSeconds(seconds: number | undefined): string {
   return `${Math.floor(minutes / 60)}h ${String(minutes % 60).padStart(2, '0')}m`
 }
 
-export interface Tally {
+interface Tally {
   /** Unchanged phases included (they count as succeeded). */
   succeeded: number
   /** Succeeded without running: inputs as when they passed. */
@@ -140,7 +140,7 @@ function unchangedWords(counts: Tally): string {
     : `; ${counts.unchanged} unchanged (not run: inputs as when they passed)`
 }
 
-export interface ReportOptions {
+interface ReportOptions {
   /** Most bytes (UTF-8) of the whole report. */
   maxBytes: number
   /** Phase id → the run an unchanged phase passed in (the store's). */

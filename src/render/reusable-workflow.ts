@@ -62,7 +62,7 @@ export function renderReusableWorkflow(
   })
 }
 
-export interface ExampleWorkflowOptions {
+interface ExampleWorkflowOptions {
   /** The bundled plan the example runs, relative to the repository root. */
   plan: string
   /** Its number of rounds: one wave job each. */

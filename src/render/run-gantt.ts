@@ -16,7 +16,7 @@ import { formatSeconds } from './report.js'
 import { ganttTaskName } from './simulation-gantt.js'
 import { at as atIndex } from '../plan/at.js'
 
-export interface RunGanttOptions {
+interface RunGanttOptions {
   statuses: readonly PhaseStatus[]
   /** max(critical path, work / max-workers) by the plan's estimates, minutes. */
   lowerBoundMinutes: number
@@ -24,7 +24,7 @@ export interface RunGanttOptions {
   maxRows?: number
 }
 
-export const DEFAULT_GANTT_ROWS = 120
+const DEFAULT_GANTT_ROWS = 120
 
 function tag(status: PhaseStatus): string {
   if (isSucceeded(status)) return 'done, '

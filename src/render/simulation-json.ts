@@ -6,7 +6,7 @@ import type { ModeResult, Simulation } from '../plan/simulate.js'
 import type { Plan } from '../plan/types.js'
 import { roundMinutes } from './minutes.js'
 
-export interface ModeJson {
+interface ModeJson {
   wallMinutes: number
   runnerMinutes: number
   jobs: number

@@ -10,7 +10,7 @@ import { painter } from './colour.js'
 import { formatMinutes, savingPercent } from './minutes.js'
 import { at } from '../plan/at.js'
 
-export interface SimulationTextOptions {
+interface SimulationTextOptions {
   colour?: boolean
   /** Width of the timeline bars. */
   barWidth?: number

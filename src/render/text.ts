@@ -9,7 +9,7 @@ import { terminalSafe } from './terminal-safe.js'
 import { estimateTextLines } from './estimate-lines.js'
 import { phaseLabel } from './phase-label.js'
 
-export interface PlanTextOptions {
+interface PlanTextOptions {
   /** Settings after config and flags; limits are shown only when set. */
   settings?: ParallelSettings
   /** ANSI colours (only for a terminal). */

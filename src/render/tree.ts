@@ -12,7 +12,7 @@ import { phaseLabel } from './phase-label.js'
 /** Levels of indentation before a branch continues in its own section. */
 export const MAX_TREE_DEPTH = 40
 
-export interface TreeOptions {
+interface TreeOptions {
   colour?: boolean
   /** By plan index: unchanged since it passed (`--passed`). */
   unchanged?: readonly boolean[]

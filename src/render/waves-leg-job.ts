@@ -13,7 +13,7 @@ import {
 } from './waves-flavour.js'
 
 /** The job outputs of a wave job: `leg-1` … `leg-64`, each set by its own leg only. */
-export function legOutputLines(legs: number = MATRIX_LEG_LIMIT): string[] {
+function legOutputLines(legs: number = MATRIX_LEG_LIMIT): string[] {
   const lines: string[] = []
   for (let leg = 1; leg <= legs; leg++) {
     lines.push(

@@ -17,7 +17,7 @@ import {
 } from './yaml-value.js'
 
 /** Top-level keys a template may set, in the order they are written. */
-export const TEMPLATE_TOP_KEYS = [
+const TEMPLATE_TOP_KEYS = [
   'name',
   'run-name',
   'on',
@@ -28,7 +28,7 @@ export const TEMPLATE_TOP_KEYS = [
 ] as const
 
 /** Keys of `jobs.phase` a template may set. */
-export const TEMPLATE_PHASE_KEYS = [
+const TEMPLATE_PHASE_KEYS = [
   'runs-on',
   'timeout-minutes',
   'environment',
@@ -40,7 +40,7 @@ export const TEMPLATE_PHASE_KEYS = [
 ] as const
 
 /** The job of the template that phase jobs follow. */
-export const TEMPLATE_JOB = 'phase'
+const TEMPLATE_JOB = 'phase'
 
 export interface WorkflowTemplate {
   /** The file it was read from, as given. */

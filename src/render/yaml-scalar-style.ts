@@ -77,7 +77,7 @@ function hex(code: number, digits: number): string {
 }
 
 /** A double-quoted scalar on one line, escaping all but visible text. */
-export function doubleQuoted(text: string): string {
+function doubleQuoted(text: string): string {
   let out = '"'
   for (let i = 0; i < text.length; i++) {
     const ch = text.charAt(i)

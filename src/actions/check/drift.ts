@@ -14,7 +14,7 @@ import type { WorkflowDrift } from '../../render/check-report.js'
 import { DEFAULT_CONFIG_PATH } from '../constants.js'
 import type { CheckSettings } from '../inputs.js'
 
-export interface DriftResult {
+interface DriftResult {
   drift?: WorkflowDrift
   error?: string
   /** Problems of the recorded config (shown like the plan's). */

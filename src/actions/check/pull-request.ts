@@ -20,7 +20,7 @@ import * as core from '../log.js'
 import type { CheckPorts } from '../ports.js'
 
 /** The pull request to comment on: its repository, number and base commit. */
-export interface PullRequest {
+interface PullRequest {
   number: number
   baseSha: string
 }

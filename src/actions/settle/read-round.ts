@@ -73,7 +73,7 @@ export interface Attempts {
 }
 
 /** A leg's record as settle believes it, or why it does not. */
-export type CheckedRecord =
+type CheckedRecord =
   { record: LegRecord } | { status: LegStatus; problem: string }
 
 /**

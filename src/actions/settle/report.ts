@@ -26,7 +26,7 @@ import { checkedRecord } from './read-round.js'
  * the step that handed them out cut them; a record settle would not believe
  * (checkedRecord) is passed over. O(phases).
  */
-export function recordedTimes(
+function recordedTimes(
   analysis: PlanAnalysis,
   ledger: Ledger,
   settings: Pick<SettleSettings, 'waveJobs' | 'run'>
