@@ -87,7 +87,7 @@ export const ExecInputs = {
 } as const
 
 /** Env of a needs-graph job's exec step: one needed job's `phase-outputs` each. */
-export const NEEDS_ENV_PREFIX = 'PHASE_MATRIX_NEEDS_'
+export { NEEDS_ENV_PREFIX } from '../plan/earlier-outputs.js'
 
 export const ExecOutputs = {
   record: 'record',

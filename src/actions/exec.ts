@@ -15,13 +15,8 @@ import {
 import { at } from '../plan/at.js'
 import { PlanError } from '../plan/errors.js'
 import { legOrder, parsePhaseList } from '../plan/leg-order.js'
-import { recordedOutputs } from '../plan/leg-record.js'
-import {
-  legOutputsLimit,
-  mergeOutputs,
-  parseOutputsJson,
-  type OutputsById
-} from '../plan/phase-outputs.js'
+import { earlierOutputs } from '../plan/earlier-outputs.js'
+import { legOutputsLimit, type OutputsById } from '../plan/phase-outputs.js'
 import type { PlanAnalysis } from '../plan/types.js'
 import { annotatedFailure } from './annotations.js'
 import { DEFAULT_CONFIG_PATH, ExecOutputs } from './constants.js'
@@ -71,20 +66,14 @@ async function exec(settings: ExecSettings, ports: ExecPorts): Promise<void> {
   }
   // Outputs of earlier rounds' phases (every wave job before this one) and
   // of the jobs a needs-graph job needs: their phases' $PHASE_INPUTS.
-  const earlierOutputs = mergeOutputs([
-    recordedOutputs(
-      [...settings.waveJobs]
-        .filter(
-          ([round]) => settings.round === undefined || round < settings.round
-        )
-        .sort(([a], [b]) => a - b)
-        .map(([, job]) => job.outputs)
-    ),
-    ...settings.neededOutputs.map(text => parseOutputsJson(text) ?? {})
-  ])
+  const earlier = earlierOutputs(
+    settings.waveJobs,
+    settings.round,
+    settings.neededOutputs
+  )
   const ran = await runLeg({
     analysis,
-    earlierOutputs,
+    earlierOutputs: earlier,
     legOutputsLimit: legOutputsLimit({
       legs: settings.legs ?? 1,
       planPhases: analysis.plan.phases.length,

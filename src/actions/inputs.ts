@@ -8,13 +8,17 @@ import { readFileSync } from 'node:fs'
 import { z } from 'zod'
 import { UsageError } from '../plan/errors.js'
 import { MAX_LEG_CONCURRENCY, MAX_WORKERS } from '../plan/types.js'
+import {
+  readNeededOutputs,
+  readWaveJobs,
+  waveJobSchema
+} from '../plan/earlier-outputs.js'
 import * as core from '@actions/core'
 import {
   CheckInputs,
   DEFAULT_CONFIG_PATH,
   DEFAULT_PLAN_PATH,
   ExecInputs,
-  NEEDS_ENV_PREFIX,
   PlanInputs,
   SettleInputs
 } from './constants.js'
@@ -194,43 +198,11 @@ export function readPlanSettings(): PlanSettings {
   })
 }
 
-/** The env variable that carries `toJSON(needs.<wave job of round k>)`. */
-export const ROUND_ENV_PREFIX = 'PHASE_MATRIX_ROUND_'
-
-const waveJobSchema = z.object({
-  result: z.string(),
-  outputs: z.record(z.string(), z.string())
-})
-/** How a wave job ended and its outputs (`leg-<n>`), as `needs` gives them. */
-export type WaveJob = z.infer<typeof waveJobSchema>
-
-/**
- * The wave jobs settle is given: each `PHASE_MATRIX_ROUND_<k>` of the step's
- * env, `${{ toJSON(needs.wave-k) }}`, by round. One variable a round, so
- * each stays below Linux's 128 KiB for one environment string.
- */
-function readWaveJobs(env: Env): Map<number, WaveJob> {
-  const rounds = new Map<number, WaveJob>()
-  for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith(ROUND_ENV_PREFIX) || value === undefined) continue
-    const round = name.slice(ROUND_ENV_PREFIX.length)
-    if (!/^[1-9]\d{0,5}$/.test(round)) continue
-    let raw: unknown
-    try {
-      raw = JSON.parse(value)
-    } catch {
-      raw = undefined
-    }
-    const parsed = waveJobSchema.safeParse(raw)
-    if (!parsed.success) {
-      throw new UsageError(
-        `${name} is not a wave job's needs context: expected \${{ toJSON(needs.<wave job of round ${round}>) }}, got '${value.slice(0, 60)}'.`
-      )
-    }
-    rounds.set(Number(round), parsed.data)
-  }
-  return rounds
-}
+export {
+  readWaveJobs,
+  ROUND_ENV_PREFIX,
+  type WaveJob
+} from '../plan/earlier-outputs.js'
 
 const settleSettingsSchema = z.object({
   state: z.string().min(1),
@@ -329,11 +301,7 @@ export function readExecSettings(): ExecSettings {
     leg: readPositive(ExecInputs.leg),
     legs: readPositive(ExecInputs.legs),
     waveJobs: readWaveJobs(process.env),
-    neededOutputs: Object.entries(process.env).flatMap(([name, value]) =>
-      name.startsWith(NEEDS_ENV_PREFIX) && value !== undefined && value !== ''
-        ? [value]
-        : []
-    ),
+    neededOutputs: readNeededOutputs(process.env),
     legConcurrency: readLegConcurrency(
       ExecInputs.legConcurrency,
       "the runner's cores"

@@ -2,7 +2,10 @@
 // at once, each with its own log group, timing and timeout-minutes, past a failure with
 // the phases that do not depend on it; writes the leg's record
 // (src/plan/leg-record.ts) to --record FILE and exits 1 when a phase did
-// not succeed.
+// not succeed. Like the exec action, it gives each phase $PHASE_INPUTS from
+// its dependencies in the leg and from the outputs in its env: earlier
+// rounds' wave jobs (PHASE_MATRIX_ROUND_<k>) and needed jobs
+// (PHASE_MATRIX_NEEDS_<n>), src/plan/earlier-outputs.ts.
 import { writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import path from 'node:path'
@@ -12,6 +15,11 @@ import {
   runLeg,
   type LegRun
 } from '../exec/run-leg.js'
+import {
+  earlierOutputs,
+  readNeededOutputs,
+  readWaveJobs
+} from '../plan/earlier-outputs.js'
 import { UsageError } from '../plan/errors.js'
 import { legOrder, parsePhaseList } from '../plan/leg-order.js'
 import { MAX_LEG_CONCURRENCY } from '../plan/types.js'
@@ -72,9 +80,14 @@ a failure the leg goes on with the phases that do not depend on it; its
 dependents in the leg are skipped. Each phase gets its own GITHUB_OUTPUT,
 GITHUB_ENV and GITHUB_PATH files and no runner runtime tokens
 (ACTIONS_RUNTIME_TOKEN, ...) or INPUT_*; it sees PHASE_ID, PHASE_WAVE and
-PHASE_LEG. With --record, the leg's record (each phase's status, start and
-duration) is written to FILE at the end, by exec alone. In GitHub Actions
-(GITHUB_ACTIONS=true) the groups are log groups.
+PHASE_LEG, and $PHASE_OUTPUT (a file for its key=value outputs) and
+$PHASE_INPUTS (a JSON file of its direct dependencies' outputs): from the
+leg, from env PHASE_MATRIX_ROUND_<k>: \${{ toJSON(needs.<wave job of round
+k>) }} of the rounds before --round, and from env PHASE_MATRIX_NEEDS_<n>:
+\${{ needs.<job>.outputs.phase-outputs }}. With --record, the leg's record
+(each phase's status, start, duration and outputs) is written to FILE at
+the end, by exec alone. In GitHub Actions (GITHUB_ACTIONS=true) the groups
+are log groups.
 
 Flags:
 ${formatFlagHelp(EXEC_FLAGS)}
@@ -128,6 +141,11 @@ async function execCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const ran = await runLeg({
     analysis,
+    earlierOutputs: earlierOutputs(
+      readWaveJobs(io.env),
+      values.round,
+      readNeededOutputs(io.env)
+    ),
     leg: values.leg === undefined ? ids.join(',') : `round ${round} leg ${leg}`,
     order,
     cwd: io.cwd,

@@ -1,7 +1,9 @@
 // One job of the needs graph per phase: check out, the template's setup
-// steps, the phase's command (each `${{` escaped, so plan text is data), and
-// with fail_fast a step that cancels the run when the phase did not
-// succeed. O(length of the phase's text).
+// steps, the phase's command (each `${{` escaped, so plan text is data)
+// with the fixed-text steps around it that give it $PHASE_INPUTS and hand
+// on its $PHASE_OUTPUT where a dependency or a dependent needs them
+// (needs-outputs.ts), and with fail_fast a step that cancels the run when
+// the phase did not succeed. O(length of the phase's text).
 import { UsageError } from '../plan/errors.js'
 import path from 'node:path'
 import { DEFAULT_PLAN_PATH } from '../actions/constants.js'
@@ -15,7 +17,13 @@ import {
   templateSetupSteps,
   type WorkflowTemplate
 } from './workflow-template.js'
-import { neededOutputsEnv, PHASE_OUTPUTS_VALUE } from './needs-outputs.js'
+import {
+  DISCARDED_OUTPUTS_ENV,
+  handOnSteps,
+  ioSetupStep,
+  neededOutputsEnv,
+  PHASE_OUTPUTS_VALUE
+} from './needs-outputs.js'
 import { EXEC_ACTION_REF } from './waves-flavour.js'
 import type { YamlMapping, YamlValue } from './yaml-value.js'
 
@@ -76,28 +84,54 @@ function execStep(
 
 /** Whether the phase's job runs it by exec (retries) and hands on its outputs. */
 export function runsByExec(phase: Phase): boolean {
-  return (
-    maxAttempts(phase) > 1 && phase.run !== undefined && phase.run.trim() !== ''
-  )
+  return maxAttempts(phase) > 1 && hasCommand(phase)
 }
 
-/** The phase's command, escaped; a phase without one only says so. */
-function commandStep(
+/** What a phase job passes on: which needed jobs' outputs it reads, whether it hands on its own. */
+export interface PhaseJobIo {
+  /** It has dependencies: it reads $PHASE_INPUTS (`{}` when all are done in the plan). */
+  reads: boolean
+  /** Job ids of its direct dependencies (their `phase-outputs`). */
+  inputsFrom: readonly string[]
+  /** A phase depends on it directly: its job hands on `phase-outputs`. */
+  handsOn: boolean
+}
+
+const NO_IO: PhaseJobIo = { reads: false, inputsFrom: [], handsOn: false }
+
+/** Whether the phase has a command to run (else its job only says so). */
+export function hasCommand(phase: Phase): boolean {
+  return phase.run !== undefined && phase.run.trim() !== ''
+}
+
+/**
+ * The phase's command and the steps around it: run by exec (retries), or
+ * escaped in a plain step, between the steps of $PHASE_INPUTS and
+ * $PHASE_OUTPUT where it has dependencies or dependents (else its outputs
+ * go to /dev/null, so writing them never fails); a phase without a
+ * command only says so.
+ */
+function commandSteps(
   phase: Phase,
-  needs: readonly string[],
+  io: PhaseJobIo,
   options: NeedsWorkflowOptions
-): YamlMapping {
-  if (runsByExec(phase)) return execStep(phase, needs, options)
-  if (phase.run === undefined || phase.run.trim() === '') {
-    return { name: 'Run phase', shell: 'bash', run: NO_COMMAND }
+): YamlMapping[] {
+  if (runsByExec(phase)) return [execStep(phase, io.inputsFrom, options)]
+  if (!hasCommand(phase)) {
+    return [{ name: 'Run phase', shell: 'bash', run: NO_COMMAND }]
   }
+  const wired = io.handsOn || io.reads
   // shell: bash is `bash --noprofile --norc -eo pipefail {0}` on every
   // runner: a failing command piped into tee fails the phase, as in exec.
-  return {
-    name: 'Run phase',
-    shell: 'bash',
-    run: escapeExpressions(phase.run)
-  }
+  const command: YamlMapping = { name: 'Run phase', shell: 'bash' }
+  if (!wired) command.env = { ...DISCARDED_OUTPUTS_ENV }
+  command.run = escapeExpressions(phase.run ?? '')
+  if (!wired) return [command]
+  return [
+    ioSetupStep(io.inputsFrom),
+    command,
+    ...(io.handsOn ? handOnSteps(phase) : [])
+  ]
 }
 
 // Cancels the run when this job failed or was cancelled (a timeout counts):
@@ -140,14 +174,14 @@ export function failFastPermissions(
 }
 
 /**
- * @param withOutputs the needed jobs that hand on outputs (run by exec)
+ * @param io the outputs it reads and hands on (none: a phase alone)
  */
 export function phaseJob(
   phase: Phase,
   needs: string[],
   options: NeedsWorkflowOptions,
   condition?: string,
-  withOutputs: readonly string[] = []
+  io: PhaseJobIo = NO_IO
 ): YamlMapping {
   const pattern = options.template?.phase ?? {}
   const job: YamlMapping = { name: escapeExpressions(phase.id) }
@@ -159,14 +193,15 @@ export function phaseJob(
     timeoutWithRetries(phase) ?? pattern['timeout-minutes'],
     options
   )
-  const command = commandStep(phase, withOutputs, options)
-  // A phase run by exec hands on what it wrote to $PHASE_OUTPUT.
-  if (command['uses'] !== undefined)
+  const commands = commandSteps(phase, io, options)
+  // What it wrote to $PHASE_OUTPUT, from step `x` (exec, or the hand-on
+  // step); a job run by exec always has it.
+  if (commands.some(step => step['id'] === 'x'))
     job.outputs = { 'phase-outputs': PHASE_OUTPUTS_VALUE }
   const steps: YamlValue[] = [
     checkoutStep(),
     ...templateSetupSteps(options.template),
-    command
+    ...commands
   ]
   if (options.settings.failFast) steps.push(cancelStep())
   job.steps = steps

@@ -31,9 +31,9 @@ import { laneCount, needsHeader, settingNotes } from './needs-header.js'
 import { at } from '../plan/at.js'
 import {
   CHECKOUT_VERSION,
+  hasCommand,
   phaseComment,
-  phaseJob,
-  runsByExec
+  phaseJob
 } from './needs-phase-job.js'
 import {
   expressionProblems,
@@ -137,6 +137,7 @@ export function renderNeedsWorkflow(
   // A done phase is no job, but its dependents still wait for what it waits for.
   const waitsFor = needsThroughDone(analysis)
   active.forEach((phase, k) => {
+    const { index } = phase
     const jobId = activeIds[k] ?? ''
     const needs = (waitsFor[phase.index] ?? [])
       .map(dep => jobIds[dep])
@@ -156,12 +157,22 @@ export function renderNeedsWorkflow(
         column: phase.position.column
       })
     }
-    // Only jobs run by exec have a `phase-outputs` output to read.
-    const withOutputs = (waitsFor[phase.index] ?? []).flatMap(dep => {
+    // Outputs travel along direct dependencies only (as in exec): the
+    // jobs of its direct dependencies, and whether a phase that runs a
+    // command depends on it.
+    const inputsFrom = (analysis.depsOf[index] ?? []).flatMap(dep => {
       const id = jobIds[dep]
-      return id !== undefined && runsByExec(at(phases, dep)) ? [id] : []
+      return id === undefined ? [] : [id]
     })
-    jobs[jobId] = phaseJob(phase, laned.needs, options, laned.if, withOutputs)
+    const handsOn = (analysis.dependentsOf[index] ?? []).some(dependent => {
+      const other = at(phases, dependent)
+      return !other.done && hasCommand(other)
+    })
+    jobs[jobId] = phaseJob(phase, laned.needs, options, laned.if, {
+      reads: (analysis.depsOf[index] ?? []).length > 0,
+      inputsFrom,
+      handsOn
+    })
     const about = phaseComment(phase)
     const comment: YamlComment = { path: ['jobs', jobId], spaceBefore: k > 0 }
     if (about.length > 0) comment.before = about

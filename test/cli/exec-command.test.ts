@@ -403,3 +403,78 @@ describe('phase-matrix exec --leg-concurrency', () => {
     }
   )
 })
+
+// A user's own wave jobs running the CLI: $PHASE_INPUTS from earlier
+// rounds' wave jobs (env PHASE_MATRIX_ROUND_<k>, as settle gets them) and
+// from a needs graph's needed jobs (env PHASE_MATRIX_NEEDS_<n>), as the
+// exec action reads them.
+describe('phase-matrix exec: outputs from outside the leg', () => {
+  const TALKING = planOf(
+    [
+      '  - id: build',
+      '    run: echo "version=1.2.3" >> "$PHASE_OUTPUT"',
+      '  - id: other',
+      '    run: echo "x=1" >> "$PHASE_OUTPUT"',
+      '  - id: deploy',
+      '    deps: [build]',
+      '    run: cp "$PHASE_INPUTS" inputs.json'
+    ].join('\n') + '\n'
+  )
+
+  function inputsIn(cwd: string): unknown {
+    return JSON.parse(readFileSync(path.join(cwd, 'inputs.json'), 'utf8'))
+  }
+
+  test('round 2 reads round 1’s outputs from PHASE_MATRIX_ROUND_1', async () => {
+    const cwd = workspaceWith({ 'plan.yaml': TALKING })
+    const first = await exec(cwd, [
+      '--round',
+      '1',
+      '--leg',
+      '1',
+      'build',
+      'other'
+    ])
+    expect(first.code).toBe(0)
+    const record = readFileSync(path.join(cwd, 'record.json'), 'utf8').trim()
+    // What `${{ toJSON(needs.wave-1) }}` gives: each leg's
+    // `format('{0} {1}', job.status, record)`.
+    const wave1 = JSON.stringify({
+      result: 'success',
+      outputs: { 'leg-1': `success ${record}` }
+    })
+    const second = await exec(cwd, ['--round', '2', '--leg', '1', 'deploy'], {
+      PHASE_MATRIX_ROUND_1: wave1
+    })
+    expect(second.code).toBe(0)
+    // Only its direct dependency: not `other`.
+    expect(inputsIn(cwd)).toEqual({ build: { version: '1.2.3' } })
+    // Its own round's (or a later one's) records are not earlier outputs.
+    await exec(cwd, ['--round', '1', '--leg', '2', 'deploy'], {
+      PHASE_MATRIX_ROUND_1: wave1
+    })
+    expect(inputsIn(cwd)).toEqual({})
+  })
+
+  test('a needs-graph job reads its needed jobs’ phase-outputs from PHASE_MATRIX_NEEDS_<n>', async () => {
+    const cwd = workspaceWith({ 'plan.yaml': TALKING })
+    const run = await exec(cwd, ['deploy'], {
+      // A plain job's (GitHub's indented toJSON) and a job that wrote none.
+      PHASE_MATRIX_NEEDS_1: '{"build":{\n  "version": "1.2.3"\n}}',
+      PHASE_MATRIX_NEEDS_2: ''
+    })
+    expect(run.code).toBe(0)
+    expect(inputsIn(cwd)).toEqual({ build: { version: '1.2.3' } })
+  })
+
+  test('a PHASE_MATRIX_ROUND_<k> that is not a needs context is a usage error', async () => {
+    const cwd = workspaceWith({ 'plan.yaml': TALKING })
+    const run = await exec(cwd, ['--round', '2', 'deploy'], {
+      PHASE_MATRIX_ROUND_1: 'needs.wave-1'
+    })
+    expect(run.code).toBe(2)
+    expect(run.err).toContain(
+      "PHASE_MATRIX_ROUND_1 is not a wave job's needs context"
+    )
+  })
+})

@@ -1,5 +1,6 @@
 // Golden workflows for every example plan (and one with a template and
-// fail_fast, one with worker lanes, two packed with --max-jobs), each also
+// fail_fast, one with worker lanes, two packed with --max-jobs, one whose
+// phases hand outputs to each other with and without retries), each also
 // accepted by actionlint and GitHub's parser.
 // UPDATE_GOLDEN=1 rewrites them.
 import { describe, expect, test } from '@jest/globals'
@@ -54,6 +55,11 @@ const cases: Case[] = [
     name: 'full-stack-max-jobs-3',
     plan: 'examples/full-stack.yaml',
     maxJobs: 3
+  },
+  {
+    // Outputs between plain jobs and jobs with retries, both ways.
+    name: 'outputs',
+    plan: 'test/fixtures/needs/outputs.yaml'
   },
   {
     name: 'microservices-max-jobs-2-template-fail-fast',

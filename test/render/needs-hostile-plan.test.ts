@@ -5,6 +5,15 @@ import fc from 'fast-check'
 import { parse } from 'yaml'
 import { GATE_JOB_ID } from '../../src/render/needs-workflow.js'
 import {
+  HAND_ON_SCRIPT,
+  IO_SETUP_SCRIPT,
+  neededOutputsValue,
+  PHASE_OUTPUTS_VALUE,
+  READ_OUTPUTS_SCRIPT,
+  READ_OUTPUTS_VALUE
+} from '../../src/render/needs-outputs.js'
+import { cancelStep } from '../../src/render/needs-phase-job.js'
+import {
   convertedJobs,
   workflowStringValue
 } from '../support/github-expressions.js'
@@ -16,6 +25,11 @@ import {
   shownName,
   workflowOf
 } from './needs-render.js'
+
+/** The step that runs the phase's command (plain or by exec). */
+function isCommand(step: Record<string, unknown>): boolean {
+  return String(step['name']).startsWith('Run phase')
+}
 
 describe('a plan written to break things', () => {
   const hostile: PhaseSpec[] = [
@@ -83,11 +97,13 @@ describe('a plan written to break things', () => {
     const byName = new Map(
       jobs.map(job => [workflowStringValue(job.name), job])
     )
+    const read = jobsByPhase(workflowOf(result))
     for (const [id, , extra = {}] of hostile) {
       const job = byName.get(id)
       expect(job).toBeDefined()
-      const steps = job!.steps
-      const run = steps[steps.length - 1]!.run
+      // The command step, among the fixed-text steps around it.
+      const at = read.get(id)![1].steps.findIndex(isCommand)
+      const run = job!.steps[at]!.run
       expect(workflowStringValue(run)).toBe(extra.run)
       const runsOn = extra.runsOn
       if (runsOn !== undefined) {
@@ -104,6 +120,11 @@ describe('a plan written to break things', () => {
     const ours = [
       "${{ '${{' }}",
       '${{ github.token }}',
+      PHASE_OUTPUTS_VALUE,
+      READ_OUTPUTS_VALUE,
+      ...Object.keys(workflowOf(render(analysed(hostile))).jobs).map(
+        neededOutputsValue
+      ),
       "${{ contains(needs.*.result, 'failure') }}",
       "${{ contains(needs.*.result, 'cancelled') }}",
       "${{ contains(needs.*.result, 'skipped') }}"
@@ -120,10 +141,24 @@ describe('a plan written to break things', () => {
 
   test('plan text never reaches shell code we write, nor an if:', () => {
     const workflow = workflowOf(render(analysed(hostile), { failFast: true }))
-    for (const job of Object.values(workflow.jobs)) {
+    const ours = new Set([
+      IO_SETUP_SCRIPT,
+      READ_OUTPUTS_SCRIPT,
+      HAND_ON_SCRIPT,
+      cancelStep().run
+    ])
+    for (const [id, [, job]] of jobsByPhase(workflow)) {
       expect(job.if ?? '').not.toMatch(/secrets|vars|\$\(/)
-      for (const step of job.steps.slice(0, -2)) {
-        expect(JSON.stringify(step)).not.toContain('secrets')
+      for (const step of job.steps) {
+        if (isCommand(step) || step['uses'] !== undefined) continue
+        expect(ours.has(step['run'] as string)).toBe(true)
+        // The id reaches the hand-on step as an env value: JSON, escaped.
+        const env = (step['env'] ?? {}) as Record<string, string>
+        for (const [name, value] of Object.entries(env)) {
+          if (name === 'PHASE_MATRIX_ID')
+            expect(JSON.parse(shownName(value))).toBe(id)
+          else expect(value).not.toContain('secrets')
+        }
       }
     }
   })
@@ -134,8 +169,10 @@ describe('a plan written to break things', () => {
       parse(text, { version: '1.2' })
     )
     const jobs = jobsByPhase(workflowOf(render(analysed(hostile))))
-    expect(jobs.get('c++')![1].steps[1]!.run).toBe('no')
-    expect(jobs.get('1.10')![1].steps[1]!.run).toBe('12:30')
+    const command = (id: string): unknown =>
+      jobs.get(id)![1].steps.find(isCommand)!['run']
+    expect(command('c++')).toBe('no')
+    expect(command('1.10')).toBe('12:30')
   })
 })
 

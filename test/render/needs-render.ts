@@ -24,6 +24,7 @@ export interface Job {
   'timeout-minutes'?: number
   permissions?: Record<string, string>
   env?: Record<string, string>
+  outputs?: Record<string, string>
   steps: Record<string, unknown>[]
 }
 export interface Workflow {

@@ -3,8 +3,15 @@
 // workflow must pass actionlint and GitHub's parser.
 import { describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
+import { parse } from 'yaml'
 import { actionlint, githubParserErrors, type WorkflowFile } from './github.js'
 import { markdownFiles } from '../support/markdown-files.js'
+
+interface Step {
+  uses?: string
+  env?: Record<string, string>
+  with?: Record<string, unknown>
+}
 
 function workflowsIn(file: string): WorkflowFile[] {
   const text = readFileSync(file, 'utf8')
@@ -45,6 +52,35 @@ describe('workflows shown in the Markdown files', () => {
         expect(job).toContain('timeout-minutes: ${{ matrix.timeout-minutes')
       }
     }
+  })
+
+  // Outputs flow between rounds only when each exec step of round k gets
+  // every earlier wave job's needs (PHASE_MATRIX_ROUND_<j>, j < k) and its
+  // job lists those jobs in needs.
+  test('every exec step of a later round gets the earlier rounds’ records', () => {
+    let checked = 0
+    for (const { text } of workflows) {
+      const { jobs } = parse(text) as {
+        jobs: Record<string, { needs?: string | string[]; steps?: Step[] }>
+      }
+      for (const job of Object.values(jobs)) {
+        const needs = [job.needs ?? []].flat()
+        for (const step of job.steps ?? []) {
+          if (!/\/exec@/.test(step.uses ?? '')) continue
+          const round = Number(step.with?.['round'])
+          if (!(round > 1)) continue
+          checked++
+          for (let k = 1; k < round; k++) {
+            expect(step.env?.[`PHASE_MATRIX_ROUND_${k}`]).toBe(
+              `\${{ toJSON(needs.wave-${k}) }}`
+            )
+            expect(needs).toContain(`wave-${k}`)
+          }
+          expect(step.with?.['legs']).toBe('${{ strategy.job-total }}')
+        }
+      }
+    }
+    expect(checked).toBeGreaterThanOrEqual(2)
   })
 
   test.each(workflows.map(w => [w.path, w] as const))(
