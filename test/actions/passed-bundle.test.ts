@@ -83,7 +83,7 @@ describe('cache-passed through the bundles', () => {
     expect(list(second.report.outputs['unchanged'])).toEqual(['core', 'docs'])
     expect(list(second.report.outputs['skipped'])).toEqual([])
     expect(second.report.summary).toMatch(/\| core \| 1 \| unchanged \|/)
-  }, 60_000)
+  }, 120_000)
 
   test('a changed phase that fails: red, its dependent skipped (not unchanged), unchanged phases never run', async () => {
     await run()
@@ -111,5 +111,5 @@ describe('cache-passed through the bundles', () => {
       string
     >
     expect(store['ui']).toBeUndefined()
-  }, 90_000)
+  }, 120_000)
 })

@@ -108,14 +108,14 @@ describe('unifiedDiff', () => {
     ])
   })
 
-  test('two unrelated large files are diffed quickly and correctly', () => {
+  // No clock is read: a diff quadratic in the lines would run into the
+  // test timeout.
+  test('two unrelated large files are diffed correctly', () => {
     const before =
       Array.from({ length: 20000 }, (_, i) => `old ${i}`).join('\n') + '\n'
     const after =
       Array.from({ length: 20000 }, (_, i) => `new ${i}`).join('\n') + '\n'
-    const started = performance.now()
     const diff = unifiedDiff(before, after, files)
-    expect(performance.now() - started).toBeLessThan(5000)
     expect(applyPatch(before, diff)).toBe(after)
   })
 })
