@@ -30,13 +30,15 @@ const common = {
         module: { type: 'es6' }
       }
     ]
-  },
-  // A guard against a hang, not a time limit: a loaded machine (or a second
-  // copy of the suite beside this one) may make a test many times slower.
-  testTimeout: 120_000
+  }
 }
 
 export default {
+  // A guard against a hang, not a time limit: a loaded machine (or a second
+  // copy of the suite beside this one) may make a test many times slower.
+  // Global only: jest-circus reads it from the global config, and ignores
+  // it in a project (a project's tests would get jest's 5 s).
+  testTimeout: 120_000,
   projects: [
     {
       ...common,
