@@ -20,6 +20,7 @@ import {
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { legsOf, roundEnv, waveJob } from '../test/support/wave-records.js'
+import { docTable } from './doc-table.js'
 import { prng } from './prng.js'
 
 const RUNS = 21
@@ -112,15 +113,13 @@ function coldStart(): void {
   const bestRatio = Math.min(...plan) / Math.min(...baseline)
   const size = readFileSync(PLAN_BUNDLE).length
   console.log(
-    `Cold start, 100-phase plan, median of ${RUNS} interleaved runs each:`
+    `Cold start, 100-phase plan, median of ${RUNS} interleaved runs each:\n`
   )
-  console.log(`  node -e 0             ${base.toFixed(1)} ms`)
-  console.log(
-    `  node dist/index.js    ${ours.toFixed(1)} ms   (bundle ${(size / 1024).toFixed(0)} KiB)`
-  )
-  console.log(
-    `  ratio                 ${ratio.toFixed(2)}×   (fastest runs: ${bestRatio.toFixed(2)}×)`
-  )
+  docTable('cold-start', [
+    '| runs | `node -e 0` | `node dist/index.js` | ratio | ratio of the fastest runs | bundle |',
+    '|---:|---:|---:|---:|---:|---:|',
+    `| ${RUNS} | ${base.toFixed(1)} ms | ${ours.toFixed(1)} ms | ${ratio.toFixed(2)}× | ${bestRatio.toFixed(2)}× | ${(size / 1024).toFixed(0)} KiB |`
+  ])
 }
 
 function runStep(
@@ -190,11 +189,12 @@ function outputBytes(outputs: Record<string, string>): number {
 async function settleWithoutApi(): Promise<void> {
   const server = await countingServer()
   console.log(
-    '\nSettle after one round of N independent phases packed into 64 legs, records through needs (no token, GITHUB_API_URL at a counting server):'
+    '\nSettle after one round of N independent phases packed into 64 legs, records through needs (no token, GITHUB_API_URL at a counting server):\n'
   )
-  console.log(
-    '  phases   requests   bytes/phase (UTF-16)   wave job outputs / 1 MB   env PHASE_MATRIX_ROUND_1 / 128 KiB   settle ms'
-  )
+  const lines = [
+    '| phases | requests | bytes/phase (UTF-16) | wave job outputs / 1 MB | env PHASE_MATRIX_ROUND_1 / 128 KiB | settle ms |',
+    '|---:|---:|---:|---:|---:|---:|'
+  ]
   try {
     for (const total of [1000, 5000]) {
       const text = planText(total, 7).replace(/ {4}deps: .*\n/g, '')
@@ -227,13 +227,14 @@ async function settleWithoutApi(): Promise<void> {
       if (settled.status !== 0)
         throw new Error(`settle exited ${String(settled.status)}`)
       const perPhase = jobBytes / total
-      console.log(
-        `  ${String(total).padStart(6)}   ${String(server.requests()).padStart(8)}   ${perPhase.toFixed(1).padStart(20)}   ${`${(jobBytes / 1024).toFixed(0)} KiB (${((100 * jobBytes) / 1048576).toFixed(1)} %)`.padStart(23)}   ${`${(envBytes / 1024).toFixed(0)} KiB (${((100 * envBytes) / 131072).toFixed(0)} %)`.padStart(34)}   ${ms.toFixed(0).padStart(9)}`
+      lines.push(
+        `| ${total} | ${server.requests()} | ${perPhase.toFixed(1)} | ${(jobBytes / 1024).toFixed(0)} KiB (${((100 * jobBytes) / 1048576).toFixed(1)} %) | ${(envBytes / 1024).toFixed(0)} KiB (${((100 * envBytes) / 131072).toFixed(0)} %) | ${ms.toFixed(0)} |`
       )
     }
   } finally {
     await server.close()
   }
+  docTable('settle', lines)
 }
 
 async function main(): Promise<void> {

@@ -28,6 +28,7 @@ import type { PlanAnalysis } from '../src/plan/types.js'
 import { readTrackedFiles } from '../src/git-index.js'
 import { inputHashes, sortedEntries } from '../src/plan/input-hash.js'
 import { hashPlan } from '../src/passed.js'
+import { docTable } from './doc-table.js'
 import { prng } from './prng.js'
 
 const GIT_ENV = {
@@ -121,7 +122,7 @@ async function measure(
   files: number,
   packages: number,
   runs: number
-): Promise<void> {
+): Promise<string> {
   const dir = seedRepository(files, packages)
   try {
     const analysis = loadAnalysis(dir)
@@ -168,17 +169,15 @@ async function measure(
     }
     const l = median(ls)
     const h = median(hash)
-    console.log(
-      `| ${files.toLocaleString('en-US')} | ${analysis.plan.phases.length} | ${l.toFixed(1)} ms | ${h.toFixed(1)} ms | ${(h / l).toFixed(2)}× | ${median(floor).toFixed(1)} ms | ${(h / median(floor)).toFixed(2)}× | ${median(gitPart).toFixed(1)} ms | ${median(pure).toFixed(1)} ms |`
-    )
+    return `| ${files.toLocaleString('en-US')} | ${analysis.plan.phases.length} | ${l.toFixed(1)} ms | ${h.toFixed(1)} ms | ${(h / l).toFixed(2)}× | ${median(floor).toFixed(1)} ms | ${(h / median(floor)).toFixed(2)}× | ${median(gitPart).toFixed(1)} ms | ${median(pure).toFixed(1)} ms |`
   } finally {
     rmSync(dir, { recursive: true, force: true })
   }
 }
 
-console.log(
-  '| tracked files | phases | git ls-files -s | hash | hash / ls-files | ls-files ∥ diff-files | hash / that | git part of hash | selection + sha256 |'
-)
-console.log('|---:|---:|---:|---:|---:|---:|---:|---:|---:|')
-await measure(10_000, 100, 21)
-await measure(50_000, 200, 11)
+docTable('hash', [
+  '| tracked files | phases | git ls-files -s | hash | hash / ls-files | ls-files ∥ diff-files | hash / that | git part of hash | selection + sha256 |',
+  '|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  await measure(10_000, 100, 21),
+  await measure(50_000, 200, 11)
+])

@@ -8,6 +8,7 @@ import { parseDocument } from 'yaml'
 
 import { parsePlan } from '../src/plan/load.js'
 import { parseYamlSource } from '../src/plan/yaml-source.js'
+import { docTable } from './doc-table.js'
 
 /** Seeded LCG, so every run measures the same plans. */
 function prng(seed: number): () => number {
@@ -55,7 +56,7 @@ function median(samples: number[]): number {
   return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN
 }
 
-function measure(n: number, runs: number): void {
+function measure(n: number, runs: number): string {
   const text = syntheticPlan(n, 42)
   const loaded = parsePlan(text, 'plan.yaml')
   if (loaded.plan?.phases.length !== n || loaded.problems.length > 0) {
@@ -86,15 +87,13 @@ function measure(n: number, runs: number): void {
   const p = median(parse)
   const g = median(guarded)
   const l = median(load)
-  console.log(
-    `| ${n.toLocaleString('en-US')} | ${(text.length / 1e6).toFixed(2)} MB | ${p.toFixed(1)} ms | ${g.toFixed(1)} ms | ${l.toFixed(1)} ms | ${(l / p).toFixed(2)}× |`
-  )
+  return `| ${n.toLocaleString('en-US')} | ${(text.length / 1e6).toFixed(2)} MB | ${p.toFixed(1)} ms | ${g.toFixed(1)} ms | ${l.toFixed(1)} ms | ${(l / p).toFixed(2)}× |`
 }
 
-console.log(
-  '| phases | size | yaml.parseDocument | guarded parse | parsePlan | parsePlan / parseDocument |'
-)
-console.log('|---:|---:|---:|---:|---:|---:|')
-measure(1_000, 21)
-measure(10_000, 11)
-measure(50_000, 5)
+docTable('load', [
+  '| phases | size | yaml.parseDocument | guarded parse | parsePlan | parsePlan / parseDocument |',
+  '|---:|---:|---:|---:|---:|---:|',
+  measure(1_000, 21),
+  measure(10_000, 11),
+  measure(50_000, 5)
+])

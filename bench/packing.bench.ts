@@ -13,6 +13,7 @@ import { packRound, roundLegs } from '../src/plan/packing.js'
 import { greenRounds } from '../src/plan/rounds.js'
 import type { Phase, Plan, PlanAnalysis } from '../src/plan/types.js'
 import { wavesTimeline } from '../src/plan/waves-timeline.js'
+import { docTable } from './doc-table.js'
 import { prng } from './prng.js'
 import { benchPhase, logNormalMinutes } from './random-plan.js'
 
@@ -102,9 +103,10 @@ function side(analysis: PlanAnalysis, packed: boolean): Side {
   }
 }
 
+console.log(
+  `max-workers ${WORKERS}, runner start ${JOB_START} min per job, all green, settle only after a failure. Runner minutes include the plan and report jobs; "billed" rounds each job up to a whole minute.\n`
+)
 const lines: string[] = [
-  `max-workers ${WORKERS}, runner start ${JOB_START} min per job, all green, settle only after a failure. Runner minutes include the plan and report jobs; "billed" rounds each job up to a whole minute.`,
-  '',
   '| plan | phases | waves (largest) | median estimate | legs: per phase → packed | runner min: per phase → packed | billed min: per phase → packed | wall min: per phase → packed | pack ms |',
   '|---|--:|--:|--:|--:|--:|--:|--:|--:|'
 ]
@@ -144,5 +146,4 @@ for (const n of [1_000, 5_000]) {
     }
   }
 }
-console.log(lines.join('\n'))
-console.log(`\n${verdicts.join('\n')}`)
+docTable('packing', [...lines, '', ...verdicts])

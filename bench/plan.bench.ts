@@ -19,6 +19,7 @@ import { parseYamlSource } from '../src/plan/yaml-source.js'
 import type { Plan, PlanAnalysis } from '../src/plan/types.js'
 import { renderPlanJson } from '../src/render/json.js'
 import { renderPlanText } from '../src/render/text.js'
+import { docTable } from './doc-table.js'
 import { prng } from './prng.js'
 
 type Edge = [string, string]
@@ -285,15 +286,14 @@ function main(): void {
     '**Like for like** (ids in, waves out): ours = analyzePlan (ids resolved, waves, every cycle, critical path);' +
       ' toposort / graphlib = their sort of the same ids and edges (graphlib also finds cycles), waves read off the order.\n'
   )
-  console.log(
-    '| phases | plan size | ours | toposort + waves | graphlib + waves | vs toposort | vs graphlib |'
-  )
-  console.log('|---:|---:|---:|---:|---:|---:|---:|')
-  for (const r of rows) {
-    console.log(
-      `| ${r.n.toLocaleString('en-US')} | ${r.megabytes.toFixed(1)} MB | ${ms(r.analyze)} | ${ms(r.toposortWaves)} | ${ms(r.graphlibWaves)} | ${versus(r.toposortWaves, r.analyze)} | ${versus(r.graphlibWaves, r.analyze)} |`
+  docTable('plan', [
+    '| phases | plan size | ours | toposort + waves | graphlib + waves | vs toposort | vs graphlib | whole `plan --format json` ÷ `yaml.parseDocument` |',
+    '|---:|---:|---:|---:|---:|---:|---:|---:|',
+    ...rows.map(
+      r =>
+        `| ${r.n.toLocaleString('en-US')} | ${r.megabytes.toFixed(1)} MB | ${ms(r.analyze)} | ${ms(r.toposortWaves)} | ${ms(r.graphlibWaves)} | ${versus(r.toposortWaves, r.analyze)} | ${versus(r.graphlibWaves, r.analyze)} | ${(r.pipeline / r.parseDocument).toFixed(2)}× |`
     )
-  }
+  ])
   console.log(
     '\n**Stage by stage** (graph alone runs on resolved indices: not like for like).\n'
   )

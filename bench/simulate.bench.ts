@@ -18,6 +18,7 @@ import { parsePlan } from '../src/plan/load.js'
 import { simulate, type Simulation } from '../src/plan/simulate.js'
 import type { Plan, PlanAnalysis } from '../src/plan/types.js'
 import { REUSABLE_WORKFLOW_WAVES } from '../src/render/reusable-workflow.js'
+import { docTable } from './doc-table.js'
 import { packedNeedsGraphRows } from './packed-graph.js'
 import { packageGraph, randomPlan } from './random-plan.js'
 
@@ -101,20 +102,22 @@ const ratio = (x: number): string => `${x.toFixed(2)}×`
 console.log(
   `Simulated wall time ÷ lower bound max(critical path, work / N); job start ${JOB_START} min; graph ÷ critical path (it ignores N).\n`
 )
-console.log(
-  '| plan | phases | N | critical path | lower bound | sequential | waves | waves, no settle on green | graph | lanes | simulate ms |'
-)
-console.log('|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|')
+const modesTable = [
+  '| plan | phases | N | critical path | lower bound | sequential | waves | waves, no settle on green | graph | lanes | simulate ms |',
+  '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|'
+]
 for (const r of rows) {
-  console.log(
+  modesTable.push(
     `| ${r.plan} | ${r.phases} | ${r.workers} | ${r.critical.toFixed(1)} min | ${r.bound.toFixed(1)} min | ${ratio(r.sequential)} | ${ratio(r.waves)} | ${ratio(r.wavesNoSettle)} | ${ratio(r.graph)} | ${ratio(r.lanes)} | ${r.ms.toFixed(1)} |`
   )
 }
 const random = rows.filter(r => r.plan === 'random')
 const worst = Math.max(...random.map(r => r.lanes))
-console.log(
-  `\nlanes on the random plans: worst ${ratio(worst)} of the lower bound (target ≤ ${ratio(LANES_TARGET)}): ${worst <= LANES_TARGET ? 'met' : 'NOT met'}.`
-)
+docTable('simulate-modes', [
+  ...modesTable,
+  '',
+  `Lanes on the random plans: worst ${ratio(worst)} of the lower bound (target ≤ ${ratio(LANES_TARGET)}): ${worst <= LANES_TARGET ? 'met' : 'NOT met'}.`
+])
 
 /** phases.yml as it runs: packed legs, settle after a failure, `cores` phases of a leg at once. */
 function reusable(
@@ -138,10 +141,10 @@ function reusable(
 console.log(
   "\nThe reusable workflow (packed legs, settle only after a failure) ÷ the needs graph, by leg-concurrency; runner minutes ÷ the graph's in brackets:\n"
 )
-console.log(
-  '| plan | phases | N | waves, 1 core | waves, 2 cores | waves, 4 cores |'
-)
-console.log('|---|--:|--:|--:|--:|--:|')
+const reusableTable = [
+  '| plan | phases | N | waves, 1 core | waves, 2 cores | waves, 4 cores |',
+  '|---|--:|--:|--:|--:|--:|'
+]
 for (const n of SIZES) {
   const analysis = mustAnalyse(randomPlan(n, SEED + n))
   for (const workers of WORKERS) {
@@ -149,19 +152,20 @@ for (const n of SIZES) {
       const modes = reusable(analysis, workers, cores)
       return `${ratio(modes.waves.wallMinutes / modes.graph.wallMinutes)} (${ratio(modes.waves.runnerMinutes / modes.graph.runnerMinutes)})`
     })
-    console.log(`| random | ${n} | ${workers} | ${cells.join(' | ')} |`)
+    reusableTable.push(`| random | ${n} | ${workers} | ${cells.join(' | ')} |`)
   }
 }
+docTable('simulate-reusable', reusableTable)
 
 /** Job start plus set-up (checkout, install) a job pays in both modes. */
 const JOB_SETUP = 1
 console.log(
   `\nMonorepo-shaped package graphs (helpers, core, plugins, presets, tests), 20 workers, 2 cores a leg, each job ${JOB_START} min start + ${JOB_SETUP} min set-up: the reusable workflow (${REUSABLE_WORKFLOW_WAVES} wave jobs) against the needs graph and the lower bound:\n`
 )
-console.log(
-  '| phases | levels | rounds | graph min | waves min | waves ÷ graph | waves ÷ lower bound | runner min ÷ graph |'
-)
-console.log('|--:|--:|--:|--:|--:|--:|--:|--:|')
+const monorepoTable = [
+  '| phases | levels | rounds | graph min | waves min | waves ÷ graph | waves ÷ lower bound | runner min ÷ graph |',
+  '|--:|--:|--:|--:|--:|--:|--:|--:|'
+]
 // 155 packages in 12 levels: the size and depth of the real monorepo graph
 // of issue 17 (89 packages in its widest level), then 100–2,000 in 10–40.
 const shapes: [number, number][] = [[155, 12]]
@@ -182,10 +186,12 @@ for (const [n, levels] of shapes) {
       maxRounds: REUSABLE_WORKFLOW_WAVES
     })
     const { waves, graph } = result.modes
-    console.log(
+    monorepoTable.push(
       `| ${n} | ${analysis.waves.length} | ${waves.rounds} | ${graph.wallMinutes.toFixed(0)} | ${waves.wallMinutes.toFixed(0)} | ${ratio(waves.wallMinutes / graph.wallMinutes)} | ${ratio(waves.wallMinutes / result.lowerBoundMinutes)} | ${ratio(waves.runnerMinutes / graph.runnerMinutes)} |`
     )
   }
 }
+
+docTable('simulate-monorepo', monorepoTable)
 
 packedNeedsGraphRows(plan => mustAnalyse(plan), JOB_START)

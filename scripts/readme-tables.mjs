@@ -65,18 +65,31 @@ export function tablesFor(file, uses) {
   return lines.join('\n')
 }
 
+/**
+ * `text` (of the file `doc`) with what stands between the markers
+ * `<!-- ${name}:start -->` and `<!-- ${name}:end -->` replaced by `body`.
+ * Also used by bench/run.mjs for the tables of docs/performance.md.
+ */
+export function replaceBetween(doc, text, name, body) {
+  const start = `<!-- ${name}:start -->`
+  const end = `<!-- ${name}:end -->`
+  const from = text.indexOf(start)
+  const to = text.indexOf(end)
+  if (from === -1 || to === -1)
+    throw new Error(`${doc} lacks the ${start} … ${end} markers`)
+  return `${text.slice(0, from + start.length)}\n${body}\n${text.slice(to)}`
+}
+
 /** `doc`'s text with the tables of every action documented in it renewed. */
 export function renderDoc(doc, text) {
   let fresh = text
-  for (const { marker, file, uses } of actions.filter(a => a.doc === doc)) {
-    const start = `<!-- action-docs:${marker}:start -->`
-    const end = `<!-- action-docs:${marker}:end -->`
-    const from = fresh.indexOf(start)
-    const to = fresh.indexOf(end)
-    if (from === -1 || to === -1)
-      throw new Error(`${doc} lacks the ${start} … ${end} markers`)
-    fresh = `${fresh.slice(0, from + start.length)}\n${tablesFor(file, uses)}\n${fresh.slice(to)}`
-  }
+  for (const { marker, file, uses } of actions.filter(a => a.doc === doc))
+    fresh = replaceBetween(
+      doc,
+      fresh,
+      `action-docs:${marker}`,
+      tablesFor(file, uses)
+    )
   return fresh
 }
 

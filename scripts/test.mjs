@@ -1,10 +1,13 @@
 // `npm test`: the type check, lint + format check, README tables check and
-// the bundle build start side by side (each is mostly one core, and the
-// machine may have two); jest starts as soon as the build ends, since some
-// tests run the bundles, while the checks may still be running, with a
-// worker per core. Each step's
-// output is printed whole as it ends (jest's streams). Fails when any step
-// fails, naming every one that did.
+// jest's `fast` project (every in-process test) start side by side; jest
+// has a worker per core. Nothing here needs dist/, so nothing is built.
+//
+// `npm run test:slow` (`--slow`): the bundle build, then jest's `slow`
+// project (test/slow-tests.json: the tests that run the built bundles as
+// processes). CI (`.ci/run`, ci.yml) runs both, then checks dist/ is fresh.
+//
+// Each step's output is printed whole as it ends (jest's streams). Fails
+// when any step fails, naming every one that did.
 import { spawn } from 'node:child_process'
 import { availableParallelism } from 'node:os'
 
@@ -31,28 +34,38 @@ function run(name, command, args, { stream = false } = {}) {
   })
 }
 
-// Jest's default leaves a core free (cores - 1: one worker on two cores);
-// here the other steps are done or light by the time most tests run, so
-// every core runs tests.
-const jestWorkers = availableParallelism()
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm'
-const checks = [
-  run('typecheck', npm, ['run', '--silent', 'typecheck']),
-  run('lint', npm, ['run', '--silent', 'lint']),
-  run('readme tables', 'node', ['scripts/readme-tables.mjs', '--check'])
-]
-const jest = run('build', npm, ['run', '--silent', 'build']).then(failed =>
-  failed === undefined
-    ? run(
-        'jest',
-        npm,
-        ['run', '--silent', 'jest', '--', `--maxWorkers=${jestWorkers}`],
-        { stream: true }
+const jest = project =>
+  run(
+    `jest (${project})`,
+    npm,
+    [
+      'run',
+      '--silent',
+      'jest',
+      '--',
+      `--selectProjects=${project}`,
+      `--maxWorkers=${availableParallelism()}`
+    ],
+    { stream: true }
+  )
+
+const slow = process.argv.includes('--slow')
+const steps = slow
+  ? [
+      run('build', npm, ['run', '--silent', 'build']).then(failed =>
+        failed === undefined ? jest('slow') : 'jest (not run: the build failed)'
       )
-    : 'jest (not run: the build failed)'
-)
-const failed = (await Promise.all([...checks, jest])).filter(Boolean)
+    ]
+  : [
+      run('typecheck', npm, ['run', '--silent', 'typecheck']),
+      run('lint', npm, ['run', '--silent', 'lint']),
+      run('readme tables', 'node', ['scripts/readme-tables.mjs', '--check']),
+      jest('fast')
+    ]
+const failed = (await Promise.all(steps)).filter(Boolean)
 if (failed.length > 0) {
-  console.error(`\nnpm test failed: ${failed.join(', ')} (output above).`)
+  const command = slow ? 'npm run test:slow' : 'npm test'
+  console.error(`\n${command} failed: ${failed.join(', ')} (output above).`)
   process.exitCode = 1
 }

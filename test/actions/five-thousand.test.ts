@@ -62,7 +62,7 @@ describe('5,000 phases', () => {
       )
     )
     expect(jobOutputSize(forwarded)).toBeLessThanOrEqual(OUTPUT_BUDGET_BYTES)
-  }, 60_000)
+  }, 120_000)
 
   test('a wave whose packed matrix cannot fit: the size error, naming the limit and the size, before any leg', async () => {
     // 5,000 ids of 130 characters in one wave: 650 K characters of ids.
@@ -81,5 +81,5 @@ describe('5,000 phases', () => {
     )
     expect(run.stdout).toContain('1,048,576 bytes')
     expect(run.outputs['matrix']).toBeUndefined()
-  }, 60_000)
+  }, 120_000)
 })

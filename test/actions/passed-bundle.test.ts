@@ -98,7 +98,7 @@ describe('cache-passed through the bundles', () => {
     expect(second.report.summary).toMatch(
       /\| core \| 1 \| unchanged \| inputs unchanged since it passed in run 1: not run \|/
     )
-  }, 60_000)
+  }, 120_000)
 
   test('a changed phase that fails: red, its dependent skipped (not unchanged), unchanged phases never run', async () => {
     await run()
@@ -126,5 +126,5 @@ describe('cache-passed through the bundles', () => {
       string
     >
     expect(store['ui']).toBeUndefined()
-  }, 90_000)
+  }, 120_000)
 })

@@ -646,7 +646,7 @@ describe('a whole run', () => {
     })
     // honest counted right: its dependent runs next.
     expect(idsOf(settled.outputs['matrix'])).toEqual(['after-honest'])
-  }, 60_000)
+  }, 120_000)
 
   test("a settle step without a round's needs, a plan edited after the plan step, and a garbage state are clear errors", async () => {
     const cwd = workspaceWith({ [PLAN_FILE]: seedPlan() })
@@ -705,7 +705,7 @@ describe('a whole run', () => {
     expect(garbage.stdout).toMatch(
       /^::error::Input 'state' is not a phase-matrix state \(not JSON\)/m
     )
-  }, 60_000)
+  }, 120_000)
 
   test('a wave of 300 phases with pack: false is packed into 64 legs; a cancelled leg fails only what it did not run', async () => {
     const phases = Array.from(
