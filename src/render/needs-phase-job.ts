@@ -141,13 +141,16 @@ export function failFastPermissions(
 
 /**
  * @param withOutputs the needed jobs that hand on outputs (run by exec)
+ * @param passed with --cache-passed, the job's `passed` output (from the
+ *   outcome of its command step, which then gets the id `x`)
  */
 export function phaseJob(
   phase: Phase,
   needs: string[],
   options: NeedsWorkflowOptions,
   condition?: string,
-  withOutputs: readonly string[] = []
+  withOutputs: readonly string[] = [],
+  passed?: string
 ): YamlMapping {
   const pattern = options.template?.phase ?? {}
   const job: YamlMapping = { name: escapeExpressions(phase.id) }
@@ -159,10 +162,16 @@ export function phaseJob(
     timeoutWithRetries(phase) ?? pattern['timeout-minutes'],
     options
   )
-  const command = commandStep(phase, withOutputs, options)
+  let command = commandStep(phase, withOutputs, options)
+  const outputs: YamlMapping = {}
   // A phase run by exec hands on what it wrote to $PHASE_OUTPUT.
   if (command['uses'] !== undefined)
-    job.outputs = { 'phase-outputs': PHASE_OUTPUTS_VALUE }
+    outputs['phase-outputs'] = PHASE_OUTPUTS_VALUE
+  if (passed !== undefined) {
+    if (command['id'] === undefined) command = { id: 'x', ...command }
+    outputs['passed'] = passed
+  }
+  if (Object.keys(outputs).length > 0) job.outputs = outputs
   const steps: YamlValue[] = [
     checkoutStep(),
     ...templateSetupSteps(options.template),
