@@ -228,6 +228,7 @@ export function readWorkflowToCheck(
   const maxWorkers = given.maxWorkers ?? recorded.maxWorkers
   if (maxWorkers !== undefined) invocation.maxWorkers = maxWorkers
   if (recorded.maxJobs !== undefined) invocation.maxJobs = recorded.maxJobs
+  if (recorded.cachePassed === true) invocation.cachePassed = true
   if ((given.failFast ?? recorded.failFast) === true) invocation.failFast = true
   invocation.out = normalizePath(file)
   return { file, committed, invocation }

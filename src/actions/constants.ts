@@ -59,7 +59,8 @@ export const SettleInputs = {
   allowFailure: 'allow-failure',
   durationsFile: 'durations-file',
   passedFile: 'passed-file',
-  roundsRun: 'rounds-run'
+  roundsRun: 'rounds-run',
+  graphPassed: 'graph-passed'
 } as const
 
 export const SettleOutputs = {
@@ -83,7 +84,8 @@ export const ExecInputs = {
   round: 'round',
   leg: 'leg',
   legs: 'legs',
-  legConcurrency: 'leg-concurrency'
+  legConcurrency: 'leg-concurrency',
+  unchanged: 'unchanged'
 } as const
 
 /** Env of a needs-graph job's exec step: one needed job's `phase-outputs` each. */
@@ -91,7 +93,8 @@ export { NEEDS_ENV_PREFIX } from '../plan/earlier-outputs.js'
 
 export const ExecOutputs = {
   record: 'record',
-  phaseOutputs: 'phase-outputs'
+  phaseOutputs: 'phase-outputs',
+  succeeded: 'succeeded'
 } as const
 
 export const CheckInputs = {

@@ -19,7 +19,7 @@ import { earlierOutputs } from '../plan/earlier-outputs.js'
 import { legOutputsLimit, type OutputsById } from '../plan/phase-outputs.js'
 import type { PlanAnalysis } from '../plan/types.js'
 import { annotatedFailure } from './annotations.js'
-import { DEFAULT_CONFIG_PATH, ExecOutputs } from './constants.js'
+import { DEFAULT_CONFIG_PATH, ExecInputs, ExecOutputs } from './constants.js'
 import type { ExecSettings } from './inputs.js'
 import type { ExecPorts } from './ports.js'
 import * as core from './log.js'
@@ -36,7 +36,16 @@ async function exec(settings: ExecSettings, ports: ExecPorts): Promise<void> {
   })
   if (loaded.analysis === undefined) throw new PlanError(loaded.problems)
   const analysis = loaded.analysis
-  const ids = parsePhaseList(settings.phases)
+  const given = parsePhaseList(settings.phases)
+  // Validates every id given, unchanged ones too.
+  legOrder(analysis, given)
+  const skipped = unchangedOfLeg(settings.unchanged, given)
+  if (skipped.size > 0) {
+    core.info(
+      `${skipped.size} phase(s) of the leg unchanged since they passed, not run (they count as succeeded): ${[...skipped].join(', ')}`
+    )
+  }
+  const ids = given.filter(id => !skipped.has(id))
   const order = legOrder(analysis, ids)
   const leg =
     settings.leg === undefined
@@ -101,6 +110,11 @@ async function exec(settings: ExecSettings, ports: ExecPorts): Promise<void> {
       phase
     ])
   )
+  // Which phases passed here, for a needs graph's store (its save job).
+  core.setOutput(
+    ExecOutputs.succeeded,
+    JSON.stringify(ids.filter(id => byId.get(id)?.status === 'succeeded'))
+  )
   if (!legSucceeded(ran)) {
     const failed = ids.filter(id => byId.get(id)?.status !== 'succeeded')
     core.setFailed(
@@ -110,6 +124,34 @@ async function exec(settings: ExecSettings, ports: ExecPorts): Promise<void> {
           .join(', ')
     )
   }
+}
+
+/**
+ * The leg's phases the `unchanged` input names (the plan step's list of
+ * phases unchanged since they passed). They are not run; the phases of the
+ * leg that depend on them find them outside the leg, as passed. A list
+ * that is not a JSON array of ids runs every phase (a warning): running a
+ * phase again is never wrong. O(list + leg).
+ */
+function unchangedOfLeg(
+  text: string | undefined,
+  leg: readonly string[]
+): Set<string> {
+  if (text === undefined) return new Set()
+  let data: unknown
+  try {
+    data = JSON.parse(text)
+  } catch {
+    data = undefined
+  }
+  if (!Array.isArray(data) || !data.every(id => typeof id === 'string')) {
+    core.warning(
+      `Input '${ExecInputs.unchanged}' is not a JSON array of phase ids (the plan step's unchanged output), got '${text.slice(0, 60)}'; every phase of the leg runs.`
+    )
+    return new Set()
+  }
+  const unchanged = new Set(data)
+  return new Set(leg.filter(id => unchanged.has(id)))
 }
 
 /** The outputs of the leg's phases that succeeded and wrote some, by id. */

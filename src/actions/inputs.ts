@@ -218,6 +218,11 @@ const settleSettingsSchema = z.object({
   passedFile: z.string().min(1).optional(),
   /** Wave jobs run so far (settle-k: k); 0 when not given. */
   roundsRun: z.number().int().nonnegative(),
+  /**
+   * A generated needs graph's `toJSON(needs.*.outputs.passed)`, as given:
+   * with it settle only writes the store (undefined → the waves report).
+   */
+  graphPassed: z.string().min(1).optional(),
   run: runContextSchema
 })
 export type SettleSettings = z.infer<typeof settleSettingsSchema>
@@ -230,6 +235,7 @@ export function readSettleSettings(): SettleSettings {
     durationsFile: core.getInput(SettleInputs.durationsFile).trim(),
     passedFile: core.getInput(SettleInputs.passedFile).trim() || undefined,
     roundsRun: readCount(SettleInputs.roundsRun) ?? 0,
+    graphPassed: core.getInput(SettleInputs.graphPassed).trim() || undefined,
     run: readRunContext()
   })
 }
@@ -288,6 +294,8 @@ const execSettingsSchema = z.object({
   neededOutputs: z.array(z.string()),
   /** Phases of the leg at once; undefined: the runner's cores. */
   legConcurrency: z.number().int().positive().optional(),
+  /** The plan step's `unchanged` (JSON ids), as given: phases not run; undefined for none. */
+  unchanged: z.string().min(1).optional(),
   run: runContextSchema
 })
 export type ExecSettings = z.infer<typeof execSettingsSchema>
@@ -306,6 +314,7 @@ export function readExecSettings(): ExecSettings {
       ExecInputs.legConcurrency,
       "the runner's cores"
     ),
+    unchanged: core.getInput(ExecInputs.unchanged).trim() || undefined,
     run: readRunContext()
   })
 }

@@ -4,6 +4,8 @@
 // when nothing is left writes the report and fails the step if any phase
 // failed or was skipped (unless allow-failure). On a finished state it only
 // repeats the report and the verdict, so a final report job can call it.
+// Given `graph-passed` (the save job of a generated needs graph) it only
+// writes the new store of passed phases.
 import { PlanError, UsageError } from '../plan/errors.js'
 import { sinceOf } from '../plan/passed-store.js'
 import { isFinished } from '../plan/schedule.js'
@@ -13,8 +15,12 @@ import { annotatedFailure } from './annotations.js'
 import type { SettleSettings } from './inputs.js'
 import type { SettlePorts } from './ports.js'
 import { handOutNextRound } from './settle/hand-out.js'
-import { setOutputs, writeDurations } from './settle/outputs.js'
-import { writePassedStore } from './settle/passed.js'
+import {
+  setGraphOutputs,
+  setOutputs,
+  writeDurations
+} from './settle/outputs.js'
+import { writeGraphStore, writePassedStore } from './settle/passed.js'
 import { readRounds } from './settle/read-round.js'
 import { finish } from './settle/report.js'
 import { actionStep } from './step.js'
@@ -59,6 +65,12 @@ async function settle(
 ): Promise<void> {
   const before = decodeLedger(settings.state)
   const analysis = loadPlanOfState(before, settings, ports)
+  if (settings.graphPassed !== undefined) {
+    // A generated needs graph's save job: only the store.
+    const store = await writeGraphStore(analysis, before, settings, ports)
+    setGraphOutputs(analysis, before, store)
+    return
+  }
   const ledger = isFinished(before)
     ? before
     : handOutNextRound(

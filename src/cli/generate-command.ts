@@ -14,6 +14,7 @@ import {
 import { UsageError } from '../plan/errors.js'
 import { MAX_PACKED_JOBS } from '../plan/job-partition.js'
 import type { GenerateInvocation } from '../render/generate-command-line.js'
+import { checkCachePassedPlan } from '../render/needs-passed-limits.js'
 import { formatProblems } from '../render/problems.js'
 import { COMMON_FLAGS, fileFlag, flagsCommand } from './args.js'
 import type { FlagValues } from './args.js'
@@ -37,9 +38,14 @@ const GENERATE_COMMAND = {
       min: 1,
       max: MAX_PACKED_JOBS,
       description: `pack the phases into at most N jobs, each running its phases with exec, 1 to ${MAX_PACKED_JOBS}`
+    },
+    'cache-passed': {
+      kind: 'boolean',
+      description:
+        'skip the jobs of phases unchanged since they passed (a store kept with actions/cache)'
     }
   },
-  about: `Usage: phase-matrix generate [--out FILE] [--template FILE] [--max-jobs N] [flags]
+  about: `Usage: phase-matrix generate [--out FILE] [--template FILE] [--max-jobs N] [--cache-passed] [flags]
 
 Write a GitHub workflow with one job per phase, each job's needs being the
 phase's dependencies, and a final job "phase-matrix gate" that fails unless
@@ -64,6 +70,17 @@ do not depend on it (they share a job, or a later job, with a dependent);
 the header says which. Without --max-jobs, a plan whose workflow with one
 job per phase would be over GitHub's 500 KB is packed into as many jobs as
 fit, with a note on stderr (with --max-workers it is an error instead).
+
+With --cache-passed, a first job "phase-matrix plan" restores the store
+of passed phases (actions/cache) and runs the plan action with it: a
+phase whose input hash (inputs:, global_inputs, its definition, its
+dependencies' hashes) is the stored one is unchanged, and its job is
+skipped. A job runs when each job it needs succeeded or was skipped as
+unchanged; the gate counts unchanged as passed and any other skip as a
+failure. A last job "phase-matrix save" stores what passed in this run
+with what was unchanged (settle, actions/cache). Packed jobs are skipped
+when all their phases are unchanged; exec skips the unchanged ones of the
+others. The plan must be a file in the repository.
 `,
   exitCodes:
     'Exit codes: 0 ok, 1 invalid plan (or a workflow GitHub would refuse),\n2 usage error or unreadable file.'
@@ -89,6 +106,7 @@ export function invocationOf(values: GenerateValues): GenerateInvocation {
     invocation.maxJobs = values['max-jobs']
   }
   if (values['fail-fast'] === true) invocation.failFast = true
+  if (values['cache-passed'] === true) invocation.cachePassed = true
   if (values.out !== undefined) invocation.out = normalizePath(values.out)
   return invocation
 }
@@ -172,6 +190,8 @@ function generate(values: GenerateValues, io: CliIo): number {
     )
   }
   checkOut(values, io)
+  // Before the plan is read (standard input would be waited on).
+  checkCachePassedPlan(invocationOf(values))
   const loaded = loadPlanForCli(values, io)
   if (loaded.problems.length > 0) {
     io.stderr(formatProblems(loaded.problems, { colour: io.colourErr }))
@@ -205,8 +225,12 @@ function generate(values: GenerateValues, io: CliIo): number {
     workflow.packed === undefined
       ? `${phases} phase job(s)`
       : `${phases} phase(s) in ${workflow.packed.jobs} packed job(s)`
+  const ours =
+    invocation.cachePassed === true && phases > 0
+      ? 'the plan job, the gate and the save job'
+      : 'the gate'
   io.stdout(
-    `Wrote ${values.out}: ${jobs} and the gate, ${workflow.bytes} bytes.\n`
+    `Wrote ${values.out}: ${jobs} and ${ours}, ${workflow.bytes} bytes.\n`
   )
   return ExitCode.ok
 }

@@ -19,7 +19,7 @@ export const MAX_ENV_VALUE_BYTES = MAX_ENV_STRING_BYTES - NAME_ROOM
 /** Windows: the whole environment block, in UTF-16 units. */
 const MAX_WINDOWS_ENV_UNITS = 32_767
 /** Longest value one variable may carry on a Windows runner (the rest of the environment needs room too). */
-const MAX_WINDOWS_ENV_VALUE_UNITS = 24 * 1024
+export const MAX_WINDOWS_ENV_VALUE_UNITS = 24 * 1024
 
 /** Plan fields whose value reaches a process's environment (exec's INPUT_PHASES). */
 export const ENV_FIELDS = ['id'] as const

@@ -178,6 +178,25 @@ function definitionOf(phase: Phase): string {
   ])
 }
 
+/**
+ * By plan index: whether the phase can have an input hash at all (it lists
+ * `inputs:` and so does every dependency, transitively), the rule
+ * inputHashes follows. A phase that cannot is never unchanged: it always
+ * runs. From the plan alone, no files. O(V + E).
+ */
+export function hashablePhases(analysis: PlanAnalysis): boolean[] {
+  const { phases } = analysis.plan
+  const hashable = new Array<boolean>(phases.length).fill(false)
+  for (const index of analysis.waves.flat()) {
+    const inputs = phases[index]?.inputs
+    hashable[index] =
+      inputs !== undefined &&
+      inputs.length > 0 &&
+      (analysis.depsOf[index] ?? []).every(dep => hashable[dep] === true)
+  }
+  return hashable
+}
+
 interface HashOptions {
   /**
    * Anything else that changes what every phase does (a setup command

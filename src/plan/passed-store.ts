@@ -257,7 +257,7 @@ export function mergedStore(input: MergeInput): PassedStoreFile {
     const ranNow = status === 'succeeded' || status === 'succeeded-earlier'
     if ((ranNow || status === 'unchanged') && hash !== null) {
       store[id] = hash
-      const run = ranNow || hash !== old ? input.run : oldRun
+      const run = ranNow ? input.run : oldRun
       if (run !== undefined) since[id] = run
     } else if (isFailed(status)) return
     else if (old !== undefined) {

@@ -16,6 +16,12 @@ export interface GenerateInvocation {
   /** `--max-jobs N`: phases packed into at most N jobs run by exec. */
   maxJobs?: number
   failFast?: boolean
+  /**
+   * `--cache-passed`: a first job finds the phases unchanged since they
+   * passed (the plan action with a store kept by actions/cache), their jobs
+   * are skipped, and a last job saves the new store.
+   */
+  cachePassed?: boolean
 }
 
 export const GENERATE_COMMAND = 'phase-matrix generate'
@@ -56,6 +62,7 @@ export function formatGenerateCommand(invocation: GenerateInvocation): string {
     args.push('--max-jobs', String(invocation.maxJobs))
   }
   if (invocation.failFast === true) args.push('--fail-fast')
+  if (invocation.cachePassed === true) args.push('--cache-passed')
   if (invocation.out !== undefined) args.push('--out', invocation.out)
   return [GENERATE_COMMAND, ...args.map(quoteShellArg)].join(' ')
 }
@@ -140,10 +147,15 @@ export function parseGenerateCommand(
   if (words === undefined) return undefined
   const found: Record<string, string> = {}
   let failFast = false
+  let cachePassed = false
   for (let i = 0; i < words.length; i++) {
     const flag = words[i]
     if (flag === '--fail-fast') {
       failFast = true
+      continue
+    }
+    if (flag === '--cache-passed') {
+      cachePassed = true
       continue
     }
     const value = words[i + 1]
@@ -177,6 +189,7 @@ export function parseGenerateCommand(
     invocation.maxJobs = Number(found['max-jobs'])
   }
   if (failFast) invocation.failFast = true
+  if (cachePassed) invocation.cachePassed = true
   if (found.out !== undefined) invocation.out = found.out
   return invocation
 }

@@ -1,7 +1,8 @@
 // The comment block at the top of a generated needs workflow: where it came
 // from, how to regenerate and check it, what the gate means, and what of the
 // settings and the plan the graph does not express. O(header lines).
-import type { Phase } from '../plan/types.js'
+import { hashablePhases } from '../plan/input-hash.js'
+import type { Phase, PlanAnalysis } from '../plan/types.js'
 import {
   formatGenerateCommand,
   quoteShellArg
@@ -19,7 +20,27 @@ export function laneCount(options: NeedsWorkflowOptions): number {
 }
 
 /** What the graph cannot express, said in the header and by the CLI. */
-export function settingNotes(options: NeedsWorkflowOptions): string[] {
+export function settingNotes(
+  options: NeedsWorkflowOptions,
+  analysis?: PlanAnalysis
+): string[] {
+  const notes = workerNotes(options)
+  if (
+    options.invocation.cachePassed === true &&
+    analysis !== undefined &&
+    !hashablePhases(analysis).some(
+      (hashable, index) =>
+        hashable && analysis.plan.phases[index]?.done !== true
+    )
+  ) {
+    notes.push(
+      '--cache-passed skips nothing: no phase that runs has a hash (a phase needs inputs:, and so do its dependencies). List the files each phase reads in inputs: (docs/plan-format.md).'
+    )
+  }
+  return notes
+}
+
+function workerNotes(options: NeedsWorkflowOptions): string[] {
   const { settings } = options
   const notes: string[] = []
   if (laneCount(options) > 0) return notes
@@ -44,7 +65,9 @@ export function needsHeader(
   options: NeedsWorkflowOptions,
   notes: readonly string[],
   done: readonly Phase[],
-  packed?: { jobs: number; exact: boolean }
+  packed?: { jobs: number; exact: boolean },
+  /** With --cache-passed: the phase jobs' digest, in the store's key. */
+  digest?: string
 ): string[] {
   const { invocation } = options
   const lines = [
@@ -57,10 +80,15 @@ export function needsHeader(
       `  phase-matrix check --workflow ${quoteShellArg(invocation.out)}`
     )
   }
+  const cached = digest !== undefined
   lines.push(
     '',
-    ...(packed === undefined ? perPhaseLines() : packedLines(packed))
+    ...(packed === undefined
+      ? perPhaseLines(cached)
+      : packedLines(packed, cached))
   )
+  if (digest !== undefined)
+    lines.push(...cacheLines(digest, packed !== undefined))
   const lanes = laneCount(options)
   if (lanes > 0) {
     lines.push(
@@ -94,7 +122,14 @@ export function needsHeader(
   return lines
 }
 
-function perPhaseLines(): string[] {
+function perPhaseLines(cached: boolean): string[] {
+  if (cached) {
+    return [
+      `One job per phase; its needs are the phase's deps. The job ${GATE_JOB_ID}`,
+      `("${GATE_JOB_NAME}") fails when any phase failed, was cancelled or was`,
+      'skipped other than as unchanged: make it the required status check.'
+    ]
+  }
   return [
     `One job per phase; its needs are the phase's deps. The job ${GATE_JOB_ID}`,
     `("${GATE_JOB_NAME}") fails when any phase failed, was cancelled or was`,
@@ -102,12 +137,22 @@ function perPhaseLines(): string[] {
   ]
 }
 
-function packedLines(packed: { jobs: number; exact: boolean }): string[] {
+function packedLines(
+  packed: { jobs: number; exact: boolean },
+  cached: boolean
+): string[] {
   const lines = [
     `Packed: the phases run in ${packed.jobs} job(s), each by exec from the plan in`,
     "the workspace, in dependency order; a job needs the jobs holding its phases'",
     `deps. The job ${GATE_JOB_ID} ("${GATE_JOB_NAME}") fails when any job`,
-    'failed, was cancelled or was skipped: make it the required status check.'
+    ...(cached
+      ? [
+          'failed, was cancelled or was skipped other than as unchanged: make it',
+          'the required status check.'
+        ]
+      : [
+          'failed, was cancelled or was skipped: make it the required status check.'
+        ])
   ]
   if (packed.exact) {
     lines.push(
@@ -122,6 +167,23 @@ function packedLines(packed: { jobs: number; exact: boolean }): string[] {
     )
   }
   return lines
+}
+
+function cacheLines(digest: string, packed: boolean): string[] {
+  return wrap(
+    [
+      "Don't run what already passed (--cache-passed): the job phase-matrix-plan",
+      'restores the store of passed phases (actions/cache, keyed by the plan and',
+      `${digest}, a digest of the phase jobs, so other jobs start a new store)`,
+      'and the plan action lists the phases whose input hash is the stored one.',
+      packed
+        ? 'A job whose phases are all unchanged is skipped, and exec does not run the unchanged phases of the others;'
+        : 'Their jobs are skipped and count as succeeded;',
+      'a job runs when each job it needs succeeded or was skipped as unchanged.',
+      'The job phase-matrix-save stores what passed in this run and what was',
+      'unchanged, for the next run.'
+    ].join(' ')
+  )
 }
 
 /** Words of `text` in lines of at most `width` characters (longer words alone). */

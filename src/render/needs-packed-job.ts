@@ -13,6 +13,12 @@ import { LEG_TIMEOUT_MARGIN_MINUTES } from '../plan/packing.js'
 import { timeoutWithRetries } from '../plan/retries.js'
 import type { Phase } from '../plan/types.js'
 import { escapeExpressions } from './expression-escape.js'
+import {
+  EXEC_UNCHANGED_INPUT,
+  PACKED_PASSED_OUTPUT,
+  PLAN_JOB_ID,
+  RUN_STEP_ID
+} from './needs-passed.js'
 import { cancelStep, CHECKOUT_ACTION, setJobRunner } from './needs-phase-job.js'
 import { neededOutputsEnv, PHASE_OUTPUTS_VALUE } from './needs-outputs.js'
 import type { NeedsWorkflowOptions } from './needs-workflow.js'
@@ -26,6 +32,13 @@ export function packedJobName(phases: readonly Phase[]): string {
   return phases.length === 1 ? first : `${first} +${phases.length - 1}`
 }
 
+/** With --cache-passed: the job's `if:`, and whether any phase can be unchanged. */
+export interface PackedCache {
+  condition: string
+  /** Some phase has a hash: exec gets the unchanged list, the job a `passed` output. */
+  hashable: boolean
+}
+
 /**
  * @param phases the job's phases, in plan order (one runner)
  * @param needs job ids of the jobs holding their dependencies
@@ -35,11 +48,14 @@ export function packedJob(
   phases: readonly Phase[],
   needs: readonly string[],
   planPath: string,
-  options: NeedsWorkflowOptions
+  options: NeedsWorkflowOptions,
+  cache?: PackedCache
 ): YamlMapping {
   const pattern = options.template?.phase ?? {}
   const job: YamlMapping = { name: packedJobName(phases) }
-  if (needs.length > 0) job.needs = [...needs]
+  const allNeeds = cache === undefined ? needs : [PLAN_JOB_ID, ...needs]
+  if (allNeeds.length > 0) job.needs = [...allNeeds]
+  if (cache !== undefined) job.if = cache.condition
   setJobRunner(
     job,
     phases[0]?.runsOn,
@@ -48,14 +64,20 @@ export function packedJob(
   )
   // What its phases wrote to $PHASE_OUTPUT, for the jobs that need it.
   job.outputs = { 'phase-outputs': PHASE_OUTPUTS_VALUE }
+  const inputs = execInputs(phases, planPath)
+  if (cache?.hashable === true) {
+    // Which of its phases passed, for the save job; exec skips the unchanged.
+    job.outputs['passed'] = PACKED_PASSED_OUTPUT
+    inputs.unchanged = EXEC_UNCHANGED_INPUT
+  }
   const steps: YamlValue[] = [
     { uses: CHECKOUT_ACTION, with: { 'persist-credentials': false } },
     ...templateSetupSteps(options.template),
     {
-      id: 'x',
+      id: RUN_STEP_ID,
       uses: EXEC_ACTION_REF,
       ...neededOutputsEnv(needs),
-      with: execInputs(phases, planPath)
+      with: inputs
     }
   ]
   if (options.settings.failFast) steps.push(cancelStep())

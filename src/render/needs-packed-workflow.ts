@@ -6,6 +6,7 @@
 // instead of refused (packToFit), with a note saying so. Pure.
 // O((V + E) log V) per rendering; packToFit renders at most a few times.
 import { needsThroughDone } from '../plan/done.js'
+import { hashablePhases } from '../plan/input-hash.js'
 import { phaseDurations } from '../plan/durations.js'
 import { partitionJobs, type JobPartition } from '../plan/job-partition.js'
 import { LEG_ID_BYTES } from '../plan/packing.js'
@@ -16,7 +17,17 @@ import { jobIdsFor } from './job-ids.js'
 import { needsDocument } from './needs-document.js'
 import { GATE_JOB_ID } from './needs-gate.js'
 import { needsHeader } from './needs-header.js'
-import { packedJob } from './needs-packed-job.js'
+import { packedJob, type PackedCache } from './needs-packed-job.js'
+import {
+  cachedCondition,
+  graphDigest,
+  PLAN_JOB_ID,
+  SAVE_JOB_ID,
+  type NeededJob,
+  type UnchangedIds
+} from './needs-passed.js'
+import { cachePassedProblems } from './needs-passed-limits.js'
+import { MAX_EXPRESSION_LENGTH } from './expression-escape.js'
 import { CHECKOUT_VERSION } from './needs-phase-job.js'
 import {
   MAX_WORKFLOW_BYTES,
@@ -110,6 +121,105 @@ interface PackedJobs {
   jobs: YamlMapping
 }
 
+/** Whether the workflow has the plan and save jobs of --cache-passed. */
+function cached(
+  options: NeedsWorkflowOptions,
+  partition: JobPartition
+): boolean {
+  return options.invocation.cachePassed === true && partition.jobs.length > 0
+}
+
+/**
+ * The ids of `indices` that are no dependency (reached through done
+ * phases) of another of them: the unchanged phases are closed under
+ * dependencies, so these being unchanged means all are. Undefined when one
+ * has no hash (then not all can be unchanged). O(what is below them).
+ */
+function topIds(
+  analysis: PlanAnalysis,
+  indices: readonly number[],
+  preds: readonly (readonly number[])[],
+  hashable: readonly boolean[]
+): UnchangedIds {
+  const among = new Set(indices)
+  const below = new Set<number>()
+  // Everything below the set, each phase visited once: a phase of the set
+  // reached from another is below it.
+  const seen = new Set<number>()
+  const pending = indices.flatMap(index => preds[index] ?? [])
+  while (pending.length > 0) {
+    const pred = pending.pop() ?? 0
+    if (seen.has(pred)) continue
+    seen.add(pred)
+    if (among.has(pred)) below.add(pred)
+    pending.push(...(preds[pred] ?? []))
+  }
+  const top = indices.filter(index => !below.has(index))
+  return top.every(index => hashable[index] === true)
+    ? top.map(index => at(analysis.plan.phases, index).id)
+    : undefined
+}
+
+/**
+ * A packed job's `if:` with --cache-passed. The job is skipped when all its
+ * phases are unchanged (its phases no other of it waits for: `own`); it
+ * runs when, for each job it needs, that job succeeded or every phase of it
+ * its own phases wait for is unchanged — exec skips its unchanged phases,
+ * so a dependency in a job that failed elsewhere, or was skipped as
+ * unchanged, still counts when it is unchanged. When the own test would
+ * take more than MAX_OWN_TESTS ids, or make the expression too long, it is
+ * left out (the job then starts and exec runs none of its unchanged
+ * phases); the needs' tests never are.
+ * O(V + E) per job at worst.
+ */
+function packedCondition(
+  analysis: PlanAnalysis,
+  partition: JobPartition,
+  k: number,
+  ids: readonly string[],
+  jobOf: ReadonlyMap<number, number>,
+  preds: readonly (readonly number[])[],
+  hashable: readonly boolean[]
+): string {
+  const job = at(partition.jobs, k)
+  const waitedFor = new Map<number, Set<number>>()
+  for (const index of job) {
+    for (const pred of preds[index] ?? []) {
+      const other = jobOf.get(pred)
+      if (other === undefined || other === k) continue
+      const set = waitedFor.get(other) ?? new Set<number>()
+      set.add(pred)
+      waitedFor.set(other, set)
+    }
+  }
+  const needs: NeededJob[] = (partition.needs[k] ?? []).map(need => ({
+    job: at(ids, need),
+    unchanged: topIds(
+      analysis,
+      [...(waitedFor.get(need) ?? [])],
+      preds,
+      hashable
+    )
+  }))
+  const own = topIds(analysis, job, preds, hashable)
+  if (own !== undefined && own.length > MAX_OWN_TESTS) {
+    return cachedCondition(undefined, needs)
+  }
+  const condition = cachedCondition(own, needs)
+  return condition.length > MAX_EXPRESSION_LENGTH
+    ? cachedCondition(undefined, needs)
+    : condition
+}
+
+/**
+ * A packed job is skipped as unchanged only when that takes at most this
+ * many tests (its phases no other of it waits for: one for a chain). A
+ * job of many branches starts instead, and exec runs none of its
+ * unchanged phases: a few seconds of a runner, against bytes in every
+ * `if:` that would crowd a 5,000-phase graph out of GitHub's 500 KB.
+ */
+const MAX_OWN_TESTS = 8
+
 function packedJobs(
   analysis: PlanAnalysis,
   options: NeedsWorkflowOptions,
@@ -118,25 +228,76 @@ function packedJobs(
 ): PackedJobs {
   const { phases } = analysis.plan
   const jobIds: (string | undefined)[] = phases.map(() => undefined)
+  const cache = cached(options, partition)
   const ids = jobIdsFor(
     partition.jobs.map(job => at(phases, at(job, 0)).id),
-    [GATE_JOB_ID]
+    cache ? [GATE_JOB_ID, PLAN_JOB_ID, SAVE_JOB_ID] : [GATE_JOB_ID]
   )
+  const jobOf = new Map<number, number>()
   partition.jobs.forEach((job, k) => {
-    for (const index of job) jobIds[index] = ids[k]
+    for (const index of job) {
+      jobIds[index] = ids[k]
+      jobOf.set(index, k)
+    }
   })
+  const hashable = cache ? hashablePhases(analysis) : undefined
+  const preds = cache ? needsThroughDone(analysis) : []
   const jobs: YamlMapping = {}
   partition.jobs.forEach((job, k) => {
     if (only !== undefined && k !== only) return
     const needs = (partition.needs[k] ?? []).map(need => at(ids, need))
+    let packedCache: PackedCache | undefined
+    if (hashable !== undefined) {
+      packedCache = {
+        condition: packedCondition(
+          analysis,
+          partition,
+          k,
+          ids,
+          jobOf,
+          preds,
+          hashable
+        ),
+        hashable: job.some(index => hashable[index] === true)
+      }
+    }
     jobs[at(ids, k)] = packedJob(
       job.map(index => at(phases, index)),
       needs,
       options.invocation.plan,
-      options
+      options,
+      packedCache
     )
   })
   return { ids, jobIds, jobs }
+}
+
+/** A packed job whose if: GitHub would refuse as too long an expression. */
+function longConditionProblems(
+  analysis: PlanAnalysis,
+  jobs: YamlMapping
+): Problem[] {
+  const problems: Problem[] = []
+  for (const [id, job] of Object.entries(jobs)) {
+    const condition =
+      typeof job === 'object' && job !== null && !Array.isArray(job)
+        ? job['if']
+        : undefined
+    if (
+      typeof condition === 'string' &&
+      condition.length > MAX_EXPRESSION_LENGTH
+    ) {
+      problems.push({
+        code: 'too-large',
+        severity: 'error',
+        message: `With --cache-passed the packed job ${id} would have an if: over GitHub's ${MAX_EXPRESSION_LENGTH} characters (a check for each job it needs, naming the phases of it that its own phases wait for). Give a larger --max-jobs, generate without --cache-passed, or use the waves mode.`,
+        file: analysis.plan.file,
+        line: 1,
+        column: 1
+      })
+    }
+  }
+  return problems
 }
 
 function renderPartition(
@@ -150,6 +311,26 @@ function renderPartition(
   const { phases } = analysis.plan
   const { ids, jobIds, jobs } = packedJobs(analysis, options, partition)
   const packed = { jobs: ids.length, exact: partition.exact }
+  const cache = cached(options, partition)
+  if (cache) {
+    const hashable = hashablePhases(analysis)
+    const problems = [
+      ...longConditionProblems(analysis, jobs),
+      ...cachePassedProblems(
+        analysis,
+        options,
+        partition.jobs.map(job =>
+          job
+            .filter(index => hashable[index] === true)
+            .map(index => at(phases, index))
+        ),
+        true
+      )
+    ]
+    if (problems.length > 0) {
+      return { text: '', bytes: 0, jobIds, packed, problems, notes }
+    }
+  }
   const allNotes = [...notes]
   if (why !== undefined) {
     allNotes.push(
@@ -163,17 +344,19 @@ function renderPartition(
   const comments: YamlComment[] = []
   ids.forEach((jobId, k) => {
     comments.push(
-      { path: ['jobs', jobId], spaceBefore: k > 0 },
+      { path: ['jobs', jobId], spaceBefore: k > 0 || cache },
       { path: ['jobs', jobId, 'steps', 0, 'uses'], after: CHECKOUT_VERSION }
     )
   })
   const done = phases.filter(phase => phase.done)
+  const digest = cache ? graphDigest(jobs, options) : undefined
   const text = needsDocument(
     jobs,
     ids,
     comments,
-    needsHeader(options, allNotes, done, packed),
-    options
+    needsHeader(options, allNotes, done, packed, digest),
+    options,
+    digest === undefined ? { packed: true } : { packed: true, digest }
   )
   const bytes = utf8Length(text)
   if (bytes > MAX_WORKFLOW_BYTES) {

@@ -175,13 +175,17 @@ export function failFastPermissions(
 
 /**
  * @param io the outputs it reads and hands on (none: a phase alone)
+ * @param passed with --cache-passed, the job's `passed` output from the
+ *   outcome of the last step of the phase (exec's or the hand-on step `x`,
+ *   else the plain command step, which then gets the id `c`)
  */
 export function phaseJob(
   phase: Phase,
   needs: string[],
   options: NeedsWorkflowOptions,
   condition?: string,
-  io: PhaseJobIo = NO_IO
+  io: PhaseJobIo = NO_IO,
+  passed?: (stepId: string) => string
 ): YamlMapping {
   const pattern = options.template?.phase ?? {}
   const job: YamlMapping = { name: escapeExpressions(phase.id) }
@@ -193,11 +197,25 @@ export function phaseJob(
     timeoutWithRetries(phase) ?? pattern['timeout-minutes'],
     options
   )
-  const commands = commandSteps(phase, io, options)
+  let commands = commandSteps(phase, io, options)
+  const outputs: YamlMapping = {}
   // What it wrote to $PHASE_OUTPUT, from step `x` (exec, or the hand-on
   // step); a job run by exec always has it.
   if (commands.some(step => step['id'] === 'x'))
-    job.outputs = { 'phase-outputs': PHASE_OUTPUTS_VALUE }
+    outputs['phase-outputs'] = PHASE_OUTPUTS_VALUE
+  if (passed !== undefined) {
+    // Step `x` (exec, or the hand-on step, which runs only after the
+    // command and the output check succeeded) says the phase passed.
+    if (commands.some(step => step['id'] === 'x'))
+      outputs['passed'] = passed('x')
+    else {
+      commands = commands.map(step =>
+        step['name'] === 'Run phase' ? { id: 'c', ...step } : step
+      )
+      outputs['passed'] = passed('c')
+    }
+  }
+  if (Object.keys(outputs).length > 0) job.outputs = outputs
   const steps: YamlValue[] = [
     checkoutStep(),
     ...templateSetupSteps(options.template),

@@ -16,11 +16,14 @@
 //   would add Linux's 128 KiB limit per variable (E2BIG), hide the command
 //   from the log, and bypass the template's `defaults.run.shell`;
 // - no plan text is ever placed inside shell code we write (the gate, the
-//   cancel step, the "no command" step are fixed text), nor in `if:`;
+//   cancel step, the "no command" step are fixed text); with --cache-passed
+//   a phase id is in `if:` and in the `passed` output only as an
+//   expression string literal (needs-passed.ts);
 // - the YAML writer quotes and escapes every string so none can end its
 //   scalar early; descriptions become comments with line breaks escaped.
 import type { ParallelSettings, PlanAnalysis, Problem } from '../plan/types.js'
 import { needsThroughDone } from '../plan/done.js'
+import { hashablePhases } from '../plan/input-hash.js'
 import { MAX_EXPRESSION_LENGTH } from './expression-escape.js'
 import type { GenerateInvocation } from './generate-command-line.js'
 import { jobIdsFor } from './job-ids.js'
@@ -28,6 +31,17 @@ import { laneNeeds, lanePredecessors } from './lane-needs.js'
 import { needsDocument } from './needs-document.js'
 import { GATE_JOB_ID } from './needs-gate.js'
 import { laneCount, needsHeader, settingNotes } from './needs-header.js'
+import {
+  cachedCondition,
+  graphDigest,
+  phasePassedOutput,
+  PLAN_JOB_ID,
+  SAVE_JOB_ID
+} from './needs-passed.js'
+import {
+  cachePassedProblems,
+  checkCachePassedPlan
+} from './needs-passed-limits.js'
 import { at } from '../plan/at.js'
 import {
   CHECKOUT_VERSION,
@@ -94,8 +108,9 @@ export function renderNeedsWorkflow(
   options: NeedsWorkflowOptions
 ): NeedsWorkflow {
   const { phases } = analysis.plan
-  const notes = settingNotes(options)
+  const notes = settingNotes(options, analysis)
   const { maxJobs } = options.invocation
+  checkCachePassedPlan(options.invocation)
   if (maxJobs !== undefined) {
     return packedNeedsWorkflow(analysis, options, maxJobs, notes)
   }
@@ -117,15 +132,28 @@ export function renderNeedsWorkflow(
   }
   const active = phases.filter(phase => !phase.done)
   const done = phases.filter(phase => phase.done)
+  // --cache-passed adds a plan job first and a save job last (none when
+  // every phase is done: nothing could be skipped).
+  const cache = options.invocation.cachePassed === true && active.length > 0
   const activeIds = jobIdsFor(
     active.map(phase => phase.id),
-    [GATE_JOB_ID]
+    cache ? [GATE_JOB_ID, PLAN_JOB_ID, SAVE_JOB_ID] : [GATE_JOB_ID]
   )
   const jobIds: (string | undefined)[] = phases.map(() => undefined)
   active.forEach((phase, k) => {
     jobIds[phase.index] = activeIds[k]
   })
-  const problems = expressionProblems(analysis)
+  const hashable = cache ? hashablePhases(analysis) : undefined
+  const problems = [
+    ...expressionProblems(analysis),
+    ...(hashable === undefined
+      ? []
+      : cachePassedProblems(
+          analysis,
+          options,
+          active.map(phase => (hashable[phase.index] === true ? [phase] : []))
+        ))
+  ]
   if (problems.length > 0) {
     return { text: '', bytes: 0, jobIds, problems, notes }
   }
@@ -147,11 +175,38 @@ export function renderNeedsWorkflow(
       needs,
       previous === -1 ? undefined : jobIds[previous]
     )
-    if ((laned.if?.length ?? 0) > MAX_EXPRESSION_LENGTH) {
+    let jobNeeds = laned.needs
+    let condition = laned.if
+    let passed: ((stepId: string) => string) | undefined
+    if (hashable !== undefined) {
+      // The plan job first; the if: names only the real needs (not the lane's).
+      jobNeeds = [PLAN_JOB_ID, ...laned.needs]
+      condition = cachedCondition(
+        hashable[phase.index] === true ? [phase.id] : undefined,
+        (waitsFor[phase.index] ?? []).flatMap(dep => {
+          const job = jobIds[dep]
+          if (job === undefined) return []
+          return [
+            {
+              job,
+              unchanged:
+                hashable[dep] === true ? [at(phases, dep).id] : undefined
+            }
+          ]
+        })
+      )
+      if (hashable[phase.index] === true)
+        passed = stepId => phasePassedOutput(phase.id, stepId)
+    }
+    if ((condition?.length ?? 0) > MAX_EXPRESSION_LENGTH) {
+      const why =
+        hashable === undefined
+          ? 'on a worker lane its if: (one check per dependency)'
+          : 'with --cache-passed its if: (a check per dependency, naming it when it can be unchanged)'
       problems.push({
         code: 'too-large',
         severity: 'error',
-        message: `Phase \`${phase.id}\` has ${needs.length} dependencies: on a worker lane its if: (one check per dependency) would be over GitHub's ${MAX_EXPRESSION_LENGTH} characters. Generate without --max-workers, or use the waves mode.`,
+        message: `Phase \`${phase.id}\` has ${needs.length} dependencies: ${why} would be over GitHub's ${MAX_EXPRESSION_LENGTH} characters. ${hashable === undefined ? 'Generate without --max-workers' : 'Generate without --cache-passed'}, or use the waves mode.`,
         file: analysis.plan.file,
         line: phase.position.line,
         column: phase.position.column
@@ -168,13 +223,23 @@ export function renderNeedsWorkflow(
       const other = at(phases, dependent)
       return !other.done && hasCommand(other)
     })
-    jobs[jobId] = phaseJob(phase, laned.needs, options, laned.if, {
-      reads: (analysis.depsOf[index] ?? []).length > 0,
-      inputsFrom,
-      handsOn
-    })
+    jobs[jobId] = phaseJob(
+      phase,
+      jobNeeds,
+      options,
+      condition,
+      {
+        reads: (analysis.depsOf[index] ?? []).length > 0,
+        inputsFrom,
+        handsOn
+      },
+      passed
+    )
     const about = phaseComment(phase)
-    const comment: YamlComment = { path: ['jobs', jobId], spaceBefore: k > 0 }
+    const comment: YamlComment = {
+      path: ['jobs', jobId],
+      spaceBefore: k > 0 || cache
+    }
     if (about.length > 0) comment.before = about
     comments.push(comment)
   })
@@ -185,12 +250,14 @@ export function renderNeedsWorkflow(
     path: ['jobs', activeIds[k] ?? '', 'steps', 0, 'uses'],
     after: CHECKOUT_VERSION
   }))
+  const digest = cache ? graphDigest(jobs, options) : undefined
   const text = needsDocument(
     jobs,
     activeIds,
     [...comments, ...checkoutComments],
-    needsHeader(options, notes, done),
-    options
+    needsHeader(options, notes, done, undefined, digest),
+    options,
+    digest === undefined ? { packed: false } : { packed: false, digest }
   )
   const bytes = utf8Length(text)
   if (bytes > MAX_WORKFLOW_BYTES && canPack) {

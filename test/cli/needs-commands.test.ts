@@ -281,10 +281,99 @@ describe('phase-matrix generate', () => {
     )
   })
 
+  test('--cache-passed: recorded in the header, checked, and refused for a plan not in the repository', async () => {
+    writeFileSync(
+      path.join(dir, 'plan.yaml'),
+      `phases:
+  - id: a
+    inputs: [a/**]
+    run: make a
+  - id: b
+    deps: [a]
+    inputs: [b/**]
+    run: make b
+`
+    )
+    const result = await run(
+      'generate',
+      '--plan',
+      'plan.yaml',
+      '--cache-passed',
+      '--out',
+      'cached.yml'
+    )
+    expect(result.err).toBe('')
+    expect(result.code).toBe(0)
+    expect(result.out).toContain(
+      'Wrote cached.yml: 2 phase job(s) and the plan job, the gate and the save job'
+    )
+    const text = read('cached.yml')
+    expect(text).toContain(
+      '#   phase-matrix generate --plan plan.yaml --cache-passed --out cached.yml'
+    )
+    const workflow = parse(text) as { jobs: Record<string, unknown> }
+    expect(Object.keys(workflow.jobs)).toEqual([
+      'phase-matrix-plan',
+      'a',
+      'b',
+      'phase-matrix-gate',
+      'phase-matrix-save'
+    ])
+    const checked = await run('check', '--workflow', 'cached.yml')
+    expect(checked.err).toBe('')
+    expect(checked.code).toBe(0)
+    // Without the flag in the header it regenerates without the cache: drift.
+    writeFileSync(
+      path.join(dir, 'cached.yml'),
+      text.replace(' --cache-passed', '')
+    )
+    expect((await run('check', '--workflow', 'cached.yml')).code).toBe(1)
+
+    const packed = await run(
+      'generate',
+      '--plan',
+      'plan.yaml',
+      '--cache-passed',
+      '--max-jobs',
+      '1'
+    )
+    expect(packed.code).toBe(0)
+    expect(packed.out).toContain(
+      "unchanged: '${{ needs.phase-matrix-plan.outputs.unchanged }}'"
+    )
+
+    const stdin = await run('generate', '--plan', '-', '--cache-passed')
+    expect(stdin.code).toBe(2)
+    expect(stdin.err).toContain(
+      '--cache-passed: the job phase-matrix-plan runs the plan action, which reads the plan from the repository'
+    )
+    const absolute = path.join(dir, 'plan.yaml')
+    const outside = await run('generate', '--plan', absolute, '--cache-passed')
+    expect(outside.code).toBe(2)
+    expect(outside.err).toContain(`not the absolute path ${absolute}`)
+  })
+
+  test('--cache-passed on a plan without inputs says it skips nothing', async () => {
+    const result = await run(
+      'generate',
+      '--plan',
+      'plan.yaml',
+      '--cache-passed'
+    )
+    expect(result.code).toBe(0)
+    expect(result.err).toContain(
+      'phase-matrix generate: note: --cache-passed skips nothing: no phase that runs has a hash'
+    )
+  })
+
   test('--help and unknown flags', async () => {
     const help = await run('generate', '--help')
     expect(help.code).toBe(0)
     expect(help.out).toContain('Usage: phase-matrix generate')
+    expect(help.out).toContain('--cache-passed')
+    expect(help.out).toContain(
+      'With --cache-passed, a first job "phase-matrix plan"'
+    )
     const bad = await run('generate', '--outt', 'x')
     expect(bad.code).toBe(2)
     expect(bad.err).toContain("unknown flag '--outt'")

@@ -4,6 +4,7 @@ import fc from 'fast-check'
 import { analyzePlan } from '../../src/plan/analyze.js'
 import { compileGlob, globsTake } from '../../src/plan/globs.js'
 import {
+  hashablePhases,
   inputHashes,
   selectFiles,
   sortedEntries
@@ -248,6 +249,40 @@ describe('unchangedPhases', () => {
         }
       ),
       { numRuns: 500 }
+    )
+  })
+})
+
+describe('hashablePhases', () => {
+  test('is exactly where inputHashes gives a hash, from the plan alone (property)', () => {
+    const plans = fc.integer({ min: 1, max: 12 }).chain(count =>
+      fc.tuple(
+        fc.array(fc.tuple(fc.nat(count - 1), fc.nat(count - 1)), {
+          maxLength: count * 2
+        }),
+        fc.array(fc.nat(3), { minLength: count, maxLength: count })
+      )
+    )
+    fc.assert(
+      fc.property(plans, ([pairs, kinds]) => {
+        const specs = kinds.map((kind, i): PhaseSpec => {
+          const deps = new Set<string>()
+          for (const [x, y] of pairs) {
+            if (x !== y && Math.max(x, y) === i) deps.add(`p${Math.min(x, y)}`)
+          }
+          const spec: PhaseSpec = { id: `p${i}`, deps: [...deps] }
+          // 0: no inputs, 1: inputs: [], 2: done with inputs, 3: inputs.
+          if (kind === 1) spec.inputs = []
+          if (kind >= 2) spec.inputs = [`p${i}/**`]
+          if (kind === 2) spec.status = 'done'
+          return spec
+        })
+        const analysis = analysed(specs)
+        const files = sortedEntries(specs.map(s => entry(`${s.id}/a`)))
+        const { hashes } = inputHashes(analysis, files)
+        expect(hashablePhases(analysis)).toEqual(hashes.map(h => h !== null))
+      }),
+      { numRuns: 300 }
     )
   })
 })

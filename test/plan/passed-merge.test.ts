@@ -113,7 +113,7 @@ describe('the run each entry passed in', () => {
         ['new', '100'],
         ['same', '90'],
         ['kept', '80'],
-        ['rehash', '100']
+        ['rehash', '60']
       ])
     )
     // Outside a runner no run is known: the key is left out.

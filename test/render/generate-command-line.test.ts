@@ -59,6 +59,7 @@ describe('the regenerate command', () => {
       template: path,
       maxWorkers: fc.nat({ max: 1000 }),
       failFast: fc.constant(true),
+      cachePassed: fc.constant(true),
       out: path
     },
     { requiredKeys: ['plan'] }

@@ -28,6 +28,8 @@ interface Case {
   maxWorkers?: number
   /** generate --max-jobs N: packed jobs run by exec. */
   maxJobs?: number
+  /** generate --cache-passed: unchanged phases skipped, the store kept. */
+  cachePassed?: boolean
 }
 
 const examples: Case[] = readdirSync('examples')
@@ -67,6 +69,25 @@ const cases: Case[] = [
     maxJobs: 2,
     settings: { failFast: true },
     template: 'test/fixtures/needs/template.yml'
+  },
+  {
+    name: 'monorepo-cache-passed',
+    plan: 'test/fixtures/needs/monorepo.yaml',
+    cachePassed: true
+  },
+  {
+    name: 'monorepo-cache-passed-lanes-2-template-fail-fast',
+    plan: 'test/fixtures/needs/monorepo.yaml',
+    cachePassed: true,
+    maxWorkers: 2,
+    settings: { failFast: true },
+    template: 'test/fixtures/needs/template.yml'
+  },
+  {
+    name: 'monorepo-cache-passed-max-jobs-3',
+    plan: 'test/fixtures/needs/monorepo.yaml',
+    cachePassed: true,
+    maxJobs: 3
   }
 ]
 
@@ -83,6 +104,7 @@ function generated(c: Case): string {
   if (c.settings?.failFast === true) invocation.failFast = true
   if (c.maxWorkers !== undefined) invocation.maxWorkers = c.maxWorkers
   if (c.maxJobs !== undefined) invocation.maxJobs = c.maxJobs
+  if (c.cachePassed === true) invocation.cachePassed = true
   const result = generateWorkflow(
     analysis!,
     {

@@ -91,6 +91,35 @@ export function setOutputs(
 }
 
 /**
+ * The outputs of a needs graph's save job: `unchanged` (from the plan
+ * step's state) and `passed`, the new store, when written and it fits.
+ */
+export function setGraphOutputs(
+  analysis: PlanAnalysis,
+  ledger: Ledger,
+  store: PassedStoreFile | undefined
+): void {
+  const outputs: Record<string, string> = {
+    [SettleOutputs.unchanged]: JSON.stringify(
+      outcomeLists(analysis, ledger).unchanged
+    )
+  }
+  if (store !== undefined) {
+    const withStore = {
+      ...outputs,
+      [SettleOutputs.passed]: JSON.stringify(store)
+    }
+    if (fitsOutputBudget(withStore)) Object.assign(outputs, withStore)
+    else
+      core.warning(
+        `The store of passed phases is too large for a step output; it is only in the file (input ${SettleInputs.passedFile}).`
+      )
+  }
+  for (const [name, value] of Object.entries(outputs))
+    core.setOutput(name, value)
+}
+
+/**
  * The `durations` JSON written to a file (input `durations-file`), for
  * actions/cache to keep for the next run's `estimates`: a file, because for
  * thousands of phases the JSON is too long for an environment string.

@@ -18,6 +18,9 @@ import {
   type PassedStore,
   type PassedStoreFile
 } from '../../plan/passed-store.js'
+import { at } from '../../plan/at.js'
+import { UsageError } from '../../plan/errors.js'
+import type { PhaseStatus } from '../../plan/phase-status.js'
 import type { Ledger } from '../../plan/state.js'
 import type { PlanAnalysis } from '../../plan/types.js'
 import { SettleInputs } from '../constants.js'
@@ -55,15 +58,18 @@ function oldStore(
   return store
 }
 
-/** By plan index: the hashes this run's phases ran on, or nulls (no pass recorded) with a warning. */
+/**
+ * By plan index: the hashes this run's phases ran on, or undefined (no
+ * pass can be recorded) with a warning that ends in `unrecorded`.
+ */
 async function runHashes(
   analysis: PlanAnalysis,
   ledger: Ledger,
   settings: SettleSettings,
-  ports: SettlePorts
-): Promise<(string | null)[]> {
-  const none = analysis.plan.phases.map(() => null)
-  const unrecorded = 'no pass of this run is recorded, the old entries are kept'
+  ports: SettlePorts,
+  unrecorded = 'no pass of this run is recorded, the old entries are kept'
+): Promise<(string | null)[] | undefined> {
+  const none = undefined
   if (ledger.hashes === undefined) {
     core.warning(
       `Input '${SettleInputs.passedFile}': the plan step was given no store of passed phases (its input 'passed'), so its input hashes are unknown: ${unrecorded}.`
@@ -104,7 +110,9 @@ export async function writePassedStore(
   const file = settings.passedFile
   if (file === undefined) return undefined
   const stored = oldStore(analysis, file, settings.run.cwd)
-  const hashes = await runHashes(analysis, ledger, settings, ports)
+  const hashes =
+    (await runHashes(analysis, ledger, settings, ports)) ??
+    analysis.plan.phases.map(() => null)
   const store = mergedStore({
     ids: analysis.plan.phases.map(phase => phase.id),
     statuses: ledger.statuses,
@@ -121,6 +129,128 @@ export async function writePassedStore(
   )
   core.info(
     `Wrote the store of passed phases (${Object.keys(store).filter(key => key !== SINCE_KEY).length} phase(s)) to ${file}.`
+  )
+  return store
+}
+
+/**
+ * The ids the jobs of a generated needs graph say passed: input
+ * `graph-passed`, `toJSON(needs.*.outputs.passed)`, a JSON array with one
+ * JSON array of ids per job that ran (jobs that did not run have none).
+ * Whatever is not that records no pass, with a warning: a pass left out
+ * only makes a phase run again. O(text).
+ */
+export function graphPassedIds(
+  text: string,
+  analysis: PlanAnalysis
+): Set<string> {
+  const name = `Input '${SettleInputs.graphPassed}'`
+  const known = new Set(analysis.plan.phases.map(phase => phase.id))
+  const passed = new Set<string>()
+  let jobs: unknown
+  try {
+    jobs = JSON.parse(text)
+  } catch {
+    jobs = undefined
+  }
+  if (!Array.isArray(jobs)) {
+    core.warning(
+      `${name} is not a JSON array (expected \${{ toJSON(needs.*.outputs.passed) }}), got '${text.slice(0, 60)}': no pass of this run is recorded.`
+    )
+    return passed
+  }
+  let malformed = 0
+  const unknown: string[] = []
+  for (const job of jobs) {
+    if (job === null || job === '') continue
+    let ids: unknown
+    try {
+      ids = typeof job === 'string' ? JSON.parse(job) : undefined
+    } catch {
+      ids = undefined
+    }
+    if (!Array.isArray(ids) || !ids.every(id => typeof id === 'string')) {
+      malformed++
+      continue
+    }
+    for (const id of ids) {
+      if (known.has(id)) passed.add(id)
+      else unknown.push(id)
+    }
+  }
+  if (malformed > 0) {
+    core.warning(
+      `${name}: ${malformed} job output(s) are not a JSON array of phase ids; their passes are not recorded.`
+    )
+  }
+  if (unknown.length > 0) {
+    core.warning(
+      `${name} names ${unknown.length} phase(s) that ${analysis.plan.file} does not have (${unknown.slice(0, 3).join(', ')}${unknown.length > 3 ? ', …' : ''}); they are left out. Regenerate the workflow with phase-matrix generate.`
+    )
+  }
+  return passed
+}
+
+/**
+ * A generated needs graph's new store (input `graph-passed`): what this
+ * run proved, written to `passed-file` — each phase whose job passed in
+ * this run and each unchanged one, with the hash the plan step computed
+ * (re-hashed here, recorded only when the digests agree). No old entry is
+ * carried over: a phase that failed, was skipped or was not reached has
+ * none. When the hashes cannot be trusted nothing is written (the cache
+ * keeps the last store). Returns the store, undefined when none was
+ * written.
+ */
+export async function writeGraphStore(
+  analysis: PlanAnalysis,
+  ledger: Ledger,
+  settings: SettleSettings,
+  ports: SettlePorts
+): Promise<PassedStoreFile | undefined> {
+  const file = settings.passedFile
+  if (file === undefined) {
+    throw new UsageError(
+      `Input '${SettleInputs.graphPassed}' is given without '${SettleInputs.passedFile}': name the file to write the store of passed phases to (.phase-matrix/passed.json).`
+    )
+  }
+  const passed = graphPassedIds(settings.graphPassed ?? '[]', analysis)
+  const hashes = await runHashes(
+    analysis,
+    ledger,
+    settings,
+    ports,
+    'no store is written, the last one stays in the cache'
+  )
+  if (hashes === undefined) return undefined
+  const { phases } = analysis.plan
+  let ran = 0
+  const statuses = ledger.statuses.map((status, index): PhaseStatus => {
+    if (status === 'unchanged' || status === 'done') return status
+    if (passed.has(at(phases, index).id)) {
+      ran++
+      return 'succeeded'
+    }
+    return status
+  })
+  // The restored old store, if any, only says when unchanged phases passed.
+  const old = oldStore(analysis, file, settings.run.cwd)
+  const store = mergedStore({
+    ids: phases.map(phase => phase.id),
+    statuses,
+    hashes,
+    stored: new Map(),
+    storedSince: old.since,
+    ...(settings.run.runId === undefined
+      ? {}
+      : { run: String(settings.run.runId) })
+  })
+  const unchanged = statuses.filter(status => status === 'unchanged').length
+  ports.files.writeText(
+    path.resolve(settings.run.cwd, file),
+    `${JSON.stringify(store, null, 1)}\n`
+  )
+  core.info(
+    `Wrote the store of passed phases to ${file}: ${Object.keys(store).filter(key => key !== SINCE_KEY).length} phase(s), ${ran} passed in this run and ${unchanged} unchanged since they passed.`
   )
   return store
 }
