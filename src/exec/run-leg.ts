@@ -100,7 +100,7 @@ const RUNNER_ONLY = [
   // The records of earlier rounds and the outputs of needed jobs: exec's
   // (a phase reads its dependencies' outputs from $PHASE_INPUTS).
   /^PHASE_MATRIX_ROUND_/,
-  /^PHASE_MATRIX_NEEDS_/
+  /^PHASE_MATRIX_NEEDS(_|$)/
 ]
 
 /** The step's file commands: a phase gets its own (removed afterwards). */

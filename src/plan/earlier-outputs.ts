@@ -20,6 +20,8 @@ type Env = Readonly<Record<string, string | undefined>>
 export const ROUND_ENV_PREFIX = 'PHASE_MATRIX_ROUND_'
 /** The env variable that carries a needed job's `phase-outputs`. */
 export const NEEDS_ENV_PREFIX = 'PHASE_MATRIX_NEEDS_'
+/** The env variable that carries every needed job's, a JSON list of them. */
+export const NEEDS_ENV = 'PHASE_MATRIX_NEEDS'
 
 export const waveJobSchema = z.object({
   result: z.string(),
@@ -56,13 +58,35 @@ export function readWaveJobs(env: Env): Map<number, WaveJob> {
   return rounds
 }
 
-/** The non-empty `PHASE_MATRIX_NEEDS_<n>` values of the env. */
+/** The strings of a `PHASE_MATRIX_NEEDS` list; anything else holds none. */
+function neededList(value: string | undefined): string[] {
+  if (value === undefined || value === '') return []
+  let list: unknown
+  try {
+    list = JSON.parse(value)
+  } catch {
+    return []
+  }
+  return Array.isArray(list)
+    ? list.filter(
+        (item): item is string => typeof item === 'string' && item !== ''
+      )
+    : []
+}
+
+/**
+ * The needed jobs' outputs in the env: each item of `PHASE_MATRIX_NEEDS`
+ * and each non-empty `PHASE_MATRIX_NEEDS_<n>`.
+ */
 export function readNeededOutputs(env: Env): string[] {
-  return Object.entries(env).flatMap(([name, value]) =>
-    name.startsWith(NEEDS_ENV_PREFIX) && value !== undefined && value !== ''
-      ? [value]
-      : []
-  )
+  return [
+    ...neededList(env[NEEDS_ENV]),
+    ...Object.entries(env).flatMap(([name, value]) =>
+      name.startsWith(NEEDS_ENV_PREFIX) && value !== undefined && value !== ''
+        ? [value]
+        : []
+    )
+  ]
 }
 
 /**

@@ -5,7 +5,8 @@
 // it is:
 //
 // - a job run by exec (packed, or a phase with retries): exec's own output,
-//   and it reads each needed job's as env PHASE_MATRIX_NEEDS_<n>;
+//   and it reads all needed jobs' at once as env PHASE_MATRIX_NEEDS (a JSON
+//   list, `toJSON(needs.*.outputs.phase-outputs)`);
 // - a plain job (the phase's command inlined in a `shell: bash` step): a
 //   fixed-text step before the command points PHASE_OUTPUT at a new file in
 //   $RUNNER_TEMP and builds the $PHASE_INPUTS file from the same env
@@ -22,7 +23,7 @@
 // (never fewer than the UTF-16 units GitHub counts), so its JSON, even with
 // every character escaped as \uXXXX, stays one environment string below
 // Linux's 128 KiB in a dependent's env. O(needs) a job.
-import { NEEDS_ENV_PREFIX } from '../actions/constants.js'
+import { NEEDS_ENV, NEEDS_ENV_PREFIX } from '../plan/earlier-outputs.js'
 import { PHASE_OUTPUTS_LIMIT } from '../plan/phase-outputs.js'
 import type { Phase } from '../plan/types.js'
 import { escapeExpressions } from './expression-escape.js'
@@ -33,6 +34,9 @@ export const PHASE_OUTPUTS_VALUE = '${{ steps.x.outputs.phase-outputs }}'
 
 /** What the copying step read, as JSON (GitHub's toJSON). */
 export const READ_OUTPUTS_VALUE = '${{ toJSON(steps.o.outputs) }}'
+
+/** Every needed job's outputs, a JSON list of their `phase-outputs`. */
+const ALL_NEEDED_OUTPUTS_VALUE = '${{ toJSON(needs.*.outputs.phase-outputs) }}'
 
 /** `${{ needs.<job>.outputs.phase-outputs }}`: a needed job's outputs. */
 export function neededOutputsValue(job: string): string {
@@ -55,12 +59,17 @@ export function neededOutputsVariables(
 }
 
 /**
- * Exec's env: each needed job's outputs, from which it builds its phases'
- * $PHASE_INPUTS. Nothing without needs.
+ * Exec's env: every needed job's outputs in one value, `PHASE_MATRIX_NEEDS:
+ * ${{ toJSON(needs.*.outputs.phase-outputs) }}` (a JSON list of those
+ * strings), from which it builds its phases' $PHASE_INPUTS. One line
+ * however many jobs it needs, which keeps a packed graph of 5,000 phases
+ * within GitHub's 500 KB; the cost: what its needed jobs hand on, all
+ * together, must stay one environment string under Linux's 128 KiB.
+ * Nothing without needs.
  */
 export function neededOutputsEnv(needs: readonly string[]): YamlMapping {
   if (needs.length === 0) return {}
-  return { env: neededOutputsVariables(needs) }
+  return { env: { [NEEDS_ENV]: ALL_NEEDED_OUTPUTS_VALUE } }
 }
 
 // Fixed text: only env values vary. Each value is `{…}` JSON (or empty);

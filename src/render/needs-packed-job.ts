@@ -43,13 +43,16 @@ export interface PackedCache {
  * @param phases the job's phases, in plan order (one runner)
  * @param needs job ids of the jobs holding their dependencies
  * @param planPath the plan as exec reads it in the workspace
+ * @param handsOn whether another job needs it (then it has the output
+ *   `phase-outputs`)
  */
 export function packedJob(
   phases: readonly Phase[],
   needs: readonly string[],
   planPath: string,
   options: NeedsWorkflowOptions,
-  cache?: PackedCache
+  cache?: PackedCache,
+  handsOn = true
 ): YamlMapping {
   const pattern = options.template?.phase ?? {}
   const job: YamlMapping = { name: packedJobName(phases) }
@@ -63,13 +66,15 @@ export function packedJob(
     options
   )
   // What its phases wrote to $PHASE_OUTPUT, for the jobs that need it.
-  job.outputs = { 'phase-outputs': PHASE_OUTPUTS_VALUE }
+  const outputs: YamlMapping = {}
+  if (handsOn) outputs['phase-outputs'] = PHASE_OUTPUTS_VALUE
   const inputs = execInputs(phases, planPath)
   if (cache?.hashable === true) {
     // Which of its phases passed, for the save job; exec skips the unchanged.
-    job.outputs['passed'] = PACKED_PASSED_OUTPUT
+    outputs['passed'] = PACKED_PASSED_OUTPUT
     inputs.unchanged = EXEC_UNCHANGED_INPUT
   }
+  if (Object.keys(outputs).length > 0) job.outputs = outputs
   const steps: YamlValue[] = [
     { uses: CHECKOUT_ACTION, with: { 'persist-credentials': false } },
     ...templateSetupSteps(options.template),

@@ -243,6 +243,8 @@ function packedJobs(
   const hashable = cache ? hashablePhases(analysis) : undefined
   const preds = cache ? needsThroughDone(analysis) : []
   const jobs: YamlMapping = {}
+  // Only a job another job needs hands on its phases' outputs.
+  const needed = new Set(partition.needs.flat())
   partition.jobs.forEach((job, k) => {
     if (only !== undefined && k !== only) return
     const needs = (partition.needs[k] ?? []).map(need => at(ids, need))
@@ -266,7 +268,8 @@ function packedJobs(
       needs,
       options.invocation.plan,
       options,
-      packedCache
+      packedCache,
+      needed.has(k)
     )
   })
   return { ids, jobIds, jobs }

@@ -89,7 +89,7 @@ describe('which jobs read and hand on outputs', () => {
     expect(job('verify')?.steps.at(-1)).toMatchObject({
       id: 'x',
       env: {
-        PHASE_MATRIX_NEEDS_1: '${{ needs.deploy.outputs.phase-outputs }}'
+        PHASE_MATRIX_NEEDS: '${{ toJSON(needs.*.outputs.phase-outputs) }}'
       }
     })
     expect(job('flaky')?.outputs).toEqual({

@@ -129,6 +129,10 @@ describe('the packed needs graph', () => {
             /^\$\{\{ needs\.[A-Za-z_][A-Za-z0-9_-]*\.outputs\.phase-outputs \}\}$/,
             ''
           )
+          .replace(
+            /^\$\{\{ toJSON\(needs\.\*\.outputs\.phase-outputs\) \}\}$/,
+            ''
+          )
       ).not.toContain('${{')
     }
     expect(evaluateExpression("'${{'")).toBe('${{')
