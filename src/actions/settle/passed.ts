@@ -28,6 +28,12 @@ import type { SettleSettings } from '../inputs.js'
 import * as core from '../log.js'
 import type { SettlePorts } from '../ports.js'
 
+/** This run's id for the store's `passed in run`; none outside a runner. */
+function thisRun(settings: SettleSettings): { run?: string } {
+  const id = settings.run.runId
+  return id === undefined ? {} : { run: String(id) }
+}
+
 /** The old store's usable entries; an unreadable or broken one is empty. */
 function oldStore(
   analysis: PlanAnalysis,
@@ -119,9 +125,7 @@ export async function writePassedStore(
     hashes,
     stored: stored.hashes,
     storedSince: stored.since,
-    ...(settings.run.runId === undefined
-      ? {}
-      : { run: String(settings.run.runId) })
+    ...thisRun(settings)
   })
   ports.files.writeText(
     path.resolve(settings.run.cwd, file),
@@ -240,9 +244,7 @@ export async function writeGraphStore(
     hashes,
     stored: new Map(),
     storedSince: old.since,
-    ...(settings.run.runId === undefined
-      ? {}
-      : { run: String(settings.run.runId) })
+    ...thisRun(settings)
   })
   const unchanged = statuses.filter(status => status === 'unchanged').length
   ports.files.writeText(
