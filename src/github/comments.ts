@@ -78,7 +78,7 @@ export async function tokenLogin(client: Client): Promise<string> {
  * The id of our comment, if any: its body starts with `marker` and it was
  * written by `author` (the token's login). O(comments).
  */
-async function findOwnComment(
+export async function findOwnComment(
   port: CommentsPort,
   issueNumber: number,
   marker: string,
@@ -173,36 +173,6 @@ async function writeComment(
 ): Promise<WrittenComment> {
   const response = await call(what, request)
   return { id: Number(response.data.id), url: response.data.html_url }
-}
-
-/** findOwnComment over the REST API. */
-export async function findComment(
-  client: Client,
-  target: Repository & { issueNumber: number },
-  marker: string,
-  author: string
-): Promise<number | undefined> {
-  return findOwnComment(
-    restComments(client, target),
-    target.issueNumber,
-    marker,
-    author
-  )
-}
-
-/** upsertSticky over the REST API. */
-export async function upsertStickyComment(
-  client: Client,
-  target: Repository & { issueNumber: number },
-  marker: string,
-  body: string
-): Promise<StickyCommentResult> {
-  return upsertSticky(
-    restComments(client, target),
-    target.issueNumber,
-    marker,
-    body
-  )
 }
 
 /**

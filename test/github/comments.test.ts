@@ -2,9 +2,10 @@ import { GitHubApiError } from '../../src/github/api-error.js'
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { githubClient } from '../../src/github/client.js'
 import {
-  findComment,
+  findOwnComment,
   readFileAtRef,
-  upsertStickyComment
+  restComments,
+  upsertSticky
 } from '../../src/github/comments.js'
 import {
   startFakeCommentsApi,
@@ -24,6 +25,29 @@ afterEach(async () => {
 
 function client(): ReturnType<typeof githubClient> {
   return githubClient({ token: 'ghs_test', baseUrl: api.url })
+}
+
+type Client = ReturnType<typeof githubClient>
+type Target = typeof target
+
+/** upsertSticky over the REST adapter, as the check action calls it. */
+function upsertStickyComment(
+  rest: Client,
+  on: Target,
+  marker: string,
+  body: string
+): ReturnType<typeof upsertSticky> {
+  return upsertSticky(restComments(rest, on), on.issueNumber, marker, body)
+}
+
+/** findOwnComment over the REST adapter. */
+function findComment(
+  rest: Client,
+  on: Target,
+  marker: string,
+  author: string
+): ReturnType<typeof findOwnComment> {
+  return findOwnComment(restComments(rest, on), on.issueNumber, marker, author)
 }
 
 /** Upserts the sticky comment of `target` with the marker, then `text`. */
