@@ -134,7 +134,7 @@ describe('partitionJobs', () => {
         checkPartition(input, p)
         expect(partitionJobs(input)).toEqual(p)
       }),
-      { numRuns: 400 }
+      { numRuns: 100 }
     )
   })
 
@@ -147,7 +147,7 @@ describe('partitionJobs', () => {
           expect(p.jobs.length).toBeLessThanOrEqual(input.maxJobs)
         }
       }),
-      { numRuns: 300 }
+      { numRuns: 100 }
     )
   })
 
@@ -165,7 +165,7 @@ describe('partitionJobs', () => {
         const running = input.skip.filter(skip => !skip).length
         expect(p.jobs.length).toBe(Math.min(1, running))
       }),
-      { numRuns: 300 }
+      { numRuns: 100 }
     )
   })
 
@@ -185,7 +185,7 @@ describe('partitionJobs', () => {
           }
         })
       }),
-      { numRuns: 300 }
+      { numRuns: 100 }
     )
   })
 
@@ -203,7 +203,7 @@ describe('partitionJobs', () => {
         if (!p.merged) expect(packed).toBeLessThanOrEqual(unpacked + 1e-9)
         expect(p.exact && p.merged).toBe(false)
       }),
-      { numRuns: 300 }
+      { numRuns: 100 }
     )
   })
 
@@ -257,7 +257,7 @@ describe('transitiveReduction', () => {
           }
         })
       }),
-      { numRuns: 300 }
+      { numRuns: 100 }
     )
   })
 })

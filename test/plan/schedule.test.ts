@@ -465,7 +465,7 @@ describe('properties on random DAGs', () => {
           }
         }
       ),
-      { numRuns: 300 }
+      { numRuns: 100 }
     )
   })
 })

@@ -487,7 +487,7 @@ describe('generate --cache-passed, evaluated as GitHub would', () => {
           .map(p => p.id)
         expect(saved).toEqual(expect.arrayContaining(passedHere))
       }),
-      { numRuns: 200 }
+      { numRuns: 100 }
     )
   })
 
