@@ -31,6 +31,7 @@ import {
   removeRepo,
   writeFiles
 } from '../support/git-repo.js'
+import { readStoreFile, readStoreHashes } from '../support/passed-store-file.js'
 
 const core = captureCore()
 jest.unstable_mockModule('@actions/core', () => core.module)
@@ -145,17 +146,11 @@ async function runSave(
 }
 
 function storeFile(): Record<string, unknown> {
-  return JSON.parse(readFileSync(path.join(dir, STORE), 'utf8')) as Record<
-    string,
-    unknown
-  >
+  return readStoreFile(dir, STORE)
 }
 
-/** The store's hashes (without the runs they passed in). */
 function store(): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(storeFile()).filter(([key]) => key !== 'passed in run')
-  )
+  return readStoreHashes(dir, STORE)
 }
 
 function ran(): string[] {

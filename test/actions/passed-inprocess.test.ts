@@ -12,7 +12,7 @@ import {
   jest,
   test
 } from '@jest/globals'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 import type {
   PlanSettings,
@@ -30,6 +30,7 @@ import {
   removeRepo,
   writeFiles
 } from '../support/git-repo.js'
+import { readStoreFile, readStoreHashes } from '../support/passed-store-file.js'
 import {
   legsOf,
   phasesOfLeg,
@@ -146,17 +147,11 @@ function ran(planned: Captured): string[] {
 }
 
 function storeFile(): Record<string, unknown> {
-  return JSON.parse(readFileSync(path.join(dir, STORE), 'utf8')) as Record<
-    string,
-    unknown
-  >
+  return readStoreFile(dir, STORE)
 }
 
-/** The store's hashes (without the runs they passed in). */
 function store(): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.entries(storeFile()).filter(([key]) => key !== 'passed in run')
-  )
+  return readStoreHashes(dir, STORE)
 }
 
 describe('passed: unchanged phases in the waves mode', () => {
