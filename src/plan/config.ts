@@ -8,11 +8,11 @@ import type { Pair } from 'yaml'
 
 import { checkMapping, warnUnknown } from './field-check.js'
 import type { Naming } from './field-check.js'
+import { renamed } from './field-table.js'
 import { MappingReader } from './mapping-reader.js'
 import { PARALLEL } from './schema.js'
-import type { ParallelConfigInput } from './schema.js'
 import { DEFAULT_PARALLEL_SETTINGS } from './types.js'
-import type { ParallelSettings, Problem, ResourceLimits } from './types.js'
+import type { ParallelSettings, Problem } from './types.js'
 import { describeNode, nodeOf, startOf } from './yaml-nodes.js'
 import { parseYamlSource } from './yaml-source.js'
 
@@ -98,28 +98,10 @@ function readParallel(
     if (nested === undefined || spec === undefined) continue
     warnUnknown(reader, spec, nested, `\`parallel.${key}\``, 'it has')
   }
-  return toSettings(checkMapping(reader, PARALLEL, read, NAMING) ?? {})
-}
-
-function toSettings(input: ParallelConfigInput): Partial<ParallelSettings> {
-  const settings: Partial<ParallelSettings> = {}
-  if (input.enabled !== undefined) settings.enabled = input.enabled
-  if (input.max_workers !== undefined) settings.maxWorkers = input.max_workers
-  if (input.fail_fast !== undefined) settings.failFast = input.fail_fast
-  if (input.retries !== undefined) settings.retries = input.retries
-  const limits = input.resource_limits
-  if (limits !== undefined) {
-    const resourceLimits: ResourceLimits = {}
-    if (limits.max_memory_mb !== undefined) {
-      resourceLimits.maxMemoryMb = limits.max_memory_mb
-    }
-    if (limits.max_cpu_percent !== undefined) {
-      resourceLimits.maxCpuPercent = limits.max_cpu_percent
-    }
-    if (Object.keys(resourceLimits).length > 0) {
-      settings.resourceLimits = resourceLimits
-    }
-  }
+  // The PARALLEL table names each setting's property (`max_workers` →
+  // `maxWorkers`): the checked values renamed are the settings.
+  const checked = checkMapping(reader, PARALLEL, read, NAMING) ?? {}
+  const settings: Partial<ParallelSettings> = renamed(PARALLEL, checked)
   return settings
 }
 

@@ -4,9 +4,10 @@
 // the zod type is the value, and the info says how the field is written
 // (aliases), what people write instead (synonyms), what it must be (for
 // messages), whether it is a list read item by item, a nested mapping, or
-// accepted and ignored. `mappingOf` derives the rest: the zod schema, what
-// the reader reads, the key lists for "did you mean" and for messages.
-// O(fields) once, at import.
+// accepted and ignored, and which property it becomes in the loaded object.
+// `mappingOf` derives the rest: the zod schema, what the reader reads, the
+// key lists for "did you mean" and for messages; `renamed` turns checked
+// values into the loaded object. O(fields) once, at import.
 
 import { z } from 'zod'
 
@@ -31,6 +32,16 @@ export interface FieldInfo {
   readonly ignored?: boolean
   /** A bad bare scalar (`1.10`) is kept as written, not dropped. */
   readonly asWritten?: boolean
+  /**
+   * The property the value becomes in the loaded object (`timeoutMinutes`
+   * for `timeout-minutes`); the key itself when absent. The one place a
+   * plan key and the code's name for it are paired.
+   */
+  readonly as?: string
+  /** Left out of `plan --format json` (which shows the plan as written). */
+  readonly notInJson?: boolean
+  /** A change of it changes how a phase runs (plan-changes.ts reports it). */
+  readonly changesRun?: boolean
 }
 
 /** What the reader needs to know about one kind of mapping. */
@@ -109,4 +120,42 @@ export function mappingOf<S extends Shape>(noun: string, shape: S): Mapping<S> {
     info: key => infos.get(key),
     optional: key => optionals.has(key)
   }
+}
+
+/**
+ * Checked values (keys as written in the file) as the loaded object: each
+ * read field under its `as` name, nested mappings likewise (an empty one
+ * left out), unset and ignored fields left out. O(fields). The values are
+ * zod's; that each `as` names a property of the loaded type (Phase,
+ * ParallelSettings) is what test/plan/field-table.test.ts checks.
+ */
+export function renamed(
+  spec: MappingSpec,
+  values: Readonly<Record<string, unknown>>
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const key of spec.fields) {
+    const value = values[key]
+    const info = spec.info(key)
+    const name = info?.as ?? key
+    if (info?.nested !== undefined && isRecord(value)) {
+      const inner = renamed(info.nested, value)
+      if (Object.keys(inner).length > 0) out[name] = inner
+    } else if (value !== undefined) out[name] = value
+  }
+  return out
+}
+
+/** A loaded object's value of a field, read by the field's `as` name. */
+export function valueOf(
+  spec: MappingSpec,
+  key: string,
+  loaded: object
+): unknown {
+  const value: unknown = Reflect.get(loaded, spec.info(key)?.as ?? key)
+  return value
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

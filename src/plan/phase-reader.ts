@@ -1,12 +1,13 @@
 // One item of `phases:` → a Phase: read per the PHASE table (schema.ts),
 // unknown keys and alias clashes warned about, checked by zod (field-
-// check.ts), then mapped onto the resolved `Phase` with positions for its
-// dependencies and its long values. O(fields + deps · log lines).
+// check.ts), then renamed onto `Phase` per the table, with positions for
+// its dependencies and its long values. O(fields + deps · log lines).
 
 import { isMap, isScalar } from 'yaml'
 
 import { ENV_FIELDS, LONG_VALUE_UNITS } from './env-limits.js'
 import { checkMapping, warnUnknown } from './field-check.js'
+import { renamed } from './field-table.js'
 import type { Naming } from './field-check.js'
 import type { MappingRead, MappingReader } from './mapping-reader.js'
 import { PHASE } from './schema.js'
@@ -105,7 +106,10 @@ function toPhase(
     deps.push(dep)
     depPositions.push(reader.position(offset))
   }
+  // Every field under its `Phase` name (the table's `as`), then what the
+  // loader works out: deps without repeats, positions, `done`.
   const phase: Phase = {
+    ...renamed(PHASE, input),
     id: input.id,
     deps,
     index,
@@ -113,24 +117,8 @@ function toPhase(
     depPositions,
     done: isDoneStatus(input.status)
   }
-  if (input.name !== undefined) phase.name = input.name
-  if (input.description !== undefined) phase.description = input.description
-  if (input.parallel_group !== undefined) {
-    phase.parallelGroup = input.parallel_group
-  }
-  if (input.run !== undefined) phase.run = input.run
-  if (input['runs-on'] !== undefined) phase.runsOn = input['runs-on']
-  if (input['timeout-minutes'] !== undefined) {
-    phase.timeoutMinutes = input['timeout-minutes']
-  }
-  if (input.estimate_minutes !== undefined) {
-    phase.estimateMinutes = input.estimate_minutes
-  }
-  if (input.status !== undefined) phase.status = input.status
-  if (input.retries !== undefined) phase.retries = input.retries
-  if (input.inputs !== undefined && input.inputs.length > 0) {
-    phase.inputs = input.inputs
-  }
+  // Never reused, like a phase without `inputs:`.
+  if (phase.inputs?.length === 0) delete phase.inputs
   for (const field of ENV_FIELDS) {
     const value = input[field]
     if (value.length < LONG_VALUE_UNITS) continue

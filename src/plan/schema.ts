@@ -3,8 +3,10 @@
 // they are written and how a bad value is explained (DESIGN.md "The plan
 // file"). Each entry is `canonical-name: field(zod type, info)`; the reader,
 // the zod checks, "did you mean" and every message derive from it (see
-// field-table.ts). Adding a field that is only read and carried is one
-// entry here; mapping it onto `Phase` (phase-reader.ts) only if code uses it.
+// field-table.ts), and so do the loaded `Phase` (its property names: `as`)
+// and the outputs that show a phase (render/json.ts, render/plan-changes.ts).
+// A new field is its entry here, its property on `Phase` (types.ts) and the
+// code that gives it meaning.
 
 import { z } from 'zod'
 
@@ -41,10 +43,11 @@ function text(info: Partial<FieldInfo> = {}): z.ZodOptional<z.ZodString> {
 }
 
 /** `retries:` of a phase and `parallel.retries`: a whole number 0..MAX_RETRIES. */
-function retries(): z.ZodOptional<z.ZodNumber> {
+function retries(info: Partial<FieldInfo> = {}): z.ZodOptional<z.ZodNumber> {
   return field(z.number().int().min(0).max(MAX_RETRIES).optional(), {
     expected: `a whole number from 0 to ${MAX_RETRIES} (more runs after a failure)`,
-    synonyms: ['retry', 'attempts', 'maxretries', 'rerun', 'reruns']
+    synonyms: ['retry', 'attempts', 'maxretries', 'rerun', 'reruns'],
+    ...info
   })
 }
 
@@ -68,17 +71,20 @@ export const PHASE = mappingOf('phase', {
       expected: `a phase id (${ID_EXPECTED})`
     }
   }),
-  parallel_group: text({ synonyms: ['group'] }),
+  parallel_group: text({ synonyms: ['group'], as: 'parallelGroup' }),
   run: text({
     expected: 'a string (a shell command)',
     aliases: ['test_command'],
-    synonyms: ['command', 'cmd', 'script']
+    synonyms: ['command', 'cmd', 'script'],
+    changesRun: true
   }),
   'runs-on': field(
     z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
     {
       expected: 'a runner label or a non-empty list of labels',
       synonyms: ['runner'],
+      as: 'runsOn',
+      changesRun: true,
       item: {
         label: 'runs-on item',
         expected: 'a runner label (a non-empty string)'
@@ -87,17 +93,21 @@ export const PHASE = mappingOf('phase', {
   ),
   'timeout-minutes': field(z.number().positive().optional(), {
     expected: 'a positive number of minutes',
-    synonyms: ['timeout', 'timeoutminute']
+    synonyms: ['timeout', 'timeoutminute'],
+    as: 'timeoutMinutes',
+    changesRun: true
   }),
   estimate_minutes: field(
     z.number().min(0).max(MAX_ESTIMATE_MINUTES).optional(),
     {
       expected: `a number of minutes from 0 to ${MAX_ESTIMATE_MINUTES} (one week)`,
-      synonyms: ['estimate', 'duration']
+      synonyms: ['estimate', 'duration'],
+      as: 'estimateMinutes'
     }
   ),
-  status: text(),
-  retries: retries(),
+  status: text({ changesRun: true }),
+  // `plan --format json` keeps the shape it had before retries existed.
+  retries: retries({ notInJson: true }),
   inputs: globs(
     'a list of globs of the files the phase reads, like [packages/db/**, "!**/*.md"]',
     'input',
@@ -128,11 +138,13 @@ export const PLAN_ROOT = mappingOf('plan', {
 export const RESOURCE_LIMITS = mappingOf('resource_limits', {
   max_memory_mb: field(z.number().positive().optional(), {
     expected: 'a positive number of megabytes',
-    synonyms: ['memory', 'maxmemory']
+    synonyms: ['memory', 'maxmemory'],
+    as: 'maxMemoryMb'
   }),
   max_cpu_percent: field(z.number().min(1).max(100).optional(), {
     expected: 'a number from 1 to 100',
-    synonyms: ['cpu', 'maxcpu']
+    synonyms: ['cpu', 'maxcpu'],
+    as: 'maxCpuPercent'
   })
 })
 
@@ -141,18 +153,19 @@ export const PARALLEL = mappingOf('parallel', {
   enabled: field(z.boolean().optional(), { expected: 'true or false' }),
   max_workers: field(z.number().int().min(1).max(MAX_WORKERS).optional(), {
     expected: `a whole number from 1 to ${MAX_WORKERS}`,
-    synonyms: ['workers', 'maxparallel', 'concurrency', 'jobs']
+    synonyms: ['workers', 'maxparallel', 'concurrency', 'jobs'],
+    as: 'maxWorkers'
   }),
   fail_fast: field(z.boolean().optional(), {
     expected: 'true or false',
-    synonyms: ['failfast']
+    synonyms: ['failfast'],
+    as: 'failFast'
   }),
   retries: retries(),
   resource_limits: field(RESOURCE_LIMITS.schema.optional(), {
     expected: 'a mapping with max_memory_mb and/or max_cpu_percent',
     synonyms: ['limits', 'resources'],
+    as: 'resourceLimits',
     nested: RESOURCE_LIMITS
   })
 })
-
-export type ParallelConfigInput = z.infer<typeof PARALLEL.schema>

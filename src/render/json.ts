@@ -7,26 +7,30 @@ import type {
   PlanAnalysis,
   Problem
 } from '../plan/types.js'
+import { valueOf } from '../plan/field-table.js'
+import { PHASE } from '../plan/schema.js'
 
-/** One phase in the JSON output: only the fields that are set. */
-interface PhaseJson {
+/**
+ * One phase in the JSON output: only the fields that are set, under the
+ * plan's own keys (`timeout-minutes`), in the PHASE table's order after
+ * the first four and the 1-based `wave`; `done` (true) follows `status`
+ * for a phase whose status reads `done` in any case (it never runs).
+ */
+type PhaseJson = Record<string, unknown> & {
   id: string
   name?: string
   description?: string
   deps: string[]
-  /** 1-based wave. */
   wave: number
-  parallel_group?: string
-  run?: string
-  'runs-on'?: string | string[]
-  'timeout-minutes'?: number
-  estimate_minutes?: number
-  status?: string
-  /** Present (true) for a phase whose status reads `done` in any case: it never runs. */
   done?: true
-  /** The phase's `inputs:` globs, when it has some. */
-  inputs?: string[]
 }
+
+/** The table's fields after id, name, description and deps. */
+const JSON_FIELDS: readonly string[] = PHASE.fields.filter(
+  key =>
+    !['id', 'name', 'description', 'deps'].includes(key) &&
+    PHASE.info(key)?.notInJson !== true
+)
 
 export interface PlanJson {
   phaseCount: number
@@ -73,20 +77,11 @@ function phaseJson(phase: Phase, wave: number): PhaseJson {
     deps: phase.deps,
     wave
   }
-  if (phase.parallelGroup !== undefined) {
-    out.parallel_group = phase.parallelGroup
+  for (const key of JSON_FIELDS) {
+    const value = valueOf(PHASE, key, phase)
+    if (value !== undefined) out[key] = value
+    if (key === 'status' && phase.done) out.done = true
   }
-  if (phase.run !== undefined) out.run = phase.run
-  if (phase.runsOn !== undefined) out['runs-on'] = phase.runsOn
-  if (phase.timeoutMinutes !== undefined) {
-    out['timeout-minutes'] = phase.timeoutMinutes
-  }
-  if (phase.estimateMinutes !== undefined) {
-    out.estimate_minutes = phase.estimateMinutes
-  }
-  if (phase.status !== undefined) out.status = phase.status
-  if (phase.done) out.done = true
-  if (phase.inputs !== undefined) out.inputs = phase.inputs
   return out
 }
 

@@ -1,10 +1,19 @@
 // What a pull request changes in a plan: phases added and removed, and for
 // phases in both, the dependencies added and removed and which of the
-// fields that change a run (`run`, `runs-on`, `timeout-minutes`, `status`)
-// differ. Phases are matched by id. O(V + E) with hash sets.
+// fields that change a run (those the PHASE table marks `changesRun`:
+// `run`, `runs-on`, `timeout-minutes`, `status`) differ, by their plan
+// keys. Phases are matched by id. O(V + E) with hash sets.
+import { valueOf } from '../plan/field-table.js'
+import { PHASE } from '../plan/schema.js'
 import type { Phase, Plan } from '../plan/types.js'
 
-type ChangedField = 'run' | 'runs-on' | 'timeout-minutes' | 'status'
+/** A plan key of a field that changes a run (`runs-on`). */
+type ChangedField = string
+
+/** The fields that change a run, in table order. */
+const RUN_FIELDS: readonly string[] = PHASE.fields.filter(
+  key => PHASE.info(key)?.changesRun === true
+)
 
 interface PhaseChange {
   id: string
@@ -22,22 +31,16 @@ export interface PlanChanges {
   changed: PhaseChange[]
 }
 
-function sameRunsOn(a: Phase['runsOn'], b: Phase['runsOn']): boolean {
-  if (typeof a === 'string' || typeof b === 'string' || !a || !b) {
-    return a === b
-  }
-  return a.length === b.length && a.every((label, i) => label === b[i])
+/** Equal scalars, or lists (`runs-on: [a, b]`) with equal items. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (!Array.isArray(a) || !Array.isArray(b)) return a === b
+  return a.length === b.length && a.every((item, i) => item === b[i])
 }
 
 function changedFields(base: Phase, head: Phase): ChangedField[] {
-  const fields: ChangedField[] = []
-  if (base.run !== head.run) fields.push('run')
-  if (!sameRunsOn(base.runsOn, head.runsOn)) fields.push('runs-on')
-  if (base.timeoutMinutes !== head.timeoutMinutes) {
-    fields.push('timeout-minutes')
-  }
-  if (base.status !== head.status) fields.push('status')
-  return fields
+  return RUN_FIELDS.filter(
+    key => !sameValue(valueOf(PHASE, key, base), valueOf(PHASE, key, head))
+  )
 }
 
 /** Changes from `base` to `head`; a missing base means every phase is new. */

@@ -4,7 +4,13 @@ import { z } from 'zod'
 
 import { checkMapping, warnUnknown } from '../../src/plan/field-check.js'
 import type { Naming } from '../../src/plan/field-check.js'
-import { field, ignoredField, mappingOf } from '../../src/plan/field-table.js'
+import { parseConfig } from '../../src/plan/config.js'
+import {
+  field,
+  ignoredField,
+  mappingOf,
+  valueOf
+} from '../../src/plan/field-table.js'
 import type { Mapping, Shape } from '../../src/plan/field-table.js'
 import { MappingReader } from '../../src/plan/mapping-reader.js'
 import {
@@ -13,7 +19,8 @@ import {
   PLAN_ROOT,
   RESOURCE_LIMITS
 } from '../../src/plan/schema.js'
-import type { Problem } from '../../src/plan/types.js'
+import { parsePlan } from '../../src/plan/load.js'
+import type { ParallelSettings, Phase, Problem } from '../../src/plan/types.js'
 import { parseYamlSource } from '../../src/plan/yaml-source.js'
 
 const TABLES = { PHASE, PLAN_ROOT, PARALLEL, RESOURCE_LIMITS }
@@ -176,5 +183,73 @@ describe('one table entry is all a new field needs', () => {
       '1:1 warning unknown key `x` in phase x is ignored; a phase has id, description, name, deps, parallel_group, run, runs-on, timeout-minutes, estimate_minutes, status, retries, inputs, owners',
       '3:15 error owner of phase x must be a team name (a non-empty string), got a mapping'
     ])
+  })
+})
+
+describe('the table names the property each field becomes', () => {
+  test('every phase field lands on Phase under its `as` name', () => {
+    const text = [
+      'phases:',
+      '  - id: a',
+      '    name: A',
+      '    description: the a',
+      '    deps: []',
+      '    parallel_group: g',
+      '    run: make a',
+      '    runs-on: [self-hosted, big]',
+      '    timeout-minutes: 30',
+      '    estimate_minutes: 12',
+      '    status: Done',
+      '    retries: 2',
+      '    inputs: [src/**]',
+      '    branch: main',
+      ''
+    ].join('\n')
+    const { plan, problems } = parsePlan(text, 'plan.yaml')
+    expect(problems).toEqual([])
+    // Typed: a property the Phase type does not have fails to compile.
+    const expected: Phase = {
+      id: 'a',
+      name: 'A',
+      description: 'the a',
+      deps: [],
+      parallelGroup: 'g',
+      run: 'make a',
+      runsOn: ['self-hosted', 'big'],
+      timeoutMinutes: 30,
+      estimateMinutes: 12,
+      status: 'Done',
+      retries: 2,
+      inputs: ['src/**'],
+      done: true,
+      index: 0,
+      position: { line: 2, column: 5 },
+      depPositions: []
+    }
+    expect(plan?.phases[0]).toEqual(expected)
+    // Every field read is in the text above: a new one must be added too.
+    for (const key of PHASE.fields) {
+      expect(text).toMatch(new RegExp(`^ {2}(- | {2})${key}:`, 'm'))
+      expect(valueOf(PHASE, key, expected)).toBeDefined()
+    }
+  })
+
+  test('every setting lands on ParallelSettings under its `as` name', () => {
+    const text =
+      'parallel:\n  enabled: false\n  max_workers: 3\n  fail_fast: true\n  retries: 1\n  resource_limits: {max_memory_mb: 512, max_cpu_percent: 50}\n'
+    const expected: Partial<ParallelSettings> = {
+      enabled: false,
+      maxWorkers: 3,
+      failFast: true,
+      retries: 1,
+      resourceLimits: { maxMemoryMb: 512, maxCpuPercent: 50 }
+    }
+    expect(parseConfig(text, 'config.yaml')).toEqual({
+      settings: expected,
+      problems: []
+    })
+    for (const key of PARALLEL.fields) {
+      expect(valueOf(PARALLEL, key, expected)).toBeDefined()
+    }
   })
 })
