@@ -9,6 +9,7 @@
 import type { Node } from 'yaml'
 import type { core, z } from 'zod'
 
+import { at } from './at.js'
 import type { FieldInfo, Mapping, MappingSpec, Shape } from './field-table.js'
 import { locate } from './mapping-reader.js'
 import type { MappingRead, MappingReader } from './mapping-reader.js'
@@ -56,7 +57,8 @@ function explainIssue(
   const path = issue.path.filter(
     (part): part is string => typeof part === 'string'
   )
-  const field = path[0] ?? ''
+  // checkMapping passes only issues whose path starts with a key.
+  const field = at(path, 0)
   const info = infoAt(spec, path)
   const item = typeof issue.path[path.length] === 'number'
   const wantsString =

@@ -5,6 +5,7 @@
 
 import { isMap, isScalar } from 'yaml'
 
+import { at } from './at.js'
 import { ENV_FIELDS, LONG_VALUE_UNITS } from './env-limits.js'
 import { checkMapping, warnUnknown } from './field-check.js'
 import { renamed } from './field-table.js'
@@ -91,8 +92,9 @@ function toPhase(
   const items = read.items.deps ?? []
   const seen = new Set<string>()
   for (let i = 0; i < written.length; i++) {
-    const dep = written[i] ?? ''
-    const offset = items[i]?.offset ?? read.offset
+    // The reader keeps each item's place in step with its value.
+    const dep = at(written, i)
+    const offset = at(items, i).offset
     if (seen.has(dep)) {
       reader.report(
         'duplicate-dependency',

@@ -79,7 +79,7 @@ export function resolveDependencies(plan: Plan): ResolvedGraph {
         dependentCount[dep] = intAt(dependentCount, dep) + 1
         continue
       }
-      const where = phase.depPositions[position] ?? phase.position
+      const where = at(phase.depPositions, position)
       if (depId === phase.id) {
         report(
           'self-dependency',

@@ -14,6 +14,7 @@
 import { Composer, LineCounter, Parser } from 'yaml'
 import type { CST, Document, YAMLError } from 'yaml'
 
+import { at } from './at.js'
 import { LineIndex } from './positions.js'
 import type { Problem, Severity } from './types.js'
 
@@ -85,7 +86,7 @@ function explainYamlError(error: YAMLError, text: string): string {
     case 'DUPLICATE_KEY':
       return `duplicate key \`${keyAt(text, start)}\`: a key may appear only once in a mapping`
     case 'TAG_RESOLVE_FAILED':
-      return `tag ${written.split(/\s/)[0] ?? written} is not allowed: a plan holds only strings, numbers, booleans, null, lists and mappings`
+      return `tag ${at(written.split(/\s/), 0)} is not allowed: a plan holds only strings, numbers, booleans, null, lists and mappings`
     case 'RESOURCE_EXHAUSTION':
       return `nesting too deep to read (${error.message}); a plan nests a few levels`
     default:
@@ -100,7 +101,7 @@ function keyAt(text: string, offset: number): string {
     /^(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[^\n]*?)(?=\s*:(?:\s|$))/.exec(
       rest
     )
-  return key?.[0] ?? rest.split(/[\s:]/)[0] ?? ''
+  return key?.[0] ?? at(rest.split(/[\s:]/), 0)
 }
 
 /** Where the `%YAML` directive is (it precedes the document). */

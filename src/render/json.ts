@@ -7,6 +7,7 @@ import type {
   PlanAnalysis,
   Problem
 } from '../plan/types.js'
+import { at, numberAt } from '../plan/at.js'
 import { valueOf } from '../plan/field-table.js'
 import { PHASE } from '../plan/schema.js'
 
@@ -110,9 +111,9 @@ export function planJson(
     phaseCount: phases.length,
     waveCount: analysis.waves.length,
     maxParallelism: analysis.maxParallelism,
-    waves: analysis.waves.map(wave => wave.map(index => ids[index] ?? '')),
+    waves: analysis.waves.map(wave => wave.map(index => at(ids, index))),
     phases: phases.map((phase, index) =>
-      phaseJson(phase, (analysis.waveOf[index] ?? 0) + 1)
+      phaseJson(phase, numberAt(analysis.waveOf, index) + 1)
     ),
     estimatedCount: analysis.estimatedCount
   }

@@ -10,7 +10,7 @@ import {
   type Packing
 } from '../plan/packing.js'
 import type { PlanAnalysis } from '../plan/types.js'
-import { at } from '../plan/at.js'
+import { at, numberAt } from '../plan/at.js'
 
 interface MatrixEntry {
   id: string
@@ -48,9 +48,9 @@ function matrixEntry(
     name: phase.name ?? phase.id,
     description: phase.description ?? '',
     run: phase.run ?? '',
-    wave: (analysis.waveOf[index] ?? 0) + 1,
+    wave: numberAt(analysis.waveOf, index) + 1,
     leg,
-    deps: (analysis.depsOf[index] ?? []).map(dep => at(phases, dep).id)
+    deps: at(analysis.depsOf, index).map(dep => at(phases, dep).id)
   }
   if (phase.runsOn !== undefined) entry['runs-on'] = phase.runsOn
   const timeout = timeoutWithRetries(phase)
