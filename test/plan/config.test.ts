@@ -122,6 +122,16 @@ describe('parseConfig', () => {
     }
   })
 
+  test('resource_limits with nothing valid in it sets no limits', () => {
+    for (const limits of ['{}', '{max_cpu_percent: 0}']) {
+      const result = parseConfig(
+        `parallel:\n  max_workers: 2\n  resource_limits: ${limits}\n`,
+        'c.yaml'
+      )
+      expect(result.settings).toEqual({ maxWorkers: 2 })
+    }
+  })
+
   test('unknown keys inside `parallel` are warnings with suggestions', () => {
     const result = parseConfig(
       [
