@@ -10,6 +10,7 @@ import { checkMapping, warnUnknown } from './field-check.js'
 import type { Naming } from './field-check.js'
 import { renamed } from './field-table.js'
 import { MappingReader } from './mapping-reader.js'
+import { compareProblems } from './problem-order.js'
 import { PARALLEL } from './schema.js'
 import { DEFAULT_PARALLEL_SETTINGS } from './types.js'
 import type { ParallelSettings, Problem } from './types.js'
@@ -36,7 +37,7 @@ export function parseConfig(text: string, file: string): ConfigResult {
   const reader = new MappingReader(file, source.index, problems, text.length)
   const root = source.document.contents
   const settings = reader.guarded(() => readConfig(reader, root)) ?? {}
-  problems.sort((a, b) => a.line - b.line || a.column - b.column)
+  problems.sort(compareProblems)
   return { settings, problems }
 }
 

@@ -17,9 +17,10 @@ import { checkMapping } from './field-check.js'
 import type { Naming } from './field-check.js'
 import { MappingReader } from './mapping-reader.js'
 import { readPhase } from './phase-reader.js'
+import { compareProblems } from './problem-order.js'
 import { PLAN_ROOT } from './schema.js'
 import { suggestKey } from './suggest.js'
-import type { LoadResult, Phase, Plan, Problem } from './types.js'
+import type { LoadResult, Phase, Plan } from './types.js'
 import { describeNode, nodeOf, shorten, startOf } from './yaml-nodes.js'
 import { parseYamlSource } from './yaml-source.js'
 
@@ -36,17 +37,12 @@ export function parsePlan(text: string, file: string): LoadResult {
   const reader = new MappingReader(file, source.index, problems, text.length)
   const root = source.document.contents
   const read = reader.guarded(() => readRoot(reader, root))
-  sortByPosition(problems)
+  problems.sort(compareProblems)
   const phases = read?.phases
   if (phases === undefined || phases.length === 0) return { problems }
   const plan: Plan = { file, phases }
   if (read?.globalInputs !== undefined) plan.globalInputs = read.globalInputs
   return { plan, problems }
-}
-
-/** Stable sort by line, then column. */
-function sortByPosition(problems: Problem[]): void {
-  problems.sort((a, b) => a.line - b.line || a.column - b.column)
 }
 
 /** What the top-level mapping holds. */

@@ -2,7 +2,8 @@
 // problems at one position keep the order they were found in. O(n log n).
 import type { Problem } from './types.js'
 
-function compareProblems(a: Problem, b: Problem): number {
+/** Reading order (Array.prototype.sort is stable). */
+export function compareProblems(a: Problem, b: Problem): number {
   if (a.file !== b.file) return a.file < b.file ? -1 : 1
   return a.line - b.line || a.column - b.column
 }

@@ -16,6 +16,7 @@ import type { CST, Document, YAMLError } from 'yaml'
 
 import { at } from './at.js'
 import { LineIndex } from './positions.js'
+import { compareProblems } from './problem-order.js'
 import type { Problem, Severity } from './types.js'
 
 /** Deepest nesting of collections a plan or config may have. */
@@ -240,6 +241,6 @@ export function parseYamlSource(text: string, file: string): YamlSource {
       )
     )
   }
-  problems.sort((a, b) => a.line - b.line || a.column - b.column)
+  problems.sort(compareProblems)
   return sound ? { document, index, problems } : { index, problems }
 }
