@@ -2,7 +2,6 @@
 // plan — never a throw, a hang or a polluted prototype.
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
-import { parseDocument } from 'yaml'
 
 import { readPlanFile } from '../../src/files.js'
 import { parsePlan } from '../../src/plan/load.js'
@@ -95,19 +94,15 @@ describe('alias bombs', () => {
 describe('many aliases', () => {
   // yaml's own toJS scans every earlier anchor and alias for each alias
   // (quadratic: 40,000 aliases take about 18 s), which is why the loader
-  // follows aliases through its own table (yaml-reader.ts).
-  test('20,000 aliases in `deps:` cost about what parsing them costs', () => {
+  // follows aliases through its own table (yaml-reader.ts). The cost is
+  // measured by \`npm run bench load\`, not here.
+  test('20,000 aliases in `deps:` each stand for the dependency they name', () => {
     const phases = Array.from(
       { length: 20_000 },
       (_, i) => `  - {id: p${i + 1}, deps: [*root]}`
     ).join('\n')
     const text = `phases:\n  - id: &root p0\n${phases}\n`
-    let started = performance.now()
-    parseDocument(text)
-    const parsing = performance.now() - started
-    started = performance.now()
     const result = parsePlan(text, 'aliases.yaml')
-    const loading = performance.now() - started
     expect(result.problems).toEqual([])
     expect(result.plan!.phases).toHaveLength(20_001)
     expect(result.plan!.phases[20_000]!.deps).toEqual(['p0'])
@@ -115,8 +110,6 @@ describe('many aliases', () => {
     expect(result.plan!.phases[1]!.depPositions).toEqual([
       { line: 3, column: 21 }
     ])
-    // About 1.1× here; a quadratic reader is several times slower.
-    expect(loading / parsing).toBeLessThan(2.5)
   })
 })
 
