@@ -3,7 +3,7 @@
 // per step, so every problem is also in the log (and, from the caller, in
 // the job summary).
 import path from 'node:path'
-import { errorMessage } from '../error-parts.js'
+import { errorMessage } from '../repo/files.js'
 import { PlanError } from '../plan/errors.js'
 import type { Problem } from '../plan/types.js'
 import { formatProblems } from '../render/problems.js'

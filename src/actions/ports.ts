@@ -13,7 +13,7 @@ import {
 import type { CheckGitHub } from '../github/ports.js'
 import type { InputHashes } from '../plan/input-hash.js'
 import type { PlanAnalysis } from '../plan/types.js'
-import { digestPlanFile } from '../plan-digest.js'
+import { digestPlanFile } from '../repo/passed.js'
 
 /** The plan and config files, as the plan and settle steps read them. */
 export interface PlanFiles {
@@ -37,7 +37,7 @@ export const realPlanFiles: PlanFiles = {
 }
 
 /**
- * Every phase's input hash from the repository around `cwd` (src/passed.ts,
+ * Every phase's input hash from the repository around `cwd` (src/repo/passed.ts,
  * which runs git); throws when it cannot be hashed. Default: the real one.
  */
 type HashPlan = (analysis: PlanAnalysis, cwd: string) => Promise<InputHashes>

@@ -1,7 +1,7 @@
 // How every action's run(settings, ports) ends: the step's work in one
 // try, and one catch that turns any error into the step's failure
 // (core.setFailed) with a message the action chooses. run() never throws.
-import { errorMessage } from '../error-parts.js'
+import { errorMessage } from '../repo/files.js'
 import * as core from './log.js'
 
 /** An action's work, or its run(): settings and ports in, effects out. */

@@ -6,11 +6,15 @@ import {
   checkDrift,
   readWorkflowToCheck,
   type GivenInvocation
-} from '../needs-files.js'
+} from '../repo/files.js'
 import { envLimitWarnings } from '../plan/env-limits.js'
 import { formatProblems } from '../render/problems.js'
-import { COMMON_FLAGS, fileFlag, flagsCommand } from './args.js'
-import type { FlagValues } from './args.js'
+import {
+  COMMON_FLAGS,
+  fileFlag,
+  flagsCommand,
+  type FlagValues
+} from './args.js'
 import { ExitCode, type CliIo } from './io.js'
 import { loadPlanForCli } from './plan-command.js'
 

@@ -1,7 +1,7 @@
 // `phase-matrix simulate`: the timeline of a run from the phases' estimates
 // in each mode (sequential, waves, graph, lanes), what a failure would skip,
 // as text, JSON or a Mermaid Gantt chart.
-import { errorCode } from '../error-parts.js'
+import { errorCode, describeFsError, resolveFrom } from '../repo/files.js'
 import { readFileSync } from 'node:fs'
 import { phaseDurations, withUnchanged } from '../plan/durations.js'
 import { UsageError } from '../plan/errors.js'
@@ -19,8 +19,6 @@ import { REUSABLE_WORKFLOW_WAVES } from '../render/reusable-workflow.js'
 import { renderSimulationGantt } from '../render/simulation-gantt.js'
 import { renderSimulationJson } from '../render/simulation-json.js'
 import { renderSimulationText } from '../render/simulation-text.js'
-import { describeFsError } from '../open-file.js'
-import { resolveFrom } from '../needs-files.js'
 import {
   COMMON_FLAGS,
   fileFlag,

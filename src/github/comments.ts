@@ -7,7 +7,7 @@
 // is checked out or run). Errors keep GitHub's status so the caller can
 // tell "this token may not comment" (403, a pull request from a fork) from
 // the rest. The token is never logged.
-import { errorMessage } from '../error-parts.js'
+import { errorMessage } from '../repo/files.js'
 import { GitHubApiError } from './api-error.js'
 import type { GitHubClient } from './client.js'
 import type { CommentsPort, WrittenComment } from './ports.js'

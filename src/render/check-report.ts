@@ -5,8 +5,13 @@
 // path and the sequential against the parallel time. The same text is the
 // job summary and (after the hidden marker) the sticky comment.
 // O(phases + deps + diff size).
+import { firstDifferentLine, unifiedDiff } from './diff.js'
 import { estimateFacts } from '../plan/estimate-facts.js'
 import type { PlanAnalysis, Problem } from '../plan/types.js'
+import {
+  formatGenerateCommand,
+  type GenerateInvocation
+} from './generate-command-line.js'
 import { estimateMarkdownLines } from './estimate-lines.js'
 import {
   codeBlock,
@@ -38,6 +43,22 @@ export interface WorkflowDrift {
   fixCommand: string
   /** 1-based line of the file where it first differs. */
   firstDifferentLine: number
+}
+
+/** How the committed workflow differs from the generated one. */
+export function workflowDrift(
+  committed: string,
+  generated: string,
+  file: string,
+  invocation: GenerateInvocation
+): WorkflowDrift {
+  return {
+    file,
+    current: committed === generated,
+    diff: unifiedDiff(committed, generated, { fromFile: file, toFile: file }),
+    fixCommand: formatGenerateCommand({ ...invocation, out: file }),
+    firstDifferentLine: firstDifferentLine(committed, generated)
+  }
 }
 
 export type BaseComparison =

@@ -4,7 +4,7 @@
 // terminal's output stay exactly as they are.
 import { describe, expect, test } from '@jest/globals'
 import fc from 'fast-check'
-import { main } from '../../src/cli.js'
+import { main } from '../../src/cli/main.js'
 import { inertForRunner } from '../../src/cli/runner-log.js'
 import { carriesWorkflowCommand } from '../../src/render/log-safe.js'
 import { recordingIo } from '../cli-helpers.js'

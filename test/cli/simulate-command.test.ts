@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { HELP, main } from '../../src/cli.js'
+import { HELP, main } from '../../src/cli/main.js'
 import type { SimulationJson } from '../../src/render/simulation-json.js'
 import { recordingIo } from '../cli-helpers.js'
 

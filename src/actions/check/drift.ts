@@ -1,12 +1,12 @@
 // The check's drift verdict on a generated needs workflow: the same check
 // the CLI runs (readWorkflowToCheck, checkDrift), with the config the
 // workflow's header names; what cannot be checked is said, not thrown.
-import { readConfigFile } from '../../files.js'
 import {
+  readConfigFile,
   checkDrift,
   readWorkflowToCheck,
   type GivenInvocation
-} from '../../needs-files.js'
+} from '../../repo/files.js'
 import { resolveSettings } from '../../plan/config.js'
 import { UsageError } from '../../plan/errors.js'
 import type { PlanAnalysis, Problem } from '../../plan/types.js'

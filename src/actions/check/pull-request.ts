@@ -3,7 +3,7 @@
 // request is checked out or run), and the one sticky comment that says it.
 // A token that may not comment (pull requests from forks) is only a notice.
 import path from 'node:path'
-import { errorMessage } from '../../error-parts.js'
+import { errorMessage } from '../../repo/files.js'
 import { GitHubApiError } from '../../github/api-error.js'
 import { upsertSticky } from '../../github/comments.js'
 import { parsePlan } from '../../plan/load.js'

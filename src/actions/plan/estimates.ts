@@ -1,7 +1,7 @@
 // The plan step's `estimates` input: phase id → minutes learned from past
 // runs (settle's durations-file kept by actions/cache), read from a file.
 // Estimates never fail a run: what cannot be used is a notice or warning.
-import { errorCode } from '../../error-parts.js'
+import { errorCode } from '../../repo/files.js'
 import { parseEstimatesFile } from '../../plan/estimates-file.js'
 import { roundEstimate } from '../../plan/packing.js'
 import type { PlanAnalysis } from '../../plan/types.js'

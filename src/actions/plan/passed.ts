@@ -5,8 +5,12 @@
 // every phase runs. O(store text + V + E) after git.
 import path from 'node:path'
 
-import { errorMessage } from '../../error-parts.js'
-import { hashPlan, readStoreText, unmatchedWarnings } from '../../passed.js'
+import { errorMessage } from '../../repo/files.js'
+import {
+  hashPlan,
+  readStoreText,
+  unmatchedWarnings
+} from '../../repo/passed.js'
 import {
   hashesDigest,
   parsePassedStore,

@@ -1,3 +1,123 @@
+// What already passed, read from the repository: a store of passed phases
+// (`--passed FILE`, at most MAX_STORE_BYTES, only a regular file), the
+// plan's phases hashed from git (the git index, below) and which phases are
+// unchanged (plan/passed-store.ts); and the plan file's digest. A store that cannot be used as data is
+// ignored with a warning; one that cannot be read at all is a UsageError.
+import { closeSync, readFileSync } from 'node:fs'
+import { errorCode, describeFsError, openRegularFile } from './files.js'
+import { UsageError } from '../plan/errors.js'
+import {
+  inputHashes,
+  sortedEntries,
+  type InputHashes,
+  type IndexEntry
+} from '../plan/input-hash.js'
+import {
+  MAX_STORE_BYTES,
+  parsePassedStore,
+  unchangedPhases
+} from '../plan/passed-store.js'
+import type { PlanAnalysis } from '../plan/types.js'
+import { execFile } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { readlink } from 'node:fs/promises'
+import path from 'node:path'
+
+/** Every phase's input hash, from the repository holding `cwd`. */
+export async function hashPlan(
+  analysis: PlanAnalysis,
+  cwd: string
+): Promise<InputHashes> {
+  const { files } = await readTrackedFiles(cwd)
+  return inputHashes(analysis, sortedEntries(files))
+}
+
+/** Warnings about patterns that take no tracked file (probably typos). */
+export function unmatchedWarnings(hashes: InputHashes): string[] {
+  return hashes.unmatched.map(({ phase, pattern }) =>
+    phase === undefined
+      ? `global_inputs pattern ${JSON.stringify(pattern)} matches no tracked file`
+      : `inputs pattern ${JSON.stringify(pattern)} of phase ${phase} matches no tracked file`
+  )
+}
+
+/**
+ * The text of a store; undefined when there is none yet (a first run).
+ * Anything but a regular file up to MAX_STORE_BYTES is a UsageError.
+ */
+export function readStoreText(
+  file: string,
+  shown: string,
+  /** How messages name the store: the CLI's flag, or an action input. */
+  name = '--passed'
+): string | undefined {
+  let fd: number | undefined
+  try {
+    const opened = openRegularFile(file)
+    if ('kind' in opened) {
+      throw new UsageError(`${name} ${shown} is ${opened.kind}, not a file`)
+    }
+    fd = opened.fd
+    if (opened.stat.isDirectory()) {
+      throw new UsageError(`${name} ${shown} is a folder, not a file`)
+    }
+    if (opened.stat.size > MAX_STORE_BYTES) {
+      throw new UsageError(
+        `${name} ${shown} is ${opened.stat.size} bytes; a store of passed phases is at most ${MAX_STORE_BYTES} (8 MiB)`
+      )
+    }
+    return readFileSync(fd, 'utf8')
+  } catch (error) {
+    if (error instanceof UsageError) throw error
+    const code = errorCode(error)
+    if (code === 'ENOENT') return undefined
+    const reason = describeFsError(code)
+    if (reason === undefined) throw error
+    throw new UsageError(`${name} ${shown} ${reason}`)
+  } finally {
+    if (fd !== undefined) closeSync(fd)
+  }
+}
+
+export interface Unchanged {
+  /** By plan index. */
+  unchanged: boolean[]
+  hashes: InputHashes
+  /** Store and pattern warnings, for standard error. */
+  warnings: string[]
+}
+
+/** Which phases `--passed FILE` makes unchanged. */
+export async function readUnchanged(
+  analysis: PlanAnalysis,
+  file: string,
+  shown: string,
+  cwd: string
+): Promise<Unchanged> {
+  const text = readStoreText(file, shown)
+  const hashes = await hashPlan(analysis, cwd)
+  const { phases } = analysis.plan
+  const ids = phases.map(phase => phase.id)
+  const warnings = unmatchedWarnings(hashes)
+  if (text === undefined) {
+    warnings.push(
+      `${shown}: not found; no phase counts as unchanged (a first run has no store)`
+    )
+    return { unchanged: ids.map(() => false), hashes, warnings }
+  }
+  const store = parsePassedStore(text, shown, ids)
+  warnings.push(...store.warnings)
+  const unchanged = unchangedPhases({
+    ids,
+    done: phases.map(phase => phase.done),
+    depsOf: analysis.depsOf,
+    order: analysis.waves.flat(),
+    hashes: hashes.hashes,
+    stored: store.hashes
+  })
+  return { unchanged, hashes, warnings }
+}
+
 // The git adapter of the input hashes: the tracked files of the repository
 // around a folder, with git's content id of each, as the working tree has
 // them. A dirty tree is hashed as it is, not refused:
@@ -15,12 +135,6 @@
 // changed: rev-parse for the top folder, hash-object for the changed
 // files), none of them reading more than the changed files. Nothing here
 // runs at import.
-import { execFile } from 'node:child_process'
-import { createHash } from 'node:crypto'
-import { readlink } from 'node:fs/promises'
-import path from 'node:path'
-
-import type { IndexEntry } from './plan/input-hash.js'
 
 /** A repository that cannot be hashed; the message says why and what to do. */
 export class GitIndexError extends Error {
@@ -233,4 +347,19 @@ export async function readTrackedFiles(cwd: string): Promise<TrackedFiles> {
     )
   }
   return { files }
+}
+
+// The plan's fingerprint in the run state: settle re-reads the plan from the
+// checkout and refuses one whose text changed since the plan step.
+
+/** Hex characters of sha256 kept: 64 bits, plenty to notice an edit. */
+const DIGEST_LENGTH = 16
+
+function digestText(text: string | Uint8Array): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, DIGEST_LENGTH)
+}
+
+/** The digest of a plan file's bytes (throws when the file cannot be read). */
+export function digestPlanFile(path: string): string {
+  return digestText(readFileSync(path))
 }

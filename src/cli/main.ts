@@ -1,18 +1,18 @@
 // `phase-matrix`: parse the command name, dispatch, and turn every failure
 // into a one-line message and an exit code. No stack trace reaches a user.
-import { runExecCommand } from './cli/exec-command.js'
-import { runCheckCommand } from './cli/check-command.js'
-import { runGenerateCommand } from './cli/generate-command.js'
-import { runHashCommand } from './cli/hash-command.js'
-import { COMMON_FLAGS, EXIT_CODES, formatFlagHelp } from './cli/args.js'
-import { ExitCode, withoutNoColor, type CliIo, type Command } from './cli/io.js'
-import { runnerSafeIo } from './cli/runner-log.js'
-import { runPlanCommand } from './cli/plan-command.js'
-import { runSimulateCommand } from './cli/simulate-command.js'
-import { errorMessage } from './error-parts.js'
-import { PlanError, UsageError } from './plan/errors.js'
-import { formatProblems } from './render/problems.js'
-import { terminalSafe } from './render/terminal-safe.js'
+import { runExecCommand } from './exec-command.js'
+import { runCheckCommand } from './check-command.js'
+import { runGenerateCommand } from './generate-command.js'
+import { runHashCommand } from './hash-command.js'
+import { COMMON_FLAGS, EXIT_CODES, formatFlagHelp } from './args.js'
+import { ExitCode, withoutNoColor, type CliIo, type Command } from './io.js'
+import { runnerSafeIo } from './runner-log.js'
+import { runPlanCommand } from './plan-command.js'
+import { runSimulateCommand } from './simulate-command.js'
+import { errorMessage } from '../repo/files.js'
+import { PlanError, UsageError } from '../plan/errors.js'
+import { formatProblems } from '../render/problems.js'
+import { terminalSafe } from '../render/terminal-safe.js'
 
 /** Same as package.json "version" (a test keeps them equal). */
 export const VERSION = '1.0.0'
@@ -84,7 +84,7 @@ ${EXIT_CODES}
 Run 'phase-matrix <command> --help' for a command's flags.
 `
 
-export { colourAllowed } from './cli/io.js'
+export { colourAllowed } from './io.js'
 
 /** Node's errors from the operating system carry `code` and `syscall`. */
 function isSystemError(error: unknown): boolean {
