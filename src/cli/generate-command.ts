@@ -14,7 +14,7 @@ import { DEFAULT_PLAN_PATH } from '../actions/constants.js'
 import { UsageError } from '../plan/errors.js'
 import { MAX_PACKED_JOBS } from '../plan/job-partition.js'
 import type { GenerateInvocation } from '../render/generate-command-line.js'
-import { checkCachePassedPlan } from '../render/needs-passed-limits.js'
+import { checkCachePassedPlan } from '../render/needs-passed.js'
 import { formatProblems } from '../render/problems.js'
 import {
   COMMON_FLAGS,

@@ -18,8 +18,10 @@ import { needsThroughDone } from '../../src/plan/done.js'
 import { hashablePhases, inputHashes } from '../../src/plan/input-hash.js'
 import { legOrder } from '../../src/plan/leg-order.js'
 import { unchangedPhases } from '../../src/plan/passed-store.js'
-import { DEFAULT_PARALLEL_SETTINGS } from '../../src/plan/types.js'
-import type { PlanAnalysis } from '../../src/plan/types.js'
+import {
+  DEFAULT_PARALLEL_SETTINGS,
+  type PlanAnalysis
+} from '../../src/plan/types.js'
 import {
   cachedCondition,
   expressionString,

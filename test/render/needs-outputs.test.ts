@@ -12,7 +12,7 @@ import {
   HAND_ON_SCRIPT,
   IO_SETUP_SCRIPT,
   READ_OUTPUTS_SCRIPT
-} from '../../src/render/needs-outputs.js'
+} from '../../src/render/needs-jobs.js'
 import { analysed } from './build-plan.js'
 import {
   expectGitHubAccepts,

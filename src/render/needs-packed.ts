@@ -1,3 +1,54 @@
+// The packed needs graph (`generate --max-jobs N`): the workflow of jobs
+// that each run several phases with exec, and one such job.
+import { needsThroughDone } from '../plan/done.js'
+import { hashablePhases } from '../plan/input-hash.js'
+import { phaseDurations } from '../plan/durations.js'
+import { partitionJobs, type JobPartition } from '../plan/job-partition.js'
+import { LEG_ID_BYTES, LEG_TIMEOUT_MARGIN_MINUTES } from '../plan/packing.js'
+import { DEFAULT_JOB_START_MINUTES } from '../plan/simulate.js'
+import { at } from '../plan/at.js'
+import type { PlanAnalysis, Problem, Phase } from '../plan/types.js'
+import {
+  jobIdsFor,
+  needsDocument,
+  GATE_JOB_ID,
+  needsHeader
+} from './needs-document.js'
+import {
+  cachedCondition,
+  graphDigest,
+  PLAN_JOB_ID,
+  SAVE_JOB_ID,
+  type NeededJob,
+  type UnchangedIds,
+  cachePassedProblems,
+  MAX_WORKFLOW_BYTES,
+  tooLargeProblem,
+  utf8Length,
+  EXEC_UNCHANGED_INPUT,
+  PACKED_PASSED_OUTPUT,
+  RUN_STEP_ID
+} from './needs-passed.js'
+import {
+  MAX_EXPRESSION_LENGTH,
+  escapeExpressions
+} from './expression-escape.js'
+import {
+  CHECKOUT_VERSION,
+  cancelStep,
+  CHECKOUT_ACTION,
+  setJobRunner,
+  neededOutputsEnv,
+  PHASE_OUTPUTS_VALUE
+} from './needs-jobs.js'
+import type { NeedsWorkflow, NeedsWorkflowOptions } from './needs-jobs.js'
+import type { YamlMapping, YamlValue } from './yaml-value.js'
+import { toWorkflowYaml, type YamlComment } from './yaml-write.js'
+import { DEFAULT_PLAN_PATH } from '../actions/constants.js'
+import { timeoutWithRetries } from '../plan/retries.js'
+import { EXEC_ACTION_REF } from './waves-flavour.js'
+import { templateSetupSteps } from './workflow-template.js'
+
 // The packed needs graph: the phases that run, grouped into jobs
 // (src/plan/job-partition.ts), each job running its phases with the exec
 // action and needing the jobs that hold its phases' dependencies, then the
@@ -5,39 +56,6 @@
 // one-job-per-phase workflow would be over GitHub's 500 KB is packed
 // instead of refused (packToFit), with a note saying so. Pure.
 // O((V + E) log V) per rendering; packToFit renders at most a few times.
-import { needsThroughDone } from '../plan/done.js'
-import { hashablePhases } from '../plan/input-hash.js'
-import { phaseDurations } from '../plan/durations.js'
-import { partitionJobs, type JobPartition } from '../plan/job-partition.js'
-import { LEG_ID_BYTES } from '../plan/packing.js'
-import { DEFAULT_JOB_START_MINUTES } from '../plan/simulate.js'
-import { at } from '../plan/at.js'
-import type { PlanAnalysis, Problem } from '../plan/types.js'
-import { jobIdsFor } from './job-ids.js'
-import { needsDocument } from './needs-document.js'
-import { GATE_JOB_ID } from './needs-gate.js'
-import { needsHeader } from './needs-header.js'
-import { packedJob, type PackedCache } from './needs-packed-job.js'
-import {
-  cachedCondition,
-  graphDigest,
-  PLAN_JOB_ID,
-  SAVE_JOB_ID,
-  type NeededJob,
-  type UnchangedIds
-} from './needs-passed.js'
-import { cachePassedProblems } from './needs-passed-limits.js'
-import { MAX_EXPRESSION_LENGTH } from './expression-escape.js'
-import { CHECKOUT_VERSION } from './needs-phase-job.js'
-import {
-  MAX_WORKFLOW_BYTES,
-  tooLargeProblem,
-  utf8Length
-} from './needs-size.js'
-import type { NeedsWorkflow, NeedsWorkflowOptions } from './needs-workflow.js'
-import type { YamlMapping } from './yaml-value.js'
-import { toWorkflowYaml, type YamlComment } from './yaml-write.js'
-
 /** Renderings packToFit tries before it gives up. */
 const FIT_ATTEMPTS = 8
 /** packToFit aims this far below the limit, so one more rendering is rarely needed. */
@@ -460,4 +478,110 @@ export function packToFit(
     )
   }
   return result ?? packedNeedsWorkflow(analysis, options, maxJobs, notes, size)
+}
+
+// One job of a packed needs graph (`generate --max-jobs N`): check out, the
+// template's setup steps, and the exec action running the job's phases from
+// the plan in the workspace, in dependency order, past a failure with the
+// phases that do not depend on it. Phase ids travel as one JSON array in
+// exec's `phases` input, each `${{` escaped; commands never appear in the
+// workflow (exec reads them from the plan). Every byte counts 5,000 phases
+// into 500 KB: the two steps go without a `name:` (GitHub shows `Run
+// actions/checkout@…` and `Run phase-matrix/phase-matrix/exec@v1`), and
+// the plan without `plan:` when it is exec's default. O(length of the
+// job's ids).
+
+/** The job's name: its first phase's id, and how many more it runs. */
+function packedJobName(phases: readonly Phase[]): string {
+  const first = escapeExpressions(phases[0]?.id ?? '')
+  return phases.length === 1 ? first : `${first} +${phases.length - 1}`
+}
+
+/** With --cache-passed: the job's `if:`, and whether any phase can be unchanged. */
+interface PackedCache {
+  condition: string
+  /** Some phase has a hash: exec gets the unchanged list, the job a `passed` output. */
+  hashable: boolean
+}
+
+/**
+ * @param phases the job's phases, in plan order (one runner)
+ * @param needs job ids of the jobs holding their dependencies
+ * @param planPath the plan as exec reads it in the workspace
+ * @param handsOn whether another job needs it (then it has the output
+ *   `phase-outputs`)
+ */
+function packedJob(
+  phases: readonly Phase[],
+  needs: readonly string[],
+  planPath: string,
+  options: NeedsWorkflowOptions,
+  cache?: PackedCache,
+  handsOn = true
+): YamlMapping {
+  const pattern = options.template?.phase ?? {}
+  const job: YamlMapping = { name: packedJobName(phases) }
+  const allNeeds = cache === undefined ? needs : [PLAN_JOB_ID, ...needs]
+  if (allNeeds.length > 0) job.needs = [...allNeeds]
+  if (cache !== undefined) job.if = cache.condition
+  setJobRunner(
+    job,
+    phases[0]?.runsOn,
+    jobTimeout(phases, pattern['timeout-minutes']),
+    options
+  )
+  // What its phases wrote to $PHASE_OUTPUT, for the jobs that need it.
+  const outputs: YamlMapping = {}
+  if (handsOn) outputs['phase-outputs'] = PHASE_OUTPUTS_VALUE
+  const inputs = execInputs(phases, planPath)
+  if (cache?.hashable === true) {
+    // Which of its phases passed, for the save job; exec skips the unchanged.
+    outputs['passed'] = PACKED_PASSED_OUTPUT
+    inputs.unchanged = EXEC_UNCHANGED_INPUT
+  }
+  if (Object.keys(outputs).length > 0) job.outputs = outputs
+  const steps: YamlValue[] = [
+    { uses: CHECKOUT_ACTION, with: { 'persist-credentials': false } },
+    ...templateSetupSteps(options.template),
+    {
+      id: RUN_STEP_ID,
+      uses: EXEC_ACTION_REF,
+      ...neededOutputsEnv(needs),
+      with: inputs
+    }
+  ]
+  if (options.settings.failFast) steps.push(cancelStep())
+  job.steps = steps
+  return job
+}
+
+function execInputs(phases: readonly Phase[], planPath: string): YamlMapping {
+  const inputs: YamlMapping = {}
+  if (planPath !== DEFAULT_PLAN_PATH) inputs.plan = escapeExpressions(planPath)
+  inputs.phases = escapeExpressions(JSON.stringify(phases.map(p => p.id)))
+  return inputs
+}
+
+/**
+ * The phases' timeouts together (each its own, else the template's), plus
+ * the margin packed legs get, when every phase has one; else none (GitHub's
+ * default). A lone phase keeps its own timeout. O(phases).
+ */
+function jobTimeout(
+  phases: readonly Phase[],
+  fallback: YamlValue | undefined
+): YamlValue | undefined {
+  if (phases.length === 1) {
+    const only = phases[0]
+    return (
+      (only === undefined ? undefined : timeoutWithRetries(only)) ?? fallback
+    )
+  }
+  let sum = 0
+  for (const phase of phases) {
+    const timeout = timeoutWithRetries(phase) ?? fallback
+    if (typeof timeout !== 'number') return undefined
+    sum += timeout
+  }
+  return Math.ceil(sum + LEG_TIMEOUT_MARGIN_MINUTES)
 }
