@@ -8,8 +8,11 @@ import {
   saveJob,
   WORDS_OUTPUT
 } from './needs-passed.js'
-import { CHECKOUT_VERSION, DEFAULT_RUNS_ON } from './needs-jobs.js'
-import type { NeedsWorkflowOptions } from './needs-jobs.js'
+import {
+  CHECKOUT_VERSION,
+  DEFAULT_RUNS_ON,
+  type NeedsWorkflowOptions
+} from './needs-jobs.js'
 import { templatePermissions, templateTriggers } from './workflow-template.js'
 import type { YamlMapping } from './yaml-value.js'
 import { toWorkflowYaml, type YamlComment } from './yaml-write.js'
@@ -24,6 +27,7 @@ import { commentSafe } from './yaml-scalar-style.js'
 // The parts every needs workflow shares, one job per phase or packed: the
 // top-level keys (from the template, else ours), the jobs, the gate job
 // after them, and the header. O(size of the workflow).
+
 const DEFAULT_WORKFLOW_NAME = 'phases'
 
 /** How the jobs run: packed by exec, and with --cache-passed the graph's digest. */

@@ -12,14 +12,13 @@ import type {
   Problem
 } from '../plan/types.js'
 import type { GenerateInvocation } from './generate-command-line.js'
-import { escapeExpressions, escapeExpressionsIn } from './expression-escape.js'
 import {
   mappingOf,
   templatePermissions,
   templateSetupSteps,
   type WorkflowTemplate
 } from './workflow-template.js'
-import { EXEC_ACTION_REF } from './waves-flavour.js'
+import { EXEC_ACTION_REF } from './waves-jobs.js'
 import type { YamlMapping, YamlValue } from './yaml-value.js'
 import { NEEDS_ENV, NEEDS_ENV_PREFIX } from '../plan/earlier-outputs.js'
 import { PHASE_OUTPUTS_LIMIT } from '../plan/phase-outputs.js'
@@ -507,4 +506,49 @@ export function laneNeeds(
     needs: [...realNeeds, lanePredecessor],
     if: ['!cancelled()', ...succeeded].join(' && ')
   }
+}
+
+// Plan text is data. GitHub evaluates every `${{ … }}` in most workflow
+// values (`run`, `name`, `env`, `runs-on`, …), so a plan whose `run` holds
+// `${{ secrets.TOKEN }}` would read a secret. Each `${{` of plan text is
+// replaced by the expression `${{ '${{' }}`, which evaluates to the two
+// characters `${{` themselves; nothing else of the text can start an
+// expression. O(text length).
+
+const OPEN = '${{'
+/** The expression whose value is the literal text `${{`. */
+export const ESCAPED_OPEN = "${{ '${{' }}"
+
+/** Text GitHub will show as-is: every `${{` becomes `${{ '${{' }}`. */
+export function escapeExpressions(text: string): string {
+  return text.includes(OPEN) ? text.replaceAll(OPEN, ESCAPED_OPEN) : text
+}
+
+/** Escapes a runner label or list of labels the same way. */
+function escapeExpressionsIn(value: string | string[]): string | string[] {
+  return typeof value === 'string'
+    ? escapeExpressions(value)
+    : value.map(escapeExpressions)
+}
+
+/** Largest expression GitHub's expression lexer accepts (characters). */
+export const MAX_EXPRESSION_LENGTH = 21000
+
+/**
+ * Length of the `format(…)` expression GitHub builds from a string that
+ * mixes literal text and expressions (the workflow parser's parseScalar):
+ * literal `'`, `{`, `}` are doubled and each expression adds `{n}` and an
+ * argument. Text without `${{` is no expression at all (0). The runner
+ * refuses an expression over MAX_EXPRESSION_LENGTH characters, so escaped
+ * plan text longer than that cannot run.
+ */
+export function formatExpressionLength(escaped: string): number {
+  if (!escaped.includes(OPEN)) return 0
+  const parts = escaped.split(ESCAPED_OPEN)
+  let length = "format('".length + "')".length
+  parts.forEach((literal, index) => {
+    length += literal.length + (literal.match(/['{}]/g)?.length ?? 0)
+    if (index > 0) length += `{${index - 1}}`.length + ", '${{'".length
+  })
+  return length
 }

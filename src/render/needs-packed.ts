@@ -31,22 +31,21 @@ import {
 } from './needs-passed.js'
 import {
   MAX_EXPRESSION_LENGTH,
-  escapeExpressions
-} from './expression-escape.js'
-import {
+  escapeExpressions,
   CHECKOUT_VERSION,
   cancelStep,
   CHECKOUT_ACTION,
   setJobRunner,
   neededOutputsEnv,
-  PHASE_OUTPUTS_VALUE
+  PHASE_OUTPUTS_VALUE,
+  type NeedsWorkflow,
+  type NeedsWorkflowOptions
 } from './needs-jobs.js'
-import type { NeedsWorkflow, NeedsWorkflowOptions } from './needs-jobs.js'
 import type { YamlMapping, YamlValue } from './yaml-value.js'
 import { toWorkflowYaml, type YamlComment } from './yaml-write.js'
 import { DEFAULT_PLAN_PATH } from '../actions/constants.js'
 import { timeoutWithRetries } from '../plan/retries.js'
-import { EXEC_ACTION_REF } from './waves-flavour.js'
+import { EXEC_ACTION_REF } from './waves-jobs.js'
 import { templateSetupSteps } from './workflow-template.js'
 
 // The packed needs graph: the phases that run, grouped into jobs
@@ -56,6 +55,7 @@ import { templateSetupSteps } from './workflow-template.js'
 // one-job-per-phase workflow would be over GitHub's 500 KB is packed
 // instead of refused (packToFit), with a note saying so. Pure.
 // O((V + E) log V) per rendering; packToFit renders at most a few times.
+
 /** Renderings packToFit tries before it gives up. */
 const FIT_ATTEMPTS = 8
 /** packToFit aims this far below the limit, so one more rendering is rarely needed. */

@@ -4,16 +4,18 @@ import { createHash } from 'node:crypto'
 import {
   escapeExpressions,
   formatExpressionLength,
-  MAX_EXPRESSION_LENGTH
-} from './expression-escape.js'
-import { CHECKOUT_ACTION, DEFAULT_RUNS_ON, NO_COMMAND } from './needs-jobs.js'
-import type { NeedsWorkflowOptions } from './needs-jobs.js'
+  MAX_EXPRESSION_LENGTH,
+  CHECKOUT_ACTION,
+  DEFAULT_RUNS_ON,
+  NO_COMMAND,
+  type NeedsWorkflowOptions
+} from './needs-jobs.js'
 import {
   CONTROL_TIMEOUT_MINUTES,
   PASSED_FILE,
   PLAN_ACTION_REF,
   SETTLE_ACTION_REF
-} from './waves-flavour.js'
+} from './waves-jobs.js'
 import type { YamlMapping, YamlValue } from './yaml-value.js'
 import {
   MAX_ENV_VALUE_BYTES,
@@ -56,6 +58,7 @@ import { needsThroughDone } from '../plan/done.js'
 // inside an `if:` or output written as one whole `${{ … }}`, whose end
 // GitHub finds outside string literals. Pure.
 // O(length of what is written).
+
 /** Our own jobs: ids reserved, names with a space no phase id has. */
 export const PLAN_JOB_ID = 'phase-matrix-plan'
 const PLAN_JOB_NAME = 'phase-matrix plan'

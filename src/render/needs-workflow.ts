@@ -24,16 +24,8 @@
 import type { PlanAnalysis } from '../plan/types.js'
 import { needsThroughDone } from '../plan/done.js'
 import { hashablePhases } from '../plan/input-hash.js'
-import { MAX_EXPRESSION_LENGTH } from './expression-escape.js'
 import {
-  jobIdsFor,
-  needsDocument,
-  GATE_JOB_ID,
-  laneCount,
-  needsHeader,
-  settingNotes
-} from './needs-document.js'
-import {
+  MAX_EXPRESSION_LENGTH,
   laneNeeds,
   lanePredecessors,
   CHECKOUT_VERSION,
@@ -43,6 +35,14 @@ import {
   type NeedsWorkflow,
   type NeedsWorkflowOptions
 } from './needs-jobs.js'
+import {
+  jobIdsFor,
+  needsDocument,
+  GATE_JOB_ID,
+  laneCount,
+  needsHeader,
+  settingNotes
+} from './needs-document.js'
 import {
   cachedCondition,
   graphDigest,

@@ -4,7 +4,7 @@ import {
   ESCAPED_OPEN,
   escapeExpressions,
   formatExpressionLength
-} from '../../src/render/expression-escape.js'
+} from '../../src/render/needs-jobs.js'
 import { toWorkflowYaml } from '../../src/render/yaml-write.js'
 import {
   convertedJobs,

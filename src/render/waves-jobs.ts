@@ -1,21 +1,136 @@
+// The jobs of the waves workflows (phases.yml and example.yml): what every
+// job builder shares, the conditions that chain the waves, the control jobs
+// (plan, settle-k, report) and the wave jobs of legs.
+import { MATRIX_LEG_LIMIT } from '../plan/packing.js'
+
+// The parts of the waves workflows (.github/workflows/phases.yml and
+// example.yml) that every job builder shares: the actions and versions they
+// use, the timeouts, and the Flavour (what differs between the reusable
+// workflow and the copyable example).
+
+/** Where the reusable workflow finds the actions (the caller's checkout is not ours). */
+export const PLAN_ACTION_REF = 'phase-matrix/phase-matrix@v1'
+export const SETTLE_ACTION_REF = 'phase-matrix/phase-matrix/settle@v1'
+export const EXEC_ACTION_REF = 'phase-matrix/phase-matrix/exec@v1'
+const CACHE_RESTORE_REF = 'actions/cache/restore@v4'
+const CACHE_SAVE_REF = 'actions/cache/save@v4'
+
+/** Where the reusable workflow keeps learned durations (input learn-durations). */
+export const DURATIONS_FILE = '.phase-matrix/durations.json'
+/** Where the reusable workflow keeps the store of passed phases (input cache-passed). */
+export const PASSED_FILE = '.phase-matrix/passed.json'
+const CHECKOUT_ACTION_REF = 'actions/checkout@v5'
+
+/** GitHub's own default for a job without `timeout-minutes`. */
+const DEFAULT_LEG_TIMEOUT_MINUTES = 360
+/** Plan, settle and report only read and call the API: minutes, not hours. */
+export const CONTROL_TIMEOUT_MINUTES = 10
+
+/** What differs between the reusable workflow and the copyable example. */
+export interface Flavour {
+  /** Comment block at the top, without the `# ` prefixes. */
+  header: string[]
+  name: string
+  /** The `on:` mapping's lines, indented below `on:`. */
+  trigger: string[]
+  planAction: string
+  settleAction: string
+  execAction: string
+  /** The plan path as the exec step gets it. */
+  planPath: string
+  /** The actions/cache loop of learned durations (input learn-durations). */
+  learn: boolean
+  /** `with:` lines of the plan step, indented below `with:`. */
+  planWith: string[]
+  /** More `with:` lines of the exec step (the reusable workflow's leg-concurrency). */
+  execWith: string[]
+  /** runs-on of our own jobs, and of a leg whose phase names none. */
+  runsOn: string
+  /** A `setup` step (the reusable workflow's input) before each phase. */
+  setup: boolean
+  waves: number
+}
+
+export function checkoutStep(): string[] {
+  return [
+    `      - uses: ${CHECKOUT_ACTION_REF}`,
+    '        with:',
+    '          persist-credentials: false'
+  ]
+}
+
+// The `if:` conditions, matrices and states that chain the wave and settle
+// jobs of the waves workflows: round k comes from the plan job (every round
+// of a green run, up front) or from the settle job before it. O(1) each.
+
+/** The job (plan or settle-k) whose outputs hand out round `wave`. */
+function handedOutBy(wave: number): string {
+  return wave === 1 ? 'plan' : `settle-${wave - 1}`
+}
+
+/**
+ * Wave k and settle k run when round k was handed out. `!cancelled()`
+ * replaces the implicit `success()`: a failed leg of an earlier wave must not
+ * skip the independent phases settle handed out after it.
+ */
+function roundCondition(wave: number): string {
+  if (wave === 1) return `\${{ !cancelled() && ${handedOutBySettle(wave)} }}`
+  return `\${{ !cancelled() && (${handedOutBySettle(wave)} || ${handedOutUpFront(wave)}) }}`
+}
+
+/** Round `wave` came from the plan's `matrix` or a settle job's. */
+function handedOutBySettle(wave: number): string {
+  return `needs.${handedOutBy(wave)}.outputs.has-work == 'true'`
+}
+
+/**
+ * The fast path: round `wave` ≥ 2 was handed out up front (the plan's
+ * `matrices`) and the wave before took its round from the plan too (its
+ * settle job did not run) and succeeded — so every earlier wave succeeded.
+ */
+function handedOutUpFront(wave: number): string {
+  const before = wave - 1
+  return (
+    `needs.settle-${before}.result == 'skipped' && needs.wave-${before}.result == 'success'` +
+    ` && needs.plan.outputs.fast-rounds >= ${wave}`
+  )
+}
+
+/**
+ * Settle k runs when round k was handed out by a settle job, or up front and
+ * wave k did not succeed (or this is a re-run: settle then passes over the
+ * phases that succeeded in an earlier attempt).
+ */
+function settleCondition(wave: number): string {
+  const needed = `needs.wave-${wave}.result != 'success' || github.run_attempt != '1'`
+  if (wave === 1) {
+    return `\${{ !cancelled() && ${handedOutBySettle(wave)} && (needs.plan.outputs.fast-rounds < 1 || ${needed}) }}`
+  }
+  return `\${{ !cancelled() && (${handedOutBySettle(wave)} || ${handedOutUpFront(wave)} && (${needed})) }}`
+}
+
+/** The matrix of wave k: the plan's for a round handed out up front. */
+function waveMatrix(wave: number): string {
+  const from = handedOutBy(wave)
+  if (wave === 1) return `\${{ fromJSON(needs.${from}.outputs.matrix) }}`
+  return (
+    `\${{ needs.${from}.result == 'skipped' && fromJSON(needs.plan.outputs.matrices)[${wave - 1}]` +
+    ` || fromJSON(needs.${from}.outputs.matrix) }}`
+  )
+}
+
+/** The newest state before round k is settled: the plan's after a fast path. */
+function settleState(wave: number): string {
+  const from = handedOutBy(wave)
+  return from === 'plan'
+    ? '${{ needs.plan.outputs.state }}'
+    : `\${{ needs.${from}.outputs.state || needs.plan.outputs.state }}`
+}
+
 // The control jobs of the waves workflows: plan (hands out round 1, and
 // every round of a green run up front), settle-k (records how wave k ended
 // and hands out round k+1) and report (settles once more and gives the
 // verdict), with the actions/cache steps of learned durations. O(waves).
-import {
-  handedOutBy,
-  settleCondition,
-  settleState
-} from './waves-conditions.js'
-import {
-  CACHE_RESTORE_REF,
-  CACHE_SAVE_REF,
-  checkoutStep,
-  CONTROL_TIMEOUT_MINUTES,
-  DURATIONS_FILE,
-  PASSED_FILE,
-  type Flavour
-} from './waves-flavour.js'
 
 /** Settle re-reads the plan from the checkout; the records come through needs. */
 const SETTLE_READS = ['contents']
@@ -271,4 +386,99 @@ export function reportJob(flavour: Flavour): string[] {
     '          fi',
     '          echo "The plan and every settle job succeeded."'
   ]
+}
+
+// Wave k of the waves workflows: one job per leg of round k (a phase, or a
+// packed leg of several), each run by the exec action, the one way a phase
+// runs. Each leg hands its record on as its own job output `leg-<n>` (with
+// the job's status in front); GitHub combines them from all legs, so settle
+// reads every leg from `needs`. Phase text reaches the shell only through
+// exec, never through `${{ }}`. O(legs per round).
+
+/** The job outputs of a wave job: `leg-1` … `leg-64`, each set by its own leg only. */
+function legOutputLines(legs: number = MATRIX_LEG_LIMIT): string[] {
+  const lines: string[] = []
+  for (let leg = 1; leg <= legs; leg++) {
+    lines.push(
+      `      leg-${leg}: \${{ matrix.leg == ${leg} && format('{0} {1}', job.status, steps.exec.outputs.record) || '' }}`
+    )
+  }
+  return lines
+}
+
+export function waveJob(flavour: Flavour, wave: number): string[] {
+  const from = handedOutBy(wave)
+  // Every earlier wave job: exec reads their records for the outputs of
+  // its phases' dependencies (needs holds only the jobs listed).
+  const earlier = Array.from({ length: wave - 1 }, (_, k) => `wave-${k + 1}`)
+  // A block list: Prettier keeps it as written however many waves.
+  const needs =
+    from === 'plan'
+      ? ['    needs: [plan]']
+      : [
+          '    needs:',
+          ...['plan', from, ...earlier].map(job => `      - ${job}`)
+        ]
+  const lines = [
+    `  # Round ${wave}: one leg per matrix entry (a phase or a packed leg), run by exec.`,
+    `  wave-${wave}:`,
+    '    name: ${{ matrix.id }}',
+    ...needs,
+    `    if: ${roundCondition(wave)}`,
+    `    runs-on: \${{ matrix['runs-on'] || ${unwrap(flavour.runsOn)} }}`,
+    `    timeout-minutes: \${{ matrix['timeout-minutes'] || ${DEFAULT_LEG_TIMEOUT_MINUTES} }}`,
+    '    permissions:',
+    '      contents: read',
+    '    strategy:',
+    '      # Settle decides what runs after a failure; GitHub must not cancel siblings.',
+    '      fail-fast: false',
+    '      max-parallel: ${{ fromJSON(needs.plan.outputs.max-workers) }}',
+    `      matrix: ${waveMatrix(wave)}`,
+    "    # Each leg's record under its own name: GitHub combines them from all legs.",
+    '    outputs:',
+    ...legOutputLines(),
+    '    steps:',
+    "      # Credentials stay: a phase's commands may use git.",
+    `      - uses: ${CHECKOUT_ACTION_REF}`
+  ]
+  if (flavour.setup) {
+    lines.push(
+      '      - name: Set up',
+      "        if: ${{ inputs.setup != '' }}",
+      '        shell: bash',
+      '        env:',
+      '          PHASE_SETUP: ${{ inputs.setup }}',
+      '        run: eval "$PHASE_SETUP"'
+    )
+  }
+  lines.push(
+    // The leg's phases in dependency order; exec alone writes the record.
+    '      - id: exec',
+    '        name: Run phases',
+    `        uses: ${flavour.execAction}`,
+    '        env:',
+    // The config's resource_limits, for the phase to honour ('' when unset).
+    '          PHASE_MAX_MEMORY_MB: ${{ needs.plan.outputs.max-memory-mb }}',
+    '          PHASE_MAX_CPU_PERCENT: ${{ needs.plan.outputs.max-cpu-percent }}',
+    // Earlier rounds' records: the outputs of this leg's dependencies.
+    ...earlier.map(
+      (job, k) =>
+        `          PHASE_MATRIX_ROUND_${k + 1}: \${{ toJSON(needs.${job}) }}`
+    ),
+    '        with:',
+    `          plan: ${flavour.planPath}`,
+    '          phases: ${{ matrix.phases && toJSON(matrix.phases) || matrix.id }}',
+    `          round: ${wave}`,
+    '          leg: ${{ matrix.leg }}',
+    // The leg's share of the round's outputs budget.
+    '          legs: ${{ strategy.job-total }}',
+    ...flavour.execWith.map(line => `          ${line}`)
+  )
+  return lines
+}
+
+/** `${{ x }}` → `x`, a literal → a quoted expression string. */
+function unwrap(value: string): string {
+  const match = /^\$\{\{ (.*) \}\}$/.exec(value)
+  return match?.[1] ?? `'${value}'`
 }
