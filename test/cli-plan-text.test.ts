@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { main } from '../src/cli/main.js'
-import { terminalSafe } from '../src/render/terminal-safe.js'
+import { terminalSafe } from '../src/render/safe-text.js'
 import { recordingIo } from './cli-helpers.js'
 
 let dir: string

@@ -6,7 +6,7 @@ import path from 'node:path'
 import { errorMessage } from '../repo/files.js'
 import { PlanError } from '../plan/errors.js'
 import type { Problem } from '../plan/types.js'
-import { formatProblems } from '../render/problems.js'
+import { formatProblems } from '../render/text.js'
 import { MAX_SHOWN_ANNOTATIONS } from './constants.js'
 import * as core from './log.js'
 

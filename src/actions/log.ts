@@ -3,7 +3,7 @@
 // be read by the runner as a workflow command. Action modules log only
 // through this module; @actions/core below it does the rest.
 import * as core from '@actions/core'
-import { logSafe } from '../render/log-safe.js'
+import { logSafe } from '../render/safe-text.js'
 
 export type { AnnotationProperties } from '@actions/core'
 // Inputs are read by inputs.ts alone; the summary is written by summary.ts.

@@ -18,7 +18,7 @@ import {
   renderPlanSummary,
   renderProblemsSummary
 } from '../render/plan-summary.js'
-import { executingBatchLine } from '../render/progress.js'
+import { executingBatchLine } from '../render/report.js'
 import { renderPlanText } from '../render/text.js'
 import { annotateProblems } from './annotations.js'
 import { MAX_SUMMARY_BYTES } from './constants.js'

@@ -8,7 +8,7 @@ import {
   type GivenInvocation
 } from '../repo/files.js'
 import { envLimitWarnings } from '../plan/env-limits.js'
-import { formatProblems } from '../render/problems.js'
+import { formatProblems } from '../render/text.js'
 import {
   COMMON_FLAGS,
   fileFlag,

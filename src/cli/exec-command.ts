@@ -23,7 +23,7 @@ import {
 import { UsageError } from '../plan/errors.js'
 import { legOrder, parsePhaseList } from '../plan/leg-order.js'
 import { MAX_LEG_CONCURRENCY } from '../plan/types.js'
-import { formatProblems } from '../render/problems.js'
+import { formatProblems } from '../render/text.js'
 import { COMMON_FLAGS, fileFlag, formatFlagHelp, parseArgs } from './args.js'
 import { ExitCode, type CliIo, type Command } from './io.js'
 import { loadPlanForCli } from './plan-command.js'

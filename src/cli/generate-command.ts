@@ -15,7 +15,7 @@ import { UsageError } from '../plan/errors.js'
 import { MAX_PACKED_JOBS } from '../plan/job-partition.js'
 import type { GenerateInvocation } from '../render/generate-command-line.js'
 import { checkCachePassedPlan } from '../render/needs-passed.js'
-import { formatProblems } from '../render/problems.js'
+import { formatProblems } from '../render/text.js'
 import {
   COMMON_FLAGS,
   fileFlag,

@@ -6,9 +6,9 @@
 // progress) are exit 2 with what to do.
 import { GitIndexError, hashPlan, unmatchedWarnings } from '../repo/passed.js'
 import type { InputHashes } from '../plan/input-hash.js'
-import { formatProblems } from '../render/problems.js'
+import { formatProblems } from '../render/text.js'
 import { renderProblemsJson } from '../render/json.js'
-import { terminalSafe } from '../render/terminal-safe.js'
+import { terminalSafe } from '../render/safe-text.js'
 import { COMMON_FLAGS, flagsCommand, type FlagValues } from './args.js'
 import { ExitCode, type CliIo } from './io.js'
 import { loadPlanForCli } from './plan-command.js'

@@ -11,8 +11,8 @@ import { runPlanCommand } from './plan-command.js'
 import { runSimulateCommand } from './simulate-command.js'
 import { errorMessage } from '../repo/files.js'
 import { PlanError, UsageError } from '../plan/errors.js'
-import { formatProblems } from '../render/problems.js'
-import { terminalSafe } from '../render/terminal-safe.js'
+import { formatProblems } from '../render/text.js'
+import { terminalSafe } from '../render/safe-text.js'
 
 /** Same as package.json "version" (a test keeps them equal). */
 export const VERSION = '1.0.0'

@@ -14,13 +14,15 @@ import {
 import { renderPlanJson, renderProblemsJson } from '../render/json.js'
 import { envLimitWarnings } from '../plan/env-limits.js'
 import { renderMermaid } from '../render/mermaid.js'
-import { formatProblems } from '../render/problems.js'
-import { renderPlanText } from '../render/text.js'
-import { renderTree } from '../render/tree.js'
+import {
+  formatProblems,
+  renderPlanText,
+  renderTree,
+  renderRoundsText
+} from '../render/text.js'
 import { MATRIX_LEG_LIMIT, packingOf } from '../plan/packing.js'
 import { REUSABLE_WORKFLOW_WAVES } from '../render/waves-workflow.js'
-import { renderRoundsText } from '../render/rounds-text.js'
-import { terminalSafe } from '../render/terminal-safe.js'
+import { terminalSafe } from '../render/safe-text.js'
 import { GitIndexError, readUnchanged } from '../repo/passed.js'
 import { resolveFrom } from '../repo/files.js'
 import {

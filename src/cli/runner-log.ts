@@ -5,7 +5,7 @@
 // the same data: a JSON line never starts with `::` (strings hold no raw line
 // break), and `##[` becomes `#\u0023[`, the same string once parsed. Linear
 // in the text.
-import { logSafe } from '../render/log-safe.js'
+import { logSafe } from '../render/safe-text.js'
 import type { CliIo } from './io.js'
 
 /** Commands whose standard output is a report for a reader, not a file (generate writes a workflow; exec makes its own log safe). */

@@ -13,12 +13,14 @@ import {
 } from '../plan/simulate.js'
 import { MAX_LEG_CONCURRENCY } from '../plan/types.js'
 import { closestMatch } from '../plan/closest-id.js'
-import { formatProblems } from '../render/problems.js'
+import { formatProblems } from '../render/text.js'
 import { renderProblemsJson } from '../render/json.js'
 import { REUSABLE_WORKFLOW_WAVES } from '../render/waves-workflow.js'
-import { renderSimulationGantt } from '../render/simulation-gantt.js'
-import { renderSimulationJson } from '../render/simulation-json.js'
-import { renderSimulationText } from '../render/simulation-text.js'
+import {
+  renderSimulationGantt,
+  renderSimulationJson,
+  renderSimulationText
+} from '../render/simulation.js'
 import {
   COMMON_FLAGS,
   fileFlag,

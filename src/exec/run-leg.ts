@@ -39,7 +39,7 @@ import {
 import { maxAttempts } from '../plan/retries.js'
 import type { PlanAnalysis } from '../plan/types.js'
 import { formatSeconds } from '../render/report.js'
-import { logSafe } from '../render/log-safe.js'
+import { logSafe } from '../render/safe-text.js'
 
 export interface RunLegOptions {
   analysis: PlanAnalysis

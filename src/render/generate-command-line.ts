@@ -4,7 +4,7 @@
 // a POSIX shell: bare when harmless, 'single-quoted' when visible text,
 // $'ANSI-C quoted' otherwise, so a header line is always one line of visible
 // text that a user can paste. O(length of the line).
-import { isVisibleText } from './yaml-scalar-style.js'
+import { isVisibleText } from './yaml.js'
 
 /** What `generate` was asked for: the flags recorded in the header. */
 export interface GenerateInvocation {

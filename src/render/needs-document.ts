@@ -14,15 +14,18 @@ import {
   type NeedsWorkflowOptions
 } from './needs-jobs.js'
 import { templatePermissions, templateTriggers } from './workflow-template.js'
-import type { YamlMapping } from './yaml-value.js'
-import { toWorkflowYaml, type YamlComment } from './yaml-write.js'
+import {
+  type YamlMapping,
+  toWorkflowYaml,
+  type YamlComment,
+  commentSafe
+} from './yaml.js'
 import { hashablePhases } from '../plan/input-hash.js'
 import type { Phase, PlanAnalysis } from '../plan/types.js'
 import {
   formatGenerateCommand,
   quoteShellArg
 } from './generate-command-line.js'
-import { commentSafe } from './yaml-scalar-style.js'
 
 // The parts every needs workflow shares, one job per phase or packed: the
 // top-level keys (from the template, else ours), the jobs, the gate job

@@ -19,7 +19,7 @@ import {
   type WorkflowTemplate
 } from './workflow-template.js'
 import { EXEC_ACTION_REF } from './waves-jobs.js'
-import type { YamlMapping, YamlValue } from './yaml-value.js'
+import type { YamlMapping, YamlValue } from './yaml.js'
 import { NEEDS_ENV, NEEDS_ENV_PREFIX } from '../plan/earlier-outputs.js'
 import { PHASE_OUTPUTS_LIMIT } from '../plan/phase-outputs.js'
 import { phaseDurations } from '../plan/durations.js'

@@ -41,8 +41,12 @@ import {
   type NeedsWorkflow,
   type NeedsWorkflowOptions
 } from './needs-jobs.js'
-import type { YamlMapping, YamlValue } from './yaml-value.js'
-import { toWorkflowYaml, type YamlComment } from './yaml-write.js'
+import {
+  type YamlMapping,
+  type YamlValue,
+  toWorkflowYaml,
+  type YamlComment
+} from './yaml.js'
 import { DEFAULT_PLAN_PATH } from '../actions/constants.js'
 import { timeoutWithRetries } from '../plan/retries.js'
 import { EXEC_ACTION_REF } from './waves-jobs.js'

@@ -16,7 +16,7 @@ import {
   PLAN_ACTION_REF,
   SETTLE_ACTION_REF
 } from './waves-jobs.js'
-import type { YamlMapping, YamlValue } from './yaml-value.js'
+import type { YamlMapping, YamlValue } from './yaml.js'
 import {
   MAX_ENV_VALUE_BYTES,
   MAX_WINDOWS_ENV_VALUE_UNITS

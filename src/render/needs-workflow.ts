@@ -59,8 +59,7 @@ import {
 } from './needs-passed.js'
 import { at } from '../plan/at.js'
 import { packedNeedsWorkflow, packToFit } from './needs-packed.js'
-import type { YamlMapping } from './yaml-value.js'
-import type { YamlComment } from './yaml-write.js'
+import type { YamlMapping, YamlComment } from './yaml.js'
 
 export { GATE_JOB_ID, GATE_JOB_NAME } from './needs-document.js'
 export {

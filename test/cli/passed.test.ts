@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 
 import { main } from '../../src/cli/main.js'
-import type { SimulationJson } from '../../src/render/simulation-json.js'
+import type { SimulationJson } from '../../src/render/simulation.js'
 import { planJson, recordingIo } from '../cli-helpers.js'
 import {
   commitAll,

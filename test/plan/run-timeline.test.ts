@@ -20,7 +20,7 @@ import {
 import { startLedger } from '../../src/plan/schedule.js'
 import { isFailed, type PhaseStatus } from '../../src/plan/phase-status.js'
 import type { Ledger } from '../../src/plan/state.js'
-import { renderRunGantt } from '../../src/render/run-gantt.js'
+import { renderRunGantt } from '../../src/render/report.js'
 import { makeJob } from '../support/fake-github.js'
 import { makePlan } from '../support/make-plan.js'
 

@@ -5,7 +5,7 @@ import {
   escapeExpressions,
   formatExpressionLength
 } from '../../src/render/needs-jobs.js'
-import { toWorkflowYaml } from '../../src/render/yaml-write.js'
+import { toWorkflowYaml } from '../../src/render/yaml.js'
 import {
   convertedJobs,
   workflowStringValue

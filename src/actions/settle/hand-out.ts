@@ -6,7 +6,7 @@ import { handOutNext } from '../../plan/schedule.js'
 import type { Ledger } from '../../plan/state.js'
 import type { PlanAnalysis } from '../../plan/types.js'
 import { packedNote } from '../../render/matrix.js'
-import { executingBatchLine } from '../../render/progress.js'
+import { executingBatchLine } from '../../render/report.js'
 import * as core from '../log.js'
 
 /** The ledger with the next round handed out, said in the log. */

@@ -4,8 +4,7 @@ import { at } from '../../plan/at.js'
 import { skipCauses } from '../../plan/skip-causes.js'
 import type { Ledger } from '../../plan/state.js'
 import type { PlanAnalysis } from '../../plan/types.js'
-import { reasonOf } from '../../render/phase-reason.js'
-import { phaseLine } from '../../render/progress.js'
+import { reasonOf, phaseLine } from '../../render/report.js'
 import * as core from '../log.js'
 
 /** One line per phase of `indices`: its status, why (`since`: the runs unchanged phases passed in), and how long it took. */

@@ -9,10 +9,14 @@ import {
   runTimeline,
   type RanJob
 } from '../../plan/run-timeline.js'
-import { renderRunGantt } from '../../render/run-gantt.js'
+import {
+  renderRunGantt,
+  formatTally,
+  renderReport,
+  tally
+} from '../../render/report.js'
 import type { Ledger } from '../../plan/state.js'
 import type { PlanAnalysis } from '../../plan/types.js'
-import { formatTally, renderReport, tally } from '../../render/report.js'
 import { MAX_SUMMARY_BYTES } from '../constants.js'
 import type { SettleSettings } from '../inputs.js'
 import * as core from '../log.js'
