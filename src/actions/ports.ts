@@ -10,7 +10,7 @@ import {
   type LoadedPlan,
   type LoadPlanOptions
 } from '../load-plan.js'
-import type { CheckGitHub } from '../github/ports.js'
+import type { CheckGitHub } from '../github/comments.js'
 import type { InputHashes } from '../plan/input-hash.js'
 import type { PlanAnalysis } from '../plan/types.js'
 import { digestPlanFile } from '../repo/passed.js'

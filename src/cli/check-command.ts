@@ -13,9 +13,10 @@ import {
   COMMON_FLAGS,
   fileFlag,
   flagsCommand,
-  type FlagValues
-} from './args.js'
-import { ExitCode, type CliIo } from './io.js'
+  type FlagValues,
+  ExitCode,
+  type CliIo
+} from './command.js'
 import { loadPlanForCli } from './plan-command.js'
 
 const CHECK_COMMAND = {

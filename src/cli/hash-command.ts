@@ -9,8 +9,13 @@ import type { InputHashes } from '../plan/input-hash.js'
 import { formatProblems } from '../render/text.js'
 import { renderProblemsJson } from '../render/json.js'
 import { terminalSafe } from '../render/safe-text.js'
-import { COMMON_FLAGS, flagsCommand, type FlagValues } from './args.js'
-import { ExitCode, type CliIo } from './io.js'
+import {
+  COMMON_FLAGS,
+  flagsCommand,
+  type FlagValues,
+  ExitCode,
+  type CliIo
+} from './command.js'
 import { loadPlanForCli } from './plan-command.js'
 
 const HASH_COMMAND = {

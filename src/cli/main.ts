@@ -4,9 +4,16 @@ import { runExecCommand } from './exec-command.js'
 import { runCheckCommand } from './check-command.js'
 import { runGenerateCommand } from './generate-command.js'
 import { runHashCommand } from './hash-command.js'
-import { COMMON_FLAGS, EXIT_CODES, formatFlagHelp } from './args.js'
-import { ExitCode, withoutNoColor, type CliIo, type Command } from './io.js'
-import { runnerSafeIo } from './runner-log.js'
+import {
+  COMMON_FLAGS,
+  EXIT_CODES,
+  formatFlagHelp,
+  ExitCode,
+  withoutNoColor,
+  type CliIo,
+  type Command,
+  runnerSafeIo
+} from './command.js'
 import { runPlanCommand } from './plan-command.js'
 import { runSimulateCommand } from './simulate-command.js'
 import { errorMessage } from '../repo/files.js'
@@ -84,7 +91,7 @@ ${EXIT_CODES}
 Run 'phase-matrix <command> --help' for a command's flags.
 `
 
-export { colourAllowed } from './io.js'
+export { colourAllowed } from './command.js'
 
 /** Node's errors from the operating system carry `code` and `syscall`. */
 function isSystemError(error: unknown): boolean {

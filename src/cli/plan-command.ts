@@ -29,9 +29,10 @@ import {
   COMMON_FLAGS,
   fileFlag,
   flagsCommand,
-  type FlagValues
-} from './args.js'
-import { ExitCode, type CliIo } from './io.js'
+  type FlagValues,
+  ExitCode,
+  type CliIo
+} from './command.js'
 
 const PLAN_COMMAND = {
   name: 'plan',

@@ -25,9 +25,10 @@ import {
   COMMON_FLAGS,
   fileFlag,
   flagsCommand,
-  type FlagValues
-} from './args.js'
-import { ExitCode, type CliIo } from './io.js'
+  type FlagValues,
+  ExitCode,
+  type CliIo
+} from './command.js'
 import { loadPlanForCli, unchangedForCli } from './plan-command.js'
 
 /** Cores simulate gives a packed leg unless told: GitHub's standard Linux runner for private repositories. */

@@ -5,7 +5,7 @@
 import { describe, expect, test } from '@jest/globals'
 import fc from 'fast-check'
 import { main } from '../../src/cli/main.js'
-import { inertForRunner } from '../../src/cli/runner-log.js'
+import { inertForRunner } from '../../src/cli/command.js'
 import { carriesWorkflowCommand } from '../../src/render/safe-text.js'
 import { recordingIo } from '../cli-helpers.js'
 import { HOSTILE_PLAN } from '../support/inert-log.js'

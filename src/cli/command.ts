@@ -1,13 +1,83 @@
+// What every `phase-matrix` command is made of: what it may touch (its io),
+// its flags and exit codes, and streams made inert for a runner's log.
+import { parseArgs as parseArgv } from 'node:util'
+import { DEFAULT_CONFIG_PATH, DEFAULT_PLAN_PATH } from '../actions/constants.js'
+import { UsageError } from '../plan/errors.js'
+import { MAX_WORKERS } from '../plan/types.js'
+import { logSafe } from '../render/safe-text.js'
+
+// What a CLI command may touch: its streams, its working folder, its
+// environment. Tests pass their own; the entry passes the process's.
+
+export interface CliIo {
+  /** Write text to standard output (no newline added). */
+  stdout: (text: string) => void
+  /** Write text to standard error (no newline added). */
+  stderr: (text: string) => void
+  cwd: string
+  env: Record<string, string | undefined>
+  /** Colour on standard output (colourAllowed for that stream). */
+  colour: boolean
+  /** Colour on standard error, decided for that stream on its own. */
+  colourErr: boolean
+  /** Aborted when the process is asked to stop (SIGINT, SIGTERM): `exec` stops its phase. */
+  signal?: AbortSignal
+}
+
+/**
+ * Whether one stream gets colour, decided per stream: FORCE_COLOR (any
+ * value but '0' or 'false') forces it, as in Node; else never with NO_COLOR
+ * (https://no-color.org) or TERM=dumb; else only on a terminal. `--no-color`
+ * (main) wins over all of them.
+ */
+export function colourAllowed(
+  isTerminal: boolean | undefined,
+  env: Record<string, string | undefined>
+): boolean {
+  const force = env.FORCE_COLOR
+  if (force !== undefined) {
+    if (force === '0' || force === 'false') return false
+    return true
+  }
+  const noColour = env.NO_COLOR !== undefined && env.NO_COLOR !== ''
+  return isTerminal === true && !noColour && env.TERM !== 'dumb'
+}
+
+/** The flag that turns colour off on both streams, before any other. */
+const NO_COLOR_FLAG = '--no-color'
+
+/**
+ * `argv` without `--no-color` (anywhere before `--`), and `io` without
+ * colour when it was there.
+ */
+export function withoutNoColor(
+  argv: readonly string[],
+  io: CliIo
+): [string[], CliIo] {
+  const end = argv.indexOf('--')
+  const flags = end === -1 ? argv : argv.slice(0, end)
+  if (!flags.includes(NO_COLOR_FLAG)) return [[...argv], io]
+  const rest = [
+    ...flags.filter(arg => arg !== NO_COLOR_FLAG),
+    ...(end === -1 ? [] : argv.slice(end))
+  ]
+  return [rest, { ...io, colour: false, colourErr: false }]
+}
+
+/** A subcommand: takes the arguments after its name, returns the exit code. */
+export type Command = (argv: string[], io: CliIo) => Promise<number>
+
+/** Exit codes of every command. */
+export const ExitCode = {
+  ok: 0,
+  invalidPlan: 1,
+  usage: 2
+} as const
+
 // The flag parser every command shares, on node:util's parseArgs: `--name
 // value`, `--name=value`, boolean `--name`, `-h`, `--` to end flags. Wrong
 // input is a UsageError naming the flag, the value given and what was
 // expected. O(argv).
-import { parseArgs as parseArgv } from 'node:util'
-
-import { DEFAULT_CONFIG_PATH, DEFAULT_PLAN_PATH } from '../actions/constants.js'
-import { UsageError } from '../plan/errors.js'
-import { MAX_WORKERS } from '../plan/types.js'
-import { ExitCode, type CliIo, type Command } from './io.js'
 
 interface FlagSpec {
   kind: 'boolean' | 'string' | 'integer'
@@ -282,4 +352,51 @@ export function formatFlagHelp(specs: FlagSpecs): string {
   return rows
     .map(([left, right]) => `  ${left.padEnd(width)}  ${right}`)
     .join('\n')
+}
+
+// Inside a GitHub Actions job the runner reads every line a step prints as a
+// possible workflow command (render/safe-text.ts), so `phase-matrix plan` in a `run:`
+// step would obey a description `::warning ...` or an id `::error::x`. There
+// (GITHUB_ACTIONS=true) the CLI's streams make plan text inert. JSON stays
+// the same data: a JSON line never starts with `::` (strings hold no raw line
+// break), and `##[` becomes `#\u0023[`, the same string once parsed. Linear
+// in the text.
+
+/** Commands whose standard output is a report for a reader, not a file (generate writes a workflow; exec makes its own log safe). */
+const REPORTS = new Set(['plan', 'simulate', 'check', 'hash'])
+
+function isJson(text: string): boolean {
+  const start = text.trimStart()[0]
+  if (start !== '{' && start !== '[') return false
+  try {
+    JSON.parse(text)
+    return true
+  } catch {
+    return false
+  }
+}
+
+/** `text` as the runner may read it: inert, JSON left the same data. */
+export function inertForRunner(text: string): string {
+  return isJson(text) ? text.replaceAll('##[', '#\\u0023[') : logSafe(text)
+}
+
+/**
+ * `io` for command `name`: inside a GitHub Actions job, standard error of
+ * every command but exec, and standard output of the reports, made inert.
+ */
+export function runnerSafeIo(name: string, io: CliIo): CliIo {
+  if (io.env.GITHUB_ACTIONS !== 'true' || name === 'exec') return io
+  const stdout = REPORTS.has(name)
+    ? (text: string) => {
+        io.stdout(inertForRunner(text))
+      }
+    : io.stdout
+  return {
+    ...io,
+    stdout,
+    stderr: text => {
+      io.stderr(logSafe(text))
+    }
+  }
 }
