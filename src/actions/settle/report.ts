@@ -20,8 +20,7 @@ import type { PlanAnalysis } from '../../plan/types.js'
 import { MAX_SUMMARY_BYTES } from '../constants.js'
 import type { SettleSettings } from '../inputs.js'
 import * as core from '../log.js'
-import { logPhaseStatuses } from './phase-lines.js'
-import { checkedRecord } from './read-round.js'
+import { logPhaseStatuses, checkedRecord } from './read-round.js'
 
 /**
  * Each phase's start and end from its leg's record, as one "job" a phase

@@ -1,6 +1,5 @@
-// The check's drift verdict on a generated needs workflow: the same check
-// the CLI runs (readWorkflowToCheck, checkDrift), with the config the
-// workflow's header names; what cannot be checked is said, not thrown.
+// The check on the repository's workflows: the drift of a generated needs
+// workflow, and the callers of phases.yml that GitHub would refuse.
 import {
   readConfigFile,
   checkDrift,
@@ -13,6 +12,13 @@ import type { PlanAnalysis, Problem } from '../../plan/types.js'
 import type { WorkflowDrift } from '../../render/check-report.js'
 import { DEFAULT_CONFIG_PATH } from '../constants.js'
 import type { CheckSettings } from '../inputs.js'
+import { readdirSync, readFileSync } from 'node:fs'
+import path from 'node:path'
+import { callerPermissionProblems } from '../../render/caller-permissions.js'
+
+// The check's drift verdict on a generated needs workflow: the same check
+// the CLI runs (readWorkflowToCheck, checkDrift), with the config the
+// workflow's header names; what cannot be checked is said, not thrown.
 
 interface DriftResult {
   drift?: WorkflowDrift
@@ -64,4 +70,36 @@ export function checkWorkflow(
       return { error: error.message, problems: [] }
     throw error
   }
+}
+
+// Advice of the check: the repository's workflows that call phases.yml
+// without allowing `contents: read`, which GitHub would refuse at start-up.
+
+/**
+ * Workflows of the repository that call phases.yml without allowing
+ * `contents: read` (GitHub would refuse their runs at start-up). A file that
+ * cannot be read is passed over: this is advice, not the check's verdict.
+ */
+export function callersWithoutContentsRead(root: string): Problem[] {
+  const dir = path.join(root, '.github', 'workflows')
+  let names: string[]
+  try {
+    names = readdirSync(dir)
+  } catch {
+    return []
+  }
+  const problems: Problem[] = []
+  for (const name of names.sort()) {
+    if (!/\.ya?ml$/.test(name)) continue
+    let text: string
+    try {
+      text = readFileSync(path.join(dir, name), 'utf8')
+    } catch {
+      continue
+    }
+    problems.push(
+      ...callerPermissionProblems(text, `.github/workflows/${name}`)
+    )
+  }
+  return problems
 }
