@@ -6,7 +6,7 @@ import {
   checkDrift,
   readWorkflowToCheck,
   type GivenInvocation
-} from '../repo/files.js'
+} from '../repo/workflow-files.js'
 import { envLimitWarnings } from '../plan/env-limits.js'
 import { formatProblems } from '../render/text.js'
 import {

@@ -3,11 +3,11 @@
 // for a valid plan, on stdout or in --out.
 import {
   errorCode,
-  generateWorkflow,
   normalizePath,
   realPath,
   resolveFrom
 } from '../repo/files.js'
+import { generateWorkflow } from '../repo/workflow-files.js'
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { DEFAULT_PLAN_PATH } from '../actions/constants.js'

@@ -5,7 +5,8 @@
 // UPDATE_GOLDEN=1 rewrites them.
 import { describe, expect, test } from '@jest/globals'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { readPlanFile, generateWorkflow } from '../../src/repo/files.js'
+import { readPlanFile } from '../../src/repo/files.js'
+import { generateWorkflow } from '../../src/repo/workflow-files.js'
 import { analyzePlan } from '../../src/plan/analyze.js'
 import {
   DEFAULT_PARALLEL_SETTINGS,

@@ -1,11 +1,11 @@
 // The check on the repository's workflows: the drift of a generated needs
 // workflow, and the callers of phases.yml that GitHub would refuse.
+import { readConfigFile } from '../../repo/files.js'
 import {
-  readConfigFile,
   checkDrift,
   readWorkflowToCheck,
   type GivenInvocation
-} from '../../repo/files.js'
+} from '../../repo/workflow-files.js'
 import { resolveSettings } from '../../plan/config.js'
 import { UsageError } from '../../plan/errors.js'
 import type { PlanAnalysis, Problem } from '../../plan/types.js'
