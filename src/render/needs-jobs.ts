@@ -21,10 +21,10 @@ import {
 import { EXEC_ACTION_REF } from './waves-jobs.js'
 import type { YamlMapping, YamlValue } from './yaml.js'
 import { NEEDS_ENV, NEEDS_ENV_PREFIX } from '../plan/earlier-outputs.js'
-import { PHASE_OUTPUTS_LIMIT } from '../plan/phase-outputs.js'
+import { PHASE_OUTPUTS_LIMIT } from '../plan/leg-record.js'
 import { phaseDurations } from '../plan/durations.js'
 import { listSchedule } from '../plan/list-schedule.js'
-import { DEFAULT_JOB_START_MINUTES } from '../plan/simulate.js'
+import { DEFAULT_JOB_START_MINUTES } from '../plan/durations.js'
 
 // What every part of the needs-graph renderer reads and what it returns.
 

@@ -5,7 +5,7 @@ import { hashablePhases } from '../plan/input-hash.js'
 import { phaseDurations } from '../plan/durations.js'
 import { partitionJobs, type JobPartition } from '../plan/job-partition.js'
 import { LEG_ID_BYTES, LEG_TIMEOUT_MARGIN_MINUTES } from '../plan/packing.js'
-import { DEFAULT_JOB_START_MINUTES } from '../plan/simulate.js'
+import { DEFAULT_JOB_START_MINUTES } from '../plan/durations.js'
 import { at } from '../plan/at.js'
 import type { PlanAnalysis, Problem, Phase } from '../plan/types.js'
 import {

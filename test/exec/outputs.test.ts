@@ -9,13 +9,11 @@ import { main } from '../../src/cli/main.js'
 import {
   decodeLegRecord,
   type LegRecord,
-  roundRecordsBytes
-} from '../../src/plan/leg-record.js'
-import {
+  roundRecordsBytes,
   legOutputsLimit,
   parseOutputFile,
   PHASE_OUTPUTS_LIMIT
-} from '../../src/plan/phase-outputs.js'
+} from '../../src/plan/leg-record.js'
 import { MAX_ENV_VALUE_BYTES } from '../../src/plan/env-limits.js'
 import { recordingIo } from '../cli-helpers.js'
 import { workspaceWith } from '../support/run-action.js'
