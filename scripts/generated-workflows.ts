@@ -8,7 +8,7 @@ import { analyzePlan } from '../src/plan/analyze.js'
 import {
   renderExampleWorkflow,
   renderReusableWorkflow
-} from '../src/render/waves-workflow.js'
+} from '../src/render/reusable-workflow.js'
 
 /** The bundled plan example.yml runs. */
 export const EXAMPLE_PLAN = 'examples/full-stack.yaml'

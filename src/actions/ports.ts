@@ -1,5 +1,5 @@
 // What each action's run(settings, ports) is given besides its settings:
-// the GitHub port (src/github/ports.ts) and the files it reads. The entries
+// the GitHub port (src/github/comments.ts) and the files it reads. The entries
 // (src/entries/) pass the real ones; tests pass plain objects. The log,
 // outputs, annotations and the job summary go through @actions/core (via
 // log.ts), which a test captures with jest.unstable_mockModule.

@@ -21,7 +21,7 @@ import {
   renderRoundsText
 } from '../render/text.js'
 import { MATRIX_LEG_LIMIT, packingOf } from '../plan/packing.js'
-import { REUSABLE_WORKFLOW_WAVES } from '../render/waves-workflow.js'
+import { REUSABLE_WORKFLOW_WAVES } from '../render/reusable-workflow.js'
 import { terminalSafe } from '../render/safe-text.js'
 import { GitIndexError, readUnchanged } from '../repo/passed.js'
 import { resolveFrom } from '../repo/files.js'

@@ -15,7 +15,7 @@ import { MAX_LEG_CONCURRENCY } from '../plan/types.js'
 import { closestMatch } from '../plan/closest-id.js'
 import { formatProblems } from '../render/text.js'
 import { renderProblemsJson } from '../render/json.js'
-import { REUSABLE_WORKFLOW_WAVES } from '../render/waves-workflow.js'
+import { REUSABLE_WORKFLOW_WAVES } from '../render/reusable-workflow.js'
 import {
   renderSimulationGantt,
   renderSimulationJson,

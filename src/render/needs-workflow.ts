@@ -9,7 +9,7 @@
 //
 // Plan text is data, never code or an expression:
 // - every plan string written into a value GitHub evaluates (`name`,
-//   `runs-on`, the command) has each `${{` escaped (expression-escape.ts);
+//   `runs-on`, the command) has each `${{` escaped (needs-jobs.ts);
 // - the command goes into the step's own `run:`. It could instead travel
 //   through `env:` (`PHASE_RUN` + `bash -c "$PHASE_RUN"`), but GitHub
 //   evaluates `env:` values too, so the escape is needed either way; `env:`

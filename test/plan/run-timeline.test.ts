@@ -1,6 +1,6 @@
 // The real run from jobs with GitHub's timestamp fields: phase times (packed
 // legs one phase after another), the critical path as it happened, the time
-// between waves, durations learned, and the Gantt section (run-gantt.ts; the
+// between waves, durations learned, and the Gantt section (render/report.ts; the
 // report no longer shows it). Then a leg's per-phase truth from its record.
 import { describe, expect, test } from '@jest/globals'
 import { legResults } from '../../src/actions/settle/read-round.js'

@@ -14,7 +14,7 @@ import { Engine, type EngineOptions } from './engine.js'
 import {
   REUSABLE_WORKFLOW_WAVES,
   renderReusableWorkflow
-} from '../../src/render/waves-workflow.js'
+} from '../../src/render/reusable-workflow.js'
 import { parseWorkflowYaml } from './rules.js'
 import { simulate, type Outcome, type Simulation } from './simulate.js'
 

@@ -5,7 +5,7 @@ import { format, resolveConfig } from 'prettier'
 import {
   renderExampleWorkflow,
   renderReusableWorkflow
-} from '../../src/render/waves-workflow.js'
+} from '../../src/render/reusable-workflow.js'
 import {
   actionlint,
   committedWorkflows,

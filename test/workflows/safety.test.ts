@@ -7,7 +7,7 @@ import {
   REUSABLE_WORKFLOW_WAVES,
   renderExampleWorkflow,
   renderReusableWorkflow
-} from '../../src/render/waves-workflow.js'
+} from '../../src/render/reusable-workflow.js'
 import { MATRIX_LEG_LIMIT } from '../../src/plan/packing.js'
 import { committedWorkflows } from './github.js'
 import { needsOf, parseWorkflowYaml, ruleViolations } from './rules.js'
