@@ -1,16 +1,11 @@
 // The needs workflow as a document: its top-level keys and jobs, the gate
 // job, the header comment, and the job ids of the phases.
 import {
-  CACHE_VERSION,
-  PLAN_JOB_ID,
-  planJob,
-  SAVE_JOB_ID,
-  saveJob,
-  WORDS_OUTPUT
-} from './needs-passed.js'
-import {
-  CHECKOUT_VERSION,
   DEFAULT_RUNS_ON,
+  PLAN_JOB_ID,
+  SAVE_JOB_ID,
+  WORDS_OUTPUT,
+  type CachePassedJobs,
   type NeedsWorkflowOptions
 } from './needs-jobs.js'
 import { templatePermissions, templateTriggers } from './workflow-template.js'
@@ -33,11 +28,11 @@ import {
 
 const DEFAULT_WORKFLOW_NAME = 'phases'
 
-/** How the jobs run: packed by exec, and with --cache-passed the graph's digest. */
+/** How the jobs run: packed by exec, and with --cache-passed the plan and save jobs. */
 interface DocumentKind {
   packed: boolean
-  /** Set with --cache-passed: the plan and save jobs are added, keyed by it. */
-  digest?: string
+  /** Set with --cache-passed: the plan job first, the save job last. */
+  cache?: CachePassedJobs
 }
 
 /**
@@ -55,47 +50,16 @@ export function needsDocument(
 ): string {
   const jobs: YamlMapping = {}
   const extra: YamlComment[] = []
-  const { digest } = kind
-  if (digest !== undefined) {
-    jobs[PLAN_JOB_ID] = planJob(options, digest)
-    extra.push(
-      {
-        path: ['jobs', PLAN_JOB_ID],
-        before: [
-          'Finds the phases unchanged since they passed: their jobs are skipped.'
-        ]
-      },
-      {
-        path: ['jobs', PLAN_JOB_ID, 'steps', 0, 'uses'],
-        after: CHECKOUT_VERSION
-      },
-      {
-        path: ['jobs', PLAN_JOB_ID, 'steps', 1, 'uses'],
-        after: CACHE_VERSION
-      }
-    )
+  const { cache } = kind
+  if (cache !== undefined) {
+    jobs[PLAN_JOB_ID] = cache.plan
+    extra.push(...cache.comments[0])
   }
   Object.assign(jobs, phaseJobs)
   jobs[GATE_JOB_ID] = gateJob(jobIds, options, kind.packed)
-  if (digest !== undefined) {
-    jobs[SAVE_JOB_ID] = saveJob(jobIds, options, digest)
-    extra.push(
-      {
-        path: ['jobs', SAVE_JOB_ID],
-        before: [
-          'Keeps the phases that passed in this run, and the unchanged ones, as the new store.'
-        ],
-        spaceBefore: true
-      },
-      {
-        path: ['jobs', SAVE_JOB_ID, 'steps', 0, 'uses'],
-        after: CHECKOUT_VERSION
-      },
-      {
-        path: ['jobs', SAVE_JOB_ID, 'steps', 2, 'uses'],
-        after: CACHE_VERSION
-      }
-    )
+  if (cache !== undefined) {
+    jobs[SAVE_JOB_ID] = cache.save
+    extra.push(...cache.comments[1])
   }
   const template = options.template?.top ?? {}
   const workflow: YamlMapping = {
@@ -118,7 +82,7 @@ export function needsDocument(
     {
       path: ['jobs', GATE_JOB_ID],
       before: [
-        digest === undefined
+        cache === undefined
           ? 'Green only when every phase succeeded: the required check.'
           : 'Green only when every phase succeeded or is unchanged: the required check.'
       ],

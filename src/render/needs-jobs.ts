@@ -1,6 +1,6 @@
 // The jobs of the needs graph, one per phase: the options every part of the
-// needs-graph renderer reads, the phase's job, the outputs it hands on, and
-// the worker lanes that order the jobs.
+// needs-graph renderer reads (and the ids of our own jobs), the phase's job,
+// the outputs it hands on, and the worker lanes that order the jobs.
 import { UsageError } from '../plan/errors.js'
 import path from 'node:path'
 import { DEFAULT_PLAN_PATH } from '../actions/constants.js'
@@ -19,7 +19,7 @@ import {
   type WorkflowTemplate
 } from './workflow-template.js'
 import { EXEC_ACTION_REF } from './waves-jobs.js'
-import type { YamlMapping, YamlValue } from './yaml.js'
+import type { YamlComment, YamlMapping, YamlValue } from './yaml.js'
 import { NEEDS_ENV, NEEDS_ENV_PREFIX } from '../plan/earlier-outputs.js'
 import { PHASE_OUTPUTS_LIMIT } from '../plan/leg-record.js'
 import { phaseDurations } from '../plan/durations.js'
@@ -50,6 +50,14 @@ export interface NeedsWorkflow {
   notes: string[]
 }
 
+/** The plan and save jobs of a --cache-passed workflow, with their comments. */
+export interface CachePassedJobs {
+  plan: YamlMapping
+  save: YamlMapping
+  /** The plan job's comments, then the save job's. */
+  comments: [YamlComment[], YamlComment[]]
+}
+
 /** What packing made of the plan. */
 export interface PackedSummary {
   /** Jobs holding phases (the gate not counted). */
@@ -57,6 +65,19 @@ export interface PackedSummary {
   /** Every job a chain: a failure skips exactly its dependents. */
   exact: boolean
 }
+
+/** Our own jobs with --cache-passed: ids reserved (needs-passed.ts builds them). */
+export const PLAN_JOB_ID = 'phase-matrix-plan'
+export const SAVE_JOB_ID = 'phase-matrix-save'
+
+/**
+ * The plan job's output `words`: the unchanged ids between spaces, with a
+ * space before the first and after the last (` a b `). A phase id has no
+ * whitespace, so `contains(words, ' <id> ')` is true exactly when the id
+ * is one of them (GitHub compares ignoring case, as ids that differ only in
+ * case are refused): shorter in every `if:` than a test over fromJSON.
+ */
+export const WORDS_OUTPUT = 'words'
 
 // One job of the needs graph per phase: check out, the template's setup
 // steps, the phase's command (each `${{` escaped, so plan text is data)

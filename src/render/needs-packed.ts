@@ -17,8 +17,6 @@ import {
 import {
   cachedCondition,
   graphDigest,
-  PLAN_JOB_ID,
-  SAVE_JOB_ID,
   type NeededJob,
   type UnchangedIds,
   cachePassedProblems,
@@ -27,7 +25,8 @@ import {
   utf8Length,
   EXEC_UNCHANGED_INPUT,
   PACKED_PASSED_OUTPUT,
-  RUN_STEP_ID
+  RUN_STEP_ID,
+  cachePassedJobs
 } from './needs-passed.js'
 import {
   MAX_EXPRESSION_LENGTH,
@@ -39,7 +38,9 @@ import {
   neededOutputsEnv,
   PHASE_OUTPUTS_VALUE,
   type NeedsWorkflow,
-  type NeedsWorkflowOptions
+  type NeedsWorkflowOptions,
+  PLAN_JOB_ID,
+  SAVE_JOB_ID
 } from './needs-jobs.js'
 import {
   type YamlMapping,
@@ -381,7 +382,9 @@ function renderPartition(
     comments,
     needsHeader(options, allNotes, done, packed, digest),
     options,
-    digest === undefined ? { packed: true } : { packed: true, digest }
+    digest === undefined
+      ? { packed: true }
+      : { packed: true, cache: cachePassedJobs(ids, options, digest) }
   )
   const bytes = utf8Length(text)
   if (bytes > MAX_WORKFLOW_BYTES) {

@@ -8,7 +8,12 @@ import {
   CHECKOUT_ACTION,
   DEFAULT_RUNS_ON,
   NO_COMMAND,
-  type NeedsWorkflowOptions
+  type NeedsWorkflowOptions,
+  type CachePassedJobs,
+  CHECKOUT_VERSION,
+  PLAN_JOB_ID,
+  SAVE_JOB_ID,
+  WORDS_OUTPUT
 } from './needs-jobs.js'
 import {
   CONTROL_TIMEOUT_MINUTES,
@@ -59,10 +64,8 @@ import { needsThroughDone } from '../plan/done.js'
 // GitHub finds outside string literals. Pure.
 // O(length of what is written).
 
-/** Our own jobs: ids reserved, names with a space no phase id has. */
-export const PLAN_JOB_ID = 'phase-matrix-plan'
+/** Our own jobs' names (their ids are in needs-jobs.ts): a space no phase id has. */
 const PLAN_JOB_NAME = 'phase-matrix plan'
-export const SAVE_JOB_ID = 'phase-matrix-save'
 const SAVE_JOB_NAME = 'phase-matrix save'
 
 /** actions/cache v5.0.5 (node24), pinned by commit like checkout. */
@@ -76,14 +79,6 @@ const PASSED_OUTPUT = 'passed'
 /** The id of the step that runs a job's phases (exec's, or the command). */
 export const RUN_STEP_ID = 'x'
 
-/**
- * The plan job's output `words`: the unchanged ids between spaces, with a
- * space before the first and after the last (` a b `). A phase id has no
- * whitespace, so `contains(words, ' <id> ')` is true exactly when the id
- * is one of them (GitHub compares ignoring case, as ids that differ only in
- * case are refused): shorter in every `if:` than a test over fromJSON.
- */
-export const WORDS_OUTPUT = 'words'
 const WORDS = `needs.${PLAN_JOB_ID}.outputs.${WORDS_OUTPUT}`
 
 function literal(text: string): string {
@@ -299,6 +294,53 @@ export function saveJob(
         uses: CACHE_SAVE_ACTION,
         with: { path: PASSED_FILE, key: `${prefix}${RUN_KEY}` }
       }
+    ]
+  }
+}
+
+/** The plan job (first) and the save job (last) for the document. */
+export function cachePassedJobs(
+  jobIds: readonly string[],
+  options: NeedsWorkflowOptions,
+  digest: string
+): CachePassedJobs {
+  return {
+    plan: planJob(options, digest),
+    save: saveJob(jobIds, options, digest),
+    comments: [
+      [
+        {
+          path: ['jobs', PLAN_JOB_ID],
+          before: [
+            'Finds the phases unchanged since they passed: their jobs are skipped.'
+          ]
+        },
+        {
+          path: ['jobs', PLAN_JOB_ID, 'steps', 0, 'uses'],
+          after: CHECKOUT_VERSION
+        },
+        {
+          path: ['jobs', PLAN_JOB_ID, 'steps', 1, 'uses'],
+          after: CACHE_VERSION
+        }
+      ],
+      [
+        {
+          path: ['jobs', SAVE_JOB_ID],
+          before: [
+            'Keeps the phases that passed in this run, and the unchanged ones, as the new store.'
+          ],
+          spaceBefore: true
+        },
+        {
+          path: ['jobs', SAVE_JOB_ID, 'steps', 0, 'uses'],
+          after: CHECKOUT_VERSION
+        },
+        {
+          path: ['jobs', SAVE_JOB_ID, 'steps', 2, 'uses'],
+          after: CACHE_VERSION
+        }
+      ]
     ]
   }
 }

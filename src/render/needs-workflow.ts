@@ -33,7 +33,9 @@ import {
   phaseComment,
   phaseJob,
   type NeedsWorkflow,
-  type NeedsWorkflowOptions
+  type NeedsWorkflowOptions,
+  PLAN_JOB_ID,
+  SAVE_JOB_ID
 } from './needs-jobs.js'
 import {
   jobIdsFor,
@@ -47,15 +49,14 @@ import {
   cachedCondition,
   graphDigest,
   phasePassedOutput,
-  PLAN_JOB_ID,
-  SAVE_JOB_ID,
   cachePassedProblems,
   checkCachePassedPlan,
   expressionProblems,
   MAX_WORKFLOW_BYTES,
   tooLargeProblem,
   utf8Length,
-  workflowSizeLowerBound
+  workflowSizeLowerBound,
+  cachePassedJobs
 } from './needs-passed.js'
 import { at } from '../plan/at.js'
 import { packedNeedsWorkflow, packToFit } from './needs-packed.js'
@@ -233,7 +234,9 @@ export function renderNeedsWorkflow(
     [...comments, ...checkoutComments],
     needsHeader(options, notes, done, undefined, digest),
     options,
-    digest === undefined ? { packed: false } : { packed: false, digest }
+    digest === undefined
+      ? { packed: false }
+      : { packed: false, cache: cachePassedJobs(activeIds, options, digest) }
   )
   const bytes = utf8Length(text)
   if (bytes > MAX_WORKFLOW_BYTES && canPack) {

@@ -22,11 +22,10 @@ import {
   DEFAULT_PARALLEL_SETTINGS,
   type PlanAnalysis
 } from '../../src/plan/types.js'
+import { PLAN_JOB_ID, SAVE_JOB_ID } from '../../src/render/needs-jobs.js'
 import {
   cachedCondition,
-  expressionString,
-  PLAN_JOB_ID,
-  SAVE_JOB_ID
+  expressionString
 } from '../../src/render/needs-passed.js'
 import {
   GATE_JOB_ID,
