@@ -72,7 +72,7 @@ const SAVE_JOB_NAME = 'phase-matrix save'
 const CACHE_COMMIT = '27d5ce7f107fe9357f9df03efb73ab90386fccae'
 const CACHE_RESTORE_ACTION = `actions/cache/restore@${CACHE_COMMIT}`
 const CACHE_SAVE_ACTION = `actions/cache/save@${CACHE_COMMIT}`
-export const CACHE_VERSION = 'v5.0.5'
+const CACHE_VERSION = 'v5.0.5'
 
 /** The job output holding the ids of the job's phases that passed. */
 const PASSED_OUTPUT = 'passed'
@@ -264,7 +264,7 @@ function restoreStep(prefix: string): YamlMapping {
  * actions/cache/save keeps it. Runs after every phase job, unless the run
  * was cancelled or the plan job did not succeed (no state to go by).
  */
-export function saveJob(
+function saveJob(
   jobIds: readonly string[],
   options: NeedsWorkflowOptions,
   digest: string
