@@ -6,12 +6,13 @@ import { closeSync, readFileSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import { UsageError } from '../plan/errors.js'
 import type { ParallelSettings, PlanAnalysis, Problem } from '../plan/types.js'
-import { workflowDrift, type WorkflowDrift } from '../render/check-report.js'
 import {
   formatGenerateCommand,
   GENERATE_COMMAND,
   parseGenerateCommand,
-  type GenerateInvocation
+  workflowDrift,
+  type GenerateInvocation,
+  type WorkflowDrift
 } from '../render/generate-command-line.js'
 import {
   MAX_WORKFLOW_BYTES,

@@ -3,7 +3,7 @@ import fc from 'fast-check'
 import {
   firstDifferentLine,
   unifiedDiff
-} from '../../src/render/check-report.js'
+} from '../../src/render/generate-command-line.js'
 
 const files = { fromFile: 'a.yml', toFile: 'a.yml' }
 

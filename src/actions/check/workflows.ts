@@ -9,7 +9,7 @@ import {
 import { resolveSettings } from '../../plan/config.js'
 import { UsageError } from '../../plan/errors.js'
 import type { PlanAnalysis, Problem } from '../../plan/types.js'
-import type { WorkflowDrift } from '../../render/check-report.js'
+import type { WorkflowDrift } from '../../render/generate-command-line.js'
 import { DEFAULT_CONFIG_PATH } from '../constants.js'
 import type { CheckSettings } from '../inputs.js'
 import { readdirSync, readFileSync } from 'node:fs'
