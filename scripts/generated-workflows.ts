@@ -3,7 +3,7 @@
 // bundled example plan (its wave count shapes the file). Written by
 // `npm run workflows` (scripts/write-workflows.mjs), compared by
 // test/workflows/generated.test.ts. Importing this module does nothing.
-import { readPlanFile } from '../src/files.js'
+import { readPlanFile } from '../src/repo/files.js'
 import { analyzePlan } from '../src/plan/analyze.js'
 import {
   renderExampleWorkflow,

@@ -1,7 +1,7 @@
 // The one sequence every entry point runs: read the config and the plan,
 // analyse the plan even when loading found errors (so one run reports every
 // problem), and resolve the settings. CLI, plan, settle and check all use it.
-import { readConfigFile, readPlanFile } from './files.js'
+import { readConfigFile, readPlanFile } from './repo/files.js'
 import { analyzePlan } from './plan/analyze.js'
 import { resolveSettings } from './plan/config.js'
 import { applyDefaultRetries } from './plan/retries.js'

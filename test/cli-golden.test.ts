@@ -4,7 +4,7 @@
 import { describe, expect, it } from '@jest/globals'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
-import { main } from '../src/cli.js'
+import { main } from '../src/cli/main.js'
 import { planJson, problemsJson, recordingIo } from './cli-helpers.js'
 
 const GOLDEN = 'test/fixtures/golden'

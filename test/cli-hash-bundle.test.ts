@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process'
 import { writeFileSync } from 'node:fs'
 import path from 'node:path'
 
-import type { SimulationJson } from '../src/render/simulation-json.js'
+import type { SimulationJson } from '../src/render/simulation.js'
 import { planJson } from './cli-helpers.js'
 import {
   commitAll,

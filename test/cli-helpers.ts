@@ -1,5 +1,5 @@
 // A CliIo that records what a command writes, for in-process CLI tests.
-import type { CliIo } from '../src/cli/io.js'
+import type { CliIo } from '../src/cli/command.js'
 import type { PlanJson, ProblemsJson } from '../src/render/json.js'
 
 export interface RecordingIo extends CliIo {

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { main } from '../src/cli.js'
-import { terminalSafe } from '../src/render/terminal-safe.js'
+import { main } from '../src/cli/main.js'
+import { terminalSafe } from '../src/render/safe-text.js'
 import { recordingIo } from './cli-helpers.js'
 
 let dir: string

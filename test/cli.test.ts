@@ -9,7 +9,7 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { colourAllowed, main, VERSION } from '../src/cli.js'
+import { colourAllowed, main, VERSION } from '../src/cli/main.js'
 import { planJson, problemsJson, recordingIo } from './cli-helpers.js'
 import { SEED_TEXT } from './support/seed-text.js'
 

@@ -10,7 +10,7 @@ import * as realFs from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 
-// Count the bytes files.ts reads, to prove that an oversized file is
+// Count the bytes src/repo/files.ts reads, to prove that an oversized file is
 // refused from its size alone. The real fs does the work.
 let bytesRead = 0
 jest.unstable_mockModule('node:fs', () => ({
@@ -28,7 +28,7 @@ jest.unstable_mockModule('node:fs', () => ({
 }))
 
 const { MAX_PLAN_BYTES, readConfigFile, readPlanFile } =
-  await import('../src/files.js')
+  await import('../src/repo/files.js')
 
 let dir: string
 const at = (name: string): string => path.join(dir, name)

@@ -11,15 +11,13 @@ import { envLimitWarnings } from '../plan/env-limits.js'
 import type { Problem } from '../plan/types.js'
 import { renderCheckReport, type CheckReport } from '../render/check-report.js'
 import { truncateMarkdown } from '../render/markdown.js'
-import { annotateProblems } from './annotations.js'
-import { callersWithoutContentsRead } from './check/callers.js'
-import { checkWorkflow } from './check/drift.js'
+import { annotateProblems, actionStep } from './step.js'
+import { callersWithoutContentsRead, checkWorkflow } from './check/workflows.js'
 import { compareWithBase, postComment } from './check/pull-request.js'
 import { CheckOutputs, MAX_SUMMARY_CHARS } from './constants.js'
 import type { CheckSettings } from './inputs.js'
 import * as core from './log.js'
 import type { CheckPorts } from './ports.js'
-import { actionStep } from './step.js'
 
 async function check(
   settings: CheckSettings,

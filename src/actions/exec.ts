@@ -16,14 +16,13 @@ import { at } from '../plan/at.js'
 import { PlanError } from '../plan/errors.js'
 import { legOrder, parsePhaseList } from '../plan/leg-order.js'
 import { earlierOutputs } from '../plan/earlier-outputs.js'
-import { legOutputsLimit, type OutputsById } from '../plan/phase-outputs.js'
+import { legOutputsLimit, type OutputsById } from '../plan/leg-record.js'
 import type { PlanAnalysis } from '../plan/types.js'
-import { annotatedFailure } from './annotations.js'
+import { annotatedFailure, actionStep } from './step.js'
 import { DEFAULT_CONFIG_PATH, ExecInputs, ExecOutputs } from './constants.js'
 import type { ExecSettings } from './inputs.js'
 import type { ExecPorts } from './ports.js'
 import * as core from './log.js'
-import { actionStep } from './step.js'
 
 async function exec(settings: ExecSettings, ports: ExecPorts): Promise<void> {
   const loaded = ports.files.loadPlan({

@@ -2,7 +2,7 @@
 // an annotation, and hands out the first round as a job matrix together with
 // the run state that settle carries on. Must not load @actions/github (cold
 // start: bench/action.bench.ts).
-import { errorMessage } from '../error-parts.js'
+import { errorMessage } from '../repo/files.js'
 import { at } from '../plan/at.js'
 import { envLimitProblems } from '../plan/env-limits.js'
 import { PlanError } from '../plan/errors.js'
@@ -18,22 +18,25 @@ import {
   renderPlanSummary,
   renderProblemsSummary
 } from '../render/plan-summary.js'
-import { executingBatchLine } from '../render/progress.js'
+import { executingBatchLine } from '../render/report.js'
 import { renderPlanText } from '../render/text.js'
-import { annotateProblems } from './annotations.js'
+import { annotateProblems, actionStep } from './step.js'
 import { MAX_SUMMARY_BYTES } from './constants.js'
 import type { PlanSettings } from './inputs.js'
 import * as core from './log.js'
-import { readEstimates } from './plan/estimates.js'
-import { readPassedInput, type PlanUnchanged } from './plan/passed.js'
-import { fastPathMessage, type FastPathOff } from './plan/fast-path.js'
 import {
+  readEstimates,
+  readPassedInput,
+  type PlanUnchanged
+} from './plan/past-runs.js'
+import {
+  fastPathMessage,
+  type FastPathOff,
   maxWorkersOutput,
   planOutputs,
   type FirstRound
 } from './plan/outputs.js'
 import type { PlanPorts } from './ports.js'
-import { actionStep } from './step.js'
 
 /** A problem that concerns the plan as a whole, pointed at its first line. */
 function wholePlanProblem(

@@ -1,5 +1,5 @@
 // What each action's run(settings, ports) is given besides its settings:
-// the GitHub port (src/github/ports.ts) and the files it reads. The entries
+// the GitHub port (src/github/comments.ts) and the files it reads. The entries
 // (src/entries/) pass the real ones; tests pass plain objects. The log,
 // outputs, annotations and the job summary go through @actions/core (via
 // log.ts), which a test captures with jest.unstable_mockModule.
@@ -10,10 +10,10 @@ import {
   type LoadedPlan,
   type LoadPlanOptions
 } from '../load-plan.js'
-import type { CheckGitHub } from '../github/ports.js'
+import type { CheckGitHub } from '../github/comments.js'
 import type { InputHashes } from '../plan/input-hash.js'
 import type { PlanAnalysis } from '../plan/types.js'
-import { digestPlanFile } from '../plan-digest.js'
+import { digestPlanFile } from '../repo/passed.js'
 
 /** The plan and config files, as the plan and settle steps read them. */
 export interface PlanFiles {
@@ -37,7 +37,7 @@ export const realPlanFiles: PlanFiles = {
 }
 
 /**
- * Every phase's input hash from the repository around `cwd` (src/passed.ts,
+ * Every phase's input hash from the repository around `cwd` (src/repo/passed.ts,
  * which runs git); throws when it cannot be hashed. Default: the real one.
  */
 type HashPlan = (analysis: PlanAnalysis, cwd: string) => Promise<InputHashes>

@@ -11,19 +11,17 @@ import { sinceOf } from '../plan/passed-store.js'
 import { isFinished } from '../plan/schedule.js'
 import { decodeLedger, type Ledger } from '../plan/state.js'
 import type { PlanAnalysis } from '../plan/types.js'
-import { annotatedFailure } from './annotations.js'
+import { annotatedFailure, actionStep } from './step.js'
 import type { SettleSettings } from './inputs.js'
 import type { SettlePorts } from './ports.js'
-import { handOutNextRound } from './settle/hand-out.js'
+import { handOutNextRound, readRounds } from './settle/read-round.js'
 import {
   setGraphOutputs,
   setOutputs,
   writeDurations
 } from './settle/outputs.js'
 import { writeGraphStore, writePassedStore } from './settle/passed.js'
-import { readRounds } from './settle/read-round.js'
 import { finish } from './settle/report.js'
-import { actionStep } from './step.js'
 
 /** The plan the state was made from, re-read from the checkout and verified. */
 function loadPlanOfState(

@@ -6,12 +6,17 @@ import {
   checkDrift,
   readWorkflowToCheck,
   type GivenInvocation
-} from '../needs-files.js'
+} from '../repo/workflow-files.js'
 import { envLimitWarnings } from '../plan/env-limits.js'
-import { formatProblems } from '../render/problems.js'
-import { COMMON_FLAGS, fileFlag, flagsCommand } from './args.js'
-import type { FlagValues } from './args.js'
-import { ExitCode, type CliIo } from './io.js'
+import { formatProblems } from '../render/text.js'
+import {
+  COMMON_FLAGS,
+  fileFlag,
+  flagsCommand,
+  type FlagValues,
+  ExitCode,
+  type CliIo
+} from './command.js'
 import { loadPlanForCli } from './plan-command.js'
 
 const CHECK_COMMAND = {

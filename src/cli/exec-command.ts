@@ -23,9 +23,16 @@ import {
 import { UsageError } from '../plan/errors.js'
 import { legOrder, parsePhaseList } from '../plan/leg-order.js'
 import { MAX_LEG_CONCURRENCY } from '../plan/types.js'
-import { formatProblems } from '../render/problems.js'
-import { COMMON_FLAGS, fileFlag, formatFlagHelp, parseArgs } from './args.js'
-import { ExitCode, type CliIo, type Command } from './io.js'
+import { formatProblems } from '../render/text.js'
+import {
+  COMMON_FLAGS,
+  fileFlag,
+  formatFlagHelp,
+  parseArgs,
+  ExitCode,
+  type CliIo,
+  type Command
+} from './command.js'
 import { loadPlanForCli } from './plan-command.js'
 
 /** Round and leg numbers of a record: what the old flag check allowed. */

@@ -1,24 +1,29 @@
 // `phase-matrix generate`: the needs-graph workflow (one job per phase,
 // `needs:` = deps, a gate job; or packed jobs run by exec, --max-jobs N)
 // for a valid plan, on stdout or in --out.
-import { errorCode } from '../error-parts.js'
-import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import path from 'node:path'
-import { DEFAULT_PLAN_PATH } from '../actions/constants.js'
 import {
-  generateWorkflow,
+  errorCode,
   normalizePath,
   realPath,
   resolveFrom
-} from '../needs-files.js'
+} from '../repo/files.js'
+import { generateWorkflow } from '../repo/workflow-files.js'
+import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { DEFAULT_PLAN_PATH } from '../actions/constants.js'
 import { UsageError } from '../plan/errors.js'
 import { MAX_PACKED_JOBS } from '../plan/job-partition.js'
 import type { GenerateInvocation } from '../render/generate-command-line.js'
-import { checkCachePassedPlan } from '../render/needs-passed-limits.js'
-import { formatProblems } from '../render/problems.js'
-import { COMMON_FLAGS, fileFlag, flagsCommand } from './args.js'
-import type { FlagValues } from './args.js'
-import { ExitCode, type CliIo } from './io.js'
+import { checkCachePassedPlan } from '../render/needs-passed.js'
+import { formatProblems } from '../render/text.js'
+import {
+  COMMON_FLAGS,
+  fileFlag,
+  flagsCommand,
+  type FlagValues,
+  ExitCode,
+  type CliIo
+} from './command.js'
 import { loadPlanForCli } from './plan-command.js'
 
 const GENERATE_COMMAND = {

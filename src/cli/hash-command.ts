@@ -4,14 +4,18 @@
 // `{"<id>": "<hex>" | null}` (null: no inputs, so it always runs) or text
 // lines `<hex or ->  <id>`. Git problems (not a repository, a merge in
 // progress) are exit 2 with what to do.
-import { GitIndexError } from '../git-index.js'
+import { GitIndexError, hashPlan, unmatchedWarnings } from '../repo/passed.js'
 import type { InputHashes } from '../plan/input-hash.js'
-import { hashPlan, unmatchedWarnings } from '../passed.js'
-import { formatProblems } from '../render/problems.js'
+import { formatProblems } from '../render/text.js'
 import { renderProblemsJson } from '../render/json.js'
-import { terminalSafe } from '../render/terminal-safe.js'
-import { COMMON_FLAGS, flagsCommand, type FlagValues } from './args.js'
-import { ExitCode, type CliIo } from './io.js'
+import { terminalSafe } from '../render/safe-text.js'
+import {
+  COMMON_FLAGS,
+  flagsCommand,
+  type FlagValues,
+  ExitCode,
+  type CliIo
+} from './command.js'
 import { loadPlanForCli } from './plan-command.js'
 
 const HASH_COMMAND = {

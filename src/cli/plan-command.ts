@@ -5,24 +5,34 @@ import { loadPlan } from '../load-plan.js'
 import path from 'node:path'
 import { DEFAULT_CONFIG_PATH, DEFAULT_PLAN_PATH } from '../actions/constants.js'
 import { UsageError } from '../plan/errors.js'
-import type { ParallelSettings, PlanAnalysis, Problem } from '../plan/types.js'
+import {
+  type ParallelSettings,
+  type PlanAnalysis,
+  type Problem,
+  MAX_LEG_CONCURRENCY
+} from '../plan/types.js'
 import { renderPlanJson, renderProblemsJson } from '../render/json.js'
 import { envLimitWarnings } from '../plan/env-limits.js'
 import { renderMermaid } from '../render/mermaid.js'
-import { formatProblems } from '../render/problems.js'
-import { renderPlanText } from '../render/text.js'
-import { renderTree } from '../render/tree.js'
+import {
+  formatProblems,
+  renderPlanText,
+  renderTree,
+  renderRoundsText
+} from '../render/text.js'
 import { MATRIX_LEG_LIMIT, packingOf } from '../plan/packing.js'
-import { MAX_LEG_CONCURRENCY } from '../plan/types.js'
 import { REUSABLE_WORKFLOW_WAVES } from '../render/reusable-workflow.js'
-import { renderRoundsText } from '../render/rounds-text.js'
-import { terminalSafe } from '../render/terminal-safe.js'
-import { GitIndexError } from '../git-index.js'
-import { resolveFrom } from '../needs-files.js'
-import { readUnchanged } from '../passed.js'
-import { COMMON_FLAGS, fileFlag, flagsCommand } from './args.js'
-import type { FlagValues } from './args.js'
-import { ExitCode, type CliIo } from './io.js'
+import { terminalSafe } from '../render/safe-text.js'
+import { GitIndexError, readUnchanged } from '../repo/passed.js'
+import { resolveFrom } from '../repo/files.js'
+import {
+  COMMON_FLAGS,
+  fileFlag,
+  flagsCommand,
+  type FlagValues,
+  ExitCode,
+  type CliIo
+} from './command.js'
 
 const PLAN_COMMAND = {
   name: 'plan',

@@ -1,33 +1,34 @@
 // `phase-matrix simulate`: the timeline of a run from the phases' estimates
 // in each mode (sequential, waves, graph, lanes), what a failure would skip,
 // as text, JSON or a Mermaid Gantt chart.
-import { errorCode } from '../error-parts.js'
+import { errorCode, describeFsError, resolveFrom } from '../repo/files.js'
 import { readFileSync } from 'node:fs'
-import { phaseDurations, withUnchanged } from '../plan/durations.js'
-import { UsageError } from '../plan/errors.js'
-import { parseEstimatesFile } from '../plan/estimates-file.js'
 import {
   DEFAULT_JOB_START_MINUTES,
-  simulate,
-  type SimulateOptions
-} from '../plan/simulate.js'
+  phaseDurations,
+  withUnchanged
+} from '../plan/durations.js'
+import { UsageError } from '../plan/errors.js'
+import { parseEstimatesFile } from '../plan/estimates-file.js'
+import { simulate, type SimulateOptions } from '../plan/simulate.js'
 import { MAX_LEG_CONCURRENCY } from '../plan/types.js'
 import { closestMatch } from '../plan/closest-id.js'
-import { formatProblems } from '../render/problems.js'
+import { formatProblems } from '../render/text.js'
 import { renderProblemsJson } from '../render/json.js'
 import { REUSABLE_WORKFLOW_WAVES } from '../render/reusable-workflow.js'
-import { renderSimulationGantt } from '../render/simulation-gantt.js'
-import { renderSimulationJson } from '../render/simulation-json.js'
-import { renderSimulationText } from '../render/simulation-text.js'
-import { describeFsError } from '../open-file.js'
-import { resolveFrom } from '../needs-files.js'
+import {
+  renderSimulationGantt,
+  renderSimulationJson,
+  renderSimulationText
+} from '../render/simulation.js'
 import {
   COMMON_FLAGS,
   fileFlag,
   flagsCommand,
-  type FlagValues
-} from './args.js'
-import { ExitCode, type CliIo } from './io.js'
+  type FlagValues,
+  ExitCode,
+  type CliIo
+} from './command.js'
 import { loadPlanForCli, unchangedForCli } from './plan-command.js'
 
 /** Cores simulate gives a packed leg unless told: GitHub's standard Linux runner for private repositories. */

@@ -4,7 +4,7 @@
 import { run } from '../actions/check.js'
 import { readCheckSettings } from '../actions/inputs.js'
 import { realPlanFiles } from '../actions/ports.js'
-import { checkGitHub } from '../github/adapters.js'
+import { checkGitHub } from '../github/comments.js'
 import { runAction } from './run-action.js'
 
 void runAction(readCheckSettings, run, settings => ({

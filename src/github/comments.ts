@@ -1,3 +1,64 @@
+// GitHub as the check action sees it: the ports (small interfaces a test
+// fills with plain objects), the REST adapters behind them (the sticky
+// comment, a file at a commit) and the real ports built from the settings.
+import { errorMessage } from '../repo/files.js'
+import { type GitHubClient, githubClient } from './client.js'
+import type { RunContext } from '../actions/inputs.js'
+import { UsageError } from '../plan/errors.js'
+
+// What the check action needs from GitHub, as small interfaces: the REST
+// adapters below implement them (checkGitHub builds the real ones), and a
+// test passes plain objects instead. Each port is bound to one repository
+// when it is built.
+
+/** One comment of a pull request as the API lists it (the fields we read). */
+export interface IssueComment {
+  id: number
+  body?: string | null
+  user?: { login: string } | null
+}
+
+interface WrittenComment {
+  id: number
+  url: string
+}
+
+/**
+ * The comments of the pull requests of one repository. Errors are
+ * GitHubApiError with GitHub's status (403: this token may not write).
+ */
+interface CommentsPort {
+  /** The login comments made with this token appear under. */
+  tokenLogin(): Promise<string>
+  /** The comments of an issue or pull request, page after page, oldest first. */
+  commentPages(issueNumber: number): AsyncIterable<readonly IssueComment[]>
+  updateComment(id: number, body: string): Promise<WrittenComment>
+  createComment(issueNumber: number, body: string): Promise<WrittenComment>
+}
+
+/** Files of one repository at a commit (the contents API). */
+interface ContentsPort {
+  /** The file's text at `ref`, or undefined when it does not exist there. */
+  fileAtRef(path: string, ref: string): Promise<string | undefined>
+}
+
+/** What the pull-request check needs: comments and contents. */
+export type CheckGitHub = CommentsPort & ContentsPort
+
+/**
+ * A GitHub API request that was refused, or got no answer, in a way that
+ * retrying cannot fix. `status` is GitHub's HTTP status (0: no answer).
+ */
+export class GitHubApiError extends Error {
+  readonly status: number
+
+  constructor(message: string, status: number) {
+    super(message)
+    this.name = 'GitHubApiError'
+    this.status = status
+  }
+}
+
 // The REST adapter of the pull-request check: one sticky comment per pull
 // request (found again by a hidden marker across every page of comments,
 // and only among the comments written by the token's own identity, so a
@@ -7,10 +68,6 @@
 // is checked out or run). Errors keep GitHub's status so the caller can
 // tell "this token may not comment" (403, a pull request from a fork) from
 // the rest. The token is never logged.
-import { errorMessage } from '../error-parts.js'
-import { GitHubApiError } from './api-error.js'
-import type { GitHubClient } from './client.js'
-import type { CommentsPort, WrittenComment } from './ports.js'
 
 interface Repository {
   owner: string
@@ -207,5 +264,39 @@ export async function readFileAtRef(
     if (error instanceof GitHubApiError && error.status === 404)
       return undefined
     throw error
+  }
+}
+
+// The real GitHub ports (above) over the REST API, built by the check
+// action's entry from the settings: the token, the repository of the run
+// context, and its API root.
+
+function repositoryOf(run: RunContext): { owner: string; repo: string } {
+  if (run.repository === undefined) {
+    throw new UsageError(
+      "GITHUB_REPOSITORY is not set: expected 'owner/repo', as the runner sets it for every step."
+    )
+  }
+  return run.repository
+}
+
+/** The check's port: comments and contents of this repository. */
+export function checkGitHub(run: RunContext, token: string): CheckGitHub {
+  let built: { client: GitHubClient; comments: CommentsPort } | undefined
+  const connect = (): { client: GitHubClient; comments: CommentsPort } => {
+    if (built === undefined) {
+      const client = githubClient({ token, baseUrl: run.apiUrl })
+      built = { client, comments: restComments(client, repositoryOf(run)) }
+    }
+    return built
+  }
+  return {
+    tokenLogin: () => connect().comments.tokenLogin(),
+    commentPages: issueNumber => connect().comments.commentPages(issueNumber),
+    updateComment: (id, body) => connect().comments.updateComment(id, body),
+    createComment: (issueNumber, body) =>
+      connect().comments.createComment(issueNumber, body),
+    fileAtRef: (path, ref) =>
+      readFileAtRef(connect().client, { ...repositoryOf(run), path, ref })
   }
 }

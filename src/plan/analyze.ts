@@ -2,8 +2,7 @@
 // just the first), waves, cycles and the critical path. O(V + E) apart from
 // "did you mean" suggestions for unknown ids.
 import { at, numberAt } from './at.js'
-import { longestPath } from './critical-path.js'
-import { findCycles } from './cycles.js'
+import { longestPath, findCycles, computeWaves } from './graph.js'
 import { doneWarnings } from './done.js'
 import {
   problemReporter,
@@ -11,7 +10,6 @@ import {
   type ResolvedGraph
 } from './resolve.js'
 import type { Plan, PlanAnalysis, Problem } from './types.js'
-import { computeWaves } from './waves.js'
 
 interface AnalyzeResult {
   /** Present only when the plan has no error. */

@@ -2,7 +2,7 @@
 // globs take, with the `global_inputs`), what it is (its definition) and
 // what it receives (its dependencies' hashes), so a change below changes
 // everything above. Pure: the file list comes from the git adapter
-// (src/git-index.ts). sha256 (node:crypto) over a versioned, unambiguous
+// (src/repo/passed.ts). sha256 (node:crypto) over a versioned, unambiguous
 // encoding, so equal inputs give equal hashes on every machine.
 //
 // A phase without `inputs:` has no hash (null) and always runs; so has a

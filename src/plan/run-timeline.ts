@@ -7,7 +7,7 @@
 // between waves, the wall time, and the durations to learn from. Pure.
 // O(phases + deps).
 import { numberAt } from './at.js'
-import { longestPath } from './critical-path.js'
+import { longestPath } from './graph.js'
 import type { PhaseStatus } from './phase-status.js'
 import type { Ledger } from './state.js'
 import type { PlanAnalysis } from './types.js'

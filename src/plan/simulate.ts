@@ -11,19 +11,15 @@
 // for their whole estimate; their transitive dependents are skipped. Also the
 // plan's critical path, total work and lower bound max(critical path,
 // work / N). O((V + E) log V).
-import { longestPath } from './critical-path.js'
+import { longestPath, failureClosure } from './graph.js'
 import { dagTimeline } from './dag-timeline.js'
 import type { Durations } from './durations.js'
-import { failureClosure } from './failure-closure.js'
 import { listSchedule, type LaneSchedule } from './list-schedule.js'
 import { MATRIX_LEG_LIMIT, roundLegs, type Packing } from './packing.js'
 import type { PhaseStatus } from './phase-status.js'
 import { foldRound } from './rounds.js'
 import type { PlanAnalysis } from './types.js'
 import { wavesTimeline } from './waves-timeline.js'
-
-/** Minutes a job waits for its runner unless told otherwise. */
-export const DEFAULT_JOB_START_MINUTES = 0.5
 
 export type SimulationMode = 'sequential' | 'waves' | 'graph' | 'lanes'
 

@@ -1,7 +1,7 @@
 // Why each skipped phase was skipped: the dependency that stopped it, the
 // failure at the root of it, and the done phases the skip passed through (a
 // done phase never runs, but order and failure pass through it: see
-// done.ts). The words for it are render/phase-reason.ts's. O(V + E): the
+// done.ts). The words for it are render/report.ts's. O(V + E): the
 // chains of done phases share their tails.
 import { at } from './at.js'
 import { isFailed, isSkipped, type PhaseStatus } from './phase-status.js'

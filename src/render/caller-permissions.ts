@@ -11,10 +11,16 @@
 // workflow's; without either, the repository's default for GITHUB_TOKEN,
 // and both defaults ("permissive" and "restricted") allow contents: read.
 // Pure: YAML text in, problems out. O(text).
-import { isMap, isScalar, LineCounter, parseDocument } from 'yaml'
-import type { Node, YAMLMap } from 'yaml'
+import {
+  isMap,
+  isScalar,
+  LineCounter,
+  parseDocument,
+  type Node,
+  type YAMLMap
+} from 'yaml'
 import type { Problem } from '../plan/types.js'
-import { isMapping } from './yaml-value.js'
+import { isMapping } from './yaml.js'
 
 /** `uses:` of a job that calls phases.yml (another repository's, any ref, or this repository's). */
 const CALLS_PHASES =

@@ -7,7 +7,8 @@
 // O(phases + deps + diff size).
 import { estimateFacts } from '../plan/estimate-facts.js'
 import type { PlanAnalysis, Problem } from '../plan/types.js'
-import { estimateMarkdownLines } from './estimate-lines.js'
+import type { WorkflowDrift } from './generate-command-line.js'
+import { estimateMarkdownLines } from './simulation.js'
 import {
   codeBlock,
   inlineCode,
@@ -26,19 +27,6 @@ const MAX_COMMENT_CHARS = 65536
 const MAX_MERMAID_CHARS = 50000
 /** Diff lines shown before the rest is left to the log. */
 const MAX_DIFF_LINES = 400
-
-export interface WorkflowDrift {
-  /** The workflow file checked. */
-  file: string
-  /** True when the file is exactly what `generate` writes. */
-  current: boolean
-  /** Unified diff from the file to what `generate` writes ('' if current). */
-  diff: string
-  /** The command that rewrites the file. */
-  fixCommand: string
-  /** 1-based line of the file where it first differs. */
-  firstDifferentLine: number
-}
 
 export type BaseComparison =
   | { kind: 'changes'; baseRef: string; changes: PlanChanges }

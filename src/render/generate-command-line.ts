@@ -1,10 +1,12 @@
 // The command that regenerates a needs workflow, as written in its header
 // (`phase-matrix generate --plan … --out …`), and read back by `check` so it
-// regenerates with the same template and settings. Arguments are quoted for
+// regenerates with the same template and settings; then how the committed
+// workflow differs from the regenerated one (the drift, a unified diff). Arguments are quoted for
 // a POSIX shell: bare when harmless, 'single-quoted' when visible text,
 // $'ANSI-C quoted' otherwise, so a header line is always one line of visible
 // text that a user can paste. O(length of the line).
-import { isVisibleText } from './yaml-scalar-style.js'
+import { isVisibleText } from './yaml.js'
+import { structuredPatch, type StructuredPatchHunk } from 'diff'
 
 /** What `generate` was asked for: the flags recorded in the header. */
 export interface GenerateInvocation {
@@ -192,4 +194,104 @@ export function parseGenerateCommand(
   if (cachePassed) invocation.cachePassed = true
   if (found.out !== undefined) invocation.out = found.out
   return invocation
+}
+
+// How a committed needs workflow differs from the one its command
+// regenerates: what `check` reports.
+
+export interface WorkflowDrift {
+  /** The workflow file checked. */
+  file: string
+  /** True when the file is exactly what `generate` writes. */
+  current: boolean
+  /** Unified diff from the file to what `generate` writes ('' if current). */
+  diff: string
+  /** The command that rewrites the file. */
+  fixCommand: string
+  /** 1-based line of the file where it first differs. */
+  firstDifferentLine: number
+}
+
+/** How the committed workflow differs from the generated one. */
+export function workflowDrift(
+  committed: string,
+  generated: string,
+  file: string,
+  invocation: GenerateInvocation
+): WorkflowDrift {
+  return {
+    file,
+    current: committed === generated,
+    diff: unifiedDiff(committed, generated, { fromFile: file, toFile: file }),
+    fixCommand: formatGenerateCommand({ ...invocation, out: file }),
+    firstDifferentLine: firstDifferentLine(committed, generated)
+  }
+}
+
+// A unified diff (`diff -u` / `git diff` format) of two texts, line by line:
+// what `check` prints when a workflow is not what `generate` would write.
+// jsdiff (`diff`) finds a shortest edit script (Myers, O((N+M)·D)); past
+// MAX_EDITS edits it gives up, and the diff shows the whole text replaced
+// in one hunk: still a correct diff, only not the shortest, and never slow
+// on two unrelated files.
+
+interface DiffOptions {
+  /** Shown after `--- ` and `+++ `. */
+  fromFile: string
+  toFile: string
+  /** Unchanged lines around each change (default 3). */
+  context?: number
+}
+
+/** Edits (inserted + deleted lines) searched for before giving up. */
+const MAX_EDITS = 1000
+
+/** GNU diff's range: an empty one names the line before it, a length of 1 is implied. */
+function range(start: number, length: number): string {
+  if (length === 0) return `${Math.max(0, start - 1)},0`
+  return length === 1 ? `${start}` : `${start},${length}`
+}
+
+/** Every line of `before` removed and every line of `after` added: one hunk. */
+function replaced(before: string, after: string): StructuredPatchHunk[] {
+  const removed = structuredPatch('', '', before, '').hunks[0]
+  const added = structuredPatch('', '', '', after).hunks[0]
+  return [
+    {
+      oldStart: removed?.oldStart ?? 0,
+      oldLines: removed?.oldLines ?? 0,
+      newStart: added?.newStart ?? 0,
+      newLines: added?.newLines ?? 0,
+      lines: [...(removed?.lines ?? []), ...(added?.lines ?? [])]
+    }
+  ]
+}
+
+/** Unified diff from `before` to `after`; '' when they are equal. */
+export function unifiedDiff(
+  before: string,
+  after: string,
+  options: DiffOptions
+): string {
+  if (before === after) return ''
+  const hunks =
+    structuredPatch('', '', before, after, undefined, undefined, {
+      context: options.context ?? 3,
+      maxEditLength: MAX_EDITS
+    })?.hunks ?? replaced(before, after)
+  let out = `--- ${options.fromFile}\n+++ ${options.toFile}\n`
+  for (const hunk of hunks) {
+    out += `@@ -${range(hunk.oldStart, hunk.oldLines)} +${range(hunk.newStart, hunk.newLines)} @@\n`
+    for (const line of hunk.lines) out += `${line}\n`
+  }
+  return out
+}
+
+/** 1-based line of `before` where it first differs from `after`. O(n). */
+export function firstDifferentLine(before: string, after: string): number {
+  const a = before.split('\n')
+  const b = after.split('\n')
+  let line = 0
+  while (line < a.length && line < b.length && a[line] === b[line]) line++
+  return Math.min(line, Math.max(a.length - 1, 0)) + 1
 }

@@ -4,12 +4,12 @@
 // and re-runs failed jobs with their dependents. A final gate job turns the
 // whole graph into one required check. With --max-jobs N, or when this
 // file would be over GitHub's 500 KB, the packed graph is written instead
-// (needs-packed-workflow.ts). Pure: analysis + template + options in, YAML
+// (needs-packed.ts). Pure: analysis + template + options in, YAML
 // text (and any problem that prevents it) out. O(phases + deps).
 //
 // Plan text is data, never code or an expression:
 // - every plan string written into a value GitHub evaluates (`name`,
-//   `runs-on`, the command) has each `${{` escaped (expression-escape.ts);
+//   `runs-on`, the command) has each `${{` escaped (needs-jobs.ts);
 // - the command goes into the step's own `run:`. It could instead travel
 //   through `env:` (`PHASE_RUN` + `bash -c "$PHASE_RUN"`), but GitHub
 //   evaluates `env:` values too, so the escape is needed either way; `env:`
@@ -21,82 +21,59 @@
 //   expression string literal (needs-passed.ts);
 // - the YAML writer quotes and escapes every string so none can end its
 //   scalar early; descriptions become comments with line breaks escaped.
-import type { ParallelSettings, PlanAnalysis, Problem } from '../plan/types.js'
+import type { PlanAnalysis } from '../plan/types.js'
 import { needsThroughDone } from '../plan/done.js'
 import { hashablePhases } from '../plan/input-hash.js'
-import { MAX_EXPRESSION_LENGTH } from './expression-escape.js'
-import type { GenerateInvocation } from './generate-command-line.js'
-import { jobIdsFor } from './job-ids.js'
-import { laneNeeds, lanePredecessors } from './lane-needs.js'
-import { needsDocument } from './needs-document.js'
-import { GATE_JOB_ID } from './needs-gate.js'
-import { laneCount, needsHeader, settingNotes } from './needs-header.js'
+import {
+  MAX_EXPRESSION_LENGTH,
+  laneNeeds,
+  lanePredecessors,
+  CHECKOUT_VERSION,
+  hasCommand,
+  phaseComment,
+  phaseJob,
+  type NeedsWorkflow,
+  type NeedsWorkflowOptions,
+  PLAN_JOB_ID,
+  SAVE_JOB_ID
+} from './needs-jobs.js'
+import {
+  jobIdsFor,
+  needsDocument,
+  GATE_JOB_ID,
+  laneCount,
+  needsHeader,
+  settingNotes
+} from './needs-document.js'
 import {
   cachedCondition,
   graphDigest,
   phasePassedOutput,
-  PLAN_JOB_ID,
-  SAVE_JOB_ID
-} from './needs-passed.js'
-import {
   cachePassedProblems,
-  checkCachePassedPlan
-} from './needs-passed-limits.js'
-import { at } from '../plan/at.js'
-import {
-  CHECKOUT_VERSION,
-  hasCommand,
-  phaseComment,
-  phaseJob
-} from './needs-phase-job.js'
-import {
+  checkCachePassedPlan,
   expressionProblems,
   MAX_WORKFLOW_BYTES,
   tooLargeProblem,
   utf8Length,
-  workflowSizeLowerBound
-} from './needs-size.js'
-import { packedNeedsWorkflow, packToFit } from './needs-packed-workflow.js'
-import type { WorkflowTemplate } from './workflow-template.js'
-import type { YamlMapping } from './yaml-value.js'
-import type { YamlComment } from './yaml-write.js'
+  workflowSizeLowerBound,
+  cachePassedJobs
+} from './needs-passed.js'
+import { at } from '../plan/at.js'
+import { packedNeedsWorkflow, packToFit } from './needs-packed.js'
+import type { YamlMapping, YamlComment } from './yaml.js'
 
-export { GATE_JOB_ID, GATE_JOB_NAME } from './needs-gate.js'
+export { GATE_JOB_ID, GATE_JOB_NAME } from './needs-document.js'
 export {
   MAX_WORKFLOW_BYTES,
   utf8Length,
   workflowSizeLowerBound
-} from './needs-size.js'
+} from './needs-passed.js'
 
-export interface NeedsWorkflowOptions {
-  settings: ParallelSettings
-  template?: WorkflowTemplate
-  /** The command that regenerates the file, recorded in its header. */
-  invocation: GenerateInvocation
-}
-
-export interface NeedsWorkflow {
-  /** The workflow text; empty when `problems` has an error. */
-  text: string
-  /** Size of `text` in UTF-8 bytes. */
-  bytes: number
-  /** Job id of each phase by plan index; undefined for a `done` phase. */
-  jobIds: (string | undefined)[]
-  /** Set when phases are packed into jobs run by exec (--max-jobs or too large). */
-  packed?: PackedSummary
-  /** Why the workflow cannot be used (too large for GitHub). */
-  problems: Problem[]
-  /** Settings the needs graph cannot honour (also in the file's header). */
-  notes: string[]
-}
-
-/** What packing made of the plan. */
-export interface PackedSummary {
-  /** Jobs holding phases (the gate not counted). */
-  jobs: number
-  /** Every job a chain: a failure skips exactly its dependents. */
-  exact: boolean
-}
+export type {
+  NeedsWorkflow,
+  NeedsWorkflowOptions,
+  PackedSummary
+} from './needs-jobs.js'
 
 /**
  * Renders the needs-graph workflow of a valid plan: one job per phase, or
@@ -257,7 +234,9 @@ export function renderNeedsWorkflow(
     [...comments, ...checkoutComments],
     needsHeader(options, notes, done, undefined, digest),
     options,
-    digest === undefined ? { packed: false } : { packed: false, digest }
+    digest === undefined
+      ? { packed: false }
+      : { packed: false, cache: cachePassedJobs(activeIds, options, digest) }
   )
   const bytes = utf8Length(text)
   if (bytes > MAX_WORKFLOW_BYTES && canPack) {

@@ -4,7 +4,7 @@
 import { estimateFacts } from '../plan/estimate-facts.js'
 import { passedInWords } from '../plan/passed-store.js'
 import type { PlanAnalysis, Problem } from '../plan/types.js'
-import { estimateMarkdownLines } from './estimate-lines.js'
+import { estimateMarkdownLines } from './simulation.js'
 import { inlineCode, markdownText, problemsTable } from './markdown.js'
 import { renderMermaid } from './mermaid.js'
 import { at } from '../plan/at.js'

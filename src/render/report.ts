@@ -1,18 +1,25 @@
+// The run as the settle step reports it: the final report, why each phase
+// ended as it did, the progress lines of the logs, and where the time went.
+import { skipCauses, type SkipCause } from '../plan/skip-causes.js'
+import {
+  type PhaseStatus,
+  isFailed,
+  isSkipped,
+  isSucceeded
+} from '../plan/phase-status.js'
+import type { Ledger } from '../plan/state.js'
+import type { PlanAnalysis } from '../plan/types.js'
+import { type PhaseOutcome, renderMermaid } from './mermaid.js'
+import { markdownText } from './markdown.js'
+import { at, at as atIndex } from '../plan/at.js'
+import type { RunTimeline } from '../plan/run-timeline.js'
+import { formatMinutes, ganttTaskName } from './simulation.js'
+
 // The final report (job summary of the last settle step): every phase with
 // ✓ / ✗ / ⊘, its outcome, why, and how long it took, then the graph coloured
 // by outcome. Kept under the summary size limit by dropping, in order, the
 // graph, the rows of succeeded phases, and the rows past the limit.
 // O(phases + deps).
-import { skipCauses, type SkipCause } from '../plan/skip-causes.js'
-import type { PhaseStatus } from '../plan/phase-status.js'
-import { isFailed, isSkipped, isSucceeded } from '../plan/phase-status.js'
-import type { Ledger } from '../plan/state.js'
-import type { PlanAnalysis } from '../plan/types.js'
-import type { PhaseOutcome } from './mermaid.js'
-import { markdownText } from './markdown.js'
-import { reasonOf } from './phase-reason.js'
-import { renderMermaid } from './mermaid.js'
-import { at } from '../plan/at.js'
 
 /** The Mermaid colour of each status. */
 function outcomeOfStatus(status: PhaseStatus): PhaseOutcome {
@@ -42,7 +49,7 @@ function outcomeOfStatus(status: PhaseStatus): PhaseOutcome {
 }
 
 /** The outcome column: what happened, in words. */
-export function outcomeWord(status: PhaseStatus): string {
+function outcomeWord(status: PhaseStatus): string {
   switch (status) {
     case 'cancelled':
       return 'cancelled'
@@ -61,7 +68,7 @@ export function outcomeWord(status: PhaseStatus): string {
   }
 }
 
-export function outcomeIcon(status: PhaseStatus): string {
+function outcomeIcon(status: PhaseStatus): string {
   if (isSucceeded(status)) return '✓'
   if (isFailed(status)) return '✗'
   if (status === 'running') return '…'
@@ -269,4 +276,274 @@ export function renderReport(
     ],
     false
   )
+}
+
+// Why a phase ended as it did, in one line: the Reason column of the final
+// report and settle's log line per phase say it alike. O(1) a phase once
+// skipCauses (plan/skip-causes.ts) has run, plus the done phases it names.
+
+/** How a job that did not succeed ended: `job timed out`, `dependency build failed (timed out)`. */
+const ENDED = {
+  cancelled: 'was cancelled',
+  'timed-out': 'timed out',
+  unknown: 'record not believed',
+  missing: 'no record',
+  other: 'concluded neither success nor failure'
+} as const
+
+function hasEndedWords(status: PhaseStatus): status is keyof typeof ENDED {
+  return Object.hasOwn(ENDED, status)
+}
+
+/** `, via package, lint and 2 more (status: done)`: the done phases a skip passed through. */
+function viaWords(cause: SkipCause, idOf: (index: number) => string): string {
+  if (cause.via === undefined) return ''
+  const more = (cause.viaCount ?? 0) - cause.via.length
+  return `, via ${cause.via.map(idOf).join(', ')}${more > 0 ? ` and ${more} more` : ''} (status: done)`
+}
+
+/**
+ * One line saying why a phase ended as it did ('' for a plain success).
+ * @param since phase id → the run an unchanged phase passed in (the store's)
+ */
+export function reasonOf(
+  analysis: PlanAnalysis,
+  ledger: Ledger,
+  index: number,
+  causes: readonly SkipCause[],
+  since?: ReadonlyMap<string, string>
+): string {
+  const phases = analysis.plan.phases
+  const idOf = (i: number | undefined): string =>
+    i === undefined ? 'a phase' : at(phases, i).id
+  const status = at(ledger.statuses, index)
+  const cause = causes[index] ?? {}
+  switch (status) {
+    case 'pending':
+      return 'not reached'
+    case 'running':
+      return 'handed out; result not read yet'
+    case 'succeeded': {
+      const tries = ledger.attempts?.[index] ?? 1
+      return tries > 1
+        ? `flaky: failed ${tries - 1} time(s), passed on attempt ${tries} (retries)`
+        : ''
+    }
+    case 'done':
+      return 'status: done in the plan'
+    case 'succeeded-earlier':
+      return 'succeeded in an earlier attempt of this run'
+    case 'unchanged': {
+      const run = since?.get(at(phases, index).id)
+      return run === undefined
+        ? 'inputs unchanged since it passed: not run'
+        : `inputs unchanged since it passed in run ${run}: not run`
+    }
+    case 'failed': {
+      const tries = ledger.attempts?.[index] ?? 1
+      return tries > 1
+        ? `its command failed in all ${tries} attempts`
+        : 'its command failed'
+    }
+    case 'cancelled':
+    case 'timed-out':
+    case 'other':
+      return `job ${ENDED[status]}`
+    case 'unknown':
+      return 'the record of its leg was not believed'
+    case 'missing':
+      return 'its leg left no record (cancelled, crashed, or its output was dropped)'
+    case 'skipped': {
+      const dep = cause.dep
+      const depStatus = dep === undefined ? undefined : ledger.statuses[dep]
+      const via = viaWords(cause, idOf)
+      if (depStatus !== undefined && isFailed(depStatus)) {
+        const words = hasEndedWords(depStatus) ? ` (${ENDED[depStatus]})` : ''
+        return `dependency ${idOf(dep)} failed${words}${via}`
+      }
+      return `dependency ${idOf(dep)} skipped (${idOf(cause.root)} failed)${via}`
+    }
+    case 'fail-fast':
+      return `fail-fast: ${idOf(cause.root)} failed`
+  }
+}
+
+// The progress lines of the plan and settle steps' logs, worded once: the
+// batch a step hands out, and what became of each phase. Pure.
+
+/**
+ * `Executing batch 2/3 with 2 phase(s)…: a, b`: the round a step hands out
+ * (a batch is a round), of the rounds a green run has; `note` is put
+ * before the colon as given.
+ */
+export function executingBatchLine(
+  round: number,
+  rounds: number,
+  ids: readonly string[],
+  note = ''
+): string {
+  return `Executing batch ${round}/${rounds} with ${ids.length} phase(s)${note}: ${ids.join(', ')}`
+}
+
+/** What became of one phase: `✓ Phase a completed: success (1m 2s)`, or skipped and why. */
+export function phaseLine(
+  id: string,
+  status: PhaseStatus,
+  reason: string,
+  seconds: number | undefined
+): string {
+  if (status === 'unchanged') {
+    return `${outcomeIcon(status)} Phase ${id} unchanged: ${reason}`
+  }
+  if (status === 'skipped' || status === 'fail-fast') {
+    return `${outcomeIcon(status)} Phase ${id} skipped: ${reason}`
+  }
+  const detail = [reason, formatSeconds(seconds)]
+    .filter(part => part !== '')
+    .join(', ')
+  return `${outcomeIcon(status)} Phase ${id} completed: ${isSucceeded(status) ? 'success' : outcomeWord(status)}${detail === '' ? '' : ` (${detail})`}`
+}
+
+/** A phase a re-run passes over. */
+export function succeededEarlierLine(id: string): string {
+  return `✓ Phase ${id} succeeded in an earlier attempt of this run: not run again`
+}
+
+// "Where the time went": the part of the report that shows the real run —
+// a Mermaid Gantt chart with, per phase, the wait for a runner and the run
+// (coloured by outcome: `done` succeeded, `crit` failed, cancelled or timed
+// out), one section per wave; the critical path as it happened; the time
+// between waves; and the wall time against the simulated lower bound for
+// this plan. Times in the chart are seconds from the first job queued.
+// Over `maxRows` phases, the chart keeps the critical path and the longest
+// phases and says how many it left out. O(phases log phases).
+
+interface RunGanttOptions {
+  statuses: readonly PhaseStatus[]
+  /** max(critical path, work / max-workers) by the plan's estimates, minutes. */
+  lowerBoundMinutes: number
+  /** Most phases in the chart. */
+  maxRows?: number
+}
+
+const DEFAULT_GANTT_ROWS = 120
+
+function tag(status: PhaseStatus): string {
+  if (isSucceeded(status)) return 'done, '
+  if (isFailed(status)) return 'crit, '
+  return ''
+}
+
+function secondsText(ms: number): string {
+  return formatSeconds(Math.round(ms / 1000)) || '0s'
+}
+
+/** The section of the report; '' when no phase has times. */
+export function renderRunGantt(
+  analysis: PlanAnalysis,
+  timeline: RunTimeline,
+  options: RunGanttOptions
+): string {
+  const phases = analysis.plan.phases
+  const timed = phases
+    .map(phase => phase.index)
+    .filter(index => timeline.times[index] !== undefined)
+  if (timed.length === 0) return ''
+  const maxRows = options.maxRows ?? DEFAULT_GANTT_ROWS
+  const onPath = new Set(timeline.criticalPath)
+  let shown = timed
+  if (timed.length > maxRows) {
+    const length = (index: number): number => {
+      const time = timeline.times[index]
+      return time === undefined ? 0 : time.end - time.start
+    }
+    const rest = timed
+      .filter(index => !onPath.has(index))
+      .sort((a, b) => length(b) - length(a) || a - b)
+    const keep = new Set([
+      ...timeline.criticalPath,
+      ...rest.slice(0, Math.max(0, maxRows - onPath.size))
+    ])
+    shown = timed.filter(index => keep.has(index))
+  }
+  const at = (epoch: number): number =>
+    Math.round((epoch - timeline.begin) / 1000)
+  const wallMs = timeline.end - timeline.begin
+  const lines = [
+    '### Where the time went',
+    '',
+    `Wall time **${secondsText(wallMs)}** (first job queued → last phase done); ` +
+      `the simulated lower bound for this plan is **${formatMinutes(options.lowerBoundMinutes)} min** ` +
+      `(max of the critical path and the work per worker, by the estimates): ` +
+      `${options.lowerBoundMinutes > 0 ? `${(wallMs / 60_000 / options.lowerBoundMinutes).toFixed(2)}×` : '—'} of it.`,
+    ''
+  ]
+  const path = timeline.criticalPath
+  if (path.length > 0) {
+    const steps = path.map(index => {
+      const time = timeline.times[index]
+      const took =
+        time === undefined ? '' : ` (${secondsText(time.end - time.start)})`
+      return `${markdownText(atIndex(phases, index).id)}${took}`
+    })
+    lines.push(`Critical path as it happened: ${steps.join(' → ')}.`, '')
+  }
+  const gaps = timeline.betweenWaves
+    .map((gap, wave) =>
+      gap === undefined
+        ? undefined
+        : `${wave + 1} → ${wave + 2}: ${secondsText(gap)}`
+    )
+    .filter((text): text is string => text !== undefined)
+  if (gaps.length > 0) {
+    lines.push(
+      `Between waves (last phase of a wave done → first job of the next queued): ${gaps.join(', ')}.`,
+      ''
+    )
+  }
+  const chart = [
+    '```mermaid',
+    'gantt',
+    '  title Phases as they ran: wait for a runner, then the run',
+    '  dateFormat X',
+    '  axisFormat %H:%M:%S'
+  ]
+  const waves = new Map<number, number[]>()
+  for (const index of shown) {
+    const wave = analysis.waveOf[index] ?? 0
+    const list = waves.get(wave)
+    if (list === undefined) waves.set(wave, [index])
+    else list.push(index)
+  }
+  for (const wave of [...waves.keys()].sort((a, b) => a - b)) {
+    chart.push(`  section wave ${wave + 1}`)
+    const members = (waves.get(wave) ?? []).sort(
+      (a, b) =>
+        (timeline.times[a]?.start ?? 0) - (timeline.times[b]?.start ?? 0) ||
+        a - b
+    )
+    for (const index of members) {
+      const time = timeline.times[index]
+      if (time === undefined) continue
+      const name = ganttTaskName(atIndex(phases, index).id)
+      if (time.start > time.queued) {
+        chart.push(
+          `    ${name} waits :active, ${at(time.queued)}, ${at(time.start)}`
+        )
+      }
+      const status = atIndex(options.statuses, index)
+      chart.push(
+        `    ${name} :${tag(status)}${at(time.start)}, ${Math.max(at(time.end), at(time.start) + 1)}`
+      )
+    }
+  }
+  chart.push('```', '')
+  lines.push(...chart)
+  if (shown.length < timed.length) {
+    lines.push(
+      `_The chart shows ${shown.length} of the ${timed.length} phases that ran: the critical path and the longest._`,
+      ''
+    )
+  }
+  return lines.join('\n')
 }

@@ -14,7 +14,7 @@ import {
   isYamlValue,
   type YamlMapping,
   type YamlValue
-} from './yaml-value.js'
+} from './yaml.js'
 
 /** Top-level keys a template may set, in the order they are written. */
 const TEMPLATE_TOP_KEYS = [

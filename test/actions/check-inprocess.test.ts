@@ -10,8 +10,11 @@ import {
   test
 } from '@jest/globals'
 import type { CheckSettings } from '../../src/actions/inputs.js'
-import { GitHubApiError } from '../../src/github/api-error.js'
-import type { CheckGitHub, IssueComment } from '../../src/github/ports.js'
+import {
+  GitHubApiError,
+  type CheckGitHub,
+  type IssueComment
+} from '../../src/github/comments.js'
 import { COMMENT_MARKER } from '../../src/render/check-report.js'
 import { generatedWorkflow } from '../support/generated-workflow.js'
 import { captureCore, testRunContext } from '../support/action-harness.js'

@@ -5,7 +5,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
-import { main } from '../../src/cli.js'
+import { main } from '../../src/cli/main.js'
 import { decodeLegRecord, type LegRecord } from '../../src/plan/leg-record.js'
 import { recordingIo } from '../cli-helpers.js'
 import { workspaceWith } from '../support/run-action.js'

@@ -3,7 +3,7 @@ import path from 'node:path'
 import { mkdtempSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 
-import { main } from '../../src/cli.js'
+import { main } from '../../src/cli/main.js'
 import { recordingIo } from '../cli-helpers.js'
 import {
   commitAll,

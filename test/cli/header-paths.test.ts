@@ -12,7 +12,7 @@ import {
 } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { main } from '../../src/cli.js'
+import { main } from '../../src/cli/main.js'
 import { recordingIo, type RecordingIo } from '../cli-helpers.js'
 
 const PLAN = 'phases:\n  - id: a\n  - id: b\n    deps: [a]\n'

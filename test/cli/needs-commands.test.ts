@@ -14,7 +14,7 @@ import {
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parse } from 'yaml'
-import { main } from '../../src/cli.js'
+import { main } from '../../src/cli/main.js'
 import { splitShellWords } from '../../src/render/generate-command-line.js'
 import { recordingIo, type RecordingIo } from '../cli-helpers.js'
 import { FOUR_PHASE_PLAN } from '../support/plans.js'

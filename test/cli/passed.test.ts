@@ -6,8 +6,8 @@ import { execFileSync } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 
-import { main } from '../../src/cli.js'
-import type { SimulationJson } from '../../src/render/simulation-json.js'
+import { main } from '../../src/cli/main.js'
+import type { SimulationJson } from '../../src/render/simulation.js'
 import { planJson, recordingIo } from '../cli-helpers.js'
 import {
   commitAll,

@@ -4,9 +4,9 @@
 // terminal's output stay exactly as they are.
 import { describe, expect, test } from '@jest/globals'
 import fc from 'fast-check'
-import { main } from '../../src/cli.js'
-import { inertForRunner } from '../../src/cli/runner-log.js'
-import { carriesWorkflowCommand } from '../../src/render/log-safe.js'
+import { main } from '../../src/cli/main.js'
+import { inertForRunner } from '../../src/cli/command.js'
+import { carriesWorkflowCommand } from '../../src/render/safe-text.js'
 import { recordingIo } from '../cli-helpers.js'
 import { HOSTILE_PLAN } from '../support/inert-log.js'
 import { workspaceWith } from '../support/run-action.js'

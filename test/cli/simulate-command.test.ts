@@ -2,8 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { HELP, main } from '../../src/cli.js'
-import type { SimulationJson } from '../../src/render/simulation-json.js'
+import { HELP, main } from '../../src/cli/main.js'
+import type { SimulationJson } from '../../src/render/simulation.js'
 import { recordingIo } from '../cli-helpers.js'
 
 let dir = ''
@@ -201,8 +201,7 @@ describe('phase-matrix simulate', () => {
 
 describe('Gantt task names', () => {
   it('keep plan text from being read as Gantt syntax', async () => {
-    const { ganttTaskName } =
-      await import('../../src/render/simulation-gantt.js')
+    const { ganttTaskName } = await import('../../src/render/simulation.js')
     expect(ganttTaskName('a:b;c#d%%e')).toBe('a_b_c_d__e')
     expect(ganttTaskName('section')).toBe('phase section')
     expect(ganttTaskName('title-x')).toBe('phase title-x')

@@ -1,12 +1,12 @@
-import { GitHubApiError } from '../../src/github/api-error.js'
-import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { githubClient } from '../../src/github/client.js'
 import {
+  GitHubApiError,
   findOwnComment,
   readFileAtRef,
   restComments,
   upsertSticky
 } from '../../src/github/comments.js'
+import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
+import { githubClient } from '../../src/github/client.js'
 import {
   startFakeCommentsApi,
   type FakeCommentsApi

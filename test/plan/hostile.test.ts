@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 
-import { readPlanFile } from '../../src/files.js'
+import { readPlanFile } from '../../src/repo/files.js'
 import { parsePlan } from '../../src/plan/load.js'
 import type { LoadResult, Problem } from '../../src/plan/types.js'
 import { MAX_NESTING } from '../../src/plan/yaml-source.js'

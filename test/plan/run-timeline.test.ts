@@ -1,6 +1,6 @@
 // The real run from jobs with GitHub's timestamp fields: phase times (packed
 // legs one phase after another), the critical path as it happened, the time
-// between waves, durations learned, and the Gantt section (run-gantt.ts; the
+// between waves, durations learned, and the Gantt section (render/report.ts; the
 // report no longer shows it). Then a leg's per-phase truth from its record.
 import { describe, expect, test } from '@jest/globals'
 import { legResults } from '../../src/actions/settle/read-round.js'
@@ -20,7 +20,7 @@ import {
 import { startLedger } from '../../src/plan/schedule.js'
 import { isFailed, type PhaseStatus } from '../../src/plan/phase-status.js'
 import type { Ledger } from '../../src/plan/state.js'
-import { renderRunGantt } from '../../src/render/run-gantt.js'
+import { renderRunGantt } from '../../src/render/report.js'
 import { makeJob } from '../support/fake-github.js'
 import { makePlan } from '../support/make-plan.js'
 

@@ -14,7 +14,7 @@ import { greenRounds } from '../../src/plan/rounds.js'
 import { skipCauses } from '../../src/plan/skip-causes.js'
 import type { Ledger } from '../../src/plan/state.js'
 import type { PlanAnalysis } from '../../src/plan/types.js'
-import { reasonOf } from '../../src/render/phase-reason.js'
+import { reasonOf } from '../../src/render/report.js'
 import type { Packing } from '../../src/plan/packing.js'
 import { testLedger, testPacking } from '../support/ledger.js'
 import {

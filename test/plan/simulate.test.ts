@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals'
 import fc from 'fast-check'
-import { readPlanFile } from '../../src/files.js'
+import { readPlanFile } from '../../src/repo/files.js'
 import { analyzePlan } from '../../src/plan/analyze.js'
 import { dagTimeline } from '../../src/plan/dag-timeline.js'
 import { phaseDurations } from '../../src/plan/durations.js'

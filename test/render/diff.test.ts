@@ -1,6 +1,9 @@
 import { describe, expect, test } from '@jest/globals'
 import fc from 'fast-check'
-import { firstDifferentLine, unifiedDiff } from '../../src/render/diff.js'
+import {
+  firstDifferentLine,
+  unifiedDiff
+} from '../../src/render/generate-command-line.js'
 
 const files = { fromFile: 'a.yml', toFile: 'a.yml' }
 

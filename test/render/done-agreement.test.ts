@@ -26,8 +26,7 @@ import {
   renderNeedsWorkflow
 } from '../../src/render/needs-workflow.js'
 import { renderPlanSummary } from '../../src/render/plan-summary.js'
-import { renderPlanText } from '../../src/render/text.js'
-import { renderTree } from '../../src/render/tree.js'
+import { renderPlanText, renderTree } from '../../src/render/text.js'
 import { makePlan, type PhaseSpec } from '../support/make-plan.js'
 
 const STATUSES = ['done', 'Done', 'DONE', ' done', 'pending', 'todo', undefined]

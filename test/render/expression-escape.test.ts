@@ -4,8 +4,8 @@ import {
   ESCAPED_OPEN,
   escapeExpressions,
   formatExpressionLength
-} from '../../src/render/expression-escape.js'
-import { toWorkflowYaml } from '../../src/render/yaml-write.js'
+} from '../../src/render/needs-jobs.js'
+import { toWorkflowYaml } from '../../src/render/yaml.js'
 import {
   convertedJobs,
   workflowStringValue

@@ -8,7 +8,7 @@ import {
   splitShellWords,
   type GenerateInvocation
 } from '../../src/render/generate-command-line.js'
-import { isVisibleText } from '../../src/render/yaml-scalar-style.js'
+import { isVisibleText } from '../../src/render/yaml.js'
 
 describe('the regenerate command', () => {
   test('is written with only the flags that were given', () => {

@@ -4,7 +4,7 @@ import {
   jobIdsFor,
   MAX_JOB_ID_LENGTH,
   sanitizeJobId
-} from '../../src/render/job-ids.js'
+} from '../../src/render/needs-document.js'
 
 const VALID = /^[A-Za-z_][A-Za-z0-9_-]*$/
 

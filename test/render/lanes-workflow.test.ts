@@ -9,9 +9,11 @@ import fc from 'fast-check'
 import { parse } from 'yaml'
 import { analyzePlan } from '../../src/plan/analyze.js'
 import { needsThroughDone } from '../../src/plan/done.js'
-import { DEFAULT_PARALLEL_SETTINGS } from '../../src/plan/types.js'
-import type { PlanAnalysis } from '../../src/plan/types.js'
-import { laneNeeds } from '../../src/render/lane-needs.js'
+import {
+  DEFAULT_PARALLEL_SETTINGS,
+  type PlanAnalysis
+} from '../../src/plan/types.js'
+import { laneNeeds } from '../../src/render/needs-jobs.js'
 import {
   GATE_JOB_ID,
   renderNeedsWorkflow

@@ -1,6 +1,6 @@
 import { describe, expect, test } from '@jest/globals'
 import fc from 'fast-check'
-import { carriesWorkflowCommand, logSafe } from '../../src/render/log-safe.js'
+import { carriesWorkflowCommand, logSafe } from '../../src/render/safe-text.js'
 
 describe('logSafe', () => {
   test.each([

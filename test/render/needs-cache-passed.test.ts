@@ -18,13 +18,14 @@ import { needsThroughDone } from '../../src/plan/done.js'
 import { hashablePhases, inputHashes } from '../../src/plan/input-hash.js'
 import { legOrder } from '../../src/plan/leg-order.js'
 import { unchangedPhases } from '../../src/plan/passed-store.js'
-import { DEFAULT_PARALLEL_SETTINGS } from '../../src/plan/types.js'
-import type { PlanAnalysis } from '../../src/plan/types.js'
+import {
+  DEFAULT_PARALLEL_SETTINGS,
+  type PlanAnalysis
+} from '../../src/plan/types.js'
+import { PLAN_JOB_ID, SAVE_JOB_ID } from '../../src/render/needs-jobs.js'
 import {
   cachedCondition,
-  expressionString,
-  PLAN_JOB_ID,
-  SAVE_JOB_ID
+  expressionString
 } from '../../src/render/needs-passed.js'
 import {
   GATE_JOB_ID,

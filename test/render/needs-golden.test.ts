@@ -5,15 +5,15 @@
 // UPDATE_GOLDEN=1 rewrites them.
 import { describe, expect, test } from '@jest/globals'
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
-import { readPlanFile } from '../../src/files.js'
-import { generateWorkflow } from '../../src/needs-files.js'
+import { readPlanFile } from '../../src/repo/files.js'
+import { generateWorkflow } from '../../src/repo/workflow-files.js'
 import { analyzePlan } from '../../src/plan/analyze.js'
 import {
   DEFAULT_PARALLEL_SETTINGS,
   type ParallelSettings
 } from '../../src/plan/types.js'
 import type { GenerateInvocation } from '../../src/render/generate-command-line.js'
-import { main } from '../../src/cli.js'
+import { main } from '../../src/cli/main.js'
 import { recordingIo } from '../cli-helpers.js'
 import { actionlint, githubParserErrors } from '../workflows/github.js'
 

@@ -10,9 +10,9 @@ import {
   neededOutputsValue,
   PHASE_OUTPUTS_VALUE,
   READ_OUTPUTS_SCRIPT,
-  READ_OUTPUTS_VALUE
-} from '../../src/render/needs-outputs.js'
-import { cancelStep } from '../../src/render/needs-phase-job.js'
+  READ_OUTPUTS_VALUE,
+  cancelStep
+} from '../../src/render/needs-jobs.js'
 import {
   convertedJobs,
   workflowStringValue

@@ -7,12 +7,12 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { PHASE_OUTPUTS_LIMIT } from '../../src/plan/phase-outputs.js'
+import { PHASE_OUTPUTS_LIMIT } from '../../src/plan/leg-record.js'
 import {
   HAND_ON_SCRIPT,
   IO_SETUP_SCRIPT,
   READ_OUTPUTS_SCRIPT
-} from '../../src/render/needs-outputs.js'
+} from '../../src/render/needs-jobs.js'
 import { analysed } from './build-plan.js'
 import {
   expectGitHubAccepts,

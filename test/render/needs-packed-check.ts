@@ -8,13 +8,13 @@ import {
   DEFAULT_PARALLEL_SETTINGS,
   type PlanAnalysis
 } from '../../src/plan/types.js'
-import { ESCAPED_OPEN } from '../../src/render/expression-escape.js'
+import { ESCAPED_OPEN } from '../../src/render/needs-jobs.js'
 import {
   GATE_JOB_ID,
   renderNeedsWorkflow,
   type NeedsWorkflow
 } from '../../src/render/needs-workflow.js'
-import { EXEC_ACTION_REF } from '../../src/render/waves-flavour.js'
+import { EXEC_ACTION_REF } from '../../src/render/waves-jobs.js'
 
 interface Step {
   uses?: string

@@ -4,7 +4,7 @@
 // within GitHub's 500 KB: needs-packed-5000.test.ts (a slow test).
 import { describe, expect, test } from '@jest/globals'
 import { parse } from 'yaml'
-import { ESCAPED_OPEN } from '../../src/render/expression-escape.js'
+import { ESCAPED_OPEN } from '../../src/render/needs-jobs.js'
 import {
   convertedJobs,
   evaluateExpression,

@@ -7,7 +7,7 @@ import {
   type ParallelSettings,
   type PlanAnalysis
 } from '../../src/plan/types.js'
-import { ESCAPED_OPEN } from '../../src/render/expression-escape.js'
+import { ESCAPED_OPEN } from '../../src/render/needs-jobs.js'
 import {
   GATE_JOB_ID,
   renderNeedsWorkflow,

@@ -2,7 +2,7 @@
 // job (exec runs it again after a failure), its job's timeout allows every
 // attempt; a phase without retries keeps its plain `shell: bash` step.
 import { describe, expect, test } from '@jest/globals'
-import { EXEC_ACTION_REF } from '../../src/render/waves-flavour.js'
+import { EXEC_ACTION_REF } from '../../src/render/waves-jobs.js'
 import { analysed } from './build-plan.js'
 import { jobsByPhase, render, workflowOf } from './needs-render.js'
 

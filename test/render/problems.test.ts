@@ -5,7 +5,7 @@ import {
   formatCycle,
   formatProblemCount,
   formatProblems
-} from '../../src/render/problems.js'
+} from '../../src/render/text.js'
 import { buildPlan } from './build-plan.js'
 
 // Copied from shared/seed/PARALLEL_EXECUTION.md ("Circular Dependencies").

@@ -3,7 +3,7 @@ import {
   executingBatchLine,
   phaseLine,
   succeededEarlierLine
-} from '../../src/render/progress.js'
+} from '../../src/render/report.js'
 
 describe('progress lines', () => {
   test('the batch (round) handed out of the rounds there are, with a note', () => {

@@ -1,6 +1,6 @@
 import { markdownText } from '../../src/render/markdown.js'
 import { describe, expect, test } from '@jest/globals'
-import { annotationFile } from '../../src/actions/annotations.js'
+import { annotationFile } from '../../src/actions/step.js'
 import { analyzePlan } from '../../src/plan/analyze.js'
 import { handOutNext, settleRound } from '../../src/plan/schedule.js'
 import type { Ledger } from '../../src/plan/state.js'

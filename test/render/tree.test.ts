@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { MAX_TREE_DEPTH, renderTree } from '../../src/render/tree.js'
+import { MAX_TREE_DEPTH, renderTree } from '../../src/render/text.js'
 import { analysed, SEED_PLAN, type PhaseSpec } from './build-plan.js'
 
 // Copied from shared/seed/PARALLEL_EXECUTION.md (`plan-parallel --tree`).

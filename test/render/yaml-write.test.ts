@@ -3,10 +3,10 @@ import fc from 'fast-check'
 import { parse } from 'yaml'
 import {
   commentSafe,
-  isVisibleText
-} from '../../src/render/yaml-scalar-style.js'
-import { toWorkflowYaml } from '../../src/render/yaml-write.js'
-import type { YamlMapping } from '../../src/render/yaml-value.js'
+  isVisibleText,
+  toWorkflowYaml,
+  type YamlMapping
+} from '../../src/render/yaml.js'
 
 /** Read back under both YAML versions, as GitHub and 1.1 tools would. */
 function readBack(text: string): unknown[] {

@@ -1,6 +1,6 @@
 // The workflow `phase-matrix generate --plan PLAN --out WORKFLOW` writes for
 // a plan text, with default settings: what a committed, current file holds.
-import { generateWorkflow } from '../../src/needs-files.js'
+import { generateWorkflow } from '../../src/repo/workflow-files.js'
 import { analyzePlan } from '../../src/plan/analyze.js'
 import { parsePlan } from '../../src/plan/load.js'
 import { DEFAULT_PARALLEL_SETTINGS } from '../../src/plan/types.js'

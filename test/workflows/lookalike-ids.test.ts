@@ -6,7 +6,7 @@ import { describe, expect, test } from '@jest/globals'
 import { parse } from 'yaml'
 import { DEFAULT_PARALLEL_SETTINGS } from '../../src/plan/types.js'
 import { renderNeedsWorkflow } from '../../src/render/needs-workflow.js'
-import { isMapping } from '../../src/render/yaml-value.js'
+import { isMapping } from '../../src/render/yaml.js'
 import { analysed, type PhaseSpec } from '../render/build-plan.js'
 import { actionlint, githubParserErrors } from './github.js'
 

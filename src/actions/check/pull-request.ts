@@ -3,9 +3,8 @@
 // request is checked out or run), and the one sticky comment that says it.
 // A token that may not comment (pull requests from forks) is only a notice.
 import path from 'node:path'
-import { errorMessage } from '../../error-parts.js'
-import { GitHubApiError } from '../../github/api-error.js'
-import { upsertSticky } from '../../github/comments.js'
+import { errorMessage } from '../../repo/files.js'
+import { GitHubApiError, upsertSticky } from '../../github/comments.js'
 import { parsePlan } from '../../plan/load.js'
 import type { Plan } from '../../plan/types.js'
 import {

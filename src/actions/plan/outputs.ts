@@ -18,10 +18,14 @@ import {
   INFORMATIONAL_PLAN_OUTPUTS,
   MAX_MATRIX_LEGS,
   PlanOutputs,
-  SettleOutputs
+  SettleOutputs,
+  MAX_JOB_OUTPUT_BYTES
 } from '../constants.js'
-import { assertOutputsFit } from '../output-budget.js'
-import { fastPath, type FastPathOff } from './fast-path.js'
+import {
+  assertOutputsFit,
+  fitsOutputBudget,
+  OUTPUT_MARGIN_BYTES
+} from '../output-budget.js'
 
 /**
  * `strategy.max-parallel` for the wave jobs: always a positive whole number.
@@ -72,7 +76,7 @@ function largestSettleOutputs(
         maxAttempts(phase) > 1 ? [phase.id] : []
       )
     ),
-    // Phase outputs are bounded when they are written (phase-outputs.ts).
+    // Phase outputs are bounded when they are written (plan/leg-record.ts).
     [SettleOutputs.phaseOutputs]: '{}',
     [SettleOutputs.unchanged]: '[]',
     // Every phase with the longest duration the state can record.
@@ -96,7 +100,7 @@ export interface FirstRound {
 }
 
 /** The plan step's outputs, the fast path's verdict, and size warnings. */
-export interface PlanOutputValues {
+interface PlanOutputValues {
   outputs: Record<string, string>
   fastPathOff: FastPathOff | undefined
   /** Informational outputs too large to forward (a warning). */
@@ -175,4 +179,68 @@ export function planOutputs(
     upTo: true
   })
   return { outputs, fastPathOff: fast.off, sizeWarnings }
+}
+
+// The plan step's fast path: the matrices of every round of a green run
+// handed out up front (output `matrices`, `fast-rounds`), so that no settle
+// job runs while every wave succeeds, when they fit GitHub's output limit.
+
+/** Why the matrices of all rounds are not handed out up front. */
+export type FastPathOff = 'nothing-to-run' | 're-run' | 'too-large'
+
+/**
+ * The fast path: the matrices of every round of a green run, handed out up
+ * front so that no settle job runs while every wave succeeds, when they fit
+ * the output budget next to `outputs`. Off on a re-run (settle runs after
+ * every wave, reading the records the legs of each attempt left) and when
+ * nothing is to run.
+ */
+function fastPath(
+  analysis: PlanAnalysis,
+  rounds: number[][],
+  attempt: number,
+  outputs: Record<string, string>,
+  packing: Packing
+): { outputs: Record<string, string>; off?: FastPathOff } {
+  const off = (reason: FastPathOff): ReturnType<typeof fastPath> => ({
+    outputs: { [PlanOutputs.matrices]: '[]', [PlanOutputs.fastRounds]: '0' },
+    off: reason
+  })
+  if (rounds.length === 0) return off('nothing-to-run')
+  if (attempt > 1) return off('re-run')
+  const fast = {
+    [PlanOutputs.matrices]: `[${rounds.map((round, offset) => renderRoundMatrix(analysis, round, packing, offset + 1)).join(',')}]`,
+    [PlanOutputs.fastRounds]: String(rounds.length)
+  }
+  return fitsOutputBudget({ ...outputs, ...fast }, INFORMATIONAL_PLAN_OUTPUTS)
+    ? { outputs: fast }
+    : off('too-large')
+}
+
+/** What the log says about the fast path. */
+export function fastPathMessage(
+  rounds: number,
+  attempt: number,
+  off: FastPathOff | undefined
+): string | undefined {
+  switch (off) {
+    case undefined:
+      return (
+        `Fast path on: the matrices of all ${rounds} round(s) are handed out up front (output fast-rounds: ${rounds}). ` +
+        'Each wave job takes its round from the plan while every earlier wave succeeded; settle jobs run only from the first failure on.'
+      )
+    case 're-run':
+      return (
+        `Fast path off (output fast-rounds: 0): this is run attempt ${attempt}, so settle runs after every wave ` +
+        'and reads the records the legs of each attempt left.'
+      )
+    case 'too-large':
+      return (
+        `Fast path off (output fast-rounds: 0): the matrices of all ${rounds} rounds do not fit in GitHub's ` +
+        `${MAX_JOB_OUTPUT_BYTES / 1024} KiB of job outputs next to the other outputs (and ${OUTPUT_MARGIN_BYTES / 1024} KiB left for yours). ` +
+        'Settle runs after every wave and hands out the next round.'
+      )
+    case 'nothing-to-run':
+      return undefined
+  }
 }

@@ -8,8 +8,8 @@
 // read or hashed records no pass (a warning), never fails the step.
 import path from 'node:path'
 
-import { errorMessage } from '../../error-parts.js'
-import { hashPlan, readStoreText } from '../../passed.js'
+import { errorMessage } from '../../repo/files.js'
+import { hashPlan, readStoreText } from '../../repo/passed.js'
 import {
   hashesDigest,
   mergedStore,

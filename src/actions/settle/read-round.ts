@@ -1,7 +1,5 @@
-// Settle reading back what ran: the legs of the round just run (and, on the
-// fast path, of the rounds that took the plan step's matrices after it),
-// each from its record in `needs.<wave job>.outputs.leg-<n>` — no jobs API,
-// no logs — settled in order until a round did not all succeed.
+// A settle round: reading back what ran, handing out the next round, and
+// the log lines about phases.
 import { at } from '../../plan/at.js'
 import { UsageError } from '../../plan/errors.js'
 import { roundsRunUpFront, settleThrough } from '../../plan/fast-path.js'
@@ -15,7 +13,11 @@ import {
 } from '../../plan/leg-record.js'
 import { packingOf, roundLegs, type RoundLeg } from '../../plan/packing.js'
 import type { LegStatus } from '../../plan/phase-status.js'
-import { runningPhases, type LegResult } from '../../plan/schedule.js'
+import {
+  runningPhases,
+  type LegResult,
+  handOutNext
+} from '../../plan/schedule.js'
 import type { Ledger } from '../../plan/state.js'
 import type { PlanAnalysis } from '../../plan/types.js'
 import {
@@ -24,7 +26,15 @@ import {
   type WaveJob
 } from '../inputs.js'
 import * as core from '../log.js'
-import { logPhaseStatuses } from './phase-lines.js'
+import { greenRounds } from '../../plan/rounds.js'
+import { packedNote } from '../../render/matrix.js'
+import { executingBatchLine, reasonOf, phaseLine } from '../../render/report.js'
+import { skipCauses } from '../../plan/skip-causes.js'
+
+// Settle reading back what ran: the legs of the round just run (and, on the
+// fast path, of the rounds that took the plan step's matrices after it),
+// each from its record in `needs.<wave job>.outputs.leg-<n>` — no jobs API,
+// no logs — settled in order until a round did not all succeed.
 
 /** A round to read: its number, its phases and its legs. */
 interface RoundToRead {
@@ -278,4 +288,57 @@ export function readRounds(
   )
   logPhaseStatuses(analysis, ledger, [...settled, ...skipped])
   return ledger
+}
+
+// Settle handing out the next round once the last one is settled.
+
+/** The ledger with the next round handed out, said in the log. */
+export function handOutNextRound(
+  analysis: PlanAnalysis,
+  ledger: Ledger,
+  attempt: number
+): Ledger {
+  const idOf = (index: number): string => at(analysis.plan.phases, index).id
+  const packing = packingOf(analysis, ledger)
+  const handOut = handOutNext(analysis, ledger, { attempt, packing })
+  if (handOut.round.length > 0) {
+    const round = handOut.ledger.round
+    // The rounds a green run has from here on, this one included.
+    const rounds =
+      round -
+      1 +
+      greenRounds(analysis, handOut.ledger.statuses, packing, round).length
+    core.info(
+      executingBatchLine(
+        round,
+        rounds,
+        handOut.round.map(idOf),
+        packedNote(analysis, handOut.round, packing, round)
+      )
+    )
+  }
+  return handOut.ledger
+}
+
+// The log lines settle writes about phases: each phase's status with its
+// reason, for the rounds it settles and in the final report.
+
+/** One line per phase of `indices`: its status, why (`since`: the runs unchanged phases passed in), and how long it took. */
+export function logPhaseStatuses(
+  analysis: PlanAnalysis,
+  ledger: Ledger,
+  indices: Iterable<number>,
+  since?: ReadonlyMap<string, string>
+): void {
+  const causes = skipCauses(analysis, ledger)
+  for (const index of indices) {
+    core.info(
+      phaseLine(
+        at(analysis.plan.phases, index).id,
+        at(ledger.statuses, index),
+        reasonOf(analysis, ledger, index, causes, since),
+        ledger.seconds[index]
+      )
+    )
+  }
 }

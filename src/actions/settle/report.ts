@@ -9,15 +9,18 @@ import {
   runTimeline,
   type RanJob
 } from '../../plan/run-timeline.js'
-import { renderRunGantt } from '../../render/run-gantt.js'
+import {
+  renderRunGantt,
+  formatTally,
+  renderReport,
+  tally
+} from '../../render/report.js'
 import type { Ledger } from '../../plan/state.js'
 import type { PlanAnalysis } from '../../plan/types.js'
-import { formatTally, renderReport, tally } from '../../render/report.js'
 import { MAX_SUMMARY_BYTES } from '../constants.js'
 import type { SettleSettings } from '../inputs.js'
 import * as core from '../log.js'
-import { logPhaseStatuses } from './phase-lines.js'
-import { checkedRecord } from './read-round.js'
+import { logPhaseStatuses, checkedRecord } from './read-round.js'
 
 /**
  * Each phase's start and end from its leg's record, as one "job" a phase
