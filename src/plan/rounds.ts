@@ -48,6 +48,51 @@ export const REUSABLE_WORKFLOW_WAVES = 24
 /** Minutes a round costs besides its phases (the legs' job start and set-up), for choosing its length. */
 const ROUND_OVERHEAD_MINUTES = 1
 
+/** What every round of a fold needs and no round changes, computed once. */
+interface Fold {
+  analysis: PlanAnalysis
+  packing: Packing
+  /** Plan indices in dependency order: the waves, flattened. */
+  order: readonly number[]
+  /** Each phase's runner as a number: phases share a leg only when equal. */
+  runner: Int32Array
+  /** Bytes each phase's id adds to its leg's exec input. */
+  idBytes: Float64Array
+  /** Most legs of a round. */
+  legs: number
+  /** Cores of a leg. */
+  cores: number
+}
+
+function foldOf(analysis: PlanAnalysis, packing: Packing): Fold {
+  const phases = analysis.plan.phases
+  const runners = new Map<string, number>()
+  const runner = new Int32Array(phases.length)
+  const idBytes = new Float64Array(phases.length)
+  phases.forEach((phase, index) => {
+    const key = runsOnKey(phase)
+    const known = runners.get(key)
+    runner[index] = known ?? runners.size
+    if (known === undefined) runners.set(key, runners.size)
+    idBytes[index] = Buffer.byteLength(JSON.stringify(phase.id)) + 1
+  })
+  return {
+    analysis,
+    packing,
+    order: analysis.waves.flat(),
+    runner,
+    idBytes,
+    legs: Math.max(
+      1,
+      Math.min(
+        MATRIX_LEG_LIMIT,
+        packing.maxLegs <= 0 ? MATRIX_LEG_LIMIT : packing.maxLegs
+      )
+    ),
+    cores: Math.max(1, packing.cores)
+  }
+}
+
 /** What the pending phases look like, for filling rounds. */
 interface Pending {
   order: number[]
@@ -67,24 +112,29 @@ interface Pending {
   work: number
 }
 
-function pendingShape(
-  analysis: PlanAnalysis,
-  statuses: readonly PhaseStatus[],
-  minutes: readonly number[]
-): Pending {
+function pendingShape(fold: Fold, statuses: readonly PhaseStatus[]): Pending {
+  const { analysis } = fold
+  const { minutes } = fold.packing
   const count = statuses.length
   const order: number[] = []
   const depsOf: number[][] = Array.from({ length: count }, () => [])
   const dependentsOf: number[][] = Array.from({ length: count }, () => [])
   // The pending phases a done phase stands for, by plan index.
   const through: number[][] = Array.from({ length: count }, () => [])
-  for (const index of analysis.waves.flat()) {
+  for (const index of fold.order) {
     const status = statuses[index]
     if (status !== 'pending' && status !== 'done') continue
-    const below = new Set<number>()
-    for (const dep of analysis.depsOf[index] ?? []) {
-      if (statuses[dep] === 'pending') below.add(dep)
-      else for (const far of at(through, dep)) below.add(far)
+    const deps = analysis.depsOf[index] ?? []
+    // Only a done dependency can bring in a phase twice: without one
+    // (the usual case) the pending ones are all.
+    const below = deps.some(dep => statuses[dep] === 'done')
+      ? new Set<number>()
+      : deps.filter(dep => statuses[dep] === 'pending')
+    if (below instanceof Set) {
+      for (const dep of deps) {
+        if (statuses[dep] === 'pending') below.add(dep)
+        else for (const far of at(through, dep)) below.add(far)
+      }
     }
     if (status === 'done') {
       through[index] = [...below]
@@ -151,24 +201,15 @@ interface Filled {
  * each component's work, longest chain and id bytes.
  */
 function fill(
-  analysis: PlanAnalysis,
+  fold: Fold,
   shape: Pending,
-  packing: Packing,
   required: (index: number) => boolean,
   limit: number | 'ready'
 ): Filled {
   const { depsOf, dependentsOf, tail } = shape
-  const phases = analysis.plan.phases
-  const { minutes } = packing
-  const count = phases.length
-  const legs = Math.max(
-    1,
-    Math.min(
-      MATRIX_LEG_LIMIT,
-      packing.maxLegs <= 0 ? MATRIX_LEG_LIMIT : packing.maxLegs
-    )
-  )
-  const cores = Math.max(1, packing.cores)
+  const { minutes } = fold.packing
+  const { legs, cores, runner, idBytes: bytesOf } = fold
+  const count = runner.length
   const inRound = new Int32Array(count)
   const parent = new Int32Array(count).fill(-1)
   const work = new Float64Array(count)
@@ -181,11 +222,11 @@ function fill(
   let size = 0
   /** The roots of the components a phase would join; undefined when it cannot join the round. */
   const joins = (index: number): number[] | undefined => {
-    const runner = runsOnKey(at(phases, index))
+    const own = intAt(runner, index)
     const roots: number[] = []
     for (const dep of at(depsOf, index)) {
       if (intAt(inRound, dep) === 0) return undefined
-      if (runsOnKey(at(phases, dep)) !== runner) return undefined
+      if (intAt(runner, dep) !== own) return undefined
       const root = find(dep)
       if (!roots.includes(root)) roots.push(root)
     }
@@ -197,8 +238,6 @@ function fill(
       start = Math.max(start, floatAt(chain, dep))
     return start
   }
-  const bytesOf = (index: number): number =>
-    Buffer.byteLength(JSON.stringify(at(phases, index).id)) + 1
   const add = (index: number, roots: readonly number[]): void => {
     const own = minutes[index] ?? 0
     chain[index] = startOf(index) + own
@@ -206,7 +245,7 @@ function fill(
     parent[index] = index
     work[index] = own
     path[index] = floatAt(chain, index)
-    idBytes[index] = bytesOf(index)
+    idBytes[index] = floatAt(bytesOf, index)
     components++
     roundWork += own
     size++
@@ -257,7 +296,7 @@ function fill(
       const own = minutes[index] ?? 0
       let joinedWork = own
       let joinedPath = startOf(index) + own
-      let joinedBytes = bytesOf(index)
+      let joinedBytes = floatAt(bytesOf, index)
       for (const root of roots) {
         joinedWork += floatAt(work, root)
         joinedPath = Math.max(joinedPath, floatAt(path, root))
@@ -319,25 +358,26 @@ export function foldRound(
   roundsLeft: number,
   packing: Packing
 ): number[] {
-  const shape = pendingShape(analysis, statuses, packing.minutes)
+  return nextRound(foldOf(analysis, packing), statuses, roundsLeft)
+}
+
+function nextRound(
+  fold: Fold,
+  statuses: readonly PhaseStatus[],
+  roundsLeft: number
+): number[] {
+  const { packing, legs, cores } = fold
+  const shape = pendingShape(fold, statuses)
   if (shape.order.length === 0) return []
   const left = Math.max(1, roundsLeft)
   const step = Number.isFinite(left) ? Math.ceil(shape.levels / left) : 1
   const required = (index: number): boolean =>
     intAt(shape.height, index) > shape.levels - step
   if (!packing.pack) {
-    return roundOf(fill(analysis, shape, packing, required, 'ready').inRound)
+    return roundOf(fill(fold, shape, required, 'ready').inRound)
   }
-  const legs = Math.max(
-    1,
-    Math.min(
-      MATRIX_LEG_LIMIT,
-      packing.maxLegs <= 0 ? MATRIX_LEG_LIMIT : packing.maxLegs
-    )
-  )
-  const cores = Math.max(1, packing.cores)
   const bound = shape.criticalPath + shape.work / (legs * cores)
-  const base = fill(analysis, shape, packing, required, 0).length
+  const base = fill(fold, shape, required, 0).length
   // Lengths to try: what is required, the remaining critical path's and
   // work's share of the rounds left, and the longest ready phases.
   const share = Number.isFinite(left) ? bound / left : 0
@@ -359,11 +399,11 @@ export function foldRound(
   for (const length of [...new Set(lengths)].sort((a, b) => a - b)) {
     // What the rounds left require, only when the round would not take
     // as many levels by itself.
-    const free = fill(analysis, shape, packing, none, length)
+    const free = fill(fold, shape, none, length)
     const filled =
       free.leftLevels <= shape.levels - step
         ? free
-        : fill(analysis, shape, packing, required, length)
+        : fill(fold, shape, required, length)
     if (filled.size === 0) continue
     const rate =
       (bound - filled.leftBound) / (filled.length + ROUND_OVERHEAD_MINUTES)
@@ -373,9 +413,7 @@ export function foldRound(
     }
   }
   // Every estimate 0, or nothing fits: what is required and ready.
-  return roundOf(
-    (best ?? fill(analysis, shape, packing, required, 'ready')).inRound
-  )
+  return roundOf((best ?? fill(fold, shape, required, 'ready')).inRound)
 }
 
 function roundOf(inRound: Int32Array): number[] {
@@ -402,15 +440,11 @@ export function greenRounds(
   packing: Packing,
   first: number
 ): number[][] {
+  const fold = foldOf(analysis, packing)
   const current = beforeHandOut(statuses)
   const rounds: number[][] = []
   for (let number = first; ; number++) {
-    const round = foldRound(
-      analysis,
-      current,
-      packing.maxRounds - (number - 1),
-      packing
-    )
+    const round = nextRound(fold, current, packing.maxRounds - (number - 1))
     if (round.length === 0) return rounds
     rounds.push(round)
     for (const index of round) current[index] = 'succeeded'
