@@ -17,15 +17,21 @@
 //    joins still ends within the round's length T and the round's work fits
 //    its legs' cores in T. T is chosen among a few candidates (the longest
 //    ready phases, the remaining critical path's and work's share of the
-//    rounds left) for the most progress a minute: how far the round lowers
-//    the critical path plus the work ÷ cores of what is left, over T plus
-//    a minute of job start. Without packing, every ready phase, one a leg.
+//    rounds left): the 8 that make the most progress a minute (how far the
+//    round lowers the critical path plus the work ÷ cores of what is left,
+//    over T plus a minute of job start) are each followed by 2 more rounds
+//    chosen by that rate alone (among fewer lengths), and the estimate of
+//    what is left then; the candidate whose rounds end first wins. The rate
+//    alone is greedy: it took long rounds early that left chains waiting at
+//    later barriers. Without packing, every ready phase, one a leg.
 // A phase is never in a round with a dependency on another runner (they
 // could not share a leg); such a phase waits, and the plan step checks the
 // rounds of a green run against the wave jobs there are.
 //
 // Pure and deterministic: plan and settle compute the same round from the
-// same statuses. O(K (V + E) log V) a round for K ≤ 16 candidate lengths.
+// same statuses. O(K (V + E) log V) a round for K ≤ 16 candidate lengths,
+// and 8 × 2 look-ahead rounds of at most 4 lengths each: about 6 times the
+// rate rule alone.
 import { at, floatAt, intAt } from './at.js'
 import { MinHeap } from './min-heap.js'
 import type { PhaseStatus } from './phase-status.js'
@@ -361,25 +367,50 @@ export function foldRound(
   return nextRound(foldOf(analysis, packing), statuses, roundsLeft)
 }
 
-function nextRound(
+/** Multiples of the rounds' share of what is left, as round lengths to try. */
+const SHARES = [0.5, 0.75, 1, 1.5, 2, 3, 4]
+/**
+ * Look-ahead: the best candidates by progress a minute, each followed by
+ * the rounds the rate rule would hand out after it over a short horizon,
+ * with a few lengths each; the round with the earliest estimated end wins.
+ */
+const LOOK_AHEAD_CANDIDATES = 8
+const LOOK_AHEAD_ROUNDS = 2
+const LOOK_AHEAD_SHARES = [1, 2]
+/** How much sooner a look-ahead has to end than the best rate's round to be taken. */
+const LOOK_AHEAD_MARGIN_MINUTES = 1
+/**
+ * What is left after the horizon, as minutes: the critical path plus half
+ * the work spread over the legs' cores, between the bound a round cannot
+ * beat (the longer of the two) and the one the rate measures (their sum).
+ */
+const LEFT_WORK_WEIGHT = 0.5
+
+/** A candidate round and its progress a minute. */
+interface Candidate {
+  filled: Filled
+  rate: number
+}
+
+/**
+ * The rounds for a few lengths: what is required, every ready phase at
+ * once, `shares` of the remaining critical path's and work's share of the
+ * rounds left, and the `longest` longest ready phases; by progress a
+ * minute, best first (ties: the shorter length).
+ */
+function candidates(
   fold: Fold,
-  statuses: readonly PhaseStatus[],
-  roundsLeft: number
-): number[] {
+  shape: Pending,
+  left: number,
+  shares: readonly number[],
+  longest: number
+): Candidate[] {
   const { packing, legs, cores } = fold
-  const shape = pendingShape(fold, statuses)
-  if (shape.order.length === 0) return []
-  const left = Math.max(1, roundsLeft)
   const step = Number.isFinite(left) ? Math.ceil(shape.levels / left) : 1
   const required = (index: number): boolean =>
     intAt(shape.height, index) > shape.levels - step
-  if (!packing.pack) {
-    return roundOf(fill(fold, shape, required, 'ready').inRound)
-  }
   const bound = shape.criticalPath + shape.work / (legs * cores)
   const base = fill(fold, shape, required, 0).length
-  // Lengths to try: what is required, the remaining critical path's and
-  // work's share of the rounds left, and the longest ready phases.
   const share = Number.isFinite(left) ? bound / left : 0
   const ready = shape.order
     .filter(index => intAt(shape.depth, index) === 1)
@@ -390,11 +421,10 @@ function nextRound(
     base,
     // Every ready phase at once.
     Math.max(ready[0] ?? 0, readyWork / (legs * cores)),
-    ...[0.5, 0.75, 1, 1.5, 2, 3, 4].map(times => times * share),
-    ...ready.slice(0, 8)
+    ...shares.map(times => times * share),
+    ...ready.slice(0, longest)
   ].filter(length => length > 0)
-  let best: Filled | undefined
-  let bestRate = -1
+  const found: Candidate[] = []
   const none = (): boolean => false
   for (const length of [...new Set(lengths)].sort((a, b) => a - b)) {
     // What the rounds left require, only when the round would not take
@@ -407,13 +437,89 @@ function nextRound(
     if (filled.size === 0) continue
     const rate =
       (bound - filled.leftBound) / (filled.length + ROUND_OVERHEAD_MINUTES)
-    if (rate > bestRate) {
+    found.push({ filled, rate })
+  }
+  // Stable: equal rates keep the shorter length first.
+  found.sort((a, b) => b.rate - a.rate)
+  if (found.length === 0) {
+    // Every estimate 0, or nothing fits: what is required and ready.
+    const filled = fill(fold, shape, required, 'ready')
+    return [{ filled, rate: 0 }, ...found]
+  }
+  return found
+}
+
+function nextRound(
+  fold: Fold,
+  statuses: readonly PhaseStatus[],
+  roundsLeft: number
+): number[] {
+  const shape = pendingShape(fold, statuses)
+  if (shape.order.length === 0) return []
+  const left = Math.max(1, roundsLeft)
+  if (!fold.packing.pack) {
+    const step = Number.isFinite(left) ? Math.ceil(shape.levels / left) : 1
+    const required = (index: number): boolean =>
+      intAt(shape.height, index) > shape.levels - step
+    return roundOf(fill(fold, shape, required, 'ready').inRound)
+  }
+  const found = candidates(fold, shape, left, SHARES, 8)
+  // The rate alone is greedy: a round that makes much progress now may
+  // leave a plan whose rounds wait long at their barriers.
+  let best = at(found, 0).filled
+  if (found.length === 1) return roundOf(best.inRound)
+  let bestFinish = Infinity
+  for (const [rank, { filled }] of found
+    .slice(0, LOOK_AHEAD_CANDIDATES)
+    .entries()) {
+    const after = [...statuses]
+    filled.inRound.forEach((flag, index) => {
+      if (flag === 1) after[index] = 'succeeded'
+    })
+    const finish =
+      filled.length + ROUND_OVERHEAD_MINUTES + rollout(fold, after, left - 1)
+    // The estimates are rough (a leg's spread work is a bound, not its
+    // length): another round than the best rate's has to end a minute
+    // sooner to be taken.
+    if (finish < bestFinish - (rank === 0 ? 0 : LOOK_AHEAD_MARGIN_MINUTES)) {
       best = filled
-      bestRate = rate
+      bestFinish = finish
     }
   }
-  // Every estimate 0, or nothing fits: what is required and ready.
-  return roundOf((best ?? fill(fold, shape, required, 'ready')).inRound)
+  return roundOf(best.inRound)
+}
+
+/**
+ * Estimated minutes of what is left after a round: LOOK_AHEAD_ROUNDS
+ * rounds, each the best by progress a minute among fewer lengths, then the
+ * rest as LEFT_WORK_WEIGHT says. `statuses` is changed.
+ */
+function rollout(
+  fold: Fold,
+  statuses: PhaseStatus[],
+  roundsLeft: number
+): number {
+  let minutes = 0
+  let rounds = 0
+  for (let left = Math.max(1, roundsLeft); ; left = Math.max(1, left - 1)) {
+    const shape = pendingShape(fold, statuses)
+    if (shape.order.length === 0) return minutes
+    if (rounds === LOOK_AHEAD_ROUNDS) {
+      const spread = shape.work / (fold.legs * fold.cores)
+      return minutes + shape.criticalPath + LEFT_WORK_WEIGHT * spread
+    }
+    rounds++
+    const { filled } = at(
+      candidates(fold, shape, left, LOOK_AHEAD_SHARES, 0),
+      0
+    )
+    // A bug guard: a round with nothing in it would never end the loop.
+    if (filled.size === 0) return Infinity
+    minutes += filled.length + ROUND_OVERHEAD_MINUTES
+    filled.inRound.forEach((flag, index) => {
+      if (flag === 1) statuses[index] = 'succeeded'
+    })
+  }
 }
 
 function roundOf(inRound: Int32Array): number[] {
