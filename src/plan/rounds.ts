@@ -17,15 +17,21 @@
 //    joins still ends within the round's length T and the round's work fits
 //    its legs' cores in T. T is chosen among a few candidates (the longest
 //    ready phases, the remaining critical path's and work's share of the
-//    rounds left) for the most progress a minute: how far the round lowers
-//    the critical path plus the work ÷ cores of what is left, over T plus
-//    a minute of job start. Without packing, every ready phase, one a leg.
+//    rounds left): the 8 that make the most progress a minute (how far the
+//    round lowers the critical path plus the work ÷ cores of what is left,
+//    over T plus a minute of job start) are each followed by 2 more rounds
+//    chosen by that rate alone (among fewer lengths), and the estimate of
+//    what is left then; the candidate whose rounds end first wins. The rate
+//    alone is greedy: it took long rounds early that left chains waiting at
+//    later barriers. Without packing, every ready phase, one a leg.
 // A phase is never in a round with a dependency on another runner (they
 // could not share a leg); such a phase waits, and the plan step checks the
 // rounds of a green run against the wave jobs there are.
 //
 // Pure and deterministic: plan and settle compute the same round from the
-// same statuses. O(K (V + E) log V) a round for K ≤ 16 candidate lengths.
+// same statuses. O(K (V + E) log V) a round for K ≤ 16 candidate lengths,
+// and 8 × 2 look-ahead rounds of at most 4 lengths each: about 6 times the
+// rate rule alone.
 import { at, floatAt, intAt } from './at.js'
 import { MinHeap } from './min-heap.js'
 import type { PhaseStatus } from './phase-status.js'
@@ -48,6 +54,51 @@ export const REUSABLE_WORKFLOW_WAVES = 24
 /** Minutes a round costs besides its phases (the legs' job start and set-up), for choosing its length. */
 const ROUND_OVERHEAD_MINUTES = 1
 
+/** What every round of a fold needs and no round changes, computed once. */
+interface Fold {
+  analysis: PlanAnalysis
+  packing: Packing
+  /** Plan indices in dependency order: the waves, flattened. */
+  order: readonly number[]
+  /** Each phase's runner as a number: phases share a leg only when equal. */
+  runner: Int32Array
+  /** Bytes each phase's id adds to its leg's exec input. */
+  idBytes: Float64Array
+  /** Most legs of a round. */
+  legs: number
+  /** Cores of a leg. */
+  cores: number
+}
+
+function foldOf(analysis: PlanAnalysis, packing: Packing): Fold {
+  const phases = analysis.plan.phases
+  const runners = new Map<string, number>()
+  const runner = new Int32Array(phases.length)
+  const idBytes = new Float64Array(phases.length)
+  phases.forEach((phase, index) => {
+    const key = runsOnKey(phase)
+    const known = runners.get(key)
+    runner[index] = known ?? runners.size
+    if (known === undefined) runners.set(key, runners.size)
+    idBytes[index] = Buffer.byteLength(JSON.stringify(phase.id)) + 1
+  })
+  return {
+    analysis,
+    packing,
+    order: analysis.waves.flat(),
+    runner,
+    idBytes,
+    legs: Math.max(
+      1,
+      Math.min(
+        MATRIX_LEG_LIMIT,
+        packing.maxLegs <= 0 ? MATRIX_LEG_LIMIT : packing.maxLegs
+      )
+    ),
+    cores: Math.max(1, packing.cores)
+  }
+}
+
 /** What the pending phases look like, for filling rounds. */
 interface Pending {
   order: number[]
@@ -67,24 +118,29 @@ interface Pending {
   work: number
 }
 
-function pendingShape(
-  analysis: PlanAnalysis,
-  statuses: readonly PhaseStatus[],
-  minutes: readonly number[]
-): Pending {
+function pendingShape(fold: Fold, statuses: readonly PhaseStatus[]): Pending {
+  const { analysis } = fold
+  const { minutes } = fold.packing
   const count = statuses.length
   const order: number[] = []
   const depsOf: number[][] = Array.from({ length: count }, () => [])
   const dependentsOf: number[][] = Array.from({ length: count }, () => [])
   // The pending phases a done phase stands for, by plan index.
   const through: number[][] = Array.from({ length: count }, () => [])
-  for (const index of analysis.waves.flat()) {
+  for (const index of fold.order) {
     const status = statuses[index]
     if (status !== 'pending' && status !== 'done') continue
-    const below = new Set<number>()
-    for (const dep of analysis.depsOf[index] ?? []) {
-      if (statuses[dep] === 'pending') below.add(dep)
-      else for (const far of at(through, dep)) below.add(far)
+    const deps = analysis.depsOf[index] ?? []
+    // Only a done dependency can bring in a phase twice: without one
+    // (the usual case) the pending ones are all.
+    const below = deps.some(dep => statuses[dep] === 'done')
+      ? new Set<number>()
+      : deps.filter(dep => statuses[dep] === 'pending')
+    if (below instanceof Set) {
+      for (const dep of deps) {
+        if (statuses[dep] === 'pending') below.add(dep)
+        else for (const far of at(through, dep)) below.add(far)
+      }
     }
     if (status === 'done') {
       through[index] = [...below]
@@ -151,24 +207,15 @@ interface Filled {
  * each component's work, longest chain and id bytes.
  */
 function fill(
-  analysis: PlanAnalysis,
+  fold: Fold,
   shape: Pending,
-  packing: Packing,
   required: (index: number) => boolean,
   limit: number | 'ready'
 ): Filled {
   const { depsOf, dependentsOf, tail } = shape
-  const phases = analysis.plan.phases
-  const { minutes } = packing
-  const count = phases.length
-  const legs = Math.max(
-    1,
-    Math.min(
-      MATRIX_LEG_LIMIT,
-      packing.maxLegs <= 0 ? MATRIX_LEG_LIMIT : packing.maxLegs
-    )
-  )
-  const cores = Math.max(1, packing.cores)
+  const { minutes } = fold.packing
+  const { legs, cores, runner, idBytes: bytesOf } = fold
+  const count = runner.length
   const inRound = new Int32Array(count)
   const parent = new Int32Array(count).fill(-1)
   const work = new Float64Array(count)
@@ -181,11 +228,11 @@ function fill(
   let size = 0
   /** The roots of the components a phase would join; undefined when it cannot join the round. */
   const joins = (index: number): number[] | undefined => {
-    const runner = runsOnKey(at(phases, index))
+    const own = intAt(runner, index)
     const roots: number[] = []
     for (const dep of at(depsOf, index)) {
       if (intAt(inRound, dep) === 0) return undefined
-      if (runsOnKey(at(phases, dep)) !== runner) return undefined
+      if (intAt(runner, dep) !== own) return undefined
       const root = find(dep)
       if (!roots.includes(root)) roots.push(root)
     }
@@ -197,8 +244,6 @@ function fill(
       start = Math.max(start, floatAt(chain, dep))
     return start
   }
-  const bytesOf = (index: number): number =>
-    Buffer.byteLength(JSON.stringify(at(phases, index).id)) + 1
   const add = (index: number, roots: readonly number[]): void => {
     const own = minutes[index] ?? 0
     chain[index] = startOf(index) + own
@@ -206,7 +251,7 @@ function fill(
     parent[index] = index
     work[index] = own
     path[index] = floatAt(chain, index)
-    idBytes[index] = bytesOf(index)
+    idBytes[index] = floatAt(bytesOf, index)
     components++
     roundWork += own
     size++
@@ -257,7 +302,7 @@ function fill(
       const own = minutes[index] ?? 0
       let joinedWork = own
       let joinedPath = startOf(index) + own
-      let joinedBytes = bytesOf(index)
+      let joinedBytes = floatAt(bytesOf, index)
       for (const root of roots) {
         joinedWork += floatAt(work, root)
         joinedPath = Math.max(joinedPath, floatAt(path, root))
@@ -319,27 +364,53 @@ export function foldRound(
   roundsLeft: number,
   packing: Packing
 ): number[] {
-  const shape = pendingShape(analysis, statuses, packing.minutes)
-  if (shape.order.length === 0) return []
-  const left = Math.max(1, roundsLeft)
+  return nextRound(foldOf(analysis, packing), statuses, roundsLeft)
+}
+
+/** Multiples of the rounds' share of what is left, as round lengths to try. */
+const SHARES = [0.5, 0.75, 1, 1.5, 2, 3, 4]
+/**
+ * Look-ahead: the best candidates by progress a minute, each followed by
+ * the rounds the rate rule would hand out after it over a short horizon,
+ * with a few lengths each; the round with the earliest estimated end wins.
+ */
+const LOOK_AHEAD_CANDIDATES = 8
+const LOOK_AHEAD_ROUNDS = 2
+const LOOK_AHEAD_SHARES = [1, 2]
+/** How much sooner a look-ahead has to end than the best rate's round to be taken. */
+const LOOK_AHEAD_MARGIN_MINUTES = 1
+/**
+ * What is left after the horizon, as minutes: the critical path plus half
+ * the work spread over the legs' cores, between the bound a round cannot
+ * beat (the longer of the two) and the one the rate measures (their sum).
+ */
+const LEFT_WORK_WEIGHT = 0.5
+
+/** A candidate round and its progress a minute. */
+interface Candidate {
+  filled: Filled
+  rate: number
+}
+
+/**
+ * The rounds for a few lengths: what is required, every ready phase at
+ * once, `shares` of the remaining critical path's and work's share of the
+ * rounds left, and the `longest` longest ready phases; by progress a
+ * minute, best first (ties: the shorter length).
+ */
+function candidates(
+  fold: Fold,
+  shape: Pending,
+  left: number,
+  shares: readonly number[],
+  longest: number
+): Candidate[] {
+  const { packing, legs, cores } = fold
   const step = Number.isFinite(left) ? Math.ceil(shape.levels / left) : 1
   const required = (index: number): boolean =>
     intAt(shape.height, index) > shape.levels - step
-  if (!packing.pack) {
-    return roundOf(fill(analysis, shape, packing, required, 'ready').inRound)
-  }
-  const legs = Math.max(
-    1,
-    Math.min(
-      MATRIX_LEG_LIMIT,
-      packing.maxLegs <= 0 ? MATRIX_LEG_LIMIT : packing.maxLegs
-    )
-  )
-  const cores = Math.max(1, packing.cores)
   const bound = shape.criticalPath + shape.work / (legs * cores)
-  const base = fill(analysis, shape, packing, required, 0).length
-  // Lengths to try: what is required, the remaining critical path's and
-  // work's share of the rounds left, and the longest ready phases.
+  const base = fill(fold, shape, required, 0).length
   const share = Number.isFinite(left) ? bound / left : 0
   const ready = shape.order
     .filter(index => intAt(shape.depth, index) === 1)
@@ -350,32 +421,105 @@ export function foldRound(
     base,
     // Every ready phase at once.
     Math.max(ready[0] ?? 0, readyWork / (legs * cores)),
-    ...[0.5, 0.75, 1, 1.5, 2, 3, 4].map(times => times * share),
-    ...ready.slice(0, 8)
+    ...shares.map(times => times * share),
+    ...ready.slice(0, longest)
   ].filter(length => length > 0)
-  let best: Filled | undefined
-  let bestRate = -1
+  const found: Candidate[] = []
   const none = (): boolean => false
   for (const length of [...new Set(lengths)].sort((a, b) => a - b)) {
     // What the rounds left require, only when the round would not take
     // as many levels by itself.
-    const free = fill(analysis, shape, packing, none, length)
+    const free = fill(fold, shape, none, length)
     const filled =
       free.leftLevels <= shape.levels - step
         ? free
-        : fill(analysis, shape, packing, required, length)
+        : fill(fold, shape, required, length)
     if (filled.size === 0) continue
     const rate =
       (bound - filled.leftBound) / (filled.length + ROUND_OVERHEAD_MINUTES)
-    if (rate > bestRate) {
+    found.push({ filled, rate })
+  }
+  // Stable: equal rates keep the shorter length first.
+  found.sort((a, b) => b.rate - a.rate)
+  if (found.length === 0) {
+    // Every estimate 0, or nothing fits: what is required and ready.
+    const filled = fill(fold, shape, required, 'ready')
+    return [{ filled, rate: 0 }, ...found]
+  }
+  return found
+}
+
+function nextRound(
+  fold: Fold,
+  statuses: readonly PhaseStatus[],
+  roundsLeft: number
+): number[] {
+  const shape = pendingShape(fold, statuses)
+  if (shape.order.length === 0) return []
+  const left = Math.max(1, roundsLeft)
+  if (!fold.packing.pack) {
+    const step = Number.isFinite(left) ? Math.ceil(shape.levels / left) : 1
+    const required = (index: number): boolean =>
+      intAt(shape.height, index) > shape.levels - step
+    return roundOf(fill(fold, shape, required, 'ready').inRound)
+  }
+  const found = candidates(fold, shape, left, SHARES, 8)
+  // The rate alone is greedy: a round that makes much progress now may
+  // leave a plan whose rounds wait long at their barriers.
+  let best = at(found, 0).filled
+  if (found.length === 1) return roundOf(best.inRound)
+  let bestFinish = Infinity
+  for (const [rank, { filled }] of found
+    .slice(0, LOOK_AHEAD_CANDIDATES)
+    .entries()) {
+    const after = [...statuses]
+    filled.inRound.forEach((flag, index) => {
+      if (flag === 1) after[index] = 'succeeded'
+    })
+    const finish =
+      filled.length + ROUND_OVERHEAD_MINUTES + rollout(fold, after, left - 1)
+    // The estimates are rough (a leg's spread work is a bound, not its
+    // length): another round than the best rate's has to end a minute
+    // sooner to be taken.
+    if (finish < bestFinish - (rank === 0 ? 0 : LOOK_AHEAD_MARGIN_MINUTES)) {
       best = filled
-      bestRate = rate
+      bestFinish = finish
     }
   }
-  // Every estimate 0, or nothing fits: what is required and ready.
-  return roundOf(
-    (best ?? fill(analysis, shape, packing, required, 'ready')).inRound
-  )
+  return roundOf(best.inRound)
+}
+
+/**
+ * Estimated minutes of what is left after a round: LOOK_AHEAD_ROUNDS
+ * rounds, each the best by progress a minute among fewer lengths, then the
+ * rest as LEFT_WORK_WEIGHT says. `statuses` is changed.
+ */
+function rollout(
+  fold: Fold,
+  statuses: PhaseStatus[],
+  roundsLeft: number
+): number {
+  let minutes = 0
+  let rounds = 0
+  for (let left = Math.max(1, roundsLeft); ; left = Math.max(1, left - 1)) {
+    const shape = pendingShape(fold, statuses)
+    if (shape.order.length === 0) return minutes
+    if (rounds === LOOK_AHEAD_ROUNDS) {
+      const spread = shape.work / (fold.legs * fold.cores)
+      return minutes + shape.criticalPath + LEFT_WORK_WEIGHT * spread
+    }
+    rounds++
+    const { filled } = at(
+      candidates(fold, shape, left, LOOK_AHEAD_SHARES, 0),
+      0
+    )
+    // A bug guard: a round with nothing in it would never end the loop.
+    if (filled.size === 0) return Infinity
+    minutes += filled.length + ROUND_OVERHEAD_MINUTES
+    filled.inRound.forEach((flag, index) => {
+      if (flag === 1) statuses[index] = 'succeeded'
+    })
+  }
 }
 
 function roundOf(inRound: Int32Array): number[] {
@@ -402,15 +546,11 @@ export function greenRounds(
   packing: Packing,
   first: number
 ): number[][] {
+  const fold = foldOf(analysis, packing)
   const current = beforeHandOut(statuses)
   const rounds: number[][] = []
   for (let number = first; ; number++) {
-    const round = foldRound(
-      analysis,
-      current,
-      packing.maxRounds - (number - 1),
-      packing
-    )
+    const round = nextRound(fold, current, packing.maxRounds - (number - 1))
     if (round.length === 0) return rounds
     rounds.push(round)
     for (const index of round) current[index] = 'succeeded'
