@@ -151,7 +151,7 @@ describe('plan', () => {
         SEED_TEXT +
         '\n' +
         'Critical path: database-schema → api-endpoints → integration (35 min)\n' +
-        'Estimated time: sequential 55 min · waves 45 min (18% less) · needs graph 35 min (36% less)\n' +
+        'Estimated time: sequential 55 min · waves 40 min (27% less) · needs graph 35 min (36% less)\n' +
         "Runner start-up not counted ('phase-matrix simulate' adds it).\n",
       err: ''
     })
