@@ -143,7 +143,7 @@ describe('check action', () => {
       'Critical path: `database-schema` → `api-endpoints` → `integration` (30 min)'
     )
     expect(run.summary).toContain(
-      'Estimated time: sequential 50 min · waves 40 min (20% less) · needs graph 30 min (40% less)'
+      'Estimated time: sequential 50 min · waves 35 min (30% less) · needs graph 30 min (40% less)'
     )
     expect(api.requests).toEqual([])
   })
