@@ -3,8 +3,6 @@
 export const DEFAULT_PLAN_PATH = '.prd_runner/phase_plan.yaml'
 export const DEFAULT_CONFIG_PATH = '.prd_runner/config.yaml'
 
-/** The most legs of one round (packing.ts: one `leg-<n>` output each). */
-export { MATRIX_LEG_LIMIT as MAX_MATRIX_LEGS } from '../plan/packing.js'
 /** GitHub shows at most this many annotations of one kind per step. */
 export const MAX_SHOWN_ANNOTATIONS = 10
 /** GitHub's limit on the outputs of one job (all outputs together). */
@@ -13,8 +11,6 @@ export const MAX_JOB_OUTPUT_BYTES = 1024 * 1024
 export const MAX_SUMMARY_BYTES = 1024 * 1024
 /** UTF-16 units of Markdown that surely fit that: one unit is at most 3 bytes of UTF-8. */
 export const MAX_SUMMARY_CHARS = Math.floor(MAX_SUMMARY_BYTES / 3)
-/** Linux refuses to start a process holding one string over this (E2BIG). */
-export { MAX_ENV_STRING_BYTES } from '../plan/env-limits.js'
 
 export const PlanInputs = {
   plan: 'plan',
@@ -87,9 +83,6 @@ export const ExecInputs = {
   legConcurrency: 'leg-concurrency',
   unchanged: 'unchanged'
 } as const
-
-/** Env of a needs-graph job's exec step: one needed job's `phase-outputs` each. */
-export { NEEDS_ENV_PREFIX } from '../plan/earlier-outputs.js'
 
 export const ExecOutputs = {
   record: 'record',

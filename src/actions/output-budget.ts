@@ -16,7 +16,8 @@
 // it must stay far below that. O(total output length).
 import { PlanError } from '../plan/errors.js'
 import type { Problem } from '../plan/types.js'
-import { MAX_ENV_STRING_BYTES, MAX_JOB_OUTPUT_BYTES } from './constants.js'
+import { MAX_ENV_STRING_BYTES } from '../plan/env-limits.js'
+import { MAX_JOB_OUTPUT_BYTES } from './constants.js'
 
 /** Room left in GitHub's 1 MB of job outputs for the caller's own outputs. */
 export const OUTPUT_MARGIN_BYTES = 64 * 1024

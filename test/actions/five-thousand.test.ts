@@ -10,7 +10,7 @@ import {
   jobOutputSize,
   outputSize
 } from '../../src/actions/output-budget.js'
-import { MAX_ENV_STRING_BYTES } from '../../src/actions/constants.js'
+import { MAX_ENV_STRING_BYTES } from '../../src/plan/env-limits.js'
 import { PLAN_BUNDLE, runAction, workspaceWith } from '../support/run-action.js'
 import { bigPlanYaml } from '../support/big-plan.js'
 

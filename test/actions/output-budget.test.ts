@@ -2,7 +2,7 @@
 // measures job outputs (2 bytes per UTF-16 unit of names and values).
 import { describe, expect, test } from '@jest/globals'
 import fc from 'fast-check'
-import { MAX_MATRIX_LEGS } from '../../src/actions/constants.js'
+import { MATRIX_LEG_LIMIT } from '../../src/plan/packing.js'
 import {
   OUTPUT_BUDGET_BYTES,
   fitsOutputBudget,
@@ -31,7 +31,7 @@ describe('the output guard', () => {
 
   test('a 64-phase wave of 9.6 KB commands fits 1 MiB in UTF-8 but is our too-large error', () => {
     const specs: PhaseSpec[] = []
-    for (let i = 0; i < MAX_MATRIX_LEGS; i++)
+    for (let i = 0; i < MATRIX_LEG_LIMIT; i++)
       specs.push({ id: `phase-${i}`, run: `echo ${'x'.repeat(9600)}` })
     const analysis = analyzePlan(makePlan(specs, 'big.yaml')).analysis!
     const matrix = renderMatrix(
@@ -62,7 +62,7 @@ describe('the output guard', () => {
     // Half the commands fit.
     const half = renderMatrix(
       analysis,
-      analysis.waves[0]!.slice(0, MAX_MATRIX_LEGS / 2)
+      analysis.waves[0]!.slice(0, MATRIX_LEG_LIMIT / 2)
     )
     expect(
       outputsProblem({

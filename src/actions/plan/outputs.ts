@@ -14,9 +14,9 @@ import type {
 } from '../../plan/types.js'
 import { largestPackedMatrix, renderRoundMatrix } from '../../render/matrix.js'
 import { renderMermaid } from '../../render/mermaid.js'
+import { MATRIX_LEG_LIMIT } from '../../plan/packing.js'
 import {
   INFORMATIONAL_PLAN_OUTPUTS,
-  MAX_MATRIX_LEGS,
   PlanOutputs,
   SettleOutputs,
   MAX_JOB_OUTPUT_BYTES
@@ -33,7 +33,7 @@ import {
  * sets max-workers); 0 (no limit) becomes the most legs a matrix can have.
  */
 export function maxWorkersOutput(parallel: ParallelSettings): number {
-  return parallel.maxWorkers === 0 ? MAX_MATRIX_LEGS : parallel.maxWorkers
+  return parallel.maxWorkers === 0 ? MATRIX_LEG_LIMIT : parallel.maxWorkers
 }
 
 /**
