@@ -38,8 +38,6 @@ export interface FieldInfo {
    * plan key and the code's name for it are paired.
    */
   readonly as?: string
-  /** Left out of `plan --format json` (which shows the plan as written). */
-  readonly notInJson?: boolean
   /** A change of it changes how a phase runs (plan-changes.ts reports it). */
   readonly changesRun?: boolean
 }

@@ -106,8 +106,7 @@ export const PHASE = mappingOf('phase', {
     }
   ),
   status: text({ changesRun: true }),
-  // `plan --format json` keeps the shape it had before retries existed.
-  retries: retries({ notInJson: true }),
+  retries: retries(),
   inputs: globs(
     'a list of globs of the files the phase reads, like [packages/db/**, "!**/*.md"]',
     'input',

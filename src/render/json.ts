@@ -28,9 +28,7 @@ type PhaseJson = Record<string, unknown> & {
 
 /** The table's fields after id, name, description and deps. */
 const JSON_FIELDS: readonly string[] = PHASE.fields.filter(
-  key =>
-    !['id', 'name', 'description', 'deps'].includes(key) &&
-    PHASE.info(key)?.notInJson !== true
+  key => !['id', 'name', 'description', 'deps'].includes(key)
 )
 
 export interface PlanJson {

@@ -49,7 +49,8 @@ describe('renderPlanJson', () => {
               runsOn: ['self-hosted', 'linux'],
               timeoutMinutes: 9,
               estimateMinutes: 4,
-              status: 'done'
+              status: 'done',
+              retries: 2
             }
           ]
         ])
@@ -66,6 +67,7 @@ describe('renderPlanJson', () => {
       'timeout-minutes': 9,
       estimate_minutes: 4,
       status: 'done',
+      retries: 2,
       // The one reading of status, for scripts.
       done: true
     })
