@@ -3,14 +3,14 @@
 // as text, JSON or a Mermaid Gantt chart.
 import { errorCode } from '../error-parts.js'
 import { readFileSync } from 'node:fs'
-import { phaseDurations, withUnchanged } from '../plan/durations.js'
-import { UsageError } from '../plan/errors.js'
-import { parseEstimatesFile } from '../plan/estimates-file.js'
 import {
   DEFAULT_JOB_START_MINUTES,
-  simulate,
-  type SimulateOptions
-} from '../plan/simulate.js'
+  phaseDurations,
+  withUnchanged
+} from '../plan/durations.js'
+import { UsageError } from '../plan/errors.js'
+import { parseEstimatesFile } from '../plan/estimates-file.js'
+import { simulate, type SimulateOptions } from '../plan/simulate.js'
 import { MAX_LEG_CONCURRENCY } from '../plan/types.js'
 import { closestMatch } from '../plan/closest-id.js'
 import { formatProblems } from '../render/problems.js'

@@ -26,16 +26,14 @@ import {
   encodeLegRecord,
   legDigest,
   type RecordedPhase,
-  type RecordedStatus
-} from '../plan/leg-record.js'
-import { blockingDependency } from '../plan/leg-order.js'
-import {
+  type RecordedStatus,
   checkedOutputs,
   encodedSize,
   inputsOf,
   type Outputs,
   type OutputsById
-} from '../plan/phase-outputs.js'
+} from '../plan/leg-record.js'
+import { blockingDependency } from '../plan/leg-order.js'
 import { maxAttempts } from '../plan/retries.js'
 import type { PlanAnalysis } from '../plan/types.js'
 import { formatSeconds } from '../render/report.js'

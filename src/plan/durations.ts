@@ -6,6 +6,9 @@
 import { numberAt } from './at.js'
 import type { Plan } from './types.js'
 
+/** Minutes a job waits for its runner unless told otherwise. */
+export const DEFAULT_JOB_START_MINUTES = 0.5
+
 export interface Durations {
   /** Minutes of each phase, by plan index (0 for a done phase). */
   minutes: number[]

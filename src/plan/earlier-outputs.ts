@@ -7,12 +7,12 @@
 // in, outputs by id out. O(length of the values).
 import { z } from 'zod'
 import { UsageError } from './errors.js'
-import { recordedOutputs } from './leg-record.js'
 import {
+  recordedOutputs,
   mergeOutputs,
   parseOutputsJson,
   type OutputsById
-} from './phase-outputs.js'
+} from './leg-record.js'
 
 type Env = Readonly<Record<string, string | undefined>>
 

@@ -22,9 +22,6 @@ import { foldRound } from './rounds.js'
 import type { PlanAnalysis } from './types.js'
 import { wavesTimeline } from './waves-timeline.js'
 
-/** Minutes a job waits for its runner unless told otherwise. */
-export const DEFAULT_JOB_START_MINUTES = 0.5
-
 export type SimulationMode = 'sequential' | 'waves' | 'graph' | 'lanes'
 
 export interface ModeResult {

@@ -8,7 +8,7 @@
 // from starting new jobs. O((V + E) log V) for the schedule.
 import { phaseDurations } from '../plan/durations.js'
 import { listSchedule } from '../plan/list-schedule.js'
-import { DEFAULT_JOB_START_MINUTES } from '../plan/simulate.js'
+import { DEFAULT_JOB_START_MINUTES } from '../plan/durations.js'
 import type { PlanAnalysis } from '../plan/types.js'
 
 /**

@@ -24,7 +24,7 @@
 // every character escaped as \uXXXX, stays one environment string below
 // Linux's 128 KiB in a dependent's env. O(needs) a job.
 import { NEEDS_ENV, NEEDS_ENV_PREFIX } from '../plan/earlier-outputs.js'
-import { PHASE_OUTPUTS_LIMIT } from '../plan/phase-outputs.js'
+import { PHASE_OUTPUTS_LIMIT } from '../plan/leg-record.js'
 import type { Phase } from '../plan/types.js'
 import { escapeExpressions } from './expression-escape.js'
 import type { YamlMapping } from './yaml-value.js'

@@ -6,14 +6,15 @@ import { describe, expect, test } from '@jest/globals'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { main } from '../../src/cli.js'
-import { decodeLegRecord, type LegRecord } from '../../src/plan/leg-record.js'
 import {
+  decodeLegRecord,
+  type LegRecord,
+  roundRecordsBytes,
   legOutputsLimit,
   parseOutputFile,
   PHASE_OUTPUTS_LIMIT
-} from '../../src/plan/phase-outputs.js'
+} from '../../src/plan/leg-record.js'
 import { MAX_ENV_VALUE_BYTES } from '../../src/plan/env-limits.js'
-import { roundRecordsBytes } from '../../src/plan/leg-record.js'
 import { recordingIo } from '../cli-helpers.js'
 import { workspaceWith } from '../support/run-action.js'
 

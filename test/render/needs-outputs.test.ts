@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { PHASE_OUTPUTS_LIMIT } from '../../src/plan/phase-outputs.js'
+import { PHASE_OUTPUTS_LIMIT } from '../../src/plan/leg-record.js'
 import {
   HAND_ON_SCRIPT,
   IO_SETUP_SCRIPT,

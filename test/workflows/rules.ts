@@ -1,7 +1,7 @@
 // Safety rules every workflow of the repository keeps, as a checker that
 // returns what breaks them (so the tests can also show it catches breaks).
 import { parse } from 'yaml'
-import { PHASE_OUTPUTS_LIMIT } from '../../src/plan/phase-outputs.js'
+import { PHASE_OUTPUTS_LIMIT } from '../../src/plan/leg-record.js'
 
 interface Step {
   id?: string

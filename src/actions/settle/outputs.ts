@@ -2,8 +2,7 @@
 // the outcome lists, the durations learned), checked against GitHub's
 // output limit before any is set; and the durations file for actions/cache.
 import { at } from '../../plan/at.js'
-import { recordedOutputs } from '../../plan/leg-record.js'
-import type { OutputsById } from '../../plan/phase-outputs.js'
+import { recordedOutputs, type OutputsById } from '../../plan/leg-record.js'
 import { isSucceeded } from '../../plan/phase-status.js'
 import { learnedDurations } from '../../plan/run-timeline.js'
 import { packingOf } from '../../plan/packing.js'
