@@ -5,11 +5,11 @@ import { errorCode } from '../error-parts.js'
 import { readFileSync } from 'node:fs'
 import {
   DEFAULT_JOB_START_MINUTES,
+  parseEstimatesFile,
   phaseDurations,
   withUnchanged
 } from '../plan/durations.js'
 import { UsageError } from '../plan/errors.js'
-import { parseEstimatesFile } from '../plan/estimates-file.js'
 import { simulate, type SimulateOptions } from '../plan/simulate.js'
 import { MAX_LEG_CONCURRENCY } from '../plan/types.js'
 import { closestMatch } from '../plan/closest-id.js'

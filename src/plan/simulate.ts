@@ -10,15 +10,15 @@
 // Every GitHub job waits `jobStart` minutes for its runner. Failed phases run
 // for their whole estimate; their transitive dependents are skipped. Also the
 // plan's critical path, total work and lower bound max(critical path,
-// work / N). O((V + E) log V).
+// work / N). O((V + E) log V). Below, the estimate facts drawn from it.
 import { longestPath } from './critical-path.js'
 import { dagTimeline } from './dag-timeline.js'
-import type { Durations } from './durations.js'
+import { phaseDurations, withUnchanged, type Durations } from './durations.js'
 import { failureClosure } from './failure-closure.js'
 import { listSchedule, type LaneSchedule } from './list-schedule.js'
 import { MATRIX_LEG_LIMIT, roundLegs, type Packing } from './packing.js'
 import type { PhaseStatus } from './phase-status.js'
-import { foldRound } from './rounds.js'
+import { foldRound, REUSABLE_WORKFLOW_WAVES } from './rounds.js'
 import type { PlanAnalysis } from './types.js'
 import { wavesTimeline } from './waves-timeline.js'
 
@@ -262,4 +262,61 @@ function foldedRounds(
       if (blocked) statuses[index] = 'skipped'
     }
   }
+}
+
+// The numbers people look for before merging, from the simulation with no
+// runner start-up: the critical path, sequential time, and the wall time in
+// waves, as a needs graph and (with max workers) on worker lanes. Present
+// only when some phase has an estimate. O((V + E) log V).
+
+export interface EstimateFacts {
+  /** Plan indices along the critical path, in execution order. */
+  criticalPath: number[]
+  criticalPathMinutes: number
+  sequentialMinutes: number
+  wavesMinutes: number
+  graphMinutes: number
+  /** With max workers. */
+  lanesMinutes?: number
+  maxWorkers: number
+  /** Phases with `estimate_minutes`, and what the others count as. */
+  estimatedCount: number
+  fallbackMinutes: number
+}
+
+/** `unchanged` (by plan index, `--passed`): those phases take no time. */
+export function estimateFacts(
+  analysis: PlanAnalysis,
+  maxWorkers: number,
+  unchanged?: readonly boolean[]
+): EstimateFacts | undefined {
+  const durations = phaseDurations(analysis.plan)
+  if (durations.estimatedCount === 0) return undefined
+  const simulation = simulate(analysis, {
+    durations:
+      unchanged === undefined ? durations : withUnchanged(durations, unchanged),
+    maxWorkers,
+    jobStart: 0,
+    failed: [],
+    // As the reusable workflow runs: rounds folded into its wave jobs,
+    // packed into max-workers legs, settle jobs only after a failure.
+    legLimit: Infinity,
+    settle: 'after-failure',
+    pack: true,
+    maxRounds: REUSABLE_WORKFLOW_WAVES
+  })
+  const facts: EstimateFacts = {
+    criticalPath: simulation.criticalPath,
+    criticalPathMinutes: simulation.criticalPathMinutes,
+    sequentialMinutes: simulation.modes.sequential.wallMinutes,
+    wavesMinutes: simulation.modes.waves.wallMinutes,
+    graphMinutes: simulation.modes.graph.wallMinutes,
+    maxWorkers,
+    estimatedCount: durations.estimatedCount,
+    fallbackMinutes: durations.fallbackMinutes
+  }
+  if (simulation.modes.lanes !== undefined) {
+    facts.lanesMinutes = simulation.modes.lanes.wallMinutes
+  }
+  return facts
 }

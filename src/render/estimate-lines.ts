@@ -1,7 +1,7 @@
 // The estimate where people look (plan text, the plan step's job summary,
 // the pull-request check): the critical path, sequential against parallel
-// time and the saving in percent, from estimate-facts.ts. O(critical path).
-import type { EstimateFacts } from '../plan/estimate-facts.js'
+// time and the saving in percent, from simulate.ts. O(critical path).
+import type { EstimateFacts } from '../plan/simulate.js'
 import type { Plan } from '../plan/types.js'
 import { formatMinutes, savingPercent } from './minutes.js'
 

@@ -2,7 +2,7 @@
 // `plan-parallel`), byte for byte for plans the seed could express, then —
 // when phases have estimates — the critical path and the estimated times.
 // O(phases + deps) (O((V + E) log V) with estimates).
-import { estimateFacts } from '../plan/estimate-facts.js'
+import { estimateFacts } from '../plan/simulate.js'
 import type { ParallelSettings, PlanAnalysis } from '../plan/types.js'
 import { painter } from './colour.js'
 import { terminalSafe } from './terminal-safe.js'

@@ -2,7 +2,7 @@
 // runs (settle's durations-file kept by actions/cache), read from a file.
 // Estimates never fail a run: what cannot be used is a notice or warning.
 import { errorCode } from '../../error-parts.js'
-import { parseEstimatesFile } from '../../plan/estimates-file.js'
+import { parseEstimatesFile } from '../../plan/durations.js'
 import { roundEstimate } from '../../plan/packing.js'
 import type { PlanAnalysis } from '../../plan/types.js'
 import * as core from '../log.js'
