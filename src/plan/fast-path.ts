@@ -5,10 +5,9 @@
 // a settle step whose state is older than the rounds the wave jobs ran.
 // roundsRunUpFront and settleThrough are O(rounds × (phases + deps) α).
 import type { Packing } from './packing.js'
-import { isSucceeded } from './phase-status.js'
+import { isSucceeded, type Ledger } from './state.js'
 import { greenRounds } from './rounds.js'
 import { runningPhases, settleRound, type LegResult } from './schedule.js'
-import type { Ledger } from './state.js'
 import type { PlanAnalysis } from './types.js'
 
 /**

@@ -15,7 +15,7 @@
 
 import { createHash } from 'node:crypto'
 
-import { isFailed, type PhaseStatus } from './phase-status.js'
+import { isFailed, type PhaseStatus } from './state.js'
 
 /** Stores above this are refused before they are read (5,000 entries take ~1 MB). */
 export const MAX_STORE_BYTES = 8 * 1024 * 1024

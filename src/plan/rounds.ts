@@ -28,7 +28,7 @@
 // same statuses. O(K (V + E) log V) a round for K ≤ 16 candidate lengths.
 import { at, floatAt, intAt } from './at.js'
 import { MinHeap } from './min-heap.js'
-import type { PhaseStatus } from './phase-status.js'
+import type { PhaseStatus } from './state.js'
 import {
   LEG_ID_BYTES,
   legLength,

@@ -4,10 +4,16 @@
 // into legs by packing.ts. Every step is O((phases + deps) α(phases)).
 import { at } from './at.js'
 import type { Packing } from './packing.js'
-import type { LegStatus, PhaseStatus } from './phase-status.js'
-import { isFailed, isSettled, isSkipped, isSucceeded } from './phase-status.js'
+import {
+  type LegStatus,
+  type PhaseStatus,
+  isFailed,
+  isSettled,
+  isSkipped,
+  isSucceeded,
+  type Ledger
+} from './state.js'
 import { foldRound } from './rounds.js'
-import type { Ledger } from './state.js'
 import type { PlanAnalysis } from './types.js'
 
 /** The result of one phase of the round just run. */

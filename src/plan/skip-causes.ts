@@ -4,8 +4,7 @@
 // done.ts). The words for it are render/phase-reason.ts's. O(V + E): the
 // chains of done phases share their tails.
 import { at } from './at.js'
-import { isFailed, isSkipped, type PhaseStatus } from './phase-status.js'
-import type { Ledger } from './state.js'
+import { isFailed, isSkipped, type PhaseStatus, type Ledger } from './state.js'
 import type { PlanAnalysis } from './types.js'
 
 /** Why a skipped phase was skipped (and which failure stopped a fail-fast one). */

@@ -1,6 +1,6 @@
 // The progress lines of the plan and settle steps' logs, worded once: the
 // batch a step hands out, and what became of each phase. Pure.
-import { isSucceeded, type PhaseStatus } from '../plan/phase-status.js'
+import { isSucceeded, type PhaseStatus } from '../plan/state.js'
 import { formatSeconds, outcomeIcon, outcomeWord } from './report.js'
 
 /**

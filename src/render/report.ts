@@ -4,9 +4,13 @@
 // graph, the rows of succeeded phases, and the rows past the limit.
 // O(phases + deps).
 import { skipCauses, type SkipCause } from '../plan/skip-causes.js'
-import type { PhaseStatus } from '../plan/phase-status.js'
-import { isFailed, isSkipped, isSucceeded } from '../plan/phase-status.js'
-import type { Ledger } from '../plan/state.js'
+import {
+  type PhaseStatus,
+  isFailed,
+  isSkipped,
+  isSucceeded,
+  type Ledger
+} from '../plan/state.js'
 import type { PlanAnalysis } from '../plan/types.js'
 import type { PhaseOutcome } from './mermaid.js'
 import { markdownText } from './markdown.js'

@@ -7,8 +7,7 @@
 // Over `maxRows` phases, the chart keeps the critical path and the longest
 // phases and says how many it left out. O(phases log phases).
 import type { RunTimeline } from '../plan/run-timeline.js'
-import type { PhaseStatus } from '../plan/phase-status.js'
-import { isFailed, isSucceeded } from '../plan/phase-status.js'
+import { type PhaseStatus, isFailed, isSucceeded } from '../plan/state.js'
 import type { PlanAnalysis } from '../plan/types.js'
 import { markdownText } from './markdown.js'
 import { formatMinutes } from './minutes.js'

@@ -9,8 +9,11 @@ import {
   passedInWords,
   sinceOf
 } from '../../src/plan/passed-store.js'
-import { isSucceeded } from '../../src/plan/phase-status.js'
-import { decodeLedger, encodeLedger } from '../../src/plan/state.js'
+import {
+  isSucceeded,
+  decodeLedger,
+  encodeLedger
+} from '../../src/plan/state.js'
 
 const h = (c: string): string => c.repeat(64)
 

@@ -18,8 +18,11 @@ import {
   runTimeline
 } from '../../src/plan/run-timeline.js'
 import { startLedger } from '../../src/plan/schedule.js'
-import { isFailed, type PhaseStatus } from '../../src/plan/phase-status.js'
-import type { Ledger } from '../../src/plan/state.js'
+import {
+  isFailed,
+  type PhaseStatus,
+  type Ledger
+} from '../../src/plan/state.js'
 import { renderRunGantt } from '../../src/render/run-gantt.js'
 import { makeJob } from '../support/fake-github.js'
 import { makePlan } from '../support/make-plan.js'

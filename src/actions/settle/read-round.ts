@@ -14,9 +14,8 @@ import {
   type RecordedStatus
 } from '../../plan/leg-record.js'
 import { packingOf, roundLegs, type RoundLeg } from '../../plan/packing.js'
-import type { LegStatus } from '../../plan/phase-status.js'
+import type { LegStatus, Ledger } from '../../plan/state.js'
 import { runningPhases, type LegResult } from '../../plan/schedule.js'
-import type { Ledger } from '../../plan/state.js'
 import type { PlanAnalysis } from '../../plan/types.js'
 import {
   ROUND_ENV_PREFIX,
