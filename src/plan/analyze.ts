@@ -4,7 +4,7 @@
 import { at, numberAt } from './at.js'
 import { longestPath } from './critical-path.js'
 import { findCycles } from './cycles.js'
-import { doneWarnings } from './done.js'
+import { doneWarnings } from './skips.js'
 import {
   problemReporter,
   resolveDependencies,

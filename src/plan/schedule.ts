@@ -1,5 +1,5 @@
 // What runs next and who is skipped. Pure: the ledger in, a new ledger
-// out (why a phase was skipped: skip-causes.ts). A round is what rounds.ts
+// out (why a phase was skipped: skips.ts). A round is what rounds.ts
 // folds from the pending phases: the ready ones and chains above them, cut
 // into legs by packing.ts. Every step is O((phases + deps) α(phases)).
 import { at } from './at.js'

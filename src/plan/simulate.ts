@@ -14,7 +14,7 @@
 import { longestPath } from './critical-path.js'
 import { dagTimeline } from './dag-timeline.js'
 import { phaseDurations, withUnchanged, type Durations } from './durations.js'
-import { failureClosure } from './failure-closure.js'
+import { failureClosure } from './skips.js'
 import { listSchedule, type LaneSchedule } from './list-schedule.js'
 import { MATRIX_LEG_LIMIT, roundLegs, type Packing } from './packing.js'
 import type { PhaseStatus } from './state.js'

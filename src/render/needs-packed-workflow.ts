@@ -5,7 +5,7 @@
 // one-job-per-phase workflow would be over GitHub's 500 KB is packed
 // instead of refused (packToFit), with a note saying so. Pure.
 // O((V + E) log V) per rendering; packToFit renders at most a few times.
-import { needsThroughDone } from '../plan/done.js'
+import { needsThroughDone } from '../plan/skips.js'
 import { hashablePhases } from '../plan/input-hash.js'
 import { phaseDurations } from '../plan/durations.js'
 import { partitionJobs, type JobPartition } from '../plan/job-partition.js'

@@ -2,7 +2,7 @@
 // 500 KB (a lower bound from the plan alone refuses a huge plan before any
 // YAML is written) and expressions of at most 21,000 characters.
 // O(phases + deps).
-import { needsThroughDone } from '../plan/done.js'
+import { needsThroughDone } from '../plan/skips.js'
 import type { PlanAnalysis, Problem } from '../plan/types.js'
 import {
   escapeExpressions,

@@ -1,9 +1,9 @@
 // Why a phase ended as it did, in one line: the Reason column of the final
 // report and settle's log line per phase say it alike. O(1) a phase once
-// skipCauses (plan/skip-causes.ts) has run, plus the done phases it names.
+// skipCauses (plan/skips.ts) has run, plus the done phases it names.
 import { at } from '../plan/at.js'
 import { isFailed, type PhaseStatus, type Ledger } from '../plan/state.js'
-import type { SkipCause } from '../plan/skip-causes.js'
+import type { SkipCause } from '../plan/skips.js'
 import type { PlanAnalysis } from '../plan/types.js'
 
 /** How a job that did not succeed ended: `job timed out`, `dependency build failed (timed out)`. */

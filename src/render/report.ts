@@ -3,7 +3,7 @@
 // by outcome. Kept under the summary size limit by dropping, in order, the
 // graph, the rows of succeeded phases, and the rows past the limit.
 // O(phases + deps).
-import { skipCauses, type SkipCause } from '../plan/skip-causes.js'
+import { skipCauses, type SkipCause } from '../plan/skips.js'
 import {
   type PhaseStatus,
   isFailed,

@@ -1,7 +1,7 @@
 // The log lines settle writes about phases: each phase's status with its
 // reason, for the rounds it settles and in the final report.
 import { at } from '../../plan/at.js'
-import { skipCauses } from '../../plan/skip-causes.js'
+import { skipCauses } from '../../plan/skips.js'
 import type { Ledger } from '../../plan/state.js'
 import type { PlanAnalysis } from '../../plan/types.js'
 import { reasonOf } from '../../render/phase-reason.js'
