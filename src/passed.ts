@@ -1,7 +1,7 @@
 // The edge of "don't run what already passed": reads a store of passed
 // phases (`--passed FILE`, at most MAX_STORE_BYTES, only a regular file),
 // hashes the plan's phases from git (git-index.ts) and says which phases
-// are unchanged (passed-store.ts). A store that cannot be used as data is
+// are unchanged (input-hash.ts). A store that cannot be used as data is
 // ignored with a warning; one that cannot be read at all is a UsageError.
 import { closeSync, readFileSync } from 'node:fs'
 
@@ -9,13 +9,14 @@ import { errorCode } from './error-parts.js'
 import { readTrackedFiles } from './git-index.js'
 import { describeFsError, openRegularFile } from './open-file.js'
 import { UsageError } from './plan/errors.js'
-import { inputHashes, sortedEntries } from './plan/input-hash.js'
-import type { InputHashes } from './plan/input-hash.js'
 import {
+  inputHashes,
+  sortedEntries,
+  type InputHashes,
   MAX_STORE_BYTES,
   parsePassedStore,
   unchangedPhases
-} from './plan/passed-store.js'
+} from './plan/input-hash.js'
 import type { PlanAnalysis } from './plan/types.js'
 
 /** Every phase's input hash, from the repository holding `cwd`. */

@@ -30,7 +30,7 @@ export interface LegResult {
 /**
  * Where the run starts: everything pending but the phases the plan marks
  * done and those a store of passed phases makes unchanged (by plan index,
- * passed-store.ts).
+ * input-hash.ts).
  */
 export function initialStatuses(
   analysis: PlanAnalysis,

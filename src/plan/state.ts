@@ -38,7 +38,7 @@ export type PhaseStatus =
   | 'succeeded-earlier'
   /**
    * Its input hash is the one a store of passed phases holds, and so is
-   * every dependency's (passed-store.ts): counts as succeeded, never runs.
+   * every dependency's (input-hash.ts): counts as succeeded, never runs.
    */
   | 'unchanged'
   /** A dependency failed or was skipped. */

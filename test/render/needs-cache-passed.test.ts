@@ -15,9 +15,12 @@ import fc from 'fast-check'
 import { parse } from 'yaml'
 import { analyzePlan } from '../../src/plan/analyze.js'
 import { needsThroughDone } from '../../src/plan/skips.js'
-import { hashablePhases, inputHashes } from '../../src/plan/input-hash.js'
+import {
+  hashablePhases,
+  inputHashes,
+  unchangedPhases
+} from '../../src/plan/input-hash.js'
 import { legOrder } from '../../src/plan/leg-order.js'
-import { unchangedPhases } from '../../src/plan/passed-store.js'
 import { DEFAULT_PARALLEL_SETTINGS } from '../../src/plan/types.js'
 import type { PlanAnalysis } from '../../src/plan/types.js'
 import {

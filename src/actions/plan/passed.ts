@@ -1,5 +1,5 @@
 // The plan step's `passed` input: a store of passed phases (phase id →
-// input hash, passed-store.ts) read from a file, the plan's phases hashed
+// input hash, input-hash.ts) read from a file, the plan's phases hashed
 // from the checkout (git), and which phases are unchanged. A store or a
 // repository that cannot be used makes no phase unchanged: a warning, and
 // every phase runs. O(store text + V + E) after git.
@@ -11,7 +11,7 @@ import {
   hashesDigest,
   parsePassedStore,
   unchangedPhases
-} from '../../plan/passed-store.js'
+} from '../../plan/input-hash.js'
 import type { PlanAnalysis } from '../../plan/types.js'
 import { PlanInputs } from '../constants.js'
 import type { PlanSettings } from '../inputs.js'

@@ -17,7 +17,7 @@ import {
   SINCE_KEY,
   type PassedStore,
   type PassedStoreFile
-} from '../../plan/passed-store.js'
+} from '../../plan/input-hash.js'
 import { at } from '../../plan/at.js'
 import { UsageError } from '../../plan/errors.js'
 import type { PhaseStatus, Ledger } from '../../plan/state.js'
