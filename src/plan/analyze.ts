@@ -48,8 +48,7 @@ export function analyzeGraph(
       const cycleIds = cycle.map(node => at(phases, node).id)
       const start = at(phases, numberAt(cycle, 0))
       const closing = at(phases, numberAt(cycle, cycle.length - 2)).id
-      const where =
-        start.depPositions[start.deps.indexOf(closing)] ?? start.position
+      const where = at(start.depPositions, start.deps.indexOf(closing))
       report(
         'cycle',
         where,

@@ -4,6 +4,7 @@
 // the first failure on. Here: the rounds of a green run, and the catch-up of
 // a settle step whose state is older than the rounds the wave jobs ran.
 // roundsRunUpFront and settleThrough are O(rounds × (phases + deps) α).
+import { numberAt } from './at.js'
 import type { Packing } from './packing.js'
 import { isSucceeded, type Ledger } from './state.js'
 import { greenRounds } from './rounds.js'
@@ -88,6 +89,7 @@ export function settleThrough(
     // wave job after it still took the plan's matrix.
     const green = allSucceededSoFar(current)
     if (!green && !nextTookPlan(caughtUp)) break
+    // Past the plan's last round there is nothing more to hand out.
     const next = planned[caughtUp + 1] ?? []
     if (next.length === 0) break
     if (!green) wentOnAfter.push(caughtUp)
@@ -113,6 +115,6 @@ function handedOutAsPlanned(
     statuses,
     roundOf,
     round: ledger.round + 1,
-    wave: Math.min(...phases.map(index => analysis.waveOf[index] ?? 0))
+    wave: Math.min(...phases.map(index => numberAt(analysis.waveOf, index)))
   }
 }

@@ -19,6 +19,7 @@
 // Below, the store of passed phases: which phases their hashes make unchanged.
 import { createHash } from 'node:crypto'
 
+import { at } from './at.js'
 import { compileGlob, globMatches } from './globs.js'
 import type { Glob } from './globs.js'
 import type { Phase, PlanAnalysis } from './types.js'
@@ -195,7 +196,7 @@ export function hashablePhases(analysis: PlanAnalysis): boolean[] {
     hashable[index] =
       inputs !== undefined &&
       inputs.length > 0 &&
-      (analysis.depsOf[index] ?? []).every(dep => hashable[dep] === true)
+      at(analysis.depsOf, index).every(dep => hashable[dep] === true)
   }
   return hashable
 }
@@ -234,9 +235,9 @@ export function inputHashes(
     if (phase === undefined || inputs === undefined || inputs.length === 0) {
       continue
     }
-    const deps = (analysis.depsOf[index] ?? []).map(dep => ({
+    const deps = at(analysis.depsOf, index).map(dep => ({
       id: phases[dep]?.id ?? '',
-      hash: hashes[dep] ?? null
+      hash: at(hashes, dep)
     }))
     const selection = selectFiles(files, inputs.map(compileGlob))
     for (const glob of selection.unmatched) {
@@ -426,11 +427,11 @@ export function unchangedPhases(input: UnchangedInput): boolean[] {
   // Settled: unchanged, or done with every dependency settled.
   const settled = new Array<boolean>(count).fill(false)
   for (const index of input.order) {
-    const depsSettled = (input.depsOf[index] ?? []).every(
+    const depsSettled = at(input.depsOf, index).every(
       dep => settled[dep] === true
     )
-    const hash = input.hashes[index] ?? null
-    const id = input.ids[index] ?? ''
+    const hash = at(input.hashes, index)
+    const id = at(input.ids, index)
     if (
       depsSettled &&
       input.done[index] !== true &&
@@ -508,8 +509,8 @@ export function mergedStore(input: MergeInput): PassedStoreFile {
   const store: Record<string, string> = {}
   const since: Record<string, string> = {}
   input.ids.forEach((id, index) => {
-    const status = input.statuses[index] ?? 'pending'
-    const hash = input.hashes[index] ?? null
+    const status = at(input.statuses, index)
+    const hash = at(input.hashes, index)
     const old = input.stored.get(id)
     const oldRun = input.storedSince?.get(id)
     // An unchanged phase did not run: it passed when its entry says.

@@ -3,6 +3,7 @@
 // skipped is skipped; dependencies outside the leg are the caller's (a
 // round's leg holds every dependency its phases have in the round).
 // Pure. O(phases of the leg + their deps).
+import { at, numberAt } from './at.js'
 import { UsageError } from './errors.js'
 import type { Phase, PlanAnalysis } from './types.js'
 
@@ -35,7 +36,8 @@ export function legOrder(
     seen.add(id)
   }
   return indices.sort(
-    (a, b) => (analysis.waveOf[a] ?? 0) - (analysis.waveOf[b] ?? 0) || a - b
+    (a, b) =>
+      numberAt(analysis.waveOf, a) - numberAt(analysis.waveOf, b) || a - b
   )
 }
 
@@ -45,7 +47,7 @@ export function blockingDependency(
   index: number,
   outcome: ReadonlyMap<number, 'succeeded' | 'not-succeeded'>
 ): Phase | undefined {
-  for (const dep of analysis.depsOf[index] ?? []) {
+  for (const dep of at(analysis.depsOf, index)) {
     if (outcome.get(dep) === 'not-succeeded') return analysis.plan.phases[dep]
   }
   return undefined

@@ -15,6 +15,7 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { Buffer } from 'node:buffer'
+import { at } from './at.js'
 import { MAX_ENV_VALUE_BYTES } from './env-limits.js'
 import { MATRIX_LEG_LIMIT } from './packing.js'
 
@@ -414,8 +415,8 @@ export function parseOutputFile(
 ): { outputs: Outputs } | { problem: string } {
   const outputs = new Map<string, string>()
   const lines = text.split('\n').map(line => line.replace(/\r$/, ''))
-  for (let at = 0; at < lines.length; at++) {
-    const line = lines[at] ?? ''
+  for (let row = 0; row < lines.length; row++) {
+    const line = at(lines, row)
     if (line === '') continue
     const equals = line.indexOf('=')
     const heredoc = line.indexOf('<<')
@@ -425,27 +426,27 @@ export function parseOutputFile(
       key = line.slice(0, heredoc)
       const delimiter = line.slice(heredoc + 2)
       if (delimiter === '') {
-        return { problem: `line ${at + 1}: \`${key}<<\` names no delimiter` }
+        return { problem: `line ${row + 1}: \`${key}<<\` names no delimiter` }
       }
-      const end = lines.indexOf(delimiter, at + 1)
+      const end = lines.indexOf(delimiter, row + 1)
       if (end === -1) {
         return {
-          problem: `line ${at + 1}: \`${key}<<${delimiter}\` is never closed by a line \`${delimiter}\``
+          problem: `line ${row + 1}: \`${key}<<${delimiter}\` is never closed by a line \`${delimiter}\``
         }
       }
-      value = lines.slice(at + 1, end).join('\n')
-      at = end
+      value = lines.slice(row + 1, end).join('\n')
+      row = end
     } else if (equals > 0) {
       key = line.slice(0, equals)
       value = line.slice(equals + 1)
     } else {
       return {
-        problem: `line ${at + 1} is neither \`key=value\` nor \`key<<DELIMITER\``
+        problem: `line ${row + 1} is neither \`key=value\` nor \`key<<DELIMITER\``
       }
     }
     if (!/^[^\s=]+$/.test(key)) {
       return {
-        problem: `line ${at + 1}: the key \`${key}\` must be a name without spaces or =`
+        problem: `line ${row + 1}: the key \`${key}\` must be a name without spaces or =`
       }
     }
     outputs.set(key, value)

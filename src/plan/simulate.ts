@@ -11,6 +11,7 @@
 // for their whole estimate; their transitive dependents are skipped. Also the
 // plan's critical path, total work and lower bound max(critical path,
 // work / N). O((V + E) log V). Below, the estimate facts drawn from it.
+import { at, numberAt } from './at.js'
 import { longestPath } from './critical-path.js'
 import { dagTimeline } from './dag-timeline.js'
 import { phaseDurations, withUnchanged, type Durations } from './durations.js'
@@ -85,7 +86,7 @@ export function simulate(
   const count = minutes.length
   const order = analysis.waves.flat()
 
-  const critical = longestPath(order, depsOf, node => minutes[node] ?? 0)
+  const critical = longestPath(order, depsOf, node => numberAt(minutes, node))
   const totalWorkMinutes = minutes.reduce((sum, m) => sum + m, 0)
   const lowerBoundMinutes =
     maxWorkers > 0
@@ -97,13 +98,13 @@ export function simulate(
   const runs = (node: number): boolean =>
     done[node] !== true && outcome[node] !== 'skipped'
   const jobCost = (node: number): number =>
-    runs(node) ? jobStart + (minutes[node] ?? 0) : 0
+    runs(node) ? jobStart + numberAt(minutes, node) : 0
   let ranCount = 0
   let ranMinutes = 0
   for (let node = 0; node < count; node++) {
     if (runs(node)) {
       ranCount++
-      ranMinutes += minutes[node] ?? 0
+      ranMinutes += numberAt(minutes, node)
     }
   }
 
@@ -114,7 +115,7 @@ export function simulate(
   for (const node of order) {
     if (!runs(node)) continue
     seqStart[node] = clock
-    clock += minutes[node] ?? 0
+    clock += numberAt(minutes, node)
     seqFinish[node] = clock
   }
   const sequential: ModeResult = {
@@ -194,7 +195,7 @@ export function simulate(
       jobStart
     })
     const predsOf = depsOf.map((deps, node) => {
-      const previous = schedule.lanePrevious[node] ?? -1
+      const previous = numberAt(schedule.lanePrevious, node)
       return previous === -1 ? deps : [...deps, previous]
     })
     simulation.modes.lanes = {
@@ -245,7 +246,7 @@ function foldedRounds(
         // exec's order (leg-order.ts): by wave, then plan order.
         [...leg.phases].sort(
           (a, b) =>
-            (analysis.waveOf[a] ?? 0) - (analysis.waveOf[b] ?? 0) || a - b
+            numberAt(analysis.waveOf, a) - numberAt(analysis.waveOf, b) || a - b
         )
       )
     )
@@ -255,7 +256,7 @@ function foldedRounds(
     }
     for (const index of order) {
       if (statuses[index] !== 'pending') continue
-      const blocked = (analysis.depsOf[index] ?? []).some(dep => {
+      const blocked = at(analysis.depsOf, index).some(dep => {
         const status = statuses[dep]
         return status === 'failed' || status === 'skipped'
       })

@@ -40,7 +40,7 @@ export function failureClosure(
     queue.push(index)
   }
   for (let head = 0; head < queue.length; head++) {
-    for (const dependent of dependentsOf[numberAt(queue, head)] ?? []) {
+    for (const dependent of at(dependentsOf, numberAt(queue, head))) {
       if (reached[dependent] === 1) continue
       reached[dependent] = 1
       if (done[dependent] !== true) outcome[dependent] = 'skipped'
@@ -72,13 +72,12 @@ export function doneWarnings(analysis: PlanAnalysis): Problem[] {
   const problems: Problem[] = []
   for (const phase of phases) {
     if (!phase.done) continue
-    const deps = analysis.depsOf[phase.index] ?? []
+    const deps = at(analysis.depsOf, phase.index)
     const notDone = deps.filter(dep => !at(phases, dep).done)
     const first = notDone[0]
     if (first === undefined) continue
     const firstId = at(phases, first).id
-    const where =
-      phase.depPositions[phase.deps.indexOf(firstId)] ?? phase.position
+    const where = at(phase.depPositions, phase.deps.indexOf(firstId))
     const ids = notDone.map(dep => `\`${at(phases, dep).id}\``)
     problems.push({
       code: 'done-before-deps',
@@ -107,7 +106,7 @@ export function needsThroughDone(analysis: PlanAnalysis): number[][] {
   // Waves are a topological order: a dependency's list exists before its dependents'.
   for (const wave of analysis.waves) {
     for (const index of wave) {
-      const deps = analysis.depsOf[index] ?? []
+      const deps = at(analysis.depsOf, index)
       if (!deps.some(dep => at(phases, dep).done)) {
         result[index] = deps
         continue
@@ -115,7 +114,7 @@ export function needsThroughDone(analysis: PlanAnalysis): number[][] {
       const seen = new Set<number>()
       for (const dep of deps) {
         if (at(phases, dep).done) {
-          for (const inherited of result[dep] ?? []) seen.add(inherited)
+          for (const inherited of at(result, dep)) seen.add(inherited)
         } else seen.add(dep)
       }
       result[index] = [...seen]
@@ -216,7 +215,7 @@ function blockers(
     for (const index of wave) {
       let skipped: Blocker | undefined
       let failed: Blocker | undefined
-      for (const dep of analysis.depsOf[index] ?? []) {
+      for (const dep of at(analysis.depsOf, index)) {
         const status = at(statuses, dep)
         let candidate: Blocker | undefined
         if (isFailed(status) || isSkipped(status)) {
