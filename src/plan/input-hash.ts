@@ -409,7 +409,7 @@ export function parsePassedStore(
   return { hashes, since: since.since, warnings }
 }
 
-export interface UnchangedInput {
+interface UnchangedInput {
   ids: readonly string[]
   done: readonly boolean[]
   depsOf: readonly (readonly number[])[]

@@ -23,8 +23,6 @@ import { foldRound, REUSABLE_WORKFLOW_WAVES } from './rounds.js'
 import type { PlanAnalysis } from './types.js'
 import { wavesTimeline } from './waves-timeline.js'
 
-export type SimulationMode = 'sequential' | 'waves' | 'graph' | 'lanes'
-
 export interface ModeResult {
   wallMinutes: number
   /** Minutes of every job started, its job start included. */

@@ -72,7 +72,7 @@ function largestSettleOutputs(
         maxAttempts(phase) > 1 ? [phase.id] : []
       )
     ),
-    // Phase outputs are bounded when they are written (phase-outputs.ts).
+    // Phase outputs are bounded when they are written (leg-record.ts).
     [SettleOutputs.phaseOutputs]: '{}',
     [SettleOutputs.unchanged]: '[]',
     // Every phase with the longest duration the state can record.
