@@ -89,7 +89,7 @@ export const ExecInputs = {
 } as const
 
 /** Env of a needs-graph job's exec step: one needed job's `phase-outputs` each. */
-export { NEEDS_ENV_PREFIX } from '../plan/earlier-outputs.js'
+export { NEEDS_ENV_PREFIX } from '../plan/leg-inputs.js'
 
 export const ExecOutputs = {
   record: 'record',

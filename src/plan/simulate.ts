@@ -241,7 +241,7 @@ function foldedRounds(
     if (round.length === 0) return rounds
     rounds.push(
       roundLegs(analysis, round, packing, number).map(leg =>
-        // exec's order (leg-order.ts): by wave, then plan order.
+        // exec's order (leg-inputs.ts): by wave, then plan order.
         [...leg.phases].sort(
           (a, b) =>
             numberAt(analysis.waveOf, a) - numberAt(analysis.waveOf, b) || a - b

@@ -23,7 +23,7 @@
 // (never fewer than the UTF-16 units GitHub counts), so its JSON, even with
 // every character escaped as \uXXXX, stays one environment string below
 // Linux's 128 KiB in a dependent's env. O(needs) a job.
-import { NEEDS_ENV, NEEDS_ENV_PREFIX } from '../plan/earlier-outputs.js'
+import { NEEDS_ENV, NEEDS_ENV_PREFIX } from '../plan/leg-inputs.js'
 import { PHASE_OUTPUTS_LIMIT } from '../plan/leg-record.js'
 import type { Phase } from '../plan/types.js'
 import { escapeExpressions } from './expression-escape.js'

@@ -20,7 +20,7 @@ import {
   inputHashes,
   unchangedPhases
 } from '../../src/plan/input-hash.js'
-import { legOrder } from '../../src/plan/leg-order.js'
+import { legOrder } from '../../src/plan/leg-inputs.js'
 import { DEFAULT_PARALLEL_SETTINGS } from '../../src/plan/types.js'
 import type { PlanAnalysis } from '../../src/plan/types.js'
 import {
