@@ -2,13 +2,12 @@
 // put in dependency order) and the outputs its phases may read from outside
 // the leg.
 //
-// The outputs come from exec's environment — the exec action and
-// `phase-matrix exec` alike:
-// earlier rounds' wave jobs (`PHASE_MATRIX_ROUND_<k>: ${{
-// toJSON(needs.wave-<k>) }}`, their legs' records) and the jobs a
-// needs-graph job needs (`PHASE_MATRIX_NEEDS_<n>: ${{
-// needs.<job>.outputs.phase-outputs }}`, `{"<id>": {…}}` JSON). Pure: env
-// in, outputs by id out. O(length of the values).
+// The outputs come from exec's environment (the exec action and
+// `phase-matrix exec` alike): earlier rounds' wave jobs
+// (`PHASE_MATRIX_ROUND_<k>: ${{ toJSON(needs.wave-<k>) }}`, their legs'
+// records) and the jobs a needs-graph job needs (`PHASE_MATRIX_NEEDS_<n>:
+// ${{ needs.<job>.outputs.phase-outputs }}`, `{"<id>": {…}}` JSON). Pure:
+// env in, outputs by id out. O(length of the values).
 import { z } from 'zod'
 import { at, numberAt } from './at.js'
 import { UsageError } from './errors.js'
