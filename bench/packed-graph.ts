@@ -9,7 +9,7 @@
 // under 500 KB, and the packed graph within 1.05× of the unpacked one's
 // wall time where both fit.
 import { dagTimeline } from '../src/plan/dag-timeline.js'
-import { needsThroughDone } from '../src/plan/done.js'
+import { needsThroughDone } from '../src/plan/skips.js'
 import { phaseDurations } from '../src/plan/durations.js'
 import type { Plan, PlanAnalysis } from '../src/plan/types.js'
 import {

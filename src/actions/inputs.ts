@@ -12,7 +12,7 @@ import {
   readNeededOutputs,
   readWaveJobs,
   waveJobSchema
-} from '../plan/earlier-outputs.js'
+} from '../plan/leg-inputs.js'
 import * as core from '@actions/core'
 import {
   CheckInputs,
@@ -202,7 +202,7 @@ export {
   readWaveJobs,
   ROUND_ENV_PREFIX,
   type WaveJob
-} from '../plan/earlier-outputs.js'
+} from '../plan/leg-inputs.js'
 
 const settleSettingsSchema = z.object({
   state: z.string().min(1),

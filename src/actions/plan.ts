@@ -6,8 +6,8 @@ import { errorMessage } from '../repo/files.js'
 import { at } from '../plan/at.js'
 import { envLimitProblems } from '../plan/env-limits.js'
 import { PlanError } from '../plan/errors.js'
-import { passedInWords } from '../plan/passed-store.js'
-import { recordBudgetProblem } from '../plan/record-budget.js'
+import { passedInWords } from '../plan/input-hash.js'
+import { recordBudgetProblem } from '../plan/leg-record.js'
 import { packingOf, roundLegs, type Packing } from '../plan/packing.js'
 import { greenRounds } from '../plan/rounds.js'
 import { handOutNext, initialStatuses, startLedger } from '../plan/schedule.js'
@@ -88,7 +88,7 @@ function fewestRounds(
   return undefined
 }
 
-/** Whether the legs' records fit where they travel (record-budget.ts). */
+/** Whether the legs' records fit where they travel (leg-record.ts). */
 function recordsTooLarge(
   analysis: PlanAnalysis,
   green: readonly number[][],

@@ -5,7 +5,7 @@
 // not succeed. Like the exec action, it gives each phase $PHASE_INPUTS from
 // its dependencies in the leg and from the outputs in its env: earlier
 // rounds' wave jobs (PHASE_MATRIX_ROUND_<k>) and needed jobs
-// (PHASE_MATRIX_NEEDS_<n>), src/plan/earlier-outputs.ts.
+// (PHASE_MATRIX_NEEDS_<n>), src/plan/leg-inputs.ts.
 import { writeFileSync } from 'node:fs'
 import { availableParallelism } from 'node:os'
 import path from 'node:path'
@@ -18,10 +18,11 @@ import {
 import {
   earlierOutputs,
   readNeededOutputs,
-  readWaveJobs
-} from '../plan/earlier-outputs.js'
+  readWaveJobs,
+  legOrder,
+  parsePhaseList
+} from '../plan/leg-inputs.js'
 import { UsageError } from '../plan/errors.js'
-import { legOrder, parsePhaseList } from '../plan/leg-order.js'
 import { MAX_LEG_CONCURRENCY } from '../plan/types.js'
 import { formatProblems } from '../render/text.js'
 import {

@@ -9,7 +9,7 @@ import {
   withUnchanged
 } from '../plan/durations.js'
 import { UsageError } from '../plan/errors.js'
-import { parseEstimatesFile } from '../plan/estimates-file.js'
+import { parseEstimatesFile } from '../plan/durations.js'
 import { simulate, type SimulateOptions } from '../plan/simulate.js'
 import { MAX_LEG_CONCURRENCY } from '../plan/types.js'
 import { closestMatch } from '../plan/closest-id.js'

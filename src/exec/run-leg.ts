@@ -33,7 +33,7 @@ import {
   type Outputs,
   type OutputsById
 } from '../plan/leg-record.js'
-import { blockingDependency } from '../plan/leg-order.js'
+import { blockingDependency } from '../plan/leg-inputs.js'
 import { maxAttempts } from '../plan/retries.js'
 import type { PlanAnalysis } from '../plan/types.js'
 import { formatSeconds } from '../render/report.js'

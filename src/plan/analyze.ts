@@ -2,14 +2,16 @@
 // just the first), waves, cycles and the critical path. O(V + E) apart from
 // "did you mean" suggestions for unknown ids.
 import { at, numberAt } from './at.js'
-import { longestPath, findCycles, computeWaves } from './graph.js'
-import { doneWarnings } from './done.js'
+import { longestPath } from './graph.js'
+import { findCycles } from './graph.js'
+import { doneWarnings } from './skips.js'
 import {
   problemReporter,
   resolveDependencies,
   type ResolvedGraph
 } from './resolve.js'
 import type { Plan, PlanAnalysis, Problem } from './types.js'
+import { computeWaves } from './graph.js'
 
 interface AnalyzeResult {
   /** Present only when the plan has no error. */
@@ -46,8 +48,7 @@ export function analyzeGraph(
       const cycleIds = cycle.map(node => at(phases, node).id)
       const start = at(phases, numberAt(cycle, 0))
       const closing = at(phases, numberAt(cycle, cycle.length - 2)).id
-      const where =
-        start.depPositions[start.deps.indexOf(closing)] ?? start.position
+      const where = at(start.depPositions, start.deps.indexOf(closing))
       report(
         'cycle',
         where,

@@ -7,7 +7,7 @@
 // failure. Never slower than one job per phase either: the unit's phases ran
 // one after another anyway, and it pays one job start instead of several.
 // Pure, iterative (Kahn's order), O(V + E).
-import { intAt, numberAt } from './at.js'
+import { at, numberAt, intAt } from './at.js'
 import { topologicalOrder } from './dag-timeline.js'
 
 export interface UnitInput {
@@ -34,7 +34,7 @@ export function chainUnits(input: UnitInput): Units {
   const count = input.predsOf.length
   const successors = new Int32Array(count)
   for (let node = 0; node < count; node++) {
-    for (const pred of input.predsOf[node] ?? []) {
+    for (const pred of at(input.predsOf, node)) {
       successors[pred] = intAt(successors, pred) + 1
     }
   }
@@ -43,9 +43,9 @@ export function chainUnits(input: UnitInput): Units {
   const bytes: number[] = []
   for (const node of topologicalOrder(input.predsOf)) {
     if (input.skip[node] === true) continue
-    const preds = input.predsOf[node] ?? []
-    const only = preds.length === 1 ? (preds[0] ?? -1) : -1
-    const size = input.idBytes[node] ?? 0
+    const preds = at(input.predsOf, node)
+    const only = preds.length === 1 ? numberAt(preds, 0) : -1
+    const size = numberAt(input.idBytes, node)
     if (
       only !== -1 &&
       intAt(successors, only) === 1 &&

@@ -23,7 +23,6 @@ export const MAX_WINDOWS_ENV_VALUE_UNITS = 24 * 1024
 
 /** Plan fields whose value reaches a process's environment (exec's INPUT_PHASES). */
 export const ENV_FIELDS = ['id'] as const
-export type EnvField = (typeof ENV_FIELDS)[number]
 
 /** Values shorter than this (UTF-16 units) need no position: they fit everywhere. */
 export const LONG_VALUE_UNITS = 8 * 1024

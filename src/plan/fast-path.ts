@@ -4,11 +4,11 @@
 // the first failure on. Here: the rounds of a green run, and the catch-up of
 // a settle step whose state is older than the rounds the wave jobs ran.
 // roundsRunUpFront and settleThrough are O(rounds × (phases + deps) α).
+import { numberAt } from './at.js'
 import type { Packing } from './packing.js'
-import { isSucceeded } from './phase-status.js'
+import { isSucceeded, type Ledger } from './state.js'
 import { greenRounds } from './rounds.js'
 import { runningPhases, settleRound, type LegResult } from './schedule.js'
-import type { Ledger } from './state.js'
 import type { PlanAnalysis } from './types.js'
 
 /**
@@ -89,6 +89,7 @@ export function settleThrough(
     // wave job after it still took the plan's matrix.
     const green = allSucceededSoFar(current)
     if (!green && !nextTookPlan(caughtUp)) break
+    // Past the plan's last round there is nothing more to hand out.
     const next = planned[caughtUp + 1] ?? []
     if (next.length === 0) break
     if (!green) wentOnAfter.push(caughtUp)
@@ -114,6 +115,6 @@ function handedOutAsPlanned(
     statuses,
     roundOf,
     round: ledger.round + 1,
-    wave: Math.min(...phases.map(index => analysis.waveOf[index] ?? 0))
+    wave: Math.min(...phases.map(index => numberAt(analysis.waveOf, index)))
   }
 }

@@ -15,6 +15,7 @@
 // twice: over segments (`**`), then over characters in a segment (`*`).
 // O(segments · path segments) segment tests, each O(pattern · segment)
 // characters: no pattern can make it exponential.
+import { at } from './at.js'
 
 /** One character test of a segment pattern. */
 type Token =
@@ -141,7 +142,7 @@ function parseTokens(segment: string): Token[] | undefined {
   const tokens: Token[] = []
   const chars = Array.from(segment)
   for (let i = 0; i < chars.length; i++) {
-    const char = chars[i] ?? ''
+    const char = at(chars, i)
     if (char === '*') {
       if (tokens.at(-1)?.kind !== 'star') tokens.push({ kind: 'star' })
     } else if (char === '?') {
@@ -170,7 +171,7 @@ function parseSet(
   // A `]` first is a member, as in shells.
   let first = true
   for (; i < chars.length; i++) {
-    const char = chars[i] ?? ''
+    const char = at(chars, i)
     if (char === ']' && !first) {
       return { token: { kind: 'set', negated, ranges }, end: i }
     }
@@ -212,7 +213,7 @@ function tokensMatch(tokens: readonly Token[], text: string): boolean {
     if (token?.kind === 'star') {
       starT = t++
       starC = c
-    } else if (token !== undefined && tokenMatches(token, chars[c] ?? '')) {
+    } else if (token !== undefined && tokenMatches(token, at(chars, c))) {
       t++
       c++
     } else if (starT >= 0) {
@@ -273,10 +274,7 @@ function walkSegments(segments: readonly Segment[], file: string): boolean {
     if (segment?.kind === 'globstar') {
       starS = s++
       starP = p
-    } else if (
-      segment !== undefined &&
-      segmentMatches(segment, parts[p] ?? '')
-    ) {
+    } else if (segment !== undefined && segmentMatches(segment, at(parts, p))) {
       s++
       p++
     } else if (starS >= 0) {

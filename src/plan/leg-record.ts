@@ -15,7 +15,9 @@
 import { createHash } from 'node:crypto'
 import { z } from 'zod'
 import { Buffer } from 'node:buffer'
+import { at } from './at.js'
 import { MAX_ENV_VALUE_BYTES } from './env-limits.js'
+import { MATRIX_LEG_LIMIT } from './packing.js'
 
 export const LEG_RECORD_VERSION = 1
 
@@ -260,6 +262,53 @@ export function roundRecordsBytes(legs: number, phases: number): number {
  */
 export const MAX_RECORDS_ENV_BYTES = 1024 * 1024
 
+// Whether the legs' records of a plan fit where they travel: at most
+// MATRIX_LEG_LIMIT legs a round (one `leg-<n>` output each), each round's
+// records in one environment string of settle (PHASE_MATRIX_ROUND_<k>,
+// 128 KiB on Linux), and all rounds' together in the report step's
+// environment (MAX_RECORDS_ENV_BYTES, below Linux's ARG_MAX). O(rounds).
+
+/** One round as the plan hands it out: its wave (1-based), legs and phases. */
+interface RoundSize {
+  wave: number
+  legs: number
+  phases: number
+}
+
+/** Why the records do not fit, or undefined when they do. */
+export function recordBudgetProblem(
+  rounds: readonly RoundSize[]
+): string | undefined {
+  let total = 0
+  for (const { wave, legs, phases } of rounds) {
+    if (legs > MATRIX_LEG_LIMIT) {
+      return (
+        `Wave ${wave} needs ${legs} legs: its phases name more different runners (runs-on) than the ${MATRIX_LEG_LIMIT} legs a round may have ` +
+        '(each wave job hands on one leg-<n> output a leg, and phases on different runners never share a leg). ' +
+        'Name fewer kinds of runner in one wave, or use the generated needs graph (`phase-matrix generate`).'
+      )
+    }
+    const bytes = roundRecordsBytes(legs, phases)
+    if (bytes > MAX_ENV_VALUE_BYTES) {
+      return (
+        `Wave ${wave} holds ${phases} phases: the records of its ${legs} legs can take up to ${bytes.toLocaleString('en-US')} bytes ` +
+        `in settle's env PHASE_MATRIX_ROUND_${wave}, one environment string, and Linux starts no process holding one over ${MAX_ENV_VALUE_BYTES.toLocaleString('en-US')} bytes (E2BIG). ` +
+        'Split the wave, or use the generated needs graph (`phase-matrix generate`).'
+      )
+    }
+    total += bytes
+  }
+  if (total > MAX_RECORDS_ENV_BYTES) {
+    const phases = rounds.reduce((sum, round) => sum + round.phases, 0)
+    return (
+      `The records of all ${rounds.length} waves (${phases} phases) can take up to ${total.toLocaleString('en-US')} bytes together ` +
+      `in the report step's environment (PHASE_MATRIX_ROUND_1…${rounds.length}), over the ${MAX_RECORDS_ENV_BYTES.toLocaleString('en-US')} bytes kept below Linux's limit for a process's environment (ARG_MAX). ` +
+      'Split the plan, or use the generated needs graph (`phase-matrix generate`).'
+    )
+  }
+  return undefined
+}
+
 /**
  * The outputs of every phase in the records of the wave jobs given (each
  * job's outputs, `leg-<n>` → `<job status> <record>`), rounds in order, a
@@ -366,8 +415,8 @@ export function parseOutputFile(
 ): { outputs: Outputs } | { problem: string } {
   const outputs = new Map<string, string>()
   const lines = text.split('\n').map(line => line.replace(/\r$/, ''))
-  for (let at = 0; at < lines.length; at++) {
-    const line = lines[at] ?? ''
+  for (let row = 0; row < lines.length; row++) {
+    const line = at(lines, row)
     if (line === '') continue
     const equals = line.indexOf('=')
     const heredoc = line.indexOf('<<')
@@ -377,27 +426,27 @@ export function parseOutputFile(
       key = line.slice(0, heredoc)
       const delimiter = line.slice(heredoc + 2)
       if (delimiter === '') {
-        return { problem: `line ${at + 1}: \`${key}<<\` names no delimiter` }
+        return { problem: `line ${row + 1}: \`${key}<<\` names no delimiter` }
       }
-      const end = lines.indexOf(delimiter, at + 1)
+      const end = lines.indexOf(delimiter, row + 1)
       if (end === -1) {
         return {
-          problem: `line ${at + 1}: \`${key}<<${delimiter}\` is never closed by a line \`${delimiter}\``
+          problem: `line ${row + 1}: \`${key}<<${delimiter}\` is never closed by a line \`${delimiter}\``
         }
       }
-      value = lines.slice(at + 1, end).join('\n')
-      at = end
+      value = lines.slice(row + 1, end).join('\n')
+      row = end
     } else if (equals > 0) {
       key = line.slice(0, equals)
       value = line.slice(equals + 1)
     } else {
       return {
-        problem: `line ${at + 1} is neither \`key=value\` nor \`key<<DELIMITER\``
+        problem: `line ${row + 1} is neither \`key=value\` nor \`key<<DELIMITER\``
       }
     }
     if (!/^[^\s=]+$/.test(key)) {
       return {
-        problem: `line ${at + 1}: the key \`${key}\` must be a name without spaces or =`
+        problem: `line ${row + 1}: the key \`${key}\` must be a name without spaces or =`
       }
     }
     outputs.set(key, value)

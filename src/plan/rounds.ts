@@ -34,7 +34,7 @@
 // rate rule alone.
 import { at, floatAt, intAt } from './at.js'
 import { MinHeap } from './min-heap.js'
-import type { PhaseStatus } from './phase-status.js'
+import type { PhaseStatus } from './state.js'
 import {
   LEG_ID_BYTES,
   legLength,

@@ -8,8 +8,7 @@
 // O(phases + deps).
 import { numberAt } from './at.js'
 import { longestPath } from './graph.js'
-import type { PhaseStatus } from './phase-status.js'
-import type { Ledger } from './state.js'
+import type { PhaseStatus, Ledger } from './state.js'
 import type { PlanAnalysis } from './types.js'
 
 /** A job's timestamps as the jobs API lists them (ISO strings or null). */

@@ -1,13 +1,19 @@
 // What runs next and who is skipped. Pure: the ledger in, a new ledger
-// out (why a phase was skipped: skip-causes.ts). A round is what rounds.ts
+// out (why a phase was skipped: skips.ts). A round is what rounds.ts
 // folds from the pending phases: the ready ones and chains above them, cut
 // into legs by packing.ts. Every step is O((phases + deps) α(phases)).
 import { at } from './at.js'
 import type { Packing } from './packing.js'
-import type { LegStatus, PhaseStatus } from './phase-status.js'
-import { isFailed, isSettled, isSkipped, isSucceeded } from './phase-status.js'
+import {
+  type LegStatus,
+  type PhaseStatus,
+  isFailed,
+  isSettled,
+  isSkipped,
+  isSucceeded,
+  type Ledger
+} from './state.js'
 import { foldRound } from './rounds.js'
-import type { Ledger } from './state.js'
 import type { PlanAnalysis } from './types.js'
 
 /** The result of one phase of the round just run. */
@@ -24,7 +30,7 @@ export interface LegResult {
 /**
  * Where the run starts: everything pending but the phases the plan marks
  * done and those a store of passed phases makes unchanged (by plan index,
- * passed-store.ts).
+ * input-hash.ts).
  */
 export function initialStatuses(
   analysis: PlanAnalysis,

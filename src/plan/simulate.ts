@@ -10,18 +10,18 @@
 // Every GitHub job waits `jobStart` minutes for its runner. Failed phases run
 // for their whole estimate; their transitive dependents are skipped. Also the
 // plan's critical path, total work and lower bound max(critical path,
-// work / N). O((V + E) log V).
-import { longestPath, failureClosure } from './graph.js'
+// work / N). O((V + E) log V). Below, the estimate facts drawn from it.
+import { at, numberAt } from './at.js'
+import { longestPath } from './graph.js'
 import { dagTimeline } from './dag-timeline.js'
-import type { Durations } from './durations.js'
+import { phaseDurations, withUnchanged, type Durations } from './durations.js'
+import { failureClosure } from './skips.js'
 import { listSchedule, type LaneSchedule } from './list-schedule.js'
 import { MATRIX_LEG_LIMIT, roundLegs, type Packing } from './packing.js'
-import type { PhaseStatus } from './phase-status.js'
-import { foldRound } from './rounds.js'
+import type { PhaseStatus } from './state.js'
+import { foldRound, REUSABLE_WORKFLOW_WAVES } from './rounds.js'
 import type { PlanAnalysis } from './types.js'
 import { wavesTimeline } from './waves-timeline.js'
-
-export type SimulationMode = 'sequential' | 'waves' | 'graph' | 'lanes'
 
 export interface ModeResult {
   wallMinutes: number
@@ -84,7 +84,7 @@ export function simulate(
   const count = minutes.length
   const order = analysis.waves.flat()
 
-  const critical = longestPath(order, depsOf, node => minutes[node] ?? 0)
+  const critical = longestPath(order, depsOf, node => numberAt(minutes, node))
   const totalWorkMinutes = minutes.reduce((sum, m) => sum + m, 0)
   const lowerBoundMinutes =
     maxWorkers > 0
@@ -96,13 +96,13 @@ export function simulate(
   const runs = (node: number): boolean =>
     done[node] !== true && outcome[node] !== 'skipped'
   const jobCost = (node: number): number =>
-    runs(node) ? jobStart + (minutes[node] ?? 0) : 0
+    runs(node) ? jobStart + numberAt(minutes, node) : 0
   let ranCount = 0
   let ranMinutes = 0
   for (let node = 0; node < count; node++) {
     if (runs(node)) {
       ranCount++
-      ranMinutes += minutes[node] ?? 0
+      ranMinutes += numberAt(minutes, node)
     }
   }
 
@@ -113,7 +113,7 @@ export function simulate(
   for (const node of order) {
     if (!runs(node)) continue
     seqStart[node] = clock
-    clock += minutes[node] ?? 0
+    clock += numberAt(minutes, node)
     seqFinish[node] = clock
   }
   const sequential: ModeResult = {
@@ -193,7 +193,7 @@ export function simulate(
       jobStart
     })
     const predsOf = depsOf.map((deps, node) => {
-      const previous = schedule.lanePrevious[node] ?? -1
+      const previous = numberAt(schedule.lanePrevious, node)
       return previous === -1 ? deps : [...deps, previous]
     })
     simulation.modes.lanes = {
@@ -241,10 +241,10 @@ function foldedRounds(
     if (round.length === 0) return rounds
     rounds.push(
       roundLegs(analysis, round, packing, number).map(leg =>
-        // exec's order (leg-order.ts): by wave, then plan order.
+        // exec's order (leg-inputs.ts): by wave, then plan order.
         [...leg.phases].sort(
           (a, b) =>
-            (analysis.waveOf[a] ?? 0) - (analysis.waveOf[b] ?? 0) || a - b
+            numberAt(analysis.waveOf, a) - numberAt(analysis.waveOf, b) || a - b
         )
       )
     )
@@ -254,11 +254,68 @@ function foldedRounds(
     }
     for (const index of order) {
       if (statuses[index] !== 'pending') continue
-      const blocked = (analysis.depsOf[index] ?? []).some(dep => {
+      const blocked = at(analysis.depsOf, index).some(dep => {
         const status = statuses[dep]
         return status === 'failed' || status === 'skipped'
       })
       if (blocked) statuses[index] = 'skipped'
     }
   }
+}
+
+// The numbers people look for before merging, from the simulation with no
+// runner start-up: the critical path, sequential time, and the wall time in
+// waves, as a needs graph and (with max workers) on worker lanes. Present
+// only when some phase has an estimate. O((V + E) log V).
+
+export interface EstimateFacts {
+  /** Plan indices along the critical path, in execution order. */
+  criticalPath: number[]
+  criticalPathMinutes: number
+  sequentialMinutes: number
+  wavesMinutes: number
+  graphMinutes: number
+  /** With max workers. */
+  lanesMinutes?: number
+  maxWorkers: number
+  /** Phases with `estimate_minutes`, and what the others count as. */
+  estimatedCount: number
+  fallbackMinutes: number
+}
+
+/** `unchanged` (by plan index, `--passed`): those phases take no time. */
+export function estimateFacts(
+  analysis: PlanAnalysis,
+  maxWorkers: number,
+  unchanged?: readonly boolean[]
+): EstimateFacts | undefined {
+  const durations = phaseDurations(analysis.plan)
+  if (durations.estimatedCount === 0) return undefined
+  const simulation = simulate(analysis, {
+    durations:
+      unchanged === undefined ? durations : withUnchanged(durations, unchanged),
+    maxWorkers,
+    jobStart: 0,
+    failed: [],
+    // As the reusable workflow runs: rounds folded into its wave jobs,
+    // packed into max-workers legs, settle jobs only after a failure.
+    legLimit: Infinity,
+    settle: 'after-failure',
+    pack: true,
+    maxRounds: REUSABLE_WORKFLOW_WAVES
+  })
+  const facts: EstimateFacts = {
+    criticalPath: simulation.criticalPath,
+    criticalPathMinutes: simulation.criticalPathMinutes,
+    sequentialMinutes: simulation.modes.sequential.wallMinutes,
+    wavesMinutes: simulation.modes.waves.wallMinutes,
+    graphMinutes: simulation.modes.graph.wallMinutes,
+    maxWorkers,
+    estimatedCount: durations.estimatedCount,
+    fallbackMinutes: durations.fallbackMinutes
+  }
+  if (simulation.modes.lanes !== undefined) {
+    facts.lanesMinutes = simulation.modes.lanes.wallMinutes
+  }
+  return facts
 }

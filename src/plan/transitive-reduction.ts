@@ -6,7 +6,7 @@
 // Ancestor sets as bit sets, nodes in topological order, each node's
 // predecessors from the latest in that order down. Iterative.
 // O(V · (V + E) / 32) time, O(V² / 32) memory.
-import { intAt } from './at.js'
+import { at, intAt } from './at.js'
 import { topologicalOrder } from './dag-timeline.js'
 
 /** Each node's predecessors without the redundant ones, in the given order. */
@@ -26,7 +26,7 @@ export function transitiveReduction(
   const reduced: number[][] = predsOf.map(() => [])
   for (const node of order) {
     const row = node * words
-    const preds = [...new Set(predsOf[node] ?? [])].sort(
+    const preds = [...new Set(at(predsOf, node))].sort(
       (a, b) => intAt(rank, b) - intAt(rank, a)
     )
     const kept = new Set<number>()
@@ -43,7 +43,7 @@ export function transitiveReduction(
         intAt(ancestors, row + (pred >>> 5)) | (1 << (pred & 31))
     }
     // In the given order, each once.
-    reduced[node] = (predsOf[node] ?? []).filter(pred => kept.delete(pred))
+    reduced[node] = at(predsOf, node).filter(pred => kept.delete(pred))
   }
   return reduced
 }

@@ -5,7 +5,7 @@
 // path and the sequential against the parallel time. The same text is the
 // job summary and (after the hidden marker) the sticky comment.
 // O(phases + deps + diff size).
-import { estimateFacts } from '../plan/estimate-facts.js'
+import { estimateFacts } from '../plan/simulate.js'
 import type { PlanAnalysis, Problem } from '../plan/types.js'
 import type { WorkflowDrift } from './generate-command-line.js'
 import { estimateMarkdownLines } from './simulation.js'

@@ -20,7 +20,7 @@ import {
 } from './workflow-template.js'
 import { EXEC_ACTION_REF } from './waves-jobs.js'
 import type { YamlComment, YamlMapping, YamlValue } from './yaml.js'
-import { NEEDS_ENV, NEEDS_ENV_PREFIX } from '../plan/earlier-outputs.js'
+import { NEEDS_ENV, NEEDS_ENV_PREFIX } from '../plan/leg-inputs.js'
 import { PHASE_OUTPUTS_LIMIT } from '../plan/leg-record.js'
 import { phaseDurations } from '../plan/durations.js'
 import { listSchedule } from '../plan/list-schedule.js'

@@ -1,6 +1,6 @@
 // The packed needs graph (`generate --max-jobs N`): the workflow of jobs
 // that each run several phases with exec, and one such job.
-import { needsThroughDone } from '../plan/done.js'
+import { needsThroughDone } from '../plan/skips.js'
 import { hashablePhases } from '../plan/input-hash.js'
 import { phaseDurations } from '../plan/durations.js'
 import { partitionJobs, type JobPartition } from '../plan/job-partition.js'

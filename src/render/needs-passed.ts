@@ -29,7 +29,7 @@ import {
 import { UsageError } from '../plan/errors.js'
 import type { Phase, PlanAnalysis, Problem } from '../plan/types.js'
 import type { GenerateInvocation } from './generate-command-line.js'
-import { needsThroughDone } from '../plan/done.js'
+import { needsThroughDone } from '../plan/skips.js'
 
 // "Don't run what already passed" in the needs graph (`generate
 // --cache-passed`): the parts the one-job-per-phase and the packed graph

@@ -22,7 +22,7 @@
 // - the YAML writer quotes and escapes every string so none can end its
 //   scalar early; descriptions become comments with line breaks escaped.
 import type { PlanAnalysis } from '../plan/types.js'
-import { needsThroughDone } from '../plan/done.js'
+import { needsThroughDone } from '../plan/skips.js'
 import { hashablePhases } from '../plan/input-hash.js'
 import {
   MAX_EXPRESSION_LENGTH,

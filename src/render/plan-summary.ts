@@ -1,8 +1,8 @@
 // The plan step's job summary: the waves as a table and the graph as a
 // Mermaid block; for an invalid plan, every problem as a table row (GitHub
 // shows only 10 annotations per step). O(phases + deps).
-import { estimateFacts } from '../plan/estimate-facts.js'
-import { passedInWords } from '../plan/passed-store.js'
+import { estimateFacts } from '../plan/simulate.js'
+import { passedInWords } from '../plan/input-hash.js'
 import type { PlanAnalysis, Problem } from '../plan/types.js'
 import { estimateMarkdownLines } from './simulation.js'
 import { inlineCode, markdownText, problemsTable } from './markdown.js'

@@ -1,12 +1,12 @@
 // The run as the settle step reports it: the final report, why each phase
 // ended as it did, the progress lines of the logs, and where the time went.
-import { skipCauses, type SkipCause } from '../plan/skip-causes.js'
+import { skipCauses, type SkipCause } from '../plan/skips.js'
 import {
   type PhaseStatus,
   isFailed,
   isSkipped,
   isSucceeded
-} from '../plan/phase-status.js'
+} from '../plan/state.js'
 import type { Ledger } from '../plan/state.js'
 import type { PlanAnalysis } from '../plan/types.js'
 import { type PhaseOutcome, renderMermaid } from './mermaid.js'
@@ -280,7 +280,7 @@ export function renderReport(
 
 // Why a phase ended as it did, in one line: the Reason column of the final
 // report and settle's log line per phase say it alike. O(1) a phase once
-// skipCauses (plan/skip-causes.ts) has run, plus the done phases it names.
+// skipCauses (plan/skips.ts) has run, plus the done phases it names.
 
 /** How a job that did not succeed ended: `job timed out`, `dependency build failed (timed out)`. */
 const ENDED = {

@@ -5,7 +5,7 @@ import type { ModeResult, Simulation } from '../plan/simulate.js'
 import type { Plan } from '../plan/types.js'
 import { painter } from './safe-text.js'
 import { at } from '../plan/at.js'
-import type { EstimateFacts } from '../plan/estimate-facts.js'
+import type { EstimateFacts } from '../plan/simulate.js'
 
 // `simulate` as text for a terminal: the plan's critical path, total work
 // and lower bound, a table of the modes (wall, runner minutes, jobs, saving
@@ -311,7 +311,7 @@ export function renderSimulationGantt(
 
 // The estimate where people look (plan text, the plan step's job summary,
 // the pull-request check): the critical path, sequential against parallel
-// time and the saving in percent, from estimate-facts.ts. O(critical path).
+// time and the saving in percent, from estimateFacts (plan/simulate.ts). O(critical path).
 
 interface Parts {
   path: string[]

@@ -1,6 +1,6 @@
 // The plan as terminal text: the waves (plan text), the dependency tree,
 // the rounds, a phase's label, and problems as CLI lines.
-import { estimateFacts } from '../plan/estimate-facts.js'
+import { estimateFacts } from '../plan/simulate.js'
 import type {
   ParallelSettings,
   PlanAnalysis,

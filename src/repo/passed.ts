@@ -1,7 +1,7 @@
 // What already passed, read from the repository: a store of passed phases
 // (`--passed FILE`, at most MAX_STORE_BYTES, only a regular file), the
 // plan's phases hashed from git (the git index, below) and which phases are
-// unchanged (plan/passed-store.ts); and the plan file's digest. A store that cannot be used as data is
+// unchanged (plan/input-hash.ts); and the plan file's digest. A store that cannot be used as data is
 // ignored with a warning; one that cannot be read at all is a UsageError.
 import { closeSync, readFileSync } from 'node:fs'
 import { errorCode, describeFsError, openRegularFile } from './files.js'
@@ -16,7 +16,7 @@ import {
   MAX_STORE_BYTES,
   parsePassedStore,
   unchangedPhases
-} from '../plan/passed-store.js'
+} from '../plan/input-hash.js'
 import type { PlanAnalysis } from '../plan/types.js'
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'

@@ -8,9 +8,12 @@ import {
   roundLegs,
   type Packing
 } from '../../src/plan/packing.js'
-import type { PhaseStatus } from '../../src/plan/phase-status.js'
+import {
+  type PhaseStatus,
+  decodeLedger,
+  encodeLedger
+} from '../../src/plan/state.js'
 import { foldRound, greenRounds } from '../../src/plan/rounds.js'
-import { decodeLedger, encodeLedger } from '../../src/plan/state.js'
 import type { Phase, PlanAnalysis } from '../../src/plan/types.js'
 import { testLedger } from '../support/ledger.js'
 import { makePlan } from '../support/make-plan.js'

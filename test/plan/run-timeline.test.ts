@@ -18,7 +18,7 @@ import {
   runTimeline
 } from '../../src/plan/run-timeline.js'
 import { startLedger } from '../../src/plan/schedule.js'
-import { isFailed, type PhaseStatus } from '../../src/plan/phase-status.js'
+import { isFailed, type PhaseStatus } from '../../src/plan/state.js'
 import type { Ledger } from '../../src/plan/state.js'
 import { renderRunGantt } from '../../src/render/report.js'
 import { makeJob } from '../support/fake-github.js'

@@ -11,7 +11,7 @@ import {
   type LegResult
 } from '../../src/plan/schedule.js'
 import { greenRounds } from '../../src/plan/rounds.js'
-import { skipCauses } from '../../src/plan/skip-causes.js'
+import { skipCauses } from '../../src/plan/skips.js'
 import type { Ledger } from '../../src/plan/state.js'
 import type { PlanAnalysis } from '../../src/plan/types.js'
 import { reasonOf } from '../../src/render/report.js'

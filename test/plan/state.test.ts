@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import { UsageError } from '../../src/plan/errors.js'
-import type { PhaseStatus } from '../../src/plan/phase-status.js'
 import {
+  type PhaseStatus,
   decodeLedger,
   encodeLedger,
   type Ledger

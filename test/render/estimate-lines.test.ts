@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals'
-import { estimateFacts } from '../../src/plan/estimate-facts.js'
+import { estimateFacts } from '../../src/plan/simulate.js'
 import { renderPlanSummary } from '../../src/render/plan-summary.js'
 import { analysed } from './build-plan.js'
 

@@ -8,7 +8,7 @@ import type { FunctionDefinition } from '@actions/expressions/funcs/info'
 import fc from 'fast-check'
 import { parse } from 'yaml'
 import { analyzePlan } from '../../src/plan/analyze.js'
-import { needsThroughDone } from '../../src/plan/done.js'
+import { needsThroughDone } from '../../src/plan/skips.js'
 import {
   DEFAULT_PARALLEL_SETTINGS,
   type PlanAnalysis

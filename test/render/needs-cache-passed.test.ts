@@ -14,10 +14,10 @@ import type { FunctionDefinition } from '@actions/expressions/funcs/info'
 import fc from 'fast-check'
 import { parse } from 'yaml'
 import { analyzePlan } from '../../src/plan/analyze.js'
-import { needsThroughDone } from '../../src/plan/done.js'
+import { needsThroughDone } from '../../src/plan/skips.js'
 import { hashablePhases, inputHashes } from '../../src/plan/input-hash.js'
-import { legOrder } from '../../src/plan/leg-order.js'
-import { unchangedPhases } from '../../src/plan/passed-store.js'
+import { legOrder } from '../../src/plan/leg-inputs.js'
+import { unchangedPhases } from '../../src/plan/input-hash.js'
 import {
   DEFAULT_PARALLEL_SETTINGS,
   type PlanAnalysis

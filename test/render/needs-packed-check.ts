@@ -3,7 +3,7 @@
 // that every phase runs in one job after the jobs holding its dependencies.
 import { expect } from '@jest/globals'
 import { parse } from 'yaml'
-import { needsThroughDone } from '../../src/plan/done.js'
+import { needsThroughDone } from '../../src/plan/skips.js'
 import {
   DEFAULT_PARALLEL_SETTINGS,
   type PlanAnalysis

@@ -14,8 +14,11 @@ import {
   runningPhases,
   type LegResult
 } from '../../src/plan/schedule.js'
-import { isSucceeded } from '../../src/plan/phase-status.js'
-import { decodeLedger, encodeLedger } from '../../src/plan/state.js'
+import {
+  isSucceeded,
+  decodeLedger,
+  encodeLedger
+} from '../../src/plan/state.js'
 import type { PlanAnalysis } from '../../src/plan/types.js'
 import { renderMatrix } from '../../src/render/matrix.js'
 import { testLedger, testPacking } from '../support/ledger.js'

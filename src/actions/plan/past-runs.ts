@@ -1,7 +1,7 @@
 // What the plan step learns from past runs (files kept by actions/cache):
 // the `estimates` and the `passed` inputs.
 import { errorCode, errorMessage } from '../../repo/files.js'
-import { parseEstimatesFile } from '../../plan/estimates-file.js'
+import { parseEstimatesFile } from '../../plan/durations.js'
 import { roundEstimate } from '../../plan/packing.js'
 import type { PlanAnalysis } from '../../plan/types.js'
 import * as core from '../log.js'
@@ -16,7 +16,7 @@ import {
   hashesDigest,
   parsePassedStore,
   unchangedPhases
-} from '../../plan/passed-store.js'
+} from '../../plan/input-hash.js'
 import { PlanInputs } from '../constants.js'
 import type { PlanSettings } from '../inputs.js'
 
@@ -71,7 +71,7 @@ export function readEstimates(
 }
 
 // The plan step's `passed` input: a store of passed phases (phase id →
-// input hash, passed-store.ts) read from a file, the plan's phases hashed
+// input hash, input-hash.ts) read from a file, the plan's phases hashed
 // from the checkout (git), and which phases are unchanged. A store or a
 // repository that cannot be used makes no phase unchanged: a warning, and
 // every phase runs. O(store text + V + E) after git.

@@ -3,10 +3,10 @@
 // output limit before any is set; and the durations file for actions/cache.
 import { at } from '../../plan/at.js'
 import { recordedOutputs, type OutputsById } from '../../plan/leg-record.js'
-import { isSucceeded } from '../../plan/phase-status.js'
+import { isSucceeded } from '../../plan/state.js'
 import { learnedDurations } from '../../plan/run-timeline.js'
 import { packingOf } from '../../plan/packing.js'
-import type { PassedStoreFile } from '../../plan/passed-store.js'
+import type { PassedStoreFile } from '../../plan/input-hash.js'
 import { outcomeLists, runningPhases } from '../../plan/schedule.js'
 import { encodeLedger, type Ledger } from '../../plan/state.js'
 import type { PlanAnalysis } from '../../plan/types.js'

@@ -17,11 +17,10 @@ import {
   SINCE_KEY,
   type PassedStore,
   type PassedStoreFile
-} from '../../plan/passed-store.js'
+} from '../../plan/input-hash.js'
 import { at } from '../../plan/at.js'
 import { UsageError } from '../../plan/errors.js'
-import type { PhaseStatus } from '../../plan/phase-status.js'
-import type { Ledger } from '../../plan/state.js'
+import type { PhaseStatus, Ledger } from '../../plan/state.js'
 import type { PlanAnalysis } from '../../plan/types.js'
 import { SettleInputs } from '../constants.js'
 import type { SettleSettings } from '../inputs.js'

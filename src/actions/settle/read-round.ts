@@ -12,7 +12,7 @@ import {
   type RecordedStatus
 } from '../../plan/leg-record.js'
 import { packingOf, roundLegs, type RoundLeg } from '../../plan/packing.js'
-import type { LegStatus } from '../../plan/phase-status.js'
+import type { LegStatus } from '../../plan/state.js'
 import {
   runningPhases,
   type LegResult,
@@ -29,7 +29,7 @@ import * as core from '../log.js'
 import { greenRounds } from '../../plan/rounds.js'
 import { packedNote } from '../../render/matrix.js'
 import { executingBatchLine, reasonOf, phaseLine } from '../../render/report.js'
-import { skipCauses } from '../../plan/skip-causes.js'
+import { skipCauses } from '../../plan/skips.js'
 
 // Settle reading back what ran: the legs of the round just run (and, on the
 // fast path, of the rounds that took the plan step's matrices after it),

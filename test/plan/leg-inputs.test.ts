@@ -2,10 +2,7 @@
 // retried needs-graph job gets (`toJSON(needs.*.outputs.phase-outputs)`),
 // and the per-job variables.
 import { describe, expect, test } from '@jest/globals'
-import {
-  earlierOutputs,
-  readNeededOutputs
-} from '../../src/plan/earlier-outputs.js'
+import { earlierOutputs, readNeededOutputs } from '../../src/plan/leg-inputs.js'
 
 describe('readNeededOutputs', () => {
   test('takes each string of the PHASE_MATRIX_NEEDS list, skipping null and empty ones', () => {
