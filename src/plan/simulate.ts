@@ -283,8 +283,52 @@ export interface EstimateFacts {
   fallbackMinutes: number
 }
 
+/**
+ * The last facts asked for: the plan step shows them in its log and in its
+ * job summary, and simulating the rounds of 5,000 phases takes seconds.
+ */
+let lastFacts:
+  | {
+      analysis: PlanAnalysis
+      maxWorkers: number
+      unchanged: readonly boolean[] | undefined
+      facts: EstimateFacts | undefined
+    }
+  | undefined
+
 /** `unchanged` (by plan index, `--passed`): those phases take no time. */
 export function estimateFacts(
+  analysis: PlanAnalysis,
+  maxWorkers: number,
+  unchanged?: readonly boolean[]
+): EstimateFacts | undefined {
+  const last = lastFacts
+  if (
+    last?.analysis === analysis &&
+    last.maxWorkers === maxWorkers &&
+    sameFlags(last.unchanged, unchanged)
+  ) {
+    return last.facts === undefined ? undefined : structuredClone(last.facts)
+  }
+  const facts = computeEstimateFacts(analysis, maxWorkers, unchanged)
+  lastFacts = {
+    analysis,
+    maxWorkers,
+    unchanged: unchanged?.slice(),
+    facts: facts === undefined ? undefined : structuredClone(facts)
+  }
+  return facts
+}
+
+function sameFlags(
+  a: readonly boolean[] | undefined,
+  b: readonly boolean[] | undefined
+): boolean {
+  if (a === undefined || b === undefined) return a === b
+  return a.length === b.length && a.every((flag, i) => flag === b[i])
+}
+
+function computeEstimateFacts(
   analysis: PlanAnalysis,
   maxWorkers: number,
   unchanged?: readonly boolean[]
