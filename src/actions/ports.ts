@@ -9,7 +9,7 @@ import {
   loadPlan,
   type LoadedPlan,
   type LoadPlanOptions
-} from '../load-plan.js'
+} from '../repo/files.js'
 import type { CheckGitHub } from '../github/comments.js'
 import type { InputHashes } from '../plan/input-hash.js'
 import type { PlanAnalysis } from '../plan/types.js'

@@ -1,7 +1,7 @@
 // `phase-matrix plan`: load the config and the plan, analyse the graph, and
 // print the waves as feature-prd-runner's text, a dependency tree, JSON or Mermaid.
 // Also exports the load step the other plan-reading commands share.
-import { loadPlan } from '../load-plan.js'
+import { loadPlan } from '../repo/files.js'
 import path from 'node:path'
 import { DEFAULT_CONFIG_PATH, DEFAULT_PLAN_PATH } from '../actions/constants.js'
 import { UsageError } from '../plan/errors.js'
@@ -20,7 +20,8 @@ import {
   renderTree,
   renderRoundsText
 } from '../render/text.js'
-import { MATRIX_LEG_LIMIT, packingOf } from '../plan/packing.js'
+import { packingOf } from '../plan/packing.js'
+import { MATRIX_LEG_LIMIT } from '../plan/leg-record.js'
 import { REUSABLE_WORKFLOW_WAVES } from '../render/reusable-workflow.js'
 import { terminalSafe } from '../render/safe-text.js'
 import { GitIndexError, readUnchanged } from '../repo/passed.js'

@@ -17,9 +17,15 @@ import { z } from 'zod'
 import { Buffer } from 'node:buffer'
 import { at } from './at.js'
 import { MAX_ENV_VALUE_BYTES } from './env-limits.js'
-import { MATRIX_LEG_LIMIT } from './packing.js'
 
 export const LEG_RECORD_VERSION = 1
+
+/**
+ * The most legs of one round: the `leg-1` … `leg-64` job outputs each wave
+ * job of phases.yml declares (a leg's record reaches settle through its own
+ * output). A bigger round is packed into this many legs. GitHub allows 256.
+ */
+export const MATRIX_LEG_LIMIT = 64
 
 /** How a phase of a leg ended, as exec saw it. */
 export type RecordedStatus =

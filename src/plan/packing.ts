@@ -19,15 +19,9 @@ import { timeoutWithRetries } from './retries.js'
 import { at, floatAt, intAt } from './at.js'
 import { phaseDurations } from './durations.js'
 import { findRoot } from './union-find.js'
+import { MATRIX_LEG_LIMIT } from './leg-record.js'
 import type { Ledger } from './state.js'
 import type { Phase, PlanAnalysis } from './types.js'
-
-/**
- * The most legs of one round: the `leg-1` … `leg-64` job outputs each wave
- * job of phases.yml declares (a leg's record reaches settle through its own
- * output). A bigger round is packed into this many legs. GitHub allows 256.
- */
-export const MATRIX_LEG_LIMIT = 64
 
 export interface PackedLeg {
   /** The leg's job name: `wave 2 leg 3/40` (wave: the round, the wave job that runs it); no phase id has a space, so it never collides with one. */

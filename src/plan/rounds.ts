@@ -35,13 +35,8 @@
 import { at, floatAt, intAt } from './at.js'
 import { MinHeap } from './min-heap.js'
 import type { PhaseStatus } from './state.js'
-import {
-  LEG_ID_BYTES,
-  legLength,
-  MATRIX_LEG_LIMIT,
-  runsOnKey,
-  type Packing
-} from './packing.js'
+import { LEG_ID_BYTES, legLength, runsOnKey, type Packing } from './packing.js'
+import { MATRIX_LEG_LIMIT } from './leg-record.js'
 import type { PlanAnalysis } from './types.js'
 import { findRoot } from './union-find.js'
 

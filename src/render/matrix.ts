@@ -3,12 +3,8 @@
 // and the README): keep them stable. O(legs + their deps).
 import { timeoutWithRetries } from '../plan/retries.js'
 import { greenRounds } from '../plan/rounds.js'
-import {
-  MATRIX_LEG_LIMIT,
-  packRound,
-  type PackedLeg,
-  type Packing
-} from '../plan/packing.js'
+import { packRound, type PackedLeg, type Packing } from '../plan/packing.js'
+import { MATRIX_LEG_LIMIT } from '../plan/leg-record.js'
 import type { PlanAnalysis } from '../plan/types.js'
 import { at, numberAt } from '../plan/at.js'
 

@@ -1,7 +1,7 @@
 // The jobs of the waves workflows (phases.yml and example.yml): what every
 // job builder shares, the conditions that chain the waves, the control jobs
 // (plan, settle-k, report) and the wave jobs of legs.
-import { MATRIX_LEG_LIMIT } from '../plan/packing.js'
+import { MATRIX_LEG_LIMIT } from '../plan/leg-record.js'
 
 // The parts of the waves workflows (.github/workflows/phases.yml and
 // example.yml) that every job builder shares: the actions and versions they

@@ -2,7 +2,7 @@
 // measures job outputs (2 bytes per UTF-16 unit of names and values).
 import { describe, expect, test } from '@jest/globals'
 import fc from 'fast-check'
-import { MATRIX_LEG_LIMIT } from '../../src/plan/packing.js'
+import { MATRIX_LEG_LIMIT } from '../../src/plan/leg-record.js'
 import {
   OUTPUT_BUDGET_BYTES,
   fitsOutputBudget,

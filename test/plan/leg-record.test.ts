@@ -23,7 +23,7 @@ import {
   type RecordedStatus
 } from '../../src/plan/leg-record.js'
 import { MAX_ENV_VALUE_BYTES } from '../../src/plan/env-limits.js'
-import { MATRIX_LEG_LIMIT } from '../../src/plan/packing.js'
+import { MATRIX_LEG_LIMIT } from '../../src/plan/leg-record.js'
 
 const STATUSES: RecordedStatus[] = [
   'succeeded',

@@ -6,13 +6,13 @@ import { parsePlan } from '../../src/plan/load.js'
 import {
   isPacked,
   LEG_ID_BYTES,
-  MATRIX_LEG_LIMIT,
   packingOf,
   packRound,
   packedLegName,
   roundLegs,
   type Packing
 } from '../../src/plan/packing.js'
+import { MATRIX_LEG_LIMIT } from '../../src/plan/leg-record.js'
 import type { Phase, PlanAnalysis } from '../../src/plan/types.js'
 import { renderRoundMatrix } from '../../src/render/matrix.js'
 import { bigPlanYaml } from '../support/big-plan.js'

@@ -3,11 +3,8 @@
 import { describe, expect, test } from '@jest/globals'
 import fc from 'fast-check'
 import { analyzePlan } from '../../src/plan/analyze.js'
-import {
-  MATRIX_LEG_LIMIT,
-  roundLegs,
-  type Packing
-} from '../../src/plan/packing.js'
+import { roundLegs, type Packing } from '../../src/plan/packing.js'
+import { MATRIX_LEG_LIMIT } from '../../src/plan/leg-record.js'
 import {
   type PhaseStatus,
   decodeLedger,

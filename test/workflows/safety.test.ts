@@ -8,7 +8,7 @@ import {
   renderExampleWorkflow,
   renderReusableWorkflow
 } from '../../src/render/reusable-workflow.js'
-import { MATRIX_LEG_LIMIT } from '../../src/plan/packing.js'
+import { MATRIX_LEG_LIMIT } from '../../src/plan/leg-record.js'
 import { committedWorkflows } from './github.js'
 import { needsOf, parseWorkflowYaml, ruleViolations } from './rules.js'
 

@@ -14,7 +14,7 @@ import type {
 } from '../../plan/types.js'
 import { largestPackedMatrix, renderRoundMatrix } from '../../render/matrix.js'
 import { renderMermaid } from '../../render/mermaid.js'
-import { MATRIX_LEG_LIMIT } from '../../plan/packing.js'
+import { MATRIX_LEG_LIMIT } from '../../plan/leg-record.js'
 import {
   INFORMATIONAL_PLAN_OUTPUTS,
   PlanOutputs,
