@@ -2,7 +2,7 @@
 // an annotation, and hands out the first round as a job matrix together with
 // the run state that settle carries on. Must not load @actions/github (cold
 // start: bench/action.bench.ts).
-import { errorMessage } from '../repo/files.js'
+import { errorMessage } from '../plan/errors.js'
 import { at } from '../plan/at.js'
 import { envLimitProblems } from '../plan/env-limits.js'
 import { PlanError } from '../plan/errors.js'

@@ -1,6 +1,6 @@
 // How every action's step ends: its work in one try with one catch, and a
 // plan's problems as annotations and log text.
-import { errorMessage } from '../repo/files.js'
+import { errorMessage } from '../plan/errors.js'
 import * as core from './log.js'
 import path from 'node:path'
 import { PlanError } from '../plan/errors.js'

@@ -1,12 +1,8 @@
 // `phase-matrix generate`: the needs-graph workflow (one job per phase,
 // `needs:` = deps, a gate job; or packed jobs run by exec, --max-jobs N)
 // for a valid plan, on stdout or in --out.
-import {
-  errorCode,
-  normalizePath,
-  realPath,
-  resolveFrom
-} from '../repo/files.js'
+import { normalizePath, realPath, resolveFrom } from '../repo/files.js'
+import { errorCode } from '../plan/errors.js'
 import { generateWorkflow } from '../repo/workflow-files.js'
 import { mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'

@@ -16,7 +16,7 @@ import {
 } from './command.js'
 import { runPlanCommand } from './plan-command.js'
 import { runSimulateCommand } from './simulate-command.js'
-import { errorMessage } from '../repo/files.js'
+import { errorMessage } from '../plan/errors.js'
 import { PlanError, UsageError } from '../plan/errors.js'
 import { formatProblems } from '../render/text.js'
 import { terminalSafe } from '../render/safe-text.js'

@@ -1,7 +1,8 @@
 // `phase-matrix simulate`: the timeline of a run from the phases' estimates
 // in each mode (sequential, waves, graph, lanes), what a failure would skip,
 // as text, JSON or a Mermaid Gantt chart.
-import { errorCode, describeFsError, resolveFrom } from '../repo/files.js'
+import { describeFsError, resolveFrom } from '../repo/files.js'
+import { errorCode } from '../plan/errors.js'
 import { readFileSync } from 'node:fs'
 import {
   DEFAULT_JOB_START_MINUTES,

@@ -3,7 +3,7 @@
 // process's streams. Sets process.exitCode instead of calling process.exit so
 // output written to a pipe is flushed completely before Node exits.
 import { colourAllowed, INTERNAL_ERROR_EXIT, main } from '../cli/main.js'
-import { errorMessage } from '../repo/files.js'
+import { errorMessage } from '../plan/errors.js'
 
 // A reader that goes away early (`phase-matrix plan | head`) is not an error.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {

@@ -1,7 +1,7 @@
 // The wiring every action entry shares: read the settings, build the real
 // ports from them, run the step. run() reports its own failures; what fails
 // before it (an invalid input) fails the step here.
-import { errorMessage } from '../repo/files.js'
+import { errorMessage } from '../plan/errors.js'
 import * as core from '../actions/log.js'
 import type { ActionRun } from '../actions/step.js'
 

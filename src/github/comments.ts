@@ -1,7 +1,7 @@
 // GitHub as the check action sees it: the ports (small interfaces a test
 // fills with plain objects), the REST adapters behind them (the sticky
 // comment, a file at a commit) and the real ports built from the settings.
-import { errorMessage } from '../repo/files.js'
+import { errorMessage } from '../plan/errors.js'
 import { type GitHubClient, githubClient } from './client.js'
 import type { RunContext } from '../actions/inputs.js'
 import { UsageError } from '../plan/errors.js'

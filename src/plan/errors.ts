@@ -28,3 +28,17 @@ export class UsageError extends Error {
     this.name = 'UsageError'
   }
 }
+
+// What the edge reads off a thrown value, without casts.
+
+/** The message of an Error, or the value as text. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error)
+}
+
+/** Node's error code (`ENOENT`, `EACCES`, …), or undefined when there is none. */
+export function errorCode(error: unknown): unknown {
+  return typeof error === 'object' && error !== null && 'code' in error
+    ? error.code
+    : undefined
+}

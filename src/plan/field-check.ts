@@ -11,8 +11,8 @@ import type { core, z } from 'zod'
 
 import { at } from './at.js'
 import type { FieldInfo, Mapping, MappingSpec, Shape } from './field-table.js'
-import { locate } from './mapping-reader.js'
-import type { MappingRead, MappingReader } from './mapping-reader.js'
+import { locate } from './yaml-reader.js'
+import type { MappingRead, MappingReader } from './yaml-reader.js'
 import { suggestKey } from './suggest.js'
 import {
   describeNode,

@@ -15,7 +15,7 @@ import type { Pair } from 'yaml'
 
 import { checkMapping } from './field-check.js'
 import type { Naming } from './field-check.js'
-import { MappingReader } from './mapping-reader.js'
+import { MappingReader } from './yaml-reader.js'
 import { readPhase } from './phase-reader.js'
 import { compareProblems } from './problem-order.js'
 import { PLAN_ROOT } from './schema.js'

@@ -16,6 +16,7 @@ import {
 import path from 'node:path'
 import { DEFAULT_PLAN_PATH } from '../actions/constants.js'
 import { parseConfig, resolveSettings } from '../plan/config.js'
+import { errorCode } from '../plan/errors.js'
 import { analyzePlan } from '../plan/analyze.js'
 import { applyDefaultRetries } from '../plan/retries.js'
 import { sortProblems } from '../plan/problem-order.js'
@@ -28,20 +29,6 @@ import type {
   PlanAnalysis,
   Problem
 } from '../plan/types.js'
-
-// What the edge reads off a thrown value, without casts.
-
-/** The message of an Error, or the value as text. */
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error)
-}
-
-/** Node's error code (`ENOENT`, `EACCES`, …), or undefined when there is none. */
-export function errorCode(error: unknown): unknown {
-  return typeof error === 'object' && error !== null && 'code' in error
-    ? error.code
-    : undefined
-}
 
 // Opening a file: a FIFO never blocks; file system errors said in words.
 

@@ -4,7 +4,8 @@
 // unchanged (plan/input-hash.ts); and the plan file's digest. A store that cannot be used as data is
 // ignored with a warning; one that cannot be read at all is a UsageError.
 import { closeSync, readFileSync } from 'node:fs'
-import { errorCode, describeFsError, openRegularFile } from './files.js'
+import { describeFsError, openRegularFile } from './files.js'
+import { errorCode } from '../plan/errors.js'
 import { UsageError } from '../plan/errors.js'
 import {
   inputHashes,

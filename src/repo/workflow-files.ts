@@ -25,12 +25,12 @@ import {
 } from '../render/workflow-template.js'
 import {
   describeFsError,
-  errorCode,
   normalizePath,
   openRegularFile,
   realPath,
   resolveFrom
 } from './files.js'
+import { errorCode } from '../plan/errors.js'
 
 /** Templates and workflows larger than this are not read (GitHub's own limit, twice). */
 const MAX_READ_BYTES = 2 * MAX_WORKFLOW_BYTES

@@ -12,7 +12,7 @@ import {
   valueOf
 } from '../../src/plan/field-table.js'
 import type { Mapping, Shape } from '../../src/plan/field-table.js'
-import { MappingReader } from '../../src/plan/mapping-reader.js'
+import { MappingReader } from '../../src/plan/yaml-reader.js'
 import {
   PARALLEL,
   PHASE,

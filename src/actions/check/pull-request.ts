@@ -3,7 +3,7 @@
 // request is checked out or run), and the one sticky comment that says it.
 // A token that may not comment (pull requests from forks) is only a notice.
 import path from 'node:path'
-import { errorMessage } from '../../repo/files.js'
+import { errorMessage } from '../../plan/errors.js'
 import { GitHubApiError, upsertSticky } from '../../github/comments.js'
 import { parsePlan } from '../../plan/load.js'
 import type { Plan } from '../../plan/types.js'

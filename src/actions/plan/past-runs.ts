@@ -1,6 +1,6 @@
 // What the plan step learns from past runs (files kept by actions/cache):
 // the `estimates` and the `passed` inputs.
-import { errorCode, errorMessage } from '../../repo/files.js'
+import { errorCode, errorMessage } from '../../plan/errors.js'
 import { parseEstimatesFile } from '../../plan/durations.js'
 import { roundEstimate } from '../../plan/packing.js'
 import type { PlanAnalysis } from '../../plan/types.js'

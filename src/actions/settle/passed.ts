@@ -8,7 +8,7 @@
 // read or hashed records no pass (a warning), never fails the step.
 import path from 'node:path'
 
-import { errorMessage } from '../../repo/files.js'
+import { errorMessage } from '../../plan/errors.js'
 import { hashPlan, readStoreText } from '../../repo/passed.js'
 import {
   hashesDigest,
