@@ -3,7 +3,7 @@
 // resolved) and ends `cost` minutes later. A skipped or done phase costs 0:
 // it resolves as soon as its own predecessors do. Kahn's algorithm over the
 // given predecessor lists, iterative, O(V + E).
-import { intAt, numberAt } from './at.js'
+import { at, intAt, numberAt } from './at.js'
 
 export interface Timeline {
   /** Minute each node's job is queued (its predecessors all ended). */
@@ -23,7 +23,7 @@ export function topologicalOrder(
   const waiting = new Int32Array(count)
   const offsets = new Int32Array(count + 1)
   for (let node = 0; node < count; node++) {
-    const preds = predsOf[node] ?? []
+    const preds = at(predsOf, node)
     waiting[node] = preds.length
     for (const pred of preds) offsets[pred + 1] = intAt(offsets, pred + 1) + 1
   }
@@ -33,7 +33,7 @@ export function topologicalOrder(
   const successors = new Int32Array(intAt(offsets, count))
   const filled = offsets.slice(0, count)
   for (let node = 0; node < count; node++) {
-    for (const pred of predsOf[node] ?? []) {
+    for (const pred of at(predsOf, node)) {
       const slot = intAt(filled, pred)
       successors[slot] = node
       filled[pred] = slot + 1
@@ -76,7 +76,7 @@ export function dagTimeline(
   let end = 0
   for (const node of topologicalOrder(predsOf)) {
     let queued = 0
-    for (const pred of predsOf[node] ?? []) {
+    for (const pred of at(predsOf, node)) {
       queued = Math.max(queued, numberAt(finish, pred))
     }
     const ends = queued + cost(node)

@@ -62,7 +62,7 @@ export function mergeJobs(input: MergeInput): number[][] {
     const ids = [...live]
     const local = new Map<number, number>(ids.map((id, k) => [id, k]))
     const preds = ids.map(id =>
-      [...(needs[id] ?? [])].map(need => local.get(need) ?? -1)
+      [...at(needs, id)].map(need => local.get(need) ?? -1)
     )
     const order = topologicalOrder(preds)
     const start = new Float64Array(ids.length)
@@ -70,7 +70,7 @@ export function mergeJobs(input: MergeInput): number[][] {
     let wall = 0
     for (const k of order) {
       let ready = 0
-      for (const pred of preds[k] ?? []) {
+      for (const pred of at(preds, k)) {
         ready = Math.max(ready, floatAt(finish, pred))
       }
       start[k] = ready
@@ -81,7 +81,7 @@ export function mergeJobs(input: MergeInput): number[][] {
     for (let r = order.length - 1; r >= 0; r--) {
       const k = intAt(order, r)
       const by = floatAt(latest, k) - jobStart - numberAt(minutes, at(ids, k))
-      for (const pred of preds[k] ?? []) {
+      for (const pred of at(preds, k)) {
         if (by < floatAt(latest, pred)) latest[pred] = by
       }
     }
@@ -111,7 +111,7 @@ export function mergeJobs(input: MergeInput): number[][] {
         return
       }
       let ready = floatAt(start, x)
-      for (const pred of preds[y] ?? []) {
+      for (const pred of at(preds, y)) {
         if (pred !== x) ready = Math.max(ready, floatAt(finish, pred))
       }
       const work = numberAt(minutes, idX) + numberAt(minutes, idY)
@@ -121,7 +121,7 @@ export function mergeJobs(input: MergeInput): number[][] {
     }
     // A need that is its group's only need, or whose group has no other user.
     for (let y = 0; y < ids.length; y++) {
-      const needsOfY = preds[y] ?? []
+      const needsOfY = at(preds, y)
       if (needsOfY.length === 1) consider(at(needsOfY, 0), y, true)
     }
     for (let x = 0; x < ids.length; x++) {
@@ -218,7 +218,7 @@ function noPathBetween(
   const stack = [x]
   while (stack.length > 0) {
     const group = stack.pop() ?? x
-    for (const user of users[group] ?? []) {
+    for (const user of at(users, group)) {
       if (user === y) return false
       if (seen.has(user)) continue
       if (intAt(position, local.get(user) ?? -1) > limit) continue

@@ -75,7 +75,9 @@ export function partitionJobs(input: PartitionInput): JobPartition {
   }
   const graph = unitGraph(input, units.unitOf, units.members)
   const wall = dagTimeline(input.predsOf, node =>
-    input.skip[node] === true ? 0 : input.jobStart + (input.minutes[node] ?? 0)
+    input.skip[node] === true
+      ? 0
+      : input.jobStart + numberAt(input.minutes, node)
   ).end
   const packed = packUnits(graph, input, wall).map(job =>
     job.flatMap(unit => at(units.members, unit))
@@ -87,7 +89,7 @@ export function partitionJobs(input: PartitionInput): JobPartition {
   const merged = mergeJobs({
     needs: first.needs,
     minutes: first.jobs.map(job => sumOf(job, input.minutes)),
-    runner: first.jobs.map(job => input.runnerKey[job[0] ?? 0] ?? ''),
+    runner: first.jobs.map(job => at(input.runnerKey, numberAt(job, 0))),
     bytes: first.jobs.map(job => sumOf(job, input.idBytes)),
     maxIdBytes: input.maxIdBytes,
     jobStart: input.jobStart,
@@ -103,7 +105,7 @@ export function partitionJobs(input: PartitionInput): JobPartition {
 
 function sumOf(phases: readonly number[], values: readonly number[]): number {
   let sum = 0
-  for (const phase of phases) sum += values[phase] ?? 0
+  for (const phase of phases) sum += numberAt(values, phase)
   return sum
 }
 
@@ -134,9 +136,9 @@ function unitGraph(
     let sum = 0
     let size = 0
     for (const phase of phases) {
-      sum += input.minutes[phase] ?? 0
-      size += input.idBytes[phase] ?? 0
-      for (const pred of input.predsOf[phase] ?? []) {
+      sum += numberAt(input.minutes, phase)
+      size += numberAt(input.idBytes, phase)
+      for (const pred of at(input.predsOf, phase)) {
         const from = intAt(unitOf, pred)
         if (from !== unit && from !== -1 && !seen.has(from)) {
           seen.add(from)
@@ -146,7 +148,7 @@ function unitGraph(
     }
     preds.push([...seen])
     minutes.push(sum)
-    runner.push(input.runnerKey[phases[0] ?? 0] ?? '')
+    runner.push(at(input.runnerKey, numberAt(phases, 0)))
     bytes.push(size)
   })
   const timeline = dagTimeline(
@@ -174,7 +176,7 @@ function latestFinish(
   const latest = new Float64Array(graph.order.length).fill(deadline)
   for (let k = graph.order.length - 1; k >= 0; k--) {
     const unit = numberAt(graph.order, k)
-    for (const next of graph.succs[unit] ?? []) {
+    for (const next of at(graph.succs, unit)) {
       const by =
         floatAt(latest, next) - jobStart - numberAt(graph.minutes, next)
       if (by < floatAt(latest, unit)) latest[unit] = by
@@ -289,7 +291,7 @@ function finish(
 ): JobPartition {
   const jobs = groups
     .map(group => [...group].sort((a, b) => a - b))
-    .sort((a, b) => (a[0] ?? 0) - (b[0] ?? 0))
+    .sort((a, b) => numberAt(a, 0) - numberAt(b, 0))
   const jobOf = new Int32Array(input.predsOf.length).fill(-1)
   jobs.forEach((phases, job) => {
     for (const phase of phases) jobOf[phase] = job
@@ -297,7 +299,7 @@ function finish(
   const needs = jobs.map((phases, job) => {
     const needed = new Set<number>()
     for (const phase of phases) {
-      for (const pred of input.predsOf[phase] ?? []) {
+      for (const pred of at(input.predsOf, phase)) {
         const from = intAt(jobOf, pred)
         if (from !== job && from !== -1) needed.add(from)
       }

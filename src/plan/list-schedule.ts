@@ -8,7 +8,7 @@
 // every job to the previous job of its lane (in the generated workflow) keeps
 // at most N jobs running for any real durations. Event-driven with binary
 // heaps, O((V + E) log V).
-import { at, floatAt, intAt } from './at.js'
+import { at, floatAt, intAt, numberAt } from './at.js'
 import { topologicalOrder } from './dag-timeline.js'
 import { MinHeap } from './min-heap.js'
 
@@ -48,7 +48,7 @@ export function listSchedule(input: LaneInput): LaneSchedule {
   }
   const count = depsOf.length
   const cost = (node: number): number =>
-    done[node] === true ? 0 : jobStart + (minutes[node] ?? 0)
+    done[node] === true ? 0 : jobStart + numberAt(minutes, node)
 
   // Bottom levels, dependents first.
   const priority = new Float64Array(count)
@@ -56,7 +56,7 @@ export function listSchedule(input: LaneInput): LaneSchedule {
   for (let k = order.length - 1; k >= 0; k--) {
     const node = intAt(order, k)
     let below = 0
-    for (const dependent of dependentsOf[node] ?? []) {
+    for (const dependent of at(dependentsOf, node)) {
       below = Math.max(below, floatAt(priority, dependent))
     }
     priority[node] = cost(node) + below
@@ -89,7 +89,7 @@ export function listSchedule(input: LaneInput): LaneSchedule {
   // wait in the workflow (that need is already there); else the lowest free
   // lane. O(deps + log lanes) amortised.
   const pickLane = (node: number): number => {
-    for (const dep of depsOf[node] ?? []) {
+    for (const dep of at(depsOf, node)) {
       const lane = intAt(laneOf, dep)
       if (lane >= 0 && laneFree[lane] === 1 && lanes[lane]?.at(-1) === dep) {
         return lane
@@ -112,7 +112,7 @@ export function listSchedule(input: LaneInput): LaneSchedule {
       }
       start[next] = now
       finish[next] = now
-      for (const dependent of dependentsOf[next] ?? []) {
+      for (const dependent of at(dependentsOf, next)) {
         const stillWaiting = intAt(waiting, dependent) - 1
         waiting[dependent] = stillWaiting
         if (stillWaiting === 0) stack.push(dependent)
@@ -120,7 +120,7 @@ export function listSchedule(input: LaneInput): LaneSchedule {
     }
   }
   for (let node = 0; node < count; node++) {
-    waiting[node] = (depsOf[node] ?? []).length
+    waiting[node] = at(depsOf, node).length
   }
   // Roots first: releasing a done root may make later nodes ready.
   const roots: number[] = []
@@ -160,7 +160,7 @@ export function listSchedule(input: LaneInput): LaneSchedule {
       laneFree[lane] = 1
       freeCount++
       freeLanes.push(lane)
-      for (const dependent of dependentsOf[node] ?? []) {
+      for (const dependent of at(dependentsOf, node)) {
         const stillWaiting = intAt(waiting, dependent) - 1
         waiting[dependent] = stillWaiting
         if (stillWaiting === 0) release(dependent, now)

@@ -16,7 +16,7 @@
 // O((n + e) α(n) + c × legs) for n phases, e dependencies between them and c
 // components (legs ≤ 64).
 import { timeoutWithRetries } from './retries.js'
-import { at, floatAt, intAt } from './at.js'
+import { at, floatAt, intAt, numberAt } from './at.js'
 import { phaseDurations } from './durations.js'
 import { findRoot } from './union-find.js'
 import { MATRIX_LEG_LIMIT } from './leg-record.js'
@@ -182,7 +182,8 @@ function componentsOf(
   minutes: readonly number[]
 ): Component[] {
   const sorted = [...round].sort(
-    (a, b) => (analysis.waveOf[a] ?? 0) - (analysis.waveOf[b] ?? 0) || a - b
+    (a, b) =>
+      numberAt(analysis.waveOf, a) - numberAt(analysis.waveOf, b) || a - b
   )
   const slot = new Map<number, number>()
   sorted.forEach((index, position) => slot.set(index, position))
@@ -192,7 +193,7 @@ function componentsOf(
   const finish = new Float64Array(sorted.length)
   sorted.forEach((index, position) => {
     let ready = 0
-    for (const dep of analysis.depsOf[index] ?? []) {
+    for (const dep of at(analysis.depsOf, index)) {
       const depSlot = slot.get(dep)
       if (depSlot === undefined) continue
       ready = Math.max(ready, floatAt(finish, depSlot))
@@ -200,6 +201,7 @@ function componentsOf(
       const b = find(depSlot)
       if (a !== b) parent[Math.max(a, b)] = Math.min(a, b)
     }
+    // packRound's estimates may leave phases out: those take 0 minutes.
     finish[position] = ready + (minutes[index] ?? 0)
   })
   const byRoot = new Map<number, Component>()
@@ -207,7 +209,7 @@ function componentsOf(
     const root = find(position)
     const component = byRoot.get(root) ?? { phases: [], work: 0, path: 0 }
     component.phases.push(index)
-    component.work += minutes[index] ?? 0
+    component.work += minutes[index] ?? 0 // 0 without an estimate, as above
     component.path = Math.max(component.path, floatAt(finish, position))
     byRoot.set(root, component)
   })

@@ -32,7 +32,7 @@
 // same statuses. O(K (V + E) log V) a round for K ≤ 16 candidate lengths,
 // and 8 × 2 look-ahead rounds of at most 4 lengths each: about 6 times the
 // rate rule alone.
-import { at, floatAt, intAt } from './at.js'
+import { at, floatAt, intAt, numberAt } from './at.js'
 import { MinHeap } from './min-heap.js'
 import type { PhaseStatus } from './state.js'
 import { LEG_ID_BYTES, legLength, runsOnKey, type Packing } from './packing.js'
@@ -125,7 +125,7 @@ function pendingShape(fold: Fold, statuses: readonly PhaseStatus[]): Pending {
   for (const index of fold.order) {
     const status = statuses[index]
     if (status !== 'pending' && status !== 'done') continue
-    const deps = analysis.depsOf[index] ?? []
+    const deps = at(analysis.depsOf, index)
     // Only a done dependency can bring in a phase twice: without one
     // (the usual case) the pending ones are all.
     const below = deps.some(dep => statuses[dep] === 'done')
@@ -154,7 +154,7 @@ function pendingShape(fold: Fold, statuses: readonly PhaseStatus[]): Pending {
       below = Math.max(below, intAt(depth, dep))
     depth[index] = below + 1
     levels = Math.max(levels, below + 1)
-    work += minutes[index] ?? 0
+    work += numberAt(minutes, index)
   }
   const height = new Int32Array(count)
   const tail = new Float64Array(count)
@@ -168,7 +168,7 @@ function pendingShape(fold: Fold, statuses: readonly PhaseStatus[]): Pending {
       after = Math.max(after, floatAt(tail, dependent))
     }
     height[index] = above + 1
-    tail[index] = after + (minutes[index] ?? 0)
+    tail[index] = after + numberAt(minutes, index)
     criticalPath = Math.max(criticalPath, floatAt(tail, index))
   }
   return {
@@ -240,7 +240,7 @@ function fill(
     return start
   }
   const add = (index: number, roots: readonly number[]): void => {
-    const own = minutes[index] ?? 0
+    const own = numberAt(minutes, index)
     chain[index] = startOf(index) + own
     inRound[index] = 1
     parent[index] = index
@@ -294,7 +294,7 @@ function fill(
     for (let index = queue.pop(); index !== undefined; index = queue.pop()) {
       const roots = joins(index)
       if (roots === undefined) continue
-      const own = minutes[index] ?? 0
+      const own = numberAt(minutes, index)
       let joinedWork = own
       let joinedPath = startOf(index) + own
       let joinedBytes = floatAt(bytesOf, index)
@@ -409,12 +409,12 @@ function candidates(
   const share = Number.isFinite(left) ? bound / left : 0
   const ready = shape.order
     .filter(index => intAt(shape.depth, index) === 1)
-    .map(index => packing.minutes[index] ?? 0)
+    .map(index => numberAt(packing.minutes, index))
     .sort((a, b) => b - a)
   const readyWork = ready.reduce((sum, minutes) => sum + minutes, 0)
   const lengths = [
     base,
-    // Every ready phase at once.
+    // Every ready phase at once (none when nothing is left: the longest is 0).
     Math.max(ready[0] ?? 0, readyWork / (legs * cores)),
     ...shares.map(times => times * share),
     ...ready.slice(0, longest)

@@ -6,7 +6,7 @@
 // through the dependency that ended last before each phase), the time
 // between waves, the wall time, and the durations to learn from. Pure.
 // O(phases + deps).
-import { numberAt } from './at.js'
+import { at, numberAt } from './at.js'
 import { longestPath } from './graph.js'
 import type { PhaseStatus, Ledger } from './state.js'
 import type { PlanAnalysis } from './types.js'
@@ -94,26 +94,26 @@ export function runTimeline(
     }
   })
   const criticalPath: number[] = []
-  for (let at = lastPhase; at !== -1;) {
-    criticalPath.push(at)
+  for (let phase = lastPhase; phase !== -1;) {
+    criticalPath.push(phase)
     let gate = -1
     let gateEnd = -Infinity
-    for (const dep of analysis.depsOf[at] ?? []) {
+    for (const dep of at(analysis.depsOf, phase)) {
       const end = times[dep]?.end
       if (end !== undefined && end > gateEnd) {
         gate = dep
         gateEnd = end
       }
     }
-    at = gate
+    phase = gate
   }
   criticalPath.reverse()
   const betweenWaves: (number | undefined)[] = []
   for (let wave = 0; wave + 1 < analysis.waves.length; wave++) {
-    const ends = (analysis.waves[wave] ?? [])
+    const ends = at(analysis.waves, wave)
       .map(index => times[index]?.end)
       .filter((t): t is number => t !== undefined)
-    const queues = (analysis.waves[wave + 1] ?? [])
+    const queues = at(analysis.waves, wave + 1)
       .map(index => times[index]?.queued)
       .filter((t): t is number => t !== undefined)
     betweenWaves.push(
@@ -165,10 +165,8 @@ export function lowerBoundMinutes(
   minutes: readonly number[],
   maxWorkers: number
 ): number {
-  const critical = longestPath(
-    analysis.waves.flat(),
-    analysis.depsOf,
-    node => minutes[node] ?? 0
+  const critical = longestPath(analysis.waves.flat(), analysis.depsOf, node =>
+    numberAt(minutes, node)
   ).weight
   const work = minutes.reduce((sum, m) => sum + m, 0)
   return maxWorkers > 0 ? Math.max(critical, work / maxWorkers) : critical

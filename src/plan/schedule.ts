@@ -2,7 +2,7 @@
 // out (why a phase was skipped: skips.ts). A round is what rounds.ts
 // folds from the pending phases: the ready ones and chains above them, cut
 // into legs by packing.ts. Every step is O((phases + deps) α(phases)).
-import { at } from './at.js'
+import { at, numberAt } from './at.js'
 import type { Packing } from './packing.js'
 import {
   type LegStatus,
@@ -131,7 +131,7 @@ function skipDependentsOfFailures(
   const through = new Array<boolean>(statuses.length).fill(false)
   for (const wave of analysis.waves) {
     for (const index of wave) {
-      const blocked = (analysis.depsOf[index] ?? []).some(dep => {
+      const blocked = at(analysis.depsOf, index).some(dep => {
         const status = at(statuses, dep)
         return (
           isFailed(status) ||
@@ -185,9 +185,7 @@ export function handOutNext(
     const open = new Uint8Array(statuses.length)
     for (const index of analysis.waves.flat()) {
       const status = at(statuses, index)
-      const blocked = (analysis.depsOf[index] ?? []).some(
-        dep => open[dep] === 1
-      )
+      const blocked = at(analysis.depsOf, index).some(dep => open[dep] === 1)
       const earlier =
         status === 'pending' && !blocked
           ? options.succeededEarlier(index)
@@ -214,7 +212,9 @@ export function handOutNext(
       roundOf[index] = ledger.round + 1
     }
     next.round = ledger.round + 1
-    next.wave = Math.min(...round.map(index => analysis.waveOf[index] ?? 0))
+    next.wave = Math.min(
+      ...round.map(index => numberAt(analysis.waveOf, index))
+    )
     next.attempt = options.attempt
     next.roundOf = roundOf
   }
@@ -237,6 +237,7 @@ function isFlaky(ledger: Ledger, index: number): boolean {
   return (
     status !== undefined &&
     isSucceeded(status) &&
+    // Sparse: a phase that ran once has no entry (1 attempt).
     (ledger.attempts?.[index] ?? 1) > 1
   )
 }

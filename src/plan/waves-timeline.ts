@@ -7,6 +7,7 @@
 // skipped inside its leg takes no time. A round with nothing to run is not
 // a job. O(V log M) for V phases and M = max-parallel (a heap of leg slots),
 // and O(n × deps) a leg of n phases (exec's pick of the next ready phase).
+import { at, numberAt } from './at.js'
 import { MinHeap } from './min-heap.js'
 
 export interface WavesInput {
@@ -80,8 +81,8 @@ export function wavesTimeline(input: WavesInput): WavesTimeline {
       free.push(now)
     let roundEnd = now
     for (const leg of legs) {
-      const at = free.take()
-      const ready = at + jobStart
+      const opens = free.take()
+      const ready = opens + jobStart
       // The leg's cores, each free from `ready` on; a phase takes the first free.
       const cores = new MinHeap((a, b) => a < b)
       for (let core = 0; core < Math.min(coresOfLeg, leg.length); core++)
@@ -98,10 +99,10 @@ export function wavesTimeline(input: WavesInput): WavesTimeline {
         let pickReady = Infinity
         waiting.forEach((index, position) => {
           let after = ready
-          for (const dep of input.depsOf[index] ?? []) {
+          for (const dep of at(input.depsOf, index)) {
             if (!inLeg.has(dep) || !runs(dep)) continue
             if (!scheduled.has(dep)) return
-            after = Math.max(after, finish[dep] ?? 0)
+            after = Math.max(after, numberAt(finish, dep))
           }
           const begins = Math.max(after, core)
           if (begins < pickReady) {
@@ -111,8 +112,8 @@ export function wavesTimeline(input: WavesInput): WavesTimeline {
         })
         const [index = 0] = waiting.splice(pick, 1)
         scheduled.add(index)
-        start[index] = pickReady === ready ? at : pickReady
-        const end = pickReady + (minutes[index] ?? 0)
+        start[index] = pickReady === ready ? opens : pickReady
+        const end = pickReady + numberAt(minutes, index)
         finish[index] = end
         cores.push(end)
         clock = Math.max(clock, end)
@@ -120,8 +121,8 @@ export function wavesTimeline(input: WavesInput): WavesTimeline {
       }
       free.push(clock)
       roundEnd = Math.max(roundEnd, clock)
-      runnerMinutes += clock - at
-      billedMinutes += Math.ceil(clock - at)
+      runnerMinutes += clock - opens
+      billedMinutes += Math.ceil(clock - opens)
       jobs++
     }
     endRound(roundEnd)

@@ -15,6 +15,7 @@ import {
   type YamlComment,
   commentSafe
 } from './yaml.js'
+import { at } from '../plan/at.js'
 import { hashablePhases } from '../plan/input-hash.js'
 import type { Phase, PlanAnalysis } from '../plan/types.js'
 import {
@@ -505,13 +506,14 @@ export function jobIdsFor(
       pending.push(...indices)
       continue
     }
-    const keeper = indices.find(
-      i => phaseIds[i] === sanitizeJobId(phaseIds[i] ?? '')
-    )
+    const keeper = indices.find(i => {
+      const phaseId = at(phaseIds, i)
+      return phaseId === sanitizeJobId(phaseId)
+    })
     const owner = keeper ?? (indices.length === 1 ? indices[0] : undefined)
     for (const index of indices) {
       if (index === owner) {
-        ids[index] = sanitizeJobId(phaseIds[index] ?? '')
+        ids[index] = sanitizeJobId(at(phaseIds, index))
         taken.add(key)
       } else {
         pending.push(index)
@@ -522,7 +524,7 @@ export function jobIdsFor(
   // The order of `pending` only matters when two hashes clash, and then it
   // follows the claims' first-seen order, which is plan order.
   for (const index of pending) {
-    const phaseId = phaseIds[index] ?? ''
+    const phaseId = at(phaseIds, index)
     const base = sanitizeJobId(phaseId)
     let salt = 0
     let id = withSuffix(base, phaseId, salt)

@@ -169,13 +169,13 @@ function topIds(
   // Everything below the set, each phase visited once: a phase of the set
   // reached from another is below it.
   const seen = new Set<number>()
-  const pending = indices.flatMap(index => preds[index] ?? [])
+  const pending = indices.flatMap(index => at(preds, index))
   while (pending.length > 0) {
     const pred = pending.pop() ?? 0
     if (seen.has(pred)) continue
     seen.add(pred)
     if (among.has(pred)) below.add(pred)
-    pending.push(...(preds[pred] ?? []))
+    pending.push(...at(preds, pred))
   }
   const top = indices.filter(index => !below.has(index))
   return top.every(index => hashable[index] === true)
@@ -207,7 +207,7 @@ function packedCondition(
   const job = at(partition.jobs, k)
   const waitedFor = new Map<number, Set<number>>()
   for (const index of job) {
-    for (const pred of preds[index] ?? []) {
+    for (const pred of at(preds, index)) {
       const other = jobOf.get(pred)
       if (other === undefined || other === k) continue
       const set = waitedFor.get(other) ?? new Set<number>()
@@ -215,7 +215,7 @@ function packedCondition(
       waitedFor.set(other, set)
     }
   }
-  const needs: NeededJob[] = (partition.needs[k] ?? []).map(need => ({
+  const needs: NeededJob[] = at(partition.needs, k).map(need => ({
     job: at(ids, need),
     unchanged: topIds(
       analysis,
@@ -270,7 +270,7 @@ function packedJobs(
   const needed = new Set(partition.needs.flat())
   partition.jobs.forEach((job, k) => {
     if (only !== undefined && k !== only) return
-    const needs = (partition.needs[k] ?? []).map(need => at(ids, need))
+    const needs = at(partition.needs, k).map(need => at(ids, need))
     let packedCache: PackedCache | undefined
     if (hashable !== undefined) {
       packedCache = {
@@ -418,7 +418,7 @@ function estimatedBytes(
     const id = at(sample.ids, k)
     let bytes =
       3 * (utf8Length(id) + 1) + String(at(partition.jobs, k).length).length
-    for (const need of partition.needs[k] ?? []) {
+    for (const need of at(partition.needs, k)) {
       bytes += utf8Length(at(sample.ids, need)) + NEED_LINE_BYTES
     }
     for (const index of at(partition.jobs, k)) {

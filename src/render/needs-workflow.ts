@@ -58,7 +58,7 @@ import {
   workflowSizeLowerBound,
   cachePassedJobs
 } from './needs-passed.js'
-import { at } from '../plan/at.js'
+import { at, numberAt } from '../plan/at.js'
 import { packedNeedsWorkflow, packToFit } from './needs-packed.js'
 import type { YamlMapping, YamlComment } from './yaml.js'
 
@@ -143,11 +143,12 @@ export function renderNeedsWorkflow(
   const waitsFor = needsThroughDone(analysis)
   active.forEach((phase, k) => {
     const { index } = phase
-    const jobId = activeIds[k] ?? ''
-    const needs = (waitsFor[phase.index] ?? [])
+    const jobId = at(activeIds, k)
+    const needs = at(waitsFor, phase.index)
       .map(dep => jobIds[dep])
       .filter((id): id is string => id !== undefined)
-    const previous = lanePrevious?.[phase.index] ?? -1
+    const previous =
+      lanePrevious === undefined ? -1 : numberAt(lanePrevious, phase.index)
     const laned = laneNeeds(
       needs,
       previous === -1 ? undefined : jobIds[previous]
@@ -160,7 +161,7 @@ export function renderNeedsWorkflow(
       jobNeeds = [PLAN_JOB_ID, ...laned.needs]
       condition = cachedCondition(
         hashable[phase.index] === true ? [phase.id] : undefined,
-        (waitsFor[phase.index] ?? []).flatMap(dep => {
+        at(waitsFor, phase.index).flatMap(dep => {
           const job = jobIds[dep]
           if (job === undefined) return []
           return [
@@ -192,11 +193,11 @@ export function renderNeedsWorkflow(
     // Outputs travel along direct dependencies only (as in exec): the
     // jobs of its direct dependencies, and whether a phase that runs a
     // command depends on it.
-    const inputsFrom = (analysis.depsOf[index] ?? []).flatMap(dep => {
+    const inputsFrom = at(analysis.depsOf, index).flatMap(dep => {
       const id = jobIds[dep]
       return id === undefined ? [] : [id]
     })
-    const handsOn = (analysis.dependentsOf[index] ?? []).some(dependent => {
+    const handsOn = at(analysis.dependentsOf, index).some(dependent => {
       const other = at(phases, dependent)
       return !other.done && hasCommand(other)
     })
@@ -206,7 +207,7 @@ export function renderNeedsWorkflow(
       options,
       condition,
       {
-        reads: (analysis.depsOf[index] ?? []).length > 0,
+        reads: at(analysis.depsOf, index).length > 0,
         inputsFrom,
         handsOn
       },
@@ -224,7 +225,7 @@ export function renderNeedsWorkflow(
     return { text: '', bytes: 0, jobIds, problems, notes }
   }
   const checkoutComments = active.map((_, k): YamlComment => ({
-    path: ['jobs', activeIds[k] ?? '', 'steps', 0, 'uses'],
+    path: ['jobs', at(activeIds, k), 'steps', 0, 'uses'],
     after: CHECKOUT_VERSION
   }))
   const digest = cache ? graphDigest(jobs, options) : undefined
