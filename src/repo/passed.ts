@@ -24,13 +24,20 @@ import { createHash } from 'node:crypto'
 import { readlink } from 'node:fs/promises'
 import path from 'node:path'
 
-/** Every phase's input hash, from the repository holding `cwd`. */
+/**
+ * Every phase's input hash, from the repository holding `cwd`. The hashes
+ * are computed from the index's listing while git still checks the
+ * working tree (an lstat of every tracked file, most of the time), and
+ * computed again only when the tree has changes.
+ */
 export async function hashPlan(
   analysis: PlanAnalysis,
   cwd: string
 ): Promise<InputHashes> {
-  const { files } = await readTrackedFiles(cwd)
-  return inputHashes(analysis, sortedEntries(files))
+  const tracked = await readTrackedFiles(cwd, entries =>
+    inputHashes(analysis, sortedEntries(entries))
+  )
+  return tracked.early ?? inputHashes(analysis, sortedEntries(tracked.files))
 }
 
 /** Warnings about patterns that take no tracked file (probably typos). */
@@ -134,8 +141,9 @@ export async function readUnchanged(
 //   commit the index records, and an index with unmerged paths is refused.
 // Two git processes side by side on a clean tree (two more when files
 // changed: rev-parse for the top folder, hash-object for the changed
-// files), none of them reading more than the changed files. Nothing here
-// runs at import.
+// files), none of them reading more than the changed files; the hashes are
+// computed from the listing while diff-files still runs, and again only
+// when it names a change. Nothing here runs at import.
 
 /** A repository that cannot be hashed; the message says why and what to do. */
 export class GitIndexError extends Error {
@@ -208,8 +216,11 @@ function parseLsFiles(text: string): IndexEntry[] {
   const unmerged: string[] = []
   for (const record of text.split('\0')) {
     if (record === '') continue
+    // Fixed places (`%06o %s %d\t`), cheaper than splitting 50k heads.
     const tab = record.indexOf('\t')
-    const [mode = '', id = '', stage = ''] = record.slice(0, tab).split(' ')
+    const mode = record.slice(0, 6)
+    const id = record.slice(7, tab - 2)
+    const stage = record.charAt(tab - 1)
     const file = record.slice(tab + 1)
     if (stage !== '0') {
       if (unmerged.at(-1) !== file) unmerged.push(file)
@@ -294,32 +305,71 @@ async function workingIds(
   return ids
 }
 
-interface TrackedFiles {
+interface TrackedFiles<T> {
   /** Every tracked file as the working tree has it, in git's order. */
   files: IndexEntry[]
+  /** `early`'s answer, kept only when the working tree had no change. */
+  early?: T
 }
 
-/** The tracked files of the repository holding `cwd`, as they are now. */
-export async function readTrackedFiles(cwd: string): Promise<TrackedFiles> {
+/** A promise that never rejects: `error` set instead. */
+type Settled = { text: string } | { error: unknown }
+
+function settle(run: Promise<string>): Promise<Settled> {
+  return run.then(
+    text => ({ text }),
+    (error: unknown) => ({ error })
+  )
+}
+
+/** A failed listing: not a repository (or no git, topLevel says), or else. */
+async function listingFailed(cwd: string, error: unknown): Promise<never> {
+  await topLevel(cwd)
+  throw new GitIndexError(
+    `git cannot list the tracked files of ${cwd}: ${stderrOf(error)}`
+  )
+}
+
+/**
+ * The tracked files of the repository holding `cwd`, as they are now.
+ * `early`, when given, runs on the index's listing while `git diff-files`
+ * still looks at the working tree; its answer is returned when that finds
+ * no change, so a clean checkout costs about the slower git process alone.
+ */
+export async function readTrackedFiles<T = never>(
+  cwd: string,
+  early?: (entries: IndexEntry[]) => T
+): Promise<TrackedFiles<T>> {
   // Paths from the top (`:/`, `--full-name`; diff-files gives them so,
-  // `--no-relative`), whatever folder of the repository `cwd` is.
-  let listed: string
-  let changed: string
-  try {
-    ;[listed, changed] = await Promise.all([
-      git(['ls-files', '-s', '-z', '--full-name', '--', ':/'], cwd),
-      git(['diff-files', '-z', '--no-relative', '--ignore-submodules=all'], cwd)
-    ])
-  } catch (error) {
-    // Not a repository (or no git) is said by topLevel; anything else here.
-    await topLevel(cwd)
-    throw new GitIndexError(
-      `git cannot list the tracked files of ${cwd}: ${stderrOf(error)}`
-    )
+  // `--no-relative`), whatever folder of the repository `cwd` is. Both
+  // start now; neither promise is left to reject unheard.
+  const listing = settle(
+    git(['ls-files', '-s', '-z', '--full-name', '--', ':/'], cwd)
+  )
+  const checking = settle(
+    git(['diff-files', '-z', '--no-relative', '--ignore-submodules=all'], cwd)
+  )
+  const listed = await listing
+  if ('error' in listed) {
+    await checking
+    return listingFailed(cwd, listed.error)
   }
-  const entries = parseLsFiles(listed)
-  const changes = parseDiffFiles(changed).filter(c => c.status !== 'U')
-  if (changes.length === 0) return { files: entries }
+  let entries: IndexEntry[]
+  try {
+    entries = parseLsFiles(listed.text)
+  } catch (error) {
+    await checking
+    throw error
+  }
+  const answer = early?.(entries)
+  const checked = await checking
+  if ('error' in checked) return listingFailed(cwd, checked.error)
+  const changes = parseDiffFiles(checked.text).filter(c => c.status !== 'U')
+  if (changes.length === 0) {
+    return answer === undefined
+      ? { files: entries }
+      : { files: entries, early: answer }
+  }
   const gone = new Set(
     changes
       .filter(c => c.mode === '000000' || c.status === 'D')
