@@ -165,7 +165,7 @@ function legOutputs(analysis: PlanAnalysis, ran: LegRun): OutputsById {
 }
 
 /** How the leg's phases run, for its first log line. */
-export function atOnce(concurrency: number, phases: number): string {
+function atOnce(concurrency: number, phases: number): string {
   return concurrency === 1 || phases === 1
     ? 'one after another'
     : `up to ${Math.min(concurrency, phases)} at once (leg-concurrency ${concurrency}), each phase's log printed as one group when it ends`

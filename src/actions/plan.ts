@@ -52,7 +52,7 @@ function wholePlanProblem(
  * change runner (runs-on) more often than there are wave jobs does not fit;
  * `fits`: the fewest wave jobs it would run in.
  */
-export function tooManyWavesMessage(
+function tooManyWavesMessage(
   rounds: number,
   maxWaves: number,
   fits: number | undefined

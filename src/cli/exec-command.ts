@@ -39,7 +39,7 @@ import { loadPlanForCli } from './plan-command.js'
 /** Round and leg numbers of a record: what the old flag check allowed. */
 const MAX_RECORD_NUMBER = 999_999
 
-export const EXEC_FLAGS = {
+const EXEC_FLAGS = {
   plan: COMMON_FLAGS.plan,
   config: COMMON_FLAGS.config,
   phases: {
@@ -75,7 +75,7 @@ export const EXEC_FLAGS = {
   help: COMMON_FLAGS.help
 } as const
 
-export const EXEC_HELP = `Usage: phase-matrix exec [--plan FILE] [--round N --leg N --record FILE] [--leg-concurrency N] --phases ID,... | ID...
+const EXEC_HELP = `Usage: phase-matrix exec [--plan FILE] [--round N --leg N --record FILE] [--leg-concurrency N] --phases ID,... | ID...
 
 Runs phases of the plan in dependency order, up to --leg-concurrency at
 once (default: this machine's cores): a phase starts once its

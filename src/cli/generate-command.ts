@@ -91,7 +91,7 @@ others. The plan must be a file in the repository.
 type GenerateValues = FlagValues<typeof GENERATE_COMMAND.flags>
 
 /** What `generate` records in the header for these flags. */
-export function invocationOf(values: GenerateValues): GenerateInvocation {
+function invocationOf(values: GenerateValues): GenerateInvocation {
   const invocation: GenerateInvocation = {
     plan: normalizePath(values.plan ?? DEFAULT_PLAN_PATH)
   }

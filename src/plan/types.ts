@@ -83,7 +83,7 @@ export interface Phase {
   depPositions: SourcePosition[]
 }
 
-export interface ResourceLimits {
+interface ResourceLimits {
   maxMemoryMb?: number
   maxCpuPercent?: number
 }

@@ -66,13 +66,13 @@ class End {
 }
 
 /** A record without a prototype: `__proto__` is just a key in it. */
-export function nullRecord<T>(): Record<string, T> {
+function nullRecord<T>(): Record<string, T> {
   const record: Record<string, T> = {}
   Object.setPrototypeOf(record, null)
   return record
 }
 
-export class YamlReader {
+class YamlReader {
   private readonly anchors = new Map<string, Node>()
   /** Each alias resolved once, at its own place in the document. */
   private readonly resolved = new Map<Alias, Node | null>()

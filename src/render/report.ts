@@ -404,11 +404,6 @@ export function phaseLine(
   return `${outcomeIcon(status)} Phase ${id} completed: ${isSucceeded(status) ? 'success' : outcomeWord(status)}${detail === '' ? '' : ` (${detail})`}`
 }
 
-/** A phase a re-run passes over. */
-export function succeededEarlierLine(id: string): string {
-  return `✓ Phase ${id} succeeded in an earlier attempt of this run: not run again`
-}
-
 // "Where the time went": the part of the report that shows the real run —
 // a Mermaid Gantt chart with, per phase, the wait for a runner and the run
 // (coloured by outcome: `done` succeeded, `crit` failed, cancelled or timed

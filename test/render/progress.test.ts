@@ -1,9 +1,5 @@
 import { describe, expect, test } from '@jest/globals'
-import {
-  executingBatchLine,
-  phaseLine,
-  succeededEarlierLine
-} from '../../src/render/report.js'
+import { executingBatchLine, phaseLine } from '../../src/render/report.js'
 
 describe('progress lines', () => {
   test('the batch (round) handed out of the rounds there are, with a note', () => {
@@ -24,9 +20,6 @@ describe('progress lines', () => {
     )
     expect(phaseLine('b', 'skipped', 'dependency a failed', 3)).toBe(
       '⊘ Phase b skipped: dependency a failed'
-    )
-    expect(succeededEarlierLine('c')).toBe(
-      '✓ Phase c succeeded in an earlier attempt of this run: not run again'
     )
   })
 })

@@ -143,10 +143,7 @@ export async function writePassedStore(
  * Whatever is not that records no pass, with a warning: a pass left out
  * only makes a phase run again. O(text).
  */
-export function graphPassedIds(
-  text: string,
-  analysis: PlanAnalysis
-): Set<string> {
+function graphPassedIds(text: string, analysis: PlanAnalysis): Set<string> {
   const name = `Input '${SettleInputs.graphPassed}'`
   const known = new Set(analysis.plan.phases.map(phase => phase.id))
   const passed = new Set<string>()
