@@ -285,15 +285,3 @@ function walkSegments(segments: readonly Segment[], file: string): boolean {
   while (segments[s]?.kind === 'globstar') s++
   return s === segments.length
 }
-
-/**
- * Whether an ordered list of patterns takes `file`: the last pattern that
- * matches it decides (`!` excludes). O(patterns) matches.
- */
-export function globsTake(globs: readonly Glob[], file: string): boolean {
-  for (let i = globs.length - 1; i >= 0; i--) {
-    const glob = globs[i]
-    if (glob !== undefined && globMatches(glob, file)) return !glob.negated
-  }
-  return false
-}

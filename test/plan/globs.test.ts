@@ -1,12 +1,8 @@
 import { describe, expect, test } from '@jest/globals'
 import fc from 'fast-check'
 
-import {
-  compileGlob,
-  globMatches,
-  globProblem,
-  globsTake
-} from '../../src/plan/globs.js'
+import { compileGlob, globMatches, globProblem } from '../../src/plan/globs.js'
+import { globsTake } from '../support/globs-take.js'
 
 const matches = (pattern: string, file: string): boolean =>
   globMatches(compileGlob(pattern), file)

@@ -2,7 +2,8 @@ import { describe, expect, test } from '@jest/globals'
 import fc from 'fast-check'
 
 import { analyzePlan } from '../../src/plan/analyze.js'
-import { compileGlob, globsTake } from '../../src/plan/globs.js'
+import { compileGlob } from '../../src/plan/globs.js'
+import { globsTake } from '../support/globs-take.js'
 import {
   hashablePhases,
   inputHashes,
