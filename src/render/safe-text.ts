@@ -83,16 +83,3 @@ export function logSafe(text: string): string {
     .map(inertLine)
     .join('\n')
 }
-
-/**
- * True when the runner would read some line of `text` as a command (the
- * test the function above makes false).
- */
-export function carriesWorkflowCommand(text: string): boolean {
-  return text
-    .split(/\r\n|\r|\n/)
-    .some(
-      line =>
-        line.replace(LEADING_SPACE, '').startsWith('::') || line.includes('##[')
-    )
-}

@@ -1,6 +1,7 @@
 import { describe, expect, test } from '@jest/globals'
 import fc from 'fast-check'
-import { carriesWorkflowCommand, logSafe } from '../../src/render/safe-text.js'
+import { logSafe } from '../../src/render/safe-text.js'
+import { carriesWorkflowCommand } from '../support/workflow-command.js'
 
 describe('logSafe', () => {
   test.each([
