@@ -171,7 +171,7 @@ function row(
   const cells = [
     outcomeIcon(status),
     markdownText(phase.id),
-    String((analysis.waveOf[index] ?? 0) + 1),
+    String(at(analysis.waveOf, index) + 1),
     outcomeWord(status),
     markdownText(reasonOf(analysis, ledger, index, causes, since)),
     formatSeconds(ledger.seconds[index])
@@ -505,7 +505,7 @@ export function renderRunGantt(
   ]
   const waves = new Map<number, number[]>()
   for (const index of shown) {
-    const wave = analysis.waveOf[index] ?? 0
+    const wave = atIndex(analysis.waveOf, index)
     const list = waves.get(wave)
     if (list === undefined) waves.set(wave, [index])
     else list.push(index)
