@@ -21,7 +21,7 @@ import { spawn } from 'node:child_process'
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
-import { at } from '../plan/at.js'
+import { at, numberAt } from '../plan/at.js'
 import {
   encodeLegRecord,
   legDigest,
@@ -287,6 +287,7 @@ export async function runLeg(options: RunLegOptions): Promise<LegRun> {
   )
   const outcome = new Map<number, 'succeeded' | 'not-succeeded'>()
   const inLeg = new Set(options.order)
+  // RUNNER_TEMP is set on GitHub runners only; elsewhere the OS temp folder.
   const folder = mkdtempSync(
     path.join(options.env['RUNNER_TEMP'] ?? tmpdir(), 'phase-matrix-leg-')
   )
@@ -296,9 +297,7 @@ export async function runLeg(options: RunLegOptions): Promise<LegRun> {
   const used = { outputs: 0 }
   /** Its dependencies in the leg have all ended. */
   const ready = (index: number): boolean =>
-    (analysis.depsOf[index] ?? []).every(
-      dep => !inLeg.has(dep) || outcome.has(dep)
-    )
+    at(analysis.depsOf, index).every(dep => !inLeg.has(dep) || outcome.has(dep))
   try {
     while (waiting.length > 0 || running.size > 0) {
       // The leg's order is a dependency order: a phase a skip makes ready
@@ -309,7 +308,7 @@ export async function runLeg(options: RunLegOptions): Promise<LegRun> {
         running.size < concurrency &&
         options.signal?.aborted !== true;
       ) {
-        const [position, index] = waiting[next] ?? [0, 0]
+        const [position, index] = at(waiting, next)
         if (!ready(index)) {
           next++
           continue
@@ -479,7 +478,7 @@ async function attemptPhase(
   // Its direct dependencies' outputs: from this leg, else from earlier rounds.
   const inputsFile = path.join(folder, `phase-${position}.inputs.json`)
   const inLeg = new Map<string, Outputs | undefined>()
-  for (const dep of analysis.depsOf[index] ?? []) {
+  for (const dep of at(analysis.depsOf, index)) {
     const ran = state.marked.get(dep)
     if (ran !== undefined)
       inLeg.set(at(analysis.plan.phases, dep).id, ran.outputs)
@@ -496,7 +495,7 @@ async function attemptPhase(
   const env = {
     ...phaseEnvironment(options.env, folder, position),
     PHASE_ID: phase.id,
-    PHASE_WAVE: String((analysis.waveOf[index] ?? 0) + 1),
+    PHASE_WAVE: String(numberAt(analysis.waveOf, index) + 1),
     PHASE_LEG: options.leg,
     PHASE_OUTPUT: outputFile,
     PHASE_INPUTS: inputsFile

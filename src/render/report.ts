@@ -11,7 +11,7 @@ import type { Ledger } from '../plan/state.js'
 import type { PlanAnalysis } from '../plan/types.js'
 import { type PhaseOutcome, renderMermaid } from './mermaid.js'
 import { markdownText } from './markdown.js'
-import { at, at as atIndex } from '../plan/at.js'
+import { at, at as atIndex, numberAt } from '../plan/at.js'
 import type { RunTimeline } from '../plan/run-timeline.js'
 import { formatMinutes, ganttTaskName } from './simulation.js'
 
@@ -171,7 +171,7 @@ function row(
   const cells = [
     outcomeIcon(status),
     markdownText(phase.id),
-    String(at(analysis.waveOf, index) + 1),
+    String(numberAt(analysis.waveOf, index) + 1),
     outcomeWord(status),
     markdownText(reasonOf(analysis, ledger, index, causes, since)),
     formatSeconds(ledger.seconds[index])
@@ -185,6 +185,7 @@ function byteLength(text: string): number {
 
 /** `⚠️ 2 flaky phase(s) …`: the phases that passed after a retry, or nothing. */
 function flakyNote(analysis: PlanAnalysis, ledger: Ledger): string[] {
+  // attempts is sparse (set only for phases run more than once): absent is 1.
   const flaky = ledger.statuses.flatMap((status, index) =>
     isSucceeded(status) && (ledger.attempts?.[index] ?? 1) > 1 ? [index] : []
   )
@@ -317,13 +318,14 @@ export function reasonOf(
   const idOf = (i: number | undefined): string =>
     i === undefined ? 'a phase' : at(phases, i).id
   const status = at(ledger.statuses, index)
-  const cause = causes[index] ?? {}
+  const cause = at(causes, index)
   switch (status) {
     case 'pending':
       return 'not reached'
     case 'running':
       return 'handed out; result not read yet'
     case 'succeeded': {
+      // attempts is sparse (only phases run more than once): absent is 1.
       const tries = ledger.attempts?.[index] ?? 1
       return tries > 1
         ? `flaky: failed ${tries - 1} time(s), passed on attempt ${tries} (retries)`
@@ -340,6 +342,7 @@ export function reasonOf(
         : `inputs unchanged since it passed in run ${run}: not run`
     }
     case 'failed': {
+      // attempts is sparse (only phases run more than once): absent is 1.
       const tries = ledger.attempts?.[index] ?? 1
       return tries > 1
         ? `its command failed in all ${tries} attempts`
@@ -505,7 +508,7 @@ export function renderRunGantt(
   ]
   const waves = new Map<number, number[]>()
   for (const index of shown) {
-    const wave = atIndex(analysis.waveOf, index)
+    const wave = numberAt(analysis.waveOf, index)
     const list = waves.get(wave)
     if (list === undefined) waves.set(wave, [index])
     else list.push(index)

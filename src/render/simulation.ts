@@ -4,7 +4,7 @@
 import type { ModeResult, Simulation } from '../plan/simulate.js'
 import type { Plan } from '../plan/types.js'
 import { painter } from './safe-text.js'
-import { at } from '../plan/at.js'
+import { at, numberAt } from '../plan/at.js'
 import type { EstimateFacts } from '../plan/simulate.js'
 
 // `simulate` as text for a terminal: the plan's critical path, total work
@@ -77,17 +77,17 @@ export function renderSimulationText(
     ])
   ]
   const widths = [0, 1, 2, 3, 4].map(column =>
-    Math.max(...table.map(row => (row[column] ?? '').length))
+    Math.max(...table.map(row => at(row, column).length))
   )
   table.forEach((row, r) => {
     const cells = row
       .slice(0, 5)
       .map((cell, column) =>
         column === 0
-          ? cell.padEnd(widths[column] ?? 0)
-          : cell.padStart(widths[column] ?? 0)
+          ? cell.padEnd(numberAt(widths, column))
+          : cell.padStart(numberAt(widths, column))
       )
-    const line = `  ${cells.join('  ')}  ${row[5] ?? ''}`.trimEnd()
+    const line = `  ${cells.join('  ')}  ${at(row, 5)}`.trimEnd()
     lines.push(r === 0 ? paint('dim', line) : line)
   })
 
@@ -130,7 +130,7 @@ export function renderSimulationText(
     const id = idOf(index).padEnd(idWidth)
     const outcome = simulation.outcome[index]
     const phase = plan.phases[index]
-    const ran = (shown.finish[index] ?? 0) > (shown.start[index] ?? 0)
+    const ran = numberAt(shown.finish, index) > numberAt(shown.start, index)
     if (!ran) {
       const why =
         outcome === 'skipped'
@@ -157,7 +157,7 @@ export function renderSimulationText(
     const lane =
       modes.lanes === undefined
         ? ''
-        : ` lane ${(modes.lanes.schedule.laneOf[index] ?? 0) + 1}`
+        : ` lane ${numberAt(modes.lanes.schedule.laneOf, index) + 1}`
     const mark = outcome === 'failed' ? paint('red', ' failed') : ''
     lines.push(
       `  ${id}  |${outcome === 'failed' ? paint('red', bar) : bar}| ${formatMinutes(start)}–${formatMinutes(finish)}${lane}${mark}`
@@ -289,7 +289,9 @@ export function renderSimulationGantt(
     lines.push(`  section ${name}, ${formatMinutes(mode.wallMinutes)} min`)
     const byStart = plan.phases
       .map(phase => phase.index)
-      .filter(index => (mode.finish[index] ?? 0) > (mode.start[index] ?? 0))
+      .filter(
+        index => numberAt(mode.finish, index) > numberAt(mode.start, index)
+      )
       .sort((a, b) => at(mode.start, a) - at(mode.start, b) || a - b)
     for (const index of byStart) {
       const phase = plan.phases[index]

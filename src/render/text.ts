@@ -9,7 +9,7 @@ import type {
 } from '../plan/types.js'
 import { painter, terminalSafe, type Paint } from './safe-text.js'
 import { estimateTextLines } from './simulation.js'
-import { at } from '../plan/at.js'
+import { at, numberAt } from '../plan/at.js'
 import { roundLegs, type Packing } from '../plan/packing.js'
 import { initialStatuses } from '../plan/schedule.js'
 import { greenRounds } from '../plan/rounds.js'
@@ -190,7 +190,7 @@ export function renderTree(
   walk(roots)
   // A continuation may defer further branches; the queue grows as we go.
   for (let next = 0; next < deferred.length; next++) {
-    const index = at(deferred, next)
+    const index = numberAt(deferred, next)
     seen[index] = Seen.expanded
     lines.push('', label(index) + paint('dim', ' (continued)'))
     walk(at(dependentsOf, index))
@@ -204,7 +204,7 @@ export function renderTree(
 
 /** `levels 2–4` or `level 3` (1-based) for the phases of a round. */
 function levelsOf(analysis: PlanAnalysis, phases: readonly number[]): string {
-  const levels = phases.map(index => at(analysis.waveOf, index) + 1)
+  const levels = phases.map(index => numberAt(analysis.waveOf, index) + 1)
   const low = Math.min(...levels)
   const high = Math.max(...levels)
   return low === high ? `level ${low}` : `levels ${low}–${high}`
@@ -236,7 +236,8 @@ export function renderRoundsText(
     for (const leg of legs) {
       // exec's order: by level, then plan order.
       const order = [...leg.phases].sort(
-        (a, b) => at(analysis.waveOf, a) - at(analysis.waveOf, b) || a - b
+        (a, b) =>
+          numberAt(analysis.waveOf, a) - numberAt(analysis.waveOf, b) || a - b
       )
       lines.push(
         `  leg ${leg.leg}: ${order.map(index => at(phases, index).id).join(', ')}`
@@ -289,7 +290,7 @@ export function formatCycle(ids: readonly string[], paint?: Paint): string {
     'Phases involved in cycle:'
   ]
   ring.forEach((id, k) => {
-    const dependency = ring[(k + ring.length - 1) % ring.length] ?? id
+    const dependency = at(ring, (k + ring.length - 1) % ring.length)
     lines.push(`  ${k + 1}. ${id} depends on ${dependency}`)
   })
   lines.push('', 'Fix: Remove one dependency to break the cycle.')
