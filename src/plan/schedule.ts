@@ -5,6 +5,7 @@
 import { at, numberAt } from './at.js'
 import type { Packing } from './packing.js'
 import {
+  attemptsOf,
   type LegStatus,
   type PhaseStatus,
   isFailed,
@@ -238,7 +239,7 @@ function isFlaky(ledger: Ledger, index: number): boolean {
     status !== undefined &&
     isSucceeded(status) &&
     // Sparse: a phase that ran once has no entry (1 attempt).
-    (ledger.attempts?.[index] ?? 1) > 1
+    attemptsOf(ledger, index) > 1
   )
 }
 

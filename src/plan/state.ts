@@ -174,6 +174,11 @@ export interface Ledger {
   hashes?: string
 }
 
+/** The runs phase `index` took: `attempts` is sparse (only phases run more than once), so absent is 1. */
+export function attemptsOf(ledger: Ledger, index: number): number {
+  return ledger.attempts?.[index] ?? 1
+}
+
 /** The state as JSON: short keys, because it travels as an environment string. */
 interface EncodedLedger {
   v: number

@@ -2,12 +2,13 @@
 // ended as it did, the progress lines of the logs, and where the time went.
 import { skipCauses, type SkipCause } from '../plan/skips.js'
 import {
+  attemptsOf,
+  type Ledger,
   type PhaseStatus,
   isFailed,
   isSkipped,
   isSucceeded
 } from '../plan/state.js'
-import type { Ledger } from '../plan/state.js'
 import type { PlanAnalysis } from '../plan/types.js'
 import { type PhaseOutcome, renderMermaid } from './mermaid.js'
 import { markdownText } from './markdown.js'
@@ -185,9 +186,8 @@ function byteLength(text: string): number {
 
 /** `⚠️ 2 flaky phase(s) …`: the phases that passed after a retry, or nothing. */
 function flakyNote(analysis: PlanAnalysis, ledger: Ledger): string[] {
-  // attempts is sparse (set only for phases run more than once): absent is 1.
   const flaky = ledger.statuses.flatMap((status, index) =>
-    isSucceeded(status) && (ledger.attempts?.[index] ?? 1) > 1 ? [index] : []
+    isSucceeded(status) && attemptsOf(ledger, index) > 1 ? [index] : []
   )
   if (flaky.length === 0) return []
   const shown = flaky
@@ -325,8 +325,7 @@ export function reasonOf(
     case 'running':
       return 'handed out; result not read yet'
     case 'succeeded': {
-      // attempts is sparse (only phases run more than once): absent is 1.
-      const tries = ledger.attempts?.[index] ?? 1
+      const tries = attemptsOf(ledger, index)
       return tries > 1
         ? `flaky: failed ${tries - 1} time(s), passed on attempt ${tries} (retries)`
         : ''
@@ -342,8 +341,7 @@ export function reasonOf(
         : `inputs unchanged since it passed in run ${run}: not run`
     }
     case 'failed': {
-      // attempts is sparse (only phases run more than once): absent is 1.
-      const tries = ledger.attempts?.[index] ?? 1
+      const tries = attemptsOf(ledger, index)
       return tries > 1
         ? `its command failed in all ${tries} attempts`
         : 'its command failed'

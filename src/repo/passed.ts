@@ -5,8 +5,7 @@
 // ignored with a warning; one that cannot be read at all is a UsageError.
 import { closeSync, readFileSync } from 'node:fs'
 import { describeFsError, openRegularFile } from './files.js'
-import { errorCode } from '../plan/errors.js'
-import { UsageError } from '../plan/errors.js'
+import { errorCode, errorMessage, UsageError } from '../plan/errors.js'
 import {
   inputHashes,
   sortedEntries,
@@ -172,7 +171,7 @@ function stderrOf(error: unknown): string {
     const text = error.stderr.trim()
     return text.length > 300 ? text.slice(0, 297) + '...' : text
   }
-  return error instanceof Error ? error.message : String(error)
+  return errorMessage(error)
 }
 
 function git(
