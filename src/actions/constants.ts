@@ -40,7 +40,8 @@ export const PlanOutputs = {
   mermaid: 'mermaid',
   matrices: 'matrices',
   fastRounds: 'fast-rounds',
-  unchanged: 'unchanged'
+  unchanged: 'unchanged',
+  phaseOutputs: 'phase-outputs'
 } as const
 
 /** Plan outputs for reading, which the reusable workflow does not forward. */

@@ -6,7 +6,7 @@ import { errorMessage } from '../plan/errors.js'
 import { at } from '../plan/at.js'
 import { envLimitProblems } from '../plan/env-limits.js'
 import { PlanError } from '../plan/errors.js'
-import { passedInWords } from '../plan/input-hash.js'
+import { passedInWords } from '../plan/passed-store.js'
 import { recordBudgetProblem } from '../plan/leg-record.js'
 import { packingOf, roundLegs, type Packing } from '../plan/packing.js'
 import { greenRounds } from '../plan/rounds.js'
@@ -256,7 +256,8 @@ async function plan(settings: PlanSettings, ports: PlanPorts): Promise<void> {
   const { outputs, fastPathOff, sizeWarnings } = planOutputs(
     analysis,
     parallel,
-    first
+    first,
+    passed.outputs
   )
   annotateProblems(sizeWarnings, settings.run.workspace)
   await logPlan(analysis, parallel, first, fastPathOff, passed.since)

@@ -7,7 +7,7 @@
 // Given `graph-passed` (the save job of a generated needs graph) it only
 // writes the new store of passed phases.
 import { PlanError, UsageError } from '../plan/errors.js'
-import { sinceOf } from '../plan/input-hash.js'
+import { sinceOf } from '../plan/passed-store.js'
 import { isFinished } from '../plan/schedule.js'
 import { decodeLedger, type Ledger } from '../plan/state.js'
 import type { PlanAnalysis } from '../plan/types.js'

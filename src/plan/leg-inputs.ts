@@ -6,7 +6,8 @@
 // `phase-matrix exec` alike): earlier rounds' wave jobs
 // (`PHASE_MATRIX_ROUND_<k>: ${{ toJSON(needs.wave-<k>) }}`, their legs'
 // records) and the jobs a needs-graph job needs (`PHASE_MATRIX_NEEDS_<n>:
-// ${{ needs.<job>.outputs.phase-outputs }}`, `{"<id>": {…}}` JSON). Pure:
+// ${{ needs.<job>.outputs.phase-outputs }}`, `{"<id>": {…}}` JSON), the
+// plan step's among them (what the unchanged phases stored). Pure:
 // env in, outputs by id out. O(length of the values).
 import { z } from 'zod'
 import { at, numberAt } from './at.js'
@@ -27,6 +28,12 @@ export const ROUND_ENV_PREFIX = 'PHASE_MATRIX_ROUND_'
 export const NEEDS_ENV_PREFIX = 'PHASE_MATRIX_NEEDS_'
 /** The env variable that carries every needed job's, a JSON list of them. */
 export const NEEDS_ENV = 'PHASE_MATRIX_NEEDS'
+/**
+ * The env variable of a wave job's exec that carries the plan step's
+ * `phase-outputs` (what the unchanged phases stored): one more needed
+ * job's outputs, by its prefix.
+ */
+export const PLAN_OUTPUTS_ENV = `${NEEDS_ENV_PREFIX}PLAN`
 
 export const waveJobSchema = z.object({
   result: z.string(),

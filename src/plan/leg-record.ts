@@ -373,7 +373,8 @@ function encodeOutputs(outputs: OutputsById): string {
   return Buffer.from(JSON.stringify(outputs), 'utf8').toString('base64url')
 }
 
-function isOutputs(value: unknown): value is Outputs {
+/** An object of output name to text, as a phase writes them. */
+export function isOutputs(value: unknown): value is Outputs {
   return (
     typeof value === 'object' &&
     value !== null &&

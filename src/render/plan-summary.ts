@@ -2,7 +2,7 @@
 // Mermaid block; for an invalid plan, every problem as a table row (GitHub
 // shows only 10 annotations per step). O(phases + deps).
 import { estimateFacts } from '../plan/simulate.js'
-import { passedInWords } from '../plan/input-hash.js'
+import { passedInWords } from '../plan/passed-store.js'
 import type { PlanAnalysis, Problem } from '../plan/types.js'
 import { estimateMarkdownLines } from './simulation.js'
 import { inlineCode, markdownText, problemsTable } from './markdown.js'

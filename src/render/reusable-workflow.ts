@@ -169,7 +169,7 @@ function reusableTrigger(): string[] {
     '        description: JSON array of the ids of the phases that passed only after a retry (retries).',
     '        value: ${{ jobs.report.outputs.flaky }}',
     '      phase-outputs:',
-    '        description: JSON object of phase id to the outputs it wrote to $PHASE_OUTPUT (phases that succeeded and wrote some).',
+    '        description: JSON object of phase id to the outputs it wrote to $PHASE_OUTPUT (phases that succeeded and wrote some; unchanged ones with what they wrote when they passed).',
     '        value: ${{ jobs.report.outputs.phase-outputs }}',
     '      durations:',
     '        description: JSON object of phase id to minutes for each phase that ran to an end (the shape of the estimates input).',
@@ -178,7 +178,7 @@ function reusableTrigger(): string[] {
     '        description: JSON array of the ids of the phases not run because their inputs are unchanged since they passed (cache-passed); they count as succeeded.',
     '        value: ${{ jobs.report.outputs.unchanged }}',
     '      passed:',
-    "        description: 'JSON object of phase id to input hash of the phases that passed, this run merged into the last (cache-passed).'",
+    "        description: 'JSON object of phase id to input hash of the phases that passed, this run merged into the last, with what they wrote to $PHASE_OUTPUT (cache-passed).'",
     '        value: ${{ jobs.report.outputs.passed }}'
   ]
 }

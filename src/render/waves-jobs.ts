@@ -2,6 +2,7 @@
 // job builder shares, the conditions that chain the waves, the control jobs
 // (plan, settle-k, report) and the wave jobs of legs.
 import { MATRIX_LEG_LIMIT } from '../plan/leg-record.js'
+import { PLAN_OUTPUTS_ENV } from '../plan/leg-inputs.js'
 
 // The parts of the waves workflows (.github/workflows/phases.yml and
 // example.yml) that every job builder shares: the actions and versions they
@@ -191,7 +192,9 @@ export function planJob(flavour: Flavour): string[] {
       'max-cpu-percent',
       // Every round of a green run, handed out up front (the fast path).
       'matrices',
-      'fast-rounds'
+      'fast-rounds',
+      // What the unchanged phases stored, for the legs that read it.
+      'phase-outputs'
     ]),
     '    steps:',
     ...checkoutStep(),
@@ -460,7 +463,9 @@ export function waveJob(flavour: Flavour, wave: number): string[] {
     // The config's resource_limits, for the phase to honour ('' when unset).
     '          PHASE_MAX_MEMORY_MB: ${{ needs.plan.outputs.max-memory-mb }}',
     '          PHASE_MAX_CPU_PERCENT: ${{ needs.plan.outputs.max-cpu-percent }}',
-    // Earlier rounds' records: the outputs of this leg's dependencies.
+    // The outputs of this leg's dependencies: the unchanged ones' (stored)
+    // and, in earlier rounds' records, the ones that ran.
+    `          ${PLAN_OUTPUTS_ENV}: \${{ needs.plan.outputs.phase-outputs }}`,
     ...earlier.map(
       (job, k) =>
         `          PHASE_MATRIX_ROUND_${k + 1}: \${{ toJSON(needs.${job}) }}`

@@ -16,7 +16,7 @@ import {
   MAX_STORE_BYTES,
   parsePassedStore,
   unchangedPhases
-} from '../plan/input-hash.js'
+} from '../plan/passed-store.js'
 import type { PlanAnalysis } from '../plan/types.js'
 import { execFile } from 'node:child_process'
 import { createHash } from 'node:crypto'

@@ -38,6 +38,7 @@ import {
   type HandedOutLeg,
   type LegOutcome
 } from '../support/wave-records.js'
+import type { Outputs } from '../../src/plan/leg-record.js'
 
 const core = captureCore()
 jest.unstable_mockModule('@actions/core', () => core.module)
@@ -105,7 +106,8 @@ async function runPlan(passed: string | null = STORE): Promise<Captured> {
 async function runAll(
   planned: Captured,
   failed: readonly string[] = [],
-  runId = 1
+  runId = 1,
+  written: Record<string, Outputs> = {}
 ): Promise<Captured> {
   const waves = new Map<number, WaveJob>()
   const matrices = JSON.parse(planned.outputs['matrices'] ?? '[]') as unknown[]
@@ -114,7 +116,8 @@ async function runAll(
       phasesOfLeg(leg)
         .filter(id => failed.includes(id))
         .map(id => [id, 'failed' as const])
-    )
+    ),
+    outputs: written
   })
   matrices.forEach((matrix, offset) => {
     waves.set(
@@ -212,6 +215,64 @@ describe('passed: unchanged phases in the waves mode', () => {
     expect(third.outputs['has-work']).toBe('false')
     expect(JSON.parse(third.outputs['unchanged'] ?? '')).toHaveLength(4)
     expect((await runAll(third)).failed).toEqual([])
+  })
+
+  test('an unchanged phase hands on what it wrote: to the phases that run, in the report, into the next store', async () => {
+    const first = await runPlan()
+    expect(first.outputs['phase-outputs']).toBe('{}')
+    await runAll(first, [], 101, {
+      core: { dist: 'core-101' },
+      docs: { site: 'docs-101' },
+      ui: { bundle: 'ui-101' }
+    })
+    expect(storeFile()['phase outputs']).toEqual({
+      core: { dist: 'core-101' },
+      ui: { bundle: 'ui-101' },
+      docs: { site: 'docs-101' }
+    })
+
+    writeFiles(dir, { 'packages/ui/index.ts': 'ui 2' })
+    commitAll(dir, 'change ui')
+    const second = await runPlan()
+    expect(ran(second)).toEqual(['ui', 'app'])
+    // ui reads core's, app reads docs' (and ui's, from its own record).
+    expect(JSON.parse(second.outputs['phase-outputs'] ?? '')).toEqual({
+      core: { dist: 'core-101' },
+      docs: { site: 'docs-101' }
+    })
+    const report = await runAll(second, [], 102, { ui: { bundle: 'ui-102' } })
+    expect(report.failed).toEqual([])
+    expect(JSON.parse(report.outputs['phase-outputs'] ?? '')).toEqual({
+      core: { dist: 'core-101' },
+      ui: { bundle: 'ui-102' },
+      docs: { site: 'docs-101' }
+    })
+    expect(storeFile()['phase outputs']).toEqual({
+      core: { dist: 'core-101' },
+      ui: { bundle: 'ui-102' },
+      docs: { site: 'docs-101' }
+    })
+
+    // Outputs too large to hand on: that phase runs again, with its dependents.
+    writeFiles(dir, {
+      [STORE]: JSON.stringify({
+        ...storeFile(),
+        'phase outputs': {
+          ...(storeFile()['phase outputs'] as object),
+          core: { dist: 'x'.repeat(30_000) }
+        }
+      })
+    })
+    writeFiles(dir, { 'packages/ui/index.ts': 'ui 3' })
+    commitAll(dir, 'change ui again')
+    const third = await runPlan()
+    expect(ran(third).sort()).toEqual(['app', 'core', 'ui'])
+    expect(JSON.parse(third.outputs['phase-outputs'] ?? '')).toEqual({
+      docs: { site: 'docs-101' }
+    })
+    expect(third.annotations.map(a => a.message).join('\n')).toContain(
+      '1 unchanged phase(s) run again because what they wrote to $PHASE_OUTPUT'
+    )
   })
 
   test('a changed phase that fails: red, its dependents skipped (never unchanged), its entry dropped', async () => {

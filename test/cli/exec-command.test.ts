@@ -457,6 +457,19 @@ describe('phase-matrix exec: outputs from outside the leg', () => {
     expect(inputsIn(cwd)).toEqual({})
   })
 
+  test('a leg reads what unchanged phases stored from the plan step (PHASE_MATRIX_NEEDS_PLAN)', async () => {
+    const cwd = workspaceWith({ 'plan.yaml': TALKING })
+    const run = await exec(cwd, ['--round', '1', '--leg', '1', 'deploy'], {
+      // The plan step's phase-outputs: build is unchanged, other too.
+      PHASE_MATRIX_NEEDS_PLAN: JSON.stringify({
+        build: { version: '1.2.0' },
+        other: { x: '0' }
+      })
+    })
+    expect(run.code).toBe(0)
+    expect(inputsIn(cwd)).toEqual({ build: { version: '1.2.0' } })
+  })
+
   test('a needs-graph job reads its needed jobs’ phase-outputs from PHASE_MATRIX_NEEDS_<n>', async () => {
     const cwd = workspaceWith({ 'plan.yaml': TALKING })
     const run = await exec(cwd, ['deploy'], {

@@ -9,14 +9,16 @@ import {
   inputHashes,
   selectFiles,
   sortedEntries,
-  type IndexEntry,
+  type IndexEntry
+} from '../../src/plan/input-hash.js'
+import {
   unchangedPhases,
   hashesDigest,
   mergedStore,
   parsePassedStore,
   passedInWords,
   sinceOf
-} from '../../src/plan/input-hash.js'
+} from '../../src/plan/passed-store.js'
 import {
   isSucceeded,
   decodeLedger,

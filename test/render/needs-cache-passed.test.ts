@@ -17,7 +17,7 @@ import { analyzePlan } from '../../src/plan/analyze.js'
 import { needsThroughDone } from '../../src/plan/skips.js'
 import { hashablePhases, inputHashes } from '../../src/plan/input-hash.js'
 import { legOrder } from '../../src/plan/leg-inputs.js'
-import { unchangedPhases } from '../../src/plan/input-hash.js'
+import { unchangedPhases } from '../../src/plan/passed-store.js'
 import {
   DEFAULT_PARALLEL_SETTINGS,
   type PlanAnalysis

@@ -8,6 +8,7 @@ import {
   encodeLegRecord,
   legDigest,
   legOutputName,
+  type Outputs,
   type RecordedStatus
 } from '../../src/plan/leg-record.js'
 import { ROUND_ENV_PREFIX, type WaveJob } from '../../src/actions/inputs.js'
@@ -41,6 +42,8 @@ export interface LegOutcome {
    * writes it; '' = no output (with `jobStatus`, how the job still ended).
    */
   output?: string
+  /** What each phase that succeeded wrote to $PHASE_OUTPUT, by id. */
+  outputs?: Record<string, Outputs>
   /** Override of the record's fields (a record of another round, attempt, leg). */
   record?: { round?: number; attempt?: number; leg?: number }
 }
@@ -59,13 +62,20 @@ export function legOutput(
     start: 1_765_000_000_000 + position * 60_000,
     end: 1_765_000_000_000 + position * 60_000 + 42_000
   }))
+  const written = Object.fromEntries(
+    ids.flatMap(id => {
+      const outputs = outcome.outputs?.[id]
+      return outputs === undefined ? [] : [[id, outputs] as const]
+    })
+  )
   const green = phases.every(phase => phase.status === 'succeeded')
   const record = encodeLegRecord({
     round: outcome.record?.round ?? round,
     attempt: outcome.record?.attempt ?? attempt,
     leg: outcome.record?.leg ?? leg.leg,
     digest: legDigest(ids),
-    phases
+    phases,
+    outputs: written
   })
   return `${outcome.jobStatus ?? (green ? 'success' : 'failure')} ${record}`
 }

@@ -14,7 +14,7 @@ import type {
 } from '../../plan/types.js'
 import { largestPackedMatrix, renderRoundMatrix } from '../../render/matrix.js'
 import { renderMermaid } from '../../render/mermaid.js'
-import { MATRIX_LEG_LIMIT } from '../../plan/leg-record.js'
+import { MATRIX_LEG_LIMIT, type OutputsById } from '../../plan/leg-record.js'
 import {
   INFORMATIONAL_PLAN_OUTPUTS,
   PlanOutputs,
@@ -111,7 +111,9 @@ interface PlanOutputValues {
 export function planOutputs(
   analysis: PlanAnalysis,
   parallel: ParallelSettings,
-  first: FirstRound
+  first: FirstRound,
+  /** The stored outputs unchanged phases hand on (readPassedInput). */
+  handedOn: OutputsById = {}
 ): PlanOutputValues {
   const { ledger, round, packing } = first
   const phases = analysis.plan.phases
@@ -149,7 +151,8 @@ export function planOutputs(
         status === 'unchanged' ? [idOf(index)] : []
       )
     ),
-    [PlanOutputs.mermaid]: renderMermaid(analysis)
+    [PlanOutputs.mermaid]: renderMermaid(analysis),
+    [PlanOutputs.phaseOutputs]: JSON.stringify(handedOn)
   }
   // The state names the rounds handed out up front, for settle's catch-up.
   const fastState = encodeLedger({

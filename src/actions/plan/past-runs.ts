@@ -15,8 +15,10 @@ import {
 import {
   hashesDigest,
   parsePassedStore,
-  unchangedPhases
-} from '../../plan/input-hash.js'
+  unchangedWithOutputs
+} from '../../plan/passed-store.js'
+import { MAX_WINDOWS_ENV_VALUE_UNITS } from '../../plan/env-limits.js'
+import type { OutputsById } from '../../plan/leg-record.js'
 import { PlanInputs } from '../constants.js'
 import type { PlanSettings } from '../inputs.js'
 
@@ -72,9 +74,18 @@ export function readEstimates(
 
 // The plan step's `passed` input: a store of passed phases (phase id →
 // input hash, input-hash.ts) read from a file, the plan's phases hashed
-// from the checkout (git), and which phases are unchanged. A store or a
-// repository that cannot be used makes no phase unchanged: a warning, and
-// every phase runs. O(store text + V + E) after git.
+// from the checkout (git), and which phases are unchanged, with the
+// outputs they stored for the phases that run (the output
+// `phase-outputs`). A store or a repository that cannot be used makes no
+// phase unchanged: a warning, and every phase runs. O(store text + V + E)
+// after git.
+
+/**
+ * Most UTF-8 bytes of the stored outputs the plan step hands on: one
+ * environment value of each leg (PHASE_MATRIX_NEEDS_PLAN), Windows' too
+ * (bytes are never fewer than the UTF-16 units Windows counts).
+ */
+export const HANDED_ON_OUTPUTS_LIMIT = MAX_WINDOWS_ENV_VALUE_UNITS
 
 export interface PlanUnchanged {
   /** By plan index. */
@@ -83,6 +94,8 @@ export interface PlanUnchanged {
   digest?: string
   /** Phase id → the run its stored entry passed in (the store says). */
   since?: ReadonlyMap<string, string>
+  /** What the unchanged phases wrote, for the phases that run and read it. */
+  outputs?: OutputsById
 }
 
 /** Which phases the `passed` input makes unchanged (none without it). */
@@ -128,13 +141,26 @@ export async function readPassedInput(
   const ids = analysis.plan.phases.map(phase => phase.id)
   const store = parsePassedStore(text, shown, ids)
   for (const warning of store.warnings) core.warning(warning)
-  const unchanged = unchangedPhases({
+  const handedOn = unchangedWithOutputs({
     ids,
     done: analysis.plan.phases.map(phase => phase.done),
     depsOf: analysis.depsOf,
+    dependentsOf: analysis.dependentsOf,
     order: analysis.waves.flat(),
     hashes: hashes.hashes,
-    stored: store.hashes
+    stored: store.hashes,
+    storedOutputs: store.outputs,
+    limit: HANDED_ON_OUTPUTS_LIMIT
   })
-  return { unchanged, digest, since: store.since }
+  if (handedOn.dropped.length > 0) {
+    core.notice(
+      `${handedOn.dropped.length} unchanged phase(s) run again because what they wrote to $PHASE_OUTPUT, with the other unchanged phases' outputs, is over the ${HANDED_ON_OUTPUTS_LIMIT} bytes the plan step hands on to the phases that read them: ${handedOn.dropped.join(', ')}.`
+    )
+  }
+  return {
+    unchanged: handedOn.unchanged,
+    digest,
+    since: store.since,
+    outputs: handedOn.outputs
+  }
 }

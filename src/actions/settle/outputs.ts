@@ -2,11 +2,15 @@
 // the outcome lists, the durations learned), checked against GitHub's
 // output limit before any is set; and the durations file for actions/cache.
 import { at } from '../../plan/at.js'
-import { recordedOutputs, type OutputsById } from '../../plan/leg-record.js'
+import {
+  recordedOutputs,
+  type Outputs,
+  type OutputsById
+} from '../../plan/leg-record.js'
 import { isSucceeded } from '../../plan/state.js'
 import { learnedDurations } from '../../plan/run-timeline.js'
 import { packingOf } from '../../plan/packing.js'
-import type { PassedStoreFile } from '../../plan/input-hash.js'
+import { outputsOf, type PassedStoreFile } from '../../plan/passed-store.js'
 import { outcomeLists, runningPhases } from '../../plan/schedule.js'
 import { encodeLedger, type Ledger } from '../../plan/state.js'
 import type { PlanAnalysis } from '../../plan/types.js'
@@ -40,6 +44,43 @@ export function phaseOutputs(
 }
 
 /**
+ * The outputs the unchanged phases stored, added to `phase-outputs` when
+ * they fit (a warning when not: the phases that read them had them).
+ */
+function addUnchangedOutputs(
+  analysis: PlanAnalysis,
+  ledger: Ledger,
+  outputs: Record<string, string>,
+  ran: OutputsById,
+  passed: PassedStoreFile
+): void {
+  const stored = outputsOf(passed)
+  const own = (outputs: OutputsById, id: string): Outputs | undefined =>
+    Object.hasOwn(outputs, id) ? outputs[id] : undefined
+  let unchanged = 0
+  // In plan order, as phaseOutputs writes them; fromEntries keeps any id a key.
+  const all = Object.fromEntries(
+    analysis.plan.phases.flatMap(({ id }, index) => {
+      const fromStore =
+        at(ledger.statuses, index) === 'unchanged' ? own(stored, id) : undefined
+      if (fromStore !== undefined) unchanged++
+      const written = own(ran, id) ?? fromStore
+      return written === undefined ? [] : [[id, written] as const]
+    })
+  )
+  if (unchanged === 0) return
+  const withStored = {
+    ...outputs,
+    [SettleOutputs.phaseOutputs]: JSON.stringify(all)
+  }
+  if (fitsOutputBudget(withStored)) Object.assign(outputs, withStored)
+  else
+    core.warning(
+      `The outputs the ${unchanged} unchanged phase(s) stored do not fit in settle's output phase-outputs beside the others; it holds those of the phases that ran.`
+    )
+}
+
+/**
  * `passed`: the report's new store of passed phases, an output only when it
  * fits beside the others (it is in `passed-file` anyway).
  */
@@ -51,6 +92,7 @@ export function setOutputs(
 ): void {
   const round = runningPhases(ledger)
   const packing = packingOf(analysis, ledger)
+  const ran = phaseOutputs(analysis, ledger, waveJobs)
   const lists = outcomeLists(analysis, ledger)
   const outputs: Record<string, string> = {
     [SettleOutputs.matrix]: renderRoundMatrix(
@@ -65,15 +107,15 @@ export function setOutputs(
     [SettleOutputs.failed]: JSON.stringify(lists.failed),
     [SettleOutputs.skipped]: JSON.stringify(lists.skipped),
     [SettleOutputs.flaky]: JSON.stringify(lists.flaky),
-    [SettleOutputs.phaseOutputs]: JSON.stringify(
-      phaseOutputs(analysis, ledger, waveJobs)
-    ),
+    [SettleOutputs.phaseOutputs]: JSON.stringify(ran),
     [SettleOutputs.unchanged]: JSON.stringify(lists.unchanged),
     [SettleOutputs.durations]: JSON.stringify(
       learnedDurations(analysis, ledger)
     )
   }
   assertOutputsFit({ step: 'settle', file: analysis.plan.file, outputs })
+  if (passed !== undefined)
+    addUnchangedOutputs(analysis, ledger, outputs, ran, passed)
   if (passed !== undefined) {
     const withStore = {
       ...outputs,

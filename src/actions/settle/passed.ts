@@ -14,10 +14,10 @@ import {
   hashesDigest,
   mergedStore,
   parsePassedStore,
-  SINCE_KEY,
+  storedPhaseCount,
   type PassedStore,
   type PassedStoreFile
-} from '../../plan/input-hash.js'
+} from '../../plan/passed-store.js'
 import { at } from '../../plan/at.js'
 import { UsageError } from '../../plan/errors.js'
 import type { PhaseStatus, Ledger } from '../../plan/state.js'
@@ -25,6 +25,7 @@ import type { PlanAnalysis } from '../../plan/types.js'
 import { SettleInputs } from '../constants.js'
 import type { SettleSettings } from '../inputs.js'
 import * as core from '../log.js'
+import { phaseOutputs } from './outputs.js'
 import type { SettlePorts } from '../ports.js'
 
 /** This run's id for the store's `passed in run`; none outside a runner. */
@@ -38,8 +39,8 @@ function oldStore(
   analysis: PlanAnalysis,
   file: string,
   cwd: string
-): Pick<PassedStore, 'hashes' | 'since'> {
-  const empty = { hashes: new Map(), since: new Map() }
+): Pick<PassedStore, 'hashes' | 'since' | 'outputs'> {
+  const empty = { hashes: new Map(), since: new Map(), outputs: new Map() }
   let text: string | undefined
   try {
     text = readStoreText(
@@ -118,12 +119,17 @@ export async function writePassedStore(
   const hashes =
     (await runHashes(analysis, ledger, settings, ports)) ??
     analysis.plan.phases.map(() => null)
+  const written = phaseOutputs(analysis, ledger, settings.waveJobs)
   const store = mergedStore({
     ids: analysis.plan.phases.map(phase => phase.id),
     statuses: ledger.statuses,
     hashes,
     stored: stored.hashes,
     storedSince: stored.since,
+    outputs: analysis.plan.phases.map(phase =>
+      Object.hasOwn(written, phase.id) ? written[phase.id] : undefined
+    ),
+    storedOutputs: stored.outputs,
     ...thisRun(settings)
   })
   ports.files.writeText(
@@ -131,7 +137,7 @@ export async function writePassedStore(
     `${JSON.stringify(store, null, 1)}\n`
   )
   core.info(
-    `Wrote the store of passed phases (${Object.keys(store).filter(key => key !== SINCE_KEY).length} phase(s)) to ${file}.`
+    `Wrote the store of passed phases (${storedPhaseCount(store)} phase(s)) to ${file}.`
   )
   return store
 }
@@ -248,7 +254,7 @@ export async function writeGraphStore(
     `${JSON.stringify(store, null, 1)}\n`
   )
   core.info(
-    `Wrote the store of passed phases to ${file}: ${Object.keys(store).filter(key => key !== SINCE_KEY).length} phase(s), ${ran} passed in this run and ${unchanged} unchanged since they passed.`
+    `Wrote the store of passed phases to ${file}: ${storedPhaseCount(store)} phase(s), ${ran} passed in this run and ${unchanged} unchanged since they passed.`
   )
   return store
 }
