@@ -17,6 +17,7 @@ import type { SettlePorts } from './ports.js'
 import { handOutNextRound, readRounds } from './settle/read-round.js'
 import {
   setGraphOutputs,
+  phaseOutputs,
   setOutputs,
   writeDurations
 } from './settle/outputs.js'
@@ -77,7 +78,13 @@ async function settle(
         settings.run.runAttempt
       )
   const passed = isFinished(ledger)
-    ? await writePassedStore(analysis, ledger, settings, ports)
+    ? await writePassedStore(
+        analysis,
+        ledger,
+        settings,
+        ports,
+        phaseOutputs(analysis, ledger, settings.waveJobs)
+      )
     : undefined
   setOutputs(analysis, ledger, settings.waveJobs, passed)
   if (settings.durationsFile !== '')

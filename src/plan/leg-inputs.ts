@@ -28,12 +28,6 @@ export const ROUND_ENV_PREFIX = 'PHASE_MATRIX_ROUND_'
 export const NEEDS_ENV_PREFIX = 'PHASE_MATRIX_NEEDS_'
 /** The env variable that carries every needed job's, a JSON list of them. */
 export const NEEDS_ENV = 'PHASE_MATRIX_NEEDS'
-/**
- * The env variable of a wave job's exec that carries the plan step's
- * `phase-outputs` (what the unchanged phases stored): one more needed
- * job's outputs, by its prefix.
- */
-export const PLAN_OUTPUTS_ENV = `${NEEDS_ENV_PREFIX}PLAN`
 
 export const waveJobSchema = z.object({
   result: z.string(),

@@ -2,7 +2,6 @@
 // job builder shares, the conditions that chain the waves, the control jobs
 // (plan, settle-k, report) and the wave jobs of legs.
 import { MATRIX_LEG_LIMIT } from '../plan/leg-record.js'
-import { PLAN_OUTPUTS_ENV } from '../plan/leg-inputs.js'
 
 // The parts of the waves workflows (.github/workflows/phases.yml and
 // example.yml) that every job builder shares: the actions and versions they
@@ -397,6 +396,13 @@ export function reportJob(flavour: Flavour): string[] {
 // the job's status in front); GitHub combines them from all legs, so settle
 // reads every leg from `needs`. Phase text reaches the shell only through
 // exec, never through `${{ }}`. O(legs per round).
+
+/**
+ * The env variable of a wave job's exec that carries the plan step's
+ * `phase-outputs` (what the unchanged phases stored): exec reads it as one
+ * more needed job's outputs, by its prefix PHASE_MATRIX_NEEDS_.
+ */
+export const PLAN_OUTPUTS_ENV = 'PHASE_MATRIX_NEEDS_PLAN'
 
 /** The job outputs of a wave job: `leg-1` … `leg-64`, each set by its own leg only. */
 function legOutputLines(legs: number = MATRIX_LEG_LIMIT): string[] {

@@ -3,6 +3,7 @@
 // only compares.
 import { describe, expect, test } from '@jest/globals'
 import { existsSync, readFileSync } from 'node:fs'
+import { parse } from 'yaml'
 import {
   EXAMPLE_PLAN,
   generatedWorkflows,
@@ -28,4 +29,35 @@ describe('generated workflows', () => {
     expect(text).toContain(`  wave-${waves}:`)
     expect(text).not.toContain(`  wave-${waves + 1}:`)
   })
+
+  // With the plan step's `passed` input, an unchanged phase's stored
+  // outputs reach its dependents only through the plan job's output.
+  test.each(generatedWorkflows())(
+    '$path gives every exec step what unchanged phases stored',
+    ({ text }) => {
+      const { jobs } = parse(text) as {
+        jobs: Record<
+          string,
+          {
+            outputs?: Record<string, string>
+            steps?: { uses?: string; env?: Record<string, string> }[]
+          }
+        >
+      }
+      expect(jobs['plan']?.outputs?.['phase-outputs']).toBe(
+        '${{ steps.plan.outputs.phase-outputs }}'
+      )
+      const execSteps = Object.values(jobs).flatMap(job =>
+        (job.steps ?? []).filter(step =>
+          /(^\.\/exec$|\/exec@)/.test(step.uses ?? '')
+        )
+      )
+      expect(execSteps.length).toBeGreaterThan(0)
+      for (const step of execSteps) {
+        expect(step.env?.['PHASE_MATRIX_NEEDS_PLAN']).toBe(
+          '${{ needs.plan.outputs.phase-outputs }}'
+        )
+      }
+    }
+  )
 })

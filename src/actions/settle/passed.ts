@@ -24,8 +24,8 @@ import type { PhaseStatus, Ledger } from '../../plan/state.js'
 import type { PlanAnalysis } from '../../plan/types.js'
 import { SettleInputs } from '../constants.js'
 import type { SettleSettings } from '../inputs.js'
+import type { OutputsById } from '../../plan/leg-record.js'
 import * as core from '../log.js'
-import { phaseOutputs } from './outputs.js'
 import type { SettlePorts } from '../ports.js'
 
 /** This run's id for the store's `passed in run`; none outside a runner. */
@@ -111,7 +111,9 @@ export async function writePassedStore(
   analysis: PlanAnalysis,
   ledger: Ledger,
   settings: SettleSettings,
-  ports: SettlePorts
+  ports: SettlePorts,
+  /** What this run's phases that succeeded wrote (phaseOutputs). */
+  written: OutputsById
 ): Promise<PassedStoreFile | undefined> {
   const file = settings.passedFile
   if (file === undefined) return undefined
@@ -119,7 +121,6 @@ export async function writePassedStore(
   const hashes =
     (await runHashes(analysis, ledger, settings, ports)) ??
     analysis.plan.phases.map(() => null)
-  const written = phaseOutputs(analysis, ledger, settings.waveJobs)
   const store = mergedStore({
     ids: analysis.plan.phases.map(phase => phase.id),
     statuses: ledger.statuses,
