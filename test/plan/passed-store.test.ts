@@ -112,17 +112,6 @@ describe('the outputs a store keeps', () => {
     expect(read.warnings).toEqual([])
     expect(Object.fromEntries(read.outputs)).toEqual(store[OUTPUTS_KEY])
   })
-
-  test('a store without outputs has no key for them', () => {
-    expect(
-      mergedStore({
-        ids: ['a'],
-        statuses: ['succeeded'],
-        hashes: [h('1')],
-        stored: new Map()
-      })
-    ).toEqual({ a: h('1') })
-  })
 })
 
 describe('what unchanged phases hand on', () => {

@@ -69,15 +69,23 @@ function addUnchangedOutputs(
     })
   )
   if (unchanged === 0) return
-  const withStored = {
-    ...outputs,
-    [SettleOutputs.phaseOutputs]: JSON.stringify(all)
-  }
-  if (fitsOutputBudget(withStored)) Object.assign(outputs, withStored)
-  else
-    core.warning(
-      `The outputs the ${unchanged} unchanged phase(s) stored do not fit in settle's output phase-outputs beside the others; it holds those of the phases that ran.`
-    )
+  setIfFits(
+    outputs,
+    SettleOutputs.phaseOutputs,
+    JSON.stringify(all),
+    `The outputs the ${unchanged} unchanged phase(s) stored do not fit in settle's output phase-outputs beside the others; it holds those of the phases that ran.`
+  )
+}
+
+/** Sets output `name` to `value` when all still fit GitHub's budget; else warns. */
+function setIfFits(
+  outputs: Record<string, string>,
+  name: string,
+  value: string,
+  tooLarge: string
+): void {
+  if (fitsOutputBudget({ ...outputs, [name]: value })) outputs[name] = value
+  else core.warning(tooLarge)
 }
 
 /**
@@ -114,18 +122,14 @@ export function setOutputs(
     )
   }
   assertOutputsFit({ step: 'settle', file: analysis.plan.file, outputs })
-  if (passed !== undefined)
-    addUnchangedOutputs(analysis, ledger, outputs, ran, passed)
   if (passed !== undefined) {
-    const withStore = {
-      ...outputs,
-      [SettleOutputs.passed]: JSON.stringify(passed)
-    }
-    if (fitsOutputBudget(withStore)) Object.assign(outputs, withStore)
-    else
-      core.warning(
-        `The store of passed phases is too large for a step output beside settle's others; it is only in the file (input ${SettleInputs.passedFile}).`
-      )
+    addUnchangedOutputs(analysis, ledger, outputs, ran, passed)
+    setIfFits(
+      outputs,
+      SettleOutputs.passed,
+      JSON.stringify(passed),
+      `The store of passed phases is too large for a step output beside settle's others; it is only in the file (input ${SettleInputs.passedFile}).`
+    )
   }
   for (const [name, value] of Object.entries(outputs))
     core.setOutput(name, value)
@@ -146,15 +150,12 @@ export function setGraphOutputs(
     )
   }
   if (store !== undefined) {
-    const withStore = {
-      ...outputs,
-      [SettleOutputs.passed]: JSON.stringify(store)
-    }
-    if (fitsOutputBudget(withStore)) Object.assign(outputs, withStore)
-    else
-      core.warning(
-        `The store of passed phases is too large for a step output; it is only in the file (input ${SettleInputs.passedFile}).`
-      )
+    setIfFits(
+      outputs,
+      SettleOutputs.passed,
+      JSON.stringify(store),
+      `The store of passed phases is too large for a step output; it is only in the file (input ${SettleInputs.passedFile}).`
+    )
   }
   for (const [name, value] of Object.entries(outputs))
     core.setOutput(name, value)
