@@ -57,7 +57,8 @@ export const SettleInputs = {
   durationsFile: 'durations-file',
   passedFile: 'passed-file',
   roundsRun: 'rounds-run',
-  graphPassed: 'graph-passed'
+  graphPassed: 'graph-passed',
+  graphOutputsFile: 'graph-outputs-file'
 } as const
 
 export const SettleOutputs = {

@@ -223,6 +223,12 @@ const settleSettingsSchema = z.object({
    * with it settle only writes the store (undefined → the waves report).
    */
   graphPassed: z.string().min(1).optional(),
+  /**
+   * With graphPassed: the file the save job wrote its needed jobs'
+   * `toJSON(needs.*.outputs.phase-outputs)` to (undefined → no outputs
+   * are stored).
+   */
+  graphOutputsFile: z.string().min(1).optional(),
   run: runContextSchema
 })
 export type SettleSettings = z.infer<typeof settleSettingsSchema>
@@ -236,6 +242,8 @@ export function readSettleSettings(): SettleSettings {
     passedFile: core.getInput(SettleInputs.passedFile).trim() || undefined,
     roundsRun: readCount(SettleInputs.roundsRun) ?? 0,
     graphPassed: core.getInput(SettleInputs.graphPassed).trim() || undefined,
+    graphOutputsFile:
+      core.getInput(SettleInputs.graphOutputsFile).trim() || undefined,
     run: readRunContext()
   })
 }

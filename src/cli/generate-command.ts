@@ -10,7 +10,7 @@ import { DEFAULT_PLAN_PATH } from '../actions/constants.js'
 import { UsageError } from '../plan/errors.js'
 import { MAX_PACKED_JOBS } from '../plan/job-partition.js'
 import type { GenerateInvocation } from '../render/generate-command-line.js'
-import { checkCachePassedPlan } from '../render/needs-passed.js'
+import { checkCachePassedPlan } from '../render/needs-limits.js'
 import { formatProblems } from '../render/text.js'
 import {
   COMMON_FLAGS,

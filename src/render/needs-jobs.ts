@@ -79,6 +79,15 @@ export const SAVE_JOB_ID = 'phase-matrix-save'
  */
 export const WORDS_OUTPUT = 'words'
 
+/**
+ * The key prefix of the store: `phase-matrix-graph-passed-<plan>-<digest>-`
+ * (actions/cache refuses a comma in a key). The reusable workflow's stores
+ * are `phase-matrix-passed-…`, a prefix this one does not match.
+ */
+export function storeKeyPrefix(plan: string, digest: string): string {
+  return `phase-matrix-graph-passed-${escapeExpressions(plan.replaceAll(',', '_'))}-${digest}-`
+}
+
 // One job of the needs graph per phase: check out, the template's setup
 // steps, the phase's command (each `${{` escaped, so plan text is data)
 // with the fixed-text steps around it that give it $PHASE_INPUTS and hand
@@ -150,13 +159,24 @@ function runsByExec(phase: Phase): boolean {
 interface PhaseJobIo {
   /** It has dependencies: it reads $PHASE_INPUTS (`{}` when all are done in the plan). */
   reads: boolean
-  /** Job ids of its direct dependencies (their `phase-outputs`). */
-  inputsFrom: readonly string[]
+  /** The jobs of its direct dependencies (their `phase-outputs`). */
+  inputsFrom: readonly NeededOutputs[]
   /** A phase depends on it directly: its job hands on `phase-outputs`. */
   handsOn: boolean
 }
 
 const NO_IO: PhaseJobIo = { reads: false, inputsFrom: [], handsOn: false }
+
+/** A needed job whose `phase-outputs` a job reads. */
+export interface NeededOutputs {
+  job: string
+  /**
+   * The env value of its outputs when not `needs.<job>.outputs.phase-outputs`
+   * alone (with --cache-passed, a phase that can be unchanged: see
+   * needs-passed.ts).
+   */
+  value?: string
+}
 
 /** Whether the phase has a command to run (else its job only says so). */
 export function hasCommand(phase: Phase): boolean {
@@ -175,7 +195,8 @@ function commandSteps(
   io: PhaseJobIo,
   options: NeedsWorkflowOptions
 ): YamlMapping[] {
-  if (runsByExec(phase)) return [execStep(phase, io.inputsFrom, options)]
+  const needs = io.inputsFrom.map(need => need.job)
+  if (runsByExec(phase)) return [execStep(phase, needs, options)]
   if (!hasCommand(phase)) {
     return [{ name: 'Run phase', shell: 'bash', run: NO_COMMAND }]
   }
@@ -369,12 +390,12 @@ export function neededOutputsValue(job: string): string {
  * environment string a job). Nothing without needs.
  */
 function neededOutputsVariables(
-  needs: readonly string[]
+  needs: readonly NeededOutputs[]
 ): Record<string, string> {
   return Object.fromEntries(
     needs.map((need, k) => [
       `${NEEDS_ENV_PREFIX}${k + 1}`,
-      neededOutputsValue(need)
+      need.value ?? neededOutputsValue(need.job)
     ])
   )
 }
@@ -416,7 +437,7 @@ echo "PHASE_OUTPUT=$output" >> "$GITHUB_ENV"
  * Before a plain job's command: $PHASE_OUTPUT and $PHASE_INPUTS (from the
  * outputs of `needs`, the jobs of its direct dependencies).
  */
-function ioSetupStep(needs: readonly string[]): YamlMapping {
+function ioSetupStep(needs: readonly NeededOutputs[]): YamlMapping {
   const step: YamlMapping = {
     name: 'Set up $PHASE_INPUTS and $PHASE_OUTPUT',
     shell: 'bash'

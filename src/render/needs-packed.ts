@@ -19,15 +19,18 @@ import {
   graphDigest,
   type NeededJob,
   type UnchangedIds,
-  cachePassedProblems,
-  MAX_WORKFLOW_BYTES,
-  tooLargeProblem,
-  utf8Length,
   EXEC_UNCHANGED_INPUT,
   PACKED_PASSED_OUTPUT,
   RUN_STEP_ID,
-  cachePassedJobs
+  cachePassedJobs,
+  keepsOutputs
 } from './needs-passed.js'
+import {
+  cachePassedProblems,
+  MAX_WORKFLOW_BYTES,
+  tooLargeProblem,
+  utf8Length
+} from './needs-limits.js'
 import {
   MAX_EXPRESSION_LENGTH,
   escapeExpressions,
@@ -266,7 +269,9 @@ function packedJobs(
   const hashable = cache ? hashablePhases(analysis) : undefined
   const preds = cache ? needsThroughDone(analysis) : []
   const jobs: YamlMapping = {}
-  // Only a job another job needs hands on its phases' outputs.
+  // Only a job another job needs hands on its phases' outputs; with
+  // --cache-passed also one holding a dependency, for the store (next
+  // time it may be unchanged and its dependent not).
   const needed = new Set(partition.needs.flat())
   partition.jobs.forEach((job, k) => {
     if (only !== undefined && k !== only) return
@@ -292,7 +297,7 @@ function packedJobs(
       options.invocation.plan,
       options,
       packedCache,
-      needed.has(k)
+      needed.has(k) || keepsOutputs(analysis, hashable, job)
     )
   })
   return { ids, jobIds, jobs }
@@ -515,8 +520,8 @@ interface PackedCache {
  * @param phases the job's phases, in plan order (one runner)
  * @param needs job ids of the jobs holding their dependencies
  * @param planPath the plan as exec reads it in the workspace
- * @param handsOn whether another job needs it (then it has the output
- *   `phase-outputs`)
+ * @param handsOn whether another job (or the store) needs its outputs
+ *   (then it has the output `phase-outputs`)
  */
 function packedJob(
   phases: readonly Phase[],

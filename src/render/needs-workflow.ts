@@ -32,6 +32,7 @@ import {
   hasCommand,
   phaseComment,
   phaseJob,
+  type NeededOutputs,
   type NeedsWorkflow,
   type NeedsWorkflowOptions,
   PLAN_JOB_ID,
@@ -48,16 +49,19 @@ import {
 import {
   cachedCondition,
   graphDigest,
+  neededOrStoredOutputsValue,
   phasePassedOutput,
+  cachePassedJobs
+} from './needs-passed.js'
+import {
   cachePassedProblems,
   checkCachePassedPlan,
   expressionProblems,
   MAX_WORKFLOW_BYTES,
   tooLargeProblem,
   utf8Length,
-  workflowSizeLowerBound,
-  cachePassedJobs
-} from './needs-passed.js'
+  workflowSizeLowerBound
+} from './needs-limits.js'
 import { at, numberAt } from '../plan/at.js'
 import { packedNeedsWorkflow, packToFit } from './needs-packed.js'
 import type { YamlMapping, YamlComment } from './yaml.js'
@@ -67,7 +71,7 @@ export {
   MAX_WORKFLOW_BYTES,
   utf8Length,
   workflowSizeLowerBound
-} from './needs-passed.js'
+} from './needs-limits.js'
 
 export type {
   NeedsWorkflow,
@@ -191,12 +195,23 @@ export function renderNeedsWorkflow(
       })
     }
     // Outputs travel along direct dependencies only (as in exec): the
-    // jobs of its direct dependencies, and whether a phase that runs a
+    // jobs of its direct dependencies (one that can be unchanged read with
+    // the plan job's stored outputs), and whether a phase that runs a
     // command depends on it.
-    const inputsFrom = at(analysis.depsOf, index).flatMap(dep => {
-      const id = jobIds[dep]
-      return id === undefined ? [] : [id]
-    })
+    const inputsFrom = at(analysis.depsOf, index).flatMap(
+      (dep): NeededOutputs[] => {
+        const job = jobIds[dep]
+        if (job === undefined) return []
+        return hashable?.[dep] === true
+          ? [
+              {
+                job,
+                value: neededOrStoredOutputsValue(job, at(phases, dep).id)
+              }
+            ]
+          : [{ job }]
+      }
+    )
     const handsOn = at(analysis.dependentsOf, index).some(dependent => {
       const other = at(phases, dependent)
       return !other.done && hasCommand(other)

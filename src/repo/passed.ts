@@ -56,7 +56,8 @@ export function readStoreText(
   file: string,
   shown: string,
   /** How messages name the store: the CLI's flag, or an action input. */
-  name = '--passed'
+  name = '--passed',
+  what = 'a store of passed phases'
 ): string | undefined {
   let fd: number | undefined
   try {
@@ -70,7 +71,7 @@ export function readStoreText(
     }
     if (opened.stat.size > MAX_STORE_BYTES) {
       throw new UsageError(
-        `${name} ${shown} is ${opened.stat.size} bytes; a store of passed phases is at most ${MAX_STORE_BYTES} (8 MiB)`
+        `${name} ${shown} is ${opened.stat.size} bytes; ${what} is at most ${MAX_STORE_BYTES} (8 MiB)`
       )
     }
     return readFileSync(fd, 'utf8')

@@ -24,7 +24,11 @@ import type { PhaseStatus, Ledger } from '../../plan/state.js'
 import type { PlanAnalysis } from '../../plan/types.js'
 import { SettleInputs } from '../constants.js'
 import type { SettleSettings } from '../inputs.js'
-import type { OutputsById } from '../../plan/leg-record.js'
+import {
+  mergeOutputs,
+  parseOutputsJson,
+  type OutputsById
+} from '../../plan/leg-record.js'
 import * as core from '../log.js'
 import type { SettlePorts } from '../ports.js'
 
@@ -199,9 +203,64 @@ function graphPassedIds(text: string, analysis: PlanAnalysis): Set<string> {
 }
 
 /**
+ * What the graph's jobs handed on (input `graph-outputs-file`): the file
+ * the save job wrote `toJSON(needs.*.outputs.phase-outputs)` to, a JSON
+ * array of each job's `{"<id>": {…}}` text (or nothing: a job that hands
+ * on none, or did not run). `{}` without the input (nothing is stored of
+ * outputs). Undefined, with a warning, when the file is missing or is not
+ * that: then no pass of this run is recorded, since a pass stored without
+ * its outputs would later hand its dependents nothing. O(text).
+ */
+function graphOutputs(settings: SettleSettings): OutputsById | undefined {
+  const file = settings.graphOutputsFile
+  if (file === undefined) return {}
+  const name = `Input '${SettleInputs.graphOutputsFile}'`
+  const noPass = 'no pass of this run is recorded (those phases run again).'
+  let text: string | undefined
+  try {
+    text = readStoreText(
+      path.resolve(settings.run.cwd, file),
+      file,
+      name,
+      "the file of the jobs' outputs"
+    )
+  } catch (error) {
+    core.warning(`${errorMessage(error)}: ${noPass}`)
+    return undefined
+  }
+  if (text === undefined) {
+    core.warning(`${name}: ${file} does not exist: ${noPass}`)
+    return undefined
+  }
+  let jobs: unknown
+  try {
+    jobs = JSON.parse(text)
+  } catch {
+    jobs = undefined
+  }
+  const lists: OutputsById[] = []
+  const items: unknown[] = Array.isArray(jobs) ? jobs : []
+  let malformed = !Array.isArray(jobs)
+  for (const job of items) {
+    if (job === null || job === '') continue
+    const outputs = typeof job === 'string' ? parseOutputsJson(job) : undefined
+    if (outputs === undefined) malformed = true
+    else lists.push(outputs)
+  }
+  if (malformed) {
+    core.warning(
+      `${name}: ${file} is not a JSON array of the jobs' phase-outputs (\${{ toJSON(needs.*.outputs.phase-outputs) }}): ${noPass}`
+    )
+    return undefined
+  }
+  return mergeOutputs(lists)
+}
+
+/**
  * A generated needs graph's new store (input `graph-passed`): what this
  * run proved, written to `passed-file` — each phase whose job passed in
- * this run and each unchanged one, with the hash the plan step computed
+ * this run (with what its job handed on, input `graph-outputs-file`) and
+ * each unchanged one (with its old outputs), with the hash the plan step computed
  * (re-hashed here, recorded only when the digests agree). No old entry is
  * carried over: a phase that failed, was skipped or was not reached has
  * none. When the hashes cannot be trusted nothing is written (the cache
@@ -220,7 +279,11 @@ export async function writeGraphStore(
       `Input '${SettleInputs.graphPassed}' is given without '${SettleInputs.passedFile}': name the file to write the store of passed phases to (.phase-matrix/passed.json).`
     )
   }
-  const passed = graphPassedIds(settings.graphPassed ?? '[]', analysis)
+  const written = graphOutputs(settings)
+  const passed =
+    written === undefined
+      ? new Set<string>()
+      : graphPassedIds(settings.graphPassed ?? '[]', analysis)
   const hashes = await runHashes(
     analysis,
     ledger,
@@ -247,6 +310,14 @@ export async function writeGraphStore(
     hashes,
     stored: new Map(),
     storedSince: old.since,
+    // A pass of this run with what its job handed on; an unchanged phase
+    // with what it wrote when it passed.
+    outputs: phases.map(phase =>
+      written !== undefined && Object.hasOwn(written, phase.id)
+        ? written[phase.id]
+        : undefined
+    ),
+    storedOutputs: old.outputs,
     ...thisRun(settings)
   })
   const unchanged = statuses.filter(status => status === 'unchanged').length
