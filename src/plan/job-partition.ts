@@ -308,3 +308,25 @@ function finish(
   })
   return { jobs, jobOf, needs: transitiveReduction(needs), exact, merged }
 }
+
+/**
+ * The jobs each job reads outputs from, ascending: its needs and every job
+ * holding a direct dependency of its phases. Outputs travel along direct
+ * dependencies only (as in exec), and `needs` leaves out a job that
+ * another of them needs already. O(V + E).
+ */
+export function outputNeeds(
+  partition: JobPartition,
+  depsOf: readonly (readonly number[])[]
+): number[][] {
+  return partition.jobs.map((phases, job) => {
+    const from = new Set(at(partition.needs, job))
+    for (const phase of phases) {
+      for (const dep of at(depsOf, phase)) {
+        const other = intAt(partition.jobOf, dep)
+        if (other !== job && other !== -1) from.add(other)
+      }
+    }
+    return [...from].sort((a, b) => a - b)
+  })
+}

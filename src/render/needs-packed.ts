@@ -1,11 +1,13 @@
-// The packed needs graph (`generate --max-jobs N`): the workflow of jobs
-// that each run several phases with exec, and one such job.
+// The packed needs graph (`generate --max-jobs N`) and one of its jobs.
 import { needsThroughDone } from '../plan/skips.js'
 import { hashablePhases } from '../plan/input-hash.js'
-import { phaseDurations } from '../plan/durations.js'
-import { partitionJobs, type JobPartition } from '../plan/job-partition.js'
+import { DEFAULT_JOB_START_MINUTES, phaseDurations } from '../plan/durations.js'
+import {
+  outputNeeds,
+  partitionJobs,
+  type JobPartition
+} from '../plan/job-partition.js'
 import { LEG_ID_BYTES, LEG_TIMEOUT_MARGIN_MINUTES } from '../plan/packing.js'
-import { DEFAULT_JOB_START_MINUTES } from '../plan/durations.js'
 import { at } from '../plan/at.js'
 import type { PlanAnalysis, Problem, Phase } from '../plan/types.js'
 import {
@@ -269,13 +271,13 @@ function packedJobs(
   const hashable = cache ? hashablePhases(analysis) : undefined
   const preds = cache ? needsThroughDone(analysis) : []
   const jobs: YamlMapping = {}
-  // Only a job another job needs hands on its phases' outputs; with
-  // --cache-passed also one holding a dependency, for the store (next
-  // time it may be unchanged and its dependent not).
-  const needed = new Set(partition.needs.flat())
+  // Only a job another job (or the store: keepsOutputs) needs hands on
+  // its phases' outputs.
+  const reads = outputNeeds(partition, analysis.depsOf)
+  const needed = new Set(reads.flat())
   partition.jobs.forEach((job, k) => {
     if (only !== undefined && k !== only) return
-    const needs = at(partition.needs, k).map(need => at(ids, need))
+    const needs = at(reads, k).map(need => at(ids, need))
     let packedCache: PackedCache | undefined
     if (hashable !== undefined) {
       packedCache = {
@@ -518,10 +520,8 @@ interface PackedCache {
 
 /**
  * @param phases the job's phases, in plan order (one runner)
- * @param needs job ids of the jobs holding their dependencies
- * @param planPath the plan as exec reads it in the workspace
- * @param handsOn whether another job (or the store) needs its outputs
- *   (then it has the output `phase-outputs`)
+ * @param needs ids of the jobs holding their (direct) dependencies
+ * @param handsOn another job (or the store) needs its `phase-outputs`
  */
 function packedJob(
   phases: readonly Phase[],
@@ -558,7 +558,8 @@ function packedJob(
     {
       id: RUN_STEP_ID,
       uses: EXEC_ACTION_REF,
-      ...neededOutputsEnv(needs),
+      // The plan job's too: its phases may read unchanged phases' outputs.
+      ...neededOutputsEnv(phases.some(p => p.deps.length > 0) ? allNeeds : []),
       with: inputs
     }
   ]

@@ -13,7 +13,13 @@ import {
   jest,
   test
 } from '@jest/globals'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync
+} from 'node:fs'
 import path from 'node:path'
 import type {
   ExecSettings,
@@ -58,6 +64,7 @@ const PLAN = `phases:
 `
 
 const STORE = '.phase-matrix/passed.json'
+const OUTPUTS_FILE = '.phase-matrix/graph-outputs.json'
 
 let dir: string
 
@@ -128,8 +135,25 @@ async function runExec(
 async function runSave(
   state: string,
   passed: (string | null)[] | string,
-  passedFile: string | null = STORE
+  passedFile: string | null = STORE,
+  /**
+   * What the collecting step wrote to graph-outputs-file (the jobs'
+   * phase-outputs as toJSON lists them; a string as it is); null: the
+   * input names a file that is not there; undefined: no such input.
+   */
+  handedOn?: (string | null)[] | string | null
 ): Promise<Captured> {
+  const graphOutputsFile = handedOn === undefined ? undefined : OUTPUTS_FILE
+  rmSync(path.join(dir, OUTPUTS_FILE), { force: true })
+  if (handedOn !== undefined && handedOn !== null) {
+    mkdirSync(path.join(dir, '.phase-matrix'), { recursive: true })
+    writeFileSync(
+      path.join(dir, OUTPUTS_FILE),
+      typeof handedOn === 'string'
+        ? handedOn
+        : JSON.stringify(handedOn, null, 2)
+    )
+  }
   const settings: SettleSettings = {
     state,
     allowFailure: false,
@@ -139,6 +163,7 @@ async function runSave(
     roundsRun: 0,
     graphPassed:
       typeof passed === 'string' ? passed : JSON.stringify(passed, null, 2),
+    ...(graphOutputsFile === undefined ? {} : { graphOutputsFile }),
     run: testRunContext(dir)
   }
   await settle.run(settings, { files: realPlanFiles })
@@ -295,6 +320,77 @@ describe('settle graph-passed: the save job of a needs graph', () => {
       '2 job output(s) are not a JSON array of phase ids'
     )
     expect(warnings).toContain('names 1 phase(s) that')
+  })
+
+  test('graph-outputs-file: each pass is stored with what its job handed on, an unchanged phase keeps its own, and the next plan hands them on', async () => {
+    const first = await runPlan()
+    // core and ui hand on (they have dependents); the plan job's own
+    // phase-outputs ({}) is in the list too, and a job that wrote none.
+    const saved = await runSave(
+      first.outputs['state'] ?? '',
+      ['["core"]', '["ui"]', '["app"]', '["lint"]'],
+      STORE,
+      ['{}', '{"core":{"dist":"core-1"}}', '{"ui":{"url":"u\\n1"}}', '', null]
+    )
+    expect(saved.annotations).toEqual([])
+    expect(storeFile()['phase outputs']).toEqual({
+      core: { dist: 'core-1' },
+      ui: { url: 'u\n1' }
+    })
+    // ui changes: core is unchanged, and ui gets its stored outputs.
+    writeFiles(dir, { 'packages/ui/index.ts': 'ui 2' })
+    commitAll(dir, 'change ui')
+    const second = await runPlan()
+    expect(JSON.parse(second.outputs['unchanged'] ?? '')).toEqual(['core'])
+    expect(JSON.parse(second.outputs['phase-outputs'] ?? '')).toEqual({
+      core: { dist: 'core-1' }
+    })
+    // ui passes with new outputs; core's job was skipped and handed on none.
+    await runSave(
+      second.outputs['state'] ?? '',
+      [null, '["ui"]', '["app"]'],
+      STORE,
+      [second.outputs['phase-outputs'] ?? '', '', '{"ui":{"url":"u2"}}']
+    )
+    expect(storeFile()['phase outputs']).toEqual({
+      core: { dist: 'core-1' },
+      ui: { url: 'u2' }
+    })
+  })
+
+  test("a graph-outputs-file that is missing or not the jobs' outputs records no pass of this run, with a warning", async () => {
+    const first = await runPlan()
+    await runSave(first.outputs['state'] ?? '', ['["core"]'], STORE, [
+      '{"core":{"dist":"core-1"}}'
+    ])
+    writeFiles(dir, { 'packages/ui/index.ts': 'ui 2' })
+    commitAll(dir, 'change ui')
+    const second = await runPlan()
+    expect(JSON.parse(second.outputs['unchanged'] ?? '')).toEqual(['core'])
+    const cases: [string | (string | null)[] | null, string][] = [
+      [null, 'does not exist'],
+      ['not json', 'is not a JSON array'],
+      ['{"ui": {}}', 'is not a JSON array'],
+      [['{"ui":{"url":1}}'], 'is not a JSON array'],
+      [[7 as unknown as string], 'is not a JSON array']
+    ]
+    for (const [handedOn, message] of cases) {
+      const saved = await runSave(
+        second.outputs['state'] ?? '',
+        [null, '["ui"]'],
+        STORE,
+        handedOn
+      )
+      expect(saved.failed).toEqual([])
+      expect(saved.annotations.map(a => a.message).join('\n')).toContain(
+        message
+      )
+      // ui's pass is not recorded; unchanged core keeps its entry and outputs.
+      expect(Object.keys(store())).toEqual(['core'])
+      expect(storeFile()['phase outputs']).toEqual({
+        core: { dist: 'core-1' }
+      })
+    }
   })
 
   test('graph-passed needs passed-file', async () => {

@@ -6,6 +6,7 @@ import { describe, expect, test } from '@jest/globals'
 import fc from 'fast-check'
 import { dagTimeline, topologicalOrder } from '../../src/plan/dag-timeline.js'
 import {
+  outputNeeds,
   partitionJobs,
   type JobPartition,
   type PartitionInput
@@ -125,6 +126,44 @@ function checkPartition(input: PartitionInput, p: JobPartition): void {
     if (job.length > 1) expect(bytes).toBeLessThanOrEqual(input.maxIdBytes)
   }
 }
+
+describe('outputNeeds', () => {
+  test('each job reads from its needs and from every job holding a direct dependency of its phases, nothing else (property)', () => {
+    fc.assert(
+      fc.property(arbitraryInput, input => {
+        const p = partitionJobs(input)
+        const reads = outputNeeds(p, input.predsOf)
+        p.jobs.forEach((phases, job) => {
+          const expected = new Set(p.needs[job])
+          for (const phase of phases)
+            for (const dep of input.predsOf[phase] ?? []) {
+              const from = p.jobOf[dep] ?? -1
+              if (from !== -1 && from !== job) expected.add(from)
+            }
+          expect(reads[job]).toEqual([...expected].sort((a, b) => a - b))
+        })
+      }),
+      { numRuns: 100 }
+    )
+  })
+
+  test('a need the reduction left out is read again: c needs a directly though b needs a', () => {
+    // a ← b ← c and a ← c, one job each: the needs keep c → b only.
+    const p = partitionJobs({
+      predsOf: [[], [0], [0, 1]],
+      runnerKey: ['', '', ''],
+      skip: [false, false, false],
+      minutes: [1, 1, 1],
+      idBytes: [3, 3, 3],
+      maxIdBytes: 32_768,
+      jobStart: 0.5,
+      maxJobs: Infinity
+    })
+    expect(p.jobs).toEqual([[0], [1], [2]])
+    expect(p.needs[2]).toEqual([1])
+    expect(outputNeeds(p, [[], [0], [0, 1]])[2]).toEqual([0, 1])
+  })
+})
 
 describe('partitionJobs', () => {
   test('every phase in one job, acyclic, needs cover the deps, runners unmixed, deterministic', () => {

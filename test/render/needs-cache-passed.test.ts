@@ -8,6 +8,9 @@
 // exactly when every phase passed or is unchanged, and the save job is
 // handed exactly the phases that passed in this run.
 import { spawnSync } from 'node:child_process'
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import path from 'node:path'
 import { describe, expect, test } from '@jest/globals'
 import { data, Lexer, Parser } from '@actions/expressions'
 import type { FunctionDefinition } from '@actions/expressions/funcs/info'
@@ -16,7 +19,12 @@ import { parse } from 'yaml'
 import { analyzePlan } from '../../src/plan/analyze.js'
 import { needsThroughDone } from '../../src/plan/skips.js'
 import { hashablePhases, inputHashes } from '../../src/plan/input-hash.js'
-import { legOrder } from '../../src/plan/leg-inputs.js'
+import {
+  earlierOutputs,
+  legOrder,
+  NEEDS_ENV,
+  readNeededOutputs
+} from '../../src/plan/leg-inputs.js'
 import { unchangedPhases } from '../../src/plan/passed-store.js'
 import {
   DEFAULT_PARALLEL_SETTINGS,
@@ -39,6 +47,7 @@ type Result = 'success' | 'failure' | 'skipped'
 
 interface Step {
   id?: string
+  name?: string
   uses?: string
   run?: string
   if?: string
@@ -155,6 +164,28 @@ interface Run {
   gateLog: string
   /** The ids the save job hands settle (graph-passed), or undefined when it did not run. */
   saved?: string[]
+  /** What the save job collects for settle (graph-outputs-file), merged. */
+  savedOutputs?: Record<string, unknown>
+  /** Phase id → the $PHASE_INPUTS it ran with. */
+  inputs: Map<string, Record<string, unknown>>
+}
+
+// Outputs: a phase that runs and passes writes `v=<id>@run`; an unchanged
+// one was stored with `v=<id>@stored`, which the plan step hands on.
+const ranOutputs = (id: string): Record<string, string> => ({ v: `${id}@run` })
+const storedOutputs = (id: string): Record<string, string> => ({
+  v: `${id}@stored`
+})
+
+/** Members of `{…}` JSON texts in one object, as the plain job's bash joins them. */
+function joined(values: readonly unknown[]): Record<string, unknown> {
+  const all: Record<string, unknown> = {}
+  for (const value of values) {
+    const text = asString(value)
+    if (text !== '')
+      Object.assign(all, JSON.parse(text) as Record<string, unknown>)
+  }
+  return all
 }
 
 /**
@@ -172,7 +203,13 @@ function runWorkflow(
   const jobs = (parse(text) as { jobs: Record<string, Job> }).jobs
   const results = new Map<string, { result: Result; outputs: object }>()
   const phases: Run['phases'] = new Map()
-  const run: Run = { phases, jobs: new Map(), gateGreen: false, gateLog: '' }
+  const run: Run = {
+    phases,
+    jobs: new Map(),
+    gateGreen: false,
+    gateLog: '',
+    inputs: new Map()
+  }
   const visit = (id: string): { result: Result; outputs: object } => {
     const known = results.get(id)
     if (known !== undefined) return known
@@ -184,7 +221,13 @@ function runWorkflow(
       // The plan step's outputs, through the job's own output expressions.
       const steps = {
         plan: {
-          outputs: { unchanged: JSON.stringify(unchanged), state: 'STATE' }
+          outputs: {
+            unchanged: JSON.stringify(unchanged),
+            state: 'STATE',
+            'phase-outputs': JSON.stringify(
+              Object.fromEntries(unchanged.map(id => [id, storedOutputs(id)]))
+            )
+          }
         }
       }
       outcome = {
@@ -229,9 +272,15 @@ function runWorkflow(
       run.saved = perJob
         .filter((v): v is string => typeof v === 'string' && v !== '')
         .flatMap(v => JSON.parse(v) as string[])
+      // The file the collecting step's here-document writes.
+      const collect = job.steps.find(s => s.run?.includes('graph-outputs'))!
+      const [expression] = /\$\{\{ .* \}\}/.exec(collect.run!) ?? ['']
+      run.savedOutputs = joined(
+        JSON.parse(asString(evaluate(expression, { needs }))) as unknown[]
+      )
       outcome = { result: 'success', outputs: {} }
     } else {
-      outcome = runPhaseJob(job, needs, analysis, unchanged, failing, phases)
+      outcome = runPhaseJob(job, needs, analysis, unchanged, failing, run)
     }
     results.set(id, outcome)
     run.jobs.set(id, outcome.result)
@@ -247,8 +296,9 @@ function runPhaseJob(
   analysis: PlanAnalysis,
   unchanged: readonly string[],
   failing: ReadonlySet<string>,
-  phases: Run['phases']
+  run: Run
 ): { result: Result; outputs: object } {
+  const { phases } = run
   const step = job.steps.find(s => s.id === 'x' || s.run !== undefined)!
   const exec = step.with?.['phases']
   let ids: string[]
@@ -279,6 +329,10 @@ function runPhaseJob(
       failedHere.add(phase.id)
       continue
     }
+    run.inputs.set(
+      phase.id,
+      inputsOfPhase(job, needs, index, analysis, succeeded)
+    )
     if (failing.has(phase.id)) {
       failedHere.add(phase.id)
       phases.set(phase.id, 'ran-failed')
@@ -295,7 +349,12 @@ function runPhaseJob(
       x: {
         outcome: ok ? 'success' : 'failure',
         conclusion: ok ? 'success' : 'failure',
-        outputs: { succeeded: JSON.stringify(succeeded), 'phase-outputs': '{}' }
+        outputs: {
+          succeeded: JSON.stringify(succeeded),
+          'phase-outputs': JSON.stringify(
+            Object.fromEntries(succeeded.map(id => [id, ranOutputs(id)]))
+          )
+        }
       },
       c: {
         outcome: ok ? 'success' : 'failure',
@@ -311,6 +370,45 @@ function runPhaseJob(
     ])
   )
   return { result: ok ? 'success' : 'failure', outputs }
+}
+
+/**
+ * The $PHASE_INPUTS a phase of the job runs with: a plain job's from its
+ * setup step's env (each value's members joined), a job run by exec's from
+ * its env PHASE_MATRIX_NEEDS and the job's own phases that passed before
+ * it (exec's rule: its direct dependencies' entries).
+ */
+function inputsOfPhase(
+  job: Job,
+  needs: Record<string, unknown>,
+  index: number,
+  analysis: PlanAnalysis,
+  passedHere: readonly string[]
+): Record<string, unknown> {
+  const setup = job.steps.find(s => s.name?.startsWith('Set up $PHASE_INPUTS'))
+  if (setup !== undefined)
+    return joined(
+      Object.values(setup.env ?? {}).map(value => evaluate(value, { needs }))
+    )
+  const exec = job.steps.find(s => s.id === 'x' && s.uses !== undefined)
+  if (exec === undefined) return {}
+  const list = exec.env?.[NEEDS_ENV]
+  const earlier = earlierOutputs(
+    new Map(),
+    undefined,
+    readNeededOutputs(
+      list === undefined
+        ? {}
+        : { [NEEDS_ENV]: asString(evaluate(list, { needs })) }
+    )
+  )
+  const inputs: Record<string, unknown> = {}
+  for (const dep of analysis.depsOf[index] ?? []) {
+    const id = analysis.plan.phases[dep]!.id
+    const value = passedHere.includes(id) ? ranOutputs(id) : earlier[id]
+    if (value !== undefined) inputs[id] = value
+  }
+  return inputs
 }
 
 const randomCase = fc.integer({ min: 2, max: 12 }).chain(count =>
@@ -487,6 +585,41 @@ describe('generate --cache-passed, evaluated as GitHub would', () => {
           )
           .map(p => p.id)
         expect(saved).toEqual(expect.arrayContaining(passedHere))
+        // Each phase that ran read its direct dependencies' outputs: this
+        // run's, or an unchanged one's as stored, and nothing else.
+        phases.forEach((phase, index) => {
+          if (!run.phases.has(phase.id)) return
+          const expected = Object.fromEntries(
+            (analysis.depsOf[index] ?? []).flatMap(dep => {
+              const id = phases[dep]!.id
+              if (phases[dep]!.done) return []
+              return [
+                [id, isUnchanged.has(id) ? storedOutputs(id) : ranOutputs(id)]
+              ]
+            })
+          )
+          expect([phase.id, run.inputs.get(phase.id)]).toEqual([
+            phase.id,
+            expected
+          ])
+        })
+        // The save job gets what each phase that passed and has a
+        // dependent wrote, for the store.
+        phases.forEach((phase, index) => {
+          const dependent = (analysis.dependentsOf[index] ?? []).some(
+            d => !phases[d]!.done
+          )
+          if (
+            hashable[index] !== true ||
+            !dependent ||
+            run.phases.get(phase.id) !== 'ran-succeeded'
+          )
+            return
+          expect([phase.id, run.savedOutputs?.[phase.id]]).toEqual([
+            phase.id,
+            ranOutputs(phase.id)
+          ])
+        })
       }),
       { numRuns: 100 }
     )
@@ -576,9 +709,16 @@ describe('generate --cache-passed, evaluated as GitHub would', () => {
     expect([...run.phases]).toEqual([['last', 'ran-succeeded']])
     expect(run.gateGreen).toBe(true)
     expect(run.saved).toEqual(['last'])
+    // `last` read each one's stored outputs, under its own id.
+    expect(run.inputs.get('last')).toEqual(
+      Object.fromEntries(ids.map(id => [id, storedOutputs(id)]))
+    )
     // None unchanged: all run, all are stored.
     const all = runWorkflow(text, analysis!, [], new Set())
     expect(all.saved?.sort()).toEqual([...ids, 'last'].sort())
+    expect(all.savedOutputs).toEqual(
+      Object.fromEntries(ids.map(id => [id, ranOutputs(id)]))
+    )
     // Every expression GitHub finds reads only needs, steps and github
     // (a leaked id would read secrets): found as GitHub's template reader
     // finds them, the end `}}` outside string literals.
@@ -590,6 +730,55 @@ describe('generate --cache-passed, evaluated as GitHub would', () => {
       expect(() =>
         new Parser(tokens, ['needs', 'steps', 'github'], status).parse()
       ).not.toThrow()
+    }
+  })
+
+  test("the save job's collecting step writes what the jobs handed on exactly, whatever it holds", () => {
+    const { analysis } = analyzePlan(
+      makePlan([
+        { id: 'a', inputs: ['a/**'], run: 'a' },
+        { id: 'b', deps: ['a'], inputs: ['b/**'], run: 'b' }
+      ])
+    )
+    const jobs = (parse(render(analysis!, {})) as { jobs: Record<string, Job> })
+      .jobs
+    const collect = jobs[SAVE_JOB_ID]!.steps.find(s =>
+      s.run?.includes('graph-outputs')
+    )!
+    const hostile = [
+      'PHASE_MATRIX_EOF',
+      "'PHASE_MATRIX_EOF'",
+      '$(touch pwned) `touch pwned` ${HOME}',
+      '${{ secrets.X }}',
+      'line\nPHASE_MATRIX_EOF\nrm -rf .',
+      '\r\u2028\\'
+    ].join('\n')
+    const handedOn = JSON.stringify({ a: { v: hostile } })
+    const needs = {
+      [PLAN_JOB_ID]: { result: 'success', outputs: { 'phase-outputs': '{}' } },
+      a: { result: 'success', outputs: { 'phase-outputs': handedOn } },
+      b: { result: 'success', outputs: {} }
+    }
+    // As the runner writes the script: each expression replaced by its value.
+    const script = collect.run!.replace(/\$\{\{ (.*) \}\}/, (_, expression) =>
+      asString(evaluate(`\${{ ${expression as string} }}`, { needs }))
+    )
+    const dir = mkdtempSync(path.join(tmpdir(), 'pm-collect-'))
+    try {
+      const bash = spawnSync(
+        'bash',
+        ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script],
+        { cwd: dir, encoding: 'utf8' }
+      )
+      expect(bash.status).toBe(0)
+      expect(existsSync(path.join(dir, 'pwned'))).toBe(false)
+      const written = JSON.parse(
+        readFileSync(path.join(dir, '.phase-matrix/graph-outputs.json'), 'utf8')
+      ) as unknown[]
+      expect(written).toContain(handedOn)
+      expect(joined(written)).toEqual({ a: { v: hostile } })
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
     }
   })
 

@@ -13,6 +13,8 @@ import {
   IO_SETUP_SCRIPT,
   READ_OUTPUTS_SCRIPT
 } from '../../src/render/needs-jobs.js'
+import { DEFAULT_PARALLEL_SETTINGS } from '../../src/plan/types.js'
+import { renderNeedsWorkflow } from '../../src/render/needs-workflow.js'
 import { analysed } from './build-plan.js'
 import {
   expectGitHubAccepts,
@@ -128,6 +130,31 @@ describe('which jobs read and hand on outputs', () => {
     await expectGitHubAccepts(
       render(analysis, { failFast: true, maxWorkers: 2 }).text
     )
+  })
+})
+
+describe('packed jobs', () => {
+  test('a job needs every job holding a direct dependency, even one the job it needs needs too', async () => {
+    // c depends on a and b, b on a: the partition's needs keep c → b only,
+    // but c reads a's outputs from a's job.
+    const analysis = analysed([
+      ['a', [], { run: 'echo "v=a" >> "$PHASE_OUTPUT"' }],
+      ['b', ['a'], { run: 'true' }],
+      ['c', ['a', 'b'], { run: 'cat "$PHASE_INPUTS"' }]
+    ])
+    const result = renderNeedsWorkflow(analysis, {
+      settings: DEFAULT_PARALLEL_SETTINGS,
+      invocation: { plan: 'plan.yaml', maxJobs: 3 }
+    })
+    const jobs = jobsByPhase(workflowOf(result))
+    const [aId, a] = jobs.get('a')!
+    const [bId] = jobs.get('b')!
+    const [, c] = jobs.get('c')!
+    expect([...(c.needs ?? [])].sort()).toEqual([aId, bId].sort())
+    expect(a.outputs?.['phase-outputs']).toBe(
+      '${{ steps.x.outputs.phase-outputs }}'
+    )
+    await expectGitHubAccepts(result.text)
   })
 })
 
