@@ -1,14 +1,19 @@
-// What a store of passed phases keeps of their outputs: read back for the
-// entries kept, carried from run to run, and handed on by unchanged phases
-// to the phases that run, within a size the jobs that read them can take.
+// The store of passed phases: which phases are unchanged, the store after a
+// run (hashes, the run each entry passed in, outputs), what it keeps of
+// outputs, read back for the entries kept, carried from run to run, and
+// handed on by unchanged phases to the phases that run, within a size the
+// jobs that read them can take.
 import { describe, expect, test } from '@jest/globals'
 import fc from 'fast-check'
 
 import {
+  hashesDigest,
   mergedStore,
   OUTPUTS_KEY,
   outputsOf,
   parsePassedStore,
+  passedInWords,
+  sinceOf,
   storedPhaseCount,
   unchangedPhases,
   unchangedWithOutputs
@@ -249,5 +254,191 @@ describe('what unchanged phases hand on', () => {
       ),
       { numRuns: 400 }
     )
+  })
+})
+
+describe('unchangedPhases', () => {
+  test('property: an unchanged phase never has a dependency that runs', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }), {
+          minLength: 6,
+          maxLength: 6
+        }),
+        fc.array(fc.constantFrom('same', 'other', 'none', 'done'), {
+          minLength: 6,
+          maxLength: 6
+        }),
+        (edges, kinds) => {
+          const ids = kinds.map((_, i) => `p${i}`)
+          const depsOf = kinds.map((_, i) =>
+            Array.from({ length: i }, (_, j) => j).filter(
+              j => edges[i]?.[j] === true
+            )
+          )
+          const hashes = kinds.map((kind, i) =>
+            kind === 'none' ? null : String(i).repeat(64)
+          )
+          const stored = new Map<string, string>()
+          kinds.forEach((kind, i) => {
+            if (kind === 'same') stored.set(`p${i}`, String(i).repeat(64))
+            if (kind === 'other') stored.set(`p${i}`, 'f'.repeat(64))
+          })
+          const done = kinds.map(kind => kind === 'done')
+          const unchanged = unchangedPhases({
+            ids,
+            done,
+            depsOf,
+            order: ids.map((_, i) => i),
+            hashes,
+            stored
+          })
+          // What runs: neither done nor unchanged; a done phase "runs
+          // through" when one of its dependencies does.
+          const runs = new Array<boolean>(6).fill(false)
+          const upstreamRuns = new Array<boolean>(6).fill(false)
+          for (let i = 0; i < 6; i++) {
+            upstreamRuns[i] = (depsOf[i] ?? []).some(
+              d => runs[d] === true || upstreamRuns[d] === true
+            )
+            runs[i] = !done[i] && !unchanged[i]
+            if (unchanged[i]) {
+              expect(kinds[i]).toBe('same')
+              expect(upstreamRuns[i]).toBe(false)
+            } else if (kinds[i] === 'same' && !upstreamRuns[i]) {
+              throw new Error(`p${i} could have been unchanged`)
+            }
+          }
+        }
+      ),
+      { numRuns: 500 }
+    )
+  })
+})
+
+describe('the store after a run', () => {
+  test("passes get this run's hash, failures lose their entry, the rest keep theirs, unknown phases go", () => {
+    const store = mergedStore({
+      ids: ['ok', 'same', 'bad', 'skip', 'done', 'none', 'early'],
+      statuses: [
+        'succeeded',
+        'unchanged',
+        'failed',
+        'skipped',
+        'done',
+        'succeeded',
+        'succeeded-earlier'
+      ],
+      hashes: [h('1'), h('2'), h('3'), h('4'), h('5'), null, h('7')],
+      stored: new Map([
+        ['same', h('2')],
+        ['bad', h('a')],
+        ['skip', h('b')],
+        ['done', h('c')],
+        ['none', h('d')]
+      ])
+    })
+    expect(store).toEqual({
+      ok: h('1'),
+      same: h('2'),
+      skip: h('b'),
+      done: h('c'),
+      none: h('d'),
+      early: h('7')
+    })
+  })
+
+  test("without this run's hashes (nulls) no pass is recorded", () => {
+    expect(
+      mergedStore({
+        ids: ['a', 'b'],
+        statuses: ['succeeded', 'timed-out'],
+        hashes: [null, null],
+        stored: new Map([['b', h('e')]])
+      })
+    ).toEqual({})
+  })
+
+  test('the digest is 16 hex digits and tells hash lists apart', () => {
+    const one = hashesDigest([h('1'), null])
+    expect(one).toMatch(/^[0-9a-f]{16}$/)
+    expect(hashesDigest([h('1'), null])).toBe(one)
+    expect(hashesDigest([null, h('1')])).not.toBe(one)
+    expect(hashesDigest([h('1')])).not.toBe(one)
+  })
+})
+
+describe('the run each entry passed in', () => {
+  test('is read for the kept entries only; a broken one is a warning naming the file', () => {
+    const text = JSON.stringify({
+      a: h('1'),
+      b: h('2'),
+      'passed in run': { a: '101', b: 'x', ghost: '7', c: '9' }
+    })
+    const store = parsePassedStore(text, 'p.json', ['a', 'b', 'c'])
+    expect([...store.hashes.keys()]).toEqual(['a', 'b'])
+    expect([...store.since]).toEqual([['a', '101']])
+    expect(store.warnings).toEqual([
+      'p.json: 1 entry of "passed in run" is not a run id and is ignored'
+    ])
+    const list = parsePassedStore(
+      JSON.stringify({ a: h('1'), 'passed in run': ['101'] }),
+      'p.json',
+      ['a']
+    )
+    expect([...list.hashes.keys()]).toEqual(['a'])
+    expect(list.since.size).toBe(0)
+    expect(list.warnings[0]).toContain('"passed in run" is not an object')
+  })
+
+  test('a pass of this run gets this run; unchanged and kept entries keep theirs; failures lose theirs', () => {
+    const store = mergedStore({
+      ids: ['new', 'same', 'kept', 'bad', 'rehash'],
+      statuses: ['succeeded', 'unchanged', 'skipped', 'failed', 'unchanged'],
+      hashes: [h('1'), h('2'), h('3'), h('4'), h('5')],
+      stored: new Map([
+        ['same', h('2')],
+        ['kept', h('b')],
+        ['bad', h('c')],
+        ['rehash', h('d')]
+      ]),
+      storedSince: new Map([
+        ['same', '90'],
+        ['kept', '80'],
+        ['bad', '70'],
+        ['rehash', '60']
+      ]),
+      run: '100'
+    })
+    expect(sinceOf(store)).toEqual(
+      new Map([
+        ['new', '100'],
+        ['same', '90'],
+        ['kept', '80'],
+        ['rehash', '60']
+      ])
+    )
+    // Outside a runner no run is known: the key is left out.
+    expect(
+      mergedStore({
+        ids: ['a'],
+        statuses: ['succeeded'],
+        hashes: [h('1')],
+        stored: new Map()
+      })
+    ).toEqual({ a: h('1') })
+  })
+
+  test('is said once per run, newest first', () => {
+    const since = new Map([
+      ['a', '9'],
+      ['b', '10'],
+      ['c', '9']
+    ])
+    expect(passedInWords(['a', 'c'], since)).toBe(' (passed in run 9)')
+    expect(passedInWords(['a', 'b', 'c'], since)).toBe(
+      ' (passed in runs 10, 9)'
+    )
+    expect(passedInWords(['x'], since)).toBe('')
   })
 })

@@ -3,6 +3,7 @@ import { UsageError } from '../../src/plan/errors.js'
 import {
   type PhaseStatus,
   decodeLedger,
+  isSucceeded,
   encodeLedger,
   type Ledger
 } from '../../src/plan/state.js'
@@ -121,5 +122,33 @@ describe('the run state', () => {
   test('a long garbage value is shown shortened', () => {
     const message = decodeError('x'.repeat(10_000))
     expect(message.length).toBeLessThan(400)
+  })
+})
+
+// The ledger's `unchanged` status through the state.
+describe('unchanged in the state', () => {
+  test('round-trips as one character, with the digest; counts as succeeded', () => {
+    const ledger = {
+      digest: '0123456789abcdef',
+      planPath: 'plan.yaml',
+      maxWorkers: 2,
+      failFast: false,
+      attempt: 1,
+      round: 0,
+      wave: -1,
+      statuses: ['unchanged', 'pending'] as const,
+      seconds: [undefined, undefined],
+      hashes: 'fedcba9876543210'
+    }
+    const text = encodeLedger({ ...ledger, statuses: [...ledger.statuses] })
+    expect(JSON.parse(text)).toMatchObject({ s: 'np', h: 'fedcba9876543210' })
+    expect(decodeLedger(text)).toMatchObject({
+      statuses: ['unchanged', 'pending'],
+      hashes: 'fedcba9876543210'
+    })
+    expect(isSucceeded('unchanged')).toBe(true)
+    expect(() =>
+      decodeLedger(text.replace('fedcba9876543210', 'not-hex'))
+    ).toThrow('input hashes digest must be 16 hex digits')
   })
 })
