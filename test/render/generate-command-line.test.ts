@@ -42,7 +42,7 @@ describe('the regenerate command', () => {
     ]) {
       const echoed = execFileSync(
         'bash',
-        ['-c', `printf '%s' ${quoteShellArg(arg)}`],
+        ['--noprofile', '--norc', '-c', `printf '%s' ${quoteShellArg(arg)}`],
         {
           encoding: 'utf8'
         }

@@ -677,10 +677,14 @@ describe('generate --cache-passed, evaluated as GitHub would', () => {
         asString(evaluate(v, { needs }))
       ])
     )
-    const bash = spawnSync('bash', ['-eo', 'pipefail', '-c', step.run!], {
-      env: { PATH: process.env['PATH'] ?? '', ...env },
-      encoding: 'utf8'
-    })
+    const bash = spawnSync(
+      'bash',
+      ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run!],
+      {
+        env: { PATH: process.env['PATH'] ?? '', ...env },
+        encoding: 'utf8'
+      }
+    )
     expect(bash.status).toBe(1)
     expect(bash.stdout).toContain(
       '2 phase job(s) were skipped but only 1 phase(s) are unchanged'

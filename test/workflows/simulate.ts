@@ -223,10 +223,16 @@ function runJob(
       for (const [key, value] of Object.entries(step.env ?? {})) {
         env[key] = stringValue(value, stepContext)
       }
-      const run = spawnSync('bash', ['-e', '-c', step.run], {
-        env: { PATH: process.env.PATH, ...env },
-        encoding: 'utf8'
-      })
+      // As the runner runs `shell: bash` (without --norc, bash started
+      // with a socket for stdin sources ~/.bashrc, as under rshd).
+      const run = spawnSync(
+        'bash',
+        ['--noprofile', '--norc', '-eo', 'pipefail', '-c', step.run],
+        {
+          env: { PATH: process.env.PATH, ...env },
+          encoding: 'utf8'
+        }
+      )
       simulation.verdict = run.stdout + run.stderr
       failed ||= run.status !== 0
     }
