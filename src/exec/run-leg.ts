@@ -363,19 +363,27 @@ async function runPhase(
   const now = options.now ?? Date.now
   const phase = at(analysis.plan.phases, index)
   const kept: string[] = []
-  const log: PhaseLog = state.buffered
-    ? {
-        line: text => kept.push(`${text}\n`),
-        stdout: chunk => kept.push(chunk),
-        stderr: chunk => kept.push(chunk)
-      }
-    : {
-        line: text => {
-          options.stdout(`${text}\n`)
-        },
-        stdout: options.stdout,
-        stderr: options.stderr
-      }
+  const out = state.buffered
+    ? (chunk: string) => kept.push(chunk)
+    : options.stdout
+  const err = state.buffered ? out : options.stderr
+  // Our lines start on their own even after a phase's output that ends
+  // mid-line (`printf x`).
+  let midLine = false
+  const track =
+    (write: (chunk: string) => void) =>
+    (chunk: string): void => {
+      if (chunk !== '') midLine = !chunk.endsWith('\n')
+      write(chunk)
+    }
+  const log: PhaseLog = {
+    line: text => {
+      out(`${midLine ? '\n' : ''}${text}\n`)
+      midLine = false
+    },
+    stdout: track(out),
+    stderr: track(err)
+  }
   const entry: RecordedPhase = { status: 'not-run' }
   state.marked.set(index, entry)
   const title = logSafe(`Phase ${phase.id}`)
@@ -424,9 +432,6 @@ async function runPhase(
     run.status !== 'succeeded' && (entry.attempts ?? 1) > 1
       ? ` (all ${entry.attempts ?? 1} attempts)`
       : ''
-  // A kept log may end mid-line: the closing lines start on their own.
-  const last = kept.at(-1)
-  if (last !== undefined && !last.endsWith('\n')) kept.push('\n')
   log.line(
     logSafe(
       `${run.status === 'succeeded' ? '✓' : '✗'} Phase ${phase.id} ${what}${flaky}${tries} (${took})`

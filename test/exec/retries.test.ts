@@ -69,6 +69,28 @@ describe('exec retries', () => {
     ])
   })
 
+  test("a phase whose output ends mid-line: exec's own lines (the attempt, the end) still start on their own", async () => {
+    const cwd = workspaceWith({
+      'plan.yaml': [
+        'phases:',
+        '  - id: terse',
+        '    retries: 1',
+        "    run: printf 'no newline'",
+        ''
+      ].join('\n')
+    })
+    const { code, out } = await exec(cwd, 'terse')
+    expect(code).toBe(0)
+    const lines = out.split('\n')
+    expect(lines).toContain('no newline')
+    expect(
+      lines.some(line => line.startsWith('Attempt 1 of 2: succeeded'))
+    ).toBe(true)
+    expect(lines.some(line => line.startsWith('✓ Phase terse succeeded'))).toBe(
+      true
+    )
+  })
+
   test('fails always: 1 + N runs, then failed, its dependent skipped', async () => {
     const cwd = workspaceWith({
       'plan.yaml': [
