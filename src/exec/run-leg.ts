@@ -113,7 +113,7 @@ const FILE_COMMANDS = [
  * A phase's environment: the step's, less what only the runner and exec
  * may use, with its own file-command files in `folder`.
  */
-export function phaseEnvironment(
+function phaseEnvironment(
   env: Readonly<Record<string, string | undefined>>,
   folder: string,
   position: number

@@ -154,7 +154,7 @@ export function phasePassedOutput(id: string, stepId = RUN_STEP_ID): string {
 export const PACKED_PASSED_OUTPUT = `\${{ steps.${RUN_STEP_ID}.outputs.succeeded }}`
 
 /** The plan job's output of the unchanged phases' stored outputs (the plan action's). */
-export const UNCHANGED_OUTPUTS = `needs.${PLAN_JOB_ID}.outputs.phase-outputs`
+const UNCHANGED_OUTPUTS = `needs.${PLAN_JOB_ID}.outputs.phase-outputs`
 
 /**
  * A plain job's env value of the outputs of a needed phase that can be
@@ -281,7 +281,7 @@ function restoreStep(prefix: string): YamlMapping {
 }
 
 /** Where the save job collects what its needed jobs handed on. */
-export const GRAPH_OUTPUTS_FILE = '.phase-matrix/graph-outputs.json'
+const GRAPH_OUTPUTS_FILE = '.phase-matrix/graph-outputs.json'
 
 // What every job handed on, `toJSON(needs.*.outputs.phase-outputs)`, into a
 // file for settle, written by the runner into the script and not through

@@ -402,7 +402,7 @@ export function reportJob(flavour: Flavour): string[] {
  * `phase-outputs` (what the unchanged phases stored): exec reads it as one
  * more needed job's outputs, by its prefix PHASE_MATRIX_NEEDS_.
  */
-export const PLAN_OUTPUTS_ENV = 'PHASE_MATRIX_NEEDS_PLAN'
+const PLAN_OUTPUTS_ENV = 'PHASE_MATRIX_NEEDS_PLAN'
 
 /** The job outputs of a wave job: `leg-1` … `leg-64`, each set by its own leg only. */
 function legOutputLines(legs: number = MATRIX_LEG_LIMIT): string[] {

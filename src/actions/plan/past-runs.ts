@@ -85,7 +85,7 @@ export function readEstimates(
  * environment value of each leg (PHASE_MATRIX_NEEDS_PLAN), Windows' too
  * (bytes are never fewer than the UTF-16 units Windows counts).
  */
-export const HANDED_ON_OUTPUTS_LIMIT = MAX_WINDOWS_ENV_VALUE_UNITS
+const HANDED_ON_OUTPUTS_LIMIT = MAX_WINDOWS_ENV_VALUE_UNITS
 
 export interface PlanUnchanged {
   /** By plan index. */
