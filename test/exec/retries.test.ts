@@ -36,25 +36,26 @@ function recordIn(cwd: string): LegRecord {
   return decoded.record
 }
 
+/** A workspace whose plan.yaml holds these lines under `phases:`. */
+function workspaceWithPhases(...lines: string[]): string {
+  return workspaceWith({ 'plan.yaml': ['phases:', ...lines, ''].join('\n') })
+}
+
 const count = (cwd: string, file: string): number =>
   readFileSync(path.join(cwd, file), 'utf8').split('\n').filter(Boolean).length
 
 describe('exec retries', () => {
   test('fails once with retries: 2: passes on attempt 2, flaky, attempts in the record', async () => {
-    const cwd = workspaceWith({
-      'plan.yaml': [
-        'phases:',
-        '  - id: shaky',
-        '    retries: 2',
-        '    run: |',
-        '      echo run >> runs.txt',
-        '      [ "$(wc -l < runs.txt)" -ge 2 ]',
-        '  - id: after',
-        '    deps: [shaky]',
-        '    run: echo ok > after.txt',
-        ''
-      ].join('\n')
-    })
+    const cwd = workspaceWithPhases(
+      '  - id: shaky',
+      '    retries: 2',
+      '    run: |',
+      '      echo run >> runs.txt',
+      '      [ "$(wc -l < runs.txt)" -ge 2 ]',
+      '  - id: after',
+      '    deps: [shaky]',
+      '    run: echo ok > after.txt'
+    )
     const { code, out } = await exec(cwd, 'shaky,after')
     expect(code).toBe(0)
     expect(count(cwd, 'runs.txt')).toBe(2)
@@ -70,15 +71,11 @@ describe('exec retries', () => {
   })
 
   test("a phase whose output ends mid-line: exec's own lines (the attempt, the end) still start on their own", async () => {
-    const cwd = workspaceWith({
-      'plan.yaml': [
-        'phases:',
-        '  - id: terse',
-        '    retries: 1',
-        "    run: printf 'no newline'",
-        ''
-      ].join('\n')
-    })
+    const cwd = workspaceWithPhases(
+      '  - id: terse',
+      '    retries: 1',
+      "    run: printf 'no newline'"
+    )
     const { code, out } = await exec(cwd, 'terse')
     expect(code).toBe(0)
     const lines = out.split('\n')
@@ -92,18 +89,14 @@ describe('exec retries', () => {
   })
 
   test('fails always: 1 + N runs, then failed, its dependent skipped', async () => {
-    const cwd = workspaceWith({
-      'plan.yaml': [
-        'phases:',
-        '  - id: broken',
-        '    retries: 2',
-        '    run: echo run >> runs.txt; exit 4',
-        '  - id: after',
-        '    deps: [broken]',
-        '    run: echo never > after.txt',
-        ''
-      ].join('\n')
-    })
+    const cwd = workspaceWithPhases(
+      '  - id: broken',
+      '    retries: 2',
+      '    run: echo run >> runs.txt; exit 4',
+      '  - id: after',
+      '    deps: [broken]',
+      '    run: echo never > after.txt'
+    )
     const { code, out } = await exec(cwd, 'broken,after')
     expect(code).toBe(1)
     expect(count(cwd, 'runs.txt')).toBe(3)
