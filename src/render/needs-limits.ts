@@ -18,6 +18,7 @@ import { UsageError } from '../plan/errors.js'
 import type { Phase, PlanAnalysis, Problem } from '../plan/types.js'
 import type { GenerateInvocation } from './generate-command-line.js'
 import { needsThroughDone } from '../plan/skips.js'
+
 // What `generate --cache-passed` refuses before it writes a workflow that
 // could not run: a plan the plan action cannot read from the repository
 // (standard input, an absolute path), a cache key actions/cache would

@@ -289,9 +289,10 @@ const GRAPH_OUTPUTS_FILE = '.phase-matrix/graph-outputs.json'
 // would fail the step. The here-document's quoted delimiter keeps bash
 // from reading anything in it, and no line of GitHub's JSON can be the
 // delimiter: each is a bracket or starts with spaces and a quote, a
-// newline inside a value is written `\n`.
-const COLLECT_OUTPUTS_SCRIPT = `mkdir -p ${path.posix.dirname(GRAPH_OUTPUTS_FILE)}
-cat > ${GRAPH_OUTPUTS_FILE} <<'PHASE_MATRIX_EOF'
+// newline inside a value is written `\n`. From $GITHUB_WORKSPACE, where
+// settle reads it, whatever working-directory the template's defaults set.
+const COLLECT_OUTPUTS_SCRIPT = `mkdir -p "$GITHUB_WORKSPACE/${path.posix.dirname(GRAPH_OUTPUTS_FILE)}"
+cat > "$GITHUB_WORKSPACE/${GRAPH_OUTPUTS_FILE}" <<'PHASE_MATRIX_EOF'
 \${{ toJSON(needs.*.outputs.phase-outputs) }}
 PHASE_MATRIX_EOF
 `

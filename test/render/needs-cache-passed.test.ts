@@ -8,7 +8,13 @@
 // exactly when every phase passed or is unchanged, and the save job is
 // handed exactly the phases that passed in this run.
 import { spawnSync } from 'node:child_process'
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { describe, expect, test } from '@jest/globals'
@@ -768,14 +774,21 @@ describe('generate --cache-passed, evaluated as GitHub would', () => {
       asString(evaluate(`\${{ ${expression as string} }}`, { needs }))
     )
     const dir = mkdtempSync(path.join(tmpdir(), 'pm-collect-'))
+    // A template's defaults may set another working-directory.
+    const sub = path.join(dir, 'sub')
+    mkdirSync(sub)
     try {
       const bash = spawnSync(
         'bash',
         ['--noprofile', '--norc', '-eo', 'pipefail', '-c', script],
-        { cwd: dir, encoding: 'utf8' }
+        {
+          cwd: sub,
+          env: { PATH: process.env['PATH'] ?? '', GITHUB_WORKSPACE: dir },
+          encoding: 'utf8'
+        }
       )
       expect(bash.status).toBe(0)
-      expect(existsSync(path.join(dir, 'pwned'))).toBe(false)
+      expect(existsSync(path.join(sub, 'pwned'))).toBe(false)
       const written = JSON.parse(
         readFileSync(path.join(dir, '.phase-matrix/graph-outputs.json'), 'utf8')
       ) as unknown[]

@@ -260,8 +260,8 @@ function graphOutputs(settings: SettleSettings): OutputsById | undefined {
  * A generated needs graph's new store (input `graph-passed`): what this
  * run proved, written to `passed-file` — each phase whose job passed in
  * this run (with what its job handed on, input `graph-outputs-file`) and
- * each unchanged one (with its old outputs), with the hash the plan step computed
- * (re-hashed here, recorded only when the digests agree). No old entry is
+ * each unchanged one (with its old outputs), with the hash the plan step
+ * computed (re-hashed here, recorded only when the digests agree). No old entry is
  * carried over: a phase that failed, was skipped or was not reached has
  * none. When the hashes cannot be trusted nothing is written (the cache
  * keeps the last store). Returns the store, undefined when none was
