@@ -1,10 +1,12 @@
 // The command that regenerates a needs workflow, as written in its header
-// (`phase-matrix generate --plan … --out …`), and read back by `check` so it
-// regenerates with the same template and settings; then how the committed
-// workflow differs from the regenerated one (the drift, a unified diff). Arguments are quoted for
-// a POSIX shell: bare when harmless, 'single-quoted' when visible text,
-// $'ANSI-C quoted' otherwise, so a header line is always one line of visible
-// text that a user can paste. O(length of the line).
+// (`phase-matrix generate --plan … --out …`) for a user to paste, and the
+// same flags as data (`phase-matrix flags: {…}`), which `check` reads back
+// so it regenerates with the same template and settings; then how the
+// committed workflow differs from the regenerated one (the drift, a
+// unified diff). Arguments are quoted for a POSIX shell: bare when
+// harmless, 'single-quoted' when visible text, $'ANSI-C quoted' otherwise,
+// so a header line is always one line of visible text. O(length of the line).
+import { z } from 'zod'
 import { isVisibleText } from './yaml.js'
 import { structuredPatch, type StructuredPatchHunk } from 'diff'
 
@@ -69,131 +71,61 @@ export function formatGenerateCommand(invocation: GenerateInvocation): string {
   return [GENERATE_COMMAND, ...args.map(quoteShellArg)].join(' ')
 }
 
-const ESCAPES: Readonly<Record<string, string>> = {
-  n: '\n',
-  t: '\t',
-  r: '\r',
-  '\\': '\\',
-  "'": "'"
-}
+/** The header line `check` reads the flags from, after the command. */
+export const FLAGS_LINE = 'phase-matrix flags:'
 
-/** Splits a line quoted by quoteShellArg back into words; undefined if malformed. */
-export function splitShellWords(line: string): string[] | undefined {
-  const words: string[] = []
-  let word: string | undefined
-  let i = 0
-  while (i < line.length) {
-    const ch = line.charAt(i)
-    if (ch === ' ') {
-      if (word !== undefined) words.push(word)
-      word = undefined
-      i++
-    } else if (ch === "'") {
-      const end = line.indexOf("'", i + 1)
-      if (end === -1) return undefined
-      word = (word ?? '') + line.slice(i + 1, end)
-      i = end + 1
-    } else if (ch === '\\') {
-      if (i + 1 >= line.length) return undefined
-      word = (word ?? '') + line.charAt(i + 1)
-      i += 2
-    } else if (ch === '$' && line.charAt(i + 1) === "'") {
-      i += 2
-      let text = ''
-      for (;;) {
-        if (i >= line.length) return undefined
-        const c = line.charAt(i)
-        if (c === "'") break
-        if (c !== '\\') {
-          text += c
-          i++
-          continue
-        }
-        const e = line.charAt(i + 1)
-        const simple = ESCAPES[e]
-        const digits = e === 'x' ? 2 : e === 'u' ? 4 : 0
-        if (simple !== undefined) {
-          text += simple
-          i += 2
-        } else if (digits > 0) {
-          const hex = line.slice(i + 2, i + 2 + digits)
-          if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== digits) {
-            return undefined
-          }
-          text += String.fromCharCode(parseInt(hex, 16))
-          i += 2 + digits
-        } else {
-          return undefined
-        }
-      }
-      word = (word ?? '') + text
-      i++
-    } else {
-      word = (word ?? '') + ch
-      i++
-    }
+const invocationSchema = z.strictObject({
+  plan: z.string().min(1),
+  config: z.string().optional(),
+  template: z.string().optional(),
+  maxWorkers: z.number().int().min(0).max(999_999_999).optional(),
+  maxJobs: z.number().int().min(1).max(999_999_999).optional(),
+  failFast: z.literal(true).optional(),
+  cachePassed: z.literal(true).optional(),
+  out: z.string().optional()
+})
+
+/**
+ * `phase-matrix flags: {"plan":…}`: the invocation as data, so `check`
+ * reads it back without parsing shell quoting. One line of visible text:
+ * JSON.stringify escapes control characters, and every other invisible
+ * character is written `\uXXXX` too. O(length).
+ */
+export function formatFlagsLine(invocation: GenerateInvocation): string {
+  const flags: GenerateInvocation = { plan: invocation.plan }
+  if (invocation.config !== undefined) flags.config = invocation.config
+  if (invocation.template !== undefined) flags.template = invocation.template
+  if (invocation.maxWorkers !== undefined)
+    flags.maxWorkers = invocation.maxWorkers
+  if (invocation.maxJobs !== undefined) flags.maxJobs = invocation.maxJobs
+  if (invocation.failFast === true) flags.failFast = true
+  if (invocation.cachePassed === true) flags.cachePassed = true
+  if (invocation.out !== undefined) flags.out = invocation.out
+  let json = ''
+  for (const ch of JSON.stringify(flags)) {
+    json += isVisibleText(ch)
+      ? ch
+      : [...Array(ch.length).keys()]
+          .map(k => `\\u${ch.charCodeAt(k).toString(16).padStart(4, '0')}`)
+          .join('')
   }
-  if (word !== undefined) words.push(word)
-  return words
+  return `${FLAGS_LINE} ${json}`
 }
 
 /**
- * The invocation recorded in a `phase-matrix generate …` line, or undefined
- * when the line is not one we wrote (unknown flag, bad quoting, bad number).
+ * The invocation of a `phase-matrix flags: {…}` line, or undefined when
+ * the line is not one we wrote (not JSON, an unknown key, a bad value).
  */
-export function parseGenerateCommand(
-  line: string
-): GenerateInvocation | undefined {
-  if (!line.startsWith(`${GENERATE_COMMAND} `)) return undefined
-  const words = splitShellWords(line.slice(GENERATE_COMMAND.length + 1))
-  if (words === undefined) return undefined
-  const found: Record<string, string> = {}
-  let failFast = false
-  let cachePassed = false
-  for (let i = 0; i < words.length; i++) {
-    const flag = words[i]
-    if (flag === '--fail-fast') {
-      failFast = true
-      continue
-    }
-    if (flag === '--cache-passed') {
-      cachePassed = true
-      continue
-    }
-    const value = words[i + 1]
-    if (
-      value === undefined ||
-      ![
-        '--plan',
-        '--config',
-        '--template',
-        '--max-workers',
-        '--max-jobs',
-        '--out'
-      ].includes(flag ?? '')
-    ) {
-      return undefined
-    }
-    found[(flag ?? '').slice(2)] = value
-    i++
+export function parseFlagsLine(line: string): GenerateInvocation | undefined {
+  if (!line.startsWith(`${FLAGS_LINE} `)) return undefined
+  let data: unknown
+  try {
+    data = JSON.parse(line.slice(FLAGS_LINE.length + 1))
+  } catch {
+    return undefined
   }
-  const plan = found.plan
-  if (plan === undefined) return undefined
-  const invocation: GenerateInvocation = { plan }
-  if (found.config !== undefined) invocation.config = found.config
-  if (found.template !== undefined) invocation.template = found.template
-  if (found['max-workers'] !== undefined) {
-    if (!/^\d{1,9}$/.test(found['max-workers'])) return undefined
-    invocation.maxWorkers = Number(found['max-workers'])
-  }
-  if (found['max-jobs'] !== undefined) {
-    if (!/^[1-9]\d{0,8}$/.test(found['max-jobs'])) return undefined
-    invocation.maxJobs = Number(found['max-jobs'])
-  }
-  if (failFast) invocation.failFast = true
-  if (cachePassed) invocation.cachePassed = true
-  if (found.out !== undefined) invocation.out = found.out
-  return invocation
+  const parsed = invocationSchema.safeParse(data)
+  return parsed.success ? parsed.data : undefined
 }
 
 // How a committed needs workflow differs from the one its command

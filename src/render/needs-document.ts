@@ -20,6 +20,7 @@ import { hashablePhases } from '../plan/input-hash.js'
 import type { Phase, PlanAnalysis } from '../plan/types.js'
 import {
   formatGenerateCommand,
+  formatFlagsLine,
   quoteShellArg
 } from './generate-command-line.js'
 
@@ -313,6 +314,8 @@ export function needsHeader(
       `  phase-matrix check --workflow ${quoteShellArg(invocation.out)}`
     )
   }
+  // The same flags as data: what check reads back.
+  lines.push(formatFlagsLine(invocation))
   const cached = digest !== undefined
   lines.push(
     '',

@@ -9,7 +9,8 @@ import type { ParallelSettings, PlanAnalysis, Problem } from '../plan/types.js'
 import {
   formatGenerateCommand,
   GENERATE_COMMAND,
-  parseGenerateCommand,
+  parseFlagsLine,
+  FLAGS_LINE,
   workflowDrift,
   type GenerateInvocation,
   type WorkflowDrift
@@ -111,20 +112,25 @@ function readTemplateFile(file: string, cwd: string): WorkflowTemplate {
 }
 
 /**
- * The `phase-matrix generate …` command recorded in a workflow's leading
- * comment block, or undefined when the file has none (or not one of ours).
+ * What a workflow's leading comment block records: the flags of its
+ * `phase-matrix flags: {…}` line (undefined when there is none, or not one
+ * we wrote) and the `phase-matrix generate …` command shown above it.
  */
-function recordedInvocation(
-  workflowText: string
-): GenerateInvocation | undefined {
+function recordedInvocation(workflowText: string): {
+  invocation?: GenerateInvocation
+  command?: string
+} {
+  let command: string | undefined
   for (const line of workflowText.split('\n')) {
-    if (!line.startsWith('#')) return undefined
-    const text = line.replace(/^#\s*/, '')
-    if (text.startsWith(`${GENERATE_COMMAND} `)) {
-      return parseGenerateCommand(text.trimEnd())
+    if (!line.startsWith('#')) break
+    const text = line.replace(/^#\s*/, '').trimEnd()
+    if (text.startsWith(`${GENERATE_COMMAND} `)) command ??= text
+    if (text.startsWith(`${FLAGS_LINE} `)) {
+      const invocation = parseFlagsLine(text)
+      return invocation === undefined ? { command } : { invocation, command }
     }
   }
-  return undefined
+  return command === undefined ? {} : { command }
 }
 
 /** The workflow `generate` writes for this invocation (template read from `cwd`). */
@@ -171,7 +177,12 @@ export function readWorkflowToCheck(
   root: string
 ): WorkflowToCheck {
   const committed = readTextFile(resolveFrom(root, file), 'Workflow')
-  const recorded = recordedInvocation(committed)
+  const { invocation: recorded, command } = recordedInvocation(committed)
+  if (recorded === undefined && command !== undefined) {
+    throw new UsageError(
+      `${file} has a phase-matrix header without a readable '# ${FLAGS_LINE} {…}' line (written by an earlier phase-matrix, or edited), so check cannot tell how it was generated. Regenerate it with the command its header shows: ${command}`
+    )
+  }
   if (recorded === undefined) {
     throw new UsageError(
       `${file} has no phase-matrix header (the '# ${GENERATE_COMMAND} …' comment that generate writes at the top), so it was not written by 'phase-matrix generate'. Write it with: ${formatGenerateCommand({ plan: given.plan ?? 'PLAN', out: normalizePath(file) })}`

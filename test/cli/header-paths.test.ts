@@ -38,15 +38,16 @@ async function run(...argv: string[]): Promise<RecordingIo & { code: number }> {
   return Object.assign(io, { code })
 }
 
-/** A current workflow whose header then names `flag value` too. */
+/** A current workflow whose header's flags line then names `flag value` too. */
 async function workflowNaming(flag: string, value: string): Promise<void> {
   expect(
     (await run('generate', '--plan', 'plan.yaml', '--out', 'w.yml')).code
   ).toBe(0)
   const file = path.join(repo, 'w.yml')
+  // The flags line is what check reads (a later key wins in JSON).
   const text = readFileSync(file, 'utf8').replace(
-    '--plan plan.yaml',
-    `--plan plan.yaml ${flag} ${value}`
+    '{"plan":"plan.yaml"',
+    `{"plan":"plan.yaml",${JSON.stringify(flag.slice(2))}:${JSON.stringify(value)}`
   )
   writeFileSync(file, text)
 }

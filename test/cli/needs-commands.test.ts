@@ -11,11 +11,11 @@ import {
   rmSync,
   writeFileSync
 } from 'node:fs'
+import { execFileSync } from 'node:child_process'
 import { tmpdir } from 'node:os'
 import path from 'node:path'
 import { parse } from 'yaml'
 import { main } from '../../src/cli/main.js'
-import { splitShellWords } from '../../src/render/generate-command-line.js'
 import { recordingIo, type RecordingIo } from '../cli-helpers.js'
 import { FOUR_PHASE_PLAN } from '../support/plans.js'
 
@@ -62,7 +62,19 @@ function read(file: string): string {
 async function runFix(stderr: string): Promise<number> {
   const line = /\n {2}(phase-matrix generate .*)\n/.exec(stderr)?.[1]
   expect(line).toBeDefined()
-  const words = splitShellWords(line!.slice('phase-matrix '.length))!
+  // Its words as bash reads them, pasted.
+  const words = execFileSync(
+    'bash',
+    [
+      '--noprofile',
+      '--norc',
+      '-c',
+      `printf '%s\\0' ${line!.slice('phase-matrix '.length)}`
+    ],
+    { encoding: 'utf8' }
+  )
+    .split('\0')
+    .slice(0, -1)
   return (await run(...words)).code
 }
 
@@ -494,11 +506,26 @@ describe('phase-matrix check', () => {
     expect((await run('check', '--workflow', 'w.yml')).code).toBe(1)
   })
 
+  test('a header without the flags line (an earlier phase-matrix) is refused, with the command to regenerate it', async () => {
+    await run('generate', '--plan', 'plan.yaml', '--out', 'w.yml')
+    const text = read('w.yml').replace(/^# phase-matrix flags: .*\n/m, '')
+    expect(text).not.toContain('phase-matrix flags:')
+    writeFileSync(path.join(dir, 'w.yml'), text)
+    const result = await run('check', '--workflow', 'w.yml')
+    expect(result.code).toBe(2)
+    expect(result.err).toContain(
+      "w.yml has a phase-matrix header without a readable '# phase-matrix flags: {…}' line"
+    )
+    expect(result.err).toContain(
+      'Regenerate it with the command its header shows: phase-matrix generate --plan plan.yaml --out w.yml'
+    )
+  })
+
   test('a header naming a template outside the folder is refused', async () => {
     await run('generate', '--plan', 'plan.yaml', '--out', 'w.yml')
     const text = read('w.yml').replace(
-      '--plan plan.yaml',
-      '--plan plan.yaml --template /etc/passwd'
+      '{"plan":"plan.yaml"',
+      '{"plan":"plan.yaml","template":"/etc/passwd"'
     )
     writeFileSync(path.join(dir, 'w.yml'), text)
     const result = await run('check', '--workflow', 'w.yml')
