@@ -255,10 +255,12 @@ describe('check action', () => {
       const named = value
         .replace('<outside>', secretFile)
         .replace('<name>', name)
+      // Into the flags line, which check reads (a later key wins in JSON).
       const workflow = generated(PLAN).replace(
-        `--plan ${PLAN_PATH}`,
-        `--plan ${PLAN_PATH} ${flag} ${named}`
+        `{"plan":${JSON.stringify(PLAN_PATH)}`,
+        `{"plan":${JSON.stringify(PLAN_PATH)},${JSON.stringify(flag.slice(2))}:${JSON.stringify(named)}`
       )
+      expect(workflow).toContain(JSON.stringify(named))
       const run = await check({
         inputs: { workflow: WORKFLOW_PATH },
         files: { [PLAN_PATH]: PLAN, [WORKFLOW_PATH]: workflow },
