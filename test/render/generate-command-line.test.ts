@@ -10,6 +10,22 @@ import {
 } from '../../src/render/generate-command-line.js'
 import { isVisibleText } from '../../src/render/yaml.js'
 
+/** Any invocation generate records: paths of any text, every flag. */
+const path = fc.string({ unit: 'binary', minLength: 1, maxLength: 20 })
+const invocation: fc.Arbitrary<GenerateInvocation> = fc.record(
+  {
+    plan: path,
+    config: path,
+    template: path,
+    maxWorkers: fc.nat({ max: 1000 }),
+    maxJobs: fc.integer({ min: 1, max: 100_000 }),
+    failFast: fc.constant(true),
+    cachePassed: fc.constant(true),
+    out: path
+  },
+  { requiredKeys: ['plan'] }
+)
+
 describe('the regenerate command', () => {
   test('is written with only the flags that were given', () => {
     expect(formatGenerateCommand({ plan: 'plan.yaml' })).toBe(
@@ -50,20 +66,6 @@ describe('the regenerate command', () => {
       expect(echoed).toBe(arg)
     }
   })
-
-  const path = fc.string({ unit: 'binary', minLength: 1, maxLength: 20 })
-  const invocation: fc.Arbitrary<GenerateInvocation> = fc.record(
-    {
-      plan: path,
-      config: path,
-      template: path,
-      maxWorkers: fc.nat({ max: 1000 }),
-      failFast: fc.constant(true),
-      cachePassed: fc.constant(true),
-      out: path
-    },
-    { requiredKeys: ['plan'] }
-  )
 
   test('is one visible line that bash reads back as the flags given (property)', () => {
     fc.assert(
@@ -110,21 +112,6 @@ describe('the regenerate command', () => {
 })
 
 describe('the flags line', () => {
-  const path = fc.string({ unit: 'binary', minLength: 1, maxLength: 20 })
-  const invocation: fc.Arbitrary<GenerateInvocation> = fc.record(
-    {
-      plan: path,
-      config: path,
-      template: path,
-      maxWorkers: fc.nat({ max: 1000 }),
-      maxJobs: fc.integer({ min: 1, max: 100_000 }),
-      failFast: fc.constant(true),
-      cachePassed: fc.constant(true),
-      out: path
-    },
-    { requiredKeys: ['plan'] }
-  )
-
   test('reads back as the same invocation, on one visible line (property)', () => {
     fc.assert(
       fc.property(invocation, given => {
