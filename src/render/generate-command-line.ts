@@ -92,24 +92,25 @@ const invocationSchema = z.strictObject({
  * character is written `\uXXXX` too. O(length).
  */
 export function formatFlagsLine(invocation: GenerateInvocation): string {
-  const flags: GenerateInvocation = { plan: invocation.plan }
-  if (invocation.config !== undefined) flags.config = invocation.config
-  if (invocation.template !== undefined) flags.template = invocation.template
-  if (invocation.maxWorkers !== undefined)
-    flags.maxWorkers = invocation.maxWorkers
-  if (invocation.maxJobs !== undefined) flags.maxJobs = invocation.maxJobs
-  if (invocation.failFast === true) flags.failFast = true
-  if (invocation.cachePassed === true) flags.cachePassed = true
-  if (invocation.out !== undefined) flags.out = invocation.out
-  let json = ''
-  for (const ch of JSON.stringify(flags)) {
-    json += isVisibleText(ch)
+  // The schema's keys, in its order; a flag not given (or false) is left out.
+  const json = JSON.stringify(
+    {
+      ...invocation,
+      failFast: invocation.failFast === true ? true : undefined,
+      cachePassed: invocation.cachePassed === true ? true : undefined
+    },
+    Object.keys(invocationSchema.shape)
+  )
+  let visible = ''
+  for (const ch of json) {
+    visible += isVisibleText(ch)
       ? ch
-      : [...Array(ch.length).keys()]
-          .map(k => `\\u${ch.charCodeAt(k).toString(16).padStart(4, '0')}`)
-          .join('')
+      : Array.from(
+          { length: ch.length },
+          (_, k) => `\\u${ch.charCodeAt(k).toString(16).padStart(4, '0')}`
+        ).join('')
   }
-  return `${FLAGS_LINE} ${json}`
+  return `${FLAGS_LINE} ${visible}`
 }
 
 /**
