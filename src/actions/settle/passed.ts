@@ -148,6 +148,42 @@ export async function writePassedStore(
 }
 
 /**
+ * Each job's output in `toJSON(needs.*.outputs.<name>)` (a JSON array, an
+ * item a job; none for a job that did not run or wrote nothing): the
+ * others read by `read`, undefined where it is not what the job writes.
+ * Undefined when the text is not a JSON array. O(text).
+ */
+function jobOutputsOf<T>(
+  text: string,
+  read: (output: string) => T | undefined
+): (T | undefined)[] | undefined {
+  let jobs: unknown
+  try {
+    jobs = JSON.parse(text)
+  } catch {
+    return undefined
+  }
+  if (!Array.isArray(jobs)) return undefined
+  const items: unknown[] = jobs
+  return items
+    .filter(job => job !== null && job !== '')
+    .map(job => (typeof job === 'string' ? read(job) : undefined))
+}
+
+/** A `passed` output: a JSON array of ids, else undefined. */
+function idsOf(output: string): string[] | undefined {
+  let ids: unknown
+  try {
+    ids = JSON.parse(output)
+  } catch {
+    return undefined
+  }
+  return Array.isArray(ids) && ids.every(id => typeof id === 'string')
+    ? ids
+    : undefined
+}
+
+/**
  * The ids the jobs of a generated needs graph say passed: input
  * `graph-passed`, `toJSON(needs.*.outputs.passed)`, a JSON array with one
  * JSON array of ids per job that ran (jobs that did not run have none).
@@ -158,13 +194,8 @@ function graphPassedIds(text: string, analysis: PlanAnalysis): Set<string> {
   const name = `Input '${SettleInputs.graphPassed}'`
   const known = new Set(analysis.plan.phases.map(phase => phase.id))
   const passed = new Set<string>()
-  let jobs: unknown
-  try {
-    jobs = JSON.parse(text)
-  } catch {
-    jobs = undefined
-  }
-  if (!Array.isArray(jobs)) {
+  const jobs = jobOutputsOf(text, idsOf)
+  if (jobs === undefined) {
     core.warning(
       `${name} is not a JSON array (expected \${{ toJSON(needs.*.outputs.passed) }}), got '${text.slice(0, 60)}': no pass of this run is recorded.`
     )
@@ -172,15 +203,8 @@ function graphPassedIds(text: string, analysis: PlanAnalysis): Set<string> {
   }
   let malformed = 0
   const unknown: string[] = []
-  for (const job of jobs) {
-    if (job === null || job === '') continue
-    let ids: unknown
-    try {
-      ids = typeof job === 'string' ? JSON.parse(job) : undefined
-    } catch {
-      ids = undefined
-    }
-    if (!Array.isArray(ids) || !ids.every(id => typeof id === 'string')) {
+  for (const ids of jobs) {
+    if (ids === undefined) {
       malformed++
       continue
     }
@@ -232,22 +256,9 @@ function graphOutputs(settings: SettleSettings): OutputsById | undefined {
     core.warning(`${name}: ${file} does not exist: ${noPass}`)
     return undefined
   }
-  let jobs: unknown
-  try {
-    jobs = JSON.parse(text)
-  } catch {
-    jobs = undefined
-  }
-  const lists: OutputsById[] = []
-  const items: unknown[] = Array.isArray(jobs) ? jobs : []
-  let malformed = !Array.isArray(jobs)
-  for (const job of items) {
-    if (job === null || job === '') continue
-    const outputs = typeof job === 'string' ? parseOutputsJson(job) : undefined
-    if (outputs === undefined) malformed = true
-    else lists.push(outputs)
-  }
-  if (malformed) {
+  const jobs = jobOutputsOf(text, parseOutputsJson)
+  const lists = jobs?.filter(outputs => outputs !== undefined)
+  if (jobs === undefined || lists?.length !== jobs.length) {
     core.warning(
       `${name}: ${file} is not a JSON array of the jobs' phase-outputs (\${{ toJSON(needs.*.outputs.phase-outputs) }}): ${noPass}`
     )
