@@ -1,8 +1,11 @@
-// `npm test`: the type check, lint + format check, README tables check and
-// jest's `fast` project (every in-process test) start side by side; jest
-// has a worker per core. Nothing here needs dist/, so nothing is built.
+// `npm test`: the type check, README tables check and jest's `fast`
+// project (every in-process test) start side by side; jest has a worker
+// per core. Nothing here needs dist/, so nothing is built.
 //
-// `npm run test:slow` (`--slow`): the bundle build, then jest's `slow`
+// `npm run test:slow` (`--slow`): ESLint with the format check (`npm run
+// lint`: typed linting costs as much CPU as the type check and the fast
+// tests together, so it runs in the slower half, where a stale rule is
+// caught before a merge) beside the bundle build, then jest's `slow`
 // project (test/slow-tests.json: the tests that run the built bundles as
 // processes). CI (`.ci/run`, ci.yml) runs both, then checks dist/ is fresh.
 //
@@ -53,13 +56,13 @@ const jest = project =>
 const slow = process.argv.includes('--slow')
 const steps = slow
   ? [
+      run('lint', npm, ['run', '--silent', 'lint']),
       run('build', npm, ['run', '--silent', 'build']).then(failed =>
         failed === undefined ? jest('slow') : 'jest (not run: the build failed)'
       )
     ]
   : [
       run('typecheck', npm, ['run', '--silent', 'typecheck']),
-      run('lint', npm, ['run', '--silent', 'lint']),
       run('readme tables', 'node', ['scripts/readme-tables.mjs', '--check']),
       jest('fast')
     ]

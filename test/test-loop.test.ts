@@ -70,4 +70,20 @@ describe('the test loop', () => {
     )
     expect(short).toEqual([])
   })
+
+  test('lint runs in the slow half, so CI (npm test, then test:slow) still lints', () => {
+    const runner = readFileSync('scripts/test.mjs', 'utf8')
+    const slowSteps = runner.slice(
+      runner.indexOf('? ['),
+      runner.indexOf(': [', runner.indexOf('? ['))
+    )
+    expect(slowSteps).toContain("run('lint', npm, ['run', '--silent', 'lint'])")
+    const scripts = (
+      JSON.parse(readFileSync('package.json', 'utf8')) as {
+        scripts: Record<string, string>
+      }
+    ).scripts
+    expect(scripts['lint']).toBe('eslint . && prettier --check .')
+    expect(scripts['test:all']).toBe('npm test && npm run test:slow')
+  })
 })
