@@ -6,7 +6,7 @@ import tseslint from 'typescript-eslint'
 const ONLY_CLIENT_BUILDS_THE_API = {
   group: ['@actions/github'],
   message:
-    'Only src/github/client.ts builds the API client; the run context comes from src/actions/inputs.ts.'
+    'Only src/github/comments.ts builds the API client; the run context comes from src/actions/inputs.ts.'
 }
 
 export default tseslint.config(
@@ -61,7 +61,7 @@ export default tseslint.config(
   {
     // The edge in one place: only src/actions/inputs.ts (inputs and the run
     // context) and the entries read the environment; only
-    // src/github/client.ts imports @actions/github.
+    // src/github/comments.ts imports @actions/github.
     files: ['src/**/*.ts'],
     ignores: ['src/actions/inputs.ts', 'src/entries/*.ts'],
     rules: {
@@ -78,7 +78,7 @@ export default tseslint.config(
   },
   {
     files: ['src/**/*.ts'],
-    ignores: ['src/github/client.ts'],
+    ignores: ['src/github/comments.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

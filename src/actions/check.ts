@@ -10,7 +10,7 @@
 import { envLimitWarnings } from '../plan/env-limits.js'
 import type { Problem } from '../plan/types.js'
 import { renderCheckReport, type CheckReport } from '../render/check-report.js'
-import { truncateMarkdown } from '../render/markdown.js'
+import { truncateMarkdown } from '../render/safe-text.js'
 import { annotateProblems, actionStep } from './step.js'
 import { callersWithoutContentsRead, checkWorkflow } from './check/workflows.js'
 import { compareWithBase, postComment } from './check/pull-request.js'

@@ -34,7 +34,7 @@ import {
   type OutputsById
 } from '../plan/leg-record.js'
 import { blockingDependency } from '../plan/leg-inputs.js'
-import { maxAttempts } from '../plan/retries.js'
+import { maxAttempts } from '../plan/types.js'
 import type { PlanAnalysis } from '../plan/types.js'
 import { formatSeconds } from '../render/report.js'
 import { logSafe } from '../render/safe-text.js'

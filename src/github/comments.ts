@@ -1,10 +1,11 @@
 // GitHub as the check action sees it: the ports (small interfaces a test
 // fills with plain objects), the REST adapters behind them (the sticky
-// comment, a file at a commit) and the real ports built from the settings.
+// comment, a file at a commit) and the real ports built from the settings,
+// with the Octokit client (the one import of @actions/github).
 import { errorMessage } from '../plan/errors.js'
-import { type GitHubClient, githubClient } from './client.js'
 import type { RunContext } from '../actions/inputs.js'
 import { UsageError } from '../plan/errors.js'
+import { getOctokit } from '@actions/github'
 
 // What the check action needs from GitHub, as small interfaces: the REST
 // adapters below implement them (checkGitHub builds the real ones), and a
@@ -299,4 +300,37 @@ export function checkGitHub(run: RunContext, token: string): CheckGitHub {
     fileAtRef: (path, ref) =>
       readFileAtRef(connect().client, { ...repositoryOf(run), path, ref })
   }
+}
+
+// One way to build the Octokit client for every adapter (the only module
+// that imports @actions/github): the runner's API
+// root, our user agent, and Octokit's own console logging silenced (it could
+// print request details; each adapter says what matters itself).
+
+export type GitHubClient = ReturnType<typeof getOctokit>
+
+interface GitHubApiOptions {
+  token: string
+  /** API root (the run context's GITHUB_API_URL); github.com's when not given. */
+  baseUrl?: string
+}
+
+/** The API root these options point at. */
+function apiBaseUrl(options: GitHubApiOptions): string {
+  return options.baseUrl ?? 'https://api.github.com'
+}
+
+const quiet = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined
+}
+
+export function githubClient(options: GitHubApiOptions): GitHubClient {
+  return getOctokit(options.token, {
+    baseUrl: apiBaseUrl(options),
+    userAgent: 'phase-matrix',
+    log: quiet
+  })
 }

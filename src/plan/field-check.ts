@@ -13,7 +13,7 @@ import { at } from './at.js'
 import type { FieldInfo, Mapping, MappingSpec, Shape } from './field-table.js'
 import { locate } from './yaml-reader.js'
 import type { MappingRead, MappingReader } from './yaml-reader.js'
-import { suggestKey } from './suggest.js'
+import { suggestKey } from './closest-id.js'
 import {
   describeNode,
   isBareNonString,

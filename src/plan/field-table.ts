@@ -38,7 +38,7 @@ export interface FieldInfo {
    * plan key and the code's name for it are paired.
    */
   readonly as?: string
-  /** A change of it changes how a phase runs (plan-changes.ts reports it). */
+  /** A change of it changes how a phase runs (check-report.ts reports it). */
   readonly changesRun?: boolean
 }
 

@@ -3,7 +3,7 @@
 // the jobs that hold its phases' dependencies. Three steps, each only when
 // the one before leaves more than N jobs:
 //
-// 1. Chains (chain-units.ts): exact and never slower.
+// 1. Chains (chainUnits, below): exact and never slower.
 // 2. Chains packed without slowing the graph down: in order of earliest
 //    start, a chain joins a job of its runner — the job of a dependency
 //    first, else the earliest-ending of the runner's latest few — when that
@@ -23,10 +23,8 @@
 // leg-concurrency only makes a job end earlier.
 // Deterministic. Pure, iterative. O((V + E) log V) for steps 1 and 2.
 import { at, floatAt, intAt, numberAt } from './at.js'
-import { chainUnits, type UnitInput } from './chain-units.js'
 import { dagTimeline, topologicalOrder } from './dag-timeline.js'
 import { mergeJobs } from './job-merge.js'
-import { transitiveReduction } from './transitive-reduction.js'
 
 export interface PartitionInput extends UnitInput {
   /** Estimated minutes of each phase (0 for a skipped one). */
@@ -329,4 +327,118 @@ export function outputNeeds(
     }
     return [...from].sort((a, b) => a - b)
   })
+}
+
+// Chains of a needs graph contracted into one unit each: a phase joins the
+// unit of its single predecessor when it is that predecessor's only
+// successor (and both run on the same runner). Such a unit is exact as one
+// packed job: only its last phase has dependents outside it, and that phase
+// depends on every other phase of the unit, so a failure anywhere in it
+// skips, through the job's `needs`, exactly the phases that depend on the
+// failure. Never slower than one job per phase either: the unit's phases ran
+// one after another anyway, and it pays one job start instead of several.
+// Pure, iterative (Kahn's order), O(V + E).
+
+export interface UnitInput {
+  /** Each phase's predecessors that run (dependencies through done ones). */
+  predsOf: readonly (readonly number[])[]
+  /** Phases in no job (status: done): in no unit. */
+  skip: readonly boolean[]
+  /** Phases share a unit only with the same key (the runner they ask for). */
+  runnerKey: readonly string[]
+  /** Bytes of each phase id in the job's exec input. */
+  idBytes: readonly number[]
+  /** Most id bytes one unit may carry. */
+  maxIdBytes: number
+}
+
+export interface Units {
+  /** Unit of each phase, -1 for a skipped one. */
+  unitOf: Int32Array
+  /** Phases of each unit, predecessors first. */
+  members: number[][]
+}
+
+export function chainUnits(input: UnitInput): Units {
+  const count = input.predsOf.length
+  const successors = new Int32Array(count)
+  for (let node = 0; node < count; node++) {
+    for (const pred of at(input.predsOf, node)) {
+      successors[pred] = intAt(successors, pred) + 1
+    }
+  }
+  const unitOf = new Int32Array(count).fill(-1)
+  const members: number[][] = []
+  const bytes: number[] = []
+  for (const node of topologicalOrder(input.predsOf)) {
+    if (input.skip[node] === true) continue
+    const preds = at(input.predsOf, node)
+    const only = preds.length === 1 ? numberAt(preds, 0) : -1
+    const size = numberAt(input.idBytes, node)
+    if (
+      only !== -1 &&
+      intAt(successors, only) === 1 &&
+      input.runnerKey[only] === input.runnerKey[node]
+    ) {
+      const unit = intAt(unitOf, only)
+      if (numberAt(bytes, unit) + size <= input.maxIdBytes) {
+        unitOf[node] = unit
+        members[unit]?.push(node)
+        bytes[unit] = numberAt(bytes, unit) + size
+        continue
+      }
+    }
+    unitOf[node] = members.length
+    members.push([node])
+    bytes.push(size)
+  }
+  return { unitOf, members }
+}
+
+// The transitive reduction of a DAG's predecessor lists: a predecessor is
+// dropped when another predecessor of the node already depends on it,
+// directly or not. For `needs:` this changes nothing GitHub does: a job
+// still waits for every job it needed (through the one kept) and is still
+// skipped when any of them fails (a failure skips the kept one first).
+// Ancestor sets as bit sets, nodes in topological order, each node's
+// predecessors from the latest in that order down. Iterative.
+// O(V · (V + E) / 32) time, O(V² / 32) memory.
+
+/** Each node's predecessors without the redundant ones, in the given order. */
+export function transitiveReduction(
+  predsOf: readonly (readonly number[])[]
+): number[][] {
+  const count = predsOf.length
+  const words = (count + 31) >>> 5
+  const ancestors = new Int32Array(count * words)
+  const order = topologicalOrder(predsOf)
+  const rank = new Int32Array(count)
+  order.forEach((node, k) => {
+    rank[node] = k
+  })
+  const has = (node: number, bit: number): boolean =>
+    ((intAt(ancestors, node * words + (bit >>> 5)) >>> (bit & 31)) & 1) === 1
+  const reduced: number[][] = predsOf.map(() => [])
+  for (const node of order) {
+    const row = node * words
+    const preds = [...new Set(at(predsOf, node))].sort(
+      (a, b) => intAt(rank, b) - intAt(rank, a)
+    )
+    const kept = new Set<number>()
+    for (const pred of preds) {
+      // Latest first: a redundant one is an ancestor of one seen already.
+      if (has(node, pred)) continue
+      kept.add(pred)
+      const from = pred * words
+      for (let w = 0; w < words; w++) {
+        ancestors[row + w] =
+          intAt(ancestors, row + w) | intAt(ancestors, from + w)
+      }
+      ancestors[row + (pred >>> 5)] =
+        intAt(ancestors, row + (pred >>> 5)) | (1 << (pred & 31))
+    }
+    // In the given order, each once.
+    reduced[node] = at(predsOf, node).filter(pred => kept.delete(pred))
+  }
+  return reduced
 }

@@ -15,10 +15,9 @@
 // round, estimates and limits, so the legs never travel in the run state.
 // O((n + e) α(n) + c × legs) for n phases, e dependencies between them and c
 // components (legs ≤ 64).
-import { timeoutWithRetries } from './retries.js'
+import { timeoutWithRetries } from './types.js'
 import { at, floatAt, intAt, numberAt } from './at.js'
 import { phaseDurations } from './durations.js'
-import { findRoot } from './union-find.js'
 import { MATRIX_LEG_LIMIT } from './leg-record.js'
 import type { Ledger } from './state.js'
 import type { Phase, PlanAnalysis } from './types.js'
@@ -387,4 +386,19 @@ export function roundLegs(
   return [...round]
     .sort((a, b) => a - b)
     .map((index, position) => ({ leg: position + 1, phases: [index] }))
+}
+
+// The root of a node in a union-find forest kept as an array of parents
+// (a root is its own parent), with path halving: each step on the way up
+// points a node at its grandparent. Amortised O(α(n)) with union by any
+// rule. Iterative.
+
+export function findRoot(parent: Int32Array, from: number): number {
+  let node = from
+  while (intAt(parent, node) !== node) {
+    const up = intAt(parent, intAt(parent, node))
+    parent[node] = up
+    node = up
+  }
+  return node
 }

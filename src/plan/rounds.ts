@@ -38,7 +38,7 @@ import type { PhaseStatus } from './state.js'
 import { LEG_ID_BYTES, legLength, runsOnKey, type Packing } from './packing.js'
 import { MATRIX_LEG_LIMIT } from './leg-record.js'
 import type { PlanAnalysis } from './types.js'
-import { findRoot } from './union-find.js'
+import { findRoot } from './packing.js'
 
 /**
  * Wave jobs of the reusable workflow (phases.yml): rounds fold any depth

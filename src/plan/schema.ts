@@ -4,7 +4,7 @@
 // file"). Each entry is `canonical-name: field(zod type, info)`; the reader,
 // the zod checks, "did you mean" and every message derive from it (see
 // field-table.ts), and so do the loaded `Phase` (its property names: `as`)
-// and the outputs that show a phase (render/json.ts, render/plan-changes.ts).
+// and the outputs that show a phase (render/json.ts, render/check-report.ts).
 // A new field is its entry here, its property on `Phase` (types.ts) and the
 // code that gives it meaning.
 

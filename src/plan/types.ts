@@ -1,5 +1,6 @@
 // The data every part of phase-matrix shares: a loaded plan, its problems,
-// and the result of analysing its graph. Pure types, no behaviour.
+// and the result of analysing its graph. Types, and at the end the retries
+// a phase gets (the one rule derived from its fields that every mode uses).
 
 /** 1-based line and column in a source file. */
 export interface SourcePosition {
@@ -157,4 +158,35 @@ export interface PlanAnalysis {
   totalMinutes: number
   /** How many phases have an `estimate_minutes`. */
   estimatedCount: number
+}
+
+// Retries of a phase (`retries:`, default `parallel.retries`): how many
+// times it may run, and the time its job must allow for them. Pure, O(1).
+
+/** Runs a phase may get: 1 + its retries. */
+export function maxAttempts(phase: Phase): number {
+  return 1 + (phase.retries ?? 0)
+}
+
+/**
+ * The minutes a job running the phase must allow (each attempt gets the
+ * phase's timeout-minutes); undefined without a timeout.
+ */
+export function timeoutWithRetries(phase: Phase): number | undefined {
+  return phase.timeoutMinutes === undefined
+    ? undefined
+    : phase.timeoutMinutes * maxAttempts(phase)
+}
+
+/**
+ * The config's `parallel.retries` given to every phase without its own:
+ * the plan step and exec read the config; settle, which needs no retries,
+ * does not. Mutates the phases, once, when the plan is loaded.
+ */
+export function applyDefaultRetries(
+  phases: Phase[],
+  settings: Pick<ParallelSettings, 'retries'>
+): void {
+  if (settings.retries === undefined || settings.retries === 0) return
+  for (const phase of phases) phase.retries ??= settings.retries
 }

@@ -24,7 +24,7 @@ import type { Alias, Node, Pair, YAMLMap, YAMLSeq } from 'yaml'
 
 import type { MappingSpec } from './field-table.js'
 
-import type { LineIndex } from './positions.js'
+import type { LineIndex } from './yaml-nodes.js'
 import type { Problem, ProblemCode, Severity, SourcePosition } from './types.js'
 import {
   describeNode,

@@ -15,8 +15,8 @@ import { Composer, LineCounter, Parser } from 'yaml'
 import type { CST, Document, YAMLError } from 'yaml'
 
 import { at } from './at.js'
-import { LineIndex } from './positions.js'
-import { compareProblems } from './problem-order.js'
+import { LineIndex } from './yaml-nodes.js'
+import { compareProblems } from './errors.js'
 import type { Problem, Severity } from './types.js'
 
 /** Deepest nesting of collections a plan or config may have. */

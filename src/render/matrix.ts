@@ -1,7 +1,7 @@
 // A round as a job matrix: `{"include":[entry, …]}`, one entry per leg.
 // Field names are part of the action's interface (documented in action.yml
 // and the README): keep them stable. O(legs + their deps).
-import { timeoutWithRetries } from '../plan/retries.js'
+import { timeoutWithRetries } from '../plan/types.js'
 import { greenRounds } from '../plan/rounds.js'
 import { packRound, type PackedLeg, type Packing } from '../plan/packing.js'
 import { MATRIX_LEG_LIMIT } from '../plan/leg-record.js'

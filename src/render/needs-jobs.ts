@@ -4,7 +4,7 @@
 import { UsageError } from '../plan/errors.js'
 import path from 'node:path'
 import { DEFAULT_PLAN_PATH } from '../actions/constants.js'
-import { maxAttempts, timeoutWithRetries } from '../plan/retries.js'
+import { maxAttempts, timeoutWithRetries } from '../plan/types.js'
 import type {
   ParallelSettings,
   Phase,
@@ -23,7 +23,7 @@ import type { YamlComment, YamlMapping, YamlValue } from './yaml.js'
 import { NEEDS_ENV, NEEDS_ENV_PREFIX } from '../plan/leg-inputs.js'
 import { PHASE_OUTPUTS_LIMIT } from '../plan/leg-record.js'
 import { phaseDurations } from '../plan/durations.js'
-import { listSchedule } from '../plan/list-schedule.js'
+import { listSchedule } from '../plan/dag-timeline.js'
 import { DEFAULT_JOB_START_MINUTES } from '../plan/durations.js'
 
 // What every part of the needs-graph renderer reads and what it returns.

@@ -54,7 +54,7 @@ import {
   type YamlComment
 } from './yaml.js'
 import { DEFAULT_PLAN_PATH } from '../actions/constants.js'
-import { timeoutWithRetries } from '../plan/retries.js'
+import { timeoutWithRetries } from '../plan/types.js'
 import { EXEC_ACTION_REF } from './waves-jobs.js'
 import { templateSetupSteps } from './workflow-template.js'
 

@@ -5,7 +5,7 @@ import { estimateFacts } from '../plan/simulate.js'
 import { passedInWords } from '../plan/passed-store.js'
 import type { PlanAnalysis, Problem } from '../plan/types.js'
 import { estimateMarkdownLines } from './simulation.js'
-import { inlineCode, markdownText, problemsTable } from './markdown.js'
+import { inlineCode, markdownText, problemsTable } from './safe-text.js'
 import { renderMermaid } from './mermaid.js'
 import { at } from '../plan/at.js'
 

@@ -11,7 +11,7 @@ import {
 } from '../plan/state.js'
 import type { PlanAnalysis } from '../plan/types.js'
 import { type PhaseOutcome, renderMermaid } from './mermaid.js'
-import { markdownText } from './markdown.js'
+import { markdownText } from './safe-text.js'
 import { at, at as atIndex, numberAt } from '../plan/at.js'
 import type { RunTimeline } from '../plan/run-timeline.js'
 import { formatMinutes, ganttTaskName } from './simulation.js'

@@ -8,7 +8,7 @@
 // O(size of the template).
 import { isMap, isNode, isPair, isScalar, parseDocument } from 'yaml'
 import { UsageError } from '../plan/errors.js'
-import { LineIndex } from '../plan/positions.js'
+import { LineIndex } from '../plan/yaml-nodes.js'
 import {
   isMapping,
   isYamlValue,

@@ -18,10 +18,10 @@ import { DEFAULT_PLAN_PATH } from '../actions/constants.js'
 import { parseConfig, resolveSettings } from '../plan/config.js'
 import { errorCode } from '../plan/errors.js'
 import { analyzePlan } from '../plan/analyze.js'
-import { applyDefaultRetries } from '../plan/retries.js'
-import { sortProblems } from '../plan/problem-order.js'
+import { applyDefaultRetries } from '../plan/types.js'
+import { sortProblems } from '../plan/errors.js'
 import { parsePlan } from '../plan/load.js'
-import { LineIndex } from '../plan/positions.js'
+import { LineIndex } from '../plan/yaml-nodes.js'
 import type {
   LoadResult,
   ParallelSettings,

@@ -6,7 +6,7 @@ import {
   upsertSticky
 } from '../../src/github/comments.js'
 import { afterEach, beforeEach, describe, expect, test } from '@jest/globals'
-import { githubClient } from '../../src/github/client.js'
+import { githubClient } from '../../src/github/comments.js'
 import {
   startFakeCommentsApi,
   type FakeCommentsApi

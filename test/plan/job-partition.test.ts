@@ -11,7 +11,7 @@ import {
   type JobPartition,
   type PartitionInput
 } from '../../src/plan/job-partition.js'
-import { transitiveReduction } from '../../src/plan/transitive-reduction.js'
+import { transitiveReduction } from '../../src/plan/job-partition.js'
 
 /** Each node's ancestors (transitively), as sets. */
 function ancestors(predsOf: readonly (readonly number[])[]): Set<number>[] {

@@ -2,10 +2,7 @@
 // on their runner's cores (exec's leg-concurrency).
 import { describe, expect, test } from '@jest/globals'
 import fc from 'fast-check'
-import {
-  wavesTimeline,
-  type WavesInput
-} from '../../src/plan/waves-timeline.js'
+import { wavesTimeline, type WavesInput } from '../../src/plan/simulate.js'
 
 /** One wave of `minutes.length` independent phases packed into `legs` (phase i on leg i mod legs). */
 function oneWave(

@@ -10,8 +10,8 @@ import {
   inlineCode,
   markdownText,
   truncateMarkdown
-} from '../../src/render/markdown.js'
-import { diffPlans } from '../../src/render/plan-changes.js'
+} from '../../src/render/safe-text.js'
+import { diffPlans } from '../../src/render/check-report.js'
 import { analysed, buildPlan, SEED_PLAN } from './build-plan.js'
 
 describe('markdown helpers', () => {

@@ -1,4 +1,4 @@
-import { markdownText } from '../../src/render/markdown.js'
+import { markdownText } from '../../src/render/safe-text.js'
 import { describe, expect, test } from '@jest/globals'
 import { annotationFile } from '../../src/actions/step.js'
 import { analyzePlan } from '../../src/plan/analyze.js'

@@ -13,7 +13,7 @@ import {
   type BaseComparison,
   type CheckReport
 } from '../../render/check-report.js'
-import { diffPlans } from '../../render/plan-changes.js'
+import { diffPlans } from '../../render/check-report.js'
 import type { CheckSettings } from '../inputs.js'
 import * as core from '../log.js'
 import type { CheckPorts } from '../ports.js'

@@ -6,7 +6,7 @@
 import { at } from '../../plan/at.js'
 import type { Packing } from '../../plan/packing.js'
 import { encodeLedger, type Ledger } from '../../plan/state.js'
-import { maxAttempts } from '../../plan/retries.js'
+import { maxAttempts } from '../../plan/types.js'
 import type {
   ParallelSettings,
   PlanAnalysis,
