@@ -39,7 +39,7 @@ import type { PlanAnalysis } from '../plan/types.js'
 import { formatSeconds } from '../render/report.js'
 import { logSafe } from '../render/safe-text.js'
 
-export interface RunLegOptions {
+interface RunLegOptions {
   analysis: PlanAnalysis
   /** The leg's name, for PHASE_LEG and the log. */
   leg: string
@@ -532,7 +532,7 @@ function withOutputs(
 }
 
 /** Where a leg's record says it ran. */
-export interface LegPlace {
+interface LegPlace {
   round: number
   attempt: number
   leg: number

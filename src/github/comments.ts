@@ -307,7 +307,7 @@ export function checkGitHub(run: RunContext, token: string): CheckGitHub {
 // root, our user agent, and Octokit's own console logging silenced (it could
 // print request details; each adapter says what matters itself).
 
-export type GitHubClient = ReturnType<typeof getOctokit>
+type GitHubClient = ReturnType<typeof getOctokit>
 
 interface GitHubApiOptions {
   token: string

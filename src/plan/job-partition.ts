@@ -339,7 +339,7 @@ export function outputNeeds(
 // one after another anyway, and it pays one job start instead of several.
 // Pure, iterative (Kahn's order), O(V + E).
 
-export interface UnitInput {
+interface UnitInput {
   /** Each phase's predecessors that run (dependencies through done ones). */
   predsOf: readonly (readonly number[])[]
   /** Phases in no job (status: done): in no unit. */
@@ -352,14 +352,14 @@ export interface UnitInput {
   maxIdBytes: number
 }
 
-export interface Units {
+interface Units {
   /** Unit of each phase, -1 for a skipped one. */
   unitOf: Int32Array
   /** Phases of each unit, predecessors first. */
   members: number[][]
 }
 
-export function chainUnits(input: UnitInput): Units {
+function chainUnits(input: UnitInput): Units {
   const count = input.predsOf.length
   const successors = new Int32Array(count)
   for (let node = 0; node < count; node++) {

@@ -244,7 +244,7 @@ export function unchangedPhases(input: UnchangedInput): boolean[] {
   return unchanged
 }
 
-export interface HandedOnInput extends UnchangedInput {
+interface HandedOnInput extends UnchangedInput {
   dependentsOf: readonly (readonly number[])[]
   /** The store's outputs of its entries (parsePassedStore). */
   storedOutputs: ReadonlyMap<string, Outputs>
@@ -252,7 +252,7 @@ export interface HandedOnInput extends UnchangedInput {
   limit: number
 }
 
-export interface HandedOn {
+interface HandedOn {
   /** By plan index: unchanged, and what it wrote can be handed on. */
   unchanged: boolean[]
   /**

@@ -262,7 +262,7 @@ interface PhaseChange {
   fields: ChangedField[]
 }
 
-export interface PlanChanges {
+interface PlanChanges {
   /** Ids only in the head plan, in head order. */
   added: string[]
   /** Ids only in the base plan, in base order. */
@@ -323,7 +323,7 @@ export function diffPlans(base: Plan | undefined, head: Plan): PlanChanges {
 }
 
 /** True when the plans have the same phases, deps and run fields. */
-export function noChanges(changes: PlanChanges): boolean {
+function noChanges(changes: PlanChanges): boolean {
   return (
     changes.added.length === 0 &&
     changes.removed.length === 0 &&
