@@ -1,5 +1,6 @@
-// How every action's step ends: its work in one try with one catch, and a
-// plan's problems as annotations and log text.
+// How every action's step runs and ends: the entries' wiring (runAction),
+// its work in one try with one catch, and a plan's problems as annotations
+// and log text.
 import { errorMessage } from '../plan/errors.js'
 import * as core from './log.js'
 import path from 'node:path'
@@ -93,4 +94,21 @@ export function annotatedFailure(
 ): string {
   if (error instanceof PlanError) annotateProblems(error.problems, workspace)
   return errorMessage(error)
+}
+
+// The wiring every action entry shares: read the settings, build the real
+// ports from them, run the step. run() reports its own failures; what fails
+// before it (an invalid input) fails the step here.
+
+export async function runAction<S, P>(
+  readSettings: () => S,
+  run: ActionRun<S, P>,
+  portsOf: (settings: S) => P
+): Promise<void> {
+  try {
+    const settings = readSettings()
+    await run(settings, portsOf(settings))
+  } catch (error) {
+    core.setFailed(errorMessage(error))
+  }
 }

@@ -5,7 +5,7 @@ import { run } from '../actions/check.js'
 import { readCheckSettings } from '../actions/inputs.js'
 import { realPlanFiles } from '../actions/ports.js'
 import { checkGitHub } from '../github/comments.js'
-import { runAction } from './run-action.js'
+import { runAction } from '../actions/step.js'
 
 void runAction(readCheckSettings, run, settings => ({
   github: checkGitHub(settings.run, settings.githubToken),

@@ -5,7 +5,7 @@
 import { run } from '../actions/exec.js'
 import { readExecSettings } from '../actions/inputs.js'
 import { realPlanFiles } from '../actions/ports.js'
-import { runAction } from './run-action.js'
+import { runAction } from '../actions/step.js'
 
 const stop = new AbortController()
 const onSignal = (): void => {

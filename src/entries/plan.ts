@@ -4,6 +4,6 @@
 import { readPlanSettings } from '../actions/inputs.js'
 import { run } from '../actions/plan.js'
 import { realPlanFiles } from '../actions/ports.js'
-import { runAction } from './run-action.js'
+import { runAction } from '../actions/step.js'
 
 void runAction(readPlanSettings, run, () => ({ files: realPlanFiles }))

@@ -4,6 +4,6 @@
 import { readSettleSettings } from '../actions/inputs.js'
 import { realPlanFiles } from '../actions/ports.js'
 import { run } from '../actions/settle.js'
-import { runAction } from './run-action.js'
+import { runAction } from '../actions/step.js'
 
 void runAction(readSettleSettings, run, () => ({ files: realPlanFiles }))

@@ -137,7 +137,7 @@ export interface Ledger {
   /**
    * Rounds the plan step handed out up front (the fast path: `matrices`),
    * which wave jobs run while every earlier wave succeeded. Only a plan
-   * step's state carries it; settle catches up on them (fast-path.ts).
+   * step's state carries it; settle catches up on them (settleThrough, schedule.ts).
    */
   fastRounds?: number
   /**

@@ -1,7 +1,7 @@
 // The fast path's pure parts: the rounds of a green run, which rounds a
 // settle step catches up on, and the catch-up itself.
 import { describe, expect, test } from '@jest/globals'
-import { roundsRunUpFront, settleThrough } from '../../src/plan/fast-path.js'
+import { roundsRunUpFront, settleThrough } from '../../src/plan/schedule.js'
 import { greenRounds } from '../../src/plan/rounds.js'
 import { handOutNext, type LegResult } from '../../src/plan/schedule.js'
 import { decodeLedger, encodeLedger } from '../../src/plan/state.js'

@@ -4,7 +4,7 @@
 // settle step (settle jobs and the report's) from the inputs it receives —
 // as the actions compute them, without the jobs API: a leg's result is what
 // the last leg of that phase concluded.
-import { roundsRunUpFront, settleThrough } from '../../src/plan/fast-path.js'
+import { roundsRunUpFront, settleThrough } from '../../src/plan/schedule.js'
 import type { Packing } from '../../src/plan/packing.js'
 import { greenRounds } from '../../src/plan/rounds.js'
 import {

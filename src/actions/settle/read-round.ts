@@ -2,7 +2,7 @@
 // the log lines about phases.
 import { at } from '../../plan/at.js'
 import { UsageError } from '../../plan/errors.js'
-import { roundsRunUpFront, settleThrough } from '../../plan/fast-path.js'
+import { roundsRunUpFront, settleThrough } from '../../plan/schedule.js'
 import {
   decodeLegRecord,
   legDigest,
